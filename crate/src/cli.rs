@@ -1,0 +1,366 @@
+//! The native command line: the same core code as the browser build.
+//! Every failure prints one line, `error: ...`, and exits with code 2.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use cfg_playground::adam::Schedule;
+use cfg_playground::datasets::Dataset;
+use cfg_playground::error::{check_count, check_range, Error, Result};
+use cfg_playground::evaluate::{self, SampleConfig, Source, MAX_POINTS, MAX_SAMPLER_STEPS};
+use cfg_playground::flow::{TrainConfig, Trainer, MAX_BATCH, MAX_STEPS};
+use cfg_playground::invalid;
+use cfg_playground::mlp::MlpConfig;
+use cfg_playground::model_file::{Dtype, ModelFile};
+use cfg_playground::rng;
+use cfg_playground::sampler::Solver;
+
+#[derive(Parser)]
+#[command(
+    name = "cfg-playground",
+    version,
+    about = "Classifier-free guidance on 2D toy data: train, sample, evaluate"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the data sets and their classes.
+    Datasets {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write labelled points of a data set as CSV (header x,y,label; label is the class name).
+    Data {
+        #[arg(long)]
+        dataset: String,
+        #[arg(long, default_value = "1000", allow_negative_numbers = true)]
+        n: i64,
+        #[arg(long, default_value = "0")]
+        seed: u64,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Train a flow-matching model with label dropout and write the model file.
+    Train(TrainArgs),
+    /// Sample points of one class (or unconditionally with --class null) as CSV (header x,y).
+    Sample {
+        #[command(flatten)]
+        source: SourceArgs,
+        /// Class name, or null for unconditional samples.
+        #[arg(long)]
+        class: String,
+        #[command(flatten)]
+        run: RunArgs,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Sample every class at one guidance scale and print metrics per class as JSON.
+    Eval {
+        #[command(flatten)]
+        source: SourceArgs,
+        #[command(flatten)]
+        run: RunArgs,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct TrainArgs {
+    #[arg(long)]
+    dataset: String,
+    #[arg(long, default_value_t = TrainConfig::default().steps as i64, allow_negative_numbers = true)]
+    steps: i64,
+    #[arg(long, default_value_t = TrainConfig::default().batch as i64, allow_negative_numbers = true)]
+    batch: i64,
+    #[arg(long, default_value_t = TrainConfig::default().lr, allow_negative_numbers = true)]
+    lr: f64,
+    /// Learning-rate schedule: cosine or constant.
+    #[arg(long, default_value = "cosine")]
+    schedule: String,
+    /// Probability of dropping a label to null.
+    #[arg(long, default_value_t = TrainConfig::default().dropout, allow_negative_numbers = true)]
+    dropout: f64,
+    #[arg(long, default_value_t = 128, allow_negative_numbers = true)]
+    width: i64,
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
+    depth: i64,
+    /// Activation: silu or relu.
+    #[arg(long, default_value = "silu")]
+    activation: String,
+    /// Residual hidden layers.
+    #[arg(long)]
+    residual: bool,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Storage of the weights: f32 (exact) or f16 (half the size).
+    #[arg(long, default_value = "f32")]
+    dtype: String,
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct SourceArgs {
+    /// A model file written by `train`.
+    #[arg(long, required_unless_present = "exact")]
+    model: Option<PathBuf>,
+    /// Use the exact velocity of the data's Gaussian mixture instead of a network.
+    #[arg(long, requires = "dataset", conflicts_with = "model")]
+    exact: bool,
+    /// The data set (with --exact).
+    #[arg(long)]
+    dataset: Option<String>,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Guidance scale w: v = v_u + w·(v_c − v_u).
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    guidance: f64,
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
+    steps: i64,
+    /// euler or heun.
+    #[arg(long, default_value = "euler")]
+    solver: String,
+    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
+    n: i64,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+impl RunArgs {
+    fn config(&self) -> Result<SampleConfig> {
+        check_range("--guidance", self.guidance, -evaluate::MAX_GUIDANCE, evaluate::MAX_GUIDANCE)?;
+        Ok(SampleConfig {
+            n: check_count("--n", self.n, 1, MAX_POINTS as i64)?,
+            steps: check_count("--steps", self.steps, 1, MAX_SAMPLER_STEPS as i64)?,
+            solver: Solver::parse(&self.solver)
+                .ok_or_else(|| invalid!("--solver must be euler or heun, got '{}'", self.solver))?,
+            guidance: self.guidance as f32,
+            seed: self.seed,
+        })
+    }
+}
+
+/// The data set and the model (None with --exact).
+fn load_source(args: &SourceArgs) -> Result<(Dataset, Option<ModelFile>)> {
+    if args.exact {
+        let name = args.dataset.as_deref().unwrap_or_default();
+        return Ok((Dataset::by_name(name)?, None));
+    }
+    let path = args.model.as_ref().expect("clap requires --model without --exact");
+    let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
+    let file = ModelFile::from_json(&bytes)
+        .map_err(|e| Error::Model(format!("{}: {}", path.display(), inner(&e))))?;
+    if let Some(d) = &args.dataset {
+        if *d != file.dataset.name {
+            return Err(invalid!(
+                "--dataset {d} does not match the model's data set '{}'",
+                file.dataset.name
+            ));
+        }
+    }
+    Ok((file.dataset.clone(), Some(file)))
+}
+
+fn inner(e: &Error) -> String {
+    match e {
+        Error::Invalid(m) | Error::Model(m) | Error::Io(m) => m.clone(),
+    }
+}
+
+/// Writes `text` to `out`, or to standard output.
+fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
+    match out {
+        Some(p) => {
+            std::fs::write(p, text).map_err(|e| Error::Io(format!("cannot write {}: {e}", p.display())))
+        }
+        None => std::io::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|e| Error::Io(format!("cannot write to standard output: {e}"))),
+    }
+}
+
+fn train(a: &TrainArgs) -> Result<()> {
+    let dataset = Dataset::by_name(&a.dataset)?;
+    let config = TrainConfig {
+        steps: check_count("--steps", a.steps, 1, MAX_STEPS as i64)?,
+        batch: check_count("--batch", a.batch, 1, MAX_BATCH as i64)?,
+        lr: a.lr,
+        schedule: match a.schedule.as_str() {
+            "cosine" => Schedule::Cosine,
+            "constant" => Schedule::Constant,
+            s => return Err(invalid!("--schedule must be cosine or constant, got '{s}'")),
+        },
+        dropout: a.dropout,
+        seed: a.seed,
+        ..TrainConfig::default()
+    };
+    config.validate().map_err(|e| invalid!("--{}", inner(&e)))?;
+    let dtype = match a.dtype.as_str() {
+        "f32" => Dtype::F32,
+        "f16" => Dtype::F16,
+        s => return Err(invalid!("--dtype must be f32 or f16, got '{s}'")),
+    };
+    let mut arch = MlpConfig::velocity(
+        dataset.n_classes(),
+        check_count("--width", a.width, 1, 512)?,
+        check_count("--depth", a.depth, 1, 8)?,
+    );
+    arch.activation = cfg_playground::activation::Activation::parse(&a.activation)
+        .ok_or_else(|| invalid!("--activation must be silu or relu, got '{}'", a.activation))?;
+    arch.residual = a.residual;
+    // fail on an unwritable output before spending a minute training
+    if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.is_dir() {
+            return Err(Error::Io(format!(
+                "cannot write {}: no directory {}",
+                a.out.display(),
+                dir.display()
+            )));
+        }
+    }
+    let mut trainer = Trainer::new(dataset, arch, config.clone())?;
+    let bar = ProgressBar::new(config.steps as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:32}] {pos}/{len} steps, {per_sec}, loss {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let start = Instant::now();
+    let mut recent = 0.0f64;
+    let every = 50.min(config.steps);
+    for k in 0..config.steps {
+        let loss = trainer.step();
+        if !loss.is_finite() {
+            bar.abandon();
+            return Err(invalid!("training diverged at step {k} (loss {loss}); try a smaller --lr"));
+        }
+        recent += loss as f64;
+        if (k + 1) % every == 0 {
+            bar.set_message(format!("{:.4}", recent / every as f64));
+            bar.set_position(k as u64 + 1);
+            recent = 0.0;
+        }
+    }
+    bar.finish();
+    let file = ModelFile {
+        final_loss: Some(trainer.last_loss()),
+        steps_done: trainer.steps_done(),
+        dataset: trainer.dataset,
+        model: trainer.model,
+        training: config,
+    };
+    write_out(Some(&a.out), &file.to_json(dtype))?;
+    eprintln!(
+        "trained {} steps in {:.1} s; final loss {:.4}; wrote {}",
+        file.steps_done,
+        start.elapsed().as_secs_f64(),
+        file.final_loss.unwrap_or(f32::NAN),
+        a.out.display()
+    );
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Datasets { json } => {
+            let all = Dataset::all();
+            let text = if json {
+                let list: Vec<_> = all
+                    .iter()
+                    .map(|d| {
+                        serde_json::json!({
+                            "name": d.name, "description": d.description, "classes": d.class_names()
+                        })
+                    })
+                    .collect();
+                serde_json::to_string_pretty(&list).expect("json") + "\n"
+            } else {
+                all.iter()
+                    .map(|d| {
+                        format!(
+                            "{:<16} {}\n{:<16} classes: {}\n",
+                            d.name,
+                            d.description,
+                            "",
+                            d.class_names().join(", ")
+                        )
+                    })
+                    .collect()
+            };
+            write_out(None, &text)
+        }
+        Command::Data { dataset, n, seed, out } => {
+            let d = Dataset::by_name(&dataset)?;
+            let n = check_count("--n", n, 1, MAX_POINTS as i64)?;
+            let (x, labels) = d.sample(n, &mut rng::seeded(seed, rng::stream::DATA));
+            let names = d.class_names();
+            let mut text = String::from("x,y,label\n");
+            for (row, &l) in x.rows().into_iter().zip(&labels) {
+                text.push_str(&format!("{},{},{}\n", row[0], row[1], names[l as usize]));
+            }
+            write_out(out.as_deref(), &text)
+        }
+        Command::Train(a) => train(&a),
+        Command::Sample { source, class, run, out } => {
+            let config = run.config()?;
+            let (dataset, file) = load_source(&source)?;
+            let label = dataset.class_label(&class)?;
+            let src = file.as_ref().map_or(Source::Exact, |f| Source::Network(&f.model));
+            let (x, _) = evaluate::generate(&dataset, src, label, &config)?;
+            let mut text = String::from("x,y\n");
+            for row in x.rows() {
+                text.push_str(&format!("{},{}\n", row[0], row[1]));
+            }
+            write_out(out.as_deref(), &text)
+        }
+        Command::Eval { source, run, out } => {
+            let config = run.config()?;
+            let (dataset, file) = load_source(&source)?;
+            let src = file.as_ref().map_or(Source::Exact, |f| Source::Network(&f.model));
+            let report = evaluate::evaluate(&dataset, src, &config)?;
+            write_out(out.as_deref(), &(serde_json::to_string_pretty(&report).expect("json") + "\n"))
+        }
+    }
+}
+
+/// Runs the command line; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind::*;
+            if matches!(e.kind(), DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand) {
+                let _ = e.print();
+                return if e.kind() == DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 };
+            }
+            // clap's message without its usage block: one line
+            let text = e.to_string();
+            let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("bad arguments");
+            let line = line.trim_start_matches("error: ");
+            eprintln!("error: {line} (see --help)");
+            return 2;
+        }
+    };
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}

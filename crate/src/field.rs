@@ -1,0 +1,169 @@
+//! Velocity fields the sampler can follow: the network (unconditional, conditional or
+//! classifier-free guided) and the exact field of the data's Gaussian mixture.
+//!
+//! Guidance mixes the two velocities as v = (1 − w)·v_u + w·v_c, which is v_u + w·(v_c − v_u)
+//! written so that w = 0 gives v_u and w = 1 gives v_c exactly, bit for bit.
+
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
+
+use crate::mixture::{Mixture, Prepared};
+use crate::mlp::{Mlp, Workspace};
+
+/// Which velocity to follow.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Guidance {
+    /// v_u: the null label.
+    Unconditional,
+    /// v_c: each point's own label.
+    Conditional,
+    /// (1 − w)·v_u + w·v_c, both from one forward pass over the stacked batch.
+    Cfg(f32),
+}
+
+impl Guidance {
+    /// Network evaluations per point per field evaluation.
+    pub fn calls(self) -> usize {
+        match self {
+            Guidance::Cfg(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// The guided velocity from its two parts.
+    #[inline]
+    pub fn mix(self, v_u: f32, v_c: f32) -> f32 {
+        match self {
+            Guidance::Unconditional => v_u,
+            Guidance::Conditional => v_c,
+            Guidance::Cfg(w) => (1.0 - w) * v_u + w * v_c,
+        }
+    }
+}
+
+/// A time-dependent velocity field on batches of 2D points.
+pub trait VelocityField {
+    /// v ← v(x, t). x: (n, 2), v: (n, 2).
+    fn eval(&mut self, x: ArrayView2<f32>, t: f32, v: ArrayViewMut2<f32>);
+    /// Network calls per point per evaluation (0 for an analytic field).
+    fn calls(&self) -> usize;
+}
+
+/// Buffers for running a network on large point sets in chunks. Sized once.
+#[derive(Clone, Debug)]
+pub struct NetScratch {
+    chunk: usize,
+    ws: Workspace<f32>,
+    x: Array2<f32>,
+    labels: Vec<u32>,
+}
+
+impl NetScratch {
+    /// Buffers for `model`, evaluating `chunk` points at a time (2·chunk rows for CFG).
+    pub fn new(model: &Mlp<f32>, chunk: usize) -> Self {
+        NetScratch {
+            chunk,
+            ws: model.workspace(2 * chunk, false),
+            x: Array2::zeros((2 * chunk, 2)),
+            labels: vec![0; 2 * chunk],
+        }
+    }
+
+    /// Points per chunk.
+    pub fn chunk(&self) -> usize {
+        self.chunk
+    }
+}
+
+/// The network's velocity for labelled points.
+pub struct NetworkField<'a> {
+    pub model: &'a Mlp<f32>,
+    pub scratch: &'a mut NetScratch,
+    /// One label per point, or one for all. Ignored for [`Guidance::Unconditional`].
+    pub labels: &'a [u32],
+    pub guidance: Guidance,
+    /// Extra conditions (n_extra shared values), for networks that take them.
+    pub extra: &'a [f32],
+}
+
+impl VelocityField for NetworkField<'_> {
+    fn eval(&mut self, x: ArrayView2<f32>, t: f32, mut v: ArrayViewMut2<f32>) {
+        let n = x.nrows();
+        let null = self.model.config().null_label();
+        let chunk = self.scratch.chunk;
+        let mut i0 = 0;
+        while i0 < n {
+            let i1 = (i0 + chunk).min(n);
+            let m = i1 - i0;
+            let sc = &mut *self.scratch;
+            let xs = x.slice(s![i0..i1, ..]);
+            let label = |i: usize| if self.labels.len() == 1 { self.labels[0] } else { self.labels[i] };
+            match self.guidance {
+                Guidance::Unconditional | Guidance::Conditional => {
+                    let labels: &[u32] = if self.guidance == Guidance::Unconditional {
+                        std::slice::from_ref(&null)
+                    } else if self.labels.len() == 1 {
+                        self.labels
+                    } else {
+                        &self.labels[i0..i1]
+                    };
+                    let out = self.model.forward(&mut sc.ws, xs, &[t], labels, self.extra);
+                    v.slice_mut(s![i0..i1, ..]).assign(&out);
+                }
+                Guidance::Cfg(_) => {
+                    // rows 0..m: conditional, rows m..2m: unconditional, in one forward pass
+                    sc.x.slice_mut(s![..m, ..]).assign(&xs);
+                    sc.x.slice_mut(s![m..2 * m, ..]).assign(&xs);
+                    for i in 0..m {
+                        sc.labels[i] = label(i0 + i);
+                        sc.labels[m + i] = null;
+                    }
+                    let out = self.model.forward(
+                        &mut sc.ws,
+                        sc.x.slice(s![..2 * m, ..]),
+                        &[t],
+                        &sc.labels[..2 * m],
+                        self.extra,
+                    );
+                    for i in 0..m {
+                        for j in 0..2 {
+                            v[[i0 + i, j]] = self.guidance.mix(out[[m + i, j]], out[[i, j]]);
+                        }
+                    }
+                }
+            }
+            i0 = i1;
+        }
+    }
+
+    fn calls(&self) -> usize {
+        self.guidance.calls()
+    }
+}
+
+/// The exact velocity of the data's mixture (no network): ground truth.
+pub struct ExactField<'a> {
+    pub mixture: &'a Mixture,
+    pub prep: &'a mut Prepared,
+    /// One label per point, or one for all (n_classes = null).
+    pub labels: &'a [u32],
+    pub guidance: Guidance,
+}
+
+impl VelocityField for ExactField<'_> {
+    fn eval(&mut self, x: ArrayView2<f32>, t: f32, mut v: ArrayViewMut2<f32>) {
+        self.mixture.prepare(t as f64, self.prep);
+        let null = self.mixture.n_classes as u32;
+        for i in 0..x.nrows() {
+            let y = if self.labels.len() == 1 { self.labels[0] } else { self.labels[i] };
+            let class = (y != null).then_some(y);
+            let e = Mixture::eval(self.prep, [x[[i, 0]] as f64, x[[i, 1]] as f64], class);
+            for j in 0..2 {
+                v[[i, j]] = self.guidance.mix(e.v_u[j] as f32, e.v_c[j] as f32);
+            }
+        }
+    }
+
+    fn calls(&self) -> usize {
+        0
+    }
+}

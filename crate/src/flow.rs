@@ -1,0 +1,191 @@
+//! Flow-matching training with label dropout, exactly the post's train step:
+//!
+//! ```text
+//! labels[rand < p] = null;  t ~ U(0, 1);  x0 ~ N(0, I);  x_t = (1 − t)·x0 + t·x1
+//! v_target = x1 − x0;       loss = mean((model(x_t, t, labels) − v_target)²)
+//! ```
+//! One [`Trainer`] owns the model, Adam's state, the data set and every batch buffer, so a
+//! step allocates nothing. All randomness comes from the training seed.
+
+use ndarray::{Array2, Zip};
+use serde::{Deserialize, Serialize};
+
+use crate::adam::{Adam, AdamConfig, Schedule};
+use crate::datasets::Dataset;
+use crate::error::{check_count, check_range, Result};
+use crate::mlp::{Mlp, MlpConfig, Workspace};
+use crate::rng::{self, stream, Rng};
+
+/// Training settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    pub steps: usize,
+    pub batch: usize,
+    pub lr: f64,
+    pub schedule: Schedule,
+    /// Probability of replacing a label by the null label.
+    pub dropout: f64,
+    pub weight_decay: f64,
+    /// Largest global gradient norm (0: no clipping).
+    pub clip_norm: f64,
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            steps: 6000,
+            batch: 512,
+            lr: 2e-3,
+            schedule: Schedule::Cosine,
+            dropout: 0.2,
+            weight_decay: 0.0,
+            clip_norm: 1.0,
+            seed: 0,
+        }
+    }
+}
+
+/// Largest number of training steps in one run.
+pub const MAX_STEPS: usize = 1_000_000;
+/// Largest training batch.
+pub const MAX_BATCH: usize = 8192;
+
+impl TrainConfig {
+    /// Checks every field, naming the first bad one.
+    pub fn validate(&self) -> Result<()> {
+        check_count("steps", self.steps as i64, 1, MAX_STEPS as i64)?;
+        check_count("batch", self.batch as i64, 1, MAX_BATCH as i64)?;
+        check_range("lr", self.lr, 1e-7, 10.0)?;
+        check_range("dropout", self.dropout, 0.0, 1.0)?;
+        check_range("weight_decay", self.weight_decay, 0.0, 1.0)?;
+        check_range("clip_norm", self.clip_norm, 0.0, 1e6)?;
+        Ok(())
+    }
+
+    fn adam(&self) -> AdamConfig {
+        AdamConfig {
+            lr: self.lr,
+            weight_decay: self.weight_decay,
+            clip_norm: self.clip_norm,
+            schedule: self.schedule,
+            total_steps: self.steps,
+            ..AdamConfig::default()
+        }
+    }
+}
+
+/// A model being trained on a data set.
+#[derive(Clone, Debug)]
+pub struct Trainer {
+    pub dataset: Dataset,
+    pub model: Mlp<f32>,
+    pub adam: Adam<f32>,
+    pub config: TrainConfig,
+    rng: Rng,
+    grads: Vec<f32>,
+    ws: Workspace<f32>,
+    /// (batch, 2) each
+    x1: Array2<f32>,
+    xt: Array2<f32>,
+    target: Array2<f32>,
+    d_out: Array2<f32>,
+    labels: Vec<u32>,
+    t: Vec<f32>,
+    last_loss: f32,
+}
+
+impl Trainer {
+    /// A fresh model for `dataset`, initialised from the seed.
+    pub fn new(dataset: Dataset, arch: MlpConfig, config: TrainConfig) -> Result<Self> {
+        config.validate()?;
+        if arch.n_classes != dataset.n_classes() {
+            return Err(crate::invalid!(
+                "the network has {} classes but data set '{}' has {}",
+                arch.n_classes,
+                dataset.name,
+                dataset.n_classes()
+            ));
+        }
+        let model = Mlp::new(arch, &mut rng::seeded(config.seed, stream::INIT))?;
+        Ok(Self::with_model(dataset, model, config))
+    }
+
+    /// Continues training `model` (its parameters as they are) with fresh optimiser state.
+    pub fn with_model(dataset: Dataset, model: Mlp<f32>, config: TrainConfig) -> Self {
+        let b = config.batch;
+        Trainer {
+            adam: Adam::new(config.adam(), model.num_params()),
+            grads: vec![0.0; model.num_params()],
+            ws: model.workspace(b, true),
+            rng: rng::seeded(config.seed, stream::TRAIN),
+            x1: Array2::zeros((b, 2)),
+            xt: Array2::zeros((b, 2)),
+            target: Array2::zeros((b, 2)),
+            d_out: Array2::zeros((b, 2)),
+            labels: vec![0; b],
+            t: vec![0.0; b],
+            last_loss: f32::NAN,
+            dataset,
+            model,
+            config,
+        }
+    }
+
+    /// Steps done so far.
+    pub fn steps_done(&self) -> usize {
+        self.adam.steps()
+    }
+
+    /// The loss of the last step (NaN before the first).
+    pub fn last_loss(&self) -> f32 {
+        self.last_loss
+    }
+
+    /// One training step; returns its loss.
+    pub fn step(&mut self) -> f32 {
+        let rng = &mut self.rng;
+        let null = self.model.config().null_label();
+        self.dataset.sample_into(rng, self.x1.view_mut(), &mut self.labels);
+        for y in self.labels.iter_mut() {
+            if rng::uniform(rng) < self.config.dropout {
+                *y = null;
+            }
+        }
+        self.t.iter_mut().for_each(|t| *t = rng::uniform(rng) as f32);
+        for (i, ((mut xt, mut target), x1)) in
+            self.xt.rows_mut().into_iter().zip(self.target.rows_mut()).zip(self.x1.rows()).enumerate()
+        {
+            let t = self.t[i];
+            for j in 0..2 {
+                let x0 = rng::normal(rng) as f32;
+                xt[j] = (1.0 - t) * x0 + t * x1[j];
+                target[j] = x1[j] - x0;
+            }
+        }
+        let out = self.model.forward(&mut self.ws, self.xt.view(), &self.t, &self.labels, &[]);
+        let scale = 2.0 / out.len() as f32;
+        let mut loss = 0.0f64;
+        Zip::from(&mut self.d_out).and(&out).and(&self.target).for_each(|d, &o, &y| {
+            let e = o - y;
+            loss += (e * e) as f64;
+            *d = scale * e;
+        });
+        let loss = (loss / out.len() as f64) as f32;
+        self.grads.iter_mut().for_each(|g| *g = 0.0);
+        self.model.backward(&mut self.ws, self.d_out.view(), &mut self.grads);
+        self.adam.update(&mut self.model.params, &self.grads);
+        self.last_loss = loss;
+        loss
+    }
+
+    /// Runs `n` steps; returns the mean loss over them.
+    pub fn train(&mut self, n: usize) -> f32 {
+        let mut total = 0.0f64;
+        for _ in 0..n {
+            total += self.step() as f64;
+        }
+        (total / n.max(1) as f64) as f32
+    }
+}

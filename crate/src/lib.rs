@@ -1,0 +1,28 @@
+//! cfg-playground: classifier-free guidance on 2D toy data, with a hand-written MLP.
+//!
+//! The core modules are plain Rust, tested natively; `web` is the only wasm-aware module.
+
+pub mod activation;
+pub mod adam;
+pub mod datasets;
+pub mod error;
+pub mod evaluate;
+pub mod field;
+pub mod flow;
+pub mod input;
+pub mod linalg;
+pub mod metrics;
+pub mod mixture;
+pub mod mlp;
+pub mod model_file;
+pub mod params;
+pub mod real;
+pub mod render;
+pub mod rng;
+pub mod sampler;
+pub mod session;
+
+pub use error::{Error, Result};
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,417 @@
+//! A multilayer perceptron with hand-written batched backprop.
+//!
+//! ```text
+//! input (batch, d_in) = [x | embed(t) | class_table[label] | embed(extra)...]      (input.rs)
+//! z_0 = input·W_0 + b_0            a_0 = f(z_0)     h_0 = a_0
+//! z_l = h_{l-1}·W_l + b_l          a_l = f(z_l)     h_l = a_l (+ h_{l-1} if residual)
+//! out = h_{L-1}·W_o + b_o          (batch, d_out): a velocity (d_out = 2) or class logits (d_out = K)
+//! ```
+//! Backward, for dL/d_out given (batch, d_out):
+//! ```text
+//! dW_o += h_{L-1}ᵀ·d_out   db_o += Σ_rows d_out   dh = d_out·W_oᵀ
+//! for l = L-1 .. 0:  dz = dh ⊙ f'(z_l)   dW_l += in_lᵀ·dz   db_l += Σ_rows dz
+//!                    dh ← dz·W_lᵀ (+ dh if residual)       (l = 0: d_input = dz·W_0ᵀ)
+//! d_table[label_i] += d_input[i, class columns]            dx = d_input[:, 0..2]
+//! ```
+//! Weights are stored (in, out) so that a batch multiplies from the left. All buffers live in a
+//! [`Workspace`] sized once for a number of rows; forward and backward allocate nothing.
+
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Zip};
+use serde::{Deserialize, Serialize};
+
+use crate::activation::Activation;
+use crate::error::Result;
+use crate::input::{InputLayout, D_X, MAX_FREQS};
+use crate::invalid;
+use crate::linalg::{add_column_sums, matmul};
+use crate::params::Layout;
+use crate::real::Real;
+use crate::rng::{self, Rng};
+
+/// Architecture of a network. Limits (checked by [`MlpConfig::validate`]): time_freqs ≤ 16,
+/// n_classes ≤ 16, class_dim ≤ 64, n_extra ≤ 4, width 1..=512, depth 1..=8, d_out 1..=16.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MlpConfig {
+    /// Fourier frequencies per embedded scalar (t and each extra condition).
+    pub time_freqs: usize,
+    /// Number of classes K; the class table has K + 1 rows, the last one for the null label.
+    pub n_classes: usize,
+    /// Width of the learned class embedding (0: the network takes no class).
+    pub class_dim: usize,
+    /// Extra scalar conditions, each embedded like t (e.g. the guidance scale of a student).
+    pub n_extra: usize,
+    /// Hidden width.
+    pub width: usize,
+    /// Number of hidden layers.
+    pub depth: usize,
+    pub activation: Activation,
+    /// Hidden layers after the first add their input (h_l = h_{l-1} + f(z_l)).
+    pub residual: bool,
+    /// Output width: 2 for a velocity, K for a classifier.
+    pub d_out: usize,
+}
+
+impl MlpConfig {
+    /// A velocity network for `n_classes` classes with the default architecture.
+    pub fn velocity(n_classes: usize, width: usize, depth: usize) -> Self {
+        MlpConfig {
+            time_freqs: 4,
+            n_classes,
+            class_dim: 8,
+            n_extra: 0,
+            width,
+            depth,
+            activation: Activation::Silu,
+            residual: false,
+            d_out: D_X,
+        }
+    }
+
+    /// Checks every field against its limit.
+    pub fn validate(&self) -> Result<()> {
+        let check = |name: &str, v: usize, lo: usize, hi: usize| {
+            if v < lo || v > hi {
+                Err(invalid!("{name} must be between {lo} and {hi}, got {v}"))
+            } else {
+                Ok(())
+            }
+        };
+        check("time_freqs", self.time_freqs, 0, MAX_FREQS)?;
+        check("n_classes", self.n_classes, 0, 16)?;
+        check("class_dim", self.class_dim, 0, 64)?;
+        check("n_extra", self.n_extra, 0, 4)?;
+        check("width", self.width, 1, 512)?;
+        check("depth", self.depth, 1, 8)?;
+        check("d_out", self.d_out, 1, 16)?;
+        if self.class_dim > 0 && self.n_classes == 0 {
+            return Err(invalid!("class_dim is {} but n_classes is 0", self.class_dim));
+        }
+        Ok(())
+    }
+
+    /// Column layout of the input row.
+    pub fn input(&self) -> InputLayout {
+        InputLayout { freqs: self.time_freqs, class_dim: self.class_dim, n_extra: self.n_extra }
+    }
+
+    /// The label that means "no class" (the last row of the class table).
+    pub fn null_label(&self) -> u32 {
+        self.n_classes as u32
+    }
+}
+
+/// Indices into the layout, by role.
+#[derive(Clone, Debug)]
+struct Roles {
+    table: Option<usize>,
+    hidden: Vec<(usize, usize)>,
+    out: (usize, usize),
+}
+
+/// A network: its architecture and all parameters in one flat buffer.
+#[derive(Clone, Debug)]
+pub struct Mlp<T> {
+    config: MlpConfig,
+    layout: Layout,
+    roles: Roles,
+    /// Every parameter, laid out by [`Mlp::layout`].
+    pub params: Vec<T>,
+}
+
+impl<T: Real> Mlp<T> {
+    /// A network with every parameter zero.
+    pub fn zeros(config: MlpConfig) -> Result<Self> {
+        config.validate()?;
+        let input = config.input();
+        let mut layout = Layout::default();
+        let table = (config.class_dim > 0)
+            .then(|| layout.push("class_table", &[config.n_classes + 1, config.class_dim]));
+        let mut hidden = Vec::with_capacity(config.depth);
+        let mut fan_in = input.d_in();
+        for l in 0..config.depth {
+            let w = layout.push(format!("hidden{l}.weight"), &[fan_in, config.width]);
+            let b = layout.push(format!("hidden{l}.bias"), &[config.width]);
+            hidden.push((w, b));
+            fan_in = config.width;
+        }
+        let out = (
+            layout.push("out.weight", &[config.width, config.d_out]),
+            layout.push("out.bias", &[config.d_out]),
+        );
+        let params = vec![T::zero(); layout.total];
+        Ok(Mlp { config, layout, roles: Roles { table, hidden, out }, params })
+    }
+
+    /// A freshly initialised network, as PyTorch initialises `nn.Linear` and `nn.Embedding`:
+    /// weights and biases U(±1/√fan_in), class table N(0, 1).
+    pub fn new(config: MlpConfig, rng: &mut Rng) -> Result<Self> {
+        let mut mlp = Self::zeros(config)?;
+        for spec in mlp.layout.tensors.clone() {
+            let values = spec.slice_mut(&mut mlp.params);
+            if spec.name == "class_table" {
+                values.iter_mut().for_each(|v| *v = T::of(rng::normal(rng)));
+            } else {
+                let fan_in = if spec.name.ends_with(".weight") {
+                    spec.shape[0]
+                } else {
+                    // the weight just before this bias
+                    let w = mlp.layout.find(&spec.name.replace(".bias", ".weight")).unwrap();
+                    w.shape[0]
+                };
+                let bound = 1.0 / (fan_in as f64).sqrt();
+                values.iter_mut().for_each(|v| *v = T::of((2.0 * rng::uniform(rng) - 1.0) * bound));
+            }
+        }
+        Ok(mlp)
+    }
+
+    /// The architecture.
+    pub fn config(&self) -> &MlpConfig {
+        &self.config
+    }
+
+    /// Where each tensor sits in [`Mlp::params`].
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Number of parameters.
+    pub fn num_params(&self) -> usize {
+        self.params.len()
+    }
+
+    /// Buffers for batches of up to `rows` rows. `training` keeps every layer's activations for
+    /// [`Mlp::backward`]; without it, forward passes use two ping-pong buffers.
+    pub fn workspace(&self, rows: usize, training: bool) -> Workspace<T> {
+        Workspace::new(&self.config, rows, training)
+    }
+
+    /// Runs the network on a batch; returns the output rows (a view into the workspace).
+    ///
+    /// x: (batch, 2); t: batch values or one shared; labels: batch labels or one shared, each
+    /// < n_classes + 1 (ignored when the network has no class input); extra: batch·n_extra values
+    /// or n_extra shared. Returns (batch, d_out).
+    pub fn forward<'w>(
+        &self,
+        ws: &'w mut Workspace<T>,
+        x: ArrayView2<T>,
+        t: &[T],
+        labels: &[u32],
+        extra: &[T],
+    ) -> ArrayView2<'w, T> {
+        let b = x.nrows();
+        assert!(b <= ws.rows, "batch of {b} rows exceeds the workspace's {}", ws.rows);
+        ws.batch = b;
+        let input_layout = self.config.input();
+        input_layout.assemble(x, t, extra, ws.input.slice_mut(s![..b, ..]));
+        self.fill_class_columns(ws, labels);
+
+        let act = self.config.activation;
+        let hi = ws.layer_buffers();
+        for l in 0..self.config.depth {
+            let (wi, bi) = self.roles.hidden[l];
+            let w = self.layout.get(wi).mat(&self.params);
+            let bias = self.layout.get(bi).slice(&self.params);
+            let residual = self.config.residual && l > 0;
+            let Workspace { input, z, h, .. } = &mut *ws;
+            let mut z = z[hi.index(l)].slice_mut(s![..b, ..]);
+            if l == 0 {
+                let input = input.slice(s![..b, ..]);
+                layer_forward(act, false, input, w, bias, &mut z, &mut h[hi.index(0)], b);
+            } else {
+                let (hin, hout) = pair(h, hi.index(l - 1), hi.index(l));
+                layer_forward(act, residual, hin.slice(s![..b, ..]), w, bias, &mut z, hout, b);
+            }
+        }
+        let (wo, bo) = self.roles.out;
+        let h_last = &ws.h[hi.index(self.config.depth - 1)];
+        let mut out = ws.out.slice_mut(s![..b, ..]);
+        fill_rows(&mut out, self.layout.get(bo).slice(&self.params));
+        matmul(&h_last.slice(s![..b, ..]), &self.layout.get(wo).mat(&self.params), T::one(), &mut out);
+        ws.out.slice(s![..b, ..])
+    }
+
+    /// Copies each row's class embedding into the input and remembers the labels for backward.
+    fn fill_class_columns(&self, ws: &mut Workspace<T>, labels: &[u32]) {
+        let b = ws.batch;
+        let Some(ti) = self.roles.table else { return };
+        assert!(labels.len() == b || labels.len() == 1, "labels: one shared or one per row");
+        let table = self.layout.get(ti).mat(&self.params);
+        let (c0, cd) = (self.config.input().class_col(), self.config.class_dim);
+        let n_rows = table.nrows() as u32;
+        for i in 0..b {
+            let y = if labels.len() == 1 { labels[0] } else { labels[i] };
+            assert!(y < n_rows, "label {y} out of range (the null label is {})", n_rows - 1);
+            ws.labels[i] = y;
+            ws.input.slice_mut(s![i, c0..c0 + cd]).assign(&table.row(y as usize));
+        }
+    }
+
+    /// Backpropagates dL/d_out through the last forward pass, adding the gradient of every
+    /// parameter into `grads` (same layout as `params`; the caller zeroes it) and leaving
+    /// dL/d_input in the workspace ([`Workspace::input_grad`]).
+    ///
+    /// d_out: (batch, d_out) for the batch of the last [`Mlp::forward`] on this workspace.
+    pub fn backward(&self, ws: &mut Workspace<T>, d_out: ArrayView2<T>, grads: &mut [T]) {
+        assert!(ws.training, "backward needs a training workspace");
+        assert_eq!(grads.len(), self.params.len());
+        let b = ws.batch;
+        assert_eq!(d_out.dim(), (b, self.config.d_out), "d_out must be (batch, d_out)");
+        let depth = self.config.depth;
+        let act = self.config.activation;
+
+        let (wo, bo) = self.roles.out;
+        let h_last = ws.h[depth - 1].slice(s![..b, ..]);
+        matmul(&h_last.t(), &d_out, T::one(), &mut self.layout.get(wo).mat_mut(grads));
+        add_column_sums(&d_out, self.layout.get(bo).slice_mut(grads));
+        let mut dh = ws.dh.slice_mut(s![..b, ..]);
+        matmul(&d_out, &self.layout.get(wo).mat(&self.params).t(), T::zero(), &mut dh);
+
+        for l in (0..depth).rev() {
+            let (wi, bi) = self.roles.hidden[l];
+            let mut dz = ws.dz.slice_mut(s![..b, ..]);
+            Zip::from(&mut dz)
+                .and(&dh)
+                .and(ws.z[l].slice(s![..b, ..]))
+                .for_each(|dz, &dh, &z| *dz = dh * act.grad(z));
+            let input = if l == 0 { ws.input.slice(s![..b, ..]) } else { ws.h[l - 1].slice(s![..b, ..]) };
+            matmul(&input.t(), &dz, T::one(), &mut self.layout.get(wi).mat_mut(grads));
+            add_column_sums(&dz, self.layout.get(bi).slice_mut(grads));
+            let w_t = self.layout.get(wi).mat(&self.params).reversed_axes();
+            if l > 0 {
+                // the residual path's gradient is dh itself: accumulate onto it (β = 1)
+                let beta = if self.config.residual { T::one() } else { T::zero() };
+                matmul(&dz, &w_t, beta, &mut dh);
+            } else {
+                matmul(&dz, &w_t, T::zero(), &mut ws.d_input.slice_mut(s![..b, ..]));
+            }
+        }
+
+        if let Some(ti) = self.roles.table {
+            let (c0, cd) = (self.config.input().class_col(), self.config.class_dim);
+            let mut dtable = self.layout.get(ti).mat_mut(grads);
+            for i in 0..b {
+                let y = ws.labels[i] as usize;
+                let mut row = dtable.row_mut(y);
+                row += &ws.d_input.slice(s![i, c0..c0 + cd]);
+            }
+        }
+    }
+}
+
+/// z ← in·W + b, h ← f(z) (+ in if residual), on the first `b` rows of `h`.
+#[allow(clippy::too_many_arguments)]
+fn layer_forward<T: Real>(
+    act: Activation,
+    residual: bool,
+    input: ArrayView2<T>,
+    w: ArrayView2<T>,
+    bias: &[T],
+    z: &mut ArrayViewMut2<T>,
+    h: &mut Array2<T>,
+    b: usize,
+) {
+    fill_rows(z, bias);
+    matmul(&input, &w, T::one(), z);
+    let mut h = h.slice_mut(s![..b, ..]);
+    if residual {
+        Zip::from(&mut h).and(&*z).and(&input).for_each(|h, &z, &x| *h = act.value(z) + x);
+    } else {
+        Zip::from(&mut h).and(&*z).for_each(|h, &z| *h = act.value(z));
+    }
+}
+
+/// Sets every row of `m` to `row` (the bias, before the product is added on top).
+fn fill_rows<T: Real>(m: &mut ArrayViewMut2<T>, row: &[T]) {
+    for mut r in m.rows_mut() {
+        r.as_slice_mut().expect("contiguous rows").copy_from_slice(row);
+    }
+}
+
+/// Borrows element `read` immutably and element `write` mutably (read ≠ write).
+fn pair<T>(v: &mut [T], read: usize, write: usize) -> (&T, &mut T) {
+    assert_ne!(read, write);
+    if read < write {
+        let (a, b) = v.split_at_mut(write);
+        (&a[read], &mut b[0])
+    } else {
+        let (a, b) = v.split_at_mut(read);
+        (&b[0], &mut a[write])
+    }
+}
+
+/// Maps a layer to its activation buffer: one per layer when training, else alternating.
+#[derive(Clone, Copy)]
+struct BufferIndex {
+    training: bool,
+}
+
+impl BufferIndex {
+    fn index(self, l: usize) -> usize {
+        if self.training {
+            l
+        } else {
+            l % 2
+        }
+    }
+}
+
+/// Every buffer one network needs for batches of up to `rows` rows.
+#[derive(Clone, Debug)]
+pub struct Workspace<T> {
+    rows: usize,
+    batch: usize,
+    training: bool,
+    labels: Vec<u32>,
+    /// (rows, d_in)
+    input: Array2<T>,
+    /// pre-activations, (rows, width) each: one per layer when training, else two (ping-pong)
+    z: Vec<Array2<T>>,
+    /// activations, (rows, width) each: one per layer when training, else two (ping-pong)
+    h: Vec<Array2<T>>,
+    /// (rows, d_out)
+    out: Array2<T>,
+    /// (rows, width), training only
+    dh: Array2<T>,
+    /// (rows, width), training only
+    dz: Array2<T>,
+    /// (rows, d_in), training only
+    d_input: Array2<T>,
+}
+
+impl<T: Real> Workspace<T> {
+    fn new(c: &MlpConfig, rows: usize, training: bool) -> Self {
+        let d_in = c.input().d_in();
+        let grad_rows = if training { rows } else { 0 };
+        let n_layers = if training { c.depth } else { c.depth.min(2) };
+        Workspace {
+            rows,
+            batch: 0,
+            training,
+            labels: vec![0; rows],
+            input: Array2::zeros((rows, d_in)),
+            z: (0..n_layers).map(|_| Array2::zeros((rows, c.width))).collect(),
+            h: (0..n_layers).map(|_| Array2::zeros((rows, c.width))).collect(),
+            out: Array2::zeros((rows, c.d_out)),
+            dh: Array2::zeros((grad_rows, c.width)),
+            dz: Array2::zeros((grad_rows, c.width)),
+            d_input: Array2::zeros((grad_rows, d_in)),
+        }
+    }
+
+    /// Which buffer holds layer l: its own when training, else shared (ping-pong for h).
+    fn layer_buffers(&self) -> BufferIndex {
+        BufferIndex { training: self.training }
+    }
+
+    /// Largest batch this workspace takes.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// dL/d_input of the last backward pass: (batch, d_in); columns 0..2 are dL/dx.
+    pub fn input_grad(&self) -> ArrayView2<'_, T> {
+        self.d_input.slice(s![..self.batch, ..])
+    }
+}

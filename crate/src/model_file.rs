@@ -1,0 +1,256 @@
+//! The model file: a versioned JSON document holding a network and how it was made.
+//!
+//! ```json
+//! {
+//!   "format": "cfg-playground-model",
+//!   "version": 1,
+//!   "dataset": "face",
+//!   "classes": ["left-eye", "right-eye", "mouth"],
+//!   "architecture": { "time_freqs": 4, "n_classes": 3, "class_dim": 8, "n_extra": 0,
+//!                     "width": 128, "depth": 3, "activation": "silu", "residual": false, "d_out": 2 },
+//!   "training": { "steps": 6000, "batch": 512, "lr": 0.002, "schedule": "cosine", "dropout": 0.2,
+//!                 "weight_decay": 0.0, "clip_norm": 1.0, "seed": 0 },
+//!   "steps_done": 6000,
+//!   "final_loss": 1.23,
+//!   "tensors": [ { "name": "hidden0.weight", "shape": [19, 128], "dtype": "f32", "data": "<base64>" } ]
+//! }
+//! ```
+//! Tensor data is base64 (standard alphabet, padded) of little-endian values: `f32` (4 bytes) or
+//! `f16` (2 bytes, IEEE half precision, for compact shipped models). The tensors are those of the
+//! architecture's layout, each exactly once. Loading checks every field and shape before it
+//! allocates, and rejects non-finite values; every error names what is wrong.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+use crate::datasets::Dataset;
+use crate::error::{Error, Result};
+use crate::flow::TrainConfig;
+use crate::mlp::{Mlp, MlpConfig};
+
+/// The `format` field's value.
+pub const FORMAT: &str = "cfg-playground-model";
+/// The version this build writes and reads.
+pub const VERSION: u64 = 1;
+/// Largest model file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 32 << 20;
+
+/// How tensor values are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Dtype {
+    /// 32-bit floats: exact.
+    #[default]
+    F32,
+    /// 16-bit floats: half the size, about 3 significant digits.
+    F16,
+}
+
+impl Dtype {
+    fn bytes(self) -> usize {
+        match self {
+            Dtype::F32 => 4,
+            Dtype::F16 => 2,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct TensorEntry {
+    name: String,
+    shape: Vec<usize>,
+    dtype: Dtype,
+    data: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileV1 {
+    format: String,
+    version: u64,
+    dataset: String,
+    classes: Vec<String>,
+    architecture: MlpConfig,
+    training: TrainConfig,
+    steps_done: usize,
+    final_loss: Option<f32>,
+    tensors: Vec<TensorEntry>,
+}
+
+/// A loaded model: the network and its provenance.
+#[derive(Clone, Debug)]
+pub struct ModelFile {
+    pub dataset: Dataset,
+    pub model: Mlp<f32>,
+    pub training: TrainConfig,
+    pub steps_done: usize,
+    pub final_loss: Option<f32>,
+}
+
+impl ModelFile {
+    /// The file as JSON text, tensors stored as `dtype`.
+    pub fn to_json(&self, dtype: Dtype) -> String {
+        let layout = self.model.layout();
+        let tensors = layout
+            .tensors
+            .iter()
+            .map(|spec| {
+                let values = spec.slice(&self.model.params);
+                let mut bytes = Vec::with_capacity(values.len() * dtype.bytes());
+                for &v in values {
+                    match dtype {
+                        Dtype::F32 => bytes.extend_from_slice(&v.to_le_bytes()),
+                        Dtype::F16 => bytes.extend_from_slice(&half::f16::from_f32(v).to_le_bytes()),
+                    }
+                }
+                TensorEntry {
+                    name: spec.name.clone(),
+                    shape: spec.shape.clone(),
+                    dtype,
+                    data: STANDARD.encode(bytes),
+                }
+            })
+            .collect();
+        let file = FileV1 {
+            format: FORMAT.into(),
+            version: VERSION,
+            dataset: self.dataset.name.clone(),
+            classes: self.dataset.class_names().iter().map(|s| s.to_string()).collect(),
+            architecture: self.model.config().clone(),
+            training: self.training.clone(),
+            steps_done: self.steps_done,
+            final_loss: self.final_loss.filter(|l| l.is_finite()),
+            tensors,
+        };
+        serde_json::to_string(&file).expect("model files serialise")
+    }
+
+    /// Parses and checks a model file.
+    pub fn from_json(bytes: &[u8]) -> Result<ModelFile> {
+        let bad = |m: String| Error::Model(m);
+        if bytes.len() > MAX_FILE_BYTES {
+            return Err(bad(format!("{} bytes is larger than the {MAX_FILE_BYTES}-byte limit", bytes.len())));
+        }
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(bad("the file is empty".into()));
+        }
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            if e.is_eof() {
+                bad(format!("the file is truncated ({e})"))
+            } else {
+                bad(format!("not valid JSON ({e})"))
+            }
+        })?;
+        match value.get("format").and_then(|f| f.as_str()) {
+            Some(FORMAT) => {}
+            Some(other) => return Err(bad(format!("format is '{other}', expected '{FORMAT}'"))),
+            None => {
+                return Err(bad(format!("no \"format\": \"{FORMAT}\" field; not a cfg-playground model")))
+            }
+        }
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(VERSION) => {}
+            Some(v) => {
+                return Err(bad(format!("version {v} is not supported (this build reads version {VERSION})")))
+            }
+            None => return Err(bad("the version field is missing or not a whole number".into())),
+        }
+        let file: FileV1 = serde_path_to_error::deserialize(value)
+            .map_err(|e| bad(format!("field '{}': {}", e.path(), e.inner())))?;
+
+        let arch = file.architecture;
+        arch.validate().map_err(|e| bad(format!("architecture: {}", strip(&e))))?;
+        file.training.validate().map_err(|e| bad(format!("training: {}", strip(&e))))?;
+        let dataset = Dataset::by_name(&file.dataset).map_err(|e| bad(format!("dataset: {}", strip(&e))))?;
+        if file.classes != dataset.class_names() {
+            return Err(bad(format!(
+                "classes {:?} do not match data set '{}' ({:?})",
+                file.classes,
+                dataset.name,
+                dataset.class_names()
+            )));
+        }
+        if arch.n_classes != dataset.n_classes() {
+            return Err(bad(format!(
+                "architecture.n_classes is {} but data set '{}' has {} classes",
+                arch.n_classes,
+                dataset.name,
+                dataset.n_classes()
+            )));
+        }
+        if let Some(l) = file.final_loss {
+            if !l.is_finite() {
+                return Err(bad("final_loss is not finite".into()));
+            }
+        }
+
+        let mut model = Mlp::<f32>::zeros(arch)?;
+        let layout = model.layout().clone();
+        if file.tensors.len() != layout.tensors.len() {
+            let names: Vec<&str> = layout.tensors.iter().map(|t| t.name.as_str()).collect();
+            return Err(bad(format!(
+                "{} tensors, but this architecture has {}: {}",
+                file.tensors.len(),
+                layout.tensors.len(),
+                names.join(", ")
+            )));
+        }
+        let mut seen = vec![false; layout.tensors.len()];
+        for entry in &file.tensors {
+            let i = layout
+                .tensors
+                .iter()
+                .position(|t| t.name == entry.name)
+                .ok_or_else(|| bad(format!("unexpected tensor '{}'", entry.name)))?;
+            if std::mem::replace(&mut seen[i], true) {
+                return Err(bad(format!("tensor '{}' appears twice", entry.name)));
+            }
+            let spec = &layout.tensors[i];
+            if entry.shape != spec.shape {
+                return Err(bad(format!(
+                    "tensor '{}' has shape {:?}, expected {:?}",
+                    entry.name, entry.shape, spec.shape
+                )));
+            }
+            let want_bytes = spec.len() * entry.dtype.bytes();
+            let want_chars = want_bytes.div_ceil(3) * 4;
+            if entry.data.len() != want_chars {
+                return Err(bad(format!(
+                    "tensor '{}' data is {} base64 characters, expected {want_chars} ({} {:?} values)",
+                    entry.name,
+                    entry.data.len(),
+                    spec.len(),
+                    entry.dtype
+                )));
+            }
+            let bytes = STANDARD
+                .decode(entry.data.as_bytes())
+                .map_err(|e| bad(format!("tensor '{}' data is not valid base64 ({e})", entry.name)))?;
+            let out = spec.slice_mut(&mut model.params);
+            for (k, (o, chunk)) in out.iter_mut().zip(bytes.chunks_exact(entry.dtype.bytes())).enumerate() {
+                let v = match entry.dtype {
+                    Dtype::F32 => f32::from_le_bytes(chunk.try_into().expect("4 bytes")),
+                    Dtype::F16 => half::f16::from_le_bytes(chunk.try_into().expect("2 bytes")).to_f32(),
+                };
+                if !v.is_finite() {
+                    return Err(bad(format!("tensor '{}' value {k} is not finite ({v})", entry.name)));
+                }
+                *o = v;
+            }
+        }
+        Ok(ModelFile {
+            dataset,
+            model,
+            training: file.training,
+            steps_done: file.steps_done,
+            final_loss: file.final_loss,
+        })
+    }
+}
+
+/// An error's message without its kind prefix, for nesting inside another message.
+fn strip(e: &Error) -> String {
+    match e {
+        Error::Invalid(m) | Error::Model(m) | Error::Io(m) => m.clone(),
+    }
+}
