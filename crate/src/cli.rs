@@ -14,7 +14,7 @@ use cfg_playground::error::{check_count, check_range, Error, Result};
 use cfg_playground::evaluate::{self, SampleConfig, Source, MAX_POINTS, MAX_SAMPLER_STEPS};
 use cfg_playground::flow::{TrainConfig, Trainer, MAX_BATCH, MAX_STEPS};
 use cfg_playground::invalid;
-use cfg_playground::mlp::MlpConfig;
+use cfg_playground::mlp::{MlpConfig, DEFAULT_DEPTH, DEFAULT_WIDTH};
 use cfg_playground::model_file::{Dtype, ModelFile};
 use cfg_playground::rng;
 use cfg_playground::sampler::Solver;
@@ -93,9 +93,9 @@ struct TrainArgs {
     /// Probability of dropping a label to null.
     #[arg(long, default_value_t = TrainConfig::default().dropout, allow_negative_numbers = true)]
     dropout: f64,
-    #[arg(long, default_value_t = 128, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = DEFAULT_WIDTH as i64, allow_negative_numbers = true)]
     width: i64,
-    #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = DEFAULT_DEPTH as i64, allow_negative_numbers = true)]
     depth: i64,
     /// Activation: silu or relu.
     #[arg(long, default_value = "silu")]
@@ -349,8 +349,14 @@ pub fn main() -> i32 {
                 return if e.kind() == DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 };
             }
             // clap's message without its usage block: one line
+            // clap's message without its usage block, joined into one line
             let text = e.to_string();
-            let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("bad arguments");
+            let message: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .take_while(|l| !l.is_empty() && !l.starts_with("Usage:"))
+                .collect();
+            let line = message.join(" ");
             let line = line.trim_start_matches("error: ");
             eprintln!("error: {line} (see --help)");
             return 2;

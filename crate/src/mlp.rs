@@ -52,8 +52,13 @@ pub struct MlpConfig {
     pub d_out: usize,
 }
 
+/// Default hidden width of a velocity network.
+pub const DEFAULT_WIDTH: usize = 128;
+/// Default number of hidden layers of a velocity network.
+pub const DEFAULT_DEPTH: usize = 3;
+
 impl MlpConfig {
-    /// A velocity network for `n_classes` classes with the default architecture.
+    /// A velocity network for `n_classes` classes with the default embeddings.
     pub fn velocity(n_classes: usize, width: usize, depth: usize) -> Self {
         MlpConfig {
             time_freqs: 4,

@@ -48,6 +48,14 @@ pub enum Dtype {
 }
 
 impl Dtype {
+    /// The name used in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dtype::F32 => "f32",
+            Dtype::F16 => "f16",
+        }
+    }
+
     fn bytes(self) -> usize {
         match self {
             Dtype::F32 => 4,
@@ -216,11 +224,11 @@ impl ModelFile {
             let want_chars = want_bytes.div_ceil(3) * 4;
             if entry.data.len() != want_chars {
                 return Err(bad(format!(
-                    "tensor '{}' data is {} base64 characters, expected {want_chars} ({} {:?} values)",
+                    "tensor '{}' data is {} base64 characters, expected {want_chars} ({} {} values)",
                     entry.name,
                     entry.data.len(),
                     spec.len(),
-                    entry.dtype
+                    entry.dtype.name()
                 )));
             }
             let bytes = STANDARD

@@ -89,7 +89,11 @@ impl Playground {
         let o: SessionOptions = if options.is_undefined() || options.is_null() {
             SessionOptions::default()
         } else {
-            serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("options: {e}")))?
+            // through JSON text, so that unknown keys (typos) are rejected by name
+            let text: String = js_sys::JSON::stringify(&options)
+                .map_err(|_| JsError::new("options must be a plain object"))?
+                .into();
+            serde_json::from_str(&text).map_err(|e| JsError::new(&format!("options: {e}")))?
         };
         Ok(Playground { s: Session::new(dataset, &o).map_err(js)? })
     }

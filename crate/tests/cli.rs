@@ -1,0 +1,180 @@
+//! The native command line, run as a user would: outputs, and one-line errors with exit code 2.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_cfg-playground"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cfg-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// Runs `args`, expects exit code 2 and a single `error: ...` line containing `needle`.
+fn fails(args: &[&str], needle: &str) {
+    let o = run(args);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: not one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains(needle), "{args:?}: expected '{needle}' in: {err}");
+}
+
+#[test]
+fn datasets_lists_every_data_set_and_its_classes() {
+    let o = run(&["datasets"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    for name in cfg_playground::datasets::NAMES {
+        assert!(text.contains(name), "{name}");
+    }
+    assert!(text.contains("left-eye, right-eye, mouth"));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&run(&["datasets", "--json"]))).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), cfg_playground::datasets::NAMES.len());
+}
+
+#[test]
+fn data_writes_labelled_csv() {
+    let out = tmp("face.csv");
+    let o = run(&["data", "--dataset", "face", "--n", "300", "--seed", "3", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("x,y,label"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 300);
+    for r in &rows {
+        let f: Vec<&str> = r.split(',').collect();
+        assert_eq!(f.len(), 3);
+        f[0].parse::<f32>().unwrap();
+        f[1].parse::<f32>().unwrap();
+        assert!(["left-eye", "right-eye", "mouth"].contains(&f[2]), "{r}");
+    }
+    // the same seed gives the same file
+    let again = stdout(&run(&["data", "--dataset", "face", "--n", "300", "--seed", "3"]));
+    assert_eq!(again, text);
+}
+
+#[test]
+fn train_sample_and_eval_work_together() {
+    let model = tmp("m.json");
+    let m = model.to_str().unwrap();
+    let o = run(&[
+        "train",
+        "--dataset",
+        "face",
+        "--steps",
+        "60",
+        "--batch",
+        "64",
+        "--width",
+        "16",
+        "--depth",
+        "2",
+        "--out",
+        m,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("trained 60 steps"));
+
+    let csv = stdout(&run(&[
+        "sample",
+        "--model",
+        m,
+        "--class",
+        "mouth",
+        "--guidance",
+        "3",
+        "--n",
+        "50",
+        "--steps",
+        "10",
+    ]));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "x,y");
+    assert_eq!(lines.len(), 51);
+    let null =
+        run(&["sample", "--model", m, "--class", "null", "--n", "5", "--steps", "4", "--solver", "heun"]);
+    assert!(null.status.success());
+    assert_eq!(stdout(&null).lines().count(), 6);
+
+    let e = run(&["eval", "--model", m, "--guidance", "2", "--n", "200", "--steps", "10"]);
+    assert!(e.status.success(), "{}", String::from_utf8_lossy(&e.stderr));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&e)).unwrap();
+    assert_eq!(report["classes"].as_array().unwrap().len(), 3);
+    assert_eq!(report["classes"][2]["class"], "mouth");
+    assert_eq!(report["classes"][0]["calls_per_sample"], 20);
+    for key in ["hit_rate", "sliced_w2", "diversity", "off_support", "straightness"] {
+        assert!(report["classes"][0][key].is_number(), "{key}");
+    }
+    assert!(report["unconditional"]["classes"][0]["share"].is_number());
+}
+
+#[test]
+fn eval_can_use_the_exact_field() {
+    let e = run(&[
+        "eval",
+        "--exact",
+        "--dataset",
+        "non-overlapping",
+        "--n",
+        "500",
+        "--steps",
+        "20",
+        "--solver",
+        "heun",
+    ]);
+    assert!(e.status.success(), "{}", String::from_utf8_lossy(&e.stderr));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&e)).unwrap();
+    assert_eq!(r["field"], "exact");
+    assert!(r["classes"][0]["hit_rate"].as_f64().unwrap() > 0.99);
+}
+
+#[test]
+fn bad_arguments_get_one_line_and_exit_code_2() {
+    let model = tmp("bad-args.json");
+    let m = model.to_str().unwrap();
+    assert!(run(&["train", "--dataset", "face", "--steps", "3", "--width", "8", "--depth", "1", "--out", m])
+        .status
+        .success());
+    fails(&["data", "--dataset", "moons", "--n", "5"], "unknown data set 'moons'");
+    fails(&["data", "--dataset", "face", "--n", "-5"], "--n must be between 1");
+    fails(&["data", "--dataset", "face", "--n", "0"], "--n must be between 1");
+    fails(&["sample", "--model", m, "--class", "nose"], "unknown class 'nose'");
+    fails(
+        &["sample", "--model", m, "--class", "mouth", "--guidance", "nan"],
+        "--guidance must be a finite number",
+    );
+    fails(
+        &["sample", "--model", m, "--class", "mouth", "--guidance", "inf"],
+        "--guidance must be a finite number",
+    );
+    fails(&["sample", "--model", m, "--class", "mouth", "--n", "-1"], "--n must be between");
+    fails(&["sample", "--model", m, "--class", "mouth", "--solver", "rk4"], "--solver must be euler or heun");
+    fails(
+        &["sample", "--model", "/nonexistent/m.json", "--class", "mouth"],
+        "cannot read /nonexistent/m.json",
+    );
+    fails(&["eval", "--model", "Cargo.toml"], "not valid JSON");
+    fails(&["train", "--dataset", "face", "--lr", "-1", "--out", m], "--lr must be between");
+    fails(&["train", "--dataset", "face", "--steps", "-1", "--out", m], "--steps must be between");
+    fails(
+        &["train", "--dataset", "face", "--out", "/nonexistent/dir/m.json"],
+        "no directory /nonexistent/dir",
+    );
+    fails(&["train", "--dataset", "face"], "--out");
+    fails(&["sample", "--class", "mouth"], "--model");
+    fails(&["frobnicate"], "frobnicate");
+    fails(&["data", "--dataset", "face", "--bogus"], "--bogus");
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Installs what this project needs and the machine lacks. Sourced by serve.sh and test.sh;
+# each step is skipped when the tool is already there at the right version.
+#   setup_build   wasm32 target, wasm-bindgen-cli (the Cargo.lock version), trunk
+#   setup_test    the above, plus wasm-pack, Debian's chromium + chromium-driver, tests/node_modules
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+TRUNK_VERSION="0.21.14"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "error: '$*' needs root (or sudo)" >&2; return 1; fi
+}
+
+# The wasm-bindgen version Cargo.lock pins (the CLI must match it exactly).
+lock_wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+need_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+need_wasm_bindgen() {
+  local want have
+  want="$(lock_wasm_bindgen_version)"
+  have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+  if [ "$have" != "$want" ]; then
+    say "installing wasm-bindgen-cli $want (found: ${have:-none}); a few minutes"
+    # not --locked: its lockfile wants a crate version the registry lacks
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+need_trunk() {
+  if [ "$(trunk --version 2>/dev/null | awk '{print $2}' || true)" != "$TRUNK_VERSION" ]; then
+    say "installing trunk $TRUNK_VERSION; about ten minutes"
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install trunk --version "$TRUNK_VERSION" --locked --force
+  fi
+}
+
+need_wasm_pack() {
+  if ! command -v wasm-pack >/dev/null; then
+    say "installing wasm-pack; a few minutes"
+    cargo install wasm-pack --locked
+  fi
+}
+
+need_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "installing Debian's chromium and chromium-driver"
+    as_root apt-get update -q
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q chromium chromium-driver
+  fi
+}
+
+need_node_modules() {
+  if ! command -v node >/dev/null; then
+    say "installing node and npm from Debian"
+    as_root apt-get update -q
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q nodejs npm
+  fi
+  if [ ! -d "$ROOT/tests/node_modules/playwright-core" ]; then
+    say "installing playwright-core (no browser download: the tests use /usr/bin/chromium)"
+    (cd "$ROOT/tests" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+
+setup_build() {
+  need_wasm_target
+  need_wasm_bindgen
+  need_trunk
+}
+
+setup_test() {
+  setup_build
+  need_wasm_pack
+  need_chromium
+  need_node_modules
+}

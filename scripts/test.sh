@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, clippy (native and wasm32), native tests, browser tests of the wasm
+# build (wasm-pack + Chromium), the built page in headless Chromium, and the quality bar.
+# Installs whatever is missing first. Screenshots of the figures land in tests/artifacts/.
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+setup_test
+cd "$ROOT"
+start=$(date +%s)
+step() { say "[$(( $(date +%s) - start ))s] $*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "clippy (native and wasm32), warnings denied"
+cargo clippy --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "native tests"
+cargo test --all-targets
+
+step "browser tests of the wasm build (wasm-pack, headless Chromium)"
+wasm-pack test --headless --chrome --mode no-install crate
+
+step "page build (trunk, release)"
+trunk build index.html --release
+
+step "page tests (playwright-core, headless Chromium)"
+node --test --test-reporter=spec tests/
+
+step "quality bar: default training, eval on 10,000 samples (release)"
+cargo test --release --test quality -- --ignored --nocapture
+
+step "all tests passed"
