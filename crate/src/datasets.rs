@@ -46,6 +46,8 @@ pub enum Piece {
     Gaussian { mean: [f64; 2], std: f64 },
     /// curve(s) + N(0, noise²·I) with s ~ U(0, 1); described by `segments` mixture components.
     Curve { curve: Curve, noise: f64, segments: usize },
+    /// One of the points, picked uniformly, + N(0, std²·I): drawn data (one component per point).
+    Points { points: Vec<[f64; 2]>, std: f64 },
 }
 
 /// One class: a name and weighted pieces.
@@ -67,6 +69,18 @@ pub struct Dataset {
     /// Half-width of a square view centred on the origin that shows the data and the noise.
     pub extent: f64,
 }
+
+/// A drawn data set's points: (class name, points) per class, blurred by `std`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drawn {
+    pub std: f64,
+    pub classes: Vec<(String, Vec<[f64; 2]>)>,
+}
+
+/// The name of drawn data sets.
+pub const CUSTOM: &str = "custom";
+/// Largest number of points in a drawn data set.
+pub const MAX_DRAWN_POINTS: usize = 4000;
 
 /// Names of the built-in data sets, in display order.
 pub const NAMES: [&str; 8] =
@@ -169,6 +183,73 @@ impl Dataset {
         Ok(Dataset { name: name.to_string(), description: description.to_string(), classes, extent })
     }
 
+    /// A data set drawn by hand: each class is its points, blurred by `std` (a kernel mixture, so
+    /// the exact velocity is known). Class weights follow the point counts. Limits: 1 to 8 classes,
+    /// at least 3 points per class, at most [`MAX_DRAWN_POINTS`] in all, |x|, |y| ≤ 4, names
+    /// unique, non-empty and not "null".
+    pub fn custom(classes: Vec<(String, Vec<[f64; 2]>)>, std: f64) -> Result<Dataset> {
+        crate::error::check_range("std", std, 0.01, 1.0)?;
+        if classes.is_empty() || classes.len() > 8 {
+            return Err(invalid!("a drawn data set needs 1 to 8 classes, got {}", classes.len()));
+        }
+        let total: usize = classes.iter().map(|c| c.1.len()).sum();
+        if total > MAX_DRAWN_POINTS {
+            return Err(invalid!("{total} drawn points is more than the {MAX_DRAWN_POINTS} allowed"));
+        }
+        let mut defs = Vec::new();
+        for (name, points) in classes {
+            let trimmed = name.trim();
+            if trimmed.is_empty() || trimmed == "null" || trimmed.len() > 40 || trimmed.contains(',') {
+                return Err(invalid!(
+                    "class name '{name}' is not allowed (1 to 40 characters, no commas, not 'null')"
+                ));
+            }
+            if defs.iter().any(|d: &ClassDef| d.name == trimmed) {
+                return Err(invalid!("class '{trimmed}' appears twice"));
+            }
+            if points.len() < 3 {
+                return Err(invalid!("class '{trimmed}' has {} points; draw at least 3", points.len()));
+            }
+            if let Some(p) = points
+                .iter()
+                .find(|p| !(p[0].is_finite() && p[1].is_finite() && p[0].abs() <= 4.0 && p[1].abs() <= 4.0))
+            {
+                return Err(invalid!("class '{trimmed}' has a point outside [−4, 4]²: {p:?}"));
+            }
+            defs.push(ClassDef {
+                name: trimmed.to_string(),
+                weight: points.len() as f64 / total as f64,
+                pieces: vec![(1.0, Piece::Points { points, std })],
+            });
+        }
+        Ok(Dataset {
+            name: CUSTOM.to_string(),
+            description: "drawn by hand".to_string(),
+            classes: defs,
+            extent: 3.0,
+        })
+    }
+
+    /// The drawn points, if this is a drawn data set.
+    pub fn drawn(&self) -> Option<Drawn> {
+        if self.name != CUSTOM {
+            return None;
+        }
+        let mut std = 0.05;
+        let classes = self
+            .classes
+            .iter()
+            .map(|c| match c.pieces.as_slice() {
+                [(_, Piece::Points { points, std: s })] => {
+                    std = *s;
+                    Some((c.name.clone(), points.clone()))
+                }
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Drawn { std, classes })
+    }
+
     /// Every built-in data set.
     pub fn all() -> Vec<Dataset> {
         NAMES.iter().map(|n| Dataset::by_name(n).expect("built-in")).collect()
@@ -232,6 +313,10 @@ impl Dataset {
                 let c = curve.at(rng::uniform(rng));
                 [c[0] + noise * rng::normal(rng), c[1] + noise * rng::normal(rng)]
             }
+            Piece::Points { points, std } => {
+                let p = points[rng::index(rng, points.len())];
+                [p[0] + std * rng::normal(rng), p[1] + std * rng::normal(rng)]
+            }
         }
     }
 
@@ -281,6 +366,16 @@ impl Dataset {
                         mean: *mean,
                         cov: Sym2::iso(std * std),
                     }),
+                    Piece::Points { points, std } => {
+                        for p in points {
+                            components.push(Component {
+                                class: label as u32,
+                                weight: weight / points.len() as f64,
+                                mean: *p,
+                                cov: Sym2::iso(std * std),
+                            });
+                        }
+                    }
                     Piece::Curve { curve, noise, segments } => {
                         for j in 0..*segments {
                             let (mean, spread) = segment_moments(curve, j, *segments);

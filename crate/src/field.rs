@@ -167,3 +167,42 @@ impl VelocityField for ExactField<'_> {
         0
     }
 }
+
+/// Where velocities come from, before labels and guidance are chosen.
+pub enum FieldSource<'a> {
+    /// A network and its scratch buffers.
+    Network { model: &'a Mlp<f32>, scratch: &'a mut NetScratch },
+    /// The data's exact mixture.
+    Exact { mixture: &'a Mixture, prep: &'a mut Prepared },
+}
+
+/// A [`FieldSource`] bound to labels and a guidance mode: a [`VelocityField`] (no allocation).
+pub struct Bound<'s, 'a> {
+    pub source: &'s mut FieldSource<'a>,
+    /// One label per point, or one for all (n_classes = null).
+    pub labels: &'s [u32],
+    pub guidance: Guidance,
+}
+
+impl VelocityField for Bound<'_, '_> {
+    fn eval(&mut self, x: ArrayView2<f32>, t: f32, v: ArrayViewMut2<f32>) {
+        match self.source {
+            FieldSource::Network { model, scratch } => {
+                let mut f =
+                    NetworkField { model, scratch, labels: self.labels, guidance: self.guidance, extra: &[] };
+                f.eval(x, t, v)
+            }
+            FieldSource::Exact { mixture, prep } => {
+                let mut f = ExactField { mixture, prep, labels: self.labels, guidance: self.guidance };
+                f.eval(x, t, v)
+            }
+        }
+    }
+
+    fn calls(&self) -> usize {
+        match self.source {
+            FieldSource::Network { .. } => self.guidance.calls(),
+            FieldSource::Exact { .. } => 0,
+        }
+    }
+}

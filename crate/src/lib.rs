@@ -15,12 +15,13 @@ pub mod metrics;
 pub mod mixture;
 pub mod mlp;
 pub mod model_file;
+pub mod options;
 pub mod params;
+pub mod particles;
 pub mod real;
 pub mod render;
 pub mod rng;
 pub mod sampler;
-pub mod session;
 
 pub use error::{Error, Result};
 

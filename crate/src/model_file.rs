@@ -5,6 +5,7 @@
 //!   "format": "cfg-playground-model",
 //!   "version": 1,
 //!   "dataset": "face",
+//!   "drawn": { "std": 0.06, "classes": [{ "name": "a", "points": [[0.1, 0.2], ...] }] },  (only for "custom")
 //!   "classes": ["left-eye", "right-eye", "mouth"],
 //!   "architecture": { "time_freqs": 4, "n_classes": 3, "class_dim": 8, "n_extra": 0,
 //!                     "width": 128, "depth": 3, "activation": "silu", "residual": false, "d_out": 2 },
@@ -24,7 +25,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
-use crate::datasets::Dataset;
+use crate::datasets::{Dataset, CUSTOM};
 use crate::error::{Error, Result};
 use crate::flow::TrainConfig;
 use crate::mlp::{Mlp, MlpConfig};
@@ -72,11 +73,27 @@ struct TensorEntry {
     data: String,
 }
 
+/// A drawn data set, stored in the file (dataset "custom").
+#[derive(Serialize, Deserialize)]
+struct DrawnData {
+    std: f64,
+    classes: Vec<DrawnClass>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct DrawnClass {
+    name: String,
+    points: Vec<[f64; 2]>,
+}
+
 #[derive(Serialize, Deserialize)]
 struct FileV1 {
     format: String,
     version: u64,
     dataset: String,
+    /// The points, when `dataset` is "custom".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    drawn: Option<DrawnData>,
     classes: Vec<String>,
     architecture: MlpConfig,
     training: TrainConfig,
@@ -123,6 +140,10 @@ impl ModelFile {
             format: FORMAT.into(),
             version: VERSION,
             dataset: self.dataset.name.clone(),
+            drawn: self.dataset.drawn().map(|d| DrawnData {
+                std: d.std,
+                classes: d.classes.into_iter().map(|(name, points)| DrawnClass { name, points }).collect(),
+            }),
             classes: self.dataset.class_names().iter().map(|s| s.to_string()).collect(),
             architecture: self.model.config().clone(),
             training: self.training.clone(),
@@ -169,7 +190,14 @@ impl ModelFile {
         let arch = file.architecture;
         arch.validate().map_err(|e| bad(format!("architecture: {}", strip(&e))))?;
         file.training.validate().map_err(|e| bad(format!("training: {}", strip(&e))))?;
-        let dataset = Dataset::by_name(&file.dataset).map_err(|e| bad(format!("dataset: {}", strip(&e))))?;
+        let dataset = match (file.dataset.as_str(), file.drawn) {
+            (CUSTOM, Some(d)) => {
+                Dataset::custom(d.classes.into_iter().map(|c| (c.name, c.points)).collect(), d.std)
+                    .map_err(|e| bad(format!("drawn: {}", strip(&e))))?
+            }
+            (CUSTOM, None) => return Err(bad("dataset is 'custom' but the file has no drawn points".into())),
+            (name, _) => Dataset::by_name(name).map_err(|e| bad(format!("dataset: {}", strip(&e))))?,
+        };
         if file.classes != dataset.class_names() {
             return Err(bad(format!(
                 "classes {:?} do not match data set '{}' ({:?})",

@@ -2,7 +2,7 @@
 //! row-major from the top-left, as `ImageData` wants). Pure math; the facade only hands the
 //! buffer to the canvas. Axes and labels are drawn by the page, over the buffer.
 
-use ndarray::ArrayView2;
+use ndarray::{ArrayView2, ArrayView3, Axis};
 
 /// Colour-blind-safe class colours (Okabe–Ito): blue, orange, bluish green, reddish purple,
 /// sky blue, vermillion, yellow, black.
@@ -131,10 +131,168 @@ impl Image {
         }
     }
 
+    /// Draws particle trails: the positions of `frames` of `traj` (frames, n, 2), older
+    /// frames fainter, the newest at `alpha`.
+    pub fn trails(
+        &mut self,
+        view: &View,
+        traj: ArrayView3<f32>,
+        frames: std::ops::RangeInclusive<usize>,
+        radius: f32,
+        alpha: f32,
+        color_of: impl Fn(usize) -> [u8; 3],
+    ) {
+        let (from, to) = (*frames.start(), *frames.end());
+        let span = (to - from).max(1) as f32;
+        for k in frames {
+            let age = (to - k) as f32 / span;
+            let a = alpha * (1.0 - 0.85 * age).powi(2);
+            let r = if k == to { radius } else { radius * 0.6 };
+            self.dots(view, traj.index_axis(Axis(0), k), r, a, &color_of);
+        }
+    }
+
+    /// Paints a density grid (nx × ny, row-major from the bottom-left, values ≥ 0) over the whole
+    /// image with bilinear interpolation: colour `color`, opacity rising with density/`max`.
+    pub fn density(&mut self, grid: &[f32], nx: usize, ny: usize, max: f32, color: [u8; 3]) {
+        assert_eq!(grid.len(), nx * ny);
+        if max <= 0.0 || !max.is_finite() {
+            return;
+        }
+        let (w, h) = (self.width, self.height);
+        for j in 0..h {
+            // pixel centre → grid coordinates (cell centres at integer + 0.5), y flipped
+            let gy = ((h - 1 - j) as f32 + 0.5) / h as f32 * ny as f32 - 0.5;
+            let gy = gy.clamp(0.0, (ny - 1) as f32);
+            let (y0, fy) = (gy.floor() as usize, gy - gy.floor());
+            let y1 = (y0 + 1).min(ny - 1);
+            for i in 0..w {
+                let gx = (i as f32 + 0.5) / w as f32 * nx as f32 - 0.5;
+                let gx = gx.clamp(0.0, (nx - 1) as f32);
+                let (x0, fx) = (gx.floor() as usize, gx - gx.floor());
+                let x1 = (x0 + 1).min(nx - 1);
+                let v = (grid[y0 * nx + x0] * (1.0 - fx) + grid[y0 * nx + x1] * fx) * (1.0 - fy)
+                    + (grid[y1 * nx + x0] * (1.0 - fx) + grid[y1 * nx + x1] * fx) * fy;
+                let a = (v / max).clamp(0.0, 1.0).sqrt();
+                if a > 0.004 {
+                    self.blend(i, j, color, 0.9 * a);
+                }
+            }
+        }
+    }
+
     /// Fraction of pixels that are not fully transparent (for tests and checks).
     pub fn coverage(&self) -> f64 {
         let painted = self.rgba.chunks_exact(4).filter(|p| p[3] > 0).count();
         painted as f64 / (self.width * self.height).max(1) as f64
+    }
+}
+
+/// Counts `points` (n, 2) into an nx × ny grid over `view` (row-major from the bottom-left),
+/// then smooths it with two passes of a box blur of `blur` cells. Returns the largest value.
+pub fn histogram(
+    points: ArrayView2<f32>,
+    view: &View,
+    nx: usize,
+    ny: usize,
+    blur: usize,
+    grid: &mut Vec<f32>,
+) -> f32 {
+    grid.clear();
+    grid.resize(nx * ny, 0.0);
+    for p in points.rows() {
+        let gx = (p[0] - view.x0) / (view.x1 - view.x0) * nx as f32;
+        let gy = (p[1] - view.y0) / (view.y1 - view.y0) * ny as f32;
+        if gx >= 0.0 && gy >= 0.0 && (gx as usize) < nx && (gy as usize) < ny {
+            grid[gy as usize * nx + gx as usize] += 1.0;
+        }
+    }
+    let mut tmp = vec![0.0; nx * ny];
+    for _ in 0..2 {
+        box_blur(grid, &mut tmp, nx, ny, blur);
+    }
+    grid.iter().copied().fold(0.0, f32::max)
+}
+
+/// One separable box blur pass of half-width `r` (edges renormalised).
+fn box_blur(grid: &mut [f32], tmp: &mut [f32], nx: usize, ny: usize, r: usize) {
+    if r == 0 {
+        return;
+    }
+    for j in 0..ny {
+        for i in 0..nx {
+            let (a, b) = (i.saturating_sub(r), (i + r).min(nx - 1));
+            let s: f32 = grid[j * nx + a..=j * nx + b].iter().sum();
+            tmp[j * nx + i] = s / (b - a + 1) as f32;
+        }
+    }
+    for j in 0..ny {
+        let (a, b) = (j.saturating_sub(r), (j + r).min(ny - 1));
+        for i in 0..nx {
+            let s: f32 = (a..=b).map(|jj| tmp[jj * nx + i]).sum();
+            grid[j * nx + i] = s / (b - a + 1) as f32;
+        }
+    }
+}
+
+/// Line geometry in pixels, for the page to stroke as one path.
+pub mod lines {
+    use super::View;
+    use ndarray::ArrayView2;
+
+    /// (x, y) in data units → pixels of a `width` × `height` image of `view`.
+    pub fn to_pixel(view: &View, width: f32, height: f32, x: f32, y: f32) -> [f32; 2] {
+        [(x - view.x0) / (view.x1 - view.x0) * width, (view.y1 - y) / (view.y1 - view.y0) * height]
+    }
+
+    /// Arrows from `at` (n, 2) along `v` (n, 2), as segments x0, y0, x1, y1 (the shaft and two
+    /// head strokes each), appended to `out`. Arrows are scaled so that the longest is
+    /// `max_len` pixels (or by `scale` pixels per unit of speed if it is positive); arrows
+    /// shorter than half a pixel are skipped.
+    #[allow(clippy::too_many_arguments)]
+    pub fn arrows(
+        view: &View,
+        width: f32,
+        height: f32,
+        at: ArrayView2<f32>,
+        v: ArrayView2<f32>,
+        max_len: f32,
+        scale: f32,
+        out: &mut Vec<f32>,
+    ) -> f32 {
+        let px_per_unit = width / (view.x1 - view.x0);
+        let longest = v.rows().into_iter().map(|r| (r[0] * r[0] + r[1] * r[1]).sqrt()).fold(0.0, f32::max);
+        let k = if scale > 0.0 {
+            scale
+        } else if longest > 0.0 {
+            max_len / (longest * px_per_unit) * px_per_unit
+        } else {
+            0.0
+        };
+        for (p, d) in at.rows().into_iter().zip(v.rows()) {
+            let [x0, y0] = to_pixel(view, width, height, p[0], p[1]);
+            let (dx, dy) = (d[0] * k, -d[1] * k);
+            let len = (dx * dx + dy * dy).sqrt();
+            if !len.is_finite() || len < 0.5 {
+                continue;
+            }
+            let (x1, y1) = (x0 + dx, y0 + dy);
+            out.extend_from_slice(&[x0, y0, x1, y1]);
+            let head = (0.35 * len).min(6.0);
+            let (ux, uy) = (dx / len, dy / len);
+            for side in [-1.0f32, 1.0] {
+                let (hx, hy) = (-ux * 0.866 - side * uy * 0.5, -uy * 0.866 + side * ux * 0.5);
+                out.extend_from_slice(&[x1, y1, x1 + head * hx, y1 + head * hy]);
+            }
+        }
+        k
+    }
+
+    /// A polyline through `points` (n, 2), as pixel coordinates x, y, ... appended to `out`.
+    pub fn polyline(view: &View, width: f32, height: f32, points: ArrayView2<f32>, out: &mut Vec<f32>) {
+        for p in points.rows() {
+            out.extend_from_slice(&to_pixel(view, width, height, p[0], p[1]));
+        }
     }
 }
 
@@ -163,6 +321,44 @@ mod tests {
         let pts = arr2(&[[f32::NAN, 0.0], [f32::INFINITY, 1.0], [100.0, 100.0]]);
         img.dots(&View::square(1.0), pts.view(), 3.0, 1.0, |_| [1, 2, 3]);
         assert_eq!(img.coverage(), 0.0);
+    }
+
+    #[test]
+    fn histogram_counts_and_blur_keeps_the_mass() {
+        let pts = arr2(&[[0.1f32, 0.1], [0.1, 0.1], [-0.9, 0.9], [5.0, 5.0]]);
+        let mut g = Vec::new();
+        let max = histogram(pts.view(), &View::square(1.0), 4, 4, 0, &mut g);
+        assert_eq!(max, 2.0);
+        assert_eq!(g[2 * 4 + 2], 2.0);
+        assert_eq!(g[3 * 4], 1.0);
+        assert_eq!(g.iter().sum::<f32>(), 3.0);
+        let mut h = Vec::new();
+        histogram(pts.view(), &View::square(1.0), 16, 16, 2, &mut h);
+        assert!(h.iter().sum::<f32>() > 2.0 && h.iter().sum::<f32>() <= 3.0 + 1e-4);
+    }
+
+    #[test]
+    fn arrows_point_along_the_field_with_y_up() {
+        let at = arr2(&[[0.0f32, 0.0], [0.5, 0.5]]);
+        let v = arr2(&[[1.0f32, 0.0], [0.0, 2.0]]);
+        let mut out = Vec::new();
+        lines::arrows(&View::square(1.0), 100.0, 100.0, at.view(), v.view(), 20.0, 0.0, &mut out);
+        assert_eq!(out.len(), 2 * 12);
+        // first shaft: from the centre, rightwards, half the longest arrow's 20 px
+        assert_eq!(&out[..4], &[50.0, 50.0, 60.0, 50.0]);
+        // second: up on screen (y decreases), 20 px
+        assert_eq!(&out[12..16], &[75.0, 25.0, 75.0, 5.0]);
+    }
+
+    #[test]
+    fn density_paints_where_the_mass_is() {
+        let mut img = Image::default();
+        img.reset(40, 40);
+        let mut g = vec![0.0f32; 16];
+        g[0] = 1.0; // bottom-left cell
+        img.density(&g, 4, 4, 1.0, [10, 20, 30]);
+        assert!(img.rgba[(39 * 40) * 4 + 3] > 200, "bottom-left pixel painted");
+        assert_eq!(img.rgba[39 * 4 + 3], 0, "top-right pixel clear");
     }
 
     #[test]

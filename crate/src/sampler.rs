@@ -3,7 +3,7 @@
 //! Euler:  x ← x + Δt·v(x, t)
 //! Heun:   x̃ = x + Δt·v(x, t);  x ← x + Δt·½(v(x, t) + v(x̃, t + Δt))
 
-use ndarray::{s, Array2, ArrayViewMut2, ArrayViewMut3, Zip};
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, ArrayViewMut3, Zip};
 use serde::{Deserialize, Serialize};
 
 use crate::field::VelocityField;
@@ -69,6 +69,11 @@ impl Integrator {
         }
     }
 
+    /// The starting positions of the current run: (n, 2).
+    pub fn start(&self, n: usize) -> ArrayView2<'_, f32> {
+        self.x_start.slice(s![..n, ..])
+    }
+
     /// Largest number of points.
     pub fn capacity(&self) -> usize {
         self.speed2.len()
@@ -85,43 +90,73 @@ impl Integrator {
         mut trajectory: Option<ArrayViewMut3<f32>>,
     ) -> SampleStats {
         let n = x.nrows();
-        assert!(n <= self.capacity(), "{n} points exceed the integrator's {}", self.capacity());
         assert!(steps > 0, "at least one step");
         if let Some(tr) = &trajectory {
             assert_eq!(tr.dim(), (steps + 1, n, 2), "trajectory must be (steps + 1, n, 2)");
         }
+        self.begin(x.view());
+        for k in 0..steps {
+            if let Some(tr) = &mut trajectory {
+                tr.slice_mut(s![k, .., ..]).assign(&x);
+            }
+            self.step(field, x.view_mut(), k, steps, solver);
+        }
+        if let Some(tr) = &mut trajectory {
+            tr.slice_mut(s![steps, .., ..]).assign(&x);
+        }
+        self.finish(field, x.view(), steps, solver)
+    }
+
+    /// Starts a run from `x` (n, 2): remembers x0 and clears the speed sums.
+    pub fn begin(&mut self, x: ArrayView2<f32>) {
+        let n = x.nrows();
+        assert!(n <= self.capacity(), "{n} points exceed the integrator's {}", self.capacity());
+        self.x_start.slice_mut(s![..n, ..]).assign(&x);
+        self.speed2[..n].iter_mut().for_each(|s| *s = 0.0);
+    }
+
+    /// Step k of `steps` (from t = k/steps to (k+1)/steps), in place.
+    pub fn step(
+        &mut self,
+        field: &mut dyn VelocityField,
+        mut x: ArrayViewMut2<f32>,
+        k: usize,
+        steps: usize,
+        solver: Solver,
+    ) {
+        let n = x.nrows();
         let dt = 1.0 / steps as f32;
+        let t = k as f32 * dt;
         let (v, v2, xp) = (
             &mut self.v.slice_mut(s![..n, ..]),
             &mut self.v2.slice_mut(s![..n, ..]),
             &mut self.x_pred.slice_mut(s![..n, ..]),
         );
-        self.x_start.slice_mut(s![..n, ..]).assign(&x);
-        let speed2 = &mut self.speed2[..n];
-        speed2.iter_mut().for_each(|s| *s = 0.0);
-        for k in 0..steps {
-            if let Some(tr) = &mut trajectory {
-                tr.slice_mut(s![k, .., ..]).assign(&x);
-            }
-            let t = k as f32 * dt;
-            field.eval(x.view(), t, v.view_mut());
-            if solver == Solver::Heun {
-                Zip::from(&mut *xp).and(&x).and(&*v).for_each(|p, &x, &v| *p = x + dt * v);
-                field.eval(xp.view(), t + dt, v2.view_mut());
-                Zip::from(&mut *v).and(&*v2).for_each(|a, &b| *a = 0.5 * (*a + b));
-            }
-            Zip::from(&mut x).and(&*v).for_each(|x, &v| *x += dt * v);
-            for (s, row) in speed2.iter_mut().zip(v.rows()) {
-                *s += (row[0] as f64).powi(2) + (row[1] as f64).powi(2);
-            }
+        field.eval(x.view(), t, v.view_mut());
+        if solver == Solver::Heun {
+            Zip::from(&mut *xp).and(&x).and(&*v).for_each(|p, &x, &v| *p = x + dt * v);
+            field.eval(xp.view(), t + dt, v2.view_mut());
+            Zip::from(&mut *v).and(&*v2).for_each(|a, &b| *a = 0.5 * (*a + b));
         }
-        if let Some(tr) = &mut trajectory {
-            tr.slice_mut(s![steps, .., ..]).assign(&x);
+        Zip::from(&mut x).and(&*v).for_each(|x, &v| *x += dt * v);
+        for (s, row) in self.speed2[..n].iter_mut().zip(v.rows()) {
+            *s += (row[0] as f64).powi(2) + (row[1] as f64).powi(2);
         }
+    }
+
+    /// The statistics of a run that began with [`Integrator::begin`] and ended at `x`.
+    pub fn finish(
+        &self,
+        field: &dyn VelocityField,
+        x: ArrayView2<f32>,
+        steps: usize,
+        solver: Solver,
+    ) -> SampleStats {
+        let n = x.nrows();
         // mean_k ‖D − ẋ_k‖² = mean_k ‖ẋ_k‖² − ‖D‖², since Σ_k ẋ_k·Δt = D = x1 − x0
         let x0 = self.x_start.slice(s![..n, ..]);
         let mut straight = 0.0;
-        for ((s, a), b) in speed2.iter().zip(x.rows()).zip(x0.rows()) {
+        for ((s, a), b) in self.speed2[..n].iter().zip(x.rows()).zip(x0.rows()) {
             let d2 = ((a[0] - b[0]) as f64).powi(2) + ((a[1] - b[1]) as f64).powi(2);
             straight += (s / steps as f64 - d2).max(0.0);
         }

@@ -179,3 +179,43 @@ fn tensor_damage_is_named() {
     v["tensors"].as_array_mut().unwrap().pop();
     expect(v, "tensors, but this architecture has");
 }
+
+#[test]
+fn drawn_data_sets_travel_in_the_file() {
+    let pts = |c: f64| (0..20).map(|i| [c + 0.01 * i as f64, c - 0.02 * i as f64]).collect::<Vec<_>>();
+    let d = Dataset::custom(vec![("ring".into(), pts(-1.0)), ("dot".into(), pts(1.0))], 0.06).unwrap();
+    let arch = MlpConfig::velocity(2, 8, 1);
+    let cfg = TrainConfig { steps: 5, batch: 16, ..TrainConfig::default() };
+    let mut tr = Trainer::new(d, arch, cfg.clone()).unwrap();
+    tr.train(5);
+    let m =
+        ModelFile { dataset: tr.dataset, model: tr.model, training: cfg, steps_done: 5, final_loss: None };
+    let text = m.to_json(Dtype::F32);
+    let back = ModelFile::from_json(text.as_bytes()).unwrap();
+    assert_eq!(back.dataset, m.dataset);
+    assert_eq!(back.model.params, m.model.params);
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v.as_object_mut().unwrap().remove("drawn");
+    expect(v, "no drawn points");
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["drawn"]["classes"][0]["points"] = json!([[0.0, 0.0]]);
+    expect(v, "drawn: class 'ring' has 1 points; draw at least 3");
+}
+
+#[test]
+fn drawn_data_sets_are_checked() {
+    let ok = vec![[0.0, 0.0]; 5];
+    let e = |c: Vec<(String, Vec<[f64; 2]>)>| Dataset::custom(c, 0.05).unwrap_err().to_string();
+    assert!(e(vec![]).contains("1 to 8 classes"));
+    assert!(e(vec![("a".into(), vec![])]).contains("has 0 points"));
+    assert!(e(vec![("a".into(), vec![[0.0, 0.0]])]).contains("has 1 points"));
+    assert!(e(vec![("null".into(), ok.clone())]).contains("not allowed"));
+    assert!(e(vec![("a".into(), ok.clone()), ("a".into(), ok.clone())]).contains("appears twice"));
+    assert!(e(vec![("a".into(), vec![[f64::NAN, 0.0]; 3])]).contains("outside"));
+    assert!(e(vec![("a".into(), vec![[9.0, 0.0]; 3])]).contains("outside"));
+    assert!(e(vec![("a".into(), vec![[0.0, 0.0]; 5000])]).contains("more than"));
+    let d =
+        Dataset::custom(vec![("a".into(), ok.clone()), ("b".into(), vec![[1.0, 1.0]; 15])], 0.05).unwrap();
+    let w = d.mixture().class_weights();
+    assert!((w[0] - 0.25).abs() < 1e-12 && (w[1] - 0.75).abs() < 1e-12, "{w:?}");
+}

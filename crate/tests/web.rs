@@ -5,7 +5,7 @@
 #[path = "common/reference.rs"]
 mod reference;
 
-use cfg_playground::web::Playground;
+use cfg_playground::web::{Flow, Model, Painter, Trainer};
 use reference::{assert_matches, compute, samples_from_model_file, Reference};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -31,18 +31,13 @@ fn a_model_file_written_natively_samples_the_same_in_the_browser() {
     }
 }
 
-#[wasm_bindgen_test]
-fn a_model_file_round_trips_in_the_browser() {
-    let mut pg = Playground::new("two-moons", JsValue::UNDEFINED).map_err(JsValue::from).unwrap();
-    pg.train(10.0).map_err(JsValue::from).unwrap();
-    let text = pg.save_model("f32").map_err(JsValue::from).unwrap();
-    let mut back = Playground::from_model(&text).map_err(JsValue::from).unwrap();
-    let tensors = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap()["tensors"].clone();
-    assert_eq!(tensors(&back.save_model("f32").map_err(JsValue::from).unwrap()), tensors(&text));
-    // the reloaded network samples exactly what the original does
-    pg.sample("upper-moon", 2.0, 8.0, "heun", 64.0, 5.0, false).map_err(JsValue::from).unwrap();
-    back.sample("upper-moon", 2.0, 8.0, "heun", 64.0, 5.0, false).map_err(JsValue::from).unwrap();
-    assert_eq!(pg.points().to_vec(), back.points().to_vec());
+fn ok<T>(r: Result<T, wasm_bindgen::JsError>) -> T {
+    r.map_err(JsValue::from).unwrap()
+}
+
+fn err<T>(r: Result<T, wasm_bindgen::JsError>) -> String {
+    let v: JsValue = r.err().map(JsValue::from).expect("an error");
+    js_sys::Error::from(v).message().into()
 }
 
 fn canvas(w: u32, h: u32) -> (HtmlCanvasElement, CanvasRenderingContext2d) {
@@ -56,51 +51,92 @@ fn canvas(w: u32, h: u32) -> (HtmlCanvasElement, CanvasRenderingContext2d) {
 }
 
 #[wasm_bindgen_test]
-fn the_exported_api_trains_samples_and_renders_into_a_canvas() {
+fn train_then_sample_and_render_into_a_canvas() {
     cfg_playground::web::init_panic_hook();
-    let opts = js_sys::JSON::parse(r#"{"width": 32, "depth": 2, "seed": 3}"#).unwrap();
-    let mut pg = Playground::new("face", opts).map_err(JsValue::from).unwrap();
-    assert_eq!(pg.class_names(), vec!["left-eye", "right-eye", "mouth"]);
-    let first = pg.train(20.0).map_err(JsValue::from).unwrap();
-    let later = pg.train(200.0).map_err(JsValue::from).unwrap();
+    let opts = r#"{"width": 32, "depth": 2, "seed": 3, "steps": 300}"#;
+    let mut tr = ok(Trainer::new("face", opts, ""));
+    let first = ok(tr.train(20.0));
+    let later = ok(tr.train(200.0));
     assert!(later < first, "loss {first} -> {later}");
-    assert_eq!(pg.steps_done(), 220.0);
-    pg.sample("mouth", 3.0, 20.0, "euler", 500.0, 1.0, false).map_err(JsValue::from).unwrap();
-    let pts = pg.points();
-    assert_eq!(pts.length(), 1000);
-    assert!(pts.to_vec().iter().all(|v| v.is_finite()));
+    assert_eq!(tr.steps_done(), 220.0);
+    // the page's model receives the worker's weights
+    let mut model = ok(Model::untrained("face", opts, ""));
+    assert_eq!(model.class_names(), vec!["left-eye", "right-eye", "mouth"]);
+    ok(model.set_params(&tr.params().to_vec(), 220.0));
+    let mut flow = ok(Flow::new(&model, "mouth", 500.0, 20.0, "euler", 1.0, true));
+    while !flow.done() {
+        ok(flow.advance(&mut model, 3.0, false, 6.0));
+    }
+    assert_eq!(flow.step(), 20.0);
+    let pts = flow.positions().to_vec();
+    assert_eq!(pts.len(), 1000);
+    assert!(pts.iter().all(|v| v.is_finite()));
+    let m = ok(model.metrics(&flow));
+    let hit = js_sys::Reflect::get(&m, &"hitRate".into()).unwrap().as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&hit));
     let (c, ctx) = canvas(120, 90);
-    pg.render(&ctx, 120.0, 90.0, 1.5).map_err(JsValue::from).unwrap();
+    let mut painter = ok(Painter::new(120.0, 90.0, model.extent()));
+    ok(painter.data(&model, 0.2, 1.5));
+    ok(painter.trails(&flow, 20.0, 5.0, 2.0, 0.8, 1.5));
+    ok(painter.put(&ctx));
     let px = ctx.get_image_data(0.0, 0.0, 120.0, 90.0).unwrap().data();
     let painted = px.chunks(4).filter(|p| p[3] > 0).count();
     assert!(painted > 200, "only {painted} painted pixels");
+    let arrows = ok(painter.arrows(&mut model, 0.5, "mouth", 3.0, false, "cfg", 10.0, 12.0, 0.0));
+    assert_eq!(arrows.length() % 4, 0);
+    assert!(arrows.length() > 100);
     c.remove();
 }
 
 #[wasm_bindgen_test]
-fn bad_input_is_a_js_error_and_the_handle_keeps_working() {
-    let err = |r: Result<JsValue, wasm_bindgen::JsError>| -> String {
-        let v: JsValue = r.expect_err("an error").into();
-        js_sys::Error::from(v).message().into()
-    };
-    assert!(Playground::new("nope", JsValue::UNDEFINED).is_err());
-    let bad_opts = js_sys::JSON::parse(r#"{"width": -3}"#).unwrap();
-    assert!(Playground::new("face", bad_opts).is_err());
-    let unknown = js_sys::JSON::parse(r#"{"widht": 3}"#).unwrap();
-    assert!(Playground::new("face", unknown).is_err());
-    let mut pg = Playground::new("face", JsValue::UNDEFINED).map_err(JsValue::from).unwrap();
-    assert!(err(pg.sample("mouth", f64::NAN, 10.0, "euler", 10.0, 0.0, false))
-        .contains("w must be a finite number"));
-    assert!(err(pg.sample("mouth", 1.0, 10.0, "euler", -1.0, 0.0, false)).contains("n must be between"));
-    assert!(err(pg.sample("mouth", 1.0, 10.0, "euler", 1e8, 0.0, false)).contains("n must be between"));
-    assert!(err(pg.sample("mouth", 1.0, 1e9, "euler", 10.0, 0.0, false)).contains("steps must be between"));
-    assert!(err(pg.sample("mouth", 1.0, 2.5, "euler", 10.0, 0.0, false)).contains("whole number"));
-    assert!(err(pg.sample("nose", 1.0, 10.0, "euler", 10.0, 0.0, false)).contains("unknown class 'nose'"));
-    assert!(err(pg.sample("mouth", 1.0, 10.0, "rk4", 10.0, 0.0, false)).contains("solver"));
-    assert!(pg.train(0.0).is_err());
-    assert!(pg.train(f64::INFINITY).is_err());
-    assert!(Playground::from_model("{\"format\": \"cfg-playground-model\", \"version\": 7}").is_err());
-    assert!(Playground::from_model("").is_err());
+fn a_model_file_round_trips_in_the_browser() {
+    let mut tr = ok(Trainer::new("two-moons", r#"{"width": 16, "depth": 2}"#, ""));
+    ok(tr.train(10.0));
+    let text = ok(tr.to_json("f32"));
+    let mut a = ok(Model::from_json(&text));
+    let mut b = ok(Model::from_json(&ok(a.to_json("f32"))));
+    assert_eq!(a.params().to_vec(), tr.params().to_vec());
+    assert_eq!(b.params().to_vec(), tr.params().to_vec());
+    let mut fa = ok(Flow::new(&a, "upper-moon", 64.0, 8.0, "heun", 5.0, false));
+    let mut fb = ok(Flow::new(&b, "upper-moon", 64.0, 8.0, "heun", 5.0, false));
+    ok(fa.advance(&mut a, 2.0, false, 8.0));
+    ok(fb.advance(&mut b, 2.0, false, 8.0));
+    assert_eq!(fa.positions().to_vec(), fb.positions().to_vec());
+}
+
+#[wasm_bindgen_test]
+fn bad_input_is_a_js_error_and_the_handles_keep_working() {
+    assert!(err(Trainer::new("nope", "", "")).contains("unknown data set 'nope'"));
+    assert!(err(Trainer::new("face", r#"{"width": -3}"#, "")).contains("options"));
+    assert!(err(Trainer::new("face", r#"{"widht": 3}"#, "")).contains("widht"));
+    assert!(err(Trainer::new("x", "", r#"{"classes": []}"#)).contains("1 to 8 classes"));
+    assert!(err(Trainer::new("x", "", r#"{"classes": [{"name": "a", "points": [[0, 0]]}]}"#))
+        .contains("at least 3"));
+    let mut model = ok(Model::untrained("face", "", ""));
+    assert!(err(Flow::new(&model, "mouth", f64::NAN, 10.0, "euler", 0.0, false))
+        .contains("n must be a finite number"));
+    assert!(err(Flow::new(&model, "mouth", -1.0, 10.0, "euler", 0.0, false)).contains("n must be between"));
+    assert!(err(Flow::new(&model, "mouth", 1e8, 10.0, "euler", 0.0, false)).contains("n must be between"));
+    assert!(err(Flow::new(&model, "mouth", 10.0, 1e9, "euler", 0.0, false)).contains("steps must be between"));
+    assert!(err(Flow::new(&model, "mouth", 2.5, 10.0, "euler", 0.0, false)).contains("whole number"));
+    assert!(err(Flow::new(&model, "nose", 10.0, 10.0, "euler", 0.0, false)).contains("unknown class 'nose'"));
+    assert!(err(Flow::new(&model, "mouth", 10.0, 10.0, "rk4", 0.0, false)).contains("solver"));
+    let mut flow = ok(Flow::new(&model, "mouth", 10.0, 10.0, "euler", 0.0, false));
+    assert!(err(flow.advance(&mut model, f64::INFINITY, false, 1.0)).contains("w must be a finite number"));
+    assert!(err(flow.frame(0.0)).contains("does not record"));
+    assert!(err(model.set_params(&[1.0, 2.0], 0.0)).contains("expected"));
+    let mut bad = model.params().to_vec();
+    bad[3] = f32::NAN;
+    assert!(err(model.set_params(&bad, 0.0)).contains("weight 3 is not finite"));
+    assert!(
+        err(Model::from_json("{\"format\": \"cfg-playground-model\", \"version\": 7}")).contains("version 7")
+    );
+    assert!(err(Model::from_json("")).contains("empty"));
+    assert!(err(Painter::new(0.0, 10.0, 3.0)).contains("width"));
+    let mut tr = ok(Trainer::new("face", r#"{"width": 8, "depth": 1}"#, ""));
+    assert!(tr.train(0.0).is_err());
+    assert!(tr.train(f64::INFINITY).is_err());
     // still fine afterwards
-    assert!(pg.sample("mouth", 1.0, 10.0, "euler", 10.0, 0.0, false).is_ok());
+    assert_eq!(ok(flow.advance(&mut model, 1.0, false, 10.0)), 10.0);
+    assert!(tr.train(1.0).is_ok());
 }

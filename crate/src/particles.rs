@@ -1,0 +1,223 @@
+//! A sampling run advanced a few steps at a time (an animation frame's worth of work), with its
+//! trajectory recorded, so figures can animate it, scrub it, and measure the result.
+
+use ndarray::{s, Array2, Array3, ArrayView2};
+
+use crate::error::{check_count, Result};
+use crate::field::{Bound, FieldSource, Guidance};
+use crate::invalid;
+use crate::rng::{self, stream};
+use crate::sampler::{noise_into, Integrator, SampleStats, Solver};
+
+/// Largest number of particles in one run.
+pub const MAX_PARTICLES: usize = 100_000;
+/// Largest number of sampler steps in one run.
+pub const MAX_STEPS: usize = 1000;
+/// Largest number of recorded positions (particles × (steps + 1)).
+pub const MAX_RECORDED: usize = 2_000_000;
+
+/// N particles moving from noise (t = 0) to data (t = 1).
+#[derive(Clone, Debug)]
+pub struct Particles {
+    n: usize,
+    steps: usize,
+    solver: Solver,
+    k: usize,
+    /// (n, 2) current positions
+    x: Array2<f32>,
+    /// (steps + 1, n, 2) when recording, else (0, n, 2)
+    traj: Array3<f32>,
+    /// one per particle, or one for all
+    labels: Vec<u32>,
+    integrator: Integrator,
+    stats: Option<SampleStats>,
+}
+
+impl Particles {
+    /// `n` particles drawn from N(0, I) with `seed`, moving in `steps` steps of `solver`.
+    /// `labels`: one per particle or one for all (n_classes = unconditional).
+    pub fn new(
+        n: usize,
+        steps: usize,
+        solver: Solver,
+        seed: u64,
+        labels: Vec<u32>,
+        record: bool,
+    ) -> Result<Self> {
+        check_count("particles", n as i64, 1, MAX_PARTICLES as i64)?;
+        check_count("steps", steps as i64, 1, MAX_STEPS as i64)?;
+        if record && n * (steps + 1) > MAX_RECORDED {
+            return Err(invalid!(
+                "recording {n} particles over {steps} steps is {} positions, more than the {MAX_RECORDED} allowed",
+                n * (steps + 1)
+            ));
+        }
+        if labels.len() != 1 && labels.len() != n {
+            return Err(invalid!("labels: one for all particles or one each, got {} for {n}", labels.len()));
+        }
+        let mut p = Particles {
+            n,
+            steps,
+            solver,
+            k: 0,
+            x: Array2::zeros((n, 2)),
+            traj: Array3::zeros((if record { steps + 1 } else { 0 }, n, 2)),
+            labels,
+            integrator: Integrator::new(n),
+            stats: None,
+        };
+        p.restart(seed);
+        Ok(p)
+    }
+
+    /// Back to t = 0 with fresh noise from `seed`.
+    pub fn restart(&mut self, seed: u64) {
+        noise_into(&mut rng::seeded(seed, stream::SAMPLE), self.x.view_mut());
+        self.rewind();
+    }
+
+    /// Back to t = 0 with the same noise (after the field changed, say).
+    pub fn rewind(&mut self) {
+        if self.k > 0 {
+            // the start is kept by the integrator
+            self.x.assign(&self.integrator.start(self.n));
+        }
+        self.k = 0;
+        self.stats = None;
+        self.integrator.begin(self.x.view());
+        if self.recording() {
+            self.traj.slice_mut(s![0, .., ..]).assign(&self.x);
+        }
+    }
+
+    fn recording(&self) -> bool {
+        self.traj.shape()[0] > 0
+    }
+
+    /// Advances up to `k` steps along `source` with `guidance`; returns the steps done so far.
+    pub fn advance(&mut self, source: &mut FieldSource, guidance: Guidance, k: usize) -> usize {
+        let mut field = Bound { source, labels: &self.labels, guidance };
+        let end = (self.k + k).min(self.steps);
+        while self.k < end {
+            self.integrator.step(&mut field, self.x.view_mut(), self.k, self.steps, self.solver);
+            self.k += 1;
+            if self.recording() {
+                self.traj.slice_mut(s![self.k, .., ..]).assign(&self.x);
+            }
+        }
+        if self.k == self.steps && self.stats.is_none() {
+            self.stats = Some(self.integrator.finish(&field, self.x.view(), self.steps, self.solver));
+        }
+        self.k
+    }
+
+    /// Runs to t = 1.
+    pub fn finish(&mut self, source: &mut FieldSource, guidance: Guidance) -> SampleStats {
+        self.advance(source, guidance, self.steps);
+        self.stats.expect("finished")
+    }
+
+    /// Current positions: (n, 2).
+    pub fn positions(&self) -> ArrayView2<'_, f32> {
+        self.x.view()
+    }
+
+    /// Recorded positions after `k` steps (k ≤ steps done): (n, 2).
+    pub fn frame(&self, k: usize) -> Result<ArrayView2<'_, f32>> {
+        if !self.recording() {
+            return Err(invalid!("this run does not record its trajectory"));
+        }
+        if k > self.k {
+            return Err(invalid!("frame {k} is not computed yet ({} of {} steps done)", self.k, self.steps));
+        }
+        Ok(self.traj.slice(s![k, .., ..]))
+    }
+
+    /// The whole record: (steps + 1, n, 2) (frames past the steps done are not filled yet).
+    pub fn trajectory(&self) -> &Array3<f32> {
+        &self.traj
+    }
+
+    /// Steps done.
+    pub fn step(&self) -> usize {
+        self.k
+    }
+
+    /// Steps in the run.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// Number of particles.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Always false: a run has at least one particle.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Whether the run reached t = 1.
+    pub fn done(&self) -> bool {
+        self.k == self.steps
+    }
+
+    /// The run's statistics, once done.
+    pub fn stats(&self) -> Option<SampleStats> {
+        self.stats
+    }
+
+    /// The particles' labels (one, or one each).
+    pub fn labels(&self) -> &[u32] {
+        &self.labels
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::datasets::Dataset;
+    use crate::field::ExactField;
+    use crate::mixture::Prepared;
+
+    #[test]
+    fn stepping_in_pieces_equals_one_run() {
+        let d = Dataset::by_name("face").unwrap();
+        let m = d.mixture();
+        let (mut prep, mut prep2) = (Prepared::default(), Prepared::default());
+        let mut p = Particles::new(50, 12, Solver::Heun, 7, vec![2], true).unwrap();
+        let mut src = FieldSource::Exact { mixture: &m, prep: &mut prep };
+        for _ in 0..5 {
+            p.advance(&mut src, Guidance::Cfg(2.0), 3);
+        }
+        assert!(p.done());
+        let mut x = Array2::zeros((50, 2));
+        noise_into(&mut rng::seeded(7, stream::SAMPLE), x.view_mut());
+        let mut f = ExactField { mixture: &m, prep: &mut prep2, labels: &[2], guidance: Guidance::Cfg(2.0) };
+        let stats = Integrator::new(50).run(&mut f, x.view_mut(), 12, Solver::Heun, None);
+        assert_eq!(p.positions(), x);
+        assert_eq!(p.stats(), Some(stats));
+        assert_eq!(p.frame(12).unwrap(), x);
+        // rewinding replays the same run
+        let end = p.positions().to_owned();
+        p.rewind();
+        assert_eq!(p.step(), 0);
+        p.finish(&mut src, Guidance::Cfg(2.0));
+        assert_eq!(p.positions(), end);
+    }
+
+    #[test]
+    fn caps_and_unfinished_frames_are_errors() {
+        assert!(Particles::new(0, 10, Solver::Euler, 0, vec![0], false).is_err());
+        assert!(Particles::new(10, 0, Solver::Euler, 0, vec![0], false).is_err());
+        assert!(Particles::new(MAX_PARTICLES + 1, 10, Solver::Euler, 0, vec![0], false).is_err());
+        assert!(Particles::new(50_000, 100, Solver::Euler, 0, vec![0], true).is_err());
+        assert!(Particles::new(10, 10, Solver::Euler, 0, vec![0, 1], false).is_err());
+        let p = Particles::new(10, 10, Solver::Euler, 0, vec![0], true).unwrap();
+        assert!(p.frame(0).is_ok());
+        assert!(p.frame(1).is_err());
+        let q = Particles::new(10, 10, Solver::Euler, 0, vec![0], false).unwrap();
+        assert!(q.frame(0).is_err());
+    }
+}

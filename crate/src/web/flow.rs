@@ -1,0 +1,128 @@
+//! Particles moving from noise to data, a few steps per animation frame.
+
+use js_sys::Float32Array;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{js, number, to_js, whole, Model};
+use crate::evaluate::guidance_for;
+use crate::particles::{Particles, MAX_PARTICLES, MAX_STEPS};
+use crate::sampler::Solver;
+
+/// A sampling run in progress, with its trajectory recorded (if asked).
+#[wasm_bindgen]
+pub struct Flow {
+    pub(super) p: Particles,
+    pub(super) label: u32,
+    n_classes: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Stats {
+    calls_per_sample: usize,
+    straightness: f64,
+}
+
+#[wasm_bindgen]
+impl Flow {
+    /// `n` particles of `class` ("null": unconditional) of `model`'s data set, from noise drawn
+    /// with `seed`, moving in `steps` steps of `solver` ("euler" | "heun"); `record` keeps every
+    /// frame for scrubbing and trails.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        model: &Model,
+        class: &str,
+        n: f64,
+        steps: f64,
+        solver: &str,
+        seed: f64,
+        record: bool,
+    ) -> Result<Flow, JsError> {
+        let label = model.label(class)?;
+        let n = whole("n", n, 1.0, MAX_PARTICLES as f64)?;
+        let steps = whole("steps", steps, 1.0, MAX_STEPS as f64)?;
+        let solver = Solver::parse(solver)
+            .ok_or_else(|| JsError::new(&format!("solver must be euler or heun, got '{solver}'")))?;
+        let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
+        let p = Particles::new(n, steps, solver, seed, vec![label], record).map_err(js)?;
+        Ok(Flow { p, label, n_classes: model.ds.n_classes() as u32 })
+    }
+
+    /// Advances up to `steps` steps along `model`'s field (network, or `exact` mixture) at
+    /// guidance `w`; returns the steps done so far.
+    pub fn advance(&mut self, model: &mut Model, w: f64, exact: bool, steps: f64) -> Result<f64, JsError> {
+        if model.ds.n_classes() as u32 != self.n_classes {
+            return Err(JsError::new("this flow belongs to a model with other classes"));
+        }
+        let w = number("w", w, -100.0, 100.0)? as f32;
+        let k = whole("steps", steps, 0.0, MAX_STEPS as f64)?;
+        let class = (self.label < self.n_classes).then_some(self.label);
+        let mut src = model.source(exact);
+        Ok(self.p.advance(&mut src, guidance_for(class, w), k) as f64)
+    }
+
+    /// Back to t = 0 with fresh noise from `seed`.
+    pub fn restart(&mut self, seed: f64) -> Result<(), JsError> {
+        self.p.restart(whole("seed", seed, 0.0, u32::MAX as f64)? as u64);
+        Ok(())
+    }
+
+    /// Back to t = 0 with the same noise.
+    pub fn rewind(&mut self) {
+        self.p.rewind();
+    }
+
+    /// Current positions, x0, y0, x1, y1, ...: a view, valid until the next call.
+    pub fn positions(&self) -> Float32Array {
+        let x = self.p.positions();
+        // SAFETY: a view into wasm memory, documented as valid only until the next call.
+        unsafe { Float32Array::view(x.as_slice().expect("contiguous")) }
+    }
+
+    /// Recorded positions after `k` steps: a view, valid until the next call.
+    pub fn frame(&self, k: f64) -> Result<Float32Array, JsError> {
+        let k = whole("frame", k, 0.0, self.p.steps() as f64)?;
+        let x = self.p.frame(k).map_err(js)?;
+        // SAFETY: as for `positions`.
+        Ok(unsafe { Float32Array::view(x.as_slice().expect("contiguous")) })
+    }
+
+    /// Steps done.
+    #[wasm_bindgen(getter)]
+    pub fn step(&self) -> f64 {
+        self.p.step() as f64
+    }
+
+    /// Steps in the run.
+    #[wasm_bindgen(getter)]
+    pub fn steps(&self) -> f64 {
+        self.p.steps() as f64
+    }
+
+    /// Number of particles.
+    #[wasm_bindgen(getter)]
+    pub fn n(&self) -> f64 {
+        self.p.len() as f64
+    }
+
+    /// Whether the particles reached t = 1.
+    #[wasm_bindgen(getter)]
+    pub fn done(&self) -> bool {
+        self.p.done()
+    }
+
+    /// The particles' class label (n_classes: unconditional).
+    #[wasm_bindgen(getter)]
+    pub fn label(&self) -> f64 {
+        self.label as f64
+    }
+
+    /// `{callsPerSample, straightness}` once done, else null.
+    pub fn stats(&self) -> Result<JsValue, JsError> {
+        match self.p.stats() {
+            Some(s) => to_js(&Stats { calls_per_sample: s.calls_per_sample, straightness: s.straightness }),
+            None => Ok(JsValue::NULL),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The only wasm-aware module: opaque handles for JavaScript over the pure core.
+//!
+//! - [`Model`]: a network (or, with `exact`, its data set's exact mixture) to sample from;
+//! - [`Trainer`]: training from scratch, run in a Web Worker; its weights go to a `Model`;
+//! - [`Flow`]: particles moving from noise to data, advanced a few steps per animation frame;
+//! - [`Painter`]: pixels (dots, trails, densities) and line geometry for a figure's canvas.
+//!
+//! Every export validates its arguments and returns `Result`, so bad input becomes a JS `Error`
+//! with a clear message and never a panic. Numbers arrive as JS numbers (f64) and are checked
+//! before conversion, so −1 or NaN are never silently wrapped into huge integers. Float32Array
+//! results named "view" point into wasm memory and are valid until the next call into the module.
+
+mod flow;
+mod model;
+mod paint;
+mod train;
+
+pub use flow::Flow;
+pub use model::Model;
+pub use paint::Painter;
+pub use train::Trainer;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::datasets::Dataset;
+use crate::error::{check_range, Error};
+
+/// Installs the panic hook when the module starts (a bug then logs a readable message).
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// Installs the panic hook (for hosts where `start` does not run, such as test harnesses).
+#[wasm_bindgen(js_name = initPanicHook)]
+pub fn init_panic_hook() {
+    console_error_panic_hook::set_once();
+}
+
+pub(crate) fn js(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// A whole number in [lo, hi], from a JS number.
+pub(crate) fn whole(name: &str, v: f64, lo: f64, hi: f64) -> Result<usize, JsError> {
+    check_range(name, v, lo, hi).map_err(js)?;
+    if v.fract() != 0.0 {
+        return Err(js(crate::invalid!("{name} must be a whole number, got {v}")));
+    }
+    Ok(v as usize)
+}
+
+/// A finite number in [lo, hi], from a JS number.
+pub(crate) fn number(name: &str, v: f64, lo: f64, hi: f64) -> Result<f64, JsError> {
+    check_range(name, v, lo, hi).map_err(js)
+}
+
+pub(crate) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+}
+
+#[derive(Serialize)]
+struct DatasetInfo {
+    name: String,
+    description: String,
+    classes: Vec<String>,
+    extent: f64,
+}
+
+/// The built-in data sets: `[{name, description, classes, extent}]`.
+#[wasm_bindgen]
+pub fn datasets() -> Result<JsValue, JsError> {
+    let list: Vec<DatasetInfo> = Dataset::all()
+        .into_iter()
+        .map(|d| DatasetInfo {
+            classes: d.class_names().iter().map(|s| s.to_string()).collect(),
+            name: d.name,
+            description: d.description,
+            extent: d.extent,
+        })
+        .collect();
+    to_js(&list)
+}
+
+/// A fresh random seed (below 2^32), from the browser's crypto API.
+#[wasm_bindgen(js_name = freshSeed)]
+pub fn fresh_seed() -> f64 {
+    crate::rng::fresh_seed() as f64
+}

@@ -1,0 +1,248 @@
+//! A model to sample from: a network and its data set's exact mixture.
+
+use js_sys::Float32Array;
+use ndarray::{Array2, ArrayView2};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{js, number, to_js, Flow};
+use crate::datasets::Dataset;
+use crate::field::{Bound, FieldSource, Guidance, NetScratch, VelocityField};
+use crate::flow::TrainConfig;
+use crate::metrics;
+use crate::mixture::{Mixture, Prepared};
+use crate::mlp::Mlp;
+use crate::model_file::{Dtype, ModelFile};
+use crate::options::{self, ModelOptions};
+use crate::rng::{self, stream};
+
+/// Reference data drawn behind figures.
+const DATA_POINTS: usize = 2000;
+
+/// A network (trained, pretrained or being trained elsewhere) and its data set.
+#[wasm_bindgen]
+pub struct Model {
+    pub(super) ds: Dataset,
+    pub(super) mix: Mixture,
+    pub(super) net: Mlp<f32>,
+    pub(super) scratch: NetScratch,
+    pub(super) prep: Prepared,
+    pub(super) data: Array2<f32>,
+    pub(super) data_labels: Vec<u32>,
+    training: TrainConfig,
+    steps_done: usize,
+    threshold: Option<f64>,
+}
+
+impl Model {
+    fn build(ds: Dataset, net: Mlp<f32>, training: TrainConfig, steps_done: usize) -> Model {
+        let (data, data_labels) = ds.sample(DATA_POINTS, &mut rng::seeded(0, stream::DATA));
+        Model {
+            mix: ds.mixture(),
+            scratch: NetScratch::new(&net, 1024),
+            prep: Prepared::default(),
+            ds,
+            net,
+            data,
+            data_labels,
+            training,
+            steps_done,
+            threshold: None,
+        }
+    }
+
+    /// The label of a class name ("null": the null label).
+    pub(super) fn label(&self, class: &str) -> Result<u32, JsError> {
+        Ok(self.ds.class_label(class).map_err(js)?.unwrap_or(self.ds.n_classes() as u32))
+    }
+
+    /// The velocity source: the network, or the exact mixture.
+    pub(super) fn source(&mut self, exact: bool) -> FieldSource<'_> {
+        if exact {
+            FieldSource::Exact { mixture: &self.mix, prep: &mut self.prep }
+        } else {
+            FieldSource::Network { model: &self.net, scratch: &mut self.scratch }
+        }
+    }
+
+    /// Evaluates the field at `x` (n, 2) into `v`.
+    pub(super) fn eval(
+        &mut self,
+        x: ArrayView2<f32>,
+        t: f32,
+        label: u32,
+        g: Guidance,
+        exact: bool,
+        v: &mut Array2<f32>,
+    ) {
+        let labels = [label];
+        let mut src = self.source(exact);
+        Bound { source: &mut src, labels: &labels, guidance: g }.eval(x, t, v.view_mut());
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FlowMetrics {
+    hit_rate: f64,
+    diversity: f64,
+    off_support: f64,
+    straightness: f64,
+    calls_per_sample: usize,
+}
+
+#[wasm_bindgen]
+impl Model {
+    /// A model file's network (the file's JSON text).
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(text: &str) -> Result<Model, JsError> {
+        let f = ModelFile::from_json(text.as_bytes()).map_err(js)?;
+        Ok(Model::build(f.dataset, f.model, f.training, f.steps_done))
+    }
+
+    /// An untrained network with the architecture a `Trainer` with the same arguments builds,
+    /// ready to receive its weights through `setParams`.
+    pub fn untrained(dataset: &str, options: &str, drawn: &str) -> Result<Model, JsError> {
+        let ds = options::dataset(dataset, drawn).map_err(js)?;
+        let o = ModelOptions::from_json(options).map_err(js)?;
+        let t = o.trainer(ds).map_err(js)?;
+        Ok(Model::build(t.dataset, t.model, t.config, 0))
+    }
+
+    /// The data set's name ("custom" for drawn data).
+    #[wasm_bindgen(getter)]
+    pub fn dataset(&self) -> String {
+        self.ds.name.clone()
+    }
+
+    /// Class names, in label order.
+    #[wasm_bindgen(js_name = classNames)]
+    pub fn class_names(&self) -> Vec<String> {
+        self.ds.class_names().iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Half-width of the square view that shows the data and the noise.
+    #[wasm_bindgen(getter)]
+    pub fn extent(&self) -> f64 {
+        self.ds.extent
+    }
+
+    /// Training steps behind these weights.
+    #[wasm_bindgen(getter, js_name = stepsDone)]
+    pub fn steps_done(&self) -> f64 {
+        self.steps_done as f64
+    }
+
+    /// Number of weights.
+    #[wasm_bindgen(getter, js_name = paramCount)]
+    pub fn param_count(&self) -> f64 {
+        self.net.num_params() as f64
+    }
+
+    /// A copy of every weight.
+    pub fn params(&self) -> Float32Array {
+        Float32Array::from(self.net.params.as_slice())
+    }
+
+    /// Replaces every weight (from a `Trainer` of the same architecture); rejects a wrong length
+    /// or non-finite values and then keeps the old weights.
+    #[wasm_bindgen(js_name = setParams)]
+    pub fn set_params(&mut self, params: &[f32], steps_done: f64) -> Result<(), JsError> {
+        if params.len() != self.net.num_params() {
+            return Err(JsError::new(&format!(
+                "expected {} weights, got {}",
+                self.net.num_params(),
+                params.len()
+            )));
+        }
+        if let Some(i) = params.iter().position(|p| !p.is_finite()) {
+            return Err(JsError::new(&format!("weight {i} is not finite; keeping the previous weights")));
+        }
+        self.steps_done = super::whole("stepsDone", steps_done, 0.0, 1e9)?;
+        self.net.params.copy_from_slice(params);
+        Ok(())
+    }
+
+    /// The model as a model file (JSON text), weights stored as "f32" or "f16".
+    #[wasm_bindgen(js_name = toJson)]
+    pub fn to_json(&self, dtype: &str) -> Result<String, JsError> {
+        let dtype = match dtype {
+            "f32" => Dtype::F32,
+            "f16" => Dtype::F16,
+            _ => return Err(JsError::new(&format!("dtype must be f32 or f16, got '{dtype}'"))),
+        };
+        let f = ModelFile {
+            dataset: self.ds.clone(),
+            model: self.net.clone(),
+            training: self.training.clone(),
+            steps_done: self.steps_done,
+            final_loss: None,
+        };
+        Ok(f.to_json(dtype))
+    }
+
+    /// The reference data as x, y, label triples (a copy).
+    pub fn data(&self) -> Float32Array {
+        let mut out = Vec::with_capacity(self.data.nrows() * 3);
+        for (p, &l) in self.data.rows().into_iter().zip(&self.data_labels) {
+            out.extend_from_slice(&[p[0], p[1], l as f32]);
+        }
+        Float32Array::from(out.as_slice())
+    }
+
+    /// Velocities at points `xy` (x0, y0, x1, y1, ...) at time t for `class` and guidance w:
+    /// six numbers per point, v_u (2), v_c (2) and v = v_u + w·(v_c − v_u) (2).
+    pub fn velocities(
+        &mut self,
+        xy: &[f32],
+        t: f64,
+        class: &str,
+        w: f64,
+        exact: bool,
+    ) -> Result<Float32Array, JsError> {
+        if xy.len() % 2 != 0 || xy.len() > 20_000 {
+            return Err(JsError::new("xy must hold x, y pairs (at most 10,000 points)"));
+        }
+        if let Some(i) = xy.iter().position(|v| !v.is_finite()) {
+            return Err(JsError::new(&format!("xy[{i}] is not finite")));
+        }
+        let t = number("t", t, 0.0, 1.0)? as f32;
+        let w = number("w", w, -100.0, 100.0)? as f32;
+        let label = self.label(class)?;
+        let n = xy.len() / 2;
+        let x = ArrayView2::from_shape((n, 2), xy).expect("pairs");
+        let mut out = vec![0.0f32; n * 6];
+        let mut v = Array2::zeros((n, 2));
+        for (slot, g) in
+            [Guidance::Unconditional, Guidance::Conditional, Guidance::Cfg(w)].into_iter().enumerate()
+        {
+            self.eval(x, t, label, g, exact, &mut v);
+            for i in 0..n {
+                out[i * 6 + slot * 2] = v[[i, 0]];
+                out[i * 6 + slot * 2 + 1] = v[[i, 1]];
+            }
+        }
+        Ok(Float32Array::from(out.as_slice()))
+    }
+
+    /// How a finished flow did: `{hitRate, diversity, offSupport, straightness, callsPerSample}`
+    /// (hit rate and diversity against the flow's class; for unconditional flows against the
+    /// whole data). Null while the flow is still moving.
+    pub fn metrics(&mut self, flow: &Flow) -> Result<JsValue, JsError> {
+        let Some(stats) = flow.p.stats() else { return Ok(JsValue::NULL) };
+        let x = flow.p.positions();
+        let class = (flow.label < self.ds.n_classes() as u32).then_some(flow.label);
+        let classes = metrics::classify(&self.mix, x);
+        let threshold = *self.threshold.get_or_insert_with(|| {
+            let (all, _) = self.ds.sample(20_000, &mut rng::seeded(0, stream::EVAL_REF));
+            metrics::support_threshold(&self.mix, all.view())
+        });
+        to_js(&FlowMetrics {
+            hit_rate: class.map_or(1.0, |c| metrics::hit_rate(&classes, c)),
+            diversity: metrics::diversity(x, &self.mix, class),
+            off_support: metrics::off_support(&self.mix, x, threshold),
+            straightness: stats.straightness,
+            calls_per_sample: stats.calls_per_sample,
+        })
+    }
+}

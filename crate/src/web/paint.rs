@@ -1,0 +1,271 @@
+//! A figure's pixels, drawn by Rust into an RGBA buffer and handed to the canvas in one call,
+//! and line geometry (arrows, paths) in pixels for the page to stroke as one path each.
+
+use js_sys::Float32Array;
+use ndarray::{s, Array2, ArrayView2};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::Clamped;
+use web_sys::{CanvasRenderingContext2d, ImageData};
+
+use super::{js, number, whole, Flow, Model};
+use crate::evaluate::guidance_for;
+use crate::field::Guidance;
+use crate::render::{class_color, histogram, lines, Image, View, MAX_SIDE, NULL_COLOR, PALETTE};
+
+/// An RGBA image of a data window, plus scratch for grids and lines.
+#[wasm_bindgen]
+pub struct Painter {
+    img: Image,
+    view: View,
+    grid: Vec<f32>,
+    lines: Vec<f32>,
+    at: Array2<f32>,
+    v: Array2<f32>,
+}
+
+/// Colour index: 0.. palette, −1 the null grey.
+fn color(c: f64) -> Result<[u8; 3], JsError> {
+    let c = number("color", c, -1.0, (PALETTE.len() - 1) as f64)?;
+    Ok(if c < 0.0 { NULL_COLOR } else { PALETTE[c as usize] })
+}
+
+fn opacity(a: f64) -> Result<f32, JsError> {
+    Ok(number("alpha", a, 0.0, 1.0)? as f32)
+}
+
+fn radius(r: f64) -> Result<f32, JsError> {
+    Ok(number("radius", r, 0.1, 50.0)? as f32)
+}
+
+impl Painter {
+    /// The frame of `flow` to draw: `k` < 0 means the current positions.
+    fn frame<'f>(flow: &'f Flow, k: f64) -> Result<ArrayView2<'f, f32>, JsError> {
+        if k < 0.0 {
+            Ok(flow.p.positions())
+        } else {
+            flow.p.frame(whole("frame", k, 0.0, flow.p.steps() as f64)?).map_err(js)
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Painter {
+    /// A transparent `width` × `height` image of the square [−extent, extent]².
+    #[wasm_bindgen(constructor)]
+    pub fn new(width: f64, height: f64, extent: f64) -> Result<Painter, JsError> {
+        let mut p = Painter {
+            img: Image::default(),
+            view: View::square(1.0),
+            grid: Vec::new(),
+            lines: Vec::new(),
+            at: Array2::zeros((0, 2)),
+            v: Array2::zeros((0, 2)),
+        };
+        p.resize(width, height)?;
+        p.square(extent)?;
+        Ok(p)
+    }
+
+    /// Resizes (and clears) the image.
+    pub fn resize(&mut self, width: f64, height: f64) -> Result<(), JsError> {
+        let w = whole("width", width, 1.0, MAX_SIDE as f64)?;
+        let h = whole("height", height, 1.0, MAX_SIDE as f64)?;
+        self.img.reset(w, h);
+        Ok(())
+    }
+
+    /// Shows the square [−extent, extent]².
+    pub fn square(&mut self, extent: f64) -> Result<(), JsError> {
+        let e = number("extent", extent, 0.01, 100.0)? as f32;
+        self.view = View::square(e);
+        Ok(())
+    }
+
+    /// Shows [x0, x1] × [y0, y1].
+    #[wasm_bindgen(js_name = setView)]
+    pub fn set_view(&mut self, x0: f64, x1: f64, y0: f64, y1: f64) -> Result<(), JsError> {
+        for (n, v) in [("x0", x0), ("x1", x1), ("y0", y0), ("y1", y1)] {
+            number(n, v, -100.0, 100.0)?;
+        }
+        if x1 <= x0 || y1 <= y0 {
+            return Err(JsError::new("the view must have x0 < x1 and y0 < y1"));
+        }
+        self.view = View { x0: x0 as f32, x1: x1 as f32, y0: y0 as f32, y1: y1 as f32 };
+        Ok(())
+    }
+
+    /// Clears to transparent.
+    pub fn clear(&mut self) {
+        let (w, h) = (self.img.width, self.img.height);
+        self.img.reset(w, h);
+    }
+
+    /// Image width in pixels.
+    #[wasm_bindgen(getter)]
+    pub fn width(&self) -> f64 {
+        self.img.width as f64
+    }
+
+    /// Image height in pixels.
+    #[wasm_bindgen(getter)]
+    pub fn height(&self) -> f64 {
+        self.img.height as f64
+    }
+
+    /// Draws `model`'s reference data, each point in its class colour.
+    pub fn data(&mut self, model: &Model, alpha: f64, r: f64) -> Result<(), JsError> {
+        let k = model.ds.n_classes();
+        let labels = &model.data_labels;
+        self.img
+            .dots(&self.view, model.data.view(), radius(r)?, opacity(alpha)?, |i| class_color(labels[i], k));
+        Ok(())
+    }
+
+    /// Draws points `xy` (x0, y0, x1, y1, ...) in colour `c`.
+    pub fn points(&mut self, xy: &[f32], c: f64, alpha: f64, r: f64) -> Result<(), JsError> {
+        if xy.len() % 2 != 0 {
+            return Err(JsError::new("xy must hold x, y pairs"));
+        }
+        let x = ArrayView2::from_shape((xy.len() / 2, 2), xy).expect("pairs");
+        let col = color(c)?;
+        self.img.dots(&self.view, x, radius(r)?, opacity(alpha)?, |_| col);
+        Ok(())
+    }
+
+    /// Draws `flow`'s particles at frame `k` (−1: now) in colour `c`.
+    pub fn particles(&mut self, flow: &Flow, k: f64, c: f64, alpha: f64, r: f64) -> Result<(), JsError> {
+        let x = Self::frame(flow, k)?;
+        let col = color(c)?;
+        self.img.dots(&self.view, x, radius(r)?, opacity(alpha)?, |_| col);
+        Ok(())
+    }
+
+    /// Draws `flow`'s particles at frame `k` with trails over the `length` frames before it.
+    pub fn trails(
+        &mut self,
+        flow: &Flow,
+        k: f64,
+        length: f64,
+        c: f64,
+        alpha: f64,
+        r: f64,
+    ) -> Result<(), JsError> {
+        let to = whole("frame", k, 0.0, flow.p.step() as f64)?;
+        let len = whole("length", length, 0.0, 1000.0)?;
+        let from = to.saturating_sub(len);
+        let traj = flow.p.trajectory();
+        if traj.shape()[0] == 0 {
+            return Err(JsError::new("this flow does not record its trajectory"));
+        }
+        let col = color(c)?;
+        self.img.trails(&self.view, traj.view(), from..=to, radius(r)?, opacity(alpha)?, |_| col);
+        Ok(())
+    }
+
+    /// Paints the density of `flow`'s particles at frame `k` (−1: now) on a `bins` × `bins`
+    /// grid smoothed by `blur` cells, in colour `c`; returns the peak count per cell.
+    pub fn density(&mut self, flow: &Flow, k: f64, bins: f64, blur: f64, c: f64) -> Result<f64, JsError> {
+        let x = Self::frame(flow, k)?;
+        let bins = whole("bins", bins, 2.0, 512.0)?;
+        let blur = whole("blur", blur, 0.0, 16.0)?;
+        let col = color(c)?;
+        let max = histogram(x, &self.view, bins, bins, blur, &mut self.grid);
+        self.img.density(&self.grid, bins, bins, max, col);
+        Ok(max as f64)
+    }
+
+    /// Copies the image into `ctx` at (0, 0).
+    pub fn put(&self, ctx: &CanvasRenderingContext2d) -> Result<(), JsError> {
+        let img = ImageData::new_with_u8_clamped_array_and_sh(
+            Clamped(&self.img.rgba),
+            self.img.width as u32,
+            self.img.height as u32,
+        )
+        .map_err(|_| JsError::new("could not create ImageData"))?;
+        ctx.put_image_data(&img, 0.0, 0.0).map_err(|_| JsError::new("could not draw into the canvas"))
+    }
+
+    /// Fraction of pixels painted (not fully transparent).
+    pub fn coverage(&self) -> f64 {
+        self.img.coverage()
+    }
+
+    /// Arrows of `model`'s velocity at time t on an `nx` × `nx` grid over the view, as pixel
+    /// segments x0, y0, x1, y1 (shaft and head strokes). `which` is "u" (v_u), "c" (v_c) or "cfg"
+    /// (v_u + w·(v_c − v_u)). The longest arrow is `max_len` pixels, or, if `scale` > 0, arrows
+    /// are `scale` pixels per unit of speed. Returns a copy.
+    #[allow(clippy::too_many_arguments)]
+    pub fn arrows(
+        &mut self,
+        model: &mut Model,
+        t: f64,
+        class: &str,
+        w: f64,
+        exact: bool,
+        which: &str,
+        nx: f64,
+        max_len: f64,
+        scale: f64,
+    ) -> Result<Float32Array, JsError> {
+        let t = number("t", t, 0.0, 1.0)? as f32;
+        let w = number("w", w, -100.0, 100.0)? as f32;
+        let nx = whole("nx", nx, 2.0, 100.0)?;
+        let max_len = number("maxLen", max_len, 1.0, 500.0)? as f32;
+        let scale = number("scale", scale, 0.0, 1e4)? as f32;
+        let label = model.label(class)?;
+        let class_opt = (label < model.ds.n_classes() as u32).then_some(label);
+        let g = match which {
+            "u" => Guidance::Unconditional,
+            "c" => Guidance::Conditional,
+            "cfg" => guidance_for(class_opt, w),
+            _ => return Err(JsError::new(&format!("which must be u, c or cfg, got '{which}'"))),
+        };
+        let n = nx * nx;
+        if self.at.nrows() != n {
+            self.at = Array2::zeros((n, 2));
+            self.v = Array2::zeros((n, 2));
+        }
+        let (vw, vh) = (self.view.x1 - self.view.x0, self.view.y1 - self.view.y0);
+        for j in 0..nx {
+            for i in 0..nx {
+                self.at[[j * nx + i, 0]] = self.view.x0 + vw * (i as f32 + 0.5) / nx as f32;
+                self.at[[j * nx + i, 1]] = self.view.y0 + vh * (j as f32 + 0.5) / nx as f32;
+            }
+        }
+        model.eval(self.at.view(), t, label, g, exact, &mut self.v);
+        self.lines.clear();
+        let (w_px, h_px) = (self.img.width as f32, self.img.height as f32);
+        lines::arrows(&self.view, w_px, h_px, self.at.view(), self.v.view(), max_len, scale, &mut self.lines);
+        Ok(Float32Array::from(self.lines.as_slice()))
+    }
+
+    /// The path of particle `i` of `flow` through frames 0..=k, in pixels x, y, ... (a copy).
+    pub fn path(&mut self, flow: &Flow, i: f64, k: f64) -> Result<Float32Array, JsError> {
+        let i = whole("particle", i, 0.0, (flow.p.len() - 1) as f64)?;
+        let k = whole("frame", k, 0.0, flow.p.step() as f64)?;
+        let traj = flow.p.trajectory();
+        if traj.shape()[0] == 0 {
+            return Err(JsError::new("this flow does not record its trajectory"));
+        }
+        self.lines.clear();
+        let (w_px, h_px) = (self.img.width as f32, self.img.height as f32);
+        lines::polyline(&self.view, w_px, h_px, traj.slice(s![..=k, i, ..]), &mut self.lines);
+        Ok(Float32Array::from(self.lines.as_slice()))
+    }
+
+    /// Data coordinates → pixels: [px, py].
+    #[wasm_bindgen(js_name = toPixel)]
+    pub fn to_pixel(&self, x: f64, y: f64) -> Vec<f32> {
+        lines::to_pixel(&self.view, self.img.width as f32, self.img.height as f32, x as f32, y as f32)
+            .to_vec()
+    }
+
+    /// Pixels → data coordinates: [x, y].
+    #[wasm_bindgen(js_name = toData)]
+    pub fn to_data(&self, px: f64, py: f64) -> Vec<f32> {
+        let v = &self.view;
+        let x = v.x0 + (px as f32 / self.img.width as f32) * (v.x1 - v.x0);
+        let y = v.y1 - (py as f32 / self.img.height as f32) * (v.y1 - v.y0);
+        vec![x, y]
+    }
+}
