@@ -109,6 +109,21 @@ pub fn off_support(mixture: &Mixture, samples: ArrayView2<f32>, threshold: f64) 
     lp.iter().filter(|&&l| l.is_nan() || l < threshold).count() as f64 / lp.len() as f64
 }
 
+/// Mean Euclidean distance between matching rows of `a` and `b` (both (n, 2)).
+pub fn mean_distance(a: ArrayView2<f32>, b: ArrayView2<f32>) -> f64 {
+    let n = a.nrows().min(b.nrows());
+    if n == 0 {
+        return 0.0;
+    }
+    let total: f64 = a
+        .rows()
+        .into_iter()
+        .zip(b.rows())
+        .map(|(p, q)| (((p[0] - q[0]) as f64).powi(2) + ((p[1] - q[1]) as f64).powi(2)).sqrt())
+        .sum();
+    total / n as f64
+}
+
 /// The rows of `x` whose class is `class`.
 pub fn rows_of_class(x: ArrayView2<f32>, classes: &[u32], class: u32) -> Array2<f32> {
     let idx: Vec<usize> = (0..x.nrows()).filter(|&i| classes[i] == class).collect();
@@ -137,6 +152,13 @@ mod tests {
         let a = Array2::from_shape_fn((5000, 2), |_| crate::rng::normal(&mut r) as f32);
         let b = Array2::from_shape_fn((3000, 2), |_| crate::rng::normal(&mut r) as f32);
         assert!(sliced_w2(a.view(), b.view(), 32, &mut r) < 0.05);
+    }
+
+    #[test]
+    fn mean_distance_of_a_shift() {
+        let a = ndarray::arr2(&[[0.0f32, 0.0], [1.0, 1.0]]);
+        let b = ndarray::arr2(&[[3.0f32, 4.0], [1.0, 1.0]]);
+        assert_eq!(mean_distance(a.view(), b.view()), 2.5);
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub const MAX_RECORDED: usize = 2_000_000;
 pub struct Particles {
     n: usize,
     steps: usize,
+    /// start time (0: from noise)
+    t0: f32,
     solver: Solver,
     k: usize,
     /// (n, 2) current positions
@@ -58,6 +60,7 @@ impl Particles {
         let mut p = Particles {
             n,
             steps,
+            t0: 0.0,
             solver,
             k: 0,
             x: Array2::zeros((n, 2)),
@@ -73,7 +76,33 @@ impl Particles {
     /// Back to t = 0 with fresh noise from `seed`.
     pub fn restart(&mut self, seed: u64) {
         noise_into(&mut rng::seeded(seed, stream::SAMPLE), self.x.view_mut());
+        self.t0 = 0.0;
+        self.k = 0;
         self.rewind();
+    }
+
+    /// Starts again from `points` (n, 2) at time `t0` in [0, 1) (to follow the field from a
+    /// chosen point, as the page's probes do); the steps then cover [t0, 1].
+    pub fn start_from(&mut self, points: ArrayView2<f32>, t0: f32) -> Result<()> {
+        if points.dim() != (self.n, 2) {
+            return Err(invalid!("expected {} points, got {}", self.n, points.nrows()));
+        }
+        if !(0.0..1.0).contains(&t0) {
+            return Err(invalid!("the start time must be in [0, 1), got {t0}"));
+        }
+        if points.iter().any(|v| !v.is_finite()) {
+            return Err(invalid!("start points must be finite"));
+        }
+        self.x.assign(&points);
+        self.t0 = t0;
+        self.k = 0;
+        self.rewind();
+        Ok(())
+    }
+
+    /// Time after `k` steps.
+    pub fn time_at(&self, k: usize) -> f32 {
+        self.t0 + (1.0 - self.t0) * k as f32 / self.steps as f32
     }
 
     /// Back to t = 0 with the same noise (after the field changed, say).
@@ -98,15 +127,18 @@ impl Particles {
     pub fn advance(&mut self, source: &mut FieldSource, guidance: Guidance, k: usize) -> usize {
         let mut field = Bound { source, labels: &self.labels, guidance };
         let end = (self.k + k).min(self.steps);
+        let dt = (1.0 - self.t0) / self.steps as f32;
         while self.k < end {
-            self.integrator.step(&mut field, self.x.view_mut(), self.k, self.steps, self.solver);
+            let t = self.time_at(self.k);
+            self.integrator.step(&mut field, self.x.view_mut(), t, dt, self.solver);
             self.k += 1;
             if self.recording() {
                 self.traj.slice_mut(s![self.k, .., ..]).assign(&self.x);
             }
         }
         if self.k == self.steps && self.stats.is_none() {
-            self.stats = Some(self.integrator.finish(&field, self.x.view(), self.steps, self.solver));
+            let span = 1.0 - self.t0;
+            self.stats = Some(self.integrator.finish(&field, self.x.view(), self.steps, span, self.solver));
         }
         self.k
     }
@@ -205,6 +237,29 @@ mod tests {
         assert_eq!(p.step(), 0);
         p.finish(&mut src, Guidance::Cfg(2.0));
         assert_eq!(p.positions(), end);
+    }
+
+    #[test]
+    fn a_run_can_start_anywhere_on_the_path() {
+        // from x at t0 along the exact conditional field of one Gaussian, in many small steps,
+        // the end point is where the exact flow map sends it: x1 = μ + σ·(x − t0·μ)/a(t0)
+        let d = Dataset::by_name("non-overlapping").unwrap();
+        let m = d.mixture();
+        let mut prep = Prepared::default();
+        let mut src = FieldSource::Exact { mixture: &m, prep: &mut prep };
+        let mut p = Particles::new(1, 400, Solver::Heun, 0, vec![1], true).unwrap();
+        let start = ndarray::arr2(&[[0.5f32, -0.2]]);
+        p.start_from(start.view(), 0.4).unwrap();
+        assert_eq!(p.time_at(0), 0.4);
+        p.finish(&mut src, Guidance::Conditional);
+        let (t0, s) = (0.4f32, 0.3f32);
+        let a = ((1.0 - t0).powi(2) + t0 * t0 * s * s).sqrt();
+        for j in 0..2 {
+            let want = 2.0 + s * (start[[0, j]] - t0 * 2.0) / a;
+            assert!((p.positions()[[0, j]] - want).abs() < 1e-3, "{} vs {want}", p.positions()[[0, j]]);
+        }
+        assert!(p.start_from(start.view(), 1.0).is_err());
+        assert!(p.start_from(ndarray::arr2(&[[f32::NAN, 0.0]]).view(), 0.1).is_err());
     }
 
     #[test]

@@ -214,6 +214,52 @@ pub fn histogram(
     grid.iter().copied().fold(0.0, f32::max)
 }
 
+/// The density of a 1D projection over time: for each frame k of `traj` (frames, n, 2), the
+/// projections u·x of its points counted into `bins` bins over [lo, hi]. The grid is (bins rows ×
+/// frames columns), row-major from the bottom (low projection) like [`histogram`], smoothed by
+/// `blur` bins along the projection only, and normalised per frame so that each column peaks at 1.
+pub fn projection_over_time(
+    traj: ArrayView3<f32>,
+    u: [f32; 2],
+    lo: f32,
+    hi: f32,
+    bins: usize,
+    blur: usize,
+    grid: &mut Vec<f32>,
+) {
+    let frames = traj.shape()[0];
+    let nx = frames;
+    grid.clear();
+    grid.resize(nx * bins, 0.0);
+    for k in 0..frames {
+        for p in traj.index_axis(Axis(0), k).rows() {
+            let v = u[0] * p[0] + u[1] * p[1];
+            let b = (v - lo) / (hi - lo) * bins as f32;
+            if b >= 0.0 && (b as usize) < bins {
+                grid[b as usize * nx + k] += 1.0;
+            }
+        }
+    }
+    let mut tmp = vec![0.0; nx * bins];
+    for _ in 0..2 {
+        // blur along the projection (rows) only: a box blur on the transposed layout
+        for k in 0..nx {
+            for j in 0..bins {
+                let (a, b) = (j.saturating_sub(blur), (j + blur).min(bins - 1));
+                let s: f32 = (a..=b).map(|jj| grid[jj * nx + k]).sum();
+                tmp[j * nx + k] = s / (b - a + 1) as f32;
+            }
+        }
+        grid.copy_from_slice(&tmp);
+    }
+    for k in 0..nx {
+        let peak = (0..bins).map(|j| grid[j * nx + k]).fold(0.0, f32::max);
+        if peak > 0.0 {
+            (0..bins).for_each(|j| grid[j * nx + k] /= peak);
+        }
+    }
+}
+
 /// One separable box blur pass of half-width `r` (edges renormalised).
 fn box_blur(grid: &mut [f32], tmp: &mut [f32], nx: usize, ny: usize, r: usize) {
     if r == 0 {
@@ -348,6 +394,18 @@ mod tests {
         assert_eq!(&out[..4], &[50.0, 50.0, 60.0, 50.0]);
         // second: up on screen (y decreases), 20 px
         assert_eq!(&out[12..16], &[75.0, 25.0, 75.0, 5.0]);
+    }
+
+    #[test]
+    fn projection_over_time_normalises_each_column() {
+        // two frames of two points: frame 0 both at u·x = 0, frame 1 at −0.5 and +0.5
+        let traj =
+            ndarray::Array3::from_shape_vec((2, 2, 2), vec![0.0f32, 0.0, 0.0, 0.0, -0.5, 0.0, 0.5, 0.0])
+                .unwrap();
+        let mut g = Vec::new();
+        projection_over_time(traj.view(), [1.0, 0.0], -1.0, 1.0, 4, 0, &mut g);
+        // bins over [−1, 1]: 0 → bin 2, −0.5 → bin 1, 0.5 → bin 3; layout (bins rows × 2 columns)
+        assert_eq!(g, vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0]);
     }
 
     #[test]

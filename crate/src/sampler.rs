@@ -99,12 +99,12 @@ impl Integrator {
             if let Some(tr) = &mut trajectory {
                 tr.slice_mut(s![k, .., ..]).assign(&x);
             }
-            self.step(field, x.view_mut(), k, steps, solver);
+            self.step(field, x.view_mut(), k as f32 / steps as f32, 1.0 / steps as f32, solver);
         }
         if let Some(tr) = &mut trajectory {
             tr.slice_mut(s![steps, .., ..]).assign(&x);
         }
-        self.finish(field, x.view(), steps, solver)
+        self.finish(field, x.view(), steps, 1.0, solver)
     }
 
     /// Starts a run from `x` (n, 2): remembers x0 and clears the speed sums.
@@ -115,18 +115,16 @@ impl Integrator {
         self.speed2[..n].iter_mut().for_each(|s| *s = 0.0);
     }
 
-    /// Step k of `steps` (from t = k/steps to (k+1)/steps), in place.
+    /// One step from t to t + dt, in place.
     pub fn step(
         &mut self,
         field: &mut dyn VelocityField,
         mut x: ArrayViewMut2<f32>,
-        k: usize,
-        steps: usize,
+        t: f32,
+        dt: f32,
         solver: Solver,
     ) {
         let n = x.nrows();
-        let dt = 1.0 / steps as f32;
-        let t = k as f32 * dt;
         let (v, v2, xp) = (
             &mut self.v.slice_mut(s![..n, ..]),
             &mut self.v2.slice_mut(s![..n, ..]),
@@ -144,21 +142,25 @@ impl Integrator {
         }
     }
 
-    /// The statistics of a run that began with [`Integrator::begin`] and ended at `x`.
+    /// The statistics of a run of `steps` equal steps over a time span `span` (1 for a whole run
+    /// from noise) that began with [`Integrator::begin`] and ended at `x`.
     pub fn finish(
         &self,
         field: &dyn VelocityField,
         x: ArrayView2<f32>,
         steps: usize,
+        span: f32,
         solver: Solver,
     ) -> SampleStats {
         let n = x.nrows();
-        // mean_k ‖D − ẋ_k‖² = mean_k ‖ẋ_k‖² − ‖D‖², since Σ_k ẋ_k·Δt = D = x1 − x0
+        // mean_k ‖D/T − ẋ_k‖² = mean_k ‖ẋ_k‖² − ‖D/T‖², since Σ_k ẋ_k·Δt = D = x_end − x_start
+        // over a span T = steps·Δt (for a whole run T = 1 and D = x1 − x0)
         let x0 = self.x_start.slice(s![..n, ..]);
+        let span = span as f64;
         let mut straight = 0.0;
         for ((s, a), b) in self.speed2[..n].iter().zip(x.rows()).zip(x0.rows()) {
             let d2 = ((a[0] - b[0]) as f64).powi(2) + ((a[1] - b[1]) as f64).powi(2);
-            straight += (s / steps as f64 - d2).max(0.0);
+            straight += (s / steps as f64 - d2 / (span * span)).max(0.0);
         }
         SampleStats {
             calls_per_sample: steps * solver.evals_per_step() * field.calls(),

@@ -68,6 +68,28 @@ impl Flow {
         Ok(())
     }
 
+    /// Starts again from points `xy` (x0, y0, ...; one pair per particle) at time `t0` in [0, 1):
+    /// the steps then cover [t0, 1].
+    #[wasm_bindgen(js_name = startFrom)]
+    pub fn start_from(&mut self, xy: &[f32], t0: f64) -> Result<(), JsError> {
+        let t0 = number("t0", t0, 0.0, 0.999)? as f32;
+        if xy.len() != 2 * self.p.len() {
+            return Err(JsError::new(&format!(
+                "expected {} x, y pairs, got {} numbers",
+                self.p.len(),
+                xy.len()
+            )));
+        }
+        let x = ndarray::ArrayView2::from_shape((self.p.len(), 2), xy).expect("pairs");
+        self.p.start_from(x, t0).map_err(js)
+    }
+
+    /// The time after `k` steps.
+    #[wasm_bindgen(js_name = timeAt)]
+    pub fn time_at(&self, k: f64) -> Result<f64, JsError> {
+        Ok(self.p.time_at(whole("k", k, 0.0, self.p.steps() as f64)?) as f64)
+    }
+
     /// Back to t = 0 with the same noise.
     pub fn rewind(&mut self) {
         self.p.rewind();
@@ -116,6 +138,16 @@ impl Flow {
     #[wasm_bindgen(getter)]
     pub fn label(&self) -> f64 {
         self.label as f64
+    }
+
+    /// Mean distance between this flow's current positions and `other`'s (same number of
+    /// particles): the discretisation error of a coarse run against a fine one, say.
+    #[wasm_bindgen(js_name = meanDistance)]
+    pub fn mean_distance(&self, other: &Flow) -> Result<f64, JsError> {
+        if other.p.len() != self.p.len() {
+            return Err(JsError::new("the flows have different numbers of particles"));
+        }
+        Ok(crate::metrics::mean_distance(self.p.positions(), other.p.positions()))
     }
 
     /// `{callsPerSample, straightness}` once done, else null.

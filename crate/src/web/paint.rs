@@ -174,6 +174,52 @@ impl Painter {
         Ok(max as f64)
     }
 
+    /// Paints the probability path of `flow` as a strip over the whole image: time runs left to
+    /// right over the frames done (the image's width spans all `steps + 1` frames), and upward is
+    /// the projection u·x onto direction (ux, uy) (normalised here) over [lo, hi], counted in
+    /// `bins` bins, smoothed by `blur` bins, and scaled so each time column peaks at full colour.
+    #[allow(clippy::too_many_arguments)]
+    pub fn projection(
+        &mut self,
+        flow: &Flow,
+        ux: f64,
+        uy: f64,
+        lo: f64,
+        hi: f64,
+        bins: f64,
+        blur: f64,
+        c: f64,
+    ) -> Result<(), JsError> {
+        let (ux, uy) = (number("ux", ux, -1e3, 1e3)?, number("uy", uy, -1e3, 1e3)?);
+        let norm = (ux * ux + uy * uy).sqrt();
+        if norm == 0.0 {
+            return Err(JsError::new("the direction (ux, uy) must not be zero"));
+        }
+        let (lo, hi) = (number("lo", lo, -100.0, 100.0)? as f32, number("hi", hi, -100.0, 100.0)? as f32);
+        if hi <= lo {
+            return Err(JsError::new("lo must be below hi"));
+        }
+        let bins = whole("bins", bins, 2.0, 1024.0)?;
+        let blur = whole("blur", blur, 0.0, 32.0)?;
+        let col = color(c)?;
+        let traj = flow.p.trajectory();
+        if traj.shape()[0] == 0 {
+            return Err(JsError::new("this flow does not record its trajectory"));
+        }
+        let frames = traj.shape()[0];
+        let u = [(ux / norm) as f32, (uy / norm) as f32];
+        crate::render::projection_over_time(traj.view(), u, lo, hi, bins, blur, &mut self.grid);
+        // columns past the steps done are empty: zero them so they stay transparent
+        let done = flow.p.step() + 1;
+        for j in 0..bins {
+            for k in done..frames {
+                self.grid[j * frames + k] = 0.0;
+            }
+        }
+        self.img.density(&self.grid, frames, bins, 1.0, col);
+        Ok(())
+    }
+
     /// Copies the image into `ctx` at (0, 0).
     pub fn put(&self, ctx: &CanvasRenderingContext2d) -> Result<(), JsError> {
         let img = ImageData::new_with_u8_clamped_array_and_sh(
@@ -236,6 +282,28 @@ impl Painter {
         self.lines.clear();
         let (w_px, h_px) = (self.img.width as f32, self.img.height as f32);
         lines::arrows(&self.view, w_px, h_px, self.at.view(), self.v.view(), max_len, scale, &mut self.lines);
+        Ok(Float32Array::from(self.lines.as_slice()))
+    }
+
+    /// Arrows at points `xy` along vectors `v` (both x, y pairs), as pixel segments (a copy).
+    /// The longest is `max_len` pixels, or, if `scale` > 0, `scale` pixels per unit.
+    pub fn vectors(
+        &mut self,
+        xy: &[f32],
+        v: &[f32],
+        max_len: f64,
+        scale: f64,
+    ) -> Result<Float32Array, JsError> {
+        if xy.len() % 2 != 0 || xy.len() != v.len() || xy.len() > 20_000 {
+            return Err(JsError::new("xy and v must hold the same number of x, y pairs (at most 10,000)"));
+        }
+        let max_len = number("maxLen", max_len, 1.0, 500.0)? as f32;
+        let scale = number("scale", scale, 0.0, 1e4)? as f32;
+        let at = ArrayView2::from_shape((xy.len() / 2, 2), xy).expect("pairs");
+        let vv = ArrayView2::from_shape((v.len() / 2, 2), v).expect("pairs");
+        self.lines.clear();
+        let (w_px, h_px) = (self.img.width as f32, self.img.height as f32);
+        lines::arrows(&self.view, w_px, h_px, at, vv, max_len, scale, &mut self.lines);
         Ok(Float32Array::from(self.lines.as_slice()))
     }
 

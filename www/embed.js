@@ -1,0 +1,64 @@
+// Embeds cfg-playground figures in any page:
+//   <div data-cfg-figure="cfg-grid" data-dataset="overlapping" data-hide="seed,solver"></div>
+//   <script type="module" src="https://.../www/embed.js"></script>
+// Every data-* attribute (other than data-cfg-figure and data-hide) sets the figure's setting of
+// that name (data-train-steps sets trainSteps). Bad values fall back to the default with a
+// console warning naming the setting. data-hide lists controls to hide, and also takes
+// "train" (the training panel) and "export" (the PNG and model buttons).
+import { mountFigure } from './figure.js';
+
+/** Figure id → module, in the post's order. */
+export const FIGURES = {
+  hero: () => import('./figures/hero.js'),
+  'unconditional-flow': () => import('./figures/unconditional-flow.js'),
+  'euler-steps': () => import('./figures/euler-steps.js'),
+  'velocity-field': () => import('./figures/velocity-field.js'),
+  'classifier-guidance': () => import('./figures/slots.js').then((m) => ({ default: m.slot('classifier-guidance') })),
+  'conditional-face': () => import('./figures/conditional-face.js'),
+  'cfg-grid': () => import('./figures/cfg-grid.js'),
+  'probability-path': () => import('./figures/probability-path.js'),
+  tradeoff: () => import('./figures/tradeoff.js'),
+  temperature: () => import('./figures/slots.js').then((m) => ({ default: m.slot('temperature') })),
+  'rectified-flow': () => import('./figures/slots.js').then((m) => ({ default: m.slot('rectified-flow') })),
+  'rectified-cfg': () => import('./figures/slots.js').then((m) => ({ default: m.slot('rectified-cfg') })),
+  distillation: () => import('./figures/slots.js').then((m) => ({ default: m.slot('distillation') })),
+  'draw-your-own': () => import('./figures/draw-your-own.js'),
+};
+
+const kebab = (key) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Mounts the figure named by `host`'s data-cfg-figure attribute, configured by its attributes. */
+export async function mountElement(host, extra = {}) {
+  const id = host.getAttribute('data-cfg-figure');
+  const load = FIGURES[id];
+  if (!load) {
+    const msg = `cfg-playground: unknown figure '${id}' (known: ${Object.keys(FIGURES).join(', ')})`;
+    console.warn(msg);
+    host.textContent = msg;
+    return null;
+  }
+  const def = (await load()).default;
+  const hide = (host.getAttribute('data-hide') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const get = (key) => host.getAttribute(`data-${kebab(key)}`) ?? undefined;
+  try {
+    return await mountFigure(host, def, { get, hide, ...extra });
+  } catch (e) {
+    console.error(e);
+    host.textContent = `cfg-playground: the figure '${id}' could not start (${e.message})`;
+    return null;
+  }
+}
+
+/** Mounts every figure element in `root` that is not mounted yet. */
+export function mountAll(root = document) {
+  return Promise.all([...root.querySelectorAll('[data-cfg-figure]')]
+    .filter((h) => !h.dataset.cfgMounted)
+    .map((h) => { h.dataset.cfgMounted = '1'; return mountElement(h); }));
+}
+
+// A page that mounts figures itself (the standalone article, which keeps their state in the URL)
+// says so with <meta name="cfg-playground-manual">.
+if (!document.querySelector('meta[name="cfg-playground-manual"]')) {
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => mountAll());
+  else mountAll();
+}

@@ -1,0 +1,390 @@
+// The shell every figure lives in: a shadow root (no CSS leaks in or out), controls generated
+// from the figure's settings table, a pretrained model for the chosen data set, "train in your
+// browser" in a Web Worker, exports, and one shared animation loop that only runs visible figures.
+//
+// A figure definition: { id, title, post, caption(fig) -> nodes, params: [state entries],
+//   controls: [keys shown, in order], create(fig) -> { layout(), update(keys), frame(now) -> bool } }
+import { loadWasm, pretrainedModel, el, fmt, reducedMotion, colorOf } from './cfg.js';
+import { parseState, changedEntries } from './state.js';
+import { Training } from './train.js';
+
+// ---------- settings shared by many figures ----------
+const DATASETS = ['non-overlapping', 'overlapping', 'multimodal', 'face', 'two-moons', 'spirals', 'rings', 'three-blobs'];
+export const P = {
+  dataset: (d = 'face', options = DATASETS) => ({ key: 'dataset', label: 'data set', type: 'enum', default: d, options, help: 'The 2D training data: each colour is a class.' }),
+  cls: (d, allowNull = false) => ({ key: 'class', label: 'class', type: 'name', default: d, allowNull, help: 'The class label c given to the model (null: no label, the unconditional velocity).' }),
+  w: (d = 3, max = 12) => ({ key: 'w', label: 'guidance w', type: 'number', default: d, min: 0, max, step: 0.1, help: 'Guidance scale: 0 is unconditional, 1 conditional, above 1 pushes past the class (v = v_u + w·(v_c − v_u)).' }),
+  t: (d = 0.5) => ({ key: 't', label: 'time t', type: 'number', default: d, min: 0, max: 1, step: 0.01, help: 't = 0 is pure noise, t = 1 is data.' }),
+  steps: (d = 40, max = 200) => ({ key: 'steps', label: 'sampling steps', type: 'int', default: d, min: 1, max, step: 1, help: 'Number of ODE steps from noise to data.' }),
+  solver: (d = 'euler') => ({ key: 'solver', label: 'solver', type: 'enum', default: d, options: ['euler', 'heun'], help: 'Euler: one velocity per step. Heun: two, second-order accurate.' }),
+  n: (d = 1000, max = 4000) => ({ key: 'n', label: 'particles', type: 'int', default: d, min: 10, max, step: 10, help: 'How many samples to draw.' }),
+  seed: (d = 1) => ({ key: 'seed', label: 'seed', type: 'int', default: d, min: 0, max: 4294967295, step: 1, help: 'Seed of the starting noise: the same seed gives the same samples.' }),
+  exact: () => ({ key: 'exact', label: 'ground truth', type: 'bool', default: false, help: 'Follow the exact velocity of the data (a Gaussian mixture) instead of the network, to tell the method’s effects from model error.' }),
+  lr: () => ({ key: 'lr', label: 'learning rate', type: 'number', default: 0.002, min: 0.0001, max: 10, step: 0.0001, help: 'Adam’s step size.' }),
+  width: () => ({ key: 'width', label: 'width', type: 'int', default: 64, min: 8, max: 256, step: 8, help: 'Neurons per hidden layer.' }),
+  depth: () => ({ key: 'depth', label: 'depth', type: 'int', default: 3, min: 1, max: 6, step: 1, help: 'Number of hidden layers.' }),
+  dropout: () => ({ key: 'dropout', label: 'label dropout', type: 'number', default: 0.2, min: 0, max: 1, step: 0.05, help: 'Probability that a training label is replaced by the null label: how the same network learns v_u.' }),
+  trainSteps: () => ({ key: 'trainSteps', label: 'training steps', type: 'int', default: 3000, min: 100, max: 20000, step: 100, help: 'Length of the training run.' }),
+};
+export const TRAIN_KEYS = ['lr', 'width', 'depth', 'dropout', 'trainSteps'];
+export const trainParams = () => TRAIN_KEYS.map((k) => P[k]());
+
+// ---------- one animation loop for every figure ----------
+const active = new Set();
+let looping = false;
+function loop(now) {
+  const figs = [...active].filter((f) => f.visible);
+  const budget = Math.max(2, 9 / Math.max(1, figs.length));
+  for (const f of figs) {
+    let more = false;
+    try {
+      more = f.impl?.frame?.(now, budget) ?? false;
+    } catch (e) {
+      f.fail(e);
+    }
+    if (!more) active.delete(f);
+  }
+  looping = active.size > 0;
+  if (looping) requestAnimationFrame(loop);
+}
+
+// ---------- the shell ----------
+let stylesheet = null;
+function styleLink() {
+  stylesheet ??= new URL('./figure.css', import.meta.url).href;
+  return el('link', { rel: 'stylesheet', href: stylesheet });
+}
+
+/**
+ * Mounts figure `def` into `host`. `get(key)` reads initial settings (attributes or URL);
+ * `hide` lists controls (or 'train', 'export', 'exact') to hide; `onState(entries)` hears about
+ * every change, for links.
+ */
+export async function mountFigure(host, def, { get = () => undefined, hide = [], onState = () => {}, warn = console.warn } = {}) {
+  const wasm = await loadWasm();
+  const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
+  shadow.replaceChildren(styleLink());
+  // a figure with its own stylesheet (www/figures/<id>.css) says so with `styles: true`
+  if (def.styles) shadow.append(el('link', { rel: 'stylesheet', href: new URL(`./figures/${def.id}.css`, import.meta.url).href }));
+  const hidden = new Set(hide);
+  const table = def.params;
+  const state = parseState(table, get, (m) => warn(`cfg-playground ${def.id}: ${m}`));
+  const titleId = `${def.id}-title-${Math.random().toString(36).slice(2, 8)}`;
+
+  const plots = el('div', { class: 'plots' });
+  const controls = el('div', { class: 'controls' });
+  const readout = el('div', { class: 'readout', 'aria-live': 'polite' });
+  const tools = el('div', { class: 'tools' });
+  const message = el('div', { class: 'message', role: 'status', hidden: true });
+  const trainBox = el('div', { class: 'train' });
+  const root = el('figure', { class: def.wide ? 'fig wide' : 'fig', role: 'group', 'aria-labelledby': titleId },
+    el('div', { class: 'head' }, el('h3', { id: titleId }, def.title, def.post ? el('span', { class: 'post' }, ` · ${def.post}`) : null), tools),
+    el('div', { class: 'main' }, plots, el('div', { class: 'side' }, controls, readout)),
+    message, trainBox,
+    el('figcaption', {}));
+  shadow.append(root);
+
+  const fig = {
+    wasm, state, host, shadow, plots, def,
+    model: null,
+    pretrained: true,
+    visible: true,
+    impl: null,
+    reducedMotion: reducedMotion(),
+    classes: [],
+    /** Available width for plots, in CSS pixels. */
+    width: () => Math.max(160, plots.clientWidth || host.clientWidth || 600),
+    addPlot(plot) { plots.append(plot.el); return plot; },
+    readout(...nodes) { readout.replaceChildren(...nodes); },
+    message(text, actions = []) {
+      message.hidden = !text;
+      message.replaceChildren(text ? el('span', {}, text) : '', ...actions);
+    },
+    /** Keeps the animation loop calling `impl.frame` until it returns false. */
+    request() {
+      active.add(fig);
+      if (!looping) { looping = true; requestAnimationFrame(loop); }
+    },
+    set(key, value) { setValue(key, value, true); },
+    fail(e) {
+      console.error(e);
+      fig.message(`Something went wrong: ${e.message ?? e}`);
+    },
+    colorOf,
+  };
+
+  // ---------- controls ----------
+  const inputs = new Map();
+  function describe(p) { return p.help ?? ''; }
+  function classOptions(p) {
+    return [...fig.classes, ...(p.allowNull ? ['null'] : [])];
+  }
+  function control(p) {
+    const id = `${def.id}-${p.key}-${Math.random().toString(36).slice(2, 7)}`;
+    let input;
+    let out = null;
+    const onInput = (v) => setValue(p.key, v, true);
+    if (p.type === 'enum' || p.type === 'name') {
+      input = el('select', { id, onchange: () => onInput(input.value) });
+    } else if (p.type === 'bool') {
+      input = el('input', { id, type: 'checkbox', onchange: () => onInput(input.checked) });
+    } else if (p.type === 'list') {
+      input = el('input', { id, type: 'text', inputmode: 'decimal', onchange: () => {
+        const xs = input.value.split(',').map(Number).filter(Number.isFinite);
+        if (xs.length) onInput(xs.slice(0, p.maxItems ?? 12).map((x) => Math.min(p.max, Math.max(p.min, x))));
+      } });
+    } else if (p.key === 'seed') {
+      input = el('input', { id, type: 'number', min: p.min, max: p.max, step: 1, onchange: () => {
+        const v = Math.round(Number(input.value));
+        if (Number.isFinite(v)) onInput(Math.min(p.max, Math.max(p.min, v)));
+      } });
+      out = el('button', { type: 'button', class: 'small', title: 'A new random seed', 'aria-label': 'new random seed', onclick: () => onInput(wasm.freshSeed()) }, '⟳');
+    } else {
+      input = el('input', { id, type: 'range', min: p.min, max: p.max, step: p.step ?? 'any', oninput: () => onInput(Number(input.value)) });
+      out = el('output', { for: id });
+    }
+    const row = el('div', { class: `ctl ctl-${p.type}`, title: describe(p) },
+      el('label', { for: id }, p.label), input, out);
+    if (p.type === 'bool') row.classList.add('ctl-check');
+    inputs.set(p.key, { p, input, out, row });
+    return row;
+  }
+  function reflect(key) {
+    const c = inputs.get(key);
+    if (!c) return;
+    const v = state[key];
+    const { p, input, out } = c;
+    if (p.type === 'enum' || p.type === 'name') {
+      const opts = p.type === 'name' ? classOptions(p) : p.options;
+      if (input.options.length !== opts.length || [...input.options].some((o, i) => o.value !== opts[i])) {
+        input.replaceChildren(...opts.map((o) => el('option', { value: o }, o)));
+      }
+      input.value = v;
+    } else if (p.type === 'bool') input.checked = v;
+    else if (p.type === 'list') input.value = v.join(', ');
+    else {
+      input.value = v;
+      if (out && out.tagName === 'OUTPUT') out.textContent = p.type === 'int' ? String(v) : fmt(v, (p.step ?? 1) < 0.01 ? 4 : (p.step ?? 1) < 0.1 ? 2 : 1);
+    }
+  }
+  const shown = (def.controls ?? table.map((p) => p.key)).filter((k) => !hidden.has(k) && !TRAIN_KEYS.includes(k));
+  for (const key of shown) {
+    const p = table.find((q) => q.key === key);
+    if (p) controls.append(control(p));
+  }
+
+  function report() {
+    onState(changedEntries(table, state));
+  }
+
+  async function setValue(key, value, fromUser) {
+    if (state[key] === value) return;
+    state[key] = value;
+    reflect(key);
+    if (key === 'dataset') {
+      await loadPretrained();
+      return;
+    }
+    if (fromUser) report();
+    fig.impl?.update?.([key]);
+  }
+
+  // ---------- models ----------
+  let training = null;
+  function fixClass() {
+    const p = table.find((q) => q.key === 'class');
+    if (!p) return;
+    const opts = classOptions(p);
+    if (!opts.includes(state.class)) {
+      if (state.class !== p.default && state.class !== undefined) warn(`cfg-playground ${def.id}: class '${state.class}' is not in data set ${state.dataset}; using ${opts[0]}`);
+      state.class = opts[0];
+    }
+    reflect('class');
+  }
+  function useModel(m, pretrained) {
+    const old = fig.model;
+    fig.model = m;
+    fig.pretrained = pretrained;
+    fig.classes = m?.classNames() ?? [];
+    fixClass();
+    old?.free();
+    fig.impl?.update?.(['model', 'dataset', 'class']);
+  }
+  async function loadPretrained() {
+    training?.stop();
+    training = null;
+    const ds = state.dataset ?? def.dataset ?? 'face';
+    try {
+      const m = def.loadModel ? await def.loadModel(fig) : await pretrainedModel(ds);
+      useModel(m, true);
+      setTrainStatus('');
+      report();
+    } catch (e) {
+      fig.fail(e);
+    }
+  }
+
+  // ---------- train in your browser ----------
+  const progress = el('progress', { max: 1, value: 0, 'aria-label': 'training progress' });
+  const trainStatus = el('span', { class: 'status' });
+  const lossCanvas = el('canvas', { class: 'loss', width: 240, height: 60, role: 'img', 'aria-label': 'training loss curve' });
+  const startBtn = el('button', { type: 'button', onclick: () => (training?.running ? stopTraining() : startTraining()) }, 'Train from scratch');
+  const resetBtn = el('button', { type: 'button', onclick: () => { stopTraining(); loadPretrained(); } }, 'Back to pretrained');
+  const trainControls = el('div', { class: 'controls train-controls' });
+  let losses = [];
+  function setTrainStatus(text) { trainStatus.textContent = text; }
+  function drawLoss() {
+    const dpr = Math.min(3, window.devicePixelRatio || 1);
+    const w = 240;
+    const h = 60;
+    if (lossCanvas.width !== w * dpr) { lossCanvas.width = w * dpr; lossCanvas.height = h * dpr; lossCanvas.style.width = `${w}px`; lossCanvas.style.height = `${h}px`; }
+    const ctx = lossCanvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    const pts = losses.filter((l) => Number.isFinite(l.loss) && l.loss > 0);
+    if (pts.length < 2) return;
+    const style = getComputedStyle(root);
+    const lo = Math.log(Math.min(...pts.map((p) => p.loss)));
+    const hi = Math.log(Math.max(...pts.map((p) => p.loss)));
+    const maxStep = pts[pts.length - 1].step;
+    ctx.strokeStyle = style.getPropertyValue('--cfg-accent').trim() || '#0072B2';
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    pts.forEach((p, i) => {
+      const x = 4 + (p.step / maxStep) * (w - 8);
+      const y = 4 + (1 - (Math.log(p.loss) - lo) / Math.max(1e-9, hi - lo)) * (h - 16);
+      if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+    });
+    ctx.stroke();
+    ctx.fillStyle = style.getPropertyValue('--cfg-muted').trim() || '#666';
+    ctx.font = '10px system-ui, sans-serif';
+    ctx.fillText(`loss (log scale) ${fmt(pts[pts.length - 1].loss, 3)}`, 4, h - 2);
+  }
+  async function startTraining() {
+    const options = { lr: state.lr, width: state.width, depth: state.depth, dropout: state.dropout, steps: state.trainSteps, seed: state.seed ?? 0, batch: 256 };
+    const drawn = def.drawn?.(fig) ?? null;
+    const dataset = drawn ? 'custom' : state.dataset;
+    let m;
+    try {
+      m = wasm.Model.untrained(dataset, JSON.stringify(options), drawn ? JSON.stringify(drawn) : '');
+    } catch (e) {
+      fig.message(e.message);
+      return;
+    }
+    fig.message('');
+    useModel(m, false);
+    losses = [];
+    progress.max = options.steps;
+    progress.value = 0;
+    startBtn.textContent = 'Stop';
+    setTrainStatus('starting the worker…');
+    training = new Training({ dataset, options, drawn }, {
+      progress: (msg) => {
+        try {
+          fig.model.setParams(msg.params, msg.step);
+        } catch (e) {
+          // non-finite weights never reach the figure: keep the last good ones
+          stopTraining();
+          fig.message(`Training diverged at step ${msg.step}: ${e.message}`, [resetAction()]);
+          return;
+        }
+        losses.push({ step: msg.step, loss: msg.loss });
+        progress.value = msg.step;
+        setTrainStatus(`step ${msg.step} / ${msg.total} · loss ${fmt(msg.loss, 3)} · ${Math.round(msg.stepsPerSec)} steps/s`);
+        drawLoss();
+        fig.impl?.update?.(['model']);
+      },
+      done: (msg) => {
+        startBtn.textContent = 'Train from scratch';
+        setTrainStatus(`trained ${msg.step} steps · loss ${fmt(losses.at(-1)?.loss, 3)}`);
+      },
+      error: (msg) => {
+        startBtn.textContent = 'Train from scratch';
+        setTrainStatus('');
+        fig.message(`Training stopped at step ${msg.step}: ${msg.message}. The figure keeps the last good weights.`, [resetAction()]);
+      },
+    });
+    training.start();
+  }
+  function resetAction() {
+    return el('button', { type: 'button', class: 'small', onclick: () => { fig.message(''); loadPretrained(); } }, 'Reset');
+  }
+  function stopTraining() {
+    if (training?.running) setTrainStatus(`stopped at step ${progress.value}`);
+    training?.stop();
+    startBtn.textContent = 'Train from scratch';
+  }
+  fig.startTraining = startTraining;
+  fig.stopTraining = stopTraining;
+  fig.isTraining = () => !!training?.running;
+  if (!hidden.has('train') && def.trainable !== false) {
+    for (const key of TRAIN_KEYS) {
+      const p = table.find((q) => q.key === key);
+      if (p && !hidden.has(key)) trainControls.append(control(p));
+    }
+    trainBox.append(el('details', {},
+      el('summary', {}, 'Train in your browser'),
+      el('p', { class: 'note' }, 'Trains a fresh network in a background worker (the same Rust code, compiled to WebAssembly); the figure follows it as it learns.'),
+      trainControls,
+      el('div', { class: 'buttons' }, startBtn, resetBtn),
+      el('div', { class: 'progress-row' }, progress, trainStatus),
+      lossCanvas));
+  }
+
+  // ---------- exports ----------
+  function download(name, blob) {
+    const a = el('a', { href: URL.createObjectURL(blob), download: name });
+    shadow.append(a);
+    a.click();
+    setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+  if (!hidden.has('export') && def.trainable !== false) {
+    tools.append(
+      el('button', { type: 'button', class: 'small', title: 'Save the figure as a PNG image', onclick: () => {
+        const cs = [...plots.querySelectorAll('.plot')].map((p) => p.__plot?.composite()).filter(Boolean);
+        if (!cs.length) return;
+        const c = document.createElement('canvas');
+        c.width = cs.reduce((s, x) => s + x.width, 0);
+        c.height = Math.max(...cs.map((x) => x.height));
+        const ctx = c.getContext('2d');
+        ctx.fillStyle = getComputedStyle(root).getPropertyValue('--cfg-bg').trim() || '#fff';
+        ctx.fillRect(0, 0, c.width, c.height);
+        let x = 0;
+        for (const s of cs) { ctx.drawImage(s, x, 0); x += s.width; }
+        c.toBlob((b) => b && download(`${def.id}.png`, b), 'image/png');
+      } }, 'PNG'),
+      el('button', { type: 'button', class: 'small', title: 'Save the model as a cfg-playground model file', onclick: () => {
+        if (fig.model) download(`${def.id}-${fig.model.dataset}.json`, new Blob([fig.model.toJson('f32')], { type: 'application/json' }));
+      } }, 'Model'));
+  }
+
+  // ---------- life cycle ----------
+  new IntersectionObserver((entries) => {
+    for (const e of entries) fig.visible = e.isIntersecting;
+    if (fig.visible) fig.request();
+  }, { rootMargin: '200px' }).observe(host);
+  let lastWidth = 0;
+  new ResizeObserver(() => {
+    const w = fig.width();
+    if (!fig.impl || Math.abs(w - lastWidth) < 2) return;
+    lastWidth = w;
+    fig.impl?.layout?.();
+    fig.request();
+  }).observe(plots);
+
+  for (const key of inputs.keys()) if (key !== 'class') reflect(key);
+  await loadPretrained();
+  fig.impl = await def.create(fig);
+  root.querySelector('figcaption').replaceChildren(...[def.caption?.(fig) ?? []].flat());
+  fig.impl.layout?.();
+  fig.impl.update?.(['model', 'dataset', 'class']);
+  fig.request();
+  host.dataset.cfgReady = '1';
+  return fig;
+}
+
+/** Gives plot elements a back reference for PNG export. */
+export function register(plot) {
+  plot.el.__plot = plot;
+  return plot;
+}

@@ -1,0 +1,57 @@
+// Trains a model off the main thread with the same wasm build. Messages in:
+//   {type: 'start', dataset, options, drawn}   options/drawn: plain objects (drawn may be null)
+// Messages out:
+//   {type: 'progress', step, total, loss, stepsPerSec, params}   params: Float32Array (transferred)
+//   {type: 'done', step, model}                                   model: model file text
+//   {type: 'error', message, step}
+import init, { Trainer } from '../cfg-playground.js';
+
+const ready = init({ module_or_path: new URL('../cfg-playground_bg.wasm', import.meta.url) });
+
+self.onmessage = async (e) => {
+  const m = e.data;
+  if (m?.type !== 'start') return;
+  await ready;
+  let tr;
+  try {
+    tr = new Trainer(m.dataset, JSON.stringify(m.options ?? {}), m.drawn ? JSON.stringify(m.drawn) : '');
+  } catch (err) {
+    self.postMessage({ type: 'error', message: err.message, step: 0 });
+    return;
+  }
+  const total = tr.totalSteps;
+  let last = performance.now();
+  let lastStep = 0;
+  let lossSum = 0;
+  let lossN = 0;
+  const tick = () => {
+    const t0 = performance.now();
+    try {
+      // about 30 ms of work between reports and incoming messages
+      while (performance.now() - t0 < 30 && tr.stepsDone < total) {
+        const n = Math.min(4, total - tr.stepsDone);
+        lossSum += tr.train(n) * n;
+        lossN += n;
+      }
+    } catch (err) {
+      self.postMessage({ type: 'error', message: err.message, step: tr.stepsDone });
+      return;
+    }
+    const now = performance.now();
+    if (now - last > 150 || tr.stepsDone >= total) {
+      const params = tr.params();
+      const rate = ((tr.stepsDone - lastStep) * 1000) / Math.max(1, now - last);
+      self.postMessage({ type: 'progress', step: tr.stepsDone, total, loss: lossSum / Math.max(1, lossN), stepsPerSec: rate, params }, [params.buffer]);
+      last = now;
+      lastStep = tr.stepsDone;
+      lossSum = 0;
+      lossN = 0;
+    }
+    if (tr.stepsDone >= total) {
+      self.postMessage({ type: 'done', step: tr.stepsDone, model: tr.toJson('f32') });
+      return;
+    }
+    setTimeout(tick, 0);
+  };
+  tick();
+};
