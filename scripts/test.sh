@@ -22,11 +22,12 @@ cargo test --all-targets
 step "browser tests of the wasm build (wasm-pack, headless Chromium)"
 wasm-pack test --headless --chrome --mode no-install crate
 
-step "page build (trunk, release)"
+step "page builds (trunk, release): at the root, and for a sub-path"
 trunk build index.html --release
+trunk build index.html --release --public-url /blog/cfg/ --dist target/dist-subpath
 
 step "page tests (playwright-core, headless Chromium)"
-node --test --test-reporter=spec tests/
+DIST_SUBPATH="$ROOT/target/dist-subpath" node --test --test-reporter=spec tests/
 
 step "quality bar: default training, eval on 10,000 samples (release)"
 cargo test --release --test quality -- --ignored --nocapture

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use cfg_playground::adam::Schedule;
+use cfg_playground::bench::{run_w1, BenchPlan};
 use cfg_playground::datasets::Dataset;
 use cfg_playground::error::{check_count, check_range, Error, Result};
 use cfg_playground::evaluate::{self, SampleConfig, Source, MAX_POINTS, MAX_SAMPLER_STEPS};
@@ -64,6 +65,15 @@ enum Command {
         /// Output file (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Run benchmark workload W1 (shared/BENCH.md) and print its numbers.
+    Bench {
+        /// Print the report as JSON (the fields BENCH.md lists).
+        #[arg(long)]
+        json: bool,
+        /// Timed windows per measurement (the median is reported).
+        #[arg(long, default_value_t = 9, allow_negative_numbers = true)]
+        windows: i64,
     },
     /// Sample every class at one guidance scale and print metrics per class as JSON.
     Eval {
@@ -316,6 +326,24 @@ fn run(cli: Cli) -> Result<()> {
             write_out(out.as_deref(), &text)
         }
         Command::Train(a) => train(&a),
+        Command::Bench { json, windows } => {
+            let plan =
+                BenchPlan { windows: check_count("--windows", windows, 1, 1000)?, ..BenchPlan::default() };
+            let start = Instant::now();
+            let report = run_w1(&plan, &mut || start.elapsed().as_secs_f64() * 1000.0);
+            if json {
+                write_out(None, &(serde_json::to_string_pretty(&report).expect("json") + "\n"))
+            } else {
+                let mut text = format!("W1, {} build, median of {} windows\n", report.build, report.windows);
+                for r in [&report.relu, &report.silu] {
+                    text.push_str(&format!(
+                        "{:>5}: {:8.1} train steps/s ({:.2} GFLOP/s), {:7.2} forward passes of 10k/s ({:.2} GFLOP/s), loss {:.3} -> {:.3}\n",
+                        r.activation, r.train_steps_per_s, r.gflops_train, r.forward_10k_per_s, r.gflops_forward, r.loss_first, r.loss_end
+                    ));
+                }
+                write_out(None, &text)
+            }
+        }
         Command::Sample { source, class, run, out } => {
             let config = run.config()?;
             let (dataset, file) = load_source(&source)?;

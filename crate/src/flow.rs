@@ -93,6 +93,8 @@ pub struct Trainer {
     d_out: Array2<f32>,
     labels: Vec<u32>,
     t: Vec<f32>,
+    /// Values of the network's extra scalar conditions, shared by the batch (zeros by default).
+    pub extra: Vec<f32>,
     last_loss: f32,
 }
 
@@ -126,6 +128,7 @@ impl Trainer {
             d_out: Array2::zeros((b, 2)),
             labels: vec![0; b],
             t: vec![0.0; b],
+            extra: vec![0.0; model.config().n_extra],
             last_loss: f32::NAN,
             dataset,
             model,
@@ -164,7 +167,7 @@ impl Trainer {
                 target[j] = x1[j] - x0;
             }
         }
-        let out = self.model.forward(&mut self.ws, self.xt.view(), &self.t, &self.labels, &[]);
+        let out = self.model.forward(&mut self.ws, self.xt.view(), &self.t, &self.labels, &self.extra);
         let scale = 2.0 / out.len() as f32;
         let mut loss = 0.0f64;
         Zip::from(&mut self.d_out).and(&out).and(&self.target).for_each(|d, &o, &y| {

@@ -4,6 +4,7 @@
 
 pub mod activation;
 pub mod adam;
+pub mod bench;
 pub mod datasets;
 pub mod error;
 pub mod evaluate;

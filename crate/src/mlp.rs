@@ -39,6 +39,10 @@ pub struct MlpConfig {
     pub n_classes: usize,
     /// Width of the learned class embedding (0: the network takes no class).
     pub class_dim: usize,
+    /// A fixed one-hot class input instead of a learned table (then class_dim = n_classes + 1,
+    /// the last slot being the null label). Benchmark W1 uses it.
+    #[serde(default)]
+    pub class_one_hot: bool,
     /// Extra scalar conditions, each embedded like t (e.g. the guidance scale of a student).
     pub n_extra: usize,
     /// Hidden width.
@@ -64,6 +68,7 @@ impl MlpConfig {
             time_freqs: 4,
             n_classes,
             class_dim: 8,
+            class_one_hot: false,
             n_extra: 0,
             width,
             depth,
@@ -91,6 +96,13 @@ impl MlpConfig {
         check("d_out", self.d_out, 1, 16)?;
         if self.class_dim > 0 && self.n_classes == 0 {
             return Err(invalid!("class_dim is {} but n_classes is 0", self.class_dim));
+        }
+        if self.class_one_hot && self.class_dim != self.n_classes + 1 {
+            return Err(invalid!(
+                "a one-hot class input needs class_dim = n_classes + 1 = {}, got {}",
+                self.n_classes + 1,
+                self.class_dim
+            ));
         }
         Ok(())
     }
@@ -130,7 +142,7 @@ impl<T: Real> Mlp<T> {
         config.validate()?;
         let input = config.input();
         let mut layout = Layout::default();
-        let table = (config.class_dim > 0)
+        let table = (config.class_dim > 0 && !config.class_one_hot)
             .then(|| layout.push("class_table", &[config.n_classes + 1, config.class_dim]));
         let mut hidden = Vec::with_capacity(config.depth);
         let mut fan_in = input.d_in();
@@ -237,19 +249,29 @@ impl<T: Real> Mlp<T> {
         ws.out.slice(s![..b, ..])
     }
 
-    /// Copies each row's class embedding into the input and remembers the labels for backward.
+    /// Copies each row's class embedding (or one-hot vector) into the input and remembers the
+    /// labels for backward.
     fn fill_class_columns(&self, ws: &mut Workspace<T>, labels: &[u32]) {
         let b = ws.batch;
-        let Some(ti) = self.roles.table else { return };
-        assert!(labels.len() == b || labels.len() == 1, "labels: one shared or one per row");
-        let table = self.layout.get(ti).mat(&self.params);
         let (c0, cd) = (self.config.input().class_col(), self.config.class_dim);
-        let n_rows = table.nrows() as u32;
+        if cd == 0 {
+            return;
+        }
+        assert!(labels.len() == b || labels.len() == 1, "labels: one shared or one per row");
+        let n_rows = (self.config.n_classes + 1) as u32;
+        let table = self.roles.table.map(|ti| self.layout.get(ti).mat(&self.params));
         for i in 0..b {
             let y = if labels.len() == 1 { labels[0] } else { labels[i] };
             assert!(y < n_rows, "label {y} out of range (the null label is {})", n_rows - 1);
             ws.labels[i] = y;
-            ws.input.slice_mut(s![i, c0..c0 + cd]).assign(&table.row(y as usize));
+            let mut cols = ws.input.slice_mut(s![i, c0..c0 + cd]);
+            match &table {
+                Some(t) => cols.assign(&t.row(y as usize)),
+                None => {
+                    cols.fill(T::zero());
+                    cols[y as usize] = T::one();
+                }
+            }
         }
     }
 

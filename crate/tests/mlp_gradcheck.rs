@@ -116,6 +116,7 @@ fn base() -> MlpConfig {
         time_freqs: 3,
         n_classes: 3,
         class_dim: 4,
+        class_one_hot: false,
         n_extra: 0,
         width: 7,
         depth: 3,
@@ -141,6 +142,12 @@ fn gradients_relu_residual_with_extra_condition() {
 }
 
 #[test]
+fn gradients_with_a_one_hot_class_input() {
+    // n_classes 3 → four one-hot slots, no class table among the parameters
+    check(MlpConfig { class_one_hot: true, n_extra: 1, time_freqs: 0, ..base() }, 6);
+}
+
+#[test]
 fn gradients_single_layer_without_classes() {
     check(MlpConfig { n_classes: 0, class_dim: 0, depth: 1, ..base() }, 4);
 }
@@ -163,7 +170,9 @@ fn naive_forward(mlp: &Mlp<f64>, k: &Case) -> Array2<f64> {
         let mut e = vec![0.0; il.scalar_dim()];
         embed_scalar(k.t[i], c.time_freqs, &mut e);
         row.extend(&e);
-        if c.class_dim > 0 {
+        if c.class_one_hot {
+            row.extend((0..c.class_dim).map(|j| if j == k.labels[i] as usize { 1.0 } else { 0.0 }));
+        } else if c.class_dim > 0 {
             let table = l.find("class_table").unwrap().mat(p);
             row.extend(table.row(k.labels[i] as usize).iter());
         }
@@ -192,7 +201,11 @@ fn naive_forward(mlp: &Mlp<f64>, k: &Case) -> Array2<f64> {
 
 #[test]
 fn forward_matches_naive_loops_in_training_and_inference_workspaces() {
-    for config in [base(), MlpConfig { residual: true, n_extra: 2, depth: 4, ..base() }] {
+    for config in [
+        base(),
+        MlpConfig { residual: true, n_extra: 2, depth: 4, ..base() },
+        MlpConfig { class_one_hot: true, ..base() },
+    ] {
         let mut r = rng::seeded(9, 1);
         let mlp = Mlp::<f64>::new(config.clone(), &mut r).unwrap();
         let k = case(&config, 11, 9);

@@ -11,8 +11,8 @@ export default {
   id: 'hero',
   title: 'How guidance steers the flow',
   post: 'the CFG vector field',
-  params: [P.dataset('face'), P.cls('mouth'), P.w(3), P.t(0.3), P.steps(40), P.exact(), ...trainParams()],
-  controls: ['dataset', 'class', 'w', 't', 'exact'],
+  params: [P.dataset('face'), P.cls('mouth'), P.w(3), P.t(0.3), P.steps(40, 200), P.solver(), P.exact(), ...trainParams()],
+  controls: ['dataset', 'class', 'w', 't', 'steps', 'solver', 'exact'],
   caption: () => [
     'Drag the white probes (or focus the plot and use the arrow keys; 1, 2, 3 pick a probe). At each probe, ',
     el('b', {}, 'grey'), ' is the unconditional velocity v', el('sub', {}, 'u'), ', ',
@@ -34,11 +34,11 @@ export default {
     let drag = -1;
 
     function ensureFlow() {
-      if (flow && flow.steps === fig.state.steps && flow.__dataset === fig.model.dataset && flow.__class === fig.state.class) return;
+      const key = `${fig.model.dataset}|${fig.state.class}|${fig.state.steps}|${fig.state.solver}`;
+      if (flow && flow.__key === key) return;
       flow?.free();
-      flow = new wasm.Flow(fig.model, fig.state.class, probes.length, fig.state.steps, 'euler', 0, true);
-      flow.__dataset = fig.model.dataset;
-      flow.__class = fig.state.class;
+      flow = new wasm.Flow(fig.model, fig.state.class, probes.length, fig.state.steps, fig.state.solver, 0, true);
+      flow.__key = key;
     }
 
     function draw() {

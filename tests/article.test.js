@@ -1,0 +1,198 @@
+// The built article (dist/, from `trunk build --release`) and the embed example, in headless
+// Chromium. Screenshots of every figure land in tests/artifacts/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { serve, launch, openPage } from './lib.js';
+
+const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
+const ARTIFACTS = new URL('./artifacts', import.meta.url).pathname;
+let server;
+let url;
+let browser;
+
+before(async () => {
+  assert.ok(fs.existsSync(`${DIST}/index.html`), 'build the page first: trunk build index.html --release');
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  ({ server, url } = await serve(DIST));
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Painted pixels of every pixel/overlay canvas inside a figure host, and a hash of them. */
+function figurePixels(page, hostSelector, index = 0) {
+  return page.$$eval(hostSelector, (hosts, k) => {
+    const host = hosts[k];
+    let painted = 0;
+    let hash = 0;
+    for (const c of host.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
+      if (!c.width || !c.height) continue;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) {
+        if (d[i] > 0) painted += 1;
+        hash = (hash * 31 + d[i - 3] + 3 * d[i - 2] + 7 * d[i - 1] + 11 * d[i]) | 0;
+      }
+    }
+    return { painted, hash };
+  }, index);
+}
+
+async function waitReady(page, sel, timeout = 20000) {
+  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout });
+}
+
+test('the article loads with no console errors and every figure renders', async () => {
+  const errors = [];
+  const page = await openPage(browser, url, errors);
+  const hosts = await page.$$eval('[data-cfg-figure]', (hs) => hs.map((h) => ({ id: h.id, fig: h.dataset.cfgFigure })));
+  assert.ok(hosts.length >= 14, `expected every figure of the article, found ${hosts.length}`);
+  for (const { id, fig } of hosts) {
+    const sel = `#${id}`;
+    await page.locator(sel).scrollIntoViewIfNeeded();
+    await waitReady(page, sel);
+    const isSlot = await page.$eval(sel, (h) => !!h.shadowRoot.querySelector('.slot'));
+    if (isSlot) {
+      assert.ok(['classifier-guidance', 'temperature', 'rectified-flow', 'rectified-cfg', 'distillation'].includes(fig), `${id} is a slot`);
+    } else {
+      // figures fill in as they animate: wait until something is painted
+      await page.waitForFunction(async (s) => {
+        const host = document.querySelector(s);
+        for (const c of host.shadowRoot.querySelectorAll('canvas.pix')) {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
+          if (n > 200) return true;
+        }
+        return false;
+      }, sel, { timeout: 20000 });
+      await page.waitForTimeout(1500);
+    }
+    await page.locator(sel).screenshot({ path: `${ARTIFACTS}/figure-${id}.png` });
+  }
+  await page.screenshot({ path: `${ARTIFACTS}/article.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('moving the w slider changes the rendering', async () => {
+  const errors = [];
+  const page = await openPage(browser, url, errors);
+  await waitReady(page, '#hero');
+  await page.waitForTimeout(500);
+  const before = await figurePixels(page, '#hero');
+  assert.ok(before.painted > 1000);
+  const slider = page.locator('#hero input[type=range]').first();
+  await slider.fill('7.5');
+  await page.waitForTimeout(400);
+  const after = await figurePixels(page, '#hero');
+  assert.notEqual(after.hash, before.hash, 'the hero must redraw for a new w');
+  assert.match(await page.locator('#hero .readout').innerText(), /w = 7\.5/);
+  assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /hero\.w=7\.5/, 'the URL records the new w');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('training in the browser lowers the loss while the page keeps animating', async () => {
+  const errors = [];
+  const page = await openPage(browser, url, errors);
+  await waitReady(page, '#hero');
+  await page.locator('#hero summary').click();
+  await page.locator('#hero .train-controls input[type=range]').last().fill('2000');
+  await page.locator('#hero button', { hasText: 'Train from scratch' }).click();
+  const status = page.locator('#hero .progress-row .status');
+  await page.waitForFunction(() => /loss/.test(document.querySelector('#hero').shadowRoot.querySelector('.progress-row .status').textContent), null, { timeout: 20000 });
+  const lossOf = async () => Number((await status.innerText()).match(/loss ([\d.]+)/)[1]);
+  const first = await lossOf();
+  // count animation frames and watch the figure follow the model for a few seconds
+  const frames = await page.evaluate(() => new Promise((resolve) => {
+    const times = [];
+    const t0 = performance.now();
+    const tick = (t) => { times.push(t); if (t - t0 < 3000) requestAnimationFrame(tick); else resolve(times); };
+    requestAnimationFrame(tick);
+  }));
+  const later = await lossOf();
+  const gaps = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
+  const fps = frames.length / 3;
+  console.log(`while training: ${frames.length} frames in 3 s (${fps.toFixed(0)} fps), median frame ${gaps[gaps.length >> 1].toFixed(1)} ms, p95 ${gaps[Math.floor(gaps.length * 0.95)].toFixed(1)} ms; loss ${first} -> ${later}`);
+  assert.ok(later < first, `loss should fall: ${first} -> ${later}`);
+  assert.ok(fps > 20, `the page must keep animating while the worker trains (${fps.toFixed(1)} fps)`);
+  assert.match(await status.innerText(), /steps\/s/);
+  await page.locator('#hero button', { hasText: 'Stop' }).click();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a URL with state reproduces that state, and bad fields fall back one by one', async () => {
+  const errors = [];
+  const warnings = [];
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); if (m.type() === 'warning') warnings.push(m.text()); });
+  await page.goto(`${url}#hero.class=left-eye&hero.w=5.5&hero.t=oops&cfg-grid.ws=0,2,4&cfg-grid-overlapping.dataset=face`);
+  await waitReady(page, '#hero');
+  assert.equal(await page.locator('#hero select').nth(1).inputValue(), 'left-eye');
+  assert.equal(await page.locator('#hero input[type=range]').first().inputValue(), '5.5');
+  // t was malformed: its default, with a warning naming it
+  assert.equal(await page.locator('#hero input[type=range]').nth(1).inputValue(), '0.3');
+  assert.ok(warnings.some((w) => /hero: t: 'oops' is not a number/.test(w)), warnings.join('\n'));
+  await page.locator('#cfg-grid').scrollIntoViewIfNeeded();
+  await waitReady(page, '#cfg-grid');
+  assert.deepEqual(await page.locator('#cfg-grid .col-head').allInnerTexts(), ['w = 0', 'w = 2', 'w = 4']);
+  await page.locator('#cfg-grid-overlapping').scrollIntoViewIfNeeded();
+  await waitReady(page, '#cfg-grid-overlapping');
+  assert.equal(await page.locator('#cfg-grid-overlapping select').first().inputValue(), 'face');
+  assert.equal(await page.locator('#cfg-grid-overlapping .row-head').count(), 3);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the embed example renders its figures and keeps its own styles', async () => {
+  const errors = [];
+  const warnings = [];
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); if (m.type() === 'warning') warnings.push(m.text()); });
+  await page.goto(`${url}www/embed-example.html`);
+  const hosts = await page.$$('[data-cfg-figure]');
+  assert.equal(hosts.length, 3);
+  for (let i = 0; i < hosts.length; i++) {
+    await hosts[i].scrollIntoViewIfNeeded();
+    await page.waitForFunction((k) => document.querySelectorAll('[data-cfg-figure]')[k].dataset.cfgReady === '1', i, { timeout: 20000 });
+  }
+  await page.waitForTimeout(2500);
+  for (let i = 0; i < hosts.length; i++) {
+    const px = await figurePixels(page, '[data-cfg-figure]', i);
+    assert.ok(px.painted > 500, `figure ${i} is blank`);
+  }
+  // hidden controls are hidden: the first figure hides the data set selector
+  assert.equal(await page.locator('[data-cfg-figure="hero"] >> nth=0').locator('select').count(), 1);
+  // the host's styles do not reach the figure's buttons, and the figure's do not reach the host
+  const figButton = await page.locator('[data-cfg-figure="hero"] >> nth=0').locator('button').first().evaluate((b) => getComputedStyle(b).backgroundColor);
+  assert.notEqual(figButton, 'rgb(0, 0, 0)');
+  const hostP = await page.locator('p.after').evaluate((p) => getComputedStyle(p).fontFamily);
+  assert.match(hostP, /Georgia/);
+  // the bad attributes were reported by name
+  assert.ok(warnings.some((w) => /w: 1000 clamped to 12/.test(w)), warnings.join('\n'));
+  assert.ok(warnings.some((w) => /class 'no-such-class'/.test(w)), warnings.join('\n'));
+  await page.screenshot({ path: `${ARTIFACTS}/embed-example.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a build for a sub-path works from that sub-path', { skip: !process.env.DIST_SUBPATH && 'set DIST_SUBPATH to a build made with --public-url /blog/cfg/' }, async () => {
+  const { server: sub, url: subUrl } = await serve(process.env.DIST_SUBPATH, '/blog/cfg/');
+  const errors = [];
+  const page = await openPage(browser, subUrl, errors);
+  await waitReady(page, '#hero');
+  await page.waitForTimeout(500);
+  assert.ok((await figurePixels(page, '#hero')).painted > 1000);
+  await page.goto(`${subUrl}www/embed-example.html`);
+  await page.waitForFunction(() => document.querySelector('[data-cfg-figure]')?.dataset.cfgReady === '1', null, { timeout: 20000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+  sub.close();
+});
