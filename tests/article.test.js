@@ -168,8 +168,10 @@ test('the embed example renders its figures and keeps its own styles', async () 
     const px = await figurePixels(page, '[data-cfg-figure]', i);
     assert.ok(px.painted > 500, `figure ${i} is blank`);
   }
-  // hidden controls are hidden: the first figure hides the data set selector
-  assert.equal(await page.locator('[data-cfg-figure="hero"] >> nth=0').locator('select').count(), 1);
+  // hidden controls are hidden: the first figure hides the data set selector, the third does not
+  const hasDatasetSelect = (k) => page.locator('[data-cfg-figure="hero"]').nth(k).locator('select:has(option[value="two-moons"])').count();
+  assert.equal(await hasDatasetSelect(0), 0);
+  assert.equal(await hasDatasetSelect(1), 1);
   // the host's styles do not reach the figure's buttons, and the figure's do not reach the host
   const figButton = await page.locator('[data-cfg-figure="hero"] >> nth=0').locator('button').first().evaluate((b) => getComputedStyle(b).backgroundColor);
   assert.notEqual(figButton, 'rgb(0, 0, 0)');

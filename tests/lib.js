@@ -13,6 +13,7 @@ const TYPES = {
 
 /** Serves `root` on a free port of 127.0.0.1; `prefix` mounts it under a sub-path. */
 export function serve(root, prefix = '/') {
+  root = path.resolve(root);
   const server = http.createServer((req, res) => {
     let url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (!url.startsWith(prefix)) { res.writeHead(404); res.end(); return; }

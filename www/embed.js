@@ -58,7 +58,7 @@ export function mountAll(root = document) {
 
 // A page that mounts figures itself (the standalone article, which keeps their state in the URL)
 // says so with <meta name="cfg-playground-manual">.
-if (!document.querySelector('meta[name="cfg-playground-manual"]')) {
+if (typeof document !== 'undefined' && !document.querySelector('meta[name="cfg-playground-manual"]')) {
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => mountAll());
   else mountAll();
 }

@@ -83,6 +83,9 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     message, trainBox,
     el('figcaption', {}));
   shadow.append(root);
+  // draw nothing before the figure's stylesheets apply (the plots read colours from them)
+  await Promise.all([...shadow.querySelectorAll('link[rel=stylesheet]')].map((l) => (l.sheet ? null
+    : new Promise((r) => { l.addEventListener('load', r, { once: true }); l.addEventListener('error', r, { once: true }); }))));
 
   const fig = {
     wasm, state, host, shadow, plots, def,
@@ -95,6 +98,10 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     /** Available width for plots, in CSS pixels. */
     width: () => Math.max(160, plots.clientWidth || host.clientWidth || 600),
     addPlot(plot) { plots.append(plot.el); return plot; },
+    /** Adds a node to the side panel, under the readout. */
+    addSide(node) { readout.after(node); return node; },
+    /** The row of a generated control (to dim or annotate it), or null. */
+    control(key) { return inputs.get(key)?.row ?? null; },
     readout(...nodes) { readout.replaceChildren(...nodes); },
     message(text, actions = []) {
       message.hidden = !text;
@@ -229,7 +236,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   const trainStatus = el('span', { class: 'status' });
   const lossCanvas = el('canvas', { class: 'loss', width: 240, height: 60, role: 'img', 'aria-label': 'training loss curve' });
   const startBtn = el('button', { type: 'button', onclick: () => (training?.running ? stopTraining() : startTraining()) }, 'Train from scratch');
-  const resetBtn = el('button', { type: 'button', onclick: () => { stopTraining(); loadPretrained(); } }, 'Back to pretrained');
+  const resetBtn = el('button', { type: 'button', onclick: () => { stopTraining(); loadPretrained(); } }, def.resetLabel ?? 'Back to pretrained');
   const trainControls = el('div', { class: 'controls train-controls' });
   let losses = [];
   function setTrainStatus(text) { trainStatus.textContent = text; }

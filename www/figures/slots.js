@@ -24,7 +24,7 @@ export function slot(id) {
     loadModel: async () => null,
     caption: () => [],
     async create(fig) {
-      fig.plots.append(el('div', { class: 'slot', role: 'note' },
+      fig.plots.append(el('div', { class: 'slot', role: 'note', style: 'min-height: 560px' },
         el('p', {}, el('b', {}, 'Reserved for the next figure. '), what),
         el('p', { class: 'slot-note' }, 'This place keeps the page’s layout stable until that figure lands.')));
       return { frame: () => false };

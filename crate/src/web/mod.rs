@@ -83,6 +83,22 @@ pub fn datasets() -> Result<JsValue, JsError> {
     to_js(&list)
 }
 
+/// Runs benchmark workload W1 (shared/BENCH.md) in this build and returns its report as JSON
+/// text; `windows` timed windows per measurement (medians are reported). Blocks for a few
+/// seconds: run it in a worker or on a page made for it.
+#[wasm_bindgen(js_name = benchW1)]
+pub fn bench_w1(windows: f64) -> Result<String, JsError> {
+    use wasm_bindgen::JsCast;
+    let plan =
+        crate::bench::BenchPlan { windows: whole("windows", windows, 1.0, 1000.0)?, ..Default::default() };
+    let perf: web_sys::Performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
+        .ok_or_else(|| JsError::new("no performance clock in this context"))?;
+    let report = crate::bench::run_w1(&plan, &mut || perf.now());
+    serde_json::to_string(&report).map_err(|e| JsError::new(&e.to_string()))
+}
+
 /// A fresh random seed (below 2^32), from the browser's crypto API.
 #[wasm_bindgen(js_name = freshSeed)]
 pub fn fresh_seed() -> f64 {

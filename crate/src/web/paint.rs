@@ -21,6 +21,7 @@ pub struct Painter {
     lines: Vec<f32>,
     at: Array2<f32>,
     v: Array2<f32>,
+    last_scale: f32,
 }
 
 /// Colour index: 0.. palette, −1 the null grey.
@@ -60,6 +61,7 @@ impl Painter {
             lines: Vec::new(),
             at: Array2::zeros((0, 2)),
             v: Array2::zeros((0, 2)),
+            last_scale: 0.0,
         };
         p.resize(width, height)?;
         p.square(extent)?;
@@ -281,8 +283,23 @@ impl Painter {
         model.eval(self.at.view(), t, label, g, exact, &mut self.v);
         self.lines.clear();
         let (w_px, h_px) = (self.img.width as f32, self.img.height as f32);
-        lines::arrows(&self.view, w_px, h_px, self.at.view(), self.v.view(), max_len, scale, &mut self.lines);
+        self.last_scale = lines::arrows(
+            &self.view,
+            w_px,
+            h_px,
+            self.at.view(),
+            self.v.view(),
+            max_len,
+            scale,
+            &mut self.lines,
+        );
         Ok(Float32Array::from(self.lines.as_slice()))
+    }
+
+    /// Pixels per unit of speed used by the last `arrows` call.
+    #[wasm_bindgen(getter, js_name = lastScale)]
+    pub fn last_scale(&self) -> f64 {
+        self.last_scale as f64
     }
 
     /// Arrows at points `xy` along vectors `v` (both x, y pairs), as pixel segments (a copy).

@@ -1,0 +1,155 @@
+// Fig. 3 (b) of the post, live: conditional sampling. The class c (left eye, right eye, mouth of
+// the face) is an input of the network; the same noise, given another class, flows to another
+// part of the data. A few particles are traced from noise to data; all are shown where they are.
+import { el, fmt } from '../cfg.js';
+import { P, trainParams } from '../figure.js';
+import { Plot } from '../plot.js';
+import { FlowPlayer, line, stack, isDark } from './unconditional-flow-player.js';
+
+const TRACED = 40;
+
+export default {
+  id: 'conditional-face',
+  title: 'Conditional generation',
+  post: 'Fig. 3 (b)',
+  styles: true,
+  params: [
+    P.dataset('face'),
+    P.cls('left-eye'),
+    {
+      ...P.w(1, 8),
+      help: 'Guidance scale w in v = v_u + w·(v_c − v_u). At w = 1 (the default) this is v = v_c: plain conditional sampling, no guidance. 0 ignores the class (v = v_u); above 1 is classifier-free guidance, the next section.',
+    },
+    P.steps(50, 200),
+    P.n(400, 2000),
+    P.seed(),
+    P.exact(),
+    ...trainParams(),
+  ],
+  controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed', 'exact'],
+  caption: () => [
+    'The class c is now an input of the network, v(x, t, c). The particles start from noise as before but follow the field of the chosen class: ',
+    el('b', {}, 'the lines'), ' trace ', String(TRACED), ' of them from t = 0 up to the current time, and ', el('b', {}, 'the dots'), ' show all of them where they are. ',
+    'Compare the unconditional flow of Fig. 1, where every particle first heads for the middle of all the data and picks its piece late: ',
+    'knowing the class from the start, the conditional field sends the particles almost straight to their part of the face. ',
+    'Switch the class and the same noise (same seed) flows to another part. ',
+    el('b', {}, 'Hit rate'), ' is the share of final samples in the chosen class’s region: where, under the true data, that class is the most likely one. ',
+    'The default guidance w = 1 means no guidance at all: the sampler follows v', el('sub', {}, 'c'), ' alone. The next section turns it up.',
+  ],
+  async create(fig) {
+    const { wasm } = fig;
+    const plot = new Plot(wasm, { extent: fig.model.extent, label: 'conditional flow' });
+    const classIndex = () => Math.max(0, fig.classes.indexOf(fig.state.class));
+
+    function draw(flow, k) {
+      const p = plot.painter;
+      const dpr = plot.dpr;
+      const ci = classIndex();
+      const color = fig.colorOf(ci);
+      // the palette's darker colours need more opacity to stand out on a dark background
+      const dark = isDark(plot);
+      p.clear();
+      // dot radii in device pixels grow with the pixel ratio up to a cap (drawing cost grows with area)
+      p.data(fig.model, dark ? 0.32 : 0.2, Math.min(1.15 * dpr, 2));
+      p.particles(flow, k, ci, dark ? 1 : 0.8, Math.min(1.45 * dpr, 2.6));
+      plot.put();
+      const n = flow.n;
+      const traced = Math.min(TRACED, n);
+      const every = n / traced;
+      const ids = Array.from({ length: traced }, (_, j) => Math.floor(j * every));
+      // the traced particles' current positions (copied: the view dies at the next wasm call)
+      const at = flow.frame(k);
+      const heads = ids.map((i) => [at[2 * i], at[2 * i + 1]]);
+      const ctx = plot.overlay();
+      ctx.globalAlpha = dark ? 0.75 : 0.5;
+      for (const i of ids) plot.polyline(ctx, p.path(flow, i, k), color, 1.1);
+      ctx.globalAlpha = 1;
+      for (const [x, y] of heads) plot.disc(ctx, x, y, 2.3, color);
+      plot.setLabel(`${n} samples of class ${fig.state.class} of the ${fig.state.dataset} data at t = ${fmt(flow.timeAt(k))} (step ${k} of ${flow.steps}), guidance w = ${fmt(fig.state.w, 1)}, with the paths of ${traced} of them from the noise; the faint data behind, coloured by class.`);
+    }
+
+    let metricsFor = -1;
+    let gen = 0; // counts models loaded (a data set, pretrained weights, a fresh training run)
+    let last = null; // { sig, hit }: the last measurement and the settings it was made with
+    const key = el('span', { class: 'key' });
+    const lineKey = el('span', { class: 'line-key' });
+    const L = {
+      samples: line(key),
+      traced: line(lineKey),
+      time: line(),
+      hit: line(),
+      w: line(),
+      field: line(),
+    };
+    L.time.node.setAttribute('aria-hidden', 'true');
+    fig.readout(...Object.values(L).map((l) => l.node));
+
+    function changed(info) {
+      const { state } = fig;
+      const n = info.flow.n;
+      const color = fig.colorOf(classIndex());
+      key.style.background = color;
+      lineKey.style.borderColor = color;
+      L.samples.set(`${n}|${state.class}`, el('b', {}, String(n)), ` samples of class ${state.class}`);
+      L.traced.set(`${Math.min(TRACED, n)}`, `${Math.min(TRACED, n)} of them traced from the noise`);
+      L.time.set(`t = ${fmt(info.t, 2)} · step ${info.k} of ${info.steps}`);
+      // measured once per finished flow, while the picture stands still; while training
+      // recomputes the flow, the last measurement for the same settings stays up
+      const sig = [gen, state.dataset, state.class, state.w, state.exact, n, info.steps, state.seed].join('|');
+      if (info.done && info.still && metricsFor !== info.flow.__id) {
+        metricsFor = info.flow.__id;
+        const h = fig.model.metrics(info.flow)?.hitRate;
+        last = Number.isFinite(h) ? { sig, hit: h } : null;
+      }
+      const measured = last && last.sig === sig ? last.hit : null;
+      L.hit.set(measured !== null ? `h${measured}|${sig}` : `w${sig}`,
+        'at t = 1, hit rate ', el('b', {}, measured !== null ? fmt(measured, 2) : '…'),
+        ` (${measured !== null ? Math.round(measured * n) : '…'} of ${n} samples in the ${state.class} region)`);
+      const w = state.w;
+      L.w.set(`${w}`, ...(w === 1 ? ['w = 1: plain conditional sampling, v\u00a0=\u00a0v', el('sub', {}, 'c'), ' (no guidance)']
+        : w === 0 ? ['w = 0: the class is ignored, v\u00a0=\u00a0v', el('sub', {}, 'u')]
+        : [`w = ${fmt(w, 1)}: guided, v\u00a0=\u00a0v`, el('sub', {}, 'u'), `\u00a0+\u00a0${fmt(w, 1)}·(v`, el('sub', {}, 'c'), '\u00a0−\u00a0v', el('sub', {}, 'u'), ')']));
+      const src = state.exact ? 'exact velocity of the data (ground truth)'
+        : info.flow.__pretrained ? 'network velocity, pretrained'
+        : `network velocity after ${info.flow.__stepsDone} training steps`;
+      L.field.set(`${src}, ${info.steps} Euler steps`);
+    }
+
+    const player = new FlowPlayer(fig, {
+      make: () => new wasm.Flow(fig.model, fig.state.class, fig.state.n, fig.state.steps, 'euler', fig.state.seed, true),
+      w: () => fig.state.w,
+      exact: () => fig.state.exact,
+      draw,
+      changed,
+      seconds: 3,
+      label: 'conditional flow',
+    });
+    fig.plots.append(stack(plot, player));
+
+    return {
+      layout() {
+        const side = Plot.sideFor(fig.width(), 1, { max: 440 });
+        plot.resize(side);
+        player.el.style.width = `${Plot.widthFor(side)}px`;
+        player.redraw();
+      },
+      update(keys) {
+        if (!fig.model) return;
+        if (keys.includes('dataset')) gen++;
+        if (keys.includes('dataset')) {
+          plot.setExtent(fig.model.extent);
+          player.rebuild('hard');
+        } else if (keys.some((k) => ['n', 'steps', 'seed'].includes(k))) {
+          player.rebuild('hard');
+        } else if (keys.some((k) => ['class', 'w', 'exact'].includes(k))) {
+          // the same noise under another field: swapped in once it has caught up
+          player.rebuild('soft');
+        } else if (keys.includes('model') && !fig.state.exact) {
+          player.rebuild('weights');
+        }
+        fig.request();
+      },
+      frame: (now, budget) => player.frame(now, budget),
+    };
+  },
+};
