@@ -198,3 +198,42 @@ test('a build for a sub-path works from that sub-path', { skip: !process.env.DIS
   await page.close();
   sub.close();
 });
+
+test('a figure exports itself as PNG and its model as a model file', async () => {
+  const errors = [];
+  const page = await openPage(browser, url, errors);
+  await waitReady(page, '#hero');
+  const [png] = await Promise.all([page.waitForEvent('download'), page.locator('#hero button', { hasText: 'PNG' }).click()]);
+  assert.equal(png.suggestedFilename(), 'hero.png');
+  const pngBytes = fs.readFileSync(await png.path());
+  assert.deepEqual([...pngBytes.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+  assert.ok(pngBytes.length > 5000, `the PNG is only ${pngBytes.length} bytes`);
+  const [model] = await Promise.all([page.waitForEvent('download'), page.locator('#hero button', { hasText: 'Model' }).click()]);
+  const json = JSON.parse(fs.readFileSync(await model.path(), 'utf8'));
+  assert.equal(json.format, 'cfg-playground-model');
+  assert.equal(json.dataset, 'face');
+  assert.equal(json.tensors.length, 9);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('on a phone-sized screen every figure fits the width and renders', async () => {
+  const errors = [];
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(url);
+  const ids = await page.$$eval('[data-cfg-figure]', (hs) => hs.map((h) => h.id));
+  for (const id of ids) {
+    await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+    await waitReady(page, `#${id}`);
+    const overflow = await page.$eval(`#${id}`, (h) => h.shadowRoot.querySelector('figure').scrollWidth - h.clientWidth);
+    assert.ok(overflow <= 1, `${id} is ${overflow} px wider than the screen`);
+  }
+  await page.waitForTimeout(1500);
+  await page.locator('#cfg-grid').screenshot({ path: `${ARTIFACTS}/phone-cfg-grid.png` });
+  await page.locator('#hero').screenshot({ path: `${ARTIFACTS}/phone-hero.png` });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'the page scrolls sideways');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

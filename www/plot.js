@@ -37,7 +37,7 @@ export class Plot {
   /** Sets the plotting square's side in CSS pixels (the whole plot adds room for the axes). */
   resize(side) {
     const dpr = Math.min(3, window.devicePixelRatio || 1);
-    side = Math.max(80, Math.round(side));
+    side = Math.max(this.compact ? 24 : 80, Math.round(side));
     if (side === this.side && dpr === this.dpr) return false;
     this.side = side;
     this.dpr = dpr;

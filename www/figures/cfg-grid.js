@@ -33,6 +33,15 @@ export default {
     fig.plots.append(grid);
     let cells = [];
     let shape = '';
+    let narrow = false;
+
+    // above each cell: its hit rate and diversity (just the numbers when cells are narrow)
+    function title(c) {
+      const h = fmt(c.metrics.hitRate, 2);
+      const d = fmt(c.metrics.diversity, c.metrics.diversity >= 10 ? 0 : 2);
+      if (narrow) c.plot.setTitle(el('span', {}, h), el('span', {}, d));
+      else c.plot.setTitle(el('span', {}, `hit ${h}`), el('span', { class: 'sep' }, ' · '), el('span', {}, `div ${d}`));
+    }
 
     function free() {
       for (const c of cells) c.flow?.free();
@@ -70,8 +79,15 @@ export default {
 
     function layout() {
       const ws = fig.state.ws.length;
-      const avail = fig.width() - 90;
-      const side = Plot.sideFor(avail, ws, { compact: true, gap: 6, min: 56, max: 150 });
+      // the row labels (vertical text) take their measured width plus the grid gap
+      const head = grid.querySelector('.row-head');
+      const label = Math.ceil(head?.getBoundingClientRect().width ?? 24) + 6;
+      const side = Plot.sideFor(fig.width() - label - 6, ws, { compact: true, gap: 6, min: 30, max: 150 });
+      narrow = side < 100;
+      grid.classList.toggle('narrow', narrow);
+      // fixed column widths: a cell's title must not widen its column
+      grid.style.gridTemplateColumns = `auto repeat(${ws}, ${side + 4}px)`;
+      for (const c of cells) if (c.metrics) title(c);
       for (const c of cells) {
         if (c.plot.resize(side)) c.dirty = true;
         c.plot.setExtent(fig.model.extent);
@@ -107,7 +123,7 @@ export default {
             moved = true;
             if (c.flow.done) {
               c.metrics = fig.model.metrics(c.flow);
-              c.plot.setTitle(`hit ${fmt(c.metrics.hitRate, 2)} · div ${fmt(c.metrics.diversity, 2)}`);
+              title(c);
             }
           }
           if (!moved || performance.now() - t0 > budget) break;
@@ -119,7 +135,9 @@ export default {
         }
         const done = cells.filter((c) => c.metrics);
         if (done.length === cells.length && cells.length) {
-          fig.readout(el('span', {}, `${cells.length} cells of ${fig.state.n} samples, ${fig.state.steps} ${fig.state.solver} steps`, fig.state.exact ? ', exact velocity' : ', network velocity'));
+          fig.readout(
+            el('span', {}, `${cells.length} cells of ${fig.state.n} samples, ${fig.state.steps} ${fig.state.solver} steps`, fig.state.exact ? ', exact velocity' : ', network velocity'),
+            narrow ? el('span', {}, 'Above each cell: its hit rate, then its diversity.') : null);
         }
         return busy;
       },
