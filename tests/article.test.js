@@ -101,7 +101,7 @@ test('training in the browser lowers the loss while the page keeps animating', a
   const page = await openPage(browser, url, errors);
   await waitReady(page, '#hero');
   await page.locator('#hero summary').click();
-  await page.locator('#hero .train-controls input[type=range]').last().fill('2000');
+  await page.locator('#hero .train-controls input[type=range]').last().fill('20000');
   await page.locator('#hero button', { hasText: 'Train from scratch' }).click();
   const status = page.locator('#hero .progress-row .status');
   await page.waitForFunction(() => /loss/.test(document.querySelector('#hero').shadowRoot.querySelector('.progress-row .status').textContent), null, { timeout: 20000 });
@@ -234,6 +234,35 @@ test('on a phone-sized screen every figure fits the width and renders', async ()
   await page.locator('#cfg-grid').screenshot({ path: `${ARTIFACTS}/phone-cfg-grid.png` });
   await page.locator('#hero').screenshot({ path: `${ARTIFACTS}/phone-hero.png` });
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'the page scrolls sideways');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the relaxed-SIMD and plain-SIMD builds compute the same training and sampling', async () => {
+  const errors = [];
+  const page = await openPage(browser, `${url}www/embed-example.html`, errors);
+  const result = await page.evaluate(async () => {
+    const run = async (name) => {
+      const m = await import(`/${name}.js`);
+      await m.default({ module_or_path: `/${name}_bg.wasm` });
+      const tr = new m.Trainer('face', JSON.stringify({ width: 64, depth: 3, seed: 5, batch: 256 }), '');
+      const losses = [];
+      for (let i = 0; i < 5; i++) losses.push(tr.train(2));
+      const model = m.Model.fromJson(tr.toJson('f32'));
+      const flow = new m.Flow(model, 'mouth', 300, 20, 'heun', 3, false);
+      flow.advance(model, 3, false, 20);
+      return { losses, params: Array.from(tr.params()), points: Array.from(flow.positions()), bench: JSON.parse(m.benchW1(1)).kernel };
+    };
+    return { plain: await run('cfg-playground'), relaxed: await run('cfg-playground-relaxed') };
+  });
+  const { plain, relaxed } = result;
+  assert.equal(plain.bench, 'simd128');
+  assert.equal(relaxed.bench, 'simd128+relaxed-madd');
+  // fused multiply-adds round once instead of twice: the runs agree closely, not bit for bit
+  const close = (a, b, tol, what) => a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) <= tol * (1 + Math.abs(b[i])), `${what}[${i}]: ${x} vs ${b[i]}`));
+  close(relaxed.losses, plain.losses, 1e-4, 'loss');
+  close(relaxed.params, plain.params, 1e-4, 'weight');
+  close(relaxed.points, plain.points, 1e-3, 'sample');
   assert.deepEqual(errors, []);
   await page.close();
 });

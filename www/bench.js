@@ -1,12 +1,14 @@
 // Runs W1 in the wasm build (after the page has painted) and exposes the report as
 // window.benchResult, with the browser's version added.
 import { loadWasm } from './cfg.js';
+import { variant } from './wasm.js';
 
 const windows = Number(new URLSearchParams(location.search).get('windows') ?? 9);
 const wasm = await loadWasm();
 await new Promise((r) => setTimeout(r, 100));
 try {
   const report = JSON.parse(wasm.benchW1(windows));
+  report.variant = variant;
   report.browser = navigator.userAgent.match(/(HeadlessChrome|Chrome|Chromium|Firefox|Safari)\/[\d.]+/)?.[0] ?? navigator.userAgent;
   window.benchResult = report;
   document.getElementById('status').textContent = 'done';

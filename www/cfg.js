@@ -1,15 +1,10 @@
 // Shared by every figure: loading the wasm module once (relative to this file, so it works under
 // any sub-path), pretrained models, DOM helpers and formatting. No math here: it lives in Rust.
-import init, * as wasm from '../cfg-playground.js';
-
-let ready = null;
+import { loadBindings } from './wasm.js';
 
 /** The initialised wasm bindings: Model, Trainer, Flow, Painter, datasets(), ... */
 export function loadWasm() {
-  if (!ready) {
-    ready = init({ module_or_path: new URL('../cfg-playground_bg.wasm', import.meta.url) }).then(() => wasm);
-  }
-  return ready;
+  return loadBindings();
 }
 
 const modelTexts = new Map();

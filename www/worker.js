@@ -4,14 +4,14 @@
 //   {type: 'progress', step, total, loss, stepsPerSec, params}   params: Float32Array (transferred)
 //   {type: 'done', step, model}                                   model: model file text
 //   {type: 'error', message, step}
-import init, { Trainer } from '../cfg-playground.js';
+import { loadBindings } from './wasm.js';
 
-const ready = init({ module_or_path: new URL('../cfg-playground_bg.wasm', import.meta.url) });
+const ready = loadBindings();
 
 self.onmessage = async (e) => {
   const m = e.data;
   if (m?.type !== 'start') return;
-  await ready;
+  const { Trainer } = await ready;
   let tr;
   try {
     tr = new Trainer(m.dataset, JSON.stringify(m.options ?? {}), m.drawn ? JSON.stringify(m.drawn) : '');

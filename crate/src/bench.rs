@@ -77,6 +77,8 @@ pub struct BenchReport {
     /// "native" or "wasm".
     pub build: String,
     pub simd128: bool,
+    /// The matrix kernel used: "avx2+fma", "simd128", "simd128+relaxed-madd" or "portable".
+    pub kernel: String,
     pub threads: usize,
     #[serde(flatten)]
     pub relu: BenchRun,
@@ -165,6 +167,7 @@ pub fn run_w1(plan: &BenchPlan, now: &mut dyn FnMut() -> f64) -> BenchReport {
         workload: "W1".into(),
         build: if cfg!(target_arch = "wasm32") { "wasm".into() } else { "native".into() },
         simd128: cfg!(target_feature = "simd128"),
+        kernel: crate::gemm::kernel_name().into(),
         threads: 1,
         relu: run(Activation::Relu, plan, now),
         silu: run(Activation::Silu, plan, now),

@@ -1,7 +1,6 @@
 //! The matrix products the network needs, in one place so that a tuned kernel can replace them.
 
-use ndarray::linalg::general_mat_mul;
-use ndarray::{ArrayBase, ArrayViewMut2, Data, Ix2};
+use ndarray::{ArrayBase, ArrayView2, ArrayViewMut2, Data, Ix2};
 
 use crate::real::Real;
 
@@ -15,7 +14,51 @@ pub fn matmul<T: Real, S1: Data<Elem = T>, S2: Data<Elem = T>>(
     beta: T,
     c: &mut ArrayViewMut2<T>,
 ) {
-    general_mat_mul(T::one(), a, b, beta, c);
+    T::gemm(a, b, beta, c);
+}
+
+/// dst ← srcᵀ, in 8 × 8 tiles (a plain transposing loop walks one side with a large stride).
+/// src: (r, c); dst: (c, r).
+pub fn transpose_into<T: Real, S: Data<Elem = T>>(src: &ArrayBase<S, Ix2>, dst: &mut ArrayViewMut2<T>) {
+    let (r, c) = src.dim();
+    assert_eq!(dst.dim(), (c, r), "transpose shapes");
+    const TILE: usize = 8;
+    for i0 in (0..r).step_by(TILE) {
+        for j0 in (0..c).step_by(TILE) {
+            for i in i0..(i0 + TILE).min(r) {
+                for j in j0..(j0 + TILE).min(c) {
+                    dst[[j, i]] = src[[i, j]];
+                }
+            }
+        }
+    }
+}
+
+/// c[i, j] ← a[i, :]·bt[j, :] + β·c[i, j]: products against a few output columns given as rows
+/// (a network's 2-wide output layer), eight independent lanes per dot product so that the loop
+/// vectorises on every target. a: (m, k) and bt: (n, k), rows contiguous; c: (m, n).
+pub fn rows_dot<T: Real>(a: ArrayView2<T>, bt: ArrayView2<T>, beta: T, c: &mut ArrayViewMut2<T>) {
+    assert_eq!(a.ncols(), bt.ncols(), "rows_dot: inner sizes");
+    assert_eq!(c.dim(), (a.nrows(), bt.nrows()), "rows_dot: output shape");
+    for (arow, mut crow) in a.rows().into_iter().zip(c.rows_mut()) {
+        let x = arow.as_slice().expect("rows of a are contiguous");
+        for (brow, cv) in bt.rows().into_iter().zip(crow.iter_mut()) {
+            let y = brow.as_slice().expect("rows of bt are contiguous");
+            let mut lanes = [T::zero(); 8];
+            let (xc, yc) = (x.chunks_exact(8), y.chunks_exact(8));
+            let (xr, yr) = (xc.remainder(), yc.remainder());
+            for (xs, ys) in xc.zip(yc) {
+                for l in 0..8 {
+                    lanes[l] += xs[l] * ys[l];
+                }
+            }
+            let mut sum = lanes.iter().copied().fold(T::zero(), |s, v| s + v);
+            for (&u, &v) in xr.iter().zip(yr) {
+                sum += u * v;
+            }
+            *cv = if beta == T::zero() { sum } else { beta * *cv + sum };
+        }
+    }
 }
 
 /// out[j] += Σ_i m[i, j]: column sums of `m` added into `out`.
@@ -67,6 +110,20 @@ mod tests {
             matmul(&a.t(), &c1, 0.0, &mut d.view_mut());
             assert!((&d - &naive(&at, &c1)).iter().all(|v| v.abs() < 1e-12));
         }
+    }
+
+    #[test]
+    fn transposes_and_small_products() {
+        let mut rng = crate::rng::seeded(4, 0);
+        let a = Array2::from_shape_fn((19, 13), |_| crate::rng::normal(&mut rng));
+        let mut t = Array2::zeros((13, 19));
+        transpose_into(&a, &mut t.view_mut());
+        assert_eq!(t, a.t());
+        let bt = Array2::from_shape_fn((2, 13), |_| crate::rng::normal(&mut rng));
+        let mut c = Array2::from_elem((19, 2), 1.0);
+        rows_dot(a.view(), bt.view(), 0.5, &mut c.view_mut());
+        let want = naive(&a, &bt.t().to_owned()) + 0.5;
+        assert!((&c - &want).iter().all(|d| d.abs() < 1e-12));
     }
 
     #[test]

@@ -16,14 +16,17 @@
 //! Weights are stored (in, out) so that a batch multiplies from the left. All buffers live in a
 //! [`Workspace`] sized once for a number of rows; forward and backward allocate nothing.
 
-use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Zip};
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
 use crate::error::Result;
 use crate::input::{InputLayout, D_X, MAX_FREQS};
 use crate::invalid;
-use crate::linalg::{add_column_sums, matmul};
+use crate::linalg::{add_column_sums, matmul, rows_dot, transpose_into};
+
+/// Output layers narrower than this use dot products instead of a matrix product.
+const SMALL_OUT: usize = 8;
 use crate::params::Layout;
 use crate::real::Real;
 use crate::rng::{self, Rng};
@@ -242,10 +245,17 @@ impl<T: Real> Mlp<T> {
             }
         }
         let (wo, bo) = self.roles.out;
-        let h_last = &ws.h[hi.index(self.config.depth - 1)];
+        let h_last = ws.h[hi.index(self.config.depth - 1)].slice(s![..b, ..]);
         let mut out = ws.out.slice_mut(s![..b, ..]);
         fill_rows(&mut out, self.layout.get(bo).slice(&self.params));
-        matmul(&h_last.slice(s![..b, ..]), &self.layout.get(wo).mat(&self.params), T::one(), &mut out);
+        let w_out = self.layout.get(wo).mat(&self.params);
+        if self.config.d_out < SMALL_OUT {
+            // a few outputs: dot products of each row with the columns of W_out (a copy as rows)
+            ws.wt_out.assign(&w_out.t());
+            rows_dot(h_last, ws.wt_out.view(), T::one(), &mut out);
+        } else {
+            matmul(&h_last, &w_out, T::one(), &mut out);
+        }
         ws.out.slice(s![..b, ..])
     }
 
@@ -289,29 +299,77 @@ impl<T: Real> Mlp<T> {
         let act = self.config.activation;
 
         let (wo, bo) = self.roles.out;
-        let h_last = ws.h[depth - 1].slice(s![..b, ..]);
-        matmul(&h_last.t(), &d_out, T::one(), &mut self.layout.get(wo).mat_mut(grads));
+        let Workspace {
+            h,
+            z,
+            dh,
+            dz,
+            d_input,
+            wt,
+            wt_out,
+            in_t,
+            out_t,
+            dw_out_t,
+            input,
+            want_input_grad,
+            ..
+        } = &mut *ws;
+        let h_last = h[depth - 1].slice(s![..b, ..]);
+        if self.config.d_out < SMALL_OUT {
+            // dW_outᵀ = d_outᵀ·h_last: a product with few rows and a wide, contiguous right side
+            let mut d_out_t =
+                ArrayViewMut2::from_shape((self.config.d_out, b), &mut out_t[..self.config.d_out * b])
+                    .expect("sized for the batch");
+            transpose_into(&d_out, &mut d_out_t);
+            matmul(&d_out_t, &h_last, T::zero(), &mut dw_out_t.view_mut());
+            let mut g = self.layout.get(wo).mat_mut(grads);
+            g += &dw_out_t.t();
+        } else {
+            let mut h_t = ArrayViewMut2::from_shape((h_last.ncols(), b), &mut in_t[..h_last.ncols() * b])
+                .expect("sized for the batch");
+            transpose_into(&h_last, &mut h_t);
+            matmul(&h_t, &d_out, T::one(), &mut self.layout.get(wo).mat_mut(grads));
+        }
         add_column_sums(&d_out, self.layout.get(bo).slice_mut(grads));
-        let mut dh = ws.dh.slice_mut(s![..b, ..]);
-        matmul(&d_out, &self.layout.get(wo).mat(&self.params).t(), T::zero(), &mut dh);
+        let mut dh = dh.slice_mut(s![..b, ..]);
+        // products with a transposed weight go through a row-major copy of it (16k values at
+        // most, cheap next to the batch products), so every product runs the fast kernel
+        wt_out.assign(&self.layout.get(wo).mat(&self.params).t());
+        matmul(&d_out, wt_out, T::zero(), &mut dh);
 
         for l in (0..depth).rev() {
             let (wi, bi) = self.roles.hidden[l];
-            let mut dz = ws.dz.slice_mut(s![..b, ..]);
-            Zip::from(&mut dz)
-                .and(&dh)
-                .and(ws.z[l].slice(s![..b, ..]))
-                .for_each(|dz, &dh, &z| *dz = dh * act.grad(z));
-            let input = if l == 0 { ws.input.slice(s![..b, ..]) } else { ws.h[l - 1].slice(s![..b, ..]) };
-            matmul(&input.t(), &dz, T::one(), &mut self.layout.get(wi).mat_mut(grads));
-            add_column_sums(&dz, self.layout.get(bi).slice_mut(grads));
-            let w_t = self.layout.get(wi).mat(&self.params).reversed_axes();
+            let mut dzv = dz.slice_mut(s![..b, ..]);
+            {
+                let zl = z[l].slice(s![..b, ..]);
+                let (ds, hs, zs) = (
+                    dzv.as_slice_memory_order_mut().expect("contiguous"),
+                    dh.as_slice_memory_order().expect("contiguous"),
+                    zl.as_slice_memory_order().expect("contiguous"),
+                );
+                let each = ds.iter_mut().zip(hs).zip(zs);
+                match act {
+                    Activation::Silu => each.for_each(|((dz, &dh), &z)| *dz = dh * Activation::Silu.grad(z)),
+                    Activation::Relu => each.for_each(|((dz, &dh), &z)| *dz = dh * Activation::Relu.grad(z)),
+                }
+            }
+            // dW = inᵀ·dz through a transposed copy of the layer's input, so that the product's
+            // left side is row-major like every other
+            let layer_in = if l == 0 { input.slice(s![..b, ..]) } else { h[l - 1].slice(s![..b, ..]) };
+            let n_in = layer_in.ncols();
+            let mut in_tv =
+                ArrayViewMut2::from_shape((n_in, b), &mut in_t[..n_in * b]).expect("sized for the batch");
+            transpose_into(&layer_in, &mut in_tv);
+            matmul(&in_tv, &dzv, T::one(), &mut self.layout.get(wi).mat_mut(grads));
+            add_column_sums(&dzv, self.layout.get(bi).slice_mut(grads));
+            let w_t = &mut wt[l];
+            w_t.assign(&self.layout.get(wi).mat(&self.params).t());
             if l > 0 {
                 // the residual path's gradient is dh itself: accumulate onto it (β = 1)
                 let beta = if self.config.residual { T::one() } else { T::zero() };
-                matmul(&dz, &w_t, beta, &mut dh);
-            } else {
-                matmul(&dz, &w_t, T::zero(), &mut ws.d_input.slice_mut(s![..b, ..]));
+                matmul(&dzv, w_t, beta, &mut dh);
+            } else if self.roles.table.is_some() || *want_input_grad {
+                matmul(&dzv, w_t, T::zero(), &mut d_input.slice_mut(s![..b, ..]));
             }
         }
 
@@ -342,10 +400,23 @@ fn layer_forward<T: Real>(
     fill_rows(z, bias);
     matmul(&input, &w, T::one(), z);
     let mut h = h.slice_mut(s![..b, ..]);
-    if residual {
-        Zip::from(&mut h).and(&*z).and(&input).for_each(|h, &z, &x| *h = act.value(z) + x);
-    } else {
-        Zip::from(&mut h).and(&*z).for_each(|h, &z| *h = act.value(z));
+    // one loop per activation over flat slices, so each loop body is branch-free and vectorises
+    let (hs, zs) =
+        (h.as_slice_memory_order_mut().expect("contiguous"), z.as_slice_memory_order().expect("contiguous"));
+    match (act, residual) {
+        (Activation::Silu, false) => hs.iter_mut().zip(zs).for_each(|(h, &z)| *h = Activation::Silu.value(z)),
+        (Activation::Relu, false) => hs.iter_mut().zip(zs).for_each(|(h, &z)| *h = Activation::Relu.value(z)),
+        (act, true) => {
+            let xs = input.as_slice_memory_order().expect("contiguous");
+            match act {
+                Activation::Silu => {
+                    hs.iter_mut().zip(zs).zip(xs).for_each(|((h, &z), &x)| *h = Activation::Silu.value(z) + x)
+                }
+                Activation::Relu => {
+                    hs.iter_mut().zip(zs).zip(xs).for_each(|((h, &z), &x)| *h = Activation::Relu.value(z) + x)
+                }
+            }
+        }
     }
 }
 
@@ -405,6 +476,18 @@ pub struct Workspace<T> {
     dz: Array2<T>,
     /// (rows, d_in), training only
     d_input: Array2<T>,
+    /// transposed hidden weights, training only: (width, fan_in) per layer
+    wt: Vec<Array2<T>>,
+    /// the output weights transposed: (d_out, width)
+    wt_out: Array2<T>,
+    /// a transposed layer input, training only: max(d_in, width) × rows values
+    in_t: Vec<T>,
+    /// dL/d_out transposed, training only: d_out × rows values
+    out_t: Vec<T>,
+    /// whether backward computes dL/d_input even without a class table to train
+    want_input_grad: bool,
+    /// dL/dW_out transposed, training only: (d_out, width)
+    dw_out_t: Array2<T>,
 }
 
 impl<T: Real> Workspace<T> {
@@ -424,6 +507,16 @@ impl<T: Real> Workspace<T> {
             dh: Array2::zeros((grad_rows, c.width)),
             dz: Array2::zeros((grad_rows, c.width)),
             d_input: Array2::zeros((grad_rows, d_in)),
+            wt: if training {
+                (0..c.depth).map(|l| Array2::zeros((c.width, if l == 0 { d_in } else { c.width }))).collect()
+            } else {
+                Vec::new()
+            },
+            wt_out: Array2::zeros((c.d_out, c.width)),
+            in_t: vec![T::zero(); d_in.max(c.width) * grad_rows],
+            out_t: vec![T::zero(); c.d_out * grad_rows],
+            want_input_grad: false,
+            dw_out_t: Array2::zeros((c.d_out, if training { c.width } else { 0 })),
         }
     }
 
@@ -437,7 +530,15 @@ impl<T: Real> Workspace<T> {
         self.rows
     }
 
-    /// dL/d_input of the last backward pass: (batch, d_in); columns 0..2 are dL/dx.
+    /// Asks backward for dL/d_input ([`Workspace::input_grad`]) even when no class table needs
+    /// it (classifier guidance, exact divergences and gradient checks do).
+    pub fn with_input_grad(mut self) -> Self {
+        self.want_input_grad = true;
+        self
+    }
+
+    /// dL/d_input of the last backward pass: (batch, d_in); columns 0..2 are dL/dx. Computed
+    /// when the network has a class table, or after [`Workspace::with_input_grad`].
     pub fn input_grad(&self) -> ArrayView2<'_, T> {
         self.d_input.slice(s![..self.batch, ..])
     }

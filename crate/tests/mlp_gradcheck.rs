@@ -36,7 +36,7 @@ fn loss(mlp: &Mlp<f64>, k: &Case) -> f64 {
 }
 
 fn analytic(mlp: &Mlp<f64>, k: &Case) -> (Vec<f64>, Array2<f64>) {
-    let mut ws = mlp.workspace(k.x.nrows(), true);
+    let mut ws = mlp.workspace(k.x.nrows(), true).with_input_grad();
     let out = mlp.forward(&mut ws, k.x.view(), &k.t, &k.labels, &k.extra).to_owned();
     let d_out = (&out - &k.target) / out.len() as f64;
     let mut grads = vec![0.0; mlp.num_params()];
@@ -234,4 +234,42 @@ fn rows_do_not_depend_on_the_rest_of_the_batch() {
     let labels: Vec<u32> = (0..74).map(|i| if i < 37 { 1 } else { 2 }).collect();
     let stacked = mlp.forward(&mut ws, stacked_x.view(), &[0.3], &labels, &[]);
     assert_eq!(stacked.slice(ndarray::s![..37, ..]), alone);
+}
+
+/// The f32 network (the fast matrix kernel, transposed weight copies, the fast sigmoid) computes
+/// what the f64 network, checked above against finite differences, computes.
+#[test]
+fn the_f32_path_agrees_with_the_checked_f64_path() {
+    for config in [
+        MlpConfig { width: 40, depth: 3, ..base() },
+        MlpConfig { width: 33, depth: 2, residual: true, activation: Activation::Relu, ..base() },
+    ] {
+        let mut r = rng::seeded(21, 1);
+        let m64 = Mlp::<f64>::new(config.clone(), &mut r).unwrap();
+        let mut m32 = Mlp::<f32>::zeros(config.clone()).unwrap();
+        m32.params = m64.params.iter().map(|&p| p as f32).collect();
+        let k = case(&config, 37, 21);
+        let (g64, dx64) = analytic(&m64, &k);
+        let x32 = k.x.mapv(|v| v as f32);
+        let t32: Vec<f32> = k.t.iter().map(|&v| v as f32).collect();
+        let e32: Vec<f32> = k.extra.iter().map(|&v| v as f32).collect();
+        let mut ws = m32.workspace(37, true).with_input_grad();
+        let out = m32.forward(&mut ws, x32.view(), &t32, &k.labels, &e32).to_owned();
+        let mut ws64 = m64.workspace(37, false);
+        let out64 = m64.forward(&mut ws64, k.x.view(), &k.t, &k.labels, &k.extra).to_owned();
+        for (a, b) in out.iter().zip(out64.iter()) {
+            assert!((*a as f64 - b).abs() < 1e-4 * (1.0 + b.abs()), "output {a} vs {b}");
+        }
+        let d_out = (&out - &k.target.mapv(|v| v as f32)) / out.len() as f32;
+        let mut g32 = vec![0.0f32; m32.num_params()];
+        m32.backward(&mut ws, d_out.view(), &mut g32);
+        let scale = g64.iter().map(|g| g.abs()).fold(0.0, f64::max);
+        for (i, (a, b)) in g32.iter().zip(&g64).enumerate() {
+            assert!((*a as f64 - b).abs() < 1e-4 * scale, "gradient {i}: {a} vs {b}");
+        }
+        let dx32 = ws.input_grad().slice(ndarray::s![.., 0..D_X]).to_owned();
+        for (a, b) in dx32.iter().zip(dx64.iter()) {
+            assert!((*a as f64 - b).abs() < 1e-4 * (1.0 + b.abs()), "dx {a} vs {b}");
+        }
+    }
 }

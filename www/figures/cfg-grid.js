@@ -113,20 +113,21 @@ export default {
       frame(now, budget) {
         const t0 = performance.now();
         let busy = false;
-        // advance the unfinished cells a few steps each, round robin, within the budget
-        for (let pass = 0; pass < 50; pass++) {
-          let moved = false;
+        // advance the unfinished cells one step at a time, round robin, until the budget is spent
+        let moved = true;
+        while (moved && performance.now() - t0 < budget) {
+          moved = false;
           for (const c of cells) {
             if (c.flow.done) continue;
-            c.flow.advance(fig.model, c.w, fig.state.exact, fig.reducedMotion ? 10 : 2);
+            c.flow.advance(fig.model, c.w, fig.state.exact, 1);
             c.dirty = true;
             moved = true;
             if (c.flow.done) {
               c.metrics = fig.model.metrics(c.flow);
               title(c);
             }
+            if (performance.now() - t0 >= budget) break;
           }
-          if (!moved || performance.now() - t0 > budget) break;
         }
         for (const c of cells) {
           if (!c.flow.done) busy = true;

@@ -17,9 +17,11 @@
 //   {type: 'done', req, id, xy, stepsDone}    final positions and the weights' training steps
 //   {type: 'metrics', req, metrics}           model.metrics of the finished flow
 //   {type: 'error', req, message}
-import init, { Model, Flow } from '../../cfg-playground.js';
+import { loadBindings } from '../wasm.js';
 
-const ready = init({ module_or_path: new URL('../../cfg-playground_bg.wasm', import.meta.url) });
+const ready = loadBindings();
+let Model = null;
+let Flow = null;
 
 let model = null;
 let modelId = -1;
@@ -110,7 +112,7 @@ function tick() {
 
 self.onmessage = async (e) => {
   const m = e.data;
-  await ready;
+  ({ Model, Flow } = await ready);
   if (m.type === 'model') {
     drop();
     queued = null;

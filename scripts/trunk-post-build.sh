@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Trunk post-build hook (Trunk.toml). Trunk has built the wasm with plain SIMD (simd128); this
+#  1. builds a second variant with relaxed SIMD (fused multiply-add: about 1.5x the training
+#     speed) next to it, as cfg-playground-relaxed.js / cfg-playground-relaxed_bg.wasm;
+#  2. removes Trunk's inline loader and wasm preloads from index.html: www/wasm.js loads the
+#     variant the browser supports, so each page downloads one wasm, and the page needs no inline
+#     script (it runs under a strict Content-Security-Policy).
+set -euo pipefail
+cd "$TRUNK_SOURCE_DIR"
+flag=
+dir=debug
+if [ "${TRUNK_PROFILE:-debug}" = release ]; then flag=--release; dir=release; fi
+RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
+  cargo build --quiet --target wasm32-unknown-unknown $flag --lib --target-dir target/relaxed
+wasm-bindgen --target web --no-typescript --out-dir "$TRUNK_STAGING_DIR" --out-name cfg-playground-relaxed \
+  "target/relaxed/wasm32-unknown-unknown/$dir/cfg_playground.wasm"
+python3 - "$TRUNK_STAGING_DIR/index.html" <<'PY'
+import re, sys
+path = sys.argv[1]
+html = open(path, encoding="utf-8").read()
+html, n = re.subn(r'<script type="module">\s*import init[^<]*?</script>\s*', '', html, flags=re.S)
+html = re.sub(r'<link rel="(?:modulepreload|preload)" href="[^"]*cfg-playground[^"]*"[^>]*>', '', html)
+if n != 1:
+    sys.exit("trunk-post-build: Trunk's loader script was not found in index.html")
+open(path, "w", encoding="utf-8").write(html)
+PY
