@@ -60,7 +60,13 @@ out.ratio = {
   await page.locator('#hero button', { hasText: 'Train from scratch' }).click();
   const hosts = await page.$$eval('[data-cfg-figure]', (hs) => hs.map((h) => h.id));
   out.frames = {};
+  const status = page.locator('#hero .progress-row .status');
   for (const id of hosts) {
+    // keep the worker training: start another run if the last one has finished
+    if (!/steps\/s/.test(await status.innerText())) {
+      await page.locator('#hero button', { hasText: 'Train from scratch' }).click();
+      await page.waitForFunction(() => /steps\/s/.test(document.querySelector('#hero').shadowRoot.querySelector('.progress-row .status').textContent), null, { timeout: 20000 });
+    }
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
     await page.waitForFunction((s) => document.getElementById(s)?.dataset.cfgReady === '1', id, { timeout: 30000 });
     if (await page.$eval(`#${id}`, (h) => !!h.shadowRoot.querySelector('.slot'))) continue;
@@ -72,7 +78,12 @@ out.ratio = {
       requestAnimationFrame(tick);
     }));
     gaps.sort((a, b) => a - b);
-    out.frames[id] = { median_ms: gaps[gaps.length >> 1], p95_ms: gaps[Math.floor(gaps.length * 0.95)], frames: gaps.length + 1 };
+    out.frames[id] = {
+      median_ms: gaps[gaps.length >> 1],
+      p95_ms: gaps[Math.floor(gaps.length * 0.95)],
+      frames: gaps.length + 1,
+      training: (await status.innerText()).match(/\d+ steps\/s/)?.[0] ?? 'not training',
+    };
   }
   out.training_during_frames = await page.locator('#hero .progress-row .status').innerText();
   await page.close();

@@ -34,7 +34,9 @@ const active = new Set();
 let looping = false;
 function loop(now) {
   const figs = [...active].filter((f) => f.visible);
-  const budget = Math.max(2, 9 / Math.max(1, figs.length));
+  // milliseconds of wasm work per frame, shared by the visible figures: drawing and the
+  // browser need the rest of the 16.7 ms
+  const budget = Math.max(1.5, 7 / Math.max(1, figs.length));
   for (const f of figs) {
     let more = false;
     try {

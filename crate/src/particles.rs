@@ -23,6 +23,8 @@ pub struct Particles {
     steps: usize,
     /// start time (0: from noise)
     t0: f32,
+    /// particles of the current step already moved (a step may be split over calls)
+    cursor: usize,
     solver: Solver,
     k: usize,
     /// (n, 2) current positions
@@ -61,6 +63,7 @@ impl Particles {
             n,
             steps,
             t0: 0.0,
+            cursor: 0,
             solver,
             k: 0,
             x: Array2::zeros((n, 2)),
@@ -112,6 +115,7 @@ impl Particles {
             self.x.assign(&self.integrator.start(self.n));
         }
         self.k = 0;
+        self.cursor = 0;
         self.stats = None;
         self.integrator.begin(self.x.view());
         if self.recording() {
@@ -125,20 +129,48 @@ impl Particles {
 
     /// Advances up to `k` steps along `source` with `guidance`; returns the steps done so far.
     pub fn advance(&mut self, source: &mut FieldSource, guidance: Guidance, k: usize) -> usize {
-        let mut field = Bound { source, labels: &self.labels, guidance };
         let end = (self.k + k).min(self.steps);
-        let dt = (1.0 - self.t0) / self.steps as f32;
         while self.k < end {
-            let t = self.time_at(self.k);
-            self.integrator.step(&mut field, self.x.view_mut(), t, dt, self.solver);
+            self.advance_rows(source, guidance, self.n);
+        }
+        self.k
+    }
+
+    /// Moves at most `rows` more particles through the current step (finishing the step when
+    /// the last one has moved); returns the steps done so far. Lets a caller keep each call
+    /// short, whatever the number of particles.
+    pub fn advance_rows(&mut self, source: &mut FieldSource, guidance: Guidance, rows: usize) -> usize {
+        if self.k == self.steps {
+            return self.k;
+        }
+        let (from, to) = (self.cursor, (self.cursor + rows.max(1)).min(self.n));
+        let labels = if self.labels.len() == 1 { &self.labels[..] } else { &self.labels[from..to] };
+        let mut field = Bound { source, labels, guidance };
+        let dt = (1.0 - self.t0) / self.steps as f32;
+        let t = self.time_at(self.k);
+        self.integrator.step_rows(
+            &mut field,
+            self.x.slice_mut(s![from..to, ..]),
+            from,
+            to,
+            t,
+            dt,
+            self.solver,
+        );
+        self.cursor = to;
+        if self.cursor == self.n {
+            self.cursor = 0;
             self.k += 1;
             if self.recording() {
                 self.traj.slice_mut(s![self.k, .., ..]).assign(&self.x);
             }
-        }
-        if self.k == self.steps && self.stats.is_none() {
-            let span = 1.0 - self.t0;
-            self.stats = Some(self.integrator.finish(&field, self.x.view(), self.steps, span, self.solver));
+            if self.k == self.steps {
+                let labels = &self.labels[..];
+                let field = Bound { source, labels, guidance };
+                let span = 1.0 - self.t0;
+                self.stats =
+                    Some(self.integrator.finish(&field, self.x.view(), self.steps, span, self.solver));
+            }
         }
         self.k
     }
@@ -260,6 +292,26 @@ mod tests {
         }
         assert!(p.start_from(start.view(), 1.0).is_err());
         assert!(p.start_from(ndarray::arr2(&[[f32::NAN, 0.0]]).view(), 0.1).is_err());
+    }
+
+    #[test]
+    fn a_step_split_over_calls_equals_whole_steps() {
+        let d = Dataset::by_name("two-moons").unwrap();
+        let m = d.mixture();
+        let mut prep = Prepared::default();
+        let mut src = FieldSource::Exact { mixture: &m, prep: &mut prep };
+        let mut whole = Particles::new(101, 6, Solver::Heun, 3, vec![1], true).unwrap();
+        whole.finish(&mut src, Guidance::Cfg(2.0));
+        let mut split = Particles::new(101, 6, Solver::Heun, 3, vec![1], true).unwrap();
+        let mut calls = 0;
+        while !split.done() {
+            split.advance_rows(&mut src, Guidance::Cfg(2.0), 17);
+            calls += 1;
+        }
+        assert_eq!(calls, 6 * 6); // ceil(101 / 17) = 6 calls per step
+        assert_eq!(split.positions(), whole.positions());
+        assert_eq!(split.trajectory(), whole.trajectory());
+        assert_eq!(split.stats(), whole.stats());
     }
 
     #[test]

@@ -119,16 +119,33 @@ impl Integrator {
     pub fn step(
         &mut self,
         field: &mut dyn VelocityField,
-        mut x: ArrayViewMut2<f32>,
+        x: ArrayViewMut2<f32>,
         t: f32,
         dt: f32,
         solver: Solver,
     ) {
         let n = x.nrows();
+        self.step_rows(field, x, 0, n, t, dt, solver);
+    }
+
+    /// One step from t to t + dt for rows `from..to` of the run's points (`x` holds just those
+    /// rows), so that a step can be spread over several animation frames.
+    #[allow(clippy::too_many_arguments)]
+    pub fn step_rows(
+        &mut self,
+        field: &mut dyn VelocityField,
+        mut x: ArrayViewMut2<f32>,
+        from: usize,
+        to: usize,
+        t: f32,
+        dt: f32,
+        solver: Solver,
+    ) {
+        assert_eq!(x.nrows(), to - from, "x holds the rows from..to");
         let (v, v2, xp) = (
-            &mut self.v.slice_mut(s![..n, ..]),
-            &mut self.v2.slice_mut(s![..n, ..]),
-            &mut self.x_pred.slice_mut(s![..n, ..]),
+            &mut self.v.slice_mut(s![from..to, ..]),
+            &mut self.v2.slice_mut(s![from..to, ..]),
+            &mut self.x_pred.slice_mut(s![from..to, ..]),
         );
         field.eval(x.view(), t, v.view_mut());
         if solver == Solver::Heun {
@@ -137,7 +154,7 @@ impl Integrator {
             Zip::from(&mut *v).and(&*v2).for_each(|a, &b| *a = 0.5 * (*a + b));
         }
         Zip::from(&mut x).and(&*v).for_each(|x, &v| *x += dt * v);
-        for (s, row) in self.speed2[..n].iter_mut().zip(v.rows()) {
+        for (s, row) in self.speed2[from..to].iter_mut().zip(v.rows()) {
             *s += (row[0] as f64).powi(2) + (row[1] as f64).powi(2);
         }
     }

@@ -34,6 +34,8 @@ export default {
     let cells = [];
     let shape = '';
     let narrow = false;
+    let modelSerial = 0;
+    let rr = 0;
 
     // above each cell: its hit rate and diversity (just the numbers when cells are narrow)
     function title(c) {
@@ -96,8 +98,16 @@ export default {
 
     function draw(c) {
       const p = c.plot.painter;
-      p.clear();
-      p.data(fig.model, 0.1, 0.9 * c.plot.dpr);
+      // the faint data is drawn once per size and model, then restored from a snapshot
+      const key = `${c.plot.side}|${c.plot.dpr}|${fig.model.dataset}|${modelSerial}`;
+      if (c.bgKey !== key) {
+        p.clear();
+        p.data(fig.model, 0.1, 0.9 * c.plot.dpr);
+        p.snapshot();
+        c.bgKey = key;
+      } else {
+        p.restore();
+      }
       p.particles(c.flow, -1, c.ci, 0.7, 1.1 * c.plot.dpr);
       c.plot.put();
       c.dirty = false;
@@ -107,26 +117,28 @@ export default {
       layout,
       update(keys) {
         if (!fig.model) return;
+        if (keys.includes('model')) modelSerial += 1;
         if (keys.some((k) => ['model', 'dataset', 'ws', 'n', 'steps', 'solver', 'seed', 'exact'].includes(k))) build();
         fig.request();
       },
       frame(now, budget) {
         const t0 = performance.now();
         let busy = false;
-        // advance the unfinished cells one step at a time, round robin, until the budget is spent
-        let moved = true;
-        while (moved && performance.now() - t0 < budget) {
-          moved = false;
-          for (const c of cells) {
-            if (c.flow.done) continue;
-            c.flow.advance(fig.model, c.w, fig.state.exact, 1);
-            c.dirty = true;
-            moved = true;
-            if (c.flow.done) {
-              c.metrics = fig.model.metrics(c.flow);
-              title(c);
-            }
-            if (performance.now() - t0 >= budget) break;
+        // advance the unfinished cells round robin, each for a slice of the budget (a slice may
+        // cover part of a step: the wasm side splits steps by particles)
+        const open = cells.filter((c) => !c.flow.done);
+        const slice = Math.max(0.5, budget / Math.max(1, Math.min(open.length, 4)));
+        // start where the last frame stopped, so that every cell moves
+        const start = rr % Math.max(1, open.length);
+        for (let q = 0; q < open.length; q++) {
+          if (performance.now() - t0 >= budget) break;
+          const c = open[(start + q) % open.length];
+          rr = start + q + 1;
+          c.flow.advanceFor(fig.model, c.w, fig.state.exact, slice);
+          c.dirty = true;
+          if (c.flow.done) {
+            c.metrics = fig.model.metrics(c.flow);
+            title(c);
           }
         }
         for (const c of cells) {

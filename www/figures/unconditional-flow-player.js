@@ -155,12 +155,10 @@ export class FlowPlayer {
     this.playBtn.classList.toggle('active', this.playing);
   }
 
-  advance(f) {
-    const t0 = performance.now();
-    f.advance(this.fig.model, f.__w, f.__exact, 1);
+  /** Computes on `f` for about `ms` milliseconds (the wasm side splits steps to fit). */
+  advance(f, ms) {
+    f.advanceFor(this.fig.model, f.__w, f.__exact, ms);
     f.__stepsDone = this.fig.model.stepsDone; // training updates the weights in place: the newest used
-    const dt = performance.now() - t0;
-    this.cost = this.cost ? 0.8 * this.cost + 0.2 * dt : dt;
   }
 
   /** One animation frame: move the playhead, compute within `budget` ms, draw if needed. */
@@ -192,7 +190,8 @@ export class FlowPlayer {
     const target = Math.min(Math.floor(this.pos), steps);
     let forced = !drew;
     for (let guard = 0; guard < 10000; guard++) {
-      const fits = performance.now() - t0 + this.cost <= budget;
+      const left = budget - (performance.now() - t0);
+      const fits = left > 0.5;
       if (this.next) {
         if (this.next.step >= target) {
           this.shown.free();
@@ -202,10 +201,10 @@ export class FlowPlayer {
           continue;
         }
         if (!(forced || fits)) break;
-        this.advance(this.next);
+        this.advance(this.next, Math.max(0.5, left));
       } else if (!this.shown.done) {
         if (!(forced || fits)) break;
-        this.advance(this.shown);
+        this.advance(this.shown, Math.max(0.5, left));
       } else break;
       forced = false;
     }

@@ -62,6 +62,36 @@ impl Flow {
         Ok(self.p.advance(&mut src, guidance_for(class, w), k) as f64)
     }
 
+    /// Advances along `model`'s field at guidance `w` for about `budget_ms` milliseconds (at
+    /// least one batch of 256 particles), splitting steps between calls when they are longer
+    /// than the budget; returns the steps done so far. For animation frames.
+    #[wasm_bindgen(js_name = advanceFor)]
+    pub fn advance_for(
+        &mut self,
+        model: &mut Model,
+        w: f64,
+        exact: bool,
+        budget_ms: f64,
+    ) -> Result<f64, JsError> {
+        if model.ds.n_classes() as u32 != self.n_classes {
+            return Err(JsError::new("this flow belongs to a model with other classes"));
+        }
+        let w = number("w", w, -100.0, 100.0)? as f32;
+        let budget = number("budgetMs", budget_ms, 0.0, 1000.0)?;
+        let class = (self.label < self.n_classes).then_some(self.label);
+        let g = guidance_for(class, w);
+        let clock = super::clock()?;
+        let t0 = clock.now();
+        let mut src = model.source(exact);
+        loop {
+            self.p.advance_rows(&mut src, g, 256);
+            if self.p.done() || clock.now() - t0 >= budget {
+                break;
+            }
+        }
+        Ok(self.p.step() as f64)
+    }
+
     /// Back to t = 0 with fresh noise from `seed`.
     pub fn restart(&mut self, seed: f64) -> Result<(), JsError> {
         self.p.restart(whole("seed", seed, 0.0, u32::MAX as f64)? as u64);

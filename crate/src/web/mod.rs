@@ -83,6 +83,15 @@ pub fn datasets() -> Result<JsValue, JsError> {
     to_js(&list)
 }
 
+/// The page's (or worker's) millisecond clock.
+pub(crate) fn clock() -> Result<web_sys::Performance, JsError> {
+    use wasm_bindgen::JsCast;
+    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
+        .ok_or_else(|| JsError::new("no performance clock in this context"))
+}
+
 /// Runs benchmark workload W1 (shared/BENCH.md) in this build and returns its report as JSON
 /// text; `windows` timed windows per measurement (medians are reported). Blocks for a few
 /// seconds: run it in a worker or on a page made for it.

@@ -22,6 +22,8 @@ pub struct Painter {
     at: Array2<f32>,
     v: Array2<f32>,
     last_scale: f32,
+    /// a saved copy of the pixels (a static background)
+    saved: Vec<u8>,
 }
 
 /// Colour index: 0.. palette, −1 the null grey.
@@ -62,6 +64,7 @@ impl Painter {
             at: Array2::zeros((0, 2)),
             v: Array2::zeros((0, 2)),
             last_scale: 0.0,
+            saved: Vec::new(),
         };
         p.resize(width, height)?;
         p.square(extent)?;
@@ -94,6 +97,22 @@ impl Painter {
         }
         self.view = View { x0: x0 as f32, x1: x1 as f32, y0: y0 as f32, y1: y1 as f32 };
         Ok(())
+    }
+
+    /// Saves the current pixels (say, the faint data drawn once) for `restore`.
+    pub fn snapshot(&mut self) {
+        self.saved.clear();
+        self.saved.extend_from_slice(&self.img.rgba);
+    }
+
+    /// Puts back the pixels saved by `snapshot` (a copy, much cheaper than drawing them again);
+    /// clears instead if nothing of this size was saved.
+    pub fn restore(&mut self) {
+        if self.saved.len() == self.img.rgba.len() {
+            self.img.rgba.copy_from_slice(&self.saved);
+        } else {
+            self.clear();
+        }
     }
 
     /// Clears to transparent.
