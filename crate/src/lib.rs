@@ -25,6 +25,7 @@ pub mod real;
 pub mod render;
 pub mod rng;
 pub mod sampler;
+pub mod temperature;
 
 pub use error::{Error, Result};
 
