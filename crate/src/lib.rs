@@ -6,6 +6,7 @@ pub mod activation;
 pub mod adam;
 pub mod bench;
 pub mod datasets;
+pub mod distill;
 pub mod error;
 pub mod evaluate;
 pub mod fastmath;
@@ -21,10 +22,13 @@ pub mod model_file;
 pub mod options;
 pub mod params;
 pub mod particles;
+pub mod rcfg;
 pub mod real;
+pub mod reflow;
 pub mod render;
 pub mod rng;
 pub mod sampler;
+pub mod temperature;
 
 pub use error::{Error, Result};
 
