@@ -163,6 +163,9 @@ pub struct Report {
     pub dataset: String,
     /// "network" or "exact".
     pub field: String,
+    /// The sampling method and its parameters ("method": "cfg" for plain CFG).
+    #[serde(flatten)]
+    pub method: crate::method::Method,
     #[serde(flatten)]
     pub config: SampleConfig,
     pub classes: Vec<ClassReport>,
@@ -172,6 +175,18 @@ pub struct Report {
 /// Samples every class at `cfg.guidance` (and unconditionally) and measures the samples against
 /// fresh data drawn with a seed derived from `cfg.seed`.
 pub fn evaluate(dataset: &Dataset, source: Source, cfg: &SampleConfig) -> Result<Report> {
+    evaluate_by(dataset, source, cfg, &mut |label| generate(dataset, source, label, cfg))
+}
+
+/// [`evaluate`] with samples from `gen` (given a class, or None for unconditional samples): how
+/// [`crate::method::evaluate`] measures every method the same way.
+pub fn evaluate_by(
+    dataset: &Dataset,
+    source: Source,
+    cfg: &SampleConfig,
+    gen: &mut dyn FnMut(Option<u32>) -> Result<(Array2<f32>, SampleStats)>,
+) -> Result<Report> {
+    cfg.validate()?;
     let mixture = dataset.mixture();
     let mut ref_rng = rng::seeded(cfg.seed, stream::EVAL_REF);
     let mut proj_rng = rng::seeded(cfg.seed, stream::PROJECTIONS);
@@ -183,7 +198,7 @@ pub fn evaluate(dataset: &Dataset, source: Source, cfg: &SampleConfig) -> Result
 
     let mut classes = Vec::new();
     for (c, name) in names.iter().enumerate() {
-        let (x, stats) = generate(dataset, source, Some(c as u32), cfg)?;
+        let (x, stats) = gen(Some(c as u32))?;
         let cls = metrics::classify(&mixture, x.view());
         classes.push(ClassReport {
             class: name.to_string(),
@@ -196,7 +211,7 @@ pub fn evaluate(dataset: &Dataset, source: Source, cfg: &SampleConfig) -> Result
         });
     }
 
-    let (x, stats) = generate(dataset, source, None, cfg)?;
+    let (x, stats) = gen(None)?;
     let cls = metrics::classify(&mixture, x.view());
     let props = metrics::proportions(&cls, dataset.n_classes());
     let weights = mixture.class_weights();
@@ -223,6 +238,7 @@ pub fn evaluate(dataset: &Dataset, source: Source, cfg: &SampleConfig) -> Result
             Source::Network(_) => "network".into(),
             Source::Exact => "exact".into(),
         },
+        method: crate::method::Method::Cfg,
         config: cfg.clone(),
         classes,
         unconditional,

@@ -15,6 +15,7 @@ pub mod flow;
 pub mod gemm;
 pub mod input;
 pub mod linalg;
+pub mod method;
 pub mod metrics;
 pub mod mixture;
 pub mod mlp;

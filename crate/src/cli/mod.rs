@@ -5,6 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod methods;
+
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -15,6 +17,7 @@ use cfg_playground::error::{check_count, check_range, Error, Result};
 use cfg_playground::evaluate::{self, SampleConfig, Source, MAX_POINTS, MAX_SAMPLER_STEPS};
 use cfg_playground::flow::{TrainConfig, Trainer, MAX_BATCH, MAX_STEPS};
 use cfg_playground::invalid;
+use cfg_playground::method;
 use cfg_playground::mlp::{MlpConfig, DEFAULT_DEPTH, DEFAULT_WIDTH};
 use cfg_playground::model_file::{Dtype, ModelFile};
 use cfg_playground::rng;
@@ -62,6 +65,8 @@ enum Command {
         class: String,
         #[command(flatten)]
         run: RunArgs,
+        #[command(flatten)]
+        method: methods::MethodArgs,
         /// Output file (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -81,6 +86,8 @@ enum Command {
         source: SourceArgs,
         #[command(flatten)]
         run: RunArgs,
+        #[command(flatten)]
+        method: methods::MethodArgs,
         /// Output file (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -89,8 +96,11 @@ enum Command {
 
 #[derive(Args)]
 struct TrainArgs {
+    /// The data set (for --method flow; reflow and distill take the teacher's).
     #[arg(long)]
-    dataset: String,
+    dataset: Option<String>,
+    #[command(flatten)]
+    how: methods::TrainMethodArgs,
     #[arg(long, default_value_t = TrainConfig::default().steps as i64, allow_negative_numbers = true)]
     steps: i64,
     #[arg(long, default_value_t = TrainConfig::default().batch as i64, allow_negative_numbers = true)]
@@ -172,9 +182,7 @@ fn load_source(args: &SourceArgs) -> Result<(Dataset, Option<ModelFile>)> {
         return Ok((Dataset::by_name(name)?, None));
     }
     let path = args.model.as_ref().expect("clap requires --model without --exact");
-    let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
-    let file = ModelFile::from_json(&bytes)
-        .map_err(|e| Error::Model(format!("{}: {}", path.display(), inner(&e))))?;
+    let file = read_model(path)?;
     if let Some(d) = &args.dataset {
         if *d != file.dataset.name {
             return Err(invalid!(
@@ -184,6 +192,12 @@ fn load_source(args: &SourceArgs) -> Result<(Dataset, Option<ModelFile>)> {
         }
     }
     Ok((file.dataset.clone(), Some(file)))
+}
+
+/// Reads and checks a model file, naming the file in any error.
+fn read_model(path: &Path) -> Result<ModelFile> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
+    ModelFile::from_json(&bytes).map_err(|e| methods::model_error(path, &e))
 }
 
 fn inner(e: &Error) -> String {
@@ -205,7 +219,6 @@ fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
 }
 
 fn train(a: &TrainArgs) -> Result<()> {
-    let dataset = Dataset::by_name(&a.dataset)?;
     let config = TrainConfig {
         steps: check_count("--steps", a.steps, 1, MAX_STEPS as i64)?,
         batch: check_count("--batch", a.batch, 1, MAX_BATCH as i64)?,
@@ -225,14 +238,6 @@ fn train(a: &TrainArgs) -> Result<()> {
         "f16" => Dtype::F16,
         s => return Err(invalid!("--dtype must be f32 or f16, got '{s}'")),
     };
-    let mut arch = MlpConfig::velocity(
-        dataset.n_classes(),
-        check_count("--width", a.width, 1, 512)?,
-        check_count("--depth", a.depth, 1, 8)?,
-    );
-    arch.activation = cfg_playground::activation::Activation::parse(&a.activation)
-        .ok_or_else(|| invalid!("--activation must be silu or relu, got '{}'", a.activation))?;
-    arch.residual = a.residual;
     // fail on an unwritable output before spending a minute training
     if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.is_dir() {
@@ -243,36 +248,32 @@ fn train(a: &TrainArgs) -> Result<()> {
             )));
         }
     }
-    let mut trainer = Trainer::new(dataset, arch, config.clone())?;
-    let bar = ProgressBar::new(config.steps as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:32}] {pos}/{len} steps, {per_sec}, loss {msg}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
     let start = Instant::now();
-    let mut recent = 0.0f64;
-    let every = 50.min(config.steps);
-    for k in 0..config.steps {
-        let loss = trainer.step();
-        if !loss.is_finite() {
-            bar.abandon();
-            return Err(invalid!("training diverged at step {k} (loss {loss}); try a smaller --lr"));
+    let file = if a.how.method == "flow" {
+        let name = a.dataset.as_deref().ok_or_else(|| invalid!("train needs --dataset D"))?;
+        let dataset = Dataset::by_name(name)?;
+        let mut arch = MlpConfig::velocity(
+            dataset.n_classes(),
+            check_count("--width", a.width, 1, 512)?,
+            check_count("--depth", a.depth, 1, 8)?,
+        );
+        arch.activation = cfg_playground::activation::Activation::parse(&a.activation)
+            .ok_or_else(|| invalid!("--activation must be silu or relu, got '{}'", a.activation))?;
+        arch.residual = a.residual;
+        let mut trainer = Trainer::new(dataset, arch, config.clone())?;
+        let loss = run_steps(config.steps, || trainer.step())?;
+        ModelFile {
+            final_loss: Some(loss),
+            steps_done: trainer.steps_done(),
+            dataset: trainer.dataset,
+            model: trainer.model,
+            training: config,
         }
-        recent += loss as f64;
-        if (k + 1) % every == 0 {
-            bar.set_message(format!("{:.4}", recent / every as f64));
-            bar.set_position(k as u64 + 1);
-            recent = 0.0;
+    } else {
+        if a.dataset.is_some() {
+            return Err(invalid!("--method {} takes the teacher's data set: drop --dataset", a.how.method));
         }
-    }
-    bar.finish();
-    let file = ModelFile {
-        final_loss: Some(trainer.last_loss()),
-        steps_done: trainer.steps_done(),
-        dataset: trainer.dataset,
-        model: trainer.model,
-        training: config,
+        methods::train(&a.how, &config)?
     };
     write_out(Some(&a.out), &file.to_json(dtype))?;
     eprintln!(
@@ -283,6 +284,35 @@ fn train(a: &TrainArgs) -> Result<()> {
         a.out.display()
     );
     Ok(())
+}
+
+/// Runs `steps` training steps with a progress bar on stderr; stops with an error when the loss
+/// stops being finite. Returns the last loss.
+fn run_steps(steps: usize, mut step: impl FnMut() -> f32) -> Result<f32> {
+    let bar = ProgressBar::new(steps as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:32}] {pos}/{len} steps, {per_sec}, loss {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let mut recent = 0.0f64;
+    let mut last = f32::NAN;
+    let every = 50.min(steps);
+    for k in 0..steps {
+        last = step();
+        if !last.is_finite() {
+            bar.abandon();
+            return Err(invalid!("training diverged at step {k} (loss {last}); try a smaller --lr"));
+        }
+        recent += last as f64;
+        if (k + 1) % every == 0 {
+            bar.set_message(format!("{:.4}", recent / every as f64));
+            bar.set_position(k as u64 + 1);
+            recent = 0.0;
+        }
+    }
+    bar.finish();
+    Ok(last)
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -344,23 +374,25 @@ fn run(cli: Cli) -> Result<()> {
                 write_out(None, &text)
             }
         }
-        Command::Sample { source, class, run, out } => {
+        Command::Sample { source, class, run, method, out } => {
             let config = run.config()?;
+            let method = method.method()?;
             let (dataset, file) = load_source(&source)?;
             let label = dataset.class_label(&class)?;
             let src = file.as_ref().map_or(Source::Exact, |f| Source::Network(&f.model));
-            let (x, _) = evaluate::generate(&dataset, src, label, &config)?;
+            let (x, _) = method::generate(&dataset, src, &method, label, &config)?;
             let mut text = String::from("x,y\n");
             for row in x.rows() {
                 text.push_str(&format!("{},{}\n", row[0], row[1]));
             }
             write_out(out.as_deref(), &text)
         }
-        Command::Eval { source, run, out } => {
+        Command::Eval { source, run, method, out } => {
             let config = run.config()?;
+            let method = method.method()?;
             let (dataset, file) = load_source(&source)?;
             let src = file.as_ref().map_or(Source::Exact, |f| Source::Network(&f.model));
-            let report = evaluate::evaluate(&dataset, src, &config)?;
+            let report = method::evaluate(&dataset, src, &method, &config)?;
             write_out(out.as_deref(), &(serde_json::to_string_pretty(&report).expect("json") + "\n"))
         }
     }

@@ -1,0 +1,172 @@
+//! The guidance methods on the command line: `sample --method`, `eval --method` and
+//! `train --method reflow|distill`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use cfg_playground::datasets::Dataset;
+use cfg_playground::distill::{student_config, DistillConfig, Distiller};
+use cfg_playground::error::{check_count, check_range, Error, Result};
+use cfg_playground::evaluate::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
+use cfg_playground::field::{FieldSource, NetScratch};
+use cfg_playground::flow::TrainConfig;
+use cfg_playground::invalid;
+use cfg_playground::method::Method;
+use cfg_playground::model_file::ModelFile;
+use cfg_playground::rcfg::RectifiedCfg;
+use cfg_playground::reflow::{reflow_trainer, PairConfig, ReflowConfig};
+use cfg_playground::sampler::Solver;
+
+use super::{inner, read_model, run_steps};
+
+/// How to sample: the method and its own parameters.
+#[derive(Args)]
+pub struct MethodArgs {
+    /// cfg, rectified-cfg, noise-scale, velocity-scale, tilted, tempered or student.
+    #[arg(long, default_value = "cfg")]
+    pub method: String,
+    /// rectified-cfg: λ_max in α(t) = λ_max·(1 − t)^γ.
+    #[arg(long, default_value_t = RectifiedCfg::default().lambda_max as f64, allow_negative_numbers = true)]
+    pub lambda_max: f64,
+    /// rectified-cfg: γ in α(t) = λ_max·(1 − t)^γ.
+    #[arg(long, default_value_t = RectifiedCfg::default().gamma as f64, allow_negative_numbers = true)]
+    pub gamma: f64,
+    /// noise-scale: τ in x0 ~ N(0, τ²I).
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub tau: f64,
+    /// velocity-scale: T in v ← T·v; tempered: T in p(x|c)^(1/T).
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub temperature: f64,
+}
+
+impl MethodArgs {
+    /// The method these arguments name, with its parameters checked.
+    pub fn method(&self) -> Result<Method> {
+        let m = match self.method.as_str() {
+            "cfg" => Method::Cfg,
+            "rectified-cfg" => Method::RectifiedCfg(RectifiedCfg {
+                lambda_max: check_range("--lambda-max", self.lambda_max, 0.0, MAX_GUIDANCE)? as f32,
+                gamma: check_range("--gamma", self.gamma, 0.0, 10.0)? as f32,
+            }),
+            "noise-scale" => Method::NoiseScale { tau: check_range("--tau", self.tau, 0.0, 10.0)? as f32 },
+            "velocity-scale" => Method::VelocityScale {
+                temperature: check_range("--temperature", self.temperature, 0.0, 10.0)? as f32,
+            },
+            "tilted" => Method::Tilted,
+            "tempered" => {
+                Method::Tempered { temperature: check_range("--temperature", self.temperature, 0.01, 100.0)? }
+            }
+            "student" => Method::Student,
+            m => return Err(invalid!("--method must be one of {}, got '{m}'", Method::NAMES.join(", "))),
+        };
+        m.validate().map_err(|e| invalid!("--{}", inner(&e)))?;
+        Ok(m)
+    }
+}
+
+/// What `train --method reflow|distill` needs besides the usual training settings.
+#[derive(Args)]
+pub struct TrainMethodArgs {
+    /// flow (train on the data), reflow (retrain on the teacher's own noise–sample pairs) or
+    /// distill (a student taking w as an input, fitted to the teacher's guided velocity).
+    #[arg(long, default_value = "flow")]
+    pub method: String,
+    /// reflow, distill: the teacher model file.
+    #[arg(long)]
+    pub teacher: Option<PathBuf>,
+    /// reflow: rounds (1 gives the 2-rectified flow, 2 the 3-rectified one).
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
+    pub rounds: i64,
+    /// reflow: pairs per class (and as many unconditional ones).
+    #[arg(long, default_value_t = PairConfig::default().n_per_class as i64, allow_negative_numbers = true)]
+    pub pairs: i64,
+    /// reflow: guidance scale of the class pairs.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub pair_guidance: f64,
+    /// distill: w ~ U[0, w_max] in training.
+    #[arg(long, default_value_t = DistillConfig::default().w_max as f64, allow_negative_numbers = true)]
+    pub w_max: f64,
+}
+
+/// Trains by `args.method` (reflow or distill; flow is handled by the caller) and returns the
+/// model file to write.
+pub fn train(args: &TrainMethodArgs, config: &TrainConfig) -> Result<ModelFile> {
+    let path =
+        args.teacher.as_ref().ok_or_else(|| invalid!("--method {} needs --teacher FILE", args.method))?;
+    let teacher = read_model(path)?;
+    let dataset: Dataset = teacher.dataset.clone();
+    if teacher.model.config().n_extra != 0 || teacher.model.config().d_out != 2 {
+        return Err(invalid!(
+            "--teacher must be a velocity model made by train (not a student or classifier)"
+        ));
+    }
+    match args.method.as_str() {
+        "reflow" => {
+            let rounds = check_count("--rounds", args.rounds, 1, 5)?;
+            let n = check_count("--pairs", args.pairs, 1, (MAX_POINTS / 8) as i64)?;
+            let pairs = PairConfig {
+                n_per_class: n,
+                n_null: n,
+                steps: 50,
+                solver: Solver::Heun,
+                guidance: check_range("--pair-guidance", args.pair_guidance, -MAX_GUIDANCE, MAX_GUIDANCE)?
+                    as f32,
+                seed: config.seed,
+            };
+            let mut model = teacher.model.clone();
+            let mut loss = f32::NAN;
+            for r in 0..rounds {
+                let mut c = ReflowConfig { pairs: pairs.clone(), train: config.clone() };
+                c.pairs.seed = pairs.seed.wrapping_add(r as u64);
+                c.train.seed = config.seed.wrapping_add(r as u64);
+                eprintln!(
+                    "reflow round {} of {rounds}: {} pairs from the current model",
+                    r + 1,
+                    n * (dataset.n_classes() + 1)
+                );
+                let mut tr = reflow_trainer(&dataset, &model, &c)?;
+                loss = run_steps(config.steps, || tr.step())?;
+                model = tr.model;
+            }
+            Ok(ModelFile {
+                final_loss: Some(loss),
+                steps_done: config.steps * rounds,
+                dataset,
+                model,
+                training: config.clone(),
+            })
+        }
+        "distill" => {
+            let dc = DistillConfig {
+                steps: config.steps,
+                batch: config.batch,
+                lr: config.lr,
+                schedule: config.schedule,
+                clip_norm: config.clip_norm,
+                w_max: check_range("--w-max", args.w_max, 0.0, MAX_GUIDANCE)? as f32,
+                seed: config.seed,
+                ..DistillConfig::default()
+            };
+            check_count("teacher steps", dc.teacher_steps as i64, 1, MAX_SAMPLER_STEPS as i64)?;
+            let mut d = Distiller::new(student_config(teacher.model.config()), dc)?;
+            let mut scratch = NetScratch::new(&teacher.model, config.batch);
+            let mut source = FieldSource::Network { model: &teacher.model, scratch: &mut scratch };
+            d.check_teacher(&source)?;
+            let loss = run_steps(config.steps, || d.step(&mut source))?;
+            Ok(ModelFile {
+                final_loss: Some(loss),
+                steps_done: d.steps_done(),
+                dataset,
+                model: d.student,
+                training: config.clone(),
+            })
+        }
+        m => Err(invalid!("--method must be flow, reflow or distill, got '{m}'")),
+    }
+}
+
+/// Maps a model-loading error onto the file's name.
+pub fn model_error(path: &std::path::Path, e: &Error) -> Error {
+    Error::Model(format!("{}: {}", path.display(), inner(e)))
+}
