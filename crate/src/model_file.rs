@@ -4,6 +4,7 @@
 //! {
 //!   "format": "cfg-playground-model",
 //!   "version": 1,
+//!   "kind": "classifier",   (optional: "velocity" (the default, not written) or "classifier")
 //!   "dataset": "face",
 //!   "drawn": { "std": 0.06, "classes": [{ "name": "a", "points": [[0.1, 0.2], ...] }] },  (only for "custom")
 //!   "classes": ["left-eye", "right-eye", "mouth"],

@@ -2,6 +2,8 @@
 //! post's identity (exact classifier guidance at λ = w is exact CFG), a briefly trained
 //! classifier against the exact Bayes classifier, the gradient grid and classifier model files.
 
+#![allow(clippy::needless_range_loop)] // index loops read like the formulas
+
 use cfg_playground::classifier::guided::{guidance_factor, CLASSIFIER_CALLS};
 use cfg_playground::classifier::{
     classifier_arch, classifier_grad_grid, evaluate_classifier, exact_log_prob_grad, ClassifierGuided,
