@@ -304,3 +304,54 @@ fn classifier_model_files_round_trip_and_are_kept_apart() {
     let e = ModelFile::from_json_any(v.to_string().as_bytes()).unwrap_err().to_string();
     assert!(e.contains("class input"), "{e}");
 }
+
+#[test]
+fn classifier_training_is_seeded_and_deterministic() {
+    let d = Dataset::by_name("face").unwrap();
+    let run = |seed| {
+        let config = TrainConfig { steps: 5, batch: 32, seed, ..TrainConfig::default() };
+        let mut tr = ClassifierTrainer::new(d.clone(), classifier_arch(3, 16, 2), config).unwrap();
+        let s = tr.train(5);
+        assert_eq!(tr.steps_done(), 5);
+        assert!(tr.last().loss.is_finite());
+        (tr.model.params, s)
+    };
+    let (a, sa) = run(11);
+    let (b, sb) = run(11);
+    let (c, _) = run(12);
+    assert_eq!(a, b);
+    assert_eq!(sa, sb);
+    assert_ne!(a, c);
+    // a velocity architecture is refused
+    let config = TrainConfig { steps: 5, batch: 32, ..TrainConfig::default() };
+    assert!(ClassifierTrainer::new(d, MlpConfig::velocity(3, 8, 1), config).is_err());
+}
+
+/// Per-point labels, including the null label (no guidance: v_u, as exact CFG gives for it).
+#[test]
+fn per_point_labels_guide_each_point_to_its_class() {
+    let d = Dataset::by_name("face").unwrap();
+    let m = d.mixture();
+    let x = Array2::from_shape_fn((8, 2), |(i, j)| -1.5 + 0.4 * i as f32 + 0.3 * j as f32);
+    let labels = [0u32, 1, 2, 3, 2, 1, 0, 3];
+    let (mut pv, mut pc, mut pe) = (Prepared::default(), Prepared::default(), Prepared::default());
+    let mut velocity = FieldSource::Exact { mixture: &m, prep: &mut pv };
+    let mut classifier = ClassifierSource::Exact { mixture: &m, prep: &mut pc };
+    let mut g = ClassifierGuided {
+        velocity: &mut velocity,
+        classifier: &mut classifier,
+        labels: &labels,
+        base: Guidance::Unconditional,
+        scale: 4.0,
+    };
+    let (mut a, mut b) = (Array2::zeros((8, 2)), Array2::zeros((8, 2)));
+    g.eval(x.view(), 0.55, a.view_mut());
+    ExactField { mixture: &m, prep: &mut pe, labels: &labels, guidance: Guidance::Cfg(4.0) }.eval(
+        x.view(),
+        0.55,
+        b.view_mut(),
+    );
+    for (u, v) in a.iter().zip(b.iter()) {
+        assert!((u - v).abs() < 1e-4 * v.abs().max(1.0), "{u} vs {v}");
+    }
+}

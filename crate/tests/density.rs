@@ -201,3 +201,40 @@ fn grid_densities_integrate_to_one() {
     density_grid(&mut field, &mut integ, 0.8, extent, nx, ny, 50, Solver::Heun, grid.view_mut(), &mut log_p);
     assert!(log_p.iter().all(|l| l.is_finite()));
 }
+
+/// A trained velocity network's integrated log density is close to the data's (quality, slow in
+/// debug: run with `--ignored`, preferably in release).
+#[test]
+#[ignore]
+fn a_trained_network_has_nearly_the_data_density() {
+    use cfg_playground::flow::{TrainConfig, Trainer};
+    let d = Dataset::by_name("non-overlapping").unwrap();
+    let config = TrainConfig { steps: 3000, batch: 256, seed: 1, ..TrainConfig::default() };
+    let mut tr = Trainer::new(d.clone(), MlpConfig::velocity(2, 64, 3), config).unwrap();
+    tr.train(3000);
+    let m = d.mixture();
+    let mut check = MixtureJacobian::default();
+    check.prepare(&m, 1.0);
+    let n = 500;
+    let mut integ = DensityIntegrator::new(n);
+    let mut sc = JacobianScratch::new(&tr.model, 256);
+    for label in [0u32, 2] {
+        let mut r = rng::seeded(5, 3);
+        let mut x = Array2::from_shape_fn((n, 2), |_| rng::normal(&mut r));
+        let mut log_p = vec![0.0; n];
+        let guidance = if label == 2 { Guidance::Unconditional } else { Guidance::Conditional };
+        let mut f =
+            NetworkDivergence { model: &tr.model, scratch: &mut sc, labels: &[label], guidance, extra: &[] };
+        integ.forward(&mut f, x.view_mut(), &mut log_p, 100, Solver::Heun);
+        let errs: Vec<f64> = (0..n)
+            .map(|i| {
+                let e = check.eval([x[[i, 0]], x[[i, 1]]], (label != 2).then_some(label));
+                let want = if label == 2 { e.log_p_u } else { e.log_p_c - 0.5f64.ln() };
+                (log_p[i] - want).abs()
+            })
+            .collect();
+        let med = median(errs);
+        eprintln!("trained network, label {label}: median |Δ log p| {med:.3}");
+        assert!(med < 0.3, "label {label}: median {med}");
+    }
+}
