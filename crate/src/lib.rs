@@ -5,7 +5,9 @@
 pub mod activation;
 pub mod adam;
 pub mod bench;
+pub mod classifier;
 pub mod datasets;
+pub mod density;
 pub mod distill;
 pub mod error;
 pub mod evaluate;

@@ -4,6 +4,7 @@
 //! {
 //!   "format": "cfg-playground-model",
 //!   "version": 1,
+//!   "kind": "classifier",   (optional: "velocity" (the default, not written) or "classifier")
 //!   "dataset": "face",
 //!   "drawn": { "std": 0.06, "classes": [{ "name": "a", "points": [[0.1, 0.2], ...] }] },  (only for "custom")
 //!   "classes": ["left-eye", "right-eye", "mouth"],
@@ -65,6 +66,36 @@ impl Dtype {
     }
 }
 
+/// What the network in a file computes. Files without a `kind` field hold a velocity network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// A velocity field (d_out = 2): the flow-matching models, including guidance-distilled ones.
+    #[default]
+    Velocity,
+    /// A time-conditioned classifier p(c | x_t, t): no class input, d_out = n_classes.
+    Classifier,
+}
+
+impl ModelKind {
+    fn is_velocity(&self) -> bool {
+        *self == ModelKind::Velocity
+    }
+
+    /// Checks that `arch` fits this kind.
+    fn check(self, arch: &MlpConfig) -> std::result::Result<(), String> {
+        match self {
+            ModelKind::Velocity if arch.d_out != 2 => {
+                Err(format!("a velocity network has d_out 2, got {}", arch.d_out))
+            }
+            ModelKind::Velocity => Ok(()),
+            ModelKind::Classifier => {
+                crate::classifier::check_classifier_arch(arch, arch.n_classes).map_err(|e| strip(&e))
+            }
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct TensorEntry {
     name: String,
@@ -90,6 +121,9 @@ struct DrawnClass {
 struct FileV1 {
     format: String,
     version: u64,
+    /// Absent (velocity) in files written before classifiers existed; written only when not velocity.
+    #[serde(default, skip_serializing_if = "ModelKind::is_velocity")]
+    kind: ModelKind,
     dataset: String,
     /// The points, when `dataset` is "custom".
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,8 +147,14 @@ pub struct ModelFile {
 }
 
 impl ModelFile {
-    /// The file as JSON text, tensors stored as `dtype`.
+    /// The file as JSON text, tensors stored as `dtype`: a velocity network.
     pub fn to_json(&self, dtype: Dtype) -> String {
+        self.to_json_kind(dtype, ModelKind::Velocity)
+    }
+
+    /// The file as JSON text, for a network of the given kind (the `kind` field is written for
+    /// anything but a velocity network, so velocity files stay as they were).
+    pub fn to_json_kind(&self, dtype: Dtype, kind: ModelKind) -> String {
         let layout = self.model.layout();
         let tensors = layout
             .tensors
@@ -139,6 +179,7 @@ impl ModelFile {
         let file = FileV1 {
             format: FORMAT.into(),
             version: VERSION,
+            kind,
             dataset: self.dataset.name.clone(),
             drawn: self.dataset.drawn().map(|d| DrawnData {
                 std: d.std,
@@ -154,8 +195,23 @@ impl ModelFile {
         serde_json::to_string(&file).expect("model files serialise")
     }
 
-    /// Parses and checks a model file.
+    /// Parses and checks a model file holding a velocity network (a classifier file is an error).
     pub fn from_json(bytes: &[u8]) -> Result<ModelFile> {
+        Self::from_json_as(bytes, ModelKind::Velocity)
+    }
+
+    /// Parses and checks a model file holding a network of kind `want` (its `kind` field must match).
+    pub fn from_json_as(bytes: &[u8], want: ModelKind) -> Result<ModelFile> {
+        let (file, kind) = Self::from_json_any(bytes)?;
+        if kind != want {
+            let name = |k: ModelKind| serde_json::to_string(&k).expect("kinds serialise");
+            return Err(Error::Model(format!("kind is {}, expected {}", name(kind), name(want))));
+        }
+        Ok(file)
+    }
+
+    /// Parses and checks a model file of any kind; returns it with its kind.
+    pub fn from_json_any(bytes: &[u8]) -> Result<(ModelFile, ModelKind)> {
         let bad = |m: String| Error::Model(m);
         if bytes.len() > MAX_FILE_BYTES {
             return Err(bad(format!("{} bytes is larger than the {MAX_FILE_BYTES}-byte limit", bytes.len())));
@@ -188,7 +244,9 @@ impl ModelFile {
             .map_err(|e| bad(format!("field '{}': {}", e.path(), e.inner())))?;
 
         let arch = file.architecture;
+        let kind = file.kind;
         arch.validate().map_err(|e| bad(format!("architecture: {}", strip(&e))))?;
+        kind.check(&arch).map_err(|e| bad(format!("architecture: {e}")))?;
         file.training.validate().map_err(|e| bad(format!("training: {}", strip(&e))))?;
         let dataset = match (file.dataset.as_str(), file.drawn) {
             (CUSTOM, Some(d)) => {
@@ -274,13 +332,16 @@ impl ModelFile {
                 *o = v;
             }
         }
-        Ok(ModelFile {
-            dataset,
-            model,
-            training: file.training,
-            steps_done: file.steps_done,
-            final_loss: file.final_loss,
-        })
+        Ok((
+            ModelFile {
+                dataset,
+                model,
+                training: file.training,
+                steps_done: file.steps_done,
+                final_loss: file.final_loss,
+            },
+            kind,
+        ))
     }
 }
 

@@ -141,4 +141,79 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
         0,
         "a forward pass allocated"
     );
+
+    // classifier guidance: a classifier training step, the guided field (network velocity and
+    // network classifier, then both exact) and density transport (network and exact divergence)
+    use cfg_playground::classifier::{
+        classifier_arch, ClassifierGuided, ClassifierScratch, ClassifierSource,
+    };
+    use cfg_playground::density::{DensityIntegrator, ExactDivergence, JacobianScratch, NetworkDivergence};
+    use cfg_playground::field::VelocityField;
+    let ccfg = TrainConfig { batch: 128, ..TrainConfig::default() };
+    let mut ctr =
+        cfg_playground::classifier::ClassifierTrainer::new(d.clone(), classifier_arch(3, 32, 2), ccfg)
+            .unwrap();
+    ctr.step();
+    assert_eq!(
+        count(|| {
+            ctr.train(2);
+        }),
+        0,
+        "classifier training steps allocated"
+    );
+    let mut cs = ClassifierScratch::new(&ctr.model, 256);
+    let x = ndarray::Array2::from_elem((600, 2), 0.3f32);
+    let mut v = ndarray::Array2::zeros((600, 2));
+    let (mut pv, mut pc) = (Prepared::default(), Prepared::default());
+    for exact in [false, true] {
+        let mut velocity = if exact {
+            FieldSource::Exact { mixture: &mixture, prep: &mut pv }
+        } else {
+            FieldSource::Network { model: &tr.model, scratch: &mut scratch }
+        };
+        let mut classifier = if exact {
+            ClassifierSource::Exact { mixture: &mixture, prep: &mut pc }
+        } else {
+            ClassifierSource::Network { model: &ctr.model, scratch: &mut cs }
+        };
+        let mut g = ClassifierGuided {
+            velocity: &mut velocity,
+            classifier: &mut classifier,
+            labels: &[1],
+            base: Guidance::Unconditional,
+            scale: 2.0,
+        };
+        g.eval(x.view(), 0.4, v.view_mut());
+        assert_eq!(
+            count(|| g.eval(x.view(), 0.6, v.view_mut())),
+            0,
+            "classifier guidance allocated ({exact})"
+        );
+    }
+    let mut integ = DensityIntegrator::new(300);
+    let mut js = JacobianScratch::new(&tr.model, 128);
+    let mut mj = cfg_playground::density::MixtureJacobian::default();
+    let mut xd = ndarray::Array2::from_elem((300, 2), 0.1f64);
+    let mut log_p = vec![0.0; 300];
+    let mut nf = NetworkDivergence {
+        model: &tr.model,
+        scratch: &mut js,
+        labels: &[0],
+        guidance: Guidance::Cfg(2.0),
+        extra: &[],
+    };
+    integ.forward(&mut nf, xd.view_mut(), &mut log_p, 2, Solver::Heun);
+    assert_eq!(
+        count(|| integ.forward(&mut nf, xd.view_mut(), &mut log_p, 2, Solver::Heun)),
+        0,
+        "network density transport allocated"
+    );
+    let mut ef =
+        ExactDivergence { mixture: &mixture, jac: &mut mj, labels: &[3], guidance: Guidance::Unconditional };
+    integ.log_density(&mut ef, xd.view(), 0.5, &mut log_p, 2, Solver::Heun);
+    assert_eq!(
+        count(|| integ.log_density(&mut ef, xd.view(), 0.5, &mut log_p, 2, Solver::Heun)),
+        0,
+        "exact density transport allocated"
+    );
 }
