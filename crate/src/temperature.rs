@@ -28,7 +28,7 @@ use crate::mixture::{Mixture, Prepared};
 use crate::rng::{self, Rng};
 
 /// Largest number of cells along one side of a grid.
-pub const MAX_GRID_SIDE: usize = 4096;
+pub const MAX_GRID_SIDE: usize = 2048;
 /// Temperatures accepted by [`Target::Tempered`].
 pub const TEMPERATURE_RANGE: (f64, f64) = (0.01, 100.0);
 
