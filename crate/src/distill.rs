@@ -155,6 +155,29 @@ impl Distiller {
         })
     }
 
+    /// A student that starts as a copy of the network `teacher` (which must take no extra input):
+    /// every tensor copied, the first layer's weights for the new w input zero, so that before
+    /// training it computes the teacher's v(x, t, c) at every w.
+    pub fn from_teacher(teacher: &Mlp<f32>, config: DistillConfig) -> Result<Self> {
+        if teacher.config().n_extra != 0 {
+            return Err(crate::invalid!(
+                "a teacher takes no extra input, got n_extra = {}",
+                teacher.config().n_extra
+            ));
+        }
+        let mut ds = Self::new(student_config(teacher.config()), config)?;
+        for spec in &teacher.layout().tensors {
+            let dst =
+                ds.student.layout().find(&spec.name).expect("the student has the teacher's tensors").clone();
+            let src = spec.slice(&teacher.params);
+            let out = dst.slice_mut(&mut ds.student.params);
+            // the extra input's columns come last, so its weights are the last rows of hidden0
+            out[..src.len()].copy_from_slice(src);
+            out[src.len()..].iter_mut().for_each(|v| *v = 0.0);
+        }
+        Ok(ds)
+    }
+
     /// Checks that `teacher` has the student's classes.
     pub fn check_teacher(&self, teacher: &FieldSource) -> Result<()> {
         let (t, s) = (classes_of(teacher), self.student.config().n_classes);

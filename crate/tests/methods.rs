@@ -339,3 +339,50 @@ fn rectified_and_plain_cfg_at_equal_calls_on_the_exact_field() {
         assert!(hit(&e.rcfg) > hit(&base) && hit(&e.cfg) > hit(&base));
     }
 }
+
+/// A student copied from a network teacher computes the teacher's conditional velocity at every
+/// w before training; distilling then brings its guided samples to the teacher's.
+#[test]
+fn a_student_from_a_network_teacher_starts_as_the_teacher_and_learns_guidance() {
+    use cfg_playground::field::{Guidance, NetworkField, VelocityField};
+    let tr = trained("overlapping", 32, 400, 6);
+    let mut ds = Distiller::from_teacher(
+        &tr.model,
+        DistillConfig { steps: 500, batch: 128, lr: 2e-3, w_max: 4.0, seed: 2, ..DistillConfig::default() },
+    )
+    .unwrap();
+    let mut r = seeded(3, 3);
+    let x = Array2::from_shape_fn((20, 2), |_| rng::normal(&mut r) as f32);
+    let eval = |model: &Mlp<f32>, extra: &[f32]| {
+        let mut scratch = NetScratch::new(model, 20);
+        let mut f = NetworkField {
+            model,
+            scratch: &mut scratch,
+            labels: &[1],
+            guidance: Guidance::Conditional,
+            extra,
+        };
+        let mut v = Array2::zeros((20, 2));
+        f.eval(x.view(), 0.3, v.view_mut());
+        v
+    };
+    let want = eval(&tr.model, &[]);
+    for w in [0.0f32, 3.0] {
+        let err = (&eval(&ds.student, &[w]) - &want).iter().fold(0f32, |a, d| a.max(d.abs()));
+        assert!(err < 1e-5, "w = {w}: {err}");
+    }
+    let mut scratch = NetScratch::new(&tr.model, 256);
+    let mut teacher = FieldSource::Network { model: &tr.model, scratch: &mut scratch };
+    let (n, steps) = (2000, 16);
+    let gap = |ds: &Distiller, teacher: &mut FieldSource| {
+        distill::endpoint_gap(teacher, &ds.student, 0, &[3.0], n, steps, 4).unwrap()[0]
+    };
+    let before = gap(&ds, &mut teacher);
+    ds.train(&mut teacher, 500);
+    let after = gap(&ds, &mut teacher);
+    let (a, _) = distill::sample_teacher(&mut teacher, 0, 3.0, n, steps, 4).unwrap();
+    let (b, _) = distill::sample_student(&ds.student, 0, 3.0, n, steps, 4).unwrap();
+    let sw = metrics::sliced_w2(a.view(), b.view(), 64, &mut seeded(0, 1));
+    println!("network teacher, w = 3: endpoint gap {before:.4} -> {after:.4}, sliced W2 {sw:.4}");
+    assert!(after < 0.3 * before && sw < 0.08, "gap {before} -> {after}, sliced W2 {sw}");
+}

@@ -12,7 +12,7 @@ use crate::metrics;
 use crate::rng::{self, stream};
 use crate::sampler::Solver;
 
-use super::{Grid, GridDensity, Target, MAX_GRID_SIDE};
+use super::{Grid, GridDensity, Target, MAX_GRID_SIDE, TEMPERATURE_RANGE};
 
 /// Settings of [`cfg_vs_tilted`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -64,6 +64,11 @@ pub struct TiltRow {
     pub tilted_mean: [f64; 2],
     pub cfg_trace: f64,
     pub tilted_trace: f64,
+    /// The temperature whose tempered class p(x | c)^(1/T) has the CFG samples' spread (CFG
+    /// trace over the class's trace; exact for a Gaussian class), and the sliced W2 between
+    /// the CFG samples and samples of that tempered class: the best "temperature" explanation.
+    pub matched_temperature: f64,
+    pub cfg_vs_tempered: f64,
     /// Probability of the grid's edge cells under the tilted density (small: the grid holds it).
     pub border_mass: f64,
 }
@@ -79,7 +84,7 @@ impl TiltReport {
     /// The rows as a fixed-width text table.
     pub fn table(&self) -> String {
         let mut s = format!(
-            "{:<16} {:<12} {:>4} {:>10} {:>10} {:>8} {:>10} {:>10} {:>9} {:>9}\n",
+            "{:<16} {:<12} {:>4} {:>10} {:>10} {:>8} {:>10} {:>10} {:>9} {:>9} {:>7} {:>10}\n",
             "dataset",
             "class",
             "w",
@@ -89,11 +94,13 @@ impl TiltReport {
             "cfg~class",
             "tilt~cls",
             "tr cfg",
-            "tr tilt"
+            "tr tilt",
+            "T match",
+            "cfg~temp"
         );
         for r in &self.rows {
             s += &format!(
-                "{:<16} {:<12} {:>4} {:>10.4} {:>10.4} {:>8.1} {:>10.4} {:>10.4} {:>9.4} {:>9.4}\n",
+                "{:<16} {:<12} {:>4} {:>10.4} {:>10.4} {:>8.1} {:>10.4} {:>10.4} {:>9.4} {:>9.4} {:>7.3} {:>10.4}\n",
                 r.dataset,
                 r.class,
                 r.w,
@@ -103,7 +110,9 @@ impl TiltReport {
                 r.cfg_vs_class,
                 r.tilted_vs_class,
                 r.cfg_trace,
-                r.tilted_trace
+                r.tilted_trace,
+                r.matched_temperature,
+                r.cfg_vs_tempered
             );
         }
         s
@@ -138,6 +147,7 @@ pub fn cfg_vs_tilted(datasets: &[Dataset], class: u32, ws: &[f32], cfg: &TiltCon
         let mut ref_rng = rng::seeded(cfg.seed, stream::EVAL_REF);
         let mut proj_rng = rng::seeded(cfg.seed, stream::PROJECTIONS);
         let data = dataset.sample_class(class, cfg.n, &mut ref_rng);
+        let class_trace = mixture.moments(Some(class)).1.trace();
         for &w in ws {
             let sc =
                 SampleConfig { n: cfg.n, steps: cfg.steps, solver: cfg.solver, guidance: w, seed: cfg.seed };
@@ -146,6 +156,15 @@ pub fn cfg_vs_tilted(datasets: &[Dataset], class: u32, ws: &[f32], cfg: &TiltCon
             let a = density.sample(cfg.n, &mut ref_rng);
             let b = density.sample(cfg.n, &mut ref_rng);
             let (tilted_mean, tilted_trace) = density.moments();
+            let cfg_trace = metrics::covariance_trace(x.view());
+            let matched_temperature =
+                (cfg_trace / class_trace).clamp(TEMPERATURE_RANGE.0, TEMPERATURE_RANGE.1);
+            let tempered = GridDensity::new(
+                &mixture,
+                Target::Tempered { class: Some(class), temperature: matched_temperature },
+                grid,
+            )?;
+            let c = tempered.sample(cfg.n, &mut ref_rng);
             let mut d = |p: ndarray::ArrayView2<f32>, q: ndarray::ArrayView2<f32>| {
                 metrics::sliced_w2(p, q, cfg.projections, &mut proj_rng)
             };
@@ -159,8 +178,10 @@ pub fn cfg_vs_tilted(datasets: &[Dataset], class: u32, ws: &[f32], cfg: &TiltCon
                 tilted_vs_class: d(a.view(), data.view()),
                 cfg_mean: mean(x.view()),
                 tilted_mean,
-                cfg_trace: metrics::covariance_trace(x.view()),
+                cfg_trace,
                 tilted_trace,
+                matched_temperature,
+                cfg_vs_tempered: d(x.view(), c.view()),
                 border_mass: density.border_mass(),
             });
         }
