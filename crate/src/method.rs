@@ -10,17 +10,20 @@
 //! | `tilted` | exact samples of p(x)^(1−w)·p(x\|c)^w on a grid (no network) | 0 |
 //! | `tempered` | exact samples of p(x\|c)^(1/T) on a grid (no network) | 0 |
 //! | `student` | a distilled student, w as its input ([`crate::distill`]) | 1 |
-//! | `classifier` | v_u + λ·((1−t)/t)·∇log p(c\|x_t) ([`crate::classifier`]) | 1 + classifier |
+//! | `classifier` | v_u + λ·((1−t)/t)·∇log p(c\|x_t), λ = w ([`crate::classifier`]); a trained classifier network or the exact Bayes classifier | 1 + 2 (classifier forward and backward) |
 
 use ndarray::Array2;
 use serde::Serialize;
 
+use crate::classifier::check_classifier_arch;
+use crate::classifier::guided::{ClassifierGuided, ClassifierScratch, ClassifierSource};
 use crate::datasets::Dataset;
 use crate::error::{check_range, Result};
 use crate::evaluate::{self, guidance_for, Report, SampleConfig, Source};
-use crate::field::{ExactField, FieldSource, NetScratch, NetworkField, VelocityField};
+use crate::field::{ExactField, FieldSource, Guidance, NetScratch, NetworkField, VelocityField};
 use crate::invalid;
 use crate::mixture::Prepared;
+use crate::mlp::Mlp;
 use crate::rcfg::{self, RectifiedCfg};
 use crate::rng::{self, stream};
 use crate::sampler::{noise_into, Integrator, SampleStats};
@@ -38,11 +41,20 @@ pub const GRID_MARGIN: f64 = 0.5;
 pub enum Method {
     Cfg,
     RectifiedCfg(RectifiedCfg),
-    NoiseScale { tau: f32 },
-    VelocityScale { temperature: f32 },
+    NoiseScale {
+        tau: f32,
+    },
+    VelocityScale {
+        temperature: f32,
+    },
     Tilted,
-    Tempered { temperature: f64 },
+    Tempered {
+        temperature: f64,
+    },
     Student,
+    /// Classifier guidance at λ = `cfg.guidance`, with the classifier given to [`generate_with`]
+    /// (none: the exact Bayes classifier of the data's mixture).
+    Classifier,
 }
 
 impl Method {
@@ -56,12 +68,21 @@ impl Method {
             Method::Tilted => "tilted",
             Method::Tempered { .. } => "tempered",
             Method::Student => "student",
+            Method::Classifier => "classifier",
         }
     }
 
     /// Every method name.
-    pub const NAMES: [&'static str; 7] =
-        ["cfg", "rectified-cfg", "noise-scale", "velocity-scale", "tilted", "tempered", "student"];
+    pub const NAMES: [&'static str; 8] = [
+        "cfg",
+        "rectified-cfg",
+        "noise-scale",
+        "velocity-scale",
+        "tilted",
+        "tempered",
+        "student",
+        "classifier",
+    ];
 
     /// Checks the method's own parameters, naming the first bad one.
     pub fn validate(&self) -> Result<()> {
@@ -76,7 +97,7 @@ impl Method {
             Method::Tempered { temperature } => {
                 check_range("temperature", temperature, TEMPERATURE_RANGE.0, TEMPERATURE_RANGE.1).map(drop)
             }
-            Method::Cfg | Method::Tilted | Method::Student => Ok(()),
+            Method::Cfg | Method::Tilted | Method::Student | Method::Classifier => Ok(()),
         }
     }
 
@@ -126,7 +147,23 @@ pub fn generate(
     label: Option<u32>,
     cfg: &SampleConfig,
 ) -> Result<(Array2<f32>, SampleStats)> {
+    generate_with(dataset, source, None, method, label, cfg)
+}
+
+/// [`generate`] with a classifier network for [`Method::Classifier`] (None: the exact Bayes
+/// classifier).
+pub fn generate_with(
+    dataset: &Dataset,
+    source: Source,
+    classifier: Option<&Mlp<f32>>,
+    method: &Method,
+    label: Option<u32>,
+    cfg: &SampleConfig,
+) -> Result<(Array2<f32>, SampleStats)> {
     cfg.validate()?;
+    if let Some(c) = classifier {
+        check_classifier_arch(c.config(), dataset.n_classes())?;
+    }
     method.validate()?;
     check_source(dataset, source, method)?;
     if let Some(c) = label {
@@ -189,6 +226,32 @@ pub fn generate(
             };
             Ok((x, stats))
         }
+        Method::Classifier => {
+            let Some(c) = label else {
+                // no class: the unconditional field, which classifier guidance starts from
+                return evaluate::generate(dataset, source, None, cfg);
+            };
+            let mut x = Array2::zeros((cfg.n, 2));
+            noise_into(&mut rng::seeded(cfg.seed, stream::SAMPLE), x.view_mut());
+            let mixture = dataset.mixture();
+            let mut prep = Prepared::default();
+            let mut scratch = classifier.map(|m| ClassifierScratch::new(m, 1024.min(cfg.n)));
+            let mut cls = match (classifier, scratch.as_mut()) {
+                (Some(model), Some(scratch)) => ClassifierSource::Network { model, scratch },
+                _ => ClassifierSource::Exact { mixture: &mixture, prep: &mut prep },
+            };
+            let stats = with_source(dataset, source, |velocity| {
+                let mut f = ClassifierGuided {
+                    velocity,
+                    classifier: &mut cls,
+                    labels: &[c],
+                    base: Guidance::Unconditional,
+                    scale: cfg.guidance,
+                };
+                Integrator::new(cfg.n).run(&mut f, x.view_mut(), cfg.steps, cfg.solver, None)
+            });
+            Ok((x, stats))
+        }
         Method::Tilted | Method::Tempered { .. } => {
             let target = match (*method, label) {
                 (Method::Tilted, Some(class)) => Target::Tilted { class, w: cfg.guidance as f64 },
@@ -222,10 +285,21 @@ fn with_source<R>(dataset: &Dataset, source: Source, f: impl FnOnce(&mut FieldSo
 /// [`evaluate::evaluate`] for any method: every class at `cfg.guidance`, and unconditionally,
 /// measured against fresh data with the same metrics as CFG.
 pub fn evaluate(dataset: &Dataset, source: Source, method: &Method, cfg: &SampleConfig) -> Result<Report> {
+    evaluate_with(dataset, source, None, method, cfg)
+}
+
+/// [`evaluate`] with a classifier network for [`Method::Classifier`].
+pub fn evaluate_with(
+    dataset: &Dataset,
+    source: Source,
+    classifier: Option<&Mlp<f32>>,
+    method: &Method,
+    cfg: &SampleConfig,
+) -> Result<Report> {
     method.validate()?;
     check_source(dataset, source, method)?;
     let mut report = evaluate::evaluate_by(dataset, source, cfg, &mut |label| {
-        generate(dataset, source, method, label, cfg)
+        generate_with(dataset, source, classifier, method, label, cfg)
     })?;
     report.method = *method;
     Ok(report)
@@ -283,6 +357,22 @@ mod tests {
             generate(&d, Source::Exact, &Method::Tempered { temperature: 4.0 }, Some(0), &c).unwrap();
         let div = crate::metrics::diversity(y.view(), &d.mixture(), Some(0));
         assert!((div - 4.0).abs() < 0.3, "diversity {div}");
+    }
+
+    #[test]
+    fn exact_classifier_guidance_samples_as_exact_cfg() {
+        // the post's derivation: with the Bayes classifier, classifier guidance at λ = w is CFG
+        let d = Dataset::by_name("overlapping").unwrap();
+        let a = generate(&d, Source::Exact, &Method::Classifier, Some(1), &cfg(300)).unwrap().0;
+        let b = generate(&d, Source::Exact, &Method::Cfg, Some(1), &cfg(300)).unwrap().0;
+        let gap = crate::metrics::mean_distance(a.view(), b.view());
+        // Pointwise the two fields agree for t > 0 (tests/classifier.rs); only the first Euler
+        // step differs: at t = 0 the Bayes classifier's gradient is exactly 0 (x_0 is pure noise)
+        // while v_c − v_u = E[x1|c] − E[x1] is not; (1 − t)/t·∇log p(c|x_t) only tends to it.
+        let c = SampleConfig { guidance: 1.0, ..cfg(300) };
+        let cond = generate(&d, Source::Exact, &Method::Cfg, Some(1), &c).unwrap().0;
+        let effect = crate::metrics::mean_distance(b.view(), cond.view());
+        assert!(gap < 0.1 * effect, "mean distance {gap}, guidance moves points by {effect}");
     }
 
     #[test]

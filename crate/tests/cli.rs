@@ -178,3 +178,89 @@ fn bad_arguments_get_one_line_and_exit_code_2() {
     fails(&["frobnicate"], "frobnicate");
     fails(&["data", "--dataset", "face", "--bogus"], "--bogus");
 }
+
+#[test]
+fn every_method_samples_and_evaluates_with_its_own_metrics() {
+    let m = tmp("methods-model.json");
+    let c = tmp("methods-classifier.json");
+    let s = tmp("methods-student.json");
+    let r = tmp("methods-reflow.json");
+    let small = ["--steps", "5", "--batch", "32", "--width", "8", "--depth", "1"];
+    let train = |extra: &[&str], out: &PathBuf| {
+        let mut args = vec!["train"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&small);
+        args.extend_from_slice(&["--out", out.to_str().unwrap()]);
+        let o = run(&args);
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    train(&["--dataset", "overlapping"], &m);
+    train(&["--method", "classifier", "--dataset", "overlapping"], &c);
+    let mp = m.to_str().unwrap();
+    train(&["--method", "distill", "--teacher", mp], &s);
+    train(&["--method", "reflow", "--teacher", mp, "--pairs", "50"], &r);
+
+    let eval = |model: &str, extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["eval", "--model", model, "--n", "200", "--steps", "4", "--guidance", "3"];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let calls = |v: &serde_json::Value| v["classes"][0]["calls_per_sample"].as_u64().unwrap();
+    // calls per sample tell the methods apart: CFG 2 per step, rectified CFG 3, a student 1,
+    // classifier guidance 1 (v_u) + 2 (classifier forward and backward), exact densities 0
+    assert_eq!(calls(&eval(mp, &[])), 8);
+    assert_eq!(calls(&eval(mp, &["--method", "rectified-cfg", "--lambda-max", "2"])), 12);
+    assert_eq!(calls(&eval(s.to_str().unwrap(), &["--method", "student"])), 4);
+    assert_eq!(calls(&eval(mp, &["--method", "classifier", "--classifier", c.to_str().unwrap()])), 12);
+    assert_eq!(calls(&eval(mp, &["--method", "classifier"])), 4);
+    assert_eq!(calls(&eval(r.to_str().unwrap(), &[])), 8);
+    for extra in [
+        &["--method", "noise-scale", "--tau", "0.5"][..],
+        &["--method", "velocity-scale", "--temperature", "0.5"],
+    ] {
+        let v = eval(mp, extra);
+        assert_eq!(v["method"], extra[1]);
+        assert_eq!(v["classes"].as_array().unwrap().len(), 2);
+    }
+    let v = eval(mp, &["--method", "tilted"]);
+    assert_eq!(calls(&v), 0);
+    assert!(v["classes"][0]["hit_rate"].as_f64().unwrap() > 0.8);
+    let o = run(&[
+        "sample",
+        "--exact",
+        "--dataset",
+        "face",
+        "--class",
+        "mouth",
+        "--method",
+        "tempered",
+        "--temperature",
+        "0.5",
+        "--n",
+        "5",
+    ]);
+    assert!(o.status.success());
+    assert_eq!(stdout(&o).lines().count(), 6);
+
+    fails(&["eval", "--model", mp, "--method", "bogus"], "--method must be one of");
+    fails(&["eval", "--model", mp, "--method", "rectified-cfg", "--lambda-max", "nan"], "--lambda-max");
+    fails(&["eval", "--model", mp, "--method", "noise-scale", "--tau", "-1"], "--tau must be between");
+    fails(&["eval", "--model", mp, "--method", "student"], "distilled student");
+    fails(&["eval", "--model", s.to_str().unwrap()], "use --method student");
+    fails(&["eval", "--model", c.to_str().unwrap()], "kind is \"classifier\"");
+    fails(
+        &["eval", "--model", mp, "--classifier", c.to_str().unwrap()],
+        "--classifier goes with --method classifier",
+    );
+    fails(&["train", "--method", "reflow", "--out", mp], "needs --teacher");
+    fails(
+        &["train", "--method", "distill", "--teacher", s.to_str().unwrap(), "--out", mp],
+        "--teacher must be a velocity model",
+    );
+    fails(
+        &["train", "--method", "fancy", "--teacher", mp, "--out", mp],
+        "--method must be flow, classifier, reflow or distill",
+    );
+}

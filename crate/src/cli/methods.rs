@@ -13,7 +13,8 @@ use cfg_playground::field::{FieldSource, NetScratch};
 use cfg_playground::flow::TrainConfig;
 use cfg_playground::invalid;
 use cfg_playground::method::Method;
-use cfg_playground::model_file::ModelFile;
+use cfg_playground::mlp::Mlp;
+use cfg_playground::model_file::{ModelFile, ModelKind};
 use cfg_playground::rcfg::RectifiedCfg;
 use cfg_playground::reflow::{reflow_trainer, PairConfig, ReflowConfig};
 use cfg_playground::sampler::Solver;
@@ -23,7 +24,8 @@ use super::{inner, read_model, run_steps};
 /// How to sample: the method and its own parameters.
 #[derive(Args)]
 pub struct MethodArgs {
-    /// cfg, rectified-cfg, noise-scale, velocity-scale, tilted, tempered or student.
+    /// cfg, rectified-cfg, noise-scale, velocity-scale, tilted, tempered, student or classifier
+    /// (classifier guidance at λ = --guidance).
     #[arg(long, default_value = "cfg")]
     pub method: String,
     /// rectified-cfg: λ_max in α(t) = λ_max·(1 − t)^γ.
@@ -38,6 +40,10 @@ pub struct MethodArgs {
     /// velocity-scale: T in v ← T·v; tempered: T in p(x|c)^(1/T).
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub temperature: f64,
+    /// classifier: a classifier file (made by train --method classifier); without it, the exact
+    /// Bayes classifier of the data's mixture.
+    #[arg(long)]
+    pub classifier: Option<PathBuf>,
 }
 
 impl MethodArgs {
@@ -58,18 +64,40 @@ impl MethodArgs {
                 Method::Tempered { temperature: check_range("--temperature", self.temperature, 0.01, 100.0)? }
             }
             "student" => Method::Student,
+            "classifier" => Method::Classifier,
             m => return Err(invalid!("--method must be one of {}, got '{m}'", Method::NAMES.join(", "))),
         };
         m.validate().map_err(|e| invalid!("--{}", inner(&e)))?;
+        if self.classifier.is_some() && m != Method::Classifier {
+            return Err(invalid!("--classifier goes with --method classifier"));
+        }
         Ok(m)
+    }
+
+    /// The classifier file's network, if one was given.
+    pub fn classifier(&self, dataset: &Dataset) -> Result<Option<Mlp<f32>>> {
+        let Some(path) = &self.classifier else { return Ok(None) };
+        let bytes =
+            std::fs::read(path).map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
+        let file =
+            ModelFile::from_json_as(&bytes, ModelKind::Classifier).map_err(|e| model_error(path, &e))?;
+        if file.dataset.name != dataset.name {
+            return Err(invalid!(
+                "the classifier was trained on '{}', the model on '{}'",
+                file.dataset.name,
+                dataset.name
+            ));
+        }
+        Ok(Some(file.model))
     }
 }
 
 /// What `train --method reflow|distill` needs besides the usual training settings.
 #[derive(Args)]
 pub struct TrainMethodArgs {
-    /// flow (train on the data), reflow (retrain on the teacher's own noise–sample pairs) or
-    /// distill (a student taking w as an input, fitted to the teacher's guided velocity).
+    /// flow (train on the data), classifier (a time-conditioned classifier p(c | x_t, t) for
+    /// classifier guidance), reflow (retrain on the teacher's own noise–sample pairs) or distill
+    /// (a student taking w as an input, fitted to the teacher's guided velocity).
     #[arg(long, default_value = "flow")]
     pub method: String,
     /// reflow, distill: the teacher model file.
@@ -162,7 +190,7 @@ pub fn train(args: &TrainMethodArgs, config: &TrainConfig) -> Result<ModelFile> 
                 training: config.clone(),
             })
         }
-        m => Err(invalid!("--method must be flow, reflow or distill, got '{m}'")),
+        m => Err(invalid!("--method must be flow, classifier, reflow or distill, got '{m}'")),
     }
 }
 

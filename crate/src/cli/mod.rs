@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use cfg_playground::adam::Schedule;
 use cfg_playground::bench::{run_w1, BenchPlan};
+use cfg_playground::classifier::{classifier_arch, ClassifierTrainer};
 use cfg_playground::datasets::Dataset;
 use cfg_playground::error::{check_count, check_range, Error, Result};
 use cfg_playground::evaluate::{self, SampleConfig, Source, MAX_POINTS, MAX_SAMPLER_STEPS};
@@ -19,7 +20,7 @@ use cfg_playground::flow::{TrainConfig, Trainer, MAX_BATCH, MAX_STEPS};
 use cfg_playground::invalid;
 use cfg_playground::method;
 use cfg_playground::mlp::{MlpConfig, DEFAULT_DEPTH, DEFAULT_WIDTH};
-use cfg_playground::model_file::{Dtype, ModelFile};
+use cfg_playground::model_file::{Dtype, ModelFile, ModelKind};
 use cfg_playground::rng;
 use cfg_playground::sampler::Solver;
 
@@ -269,6 +270,32 @@ fn train(a: &TrainArgs) -> Result<()> {
             model: trainer.model,
             training: config,
         }
+    } else if a.how.method == "classifier" {
+        let name =
+            a.dataset.as_deref().ok_or_else(|| invalid!("train --method classifier needs --dataset D"))?;
+        let dataset = Dataset::by_name(name)?;
+        let arch = classifier_arch(
+            dataset.n_classes(),
+            check_count("--width", a.width, 1, 512)?,
+            check_count("--depth", a.depth, 1, 8)?,
+        );
+        let mut trainer = ClassifierTrainer::new(dataset, arch, config.clone())?;
+        let loss = run_steps(config.steps, || trainer.step().loss as f32)?;
+        eprintln!("classifier accuracy on the last batch: {:.3}", trainer.last().accuracy);
+        let file = ModelFile {
+            final_loss: Some(loss),
+            steps_done: trainer.steps_done(),
+            dataset: trainer.dataset,
+            model: trainer.model,
+            training: config,
+        };
+        write_out(Some(&a.out), &file.to_json_kind(dtype, ModelKind::Classifier))?;
+        eprintln!(
+            "trained a classifier in {:.1} s; wrote {}",
+            start.elapsed().as_secs_f64(),
+            a.out.display()
+        );
+        return Ok(());
     } else {
         if a.dataset.is_some() {
             return Err(invalid!("--method {} takes the teacher's data set: drop --dataset", a.how.method));
@@ -374,25 +401,27 @@ fn run(cli: Cli) -> Result<()> {
                 write_out(None, &text)
             }
         }
-        Command::Sample { source, class, run, method, out } => {
+        Command::Sample { source, class, run, method: how, out } => {
             let config = run.config()?;
-            let method = method.method()?;
+            let m = how.method()?;
             let (dataset, file) = load_source(&source)?;
             let label = dataset.class_label(&class)?;
             let src = file.as_ref().map_or(Source::Exact, |f| Source::Network(&f.model));
-            let (x, _) = method::generate(&dataset, src, &method, label, &config)?;
+            let classifier = how.classifier(&dataset)?;
+            let (x, _) = method::generate_with(&dataset, src, classifier.as_ref(), &m, label, &config)?;
             let mut text = String::from("x,y\n");
             for row in x.rows() {
                 text.push_str(&format!("{},{}\n", row[0], row[1]));
             }
             write_out(out.as_deref(), &text)
         }
-        Command::Eval { source, run, method, out } => {
+        Command::Eval { source, run, method: how, out } => {
             let config = run.config()?;
-            let method = method.method()?;
+            let m = how.method()?;
             let (dataset, file) = load_source(&source)?;
             let src = file.as_ref().map_or(Source::Exact, |f| Source::Network(&f.model));
-            let report = method::evaluate(&dataset, src, &method, &config)?;
+            let classifier = how.classifier(&dataset)?;
+            let report = method::evaluate_with(&dataset, src, classifier.as_ref(), &m, &config)?;
             write_out(out.as_deref(), &(serde_json::to_string_pretty(&report).expect("json") + "\n"))
         }
     }
