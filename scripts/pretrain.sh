@@ -1,17 +1,38 @@
 #!/usr/bin/env bash
 # Makes the pretrained models the page opens on (www/models/<data set>.json), with the CLI:
 #   cfg-playground train --dataset D --width 64 --depth 3 --steps 8000 --seed 0 --dtype f16
+# and, for the guidance-methods figures (the post shows them on these two data sets), from the
+# shipped models as teachers, for D in non-overlapping, overlapping:
+#   cfg-playground train --method classifier --dataset D --width 64 --depth 2 --steps 4000 --seed 0 --dtype f16
+#   cfg-playground train --method reflow --teacher www/models/D.json --pairs 4000 --steps 4000 --seed 0 --dtype f16
+#   cfg-playground train --method distill --teacher www/models/D.json --w-max 9 --steps 4000 --batch 256 --seed 0 --dtype f16
+# (written to www/models/{classifier,reflow,student}-D.json). `--methods-only` makes just those.
 # Deterministic: the same command gives the same files. About 20 s per data set on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 mkdir -p www/models
+B=target/release/cfg-playground
+methods() {
+  local d=$1
+  $B train --method classifier --dataset "$d" --width 64 --depth 2 --steps 4000 --seed 0 --dtype f16 \
+    --out "www/models/classifier-$d.json"
+  $B train --method reflow --teacher "www/models/$d.json" --pairs 4000 --steps 4000 --seed 0 --dtype f16 \
+    --out "www/models/reflow-$d.json"
+  $B train --method distill --teacher "www/models/$d.json" --w-max 9 --steps 4000 --batch 256 --seed 0 \
+    --dtype f16 --out "www/models/student-$d.json"
+}
+if [ "${1:-}" != "--methods-only" ]; then
 for d in $(target/release/cfg-playground datasets --json | python3 -c 'import json,sys; print(" ".join(d["name"] for d in json.load(sys.stdin)))'); do
   target/release/cfg-playground train --dataset "$d" --width 64 --depth 3 --steps 8000 --seed 0 --dtype f16 \
     --out "www/models/$d.json" &
   # two at a time
   if [ "$(jobs -r | wc -l)" -ge 2 ]; then wait -n; fi
 done
+wait
+fi
+methods non-overlapping &
+methods overlapping &
 wait
 ls -l www/models
 printf 'gzipped total: %s bytes\n' "$(cat www/models/*.json | gzip -9 | wc -c)"

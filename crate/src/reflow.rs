@@ -120,11 +120,26 @@ pub struct ReflowConfig {
 
 /// A trainer that retrains a copy of `model` (its weights as the starting point) on pairs made
 /// by `model` itself; step it with [`Trainer::step`] / [`Trainer::train`].
+///
+/// With unconditional pairs in the set (`n_null` > 0) the labels are kept as they are (no label
+/// dropout): dropping a class pair's label to null would teach the null label a blend of the
+/// class couplings (one x0 leads to a different endpoint per class), which is neither the
+/// unconditional coupling nor straight. The null label learns from the unconditional pairs.
 pub fn reflow_trainer(dataset: &Dataset, model: &Mlp<f32>, cfg: &ReflowConfig) -> Result<Trainer> {
     let mut scratch = crate::field::NetScratch::new(model, 1024);
     let mut source = FieldSource::Network { model, scratch: &mut scratch };
     let pairs = generate_pairs(dataset, &mut source, &cfg.pairs)?;
-    Trainer::with_pairs(dataset.clone(), model.clone(), cfg.train.clone(), pairs)
+    Trainer::with_pairs(dataset.clone(), model.clone(), reflow_train_config(cfg), pairs)
+}
+
+/// The training settings a reflow round uses: `cfg.train`, without label dropout when the pairs
+/// hold their own unconditional pairs (see [`reflow_trainer`]).
+pub fn reflow_train_config(cfg: &ReflowConfig) -> TrainConfig {
+    let mut train = cfg.train.clone();
+    if cfg.pairs.n_null > 0 {
+        train.dropout = 0.0;
+    }
+    train
 }
 
 /// `rounds` reflow rounds from `model` (1-rectified): returns the 2-, 3-, ... rectified models.

@@ -16,7 +16,7 @@ use cfg_playground::method::Method;
 use cfg_playground::mlp::Mlp;
 use cfg_playground::model_file::{ModelFile, ModelKind};
 use cfg_playground::rcfg::RectifiedCfg;
-use cfg_playground::reflow::{reflow_trainer, PairConfig, ReflowConfig};
+use cfg_playground::reflow::{reflow_train_config, reflow_trainer, PairConfig, ReflowConfig};
 use cfg_playground::sampler::Solver;
 
 use super::{inner, read_model, run_steps};
@@ -160,9 +160,9 @@ pub fn train(args: &TrainMethodArgs, config: &TrainConfig) -> Result<ModelFile> 
             Ok(ModelFile {
                 final_loss: Some(loss),
                 steps_done: config.steps * rounds,
+                training: reflow_train_config(&ReflowConfig { pairs, train: config.clone() }),
                 dataset,
                 model,
-                training: config.clone(),
             })
         }
         "distill" => {
