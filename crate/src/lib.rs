@@ -13,6 +13,7 @@ pub mod field;
 pub mod flow;
 pub mod gemm;
 pub mod input;
+pub mod limits;
 pub mod linalg;
 pub mod metrics;
 pub mod mixture;
