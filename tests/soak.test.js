@@ -69,11 +69,15 @@ test(`training and animating for ${SECONDS} s leaks neither JS heap nor wasm mem
   console.log('  t (s) | JS heap (MB) | wasm memory (MB) | frames | training step');
   for (const r of rows) console.log(`  ${String(r.t).padStart(5)} | ${mb(r.heap).padStart(12)} | ${mb(r.wasm).padStart(16)} | ${String(r.frames).padStart(6)} | ${r.step}`);
   const warm = rows.filter((r) => r.t >= WARM_UP);
-  const heapGrowth = Math.max(...warm.map((r) => r.heap)) - warm[0].heap;
+  // growth: the last three samples against the first three after the warm-up (single samples
+  // swing with the garbage collector); the wasm memory only ever grows, so its largest value counts
+  const mean3 = (rs) => rs.reduce((s, r) => s + r.heap, 0) / rs.length;
+  const heapGrowth = mean3(warm.slice(-3)) - mean3(warm.slice(0, 3));
+  const spread = Math.max(...warm.map((r) => r.heap)) - Math.min(...warm.map((r) => r.heap));
   const wasmGrowth = Math.max(...warm.map((r) => r.wasm)) - warm[0].wasm;
   const fps = (rows.at(-1).frames - warm[0].frames) / (rows.at(-1).t - warm[0].t);
-  console.log(`  after the ${WARM_UP} s warm-up: JS heap +${mb(heapGrowth)} MB (bound ${mb(HEAP_BOUND)}), wasm memory +${mb(wasmGrowth)} MB (bound ${mb(WASM_BOUND)}), ${fps.toFixed(0)} frames/s`);
-  assert.ok(rows.at(-1).step > 0 && rows.at(-1).frames > rows[0].frames + 100, 'it trained and animated');
+  console.log(`  after the ${WARM_UP} s warm-up: JS heap ${heapGrowth >= 0 ? '+' : ''}${mb(heapGrowth)} MB (bound ${mb(HEAP_BOUND)}; spread ${mb(spread)} MB), wasm memory +${mb(wasmGrowth)} MB (bound ${mb(WASM_BOUND)}), ${fps.toFixed(0)} frames/s`);
+  assert.ok(Math.max(...rows.map((r) => r.step)) > 1000 && rows.at(-1).frames > rows[0].frames + 100, 'it trained and animated');
   assert.ok(heapGrowth <= HEAP_BOUND, `JS heap grew ${heapGrowth} bytes after the warm-up`);
   assert.ok(wasmGrowth <= WASM_BOUND, `wasm memory grew ${wasmGrowth} bytes after the warm-up`);
   assert.deepEqual(errors, []);
