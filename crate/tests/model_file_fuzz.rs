@@ -148,7 +148,7 @@ fn mutated_model_files_are_errors_never_panics_or_huge_allocations() {
     let mut all = Vec::new();
     paths(&tree, &mut Vec::new(), &mut all);
     all.retain(|p| !p.is_empty());
-    let cases = std::env::var("FUZZ_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
+    let cases = std::env::var("FUZZ_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(5000);
     let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
 
     // truncation and byte flips of the raw text (f32 and f16 files)
