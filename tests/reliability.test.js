@@ -17,7 +17,8 @@ let browser;
 
 before(async () => {
   assert.ok(fs.existsSync(`${DIST}/index.html`), 'build the page first: trunk build index.html --release');
-  ({ server, url } = await serve(DIST, '/', { 'content-security-policy': CSP }));
+  // CSP=... overrides the policy (a negative control: drop 'wasm-unsafe-eval' and the test must fail)
+  ({ server, url } = await serve(DIST, '/', { 'content-security-policy': process.env.CSP ?? CSP }));
   browser = await launch();
 });
 
