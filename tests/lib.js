@@ -11,8 +11,11 @@ const TYPES = {
   '.svg': 'image/svg+xml', '.gz': 'application/gzip',
 };
 
-/** Serves `root` on a free port of 127.0.0.1; `prefix` mounts it under a sub-path. */
-export function serve(root, prefix = '/') {
+/**
+ * Serves `root` on a free port of 127.0.0.1; `prefix` mounts it under a sub-path; `headers` are
+ * added to every response (a Content-Security-Policy, say).
+ */
+export function serve(root, prefix = '/', headers = {}) {
   root = path.resolve(root);
   const server = http.createServer((req, res) => {
     let url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -23,19 +26,20 @@ export function serve(root, prefix = '/') {
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, data) => {
       if (err) { res.writeHead(404); res.end('not found'); return; }
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...headers });
       res.end(data);
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}${prefix}` })));
 }
 
-export async function launch() {
+/** Debian's Chromium, headless; `extra` adds flags (say, --enable-precise-memory-info). */
+export async function launch(extra = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extra],
   });
 }
 

@@ -200,6 +200,9 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
 
   // ---------- models ----------
   let training = null;
+  // the model shown before the current training run (model file text, or null for the
+  // pretrained one): what Reset goes back to after a divergence
+  let lastGood = null;
   function fixClass() {
     const p = table.find((q) => q.key === 'class');
     if (!p) return;
@@ -281,6 +284,11 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
       return;
     }
     fig.message('');
+    try {
+      lastGood = fig.pretrained ? null : fig.model?.toJson('f32') ?? null;
+    } catch {
+      lastGood = null;
+    }
     useModel(m, false);
     losses = [];
     progress.max = options.steps;
@@ -294,7 +302,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
         } catch (e) {
           // non-finite weights never reach the figure: keep the last good ones
           stopTraining();
-          fig.message(`Training diverged at step ${msg.step}: ${e.message}`, [resetAction()]);
+          diverged(msg.step, e.message);
           return;
         }
         losses.push({ step: msg.step, loss: msg.loss });
@@ -309,14 +317,38 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
       },
       error: (msg) => {
         startBtn.textContent = 'Train from scratch';
+        if (/diverged/.test(msg.message)) {
+          diverged(msg.step, msg.message);
+          return;
+        }
         setTrainStatus('');
         fig.message(`Training stopped at step ${msg.step}: ${msg.message}. The figure keeps the last good weights.`, [resetAction()]);
       },
     });
     training.start();
   }
+  /** Training stopped because it diverged: say so, keep the last finite weights, offer Reset. */
+  function diverged(step, why) {
+    const loss = /loss ([^)]+)\)/.exec(String(why))?.[1];
+    setTrainStatus(`diverged at step ${step}`);
+    host.dataset.cfgTraining = 'diverged';
+    fig.message(`Training diverged at step ${step}${loss ? ` (loss ${loss})` : ''}: lower the learning rate. The figure shows the last good weights; Reset restores the model from before this run.`, [resetAction()]);
+  }
   function resetAction() {
-    return el('button', { type: 'button', class: 'small', onclick: () => { fig.message(''); loadPretrained(); } }, 'Reset');
+    return el('button', { type: 'button', class: 'small reset', onclick: () => {
+      fig.message('');
+      delete host.dataset.cfgTraining;
+      if (lastGood) {
+        try {
+          useModel(wasm.Model.fromJson(lastGood), false);
+          setTrainStatus('restored the model from before the run');
+          return;
+        } catch (e) {
+          console.warn(`cfg-playground ${def.id}: could not restore the previous model (${e.message}); loading the pretrained one`);
+        }
+      }
+      loadPretrained();
+    } }, 'Reset');
   }
   function stopTraining() {
     if (training?.running) setTrainStatus(`stopped at step ${progress.value}`);

@@ -9,7 +9,8 @@ const TRUE = new Set(['1', 'true', 'yes', 'on', '']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
 
 function clampNumber(p, x) {
-  let v = x;
+  // -0 (from "-0" or "-1e-400") is 0: it would otherwise survive as a value that prints as "0"
+  let v = x === 0 ? 0 : x;
   if (p.min !== undefined && v < p.min) v = p.min;
   if (p.max !== undefined && v > p.max) v = p.max;
   return v;
@@ -41,7 +42,7 @@ export function parseValue(p, raw) {
       if (xs.some((x) => !Number.isFinite(x))) return { error: `'${s}' is not a list of numbers` };
       const clamped = xs.map((x) => clampNumber(p, x));
       const changed = clamped.some((x, i) => x !== xs[i]);
-      return changed ? { value: clamped, note: `values clamped to [${p.min}, ${p.max}]` } : { value: xs };
+      return changed ? { value: clamped, note: `values clamped to [${p.min}, ${p.max}]` } : { value: clamped };
     }
     case 'name':
       return /^[\w .-]{1,40}$/.test(s) ? { value: s } : { error: `'${s}' is not a valid name` };

@@ -16,6 +16,7 @@ pub mod field;
 pub mod flow;
 pub mod gemm;
 pub mod input;
+pub mod limits;
 pub mod linalg;
 pub mod method;
 pub mod metrics;

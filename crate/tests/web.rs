@@ -140,3 +140,197 @@ fn bad_input_is_a_js_error_and_the_handles_keep_working() {
     assert_eq!(ok(flow.advance(&mut model, 1.0, false, 10.0)), 10.0);
     assert!(tr.train(1.0).is_ok());
 }
+
+/// The call failed with a JS `Error` whose message contains `want`.
+#[track_caller]
+fn rejects<T>(r: Result<T, wasm_bindgen::JsError>, want: &str) {
+    let msg = err(r);
+    assert!(msg.contains(want), "expected an error containing '{want}', got '{msg}'");
+}
+
+/// Not finite, or far outside every range (−1, out of range for counts, is tried where it is).
+const BAD_NUMBERS: [f64; 5] = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300, -1e300];
+
+#[wasm_bindgen_test]
+fn every_export_rejects_bad_values_and_the_page_keeps_working() {
+    use cfg_playground::web::{bench_w1, datasets, limits};
+    cfg_playground::web::init_panic_hook();
+    assert!(ok(datasets()).is_object());
+    assert!(ok(limits()).is_object());
+    rejects(bench_w1(0.0), "windows must be between");
+    rejects(bench_w1(f64::NAN), "windows must be a finite number");
+
+    // data sets, options and drawn data
+    for name in ["nope", "", "FACE", "face\0"] {
+        rejects(Trainer::new(name, "", ""), "unknown data set");
+        rejects(Model::untrained(name, "", ""), "unknown data set");
+    }
+    rejects(Trainer::new("face", r#"{"steps": 0}"#, ""), "steps must be between");
+    rejects(Trainer::new("face", r#"{"steps": 1000000000}"#, ""), "steps must be between");
+    rejects(Trainer::new("face", r#"{"lr": 11}"#, ""), "lr must be between");
+    rejects(Trainer::new("face", r#"{"width": 100000}"#, ""), "width must be between");
+    rejects(Trainer::new("face", r#"{"batch": 100000000}"#, ""), "batch must be between");
+    rejects(Trainer::new("face", "{\"width\": 1e400}", ""), "options");
+    rejects(Trainer::new("face", "[", ""), "options");
+    rejects(Trainer::new("x", "", "{"), "drawn data");
+    rejects(Trainer::new("x", "", r#"{"classes": []}"#), "1 to 8 classes");
+    rejects(Trainer::new("x", "", r#"{"classes": [{"name": "a", "points": []}]}"#), "at least 3");
+    rejects(Trainer::new("x", "", r#"{"classes": [{"name": "a", "points": [[0, 0]]}]}"#), "at least 3");
+    let many = format!(r#"{{"classes": [{{"name": "a", "points": [{}]}}]}}"#, vec!["[0,0]"; 4001].join(","));
+    rejects(Trainer::new("x", "", &many), "4000");
+
+    // training
+    let mut tr = ok(Trainer::new("face", r#"{"width": 8, "depth": 1, "steps": 100}"#, ""));
+    for s in [0.0, -1.0, 1e9, 2.5].into_iter().chain(BAD_NUMBERS) {
+        assert!(tr.train(s).is_err(), "train({s})");
+    }
+    rejects(tr.to_json("f64"), "dtype must be f32 or f16");
+
+    // model files: malformed, truncated, oversized, wrong version, flipped bytes
+    let good = ok(tr.to_json("f32"));
+    rejects(Model::from_json(""), "empty");
+    rejects(Model::from_json("{"), "truncated");
+    rejects(Model::from_json("nonsense"), "not valid JSON");
+    rejects(Model::from_json(&good[..good.len() / 2]), "truncated");
+    rejects(Model::from_json(&good.replace("\"version\":1", "\"version\":2")), "version 2");
+    rejects(Model::from_json(&good.replace("\"width\":8", "\"width\":4")), "tensor");
+    rejects(Model::from_json(&good.replace("\"width\":8", "\"width\":100000000")), "width must be between");
+    rejects(Model::from_json(&" ".repeat(33 << 20)), "limit");
+    for k in (0..good.len()).step_by(97) {
+        let mut b = good.clone().into_bytes();
+        b[k] ^= 0x5a;
+        if let Ok(text) = String::from_utf8(b) {
+            let _ = Model::from_json(&text); // an error or a model, never a panic
+        }
+    }
+
+    // a model and its queries
+    let mut model = ok(Model::from_json(&good));
+    rejects(model.set_params(&[1.0, 2.0], 0.0), "expected");
+    let p = model.params().to_vec();
+    for s in [-1.0, 2.5].into_iter().chain(BAD_NUMBERS) {
+        assert!(model.set_params(&p, s).is_err(), "stepsDone {s}");
+    }
+    rejects(model.to_json("bf16"), "dtype");
+    rejects(model.velocities(&[0.0, 0.0, 1.0], 0.5, "mouth", 1.0, false), "pairs");
+    rejects(model.velocities(&[f32::NAN, 0.0], 0.5, "mouth", 1.0, false), "xy[0] is not finite");
+    rejects(model.velocities(&vec![0.0; 20_002], 0.5, "mouth", 1.0, false), "at most 10000");
+    rejects(model.velocities(&[0.0, 0.0], 0.5, "nose", 1.0, false), "unknown class 'nose'");
+    for bad in BAD_NUMBERS {
+        rejects(model.velocities(&[0.0, 0.0], 0.5, "mouth", bad, false), "w must be");
+        rejects(model.velocities(&[0.0, 0.0], bad, "mouth", 1.0, false), "t must be");
+    }
+    rejects(model.velocities(&[0.0, 0.0], 0.5, "mouth", 1e9, false), "w must be between -100 and 100");
+
+    // flows: particle counts, steps, seeds, solvers, classes
+    for n in [0.0, -1.0, 1e8, 2.5].into_iter().chain(BAD_NUMBERS) {
+        assert!(Flow::new(&model, "mouth", n, 10.0, "euler", 0.0, false).is_err(), "n = {n}");
+    }
+    for s in [0.0, -1.0, 1e9].into_iter().chain(BAD_NUMBERS) {
+        rejects(Flow::new(&model, "mouth", 10.0, s, "euler", 0.0, false), "steps must be");
+    }
+    rejects(Flow::new(&model, "mouth", 10.0, 10.0, "euler", -1.0, false), "seed must be between");
+    rejects(Flow::new(&model, "mouth", 10.0, 10.0, "", 0.0, false), "solver");
+    rejects(Flow::new(&model, "", 10.0, 10.0, "euler", 0.0, false), "unknown class");
+    rejects(
+        Flow::new(&model, "mouth", 100_000.0, 1000.0, "euler", 0.0, true),
+        "more than the 2000000 allowed",
+    );
+    let mut flow = ok(Flow::new(&model, "mouth", 50.0, 10.0, "heun", 1.0, true));
+    for bad in BAD_NUMBERS {
+        rejects(flow.advance(&mut model, bad, false, 1.0), "w must be");
+        rejects(flow.advance(&mut model, 1.0, false, bad), "steps must be");
+        rejects(flow.advance_for(&mut model, bad, false, 1.0), "w must be");
+        rejects(flow.advance_for(&mut model, 1.0, false, bad), "budgetMs must be");
+        rejects(flow.restart(bad), "seed must be");
+        rejects(flow.time_at(bad), "k must be");
+        rejects(flow.frame(bad), "frame must be");
+        rejects(flow.start_from(&[0.0; 100], bad), "t0 must be");
+    }
+    for bad in [-1.0, 2.5] {
+        rejects(flow.advance(&mut model, 1.0, false, bad), "steps must be");
+        rejects(flow.restart(bad), "seed must be");
+        rejects(flow.time_at(bad), "k must be");
+        rejects(flow.frame(bad), "frame must be");
+        rejects(flow.start_from(&[0.0; 100], bad), "t0 must be");
+    }
+    rejects(flow.advance_for(&mut model, 1.0, false, -1.0), "budgetMs must be");
+    rejects(flow.start_from(&[0.0; 7], 0.0), "expected 50 x, y pairs");
+    rejects(flow.start_from(&[f32::INFINITY; 100], 0.0), "finite");
+    let other = ok(Flow::new(&model, "mouth", 49.0, 10.0, "euler", 1.0, false));
+    rejects(flow.mean_distance(&other), "different numbers");
+    let mut moons = ok(Model::untrained("two-moons", r#"{"width": 8, "depth": 1}"#, ""));
+    rejects(flow.advance(&mut moons, 1.0, false, 1.0), "other classes");
+    rejects(moons.metrics(&flow), "other classes");
+    rejects(moons.hit_rate(&flow), "other classes");
+
+    // painters: sizes, views, colours, grids
+    for bad in [0.0, -1.0, 1e9, 2.5].into_iter().chain(BAD_NUMBERS) {
+        assert!(Painter::new(bad, 10.0, 3.0).is_err(), "width {bad}");
+        assert!(Painter::new(10.0, bad, 3.0).is_err(), "height {bad}");
+    }
+    rejects(Painter::new(10.0, 10.0, 0.0), "extent must be between");
+    let mut painter = ok(Painter::new(60.0, 40.0, 3.0));
+    for bad in BAD_NUMBERS {
+        assert!(painter.resize(bad, 10.0).is_err());
+        assert!(painter.square(bad).is_err());
+        assert!(painter.set_view(bad, 1.0, 0.0, 1.0).is_err());
+        assert!(painter.data(&model, bad, 1.0).is_err());
+        assert!(painter.data(&model, 0.5, bad).is_err());
+        rejects(painter.points(&[0.0, 0.0], bad, 0.5, 1.0), "color must be");
+        rejects(painter.particles(&flow, 1e9, 0.0, 0.5, 1.0), "frame must be");
+        rejects(painter.trails(&flow, 0.0, bad, 0.0, 0.5, 1.0), "length must be");
+        rejects(painter.density(&flow, -1.0, bad, 1.0, 0.0), "bins must be");
+        rejects(painter.density(&flow, -1.0, 10.0, bad, 0.0), "blur must be");
+        rejects(painter.projection(&flow, bad, 0.0, -3.0, 3.0, 10.0, 0.0, 0.0), "ux must be");
+        rejects(painter.arrows(&mut model, bad, "mouth", 1.0, false, "cfg", 5.0, 10.0, 0.0), "t must be");
+        rejects(painter.arrows(&mut model, 0.5, "mouth", bad, false, "cfg", 5.0, 10.0, 0.0), "w must be");
+        rejects(painter.arrows(&mut model, 0.5, "mouth", 1.0, false, "cfg", bad, 10.0, 0.0), "nx must be");
+        rejects(painter.vectors(&[0.0, 0.0], &[1.0, 0.0], bad, 0.0), "maxLen must be");
+        rejects(painter.path(&flow, bad, 0.0), "particle must be");
+        rejects(painter.to_pixel(bad, 0.0), "x must be");
+        rejects(painter.to_data(0.0, bad), "py must be");
+    }
+    rejects(painter.set_view(1.0, 0.0, 0.0, 1.0), "x0 < x1");
+    rejects(painter.points(&[0.0], 0.0, 0.5, 1.0), "pairs");
+    rejects(painter.trails(&other, 0.0, 1.0, 0.0, 0.5, 1.0), "does not record");
+    rejects(painter.trails(&flow, 1e9, 1.0, 0.0, 0.5, 1.0), "frame must be");
+    rejects(painter.points(&[0.0, 0.0], -2.0, 0.5, 1.0), "color must be");
+    rejects(painter.points(&[0.0, 0.0], 8.0, 0.5, 1.0), "color must be");
+    rejects(painter.data(&model, 1.5, 1.0), "alpha must be");
+    rejects(painter.density(&flow, -1.0, 1.0, 1.0, 0.0), "bins must be");
+    rejects(painter.path(&flow, 50.0, 0.0), "particle must be");
+    rejects(painter.projection(&flow, 0.0, 0.0, -3.0, 3.0, 10.0, 0.0, 0.0), "must not be zero");
+    rejects(painter.projection(&flow, 1.0, 0.0, 3.0, -3.0, 10.0, 0.0, 0.0), "lo must be below hi");
+    rejects(painter.projection(&flow, 1.0, 0.0, -3.0, 3.0, 1e9, 0.0, 0.0), "bins must be");
+    rejects(painter.arrows(&mut model, 0.5, "mouth", 1.0, false, "z", 5.0, 10.0, 0.0), "which must be");
+    rejects(painter.arrows(&mut model, 0.5, "nose", 1.0, false, "cfg", 5.0, 10.0, 0.0), "unknown class");
+    rejects(painter.vectors(&[0.0, 0.0], &[1.0], 10.0, 0.0), "same number");
+    rejects(painter.path(&flow, 0.0, 1e9), "frame must be");
+
+    // every handle still works
+    assert_eq!(ok(flow.advance(&mut model, 2.0, false, 10.0)), 10.0);
+    assert!(flow.positions().to_vec().iter().all(|v| v.is_finite()));
+    assert!(ok(model.hit_rate(&flow)).as_f64().is_some());
+    ok(painter.particles(&flow, -1.0, 1.0, 0.8, 1.5));
+    ok(painter.density(&flow, 10.0, 16.0, 1.0, 0.0));
+    assert!(painter.coverage() > 0.0);
+    assert_eq!(ok(model.velocities(&[0.0, 0.0], 0.5, "mouth", 3.0, false)).length(), 6);
+    assert!(ok(tr.train(2.0)).is_finite());
+    assert_eq!(ok(painter.to_pixel(0.0, 0.0)), vec![30.0, 20.0]);
+}
+
+#[wasm_bindgen_test]
+fn training_with_a_huge_learning_rate_is_reported_as_divergence() {
+    let mut tr = ok(Trainer::new("face", r#"{"width": 16, "depth": 2, "lr": 10, "seed": 1}"#, ""));
+    let mut msg = None;
+    for _ in 0..200 {
+        if let Err(e) = tr.train(10.0) {
+            msg = Some(js_sys::Error::from(JsValue::from(e)).message().as_string().unwrap());
+            break;
+        }
+    }
+    let msg = msg.expect("lr 10 diverges within 2000 steps");
+    assert!(msg.contains("diverged"), "{msg}");
+    assert!(msg.contains("lower the learning rate"), "{msg}");
+}

@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{js, number, to_js, whole, Model};
 use crate::evaluate::guidance_for;
+use crate::limits::MAX_GUIDANCE;
 use crate::particles::{Particles, MAX_PARTICLES, MAX_STEPS};
 use crate::sampler::Solver;
 
@@ -14,7 +15,7 @@ use crate::sampler::Solver;
 pub struct Flow {
     pub(super) p: Particles,
     pub(super) label: u32,
-    n_classes: u32,
+    pub(super) n_classes: u32,
 }
 
 #[derive(Serialize)]
@@ -55,7 +56,7 @@ impl Flow {
         if model.ds.n_classes() as u32 != self.n_classes {
             return Err(JsError::new("this flow belongs to a model with other classes"));
         }
-        let w = number("w", w, -100.0, 100.0)? as f32;
+        let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)? as f32;
         let k = whole("steps", steps, 0.0, MAX_STEPS as f64)?;
         let class = (self.label < self.n_classes).then_some(self.label);
         let mut src = model.source(exact);
@@ -76,7 +77,7 @@ impl Flow {
         if model.ds.n_classes() as u32 != self.n_classes {
             return Err(JsError::new("this flow belongs to a model with other classes"));
         }
-        let w = number("w", w, -100.0, 100.0)? as f32;
+        let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)? as f32;
         let budget = number("budgetMs", budget_ms, 0.0, 1000.0)?;
         let class = (self.label < self.n_classes).then_some(self.label);
         let g = guidance_for(class, w);

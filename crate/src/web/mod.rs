@@ -5,8 +5,10 @@
 //! - [`Flow`]: particles moving from noise to data, advanced a few steps per animation frame;
 //! - [`Painter`]: pixels (dots, trails, densities) and line geometry for a figure's canvas.
 //!
-//! Every export validates its arguments and returns `Result`, so bad input becomes a JS `Error`
-//! with a clear message and never a panic. Numbers arrive as JS numbers (f64) and are checked
+//! Every export that takes arguments validates them and returns `Result`, so bad input becomes
+//! a JS `Error` with a clear message and never a panic (`crate/tests/web_api.rs` checks the
+//! signatures; `crate/tests/web.rs` calls every export with bad values). Exports without
+//! arguments are infallible getters. Resource caps are `crate::limits` (README: Limits). Numbers arrive as JS numbers (f64) and are checked
 //! before conversion, so −1 or NaN are never silently wrapped into huge integers. Float32Array
 //! results named "view" point into wasm memory and are valid until the next call into the module.
 
@@ -106,6 +108,30 @@ pub fn bench_w1(windows: f64) -> Result<String, JsError> {
         .ok_or_else(|| JsError::new("no performance clock in this context"))?;
     let report = crate::bench::run_w1(&plan, &mut || perf.now());
     serde_json::to_string(&report).map_err(|e| JsError::new(&e.to_string()))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LimitInfo {
+    what: &'static str,
+    value: f64,
+    enforced_by: &'static str,
+}
+
+/// Every resource cap (`crate::limits`): `[{what, value, enforcedBy}]`.
+#[wasm_bindgen]
+pub fn limits() -> Result<JsValue, JsError> {
+    let list: Vec<LimitInfo> = crate::limits::all()
+        .into_iter()
+        .map(|l| LimitInfo { what: l.what, value: l.value, enforced_by: l.enforced_by })
+        .collect();
+    to_js(&list)
+}
+
+/// The size of this module's linear memory in bytes (it only grows; for soak tests).
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
 }
 
 /// A fresh random seed (below 2^32), from the browser's crypto API.

@@ -9,6 +9,7 @@ use super::{js, number, to_js, Flow};
 use crate::datasets::Dataset;
 use crate::field::{Bound, FieldSource, Guidance, NetScratch, VelocityField};
 use crate::flow::TrainConfig;
+use crate::limits::{MAX_CALL_POINTS, MAX_GUIDANCE};
 use crate::metrics;
 use crate::mixture::{Mixture, Prepared};
 use crate::mlp::Mlp;
@@ -200,14 +201,14 @@ impl Model {
         w: f64,
         exact: bool,
     ) -> Result<Float32Array, JsError> {
-        if xy.len() % 2 != 0 || xy.len() > 20_000 {
-            return Err(JsError::new("xy must hold x, y pairs (at most 10,000 points)"));
+        if xy.len() % 2 != 0 || xy.len() > 2 * MAX_CALL_POINTS {
+            return Err(JsError::new(&format!("xy must hold x, y pairs (at most {MAX_CALL_POINTS} points)")));
         }
         if let Some(i) = xy.iter().position(|v| !v.is_finite()) {
             return Err(JsError::new(&format!("xy[{i}] is not finite")));
         }
         let t = number("t", t, 0.0, 1.0)? as f32;
-        let w = number("w", w, -100.0, 100.0)? as f32;
+        let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)? as f32;
         let label = self.label(class)?;
         let n = xy.len() / 2;
         let x = ArrayView2::from_shape((n, 2), xy).expect("pairs");
@@ -246,19 +247,25 @@ impl Model {
     /// flow's class (1 for unconditional flows); null while the flow is still moving. Cheaper
     /// than `metrics`.
     #[wasm_bindgen(js_name = hitRate)]
-    pub fn hit_rate(&self, flow: &Flow) -> JsValue {
+    pub fn hit_rate(&self, flow: &Flow) -> Result<JsValue, JsError> {
+        if flow.n_classes != self.ds.n_classes() as u32 {
+            return Err(JsError::new("this flow belongs to a model with other classes"));
+        }
         if flow.p.stats().is_none() {
-            return JsValue::NULL;
+            return Ok(JsValue::NULL);
         }
         let classes = metrics::classify(&self.mix, flow.p.positions());
         let class = (flow.label < self.ds.n_classes() as u32).then_some(flow.label);
-        JsValue::from_f64(class.map_or(1.0, |c| metrics::hit_rate(&classes, c)))
+        Ok(JsValue::from_f64(class.map_or(1.0, |c| metrics::hit_rate(&classes, c))))
     }
 
     /// How a finished flow did: `{hitRate, diversity, offSupport, straightness, callsPerSample}`
     /// (hit rate and diversity against the flow's class; for unconditional flows against the
     /// whole data). Null while the flow is still moving.
     pub fn metrics(&mut self, flow: &Flow) -> Result<JsValue, JsError> {
+        if flow.n_classes != self.ds.n_classes() as u32 {
+            return Err(JsError::new("this flow belongs to a model with other classes"));
+        }
         let Some(stats) = flow.p.stats() else { return Ok(JsValue::NULL) };
         let x = flow.p.positions();
         let class = (flow.label < self.ds.n_classes() as u32).then_some(flow.label);

@@ -10,6 +10,9 @@ use web_sys::{CanvasRenderingContext2d, ImageData};
 use super::{js, number, whole, Flow, Model};
 use crate::evaluate::guidance_for;
 use crate::field::Guidance;
+use crate::limits::{
+    MAX_ARROW_GRID, MAX_CALL_POINTS, MAX_DENSITY_BINS, MAX_GUIDANCE, MAX_PROJECTION_BINS, MAX_TRAIL,
+};
 use crate::render::{class_color, histogram, lines, Image, View, MAX_SIDE, NULL_COLOR, PALETTE};
 
 /// An RGBA image of a data window, plus scratch for grids and lines.
@@ -172,7 +175,7 @@ impl Painter {
         r: f64,
     ) -> Result<(), JsError> {
         let to = whole("frame", k, 0.0, flow.p.step() as f64)?;
-        let len = whole("length", length, 0.0, 1000.0)?;
+        let len = whole("length", length, 0.0, MAX_TRAIL as f64)?;
         let from = to.saturating_sub(len);
         let traj = flow.p.trajectory();
         if traj.shape()[0] == 0 {
@@ -187,7 +190,7 @@ impl Painter {
     /// grid smoothed by `blur` cells, in colour `c`; returns the peak count per cell.
     pub fn density(&mut self, flow: &Flow, k: f64, bins: f64, blur: f64, c: f64) -> Result<f64, JsError> {
         let x = Self::frame(flow, k)?;
-        let bins = whole("bins", bins, 2.0, 512.0)?;
+        let bins = whole("bins", bins, 2.0, MAX_DENSITY_BINS as f64)?;
         let blur = whole("blur", blur, 0.0, 16.0)?;
         let col = color(c)?;
         let max = histogram(x, &self.view, bins, bins, blur, &mut self.grid);
@@ -220,7 +223,7 @@ impl Painter {
         if hi <= lo {
             return Err(JsError::new("lo must be below hi"));
         }
-        let bins = whole("bins", bins, 2.0, 1024.0)?;
+        let bins = whole("bins", bins, 2.0, MAX_PROJECTION_BINS as f64)?;
         let blur = whole("blur", blur, 0.0, 32.0)?;
         let col = color(c)?;
         let traj = flow.p.trajectory();
@@ -275,8 +278,8 @@ impl Painter {
         scale: f64,
     ) -> Result<Float32Array, JsError> {
         let t = number("t", t, 0.0, 1.0)? as f32;
-        let w = number("w", w, -100.0, 100.0)? as f32;
-        let nx = whole("nx", nx, 2.0, 100.0)?;
+        let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)? as f32;
+        let nx = whole("nx", nx, 2.0, MAX_ARROW_GRID as f64)?;
         let max_len = number("maxLen", max_len, 1.0, 500.0)? as f32;
         let scale = number("scale", scale, 0.0, 1e4)? as f32;
         let label = model.label(class)?;
@@ -330,8 +333,10 @@ impl Painter {
         max_len: f64,
         scale: f64,
     ) -> Result<Float32Array, JsError> {
-        if xy.len() % 2 != 0 || xy.len() != v.len() || xy.len() > 20_000 {
-            return Err(JsError::new("xy and v must hold the same number of x, y pairs (at most 10,000)"));
+        if xy.len() % 2 != 0 || xy.len() != v.len() || xy.len() > 2 * MAX_CALL_POINTS {
+            return Err(JsError::new(&format!(
+                "xy and v must hold the same number of x, y pairs (at most {MAX_CALL_POINTS})"
+            )));
         }
         let max_len = number("maxLen", max_len, 1.0, 500.0)? as f32;
         let scale = number("scale", scale, 0.0, 1e4)? as f32;
@@ -359,17 +364,18 @@ impl Painter {
 
     /// Data coordinates → pixels: [px, py].
     #[wasm_bindgen(js_name = toPixel)]
-    pub fn to_pixel(&self, x: f64, y: f64) -> Vec<f32> {
-        lines::to_pixel(&self.view, self.img.width as f32, self.img.height as f32, x as f32, y as f32)
-            .to_vec()
+    pub fn to_pixel(&self, x: f64, y: f64) -> Result<Vec<f32>, JsError> {
+        let (x, y) = (number("x", x, -1e6, 1e6)? as f32, number("y", y, -1e6, 1e6)? as f32);
+        Ok(lines::to_pixel(&self.view, self.img.width as f32, self.img.height as f32, x, y).to_vec())
     }
 
     /// Pixels → data coordinates: [x, y].
     #[wasm_bindgen(js_name = toData)]
-    pub fn to_data(&self, px: f64, py: f64) -> Vec<f32> {
+    pub fn to_data(&self, px: f64, py: f64) -> Result<Vec<f32>, JsError> {
+        let (px, py) = (number("px", px, -1e6, 1e6)?, number("py", py, -1e6, 1e6)?);
         let v = &self.view;
         let x = v.x0 + (px as f32 / self.img.width as f32) * (v.x1 - v.x0);
         let y = v.y1 - (py as f32 / self.img.height as f32) * (v.y1 - v.y0);
-        vec![x, y]
+        Ok(vec![x, y])
     }
 }

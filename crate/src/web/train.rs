@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{js, whole};
 use crate::flow;
+use crate::limits::MAX_TRAIN_CALL;
 use crate::model_file::{Dtype, ModelFile};
 use crate::options::{self, ModelOptions};
 
@@ -26,17 +27,12 @@ impl Trainer {
         Ok(Trainer { t: o.trainer(ds).map_err(js)? })
     }
 
-    /// Runs `steps` steps (1..=10000); returns their mean loss. A non-finite loss is an error
-    /// (the weights are then unusable: start again, or keep the last good copy).
+    /// Runs `steps` steps (1 to `limits::MAX_TRAIN_CALL`); returns their mean loss. Divergence (a
+    /// non-finite loss or weight, or a loss above `flow::DIVERGED_LOSS`) stops the call with an
+    /// error (the weights are then unusable: start again, or keep the last good copy).
     pub fn train(&mut self, steps: f64) -> Result<f32, JsError> {
-        let steps = whole("steps", steps, 1.0, 10_000.0)?;
-        let loss = self.t.train(steps);
-        if !loss.is_finite() || self.t.model.params.iter().any(|p| !p.is_finite()) {
-            return Err(JsError::new(&format!(
-                "training diverged by step {} (loss {loss}); lower the learning rate",
-                self.t.steps_done()
-            )));
-        }
+        let steps = whole("steps", steps, 1.0, MAX_TRAIN_CALL as f64)?;
+        let loss = self.t.train_checked(steps).map_err(js)?;
         Ok(loss)
     }
 

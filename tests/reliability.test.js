@@ -1,0 +1,198 @@
+// Reliability of the built page (dist/, from `trunk build index.html --release`) in headless
+// Chromium: training that diverges is stopped and reported, with no NaN reaching a canvas and a
+// Reset that restores the last good model; and the article and the embed example run under a strict
+// Content-Security-Policy, with no request leaving 127.0.0.1 and no eval or HTML injection in www/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve, launch, openPage } from './lib.js';
+
+const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
+const WWW = new URL('../www', import.meta.url).pathname;
+export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:";
+let server;
+let url;
+let browser;
+
+before(async () => {
+  assert.ok(fs.existsSync(`${DIST}/index.html`), 'build the page first: trunk build index.html --release');
+  // CSP=... overrides the policy (a negative control: drop 'wasm-unsafe-eval' and the test must fail)
+  ({ server, url } = await serve(DIST, '/', { 'content-security-policy': process.env.CSP ?? CSP }));
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Records, in the page, every canvas call given a non-finite number (NaN never reaches a canvas). */
+function watchCanvases(page) {
+  return page.addInitScript(() => {
+    window.__nonFinite = [];
+    for (const proto of [CanvasRenderingContext2D.prototype, Path2D.prototype]) {
+      for (const name of ['moveTo', 'lineTo', 'arc', 'rect', 'fillRect', 'strokeRect', 'clearRect', 'fillText', 'drawImage', 'putImageData', 'quadraticCurveTo', 'bezierCurveTo', 'ellipse', 'translate', 'scale', 'setTransform']) {
+        const f = proto[name];
+        if (typeof f !== 'function') continue;
+        proto[name] = function (...args) {
+          if (args.some((a) => typeof a === 'number' && !Number.isFinite(a))) window.__nonFinite.push(`${name}(${args.filter((a) => typeof a === 'number').join(', ')})`);
+          return f.apply(this, args);
+        };
+      }
+    }
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+  });
+}
+
+/** Painted pixels of a figure's canvases. */
+function painted(page, sel) {
+  return page.$eval(sel, (host) => {
+    let n = 0;
+    for (const c of host.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
+      if (!c.width || !c.height) continue;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
+    }
+    return n;
+  });
+}
+
+test('training that diverges (lr 10) stops, says so, never draws NaN, and Reset restores the last good model', async () => {
+  const errors = [];
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  await watchCanvases(page);
+  await page.goto(`${url}www/embed-example.html`);
+  // a figure of our own, mounted through the embed API (so the test holds its handle)
+  await page.evaluate(async () => {
+    const host = document.createElement('div');
+    host.id = 'diverge';
+    host.setAttribute('data-cfg-figure', 'hero');
+    host.setAttribute('data-train-steps', '100');
+    document.body.prepend(host);
+    host.dataset.cfgMounted = '1';
+    const { mountElement } = await import('./embed.js');
+    window.__fig = await mountElement(host);
+  });
+  const sel = '#diverge';
+  await page.waitForFunction(() => document.querySelector('#diverge')?.dataset.cfgReady === '1', null, { timeout: 20000 });
+  await page.waitForTimeout(1500);
+  const pretrained = await painted(page, sel);
+  assert.ok(pretrained > 500, `the figure renders (${pretrained} painted pixels)`);
+
+  // a short, sane run first: the model it leaves is the "last good model"
+  await page.evaluate(() => window.__fig.startTraining());
+  await page.waitForFunction(() => !window.__fig.isTraining() && window.__fig.model.stepsDone === 100, null, { timeout: 30000 });
+  const good = await page.evaluate(() => Array.from(window.__fig.model.params()));
+  assert.ok(good.every(Number.isFinite));
+
+  // then learning rate 10, as the slider and URL allow
+  await page.evaluate(() => { window.__fig.set('lr', 10); window.__fig.set('trainSteps', 3000); window.__fig.startTraining(); });
+  await page.waitForFunction(() => document.querySelector('#diverge').dataset.cfgTraining === 'diverged', null, { timeout: 40000 });
+  const message = await page.$eval(sel, (h) => h.shadowRoot.querySelector('.message').textContent);
+  assert.match(message, /Training diverged at step \d+/);
+  assert.match(message, /Reset/);
+  assert.equal(await page.evaluate(() => window.__fig.isTraining()), false, 'training stopped');
+  const status = await page.$eval(sel, (h) => h.shadowRoot.querySelector('.progress-row .status').textContent);
+  assert.match(status, /diverged/);
+  const shown = await page.evaluate(() => Array.from(window.__fig.model.params()));
+  assert.ok(shown.every(Number.isFinite), 'the figure keeps finite weights');
+  await page.waitForTimeout(1000);
+  const afterDivergence = await painted(page, sel);
+  assert.ok(afterDivergence > 0, 'the canvas is not blank after the divergence');
+
+  // Reset: back to the model of the sane run, weight for weight
+  await page.$eval(sel, (h) => h.shadowRoot.querySelector('.message button.reset').click());
+  await page.waitForFunction(() => !document.querySelector('#diverge').dataset.cfgTraining, null, { timeout: 5000 });
+  const restored = await page.evaluate(() => Array.from(window.__fig.model.params()));
+  assert.deepEqual(restored, good, 'Reset restores the model from before the diverged run');
+  assert.equal(await page.$eval(sel, (h) => h.shadowRoot.querySelector('.message').hidden), true);
+  await page.waitForTimeout(1500);
+  const afterReset = await painted(page, sel);
+  assert.ok(afterReset > 0.3 * pretrained, `the figure renders again (${afterReset} vs ${pretrained} painted pixels)`);
+  const nonFinite = await page.evaluate(() => window.__nonFinite);
+  assert.deepEqual(nonFinite.slice(0, 10), [], 'no canvas call received a non-finite number');
+  assert.deepEqual(errors, []);
+  console.log(`divergence: painted pixels ${pretrained} (pretrained) / ${afterDivergence} (after divergence) / ${afterReset} (after reset); ${message}`);
+  await page.close();
+});
+
+/** Loads `pageUrl` under the CSP; returns { page, requests, errors }. */
+async function strictPage(pageUrl) {
+  const errors = [];
+  const requests = [];
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error' || /Content.Security.Policy|Refused/i.test(m.text())) errors.push(`console: ${m.text()}`); });
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('worker', (w) => w.on('console', (m) => { if (/Content.Security.Policy|Refused|error/i.test(m.text())) errors.push(`worker: ${m.text()}`); }));
+  await watchCanvases(page);
+  await page.goto(pageUrl);
+  return { page, requests, errors };
+}
+
+async function everyFigureRenders(page) {
+  const hosts = await page.$$eval('[data-cfg-figure]', (hs) => hs.map((h, i) => { h.dataset.cspIndex = String(i); return h.dataset.cfgFigure; }));
+  let rendered = 0;
+  for (let i = 0; i < hosts.length; i++) {
+    const sel = `[data-csp-index="${i}"]`;
+    await page.locator(sel).scrollIntoViewIfNeeded();
+    await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: 20000 })
+      .catch((e) => { throw new Error(`${hosts[i]} never became ready: ${e.message}`); });
+    if (await page.$eval(sel, (h) => !!h.shadowRoot.querySelector('.slot'))) continue;
+    await page.waitForFunction((s) => {
+      for (const c of document.querySelector(s).shadowRoot.querySelectorAll('canvas')) {
+        if (c.width && c.height && c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some((v, k) => k % 4 === 3 && v > 0)) return true;
+      }
+      return false;
+    }, sel, { timeout: 20000 }).catch((e) => { throw new Error(`${hosts[i]} painted nothing: ${e.message}`); });
+    rendered += 1;
+  }
+  return { figures: hosts.length, rendered };
+}
+
+for (const [name, file] of [['the article', ''], ['the embed example', 'www/embed-example.html']]) {
+  test(`${name} runs under a strict Content-Security-Policy, offline, and renders every figure`, async () => {
+    const { page, requests, errors } = await strictPage(`${url}${file}`);
+    const { figures, rendered } = await everyFigureRenders(page);
+    assert.ok(rendered >= (file ? 3 : 9), `${rendered} of ${figures} figures rendered`);
+    // train for a moment: the worker loads the wasm under the same policy
+    const trained = await page.evaluate(async () => {
+      const host = document.querySelector('[data-cfg-figure]');
+      const btn = [...host.shadowRoot.querySelectorAll('.train button')].find((b) => /Train from scratch/.test(b.textContent));
+      btn.click();
+      for (let k = 0; k < 100; k++) {
+        await new Promise((r) => setTimeout(r, 100));
+        if (/step \d+ \//.test(host.shadowRoot.querySelector('.progress-row .status').textContent)) { btn.click(); return true; }
+      }
+      return false;
+    });
+    assert.ok(trained, 'training runs in its worker under the policy');
+    const violations = await page.evaluate(() => window.__csp);
+    assert.deepEqual(violations, [], 'no Content-Security-Policy violations');
+    assert.deepEqual(errors, []);
+    const origin = new URL(url).origin;
+    const outside = requests.filter((r) => !r.startsWith(`${origin}/`) && !r.startsWith('data:') && !r.startsWith('blob:'));
+    assert.deepEqual(outside, [], 'every request goes to the page\'s own server');
+    assert.deepEqual(await page.evaluate(() => window.__nonFinite.slice(0, 10)), []);
+    console.log(`${name} under CSP: ${rendered}/${figures} figures rendered, ${requests.length} requests, all to ${origin}`);
+    await page.close();
+  });
+}
+
+test('www/ has no eval, no new Function, and no HTML injection', () => {
+  const files = [];
+  const walk = (d) => { for (const f of fs.readdirSync(d)) { const p = path.join(d, f); if (fs.statSync(p).isDirectory()) walk(p); else if (/\.(js|html)$/.test(f)) files.push(p); } };
+  walk(WWW);
+  files.push(new URL('../index.html', import.meta.url).pathname);
+  const banned = /\beval\s*\(|new\s+Function\b|\binnerHTML\b|\bouterHTML\b|insertAdjacentHTML|document\.write|\bsrcdoc\b|setTimeout\(\s*['"`]|<script>[^<]|\son[a-z]+\s*=\s*["']|<style>/;
+  const hits = [];
+  for (const f of files) {
+    fs.readFileSync(f, 'utf8').split('\n').forEach((line, i) => { if (banned.test(line)) hits.push(`${path.relative(WWW, f)}:${i + 1}: ${line.trim()}`); });
+  }
+  assert.ok(files.length > 20, `${files.length} files scanned`);
+  assert.deepEqual(hits, []);
+});

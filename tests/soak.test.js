@@ -1,0 +1,85 @@
+// Soak: the page trains in its worker and animates for 60 s (SOAK_SECONDS) while the test samples,
+// every 5 s, the page's JS heap (after a forced GC; Chromium with --enable-precise-memory-info) and
+// the wasm module's linear memory. After a 15 s warm-up neither may grow by more than its bound:
+// a leak of a few KB per frame or per training report would show as megabytes here.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { serve, launch } from './lib.js';
+
+const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
+const WARM_UP = 15;
+const EVERY = 5;
+const HEAP_BOUND = 2 << 20; // bytes of JS heap growth allowed after the warm-up
+const WASM_BOUND = 0; // the page's wasm memory must not grow at all after the warm-up
+let server;
+let url;
+let browser;
+
+before(async () => {
+  assert.ok(fs.existsSync(`${DIST}/index.html`), 'build the page first: trunk build index.html --release');
+  ({ server, url } = await serve(DIST));
+  browser = await launch(['--enable-precise-memory-info', '--js-flags=--expose-gc']);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test(`training and animating for ${SECONDS} s leaks neither JS heap nor wasm memory`, { timeout: (SECONDS + 90) * 1000 }, async () => {
+  const errors = [];
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  await page.goto(`${url}www/embed-example.html`);
+  await page.evaluate(async () => {
+    const host = document.createElement('div');
+    host.id = 'soak';
+    host.setAttribute('data-cfg-figure', 'hero');
+    host.setAttribute('data-train-steps', '20000');
+    document.body.prepend(host);
+    host.dataset.cfgMounted = '1';
+    const { mountElement } = await import('./embed.js');
+    window.__wasm = await (await import('./wasm.js')).loadBindings();
+    window.__fig = await mountElement(host);
+    window.__frames = 0;
+    const count = () => { window.__frames += 1; requestAnimationFrame(count); };
+    requestAnimationFrame(count);
+  });
+  const sample = () => page.evaluate(() => {
+    if (!window.__fig.isTraining()) window.__fig.startTraining(); // a finished run starts again
+    window.gc();
+    return {
+      heap: performance.memory.usedJSHeapSize,
+      wasm: window.__wasm.wasmMemoryBytes(),
+      frames: window.__frames,
+      step: window.__fig.model.stepsDone,
+    };
+  });
+  const rows = [];
+  const t0 = Date.now();
+  for (let s = 0; s <= SECONDS; s += EVERY) {
+    const wait = t0 + s * 1000 - Date.now();
+    if (wait > 0) await page.waitForTimeout(wait);
+    rows.push({ t: s, ...(await sample()) });
+  }
+  const mb = (b) => (b / 1048576).toFixed(2);
+  console.log('  t (s) | JS heap (MB) | wasm memory (MB) | frames | training step');
+  for (const r of rows) console.log(`  ${String(r.t).padStart(5)} | ${mb(r.heap).padStart(12)} | ${mb(r.wasm).padStart(16)} | ${String(r.frames).padStart(6)} | ${r.step}`);
+  const warm = rows.filter((r) => r.t >= WARM_UP);
+  // growth: the last three samples against the first three after the warm-up (single samples
+  // swing with the garbage collector); the wasm memory only ever grows, so its largest value counts
+  const mean3 = (rs) => rs.reduce((s, r) => s + r.heap, 0) / rs.length;
+  const heapGrowth = mean3(warm.slice(-3)) - mean3(warm.slice(0, 3));
+  const spread = Math.max(...warm.map((r) => r.heap)) - Math.min(...warm.map((r) => r.heap));
+  const wasmGrowth = Math.max(...warm.map((r) => r.wasm)) - warm[0].wasm;
+  const fps = (rows.at(-1).frames - warm[0].frames) / (rows.at(-1).t - warm[0].t);
+  console.log(`  after the ${WARM_UP} s warm-up: JS heap ${heapGrowth >= 0 ? '+' : ''}${mb(heapGrowth)} MB (bound ${mb(HEAP_BOUND)}; spread ${mb(spread)} MB), wasm memory +${mb(wasmGrowth)} MB (bound ${mb(WASM_BOUND)}), ${fps.toFixed(0)} frames/s`);
+  assert.ok(Math.max(...rows.map((r) => r.step)) > 1000 && rows.at(-1).frames > rows[0].frames + 100, 'it trained and animated');
+  assert.ok(heapGrowth <= HEAP_BOUND, `JS heap grew ${heapGrowth} bytes after the warm-up`);
+  assert.ok(wasmGrowth <= WASM_BOUND, `wasm memory grew ${wasmGrowth} bytes after the warm-up`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
