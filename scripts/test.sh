@@ -32,4 +32,7 @@ DIST_SUBPATH="$ROOT/target/dist-subpath" node --test --test-reporter=spec tests/
 step "quality bar: default training, eval on 10,000 samples (release)"
 cargo test --release --test quality -- --ignored --nocapture
 
+step "the post's questions, answered on the shipped models (release)"
+cargo test --release --test answers -- --ignored --nocapture
+
 step "all tests passed"
