@@ -206,3 +206,73 @@ impl VelocityField for Bound<'_, '_> {
         }
     }
 }
+
+impl FieldSource<'_> {
+    /// Both velocities at once: v_u ← v(x, t, null) and v_c ← v(x, t, label), from one forward
+    /// pass over the stacked batch for a network (2 network calls per point; 0 for the exact
+    /// field), so that callers can mix them per point (per-row guidance scales, or the
+    /// difference v_c − v_u alone).
+    ///
+    /// x: (n, 2); labels: one per point or one for all (n_classes = null); v_u, v_c: (n, 2).
+    pub fn eval_both(
+        &mut self,
+        x: ArrayView2<f32>,
+        t: f32,
+        labels: &[u32],
+        mut v_u: ArrayViewMut2<f32>,
+        mut v_c: ArrayViewMut2<f32>,
+    ) {
+        let n = x.nrows();
+        let label = |i: usize| if labels.len() == 1 { labels[0] } else { labels[i] };
+        match self {
+            FieldSource::Network { model, scratch } => {
+                let null = model.config().null_label();
+                let chunk = scratch.chunk;
+                let mut i0 = 0;
+                while i0 < n {
+                    let i1 = (i0 + chunk).min(n);
+                    let m = i1 - i0;
+                    let sc = &mut **scratch;
+                    // rows 0..m: conditional, rows m..2m: unconditional
+                    sc.x.slice_mut(s![..m, ..]).assign(&x.slice(s![i0..i1, ..]));
+                    sc.x.slice_mut(s![m..2 * m, ..]).assign(&x.slice(s![i0..i1, ..]));
+                    for i in 0..m {
+                        sc.labels[i] = label(i0 + i);
+                        sc.labels[m + i] = null;
+                    }
+                    let out = model.forward(
+                        &mut sc.ws,
+                        sc.x.slice(s![..2 * m, ..]),
+                        &[t],
+                        &sc.labels[..2 * m],
+                        &[],
+                    );
+                    v_c.slice_mut(s![i0..i1, ..]).assign(&out.slice(s![..m, ..]));
+                    v_u.slice_mut(s![i0..i1, ..]).assign(&out.slice(s![m..2 * m, ..]));
+                    i0 = i1;
+                }
+            }
+            FieldSource::Exact { mixture, prep } => {
+                mixture.prepare(t as f64, prep);
+                let null = mixture.n_classes as u32;
+                for i in 0..n {
+                    let y = label(i);
+                    let e =
+                        Mixture::eval(prep, [x[[i, 0]] as f64, x[[i, 1]] as f64], (y != null).then_some(y));
+                    for j in 0..2 {
+                        v_u[[i, j]] = e.v_u[j] as f32;
+                        v_c[[i, j]] = e.v_c[j] as f32;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Network calls per point of [`FieldSource::eval_both`] (2 for a network, 0 exact).
+    pub fn calls_both(&self) -> usize {
+        match self {
+            FieldSource::Network { .. } => 2,
+            FieldSource::Exact { .. } => 0,
+        }
+    }
+}

@@ -5,12 +5,14 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cfg_playground::datasets::Dataset;
+use cfg_playground::distill::{student_config, DistillConfig, Distiller};
 use cfg_playground::field::{FieldSource, Guidance, NetScratch};
-use cfg_playground::flow::{TrainConfig, Trainer};
+use cfg_playground::flow::{Pairs, TrainConfig, Trainer};
 use cfg_playground::mixture::Prepared;
 use cfg_playground::mlp::MlpConfig;
 use cfg_playground::particles::Particles;
-use cfg_playground::sampler::Solver;
+use cfg_playground::rcfg::{RcfgField, RcfgScratch, RectifiedCfg};
+use cfg_playground::sampler::{Integrator, Solver};
 
 struct Counting;
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
@@ -44,7 +46,7 @@ fn count(f: impl FnOnce()) -> usize {
 fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
     let d = Dataset::by_name("face").unwrap();
     let config = TrainConfig { batch: 256, ..TrainConfig::default() };
-    let mut tr = Trainer::new(d.clone(), MlpConfig::velocity(3, 64, 3), config).unwrap();
+    let mut tr = Trainer::new(d.clone(), MlpConfig::velocity(3, 64, 3), config.clone()).unwrap();
     tr.step();
     assert_eq!(
         count(|| {
@@ -59,6 +61,19 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
         }),
         0,
         "training steps allocated"
+    );
+
+    // a trainer on a fixed coupling (reflow)
+    let pairs =
+        Pairs::new(ndarray::Array2::zeros((300, 2)), ndarray::Array2::ones((300, 2)), vec![1; 300]).unwrap();
+    let mut rf = Trainer::with_pairs(d.clone(), tr.model.clone(), config.clone(), pairs).unwrap();
+    rf.step();
+    assert_eq!(
+        count(|| {
+            rf.train(3);
+        }),
+        0,
+        "a reflow training step allocated"
     );
 
     let mut scratch = NetScratch::new(&tr.model, 512);
@@ -82,6 +97,39 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
             "sampler steps allocated ({guidance:?}, exact {exact})"
         );
     }
+
+    // rectified CFG steps (network and exact) and a distillation step (exact teacher)
+    for exact in [false, true] {
+        let mut src = if exact {
+            FieldSource::Exact { mixture: &mixture, prep: &mut prep }
+        } else {
+            FieldSource::Network { model: &tr.model, scratch: &mut scratch }
+        };
+        let mut rc = RcfgScratch::new(400);
+        let mut integ = Integrator::new(400);
+        let mut x = ndarray::Array2::zeros((400, 2));
+        let rule = RectifiedCfg::default();
+        let mut f = RcfgField { source: &mut src, labels: &[1], rule, dt: 0.1, scratch: &mut rc };
+        integ.step(&mut f, x.view_mut(), 0.0, 0.1, Solver::Euler);
+        assert_eq!(
+            count(|| {
+                integ.step(&mut f, x.view_mut(), 0.1, 0.1, Solver::Euler);
+            }),
+            0,
+            "a rectified CFG step allocated (exact {exact})"
+        );
+    }
+    let mut teacher = FieldSource::Exact { mixture: &mixture, prep: &mut prep };
+    let arch = student_config(tr.model.config());
+    let mut ds = Distiller::new(arch, DistillConfig { batch: 64, ..DistillConfig::default() }).unwrap();
+    ds.step(&mut teacher);
+    assert_eq!(
+        count(|| {
+            ds.train(&mut teacher, 2);
+        }),
+        0,
+        "a distillation step allocated"
+    );
 
     let mut ws = tr.model.workspace(2000, false);
     let x = ndarray::Array2::zeros((2000, 2));

@@ -1,0 +1,340 @@
+//! Guidance distillation: a student network that takes the guidance scale w as an input and
+//! reproduces the teacher's guided velocity v_u + w·(v_c − v_u) in one network call per step.
+//!
+//! ```text
+//! w ~ U[0, w_max],  x_t = a state of the TEACHER'S OWN guided trajectory at scale w, at time t
+//! target = (1 − w)·v_u(x_t, t) + w·v_c(x_t, t)             (the teacher's CFG velocity)
+//! loss   = mean((student(x_t, t, c, w) − target)²)
+//! ```
+//! The post's code takes x_t from the noise/data interpolation (1 − t)·x0 + t·x1 instead. That
+//! trains the student where the *unguided* paths go, but at w > 1 the guided sampler leaves
+//! them (it condenses each class), so the student would be asked about states it never saw in
+//! training. Here every training state comes from integrating the teacher's CFG field with
+//! Euler from fresh noise: the trajectories share a random time offset per batch, so that the
+//! recorded times cover [0, 1), and each row records the state at a random node of its own path.
+//!
+//! The teacher is a [`FieldSource`]: a trained network, or the exact mixture field (a fast,
+//! deterministic teacher whose guided samples are ground truth).
+
+use ndarray::{Array2, Zip};
+use serde::{Deserialize, Serialize};
+
+use crate::adam::{Adam, AdamConfig, Schedule};
+use crate::error::{check_count, check_range, Result};
+use crate::evaluate::{guidance_for, MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
+use crate::field::{Bound, FieldSource, Guidance, NetScratch, NetworkField};
+use crate::flow::{MAX_BATCH, MAX_STEPS};
+use crate::metrics;
+use crate::mlp::{Mlp, MlpConfig, Workspace};
+use crate::rng::{self, stream, Rng};
+use crate::sampler::{noise_into, Integrator, SampleStats, Solver};
+
+/// Distillation settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistillConfig {
+    pub steps: usize,
+    /// Teacher trajectories (and training rows) per step.
+    pub batch: usize,
+    pub lr: f64,
+    pub schedule: Schedule,
+    pub clip_norm: f64,
+    /// w ~ U[0, w_max].
+    pub w_max: f32,
+    /// Euler steps of the teacher's trajectories.
+    pub teacher_steps: usize,
+    /// Probability that a trajectory is unconditional (null label: target v_u, w ignored).
+    pub null_share: f64,
+    pub seed: u64,
+}
+
+impl Default for DistillConfig {
+    fn default() -> Self {
+        DistillConfig {
+            steps: 3000,
+            batch: 256,
+            lr: 2e-3,
+            schedule: Schedule::Cosine,
+            clip_norm: 1.0,
+            w_max: 5.0,
+            teacher_steps: 16,
+            null_share: 0.1,
+            seed: 0,
+        }
+    }
+}
+
+impl DistillConfig {
+    /// Checks every field, naming the first bad one.
+    pub fn validate(&self) -> Result<()> {
+        check_count("steps", self.steps as i64, 1, MAX_STEPS as i64)?;
+        check_count("batch", self.batch as i64, 1, MAX_BATCH as i64)?;
+        check_range("lr", self.lr, 1e-7, 10.0)?;
+        check_range("clip_norm", self.clip_norm, 0.0, 1e6)?;
+        check_range("w_max", self.w_max as f64, 0.0, MAX_GUIDANCE)?;
+        check_count("teacher_steps", self.teacher_steps as i64, 1, 1000)?;
+        check_range("null_share", self.null_share, 0.0, 1.0)?;
+        Ok(())
+    }
+}
+
+/// The student's architecture: the teacher's, plus one extra input (w).
+pub fn student_config(teacher: &MlpConfig) -> MlpConfig {
+    MlpConfig { n_extra: 1, ..teacher.clone() }
+}
+
+/// Random stream of distillation (teacher trajectories and batches).
+const DISTILL_STREAM: u64 = stream::TRAIN + 200;
+
+/// A student being distilled from a teacher. Owns every buffer: a step allocates nothing.
+#[derive(Clone, Debug)]
+pub struct Distiller {
+    pub student: Mlp<f32>,
+    pub adam: Adam<f32>,
+    pub config: DistillConfig,
+    rng: Rng,
+    grads: Vec<f32>,
+    ws: Workspace<f32>,
+    /// (batch, 2) each: trajectory state, teacher velocities, recorded states and targets.
+    x: Array2<f32>,
+    v_u: Array2<f32>,
+    v_c: Array2<f32>,
+    xt: Array2<f32>,
+    target: Array2<f32>,
+    d_out: Array2<f32>,
+    labels: Vec<u32>,
+    /// Per row: guidance scale (the student's extra input), recorded time, node to record.
+    w: Vec<f32>,
+    t: Vec<f32>,
+    node: Vec<usize>,
+    last_loss: f32,
+}
+
+impl Distiller {
+    /// A fresh student (architecture `arch`, which must have n_extra = 1 and d_out = 2),
+    /// initialised from the seed.
+    pub fn new(arch: MlpConfig, config: DistillConfig) -> Result<Self> {
+        config.validate()?;
+        if arch.n_extra != 1 || arch.d_out != 2 {
+            return Err(crate::invalid!(
+                "a student needs n_extra = 1 and d_out = 2, got n_extra = {} and d_out = {}",
+                arch.n_extra,
+                arch.d_out
+            ));
+        }
+        let student = Mlp::new(arch, &mut rng::seeded(config.seed, stream::INIT))?;
+        let b = config.batch;
+        let z = || Array2::zeros((b, 2));
+        Ok(Distiller {
+            adam: Adam::new(
+                AdamConfig {
+                    lr: config.lr,
+                    clip_norm: config.clip_norm,
+                    schedule: config.schedule,
+                    total_steps: config.steps,
+                    ..AdamConfig::default()
+                },
+                student.num_params(),
+            ),
+            grads: vec![0.0; student.num_params()],
+            ws: student.workspace(b, true),
+            rng: rng::seeded(config.seed, DISTILL_STREAM),
+            x: z(),
+            v_u: z(),
+            v_c: z(),
+            xt: z(),
+            target: z(),
+            d_out: z(),
+            labels: vec![0; b],
+            w: vec![0.0; b],
+            t: vec![0.0; b],
+            node: vec![0; b],
+            last_loss: f32::NAN,
+            student,
+            config,
+        })
+    }
+
+    /// Checks that `teacher` has the student's classes.
+    pub fn check_teacher(&self, teacher: &FieldSource) -> Result<()> {
+        let (t, s) = (classes_of(teacher), self.student.config().n_classes);
+        if t != s {
+            return Err(crate::invalid!("the teacher has {t} classes but the student {s}"));
+        }
+        Ok(())
+    }
+
+    /// Steps done so far.
+    pub fn steps_done(&self) -> usize {
+        self.adam.steps()
+    }
+
+    /// The loss of the last step (NaN before the first).
+    pub fn last_loss(&self) -> f32 {
+        self.last_loss
+    }
+
+    /// One step: simulate a batch of teacher trajectories, record one state per trajectory with
+    /// the teacher's guided velocity there, and fit the student to it. Returns the loss.
+    ///
+    /// The teacher must have the student's classes ([`Distiller::check_teacher`]; a mismatch is
+    /// a programming error and panics here).
+    pub fn step(&mut self, teacher: &mut FieldSource) -> f32 {
+        assert_eq!(classes_of(teacher), self.student.config().n_classes, "the teacher's classes differ");
+        self.simulate(teacher);
+        let out = self.student.forward(&mut self.ws, self.xt.view(), &self.t, &self.labels, &self.w);
+        let scale = 2.0 / out.len() as f32;
+        let mut loss = 0.0f64;
+        Zip::from(&mut self.d_out).and(&out).and(&self.target).for_each(|d, &o, &y| {
+            let e = o - y;
+            loss += (e * e) as f64;
+            *d = scale * e;
+        });
+        let loss = (loss / out.len() as f64) as f32;
+        self.grads.iter_mut().for_each(|g| *g = 0.0);
+        self.student.backward(&mut self.ws, self.d_out.view(), &mut self.grads);
+        self.adam.update(&mut self.student.params, &self.grads);
+        self.last_loss = loss;
+        loss
+    }
+
+    /// Runs `n` steps; returns the mean loss over them.
+    pub fn train(&mut self, teacher: &mut FieldSource, n: usize) -> f32 {
+        let mut total = 0.0f64;
+        for _ in 0..n {
+            total += self.step(teacher) as f64;
+        }
+        (total / n.max(1) as f64) as f32
+    }
+
+    /// Fills (xt, t, labels, w) → target from fresh teacher trajectories. The nodes are
+    /// t_0 = 0 and t_j = (j − 1 + u)/S for j = 1..S (u ~ U[0, 1) shared by the batch), Euler
+    /// steps go from node to node, and row i records node `node[i]` ~ U{0..S}.
+    fn simulate(&mut self, teacher: &mut FieldSource) {
+        let rng = &mut self.rng;
+        let (k, st) = (self.student.config().n_classes, self.config.teacher_steps);
+        let null = k as u32;
+        noise_into(rng, self.x.view_mut());
+        for i in 0..self.labels.len() {
+            let uncond = k == 0 || rng::uniform(rng) < self.config.null_share;
+            self.labels[i] = if uncond { null } else { rng::index(rng, k) as u32 };
+            self.w[i] = (rng::uniform(rng) * self.config.w_max as f64) as f32;
+            self.node[i] = rng::index(rng, st + 1);
+        }
+        let u = rng::uniform(rng) as f32;
+        let last = self.node.iter().copied().max().unwrap_or(0);
+        let node_t = |j: usize| if j == 0 { 0.0 } else { (j as f32 - 1.0 + u) / st as f32 };
+        for j in 0..=last {
+            let t = node_t(j);
+            teacher.eval_both(self.x.view(), t, &self.labels, self.v_u.view_mut(), self.v_c.view_mut());
+            let dt = node_t(j + 1) - t;
+            for i in 0..self.labels.len() {
+                // the null label's "v_c" is v_u, so its mix is v_u whatever w is
+                let g = Guidance::Cfg(self.w[i]);
+                for c in 0..2 {
+                    let v = g.mix(self.v_u[[i, c]], self.v_c[[i, c]]);
+                    if self.node[i] == j {
+                        self.xt[[i, c]] = self.x[[i, c]];
+                        self.target[[i, c]] = v;
+                    }
+                    self.x[[i, c]] += dt * v;
+                }
+                if self.node[i] == j {
+                    self.t[i] = t;
+                }
+            }
+        }
+    }
+}
+
+/// `n` student samples of `label` (n_classes: unconditional) at scale `w` in `steps` Euler
+/// steps: one network call per step. Noise as [`crate::evaluate::generate`] draws it for `seed`.
+pub fn sample_student(
+    student: &Mlp<f32>,
+    label: u32,
+    w: f32,
+    n: usize,
+    steps: usize,
+    seed: u64,
+) -> Result<(Array2<f32>, SampleStats)> {
+    check(student.config().n_classes, label, w, n, steps)?;
+    if student.config().n_extra != 1 {
+        return Err(crate::invalid!("a student takes w as its one extra input (n_extra = 1)"));
+    }
+    let mut x = noise(n, seed);
+    let mut scratch = NetScratch::new(student, 1024.min(n));
+    let labels = [label];
+    let extra = [w];
+    let mut field = NetworkField {
+        model: student,
+        scratch: &mut scratch,
+        labels: &labels,
+        guidance: Guidance::Conditional,
+        extra: &extra,
+    };
+    let stats = Integrator::new(n).run(&mut field, x.view_mut(), steps, Solver::Euler, None);
+    Ok((x, stats))
+}
+
+/// `n` teacher samples of `label` with CFG at `w` in `steps` Euler steps (2 calls per step for a
+/// network teacher, 1 at w ∈ {0, 1}); same noise as [`sample_student`] for the same seed.
+pub fn sample_teacher(
+    teacher: &mut FieldSource,
+    label: u32,
+    w: f32,
+    n: usize,
+    steps: usize,
+    seed: u64,
+) -> Result<(Array2<f32>, SampleStats)> {
+    let k = classes_of(teacher);
+    check(k, label, w, n, steps)?;
+    let mut x = noise(n, seed);
+    let class = (label as usize != k).then_some(label);
+    let mut field = Bound { source: teacher, labels: &[label], guidance: guidance_for(class, w) };
+    let stats = Integrator::new(n).run(&mut field, x.view_mut(), steps, Solver::Euler, None);
+    Ok((x, stats))
+}
+
+/// For each w of `ws`: the mean distance between the student's and the teacher's endpoints
+/// from the same `n` noise points (class `label`, `steps` Euler steps each).
+pub fn endpoint_gap(
+    teacher: &mut FieldSource,
+    student: &Mlp<f32>,
+    label: u32,
+    ws: &[f32],
+    n: usize,
+    steps: usize,
+    seed: u64,
+) -> Result<Vec<f64>> {
+    ws.iter()
+        .map(|&w| {
+            let (a, _) = sample_teacher(teacher, label, w, n, steps, seed)?;
+            let (b, _) = sample_student(student, label, w, n, steps, seed)?;
+            Ok(metrics::mean_distance(a.view(), b.view()))
+        })
+        .collect()
+}
+
+/// Number of classes of a teacher.
+fn classes_of(teacher: &FieldSource) -> usize {
+    match teacher {
+        FieldSource::Network { model, .. } => model.config().n_classes,
+        FieldSource::Exact { mixture, .. } => mixture.n_classes,
+    }
+}
+
+fn noise(n: usize, seed: u64) -> Array2<f32> {
+    let mut x = Array2::zeros((n, 2));
+    noise_into(&mut rng::seeded(seed, stream::SAMPLE), x.view_mut());
+    x
+}
+
+fn check(n_classes: usize, label: u32, w: f32, n: usize, steps: usize) -> Result<()> {
+    if label as usize > n_classes {
+        return Err(crate::invalid!("label {label} out of range (the null label is {n_classes})"));
+    }
+    check_range("guidance", w as f64, -MAX_GUIDANCE, MAX_GUIDANCE)?;
+    check_count("n", n as i64, 1, MAX_POINTS as i64)?;
+    check_count("steps", steps as i64, 1, MAX_SAMPLER_STEPS as i64)?;
+    Ok(())
+}
