@@ -28,6 +28,7 @@ pub mod reflow;
 pub mod render;
 pub mod rng;
 pub mod sampler;
+pub mod temperature;
 
 pub use error::{Error, Result};
 

@@ -212,3 +212,9 @@ pub fn eval_grid(
 pub fn noise_into(rng: &mut crate::rng::Rng, mut x: ArrayViewMut2<f32>) {
     x.iter_mut().for_each(|v| *v = crate::rng::normal(rng) as f32);
 }
+
+/// Fills `x` (n, 2) with N(0, scale²·I) noise: the start of "noise scaling" (scale 1 is
+/// [`noise_into`], bit for bit).
+pub fn scaled_noise_into(rng: &mut crate::rng::Rng, mut x: ArrayViewMut2<f32>, scale: f32) {
+    x.iter_mut().for_each(|v| *v = scale * crate::rng::normal(rng) as f32);
+}
