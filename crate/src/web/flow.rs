@@ -14,7 +14,7 @@ use crate::sampler::Solver;
 pub struct Flow {
     pub(super) p: Particles,
     pub(super) label: u32,
-    n_classes: u32,
+    pub(super) n_classes: u32,
 }
 
 #[derive(Serialize)]

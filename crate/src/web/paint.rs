@@ -15,7 +15,7 @@ use crate::render::{class_color, histogram, lines, Image, View, MAX_SIDE, NULL_C
 /// An RGBA image of a data window, plus scratch for grids and lines.
 #[wasm_bindgen]
 pub struct Painter {
-    img: Image,
+    pub(super) img: Image,
     view: View,
     grid: Vec<f32>,
     lines: Vec<f32>,
