@@ -9,6 +9,8 @@ import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
 
 const TWO = ['non-overlapping', 'overlapping'];
+/** Milliseconds for t to run from 0 to 1 on screen (a few Euler steps are visible one by one). */
+const PLAY_MS = 2600;
 
 export default {
   id: 'rectified-cfg',
@@ -17,7 +19,7 @@ export default {
   styles: true,
   params: [
     P.dataset('overlapping', TWO),
-    P.cls('upper-right'),
+    { ...P.cls('upper-right'), help: 'The class to sample, and to guide toward.' },
     { key: 'lambdaMax', label: 'λ_max', type: 'number', default: 2, min: 0, max: 10, step: 0.1, help: 'Rectified CFG’s guidance strength at t = 0: α(t) = λ_max·(1 − t)^γ. λ_max = 0 is plain conditional sampling.' },
     { key: 'gamma', label: 'γ', type: 'number', default: 1, min: 0, max: 4, step: 0.1, help: 'How fast rectified CFG’s guidance fades: α(t) = λ_max·(1 − t)^γ. γ = 0 keeps it constant; larger γ stops guiding earlier.' },
     { ...P.w(3, 10), label: 'CFG w', help: 'Guidance scale of the plain-CFG panel: v = v_u + w·(v_c − v_u).' },
@@ -51,6 +53,7 @@ export default {
     const replay = el('button', { type: 'button', class: 'small', onclick: () => { for (const p of panels) restart(p); fig.request(); } }, '↻ replay');
     fig.addSide(el('div', { class: 'rc-tools' }, replay));
     let gen = 0;
+    let started = performance.now(); // when the shown run began, for pacing
 
     const label = () => fig.classes.indexOf(fig.state.class);
     const cfgSteps = () => wasm.cfgStepsAtEqualCalls(fig.state.steps);
@@ -70,6 +73,7 @@ export default {
     }
 
     function restart(p) {
+      started = performance.now();
       p.flow?.rewind();
       p.metrics = null;
       p.dirty = true;
@@ -78,6 +82,7 @@ export default {
 
     function build() {
       const { state } = fig;
+      started = performance.now();
       for (const p of panels) {
         p.flow?.free();
         const steps = p.kind === 'rcfg' ? state.steps : cfgSteps();
@@ -129,6 +134,7 @@ export default {
       const trail = Math.max(2, Math.round(p.flow.steps / 5));
       pt.trails(p.flow, k, trail, label(), 0.85, Math.min(1.4 * dpr, 2.4));
       p.plot.put();
+      if (!p.metrics) p.note.textContent = `sampling… t = ${fmt(p.flow.timeAt(k), 2)}`;
       p.plot.setLabel(`${p.kind === 'rcfg' ? 'Rectified CFG' : 'Plain CFG'}: ${p.flow.n} particles of ${fig.state.class} at t = ${fmt(p.flow.timeAt(k))}`);
       p.dirty = false;
     }
@@ -149,6 +155,8 @@ export default {
       update(keys) {
         if (!fig.model) return;
         if (keys.includes('model') || keys.includes('dataset')) gen++;
+        // a new data set may have another view square
+        if (keys.includes('dataset')) layout();
         if (keys.some((k) => ['model', 'dataset', 'class', 'steps', 'n', 'seed'].includes(k))) build();
         else if (keys.some((k) => ['lambdaMax', 'gamma', 'exact'].includes(k))) { restart(panels[0]); if (keys.includes('exact')) restart(panels[1]); }
         else if (keys.includes('w')) restart(panels[1]);
@@ -158,14 +166,16 @@ export default {
       },
       frame(now, budget) {
         const t0 = performance.now();
-        // keep the two panels at about the same time t: move the one that is behind
+        // t runs from 0 to 1 in PLAY_MS on screen; both panels move to the time the clock has
+        // reached, the one that is behind first
+        const target = fig.reducedMotion ? 1 : Math.min(1, (t0 - started) / PLAY_MS);
         while (performance.now() - t0 < budget) {
-          const open = panels.filter((p) => !p.flow.done);
+          const open = panels.filter((p) => !p.flow.done && p.flow.step < Math.ceil(target * p.flow.steps));
           if (!open.length) break;
           open.sort((a, b) => a.flow.step / a.flow.steps - b.flow.step / b.flow.steps);
           advance(open[0], Math.max(0.3, (budget - (performance.now() - t0)) / 2));
         }
-        let busy = false;
+        let busy = target < 1;
         for (const p of panels) {
           if (!p.flow.done) busy = true;
           if (p.dirty && (!fig.reducedMotion || p.flow.done)) draw(p);

@@ -21,7 +21,7 @@ export default {
   wide: true,
   params: [
     P.dataset('overlapping', TWO),
-    P.cls('upper-right'),
+    { ...P.cls('upper-right'), help: 'The class to sample, and to guide toward.' },
     { ...P.w(3, 8), min: 1, help: 'The guidance scale of panel (a) and of the tilted density (c); panels (b) and (d) use the temperature T = 1/w.' },
     P.steps(40, 200),
     P.n(1000, 3000),
@@ -74,7 +74,7 @@ export default {
       pa.plot.setTitle(el('b', {}, '(a) CFG'), ` w = ${fmt(w, 1)}`);
       pb.plot.setTitle(el('b', {}, '(b) noise'), ` τ = 1/√w = ${fmt(Math.sqrt(T()), 2)}`);
       pc.plot.setTitle(el('b', {}, '(c) tilted'), ' p', el('sup', {}, '1−w'), '·p(x|c)', el('sup', {}, 'w'));
-      pd.plot.setTitle(el('b', {}, '(d) v ← T·v'), ` T = 1/w = ${fmt(T(), 2)}`);
+      pd.plot.setTitle(el('b', {}, '(d) v ← T·v'), `, stops at t = ${fmt(T(), 2)}`);
     }
 
     function note(p) {
@@ -82,9 +82,8 @@ export default {
         p.note.replaceChildren('exact · floor ', el('b', {}, floor === null ? '…' : fmt(floor, 3)));
         return;
       }
-      const pre = p.kind === 'scaled' ? `stops at t = ${fmt(T(), 2)} · ` : '';
-      if (!p.dist) { p.note.textContent = `${pre}sampling…`; return; }
-      p.note.replaceChildren(`${pre}W2 `, el('b', {}, fmt(p.dist.distance, 3)), ` = ${fmt(p.dist.distance / p.dist.floor, 1)}× floor`);
+      if (!p.dist) { p.note.textContent = 'sampling…'; return; }
+      p.note.replaceChildren('W2 ', el('b', {}, fmt(p.dist.distance, 3)), ` = ${fmt(p.dist.distance / p.dist.floor, 1)}× floor`);
     }
 
     function buildTilted() {
@@ -171,6 +170,8 @@ export default {
       update(keys) {
         if (!fig.model) return;
         if (keys.includes('model') || keys.includes('dataset')) gen++;
+        // a new data set may have another view square
+        if (keys.includes('dataset')) layout();
         const all = ['model', 'dataset', 'class', 'steps', 'n', 'seed'];
         if (keys.some((k) => [...all, 'w'].includes(k))) buildTilted();
         if (keys.some((k) => all.includes(k))) buildFlows();

@@ -194,6 +194,15 @@ impl Tilted {
     pub fn paint(&self, painter: &mut Painter, c: f64) -> Result<(), JsError> {
         let c = whole("color", c, 0.0, (PALETTE.len() - 1) as f64)?;
         let g = self.density.grid;
+        let v = &painter.view;
+        let view = [v.x0 as f64, v.x1 as f64, v.y0 as f64, v.y1 as f64];
+        let want = [g.lo[0], g.hi[0], g.lo[1], g.hi[1]];
+        if view.iter().zip(&want).any(|(a, b)| (a - b).abs() > 1e-4 * (1.0 + b.abs())) {
+            return Err(JsError::new(&format!(
+                "the painter must show the density's square [{}, {}]², not [{}, {}] × [{}, {}]",
+                g.lo[0], g.hi[0], view[0], view[1], view[2], view[3]
+            )));
+        }
         painter.img.density(&self.heat, g.nx, g.ny, self.peak, PALETTE[c]);
         Ok(())
     }

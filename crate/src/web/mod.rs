@@ -17,7 +17,7 @@ mod paint;
 mod train;
 
 pub use flow::Flow;
-pub use methods::Tilted;
+pub use methods::{cfg_steps_at_equal_calls, sliced_w2, Tilted};
 pub use model::Model;
 pub use paint::Painter;
 pub use train::Trainer;

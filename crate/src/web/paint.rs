@@ -16,7 +16,7 @@ use crate::render::{class_color, histogram, lines, Image, View, MAX_SIDE, NULL_C
 #[wasm_bindgen]
 pub struct Painter {
     pub(super) img: Image,
-    view: View,
+    pub(super) view: View,
     grid: Vec<f32>,
     lines: Vec<f32>,
     at: Array2<f32>,
