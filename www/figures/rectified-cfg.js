@@ -80,9 +80,11 @@ export default {
       note(p);
     }
 
-    function build() {
+    // paced: play t from 0 to 1 over PLAY_MS; otherwise (new weights while training in the
+    // browser, which arrive several times a second) compute the run at once and show its end
+    function build(paced = true) {
       const { state } = fig;
-      started = performance.now();
+      started = paced ? performance.now() : -Infinity;
       for (const p of panels) {
         p.flow?.free();
         const steps = p.kind === 'rcfg' ? state.steps : cfgSteps();
@@ -157,7 +159,8 @@ export default {
         if (keys.includes('model') || keys.includes('dataset')) gen++;
         // a new data set may have another view square
         if (keys.includes('dataset')) layout();
-        if (keys.some((k) => ['model', 'dataset', 'class', 'steps', 'n', 'seed'].includes(k))) build();
+        const weightsOnly = keys.length === 1 && keys[0] === 'model';
+        if (keys.some((k) => ['model', 'dataset', 'class', 'steps', 'n', 'seed'].includes(k))) build(!weightsOnly);
         else if (keys.some((k) => ['lambdaMax', 'gamma', 'exact'].includes(k))) { restart(panels[0]); if (keys.includes('exact')) restart(panels[1]); }
         else if (keys.includes('w')) restart(panels[1]);
         titles();

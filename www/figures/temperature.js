@@ -173,7 +173,8 @@ export default {
         // a new data set may have another view square
         if (keys.includes('dataset')) layout();
         const all = ['model', 'dataset', 'class', 'steps', 'n', 'seed'];
-        if (keys.some((k) => [...all, 'w'].includes(k))) buildTilted();
+        // the tilted density is exact: new weights (training in the browser) leave it as it is
+        if (keys.some((k) => ['dataset', 'class', 'n', 'seed', 'w'].includes(k))) buildTilted();
         if (keys.some((k) => all.includes(k))) buildFlows();
         else if (keys.some((k) => ['w', 'exact'].includes(k))) restartFlows();
         titles();
