@@ -18,9 +18,9 @@ export const FIGURES = {
   'cfg-grid': () => import('./figures/cfg-grid.js'),
   'probability-path': () => import('./figures/probability-path.js'),
   tradeoff: () => import('./figures/tradeoff.js'),
-  temperature: () => import('./figures/slots.js').then((m) => ({ default: m.slot('temperature') })),
+  temperature: () => import('./figures/temperature.js'),
   'rectified-flow': () => import('./figures/slots.js').then((m) => ({ default: m.slot('rectified-flow') })),
-  'rectified-cfg': () => import('./figures/slots.js').then((m) => ({ default: m.slot('rectified-cfg') })),
+  'rectified-cfg': () => import('./figures/rectified-cfg.js'),
   distillation: () => import('./figures/slots.js').then((m) => ({ default: m.slot('distillation') })),
   'draw-your-own': () => import('./figures/draw-your-own.js'),
 };

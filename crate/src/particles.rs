@@ -4,7 +4,7 @@
 use ndarray::{s, Array2, Array3, ArrayView2};
 
 use crate::error::{check_count, Result};
-use crate::field::{Bound, FieldSource, Guidance};
+use crate::field::{Bound, FieldSource, Guidance, VelocityField};
 use crate::invalid;
 use crate::rng::{self, stream};
 use crate::sampler::{noise_into, Integrator, SampleStats, Solver};
@@ -175,6 +175,45 @@ impl Particles {
         self.k
     }
 
+    /// [`Particles::advance_rows`] along any `field` (rectified CFG, a rescaled velocity, ...)
+    /// instead of a guided [`Bound`]: moves at most `rows` more particles through the current
+    /// step. The field sees rows `from..to` only, so it must carry the run's one label: a run
+    /// with a label per particle is refused. The field's Euler step is (1 − t0)/steps.
+    pub fn advance_rows_field(&mut self, field: &mut dyn VelocityField, rows: usize) -> Result<usize> {
+        if self.labels.len() != 1 {
+            return Err(invalid!(
+                "a custom field needs one label for all particles, got {}",
+                self.labels.len()
+            ));
+        }
+        if self.k == self.steps {
+            return Ok(self.k);
+        }
+        let (from, to) = (self.cursor, (self.cursor + rows.max(1)).min(self.n));
+        let dt = (1.0 - self.t0) / self.steps as f32;
+        let t = self.time_at(self.k);
+        self.integrator.step_rows(field, self.x.slice_mut(s![from..to, ..]), from, to, t, dt, self.solver);
+        self.cursor = to;
+        if self.cursor == self.n {
+            self.cursor = 0;
+            self.k += 1;
+            if self.recording() {
+                self.traj.slice_mut(s![self.k, .., ..]).assign(&self.x);
+            }
+            if self.k == self.steps {
+                let span = 1.0 - self.t0;
+                self.stats =
+                    Some(self.integrator.finish(&*field, self.x.view(), self.steps, span, self.solver));
+            }
+        }
+        Ok(self.k)
+    }
+
+    /// The step size of the run: (1 − t0)/steps.
+    pub fn dt(&self) -> f32 {
+        (1.0 - self.t0) / self.steps as f32
+    }
+
     /// Runs to t = 1.
     pub fn finish(&mut self, source: &mut FieldSource, guidance: Guidance) -> SampleStats {
         self.advance(source, guidance, self.steps);
@@ -312,6 +351,31 @@ mod tests {
         assert_eq!(split.positions(), whole.positions());
         assert_eq!(split.trajectory(), whole.trajectory());
         assert_eq!(split.stats(), whole.stats());
+    }
+
+    #[test]
+    fn a_custom_field_in_pieces_equals_rectified_cfg_sampling() {
+        use crate::rcfg::{self, RcfgField, RcfgScratch, RectifiedCfg};
+        let d = Dataset::by_name("overlapping").unwrap();
+        let m = d.mixture();
+        let (mut prep, mut prep2) = (Prepared::default(), Prepared::default());
+        let rule = RectifiedCfg { lambda_max: 3.0, gamma: 1.5 };
+        let mut src = FieldSource::Exact { mixture: &m, prep: &mut prep };
+        let (want, want_stats) = rcfg::sample(&d, &mut src, 1, rule, 53, 7, 11).unwrap();
+        let mut p = Particles::new(53, 7, Solver::Euler, 11, vec![1], true).unwrap();
+        let mut src2 = FieldSource::Exact { mixture: &m, prep: &mut prep2 };
+        let mut scratch = RcfgScratch::new(16);
+        while !p.done() {
+            let mut f =
+                RcfgField { source: &mut src2, labels: &[1], rule, dt: p.dt(), scratch: &mut scratch };
+            p.advance_rows_field(&mut f, 16).unwrap();
+        }
+        assert_eq!(p.positions(), want);
+        assert_eq!(p.stats(), Some(want_stats));
+        // one label per particle is refused
+        let mut q = Particles::new(2, 3, Solver::Euler, 0, vec![0, 1], false).unwrap();
+        let mut f = RcfgField { source: &mut src2, labels: &[1], rule, dt: q.dt(), scratch: &mut scratch };
+        assert!(q.advance_rows_field(&mut f, 2).is_err());
     }
 
     #[test]

@@ -1,14 +1,12 @@
 // Reserved places, in the post's order, for the figures of the guidance-methods work
-// (classifier guidance, temperature, rectified flow, Rectified CFG, guidance distillation).
+// (classifier guidance, rectified flow, guidance distillation).
 // Each holds the height of a figure and says what will appear there, so that the figures can
 // drop in without reshaping the page. Not a figure yet: no model, no controls.
 import { el } from '../cfg.js';
 
 const SLOTS = {
   'classifier-guidance': ['Classifier guidance', 'A time-conditioned classifier p(c | x_t, t), trained with the same MLP code, guiding the unconditional field, next to CFG at matched strength, with the classifier’s gradient field.'],
-  temperature: ['Is CFG temperature tuning?', 'CFG next to scaled initial noise, the tempered class density and the tilted density p(x)^(1−w)·p(x|c)^w, with the distance between them.'],
   'rectified-flow': ['Rectified flow', 'Trajectories before and after reflow, their straightness, and sample quality against the number of Euler steps.'],
-  'rectified-cfg': ['Rectified CFG', 'Predictor-corrector guidance next to plain CFG at equal network calls, for both data sets.'],
   distillation: ['Guidance distillation', 'A student that takes w as an input, against its teacher’s guided trajectories, with the endpoint gap per w.'],
 };
 

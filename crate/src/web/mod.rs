@@ -13,11 +13,13 @@
 //! results named "view" point into wasm memory and are valid until the next call into the module.
 
 mod flow;
+mod methods;
 mod model;
 mod paint;
 mod train;
 
 pub use flow::Flow;
+pub use methods::{cfg_steps_at_equal_calls, sliced_w2, Tilted};
 pub use model::Model;
 pub use paint::Painter;
 pub use train::Trainer;

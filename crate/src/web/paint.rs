@@ -18,8 +18,8 @@ use crate::render::{class_color, histogram, lines, Image, View, MAX_SIDE, NULL_C
 /// An RGBA image of a data window, plus scratch for grids and lines.
 #[wasm_bindgen]
 pub struct Painter {
-    img: Image,
-    view: View,
+    pub(super) img: Image,
+    pub(super) view: View,
     grid: Vec<f32>,
     lines: Vec<f32>,
     at: Array2<f32>,

@@ -1,0 +1,242 @@
+//! Guidance methods beyond plain CFG, for the figures: rectified CFG and the "is CFG temperature
+//! tuning?" comparisons (noise scaling, the post's T·v, the tilted density).
+//!
+//! - `Flow.advanceRcfgFor`: particles under rectified CFG (3 network calls per step);
+//! - `Flow.advanceScaledFor`: particles under T·v(x, T·t) (a time rescaling, not a temperature);
+//! - `Flow.restartScaled`: back to t = 0 from x0 ~ N(0, τ²I);
+//! - [`Tilted`]: p(x)^(1−w)·p(x | c)^w on a grid over the view: heatmap, exact samples, and the
+//!   sliced W2 of a flow's samples to it next to the noise floor;
+//! - `cfgStepsAtEqualCalls`, `slicedW2`.
+
+use js_sys::Float32Array;
+use ndarray::Array2;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{js, number, to_js, whole, Flow, Model, Painter};
+use crate::evaluate::{guidance_for, MAX_GUIDANCE, MAX_NOISE_SCALE};
+use crate::field::{Bound, Guidance};
+use crate::particles::MAX_PARTICLES;
+use crate::rcfg::{RcfgField, RcfgScratch, RectifiedCfg};
+use crate::render::PALETTE;
+use crate::rng::{self, stream};
+use crate::sampler::scaled_noise_into;
+use crate::temperature::{Clock, Grid, GridDensity, ScaledVelocity, Target};
+
+/// Particles moved per slice of a frame's budget.
+const ROWS: usize = 256;
+/// Largest scale T of `advanceScaledFor` (T > 1 reads the field past the data).
+const MAX_SCALE: f64 = 4.0;
+
+/// Checks that `flow` belongs to `model` and has a class (not the null label); returns it.
+fn class_of(flow: &Flow, model: &Model, what: &str) -> Result<u32, JsError> {
+    if model.ds.n_classes() as u32 != flow.n_classes {
+        return Err(JsError::new("this flow belongs to a model with other classes"));
+    }
+    if flow.label >= flow.n_classes {
+        return Err(JsError::new(&format!("{what} needs a class, not the null label")));
+    }
+    Ok(flow.label)
+}
+
+#[wasm_bindgen]
+impl Flow {
+    /// Advances along rectified CFG (α(t) = λ_max·(1 − t)^γ, Euler, 3 network calls per step)
+    /// with `model`'s field (network, or `exact` mixture) for about `budget_ms` milliseconds (at
+    /// least one batch of particles); returns the steps done so far. The flow must use Euler.
+    #[wasm_bindgen(js_name = advanceRcfgFor)]
+    pub fn advance_rcfg_for(
+        &mut self,
+        model: &mut Model,
+        lambda_max: f64,
+        gamma: f64,
+        exact: bool,
+        budget_ms: f64,
+    ) -> Result<f64, JsError> {
+        let label = class_of(self, model, "rectified CFG")?;
+        let rule = RectifiedCfg {
+            lambda_max: number("lambdaMax", lambda_max, 0.0, MAX_GUIDANCE)? as f32,
+            gamma: number("gamma", gamma, 0.0, 10.0)? as f32,
+        };
+        let budget = number("budgetMs", budget_ms, 0.0, 1000.0)?;
+        let clock = super::clock()?;
+        let t0 = clock.now();
+        let mut scratch = RcfgScratch::new(ROWS);
+        let dt = self.p.dt();
+        let labels = [label];
+        let mut src = model.source(exact);
+        loop {
+            let mut field = RcfgField { source: &mut src, labels: &labels, rule, dt, scratch: &mut scratch };
+            self.p.advance_rows_field(&mut field, ROWS).map_err(js)?;
+            if self.p.done() || clock.now() - t0 >= budget {
+                break;
+            }
+        }
+        Ok(self.p.step() as f64)
+    }
+
+    /// Advances along the post's "v ← T·v": T·v(x, T·t) with v the CFG field at `w` (1: the
+    /// conditional field) of the flow's class, for about `budget_ms` milliseconds; returns the
+    /// steps done so far. Over t in [0, 1] this follows v from s = 0 to s = T only: for T < 1
+    /// the samples stop short of the data, at the marginal p_T.
+    #[wasm_bindgen(js_name = advanceScaledFor)]
+    pub fn advance_scaled_for(
+        &mut self,
+        model: &mut Model,
+        scale: f64,
+        w: f64,
+        exact: bool,
+        budget_ms: f64,
+    ) -> Result<f64, JsError> {
+        let label = class_of(self, model, "the scaled velocity")?;
+        let scale = number("scale", scale, 0.0, MAX_SCALE)? as f32;
+        let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)? as f32;
+        let budget = number("budgetMs", budget_ms, 0.0, 1000.0)?;
+        let guidance: Guidance = guidance_for(Some(label), w);
+        let clock = super::clock()?;
+        let t0 = clock.now();
+        let labels = [label];
+        let mut src = model.source(exact);
+        loop {
+            let mut inner = Bound { source: &mut src, labels: &labels, guidance };
+            let mut field = ScaledVelocity { inner: &mut inner, scale, clock: Clock::Rescaled };
+            self.p.advance_rows_field(&mut field, ROWS).map_err(js)?;
+            if self.p.done() || clock.now() - t0 >= budget {
+                break;
+            }
+        }
+        Ok(self.p.step() as f64)
+    }
+
+    /// Back to t = 0 from x0 ~ N(0, τ²I): the noise `restart(seed)` draws, times `tau`.
+    #[wasm_bindgen(js_name = restartScaled)]
+    pub fn restart_scaled(&mut self, seed: f64, tau: f64) -> Result<(), JsError> {
+        let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
+        let tau = number("tau", tau, 0.0, MAX_NOISE_SCALE)? as f32;
+        let mut x = Array2::zeros((self.p.len(), 2));
+        scaled_noise_into(&mut rng::seeded(seed, stream::SAMPLE), x.view_mut(), tau);
+        self.p.start_from(x.view(), 0.0).map_err(js)
+    }
+}
+
+/// Plain-CFG Euler steps that cost what `k` rectified-CFG steps cost (⌈3k/2⌉).
+#[wasm_bindgen(js_name = cfgStepsAtEqualCalls)]
+pub fn cfg_steps_at_equal_calls(k: f64) -> Result<f64, JsError> {
+    let k = whole("steps", k, 1.0, crate::particles::MAX_STEPS as f64)?;
+    Ok(crate::rcfg::cfg_steps_at_equal_calls(k) as f64)
+}
+
+/// Sliced W2 between point sets `a` and `b` (x, y pairs) over `projections` directions drawn
+/// with `seed`.
+#[wasm_bindgen(js_name = slicedW2)]
+pub fn sliced_w2(a: &[f32], b: &[f32], projections: f64, seed: f64) -> Result<f64, JsError> {
+    let view = |name: &str, xy: &[f32]| -> Result<Array2<f32>, JsError> {
+        if xy.is_empty() || xy.len() % 2 != 0 || xy.len() > 2 * MAX_PARTICLES {
+            return Err(JsError::new(&format!("{name} must hold 1 to {MAX_PARTICLES} x, y pairs")));
+        }
+        if let Some(i) = xy.iter().position(|v| !v.is_finite()) {
+            return Err(JsError::new(&format!("{name}[{i}] is not finite")));
+        }
+        Ok(Array2::from_shape_vec((xy.len() / 2, 2), xy.to_vec()).expect("pairs"))
+    };
+    let (a, b) = (view("a", a)?, view("b", b)?);
+    let k = whole("projections", projections, 1.0, 4096.0)?;
+    let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
+    Ok(crate::metrics::sliced_w2(a.view(), b.view(), k, &mut rng::seeded(seed, stream::PROJECTIONS)))
+}
+
+/// The tilted density p(x)^(1−w)·p(x | c)^w of a model's data set, on a grid over its view
+/// [−extent, extent]²: a heatmap, exact samples, and distances to it.
+#[wasm_bindgen]
+pub struct Tilted {
+    density: GridDensity,
+    /// exp(log-density) per cell, for the heatmap
+    heat: Vec<f32>,
+    peak: f32,
+    /// a reference sample set (drawn once per size) that flows are compared with
+    reference: Array2<f32>,
+    seed: u64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Distance {
+    /// sliced W2 between the flow's samples and the reference samples of the tilted density
+    distance: f64,
+    /// the same between an independent sample set of the tilted density (same n) and the
+    /// reference: what the distance is when the samples do come from it
+    floor: f64,
+    n: usize,
+}
+
+#[wasm_bindgen]
+impl Tilted {
+    /// The tilted density of `class` at scale `w` for `model`'s data set on a `side` × `side`
+    /// grid over [−extent, extent]²; `seed` draws its reference samples.
+    #[wasm_bindgen(constructor)]
+    pub fn new(model: &Model, class: &str, w: f64, side: f64, seed: f64) -> Result<Tilted, JsError> {
+        let label = model.label(class)?;
+        if label as usize >= model.ds.n_classes() {
+            return Err(JsError::new("the tilted density needs a class, not the null label"));
+        }
+        let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)?;
+        let side = whole("side", side, 8.0, 1024.0)?;
+        let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
+        let grid = Grid::square(model.ds.extent, side);
+        let density = GridDensity::new(&model.mix, Target::Tilted { class: label, w }, grid).map_err(js)?;
+        let heat: Vec<f32> = density.log_density().iter().map(|&l| l.exp() as f32).collect();
+        let peak = heat.iter().copied().fold(0.0, f32::max);
+        Ok(Tilted { density, heat, peak, reference: Array2::zeros((0, 2)), seed })
+    }
+
+    /// Paints the density over `painter`'s whole image (which must show [−extent, extent]², the
+    /// model's square) in palette colour `c`, opacity rising with density.
+    pub fn paint(&self, painter: &mut Painter, c: f64) -> Result<(), JsError> {
+        let c = whole("color", c, 0.0, (PALETTE.len() - 1) as f64)?;
+        let g = self.density.grid;
+        let v = &painter.view;
+        let view = [v.x0 as f64, v.x1 as f64, v.y0 as f64, v.y1 as f64];
+        let want = [g.lo[0], g.hi[0], g.lo[1], g.hi[1]];
+        if view.iter().zip(&want).any(|(a, b)| (a - b).abs() > 1e-4 * (1.0 + b.abs())) {
+            return Err(JsError::new(&format!(
+                "the painter must show the density's square [{}, {}]², not [{}, {}] × [{}, {}]",
+                g.lo[0], g.hi[0], view[0], view[1], view[2], view[3]
+            )));
+        }
+        painter.img.density(&self.heat, g.nx, g.ny, self.peak, PALETTE[c]);
+        Ok(())
+    }
+
+    /// `n` exact samples (x, y pairs, a copy) drawn with `seed`.
+    pub fn sample(&self, n: f64, seed: f64) -> Result<Float32Array, JsError> {
+        let n = whole("n", n, 1.0, MAX_PARTICLES as f64)?;
+        let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
+        let x = self.density.sample(n, &mut rng::seeded(seed, stream::SAMPLE));
+        Ok(Float32Array::from(x.as_slice().expect("contiguous")))
+    }
+
+    /// `{distance, floor, n}`: sliced W2 (`projections` directions) between `flow`'s current
+    /// positions and exact samples of this density, and the same for an independent exact
+    /// sample set of the same size (the noise floor).
+    #[wasm_bindgen(js_name = distanceTo)]
+    pub fn distance_to(&mut self, flow: &Flow, projections: f64) -> Result<JsValue, JsError> {
+        let k = whole("projections", projections, 1.0, 4096.0)?;
+        let x = flow.p.positions();
+        let n = x.nrows();
+        if self.reference.nrows() != n {
+            self.reference = self.density.sample(n, &mut rng::seeded(self.seed, stream::EVAL_REF));
+        }
+        let other = self.density.sample(n, &mut rng::seeded(self.seed.wrapping_add(1), stream::EVAL_REF));
+        // the same directions for both distances
+        let proj = || rng::seeded(self.seed, stream::PROJECTIONS);
+        let distance = crate::metrics::sliced_w2(x, self.reference.view(), k, &mut proj());
+        let floor = crate::metrics::sliced_w2(other.view(), self.reference.view(), k, &mut proj());
+        to_js(&Distance { distance, floor, n })
+    }
+
+    /// Probability of the grid's edge cells (small: the view holds the density).
+    #[wasm_bindgen(getter, js_name = borderMass)]
+    pub fn border_mass(&self) -> f64 {
+        self.density.border_mass()
+    }
+}
