@@ -13,7 +13,7 @@ export const FIGURES = {
   'unconditional-flow': () => import('./figures/unconditional-flow.js'),
   'euler-steps': () => import('./figures/euler-steps.js'),
   'velocity-field': () => import('./figures/velocity-field.js'),
-  'classifier-guidance': () => import('./figures/slots.js').then((m) => ({ default: m.slot('classifier-guidance') })),
+  'classifier-guidance': () => import('./figures/classifier-guidance.js'),
   'conditional-face': () => import('./figures/conditional-face.js'),
   'cfg-grid': () => import('./figures/cfg-grid.js'),
   'probability-path': () => import('./figures/probability-path.js'),

@@ -4,7 +4,7 @@
 use ndarray::{s, Array2, Array3, ArrayView2};
 
 use crate::error::{check_count, Result};
-use crate::field::{Bound, FieldSource, Guidance};
+use crate::field::{Bound, FieldSource, Guidance, VelocityField};
 use crate::invalid;
 use crate::rng::{self, stream};
 use crate::sampler::{noise_into, Integrator, SampleStats, Solver};
@@ -175,6 +175,33 @@ impl Particles {
         self.k
     }
 
+    /// As [`Particles::advance_rows`], along any `field` (classifier guidance, a distilled
+    /// student, ...). The field carries its own labels, so the run must share one label: with
+    /// one label per particle this moves nothing and returns the steps done.
+    pub fn advance_rows_with(&mut self, field: &mut dyn VelocityField, rows: usize) -> usize {
+        if self.k == self.steps || self.labels.len() != 1 {
+            return self.k;
+        }
+        let (from, to) = (self.cursor, (self.cursor + rows.max(1)).min(self.n));
+        let dt = (1.0 - self.t0) / self.steps as f32;
+        let t = self.time_at(self.k);
+        self.integrator.step_rows(field, self.x.slice_mut(s![from..to, ..]), from, to, t, dt, self.solver);
+        self.cursor = to;
+        if self.cursor == self.n {
+            self.cursor = 0;
+            self.k += 1;
+            if self.recording() {
+                self.traj.slice_mut(s![self.k, .., ..]).assign(&self.x);
+            }
+            if self.k == self.steps {
+                let span = 1.0 - self.t0;
+                self.stats =
+                    Some(self.integrator.finish(field, self.x.view(), self.steps, span, self.solver));
+            }
+        }
+        self.k
+    }
+
     /// Runs to t = 1.
     pub fn finish(&mut self, source: &mut FieldSource, guidance: Guidance) -> SampleStats {
         self.advance(source, guidance, self.steps);
@@ -244,6 +271,27 @@ mod tests {
     use crate::datasets::Dataset;
     use crate::field::ExactField;
     use crate::mixture::Prepared;
+
+    #[test]
+    fn stepping_any_field_in_pieces_equals_one_run() {
+        let d = Dataset::by_name("overlapping").unwrap();
+        let m = d.mixture();
+        let (mut prep, mut prep2) = (Prepared::default(), Prepared::default());
+        let mut p = Particles::new(40, 9, Solver::Euler, 3, vec![1], true).unwrap();
+        let mut f = ExactField { mixture: &m, prep: &mut prep, labels: &[1], guidance: Guidance::Cfg(3.0) };
+        while !p.done() {
+            p.advance_rows_with(&mut f, 15);
+        }
+        let mut x = Array2::zeros((40, 2));
+        noise_into(&mut rng::seeded(3, stream::SAMPLE), x.view_mut());
+        let mut g = ExactField { mixture: &m, prep: &mut prep2, labels: &[1], guidance: Guidance::Cfg(3.0) };
+        let stats = Integrator::new(40).run(&mut g, x.view_mut(), 9, Solver::Euler, None);
+        assert_eq!(p.positions(), x);
+        assert_eq!(p.stats(), Some(stats));
+        // one label per particle: the generic field cannot know them, so nothing moves
+        let mut q = Particles::new(2, 3, Solver::Euler, 3, vec![0, 1], false).unwrap();
+        assert_eq!(q.advance_rows_with(&mut f, 2), 0);
+    }
 
     #[test]
     fn stepping_in_pieces_equals_one_run() {

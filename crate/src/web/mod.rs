@@ -10,11 +10,15 @@
 //! before conversion, so −1 or NaN are never silently wrapped into huge integers. Float32Array
 //! results named "view" point into wasm memory and are valid until the next call into the module.
 
+mod classifier;
+mod distill;
 mod flow;
 mod model;
 mod paint;
+mod reflow;
 mod train;
 
+pub use classifier::Classifier;
 pub use flow::Flow;
 pub use model::Model;
 pub use paint::Painter;
