@@ -19,7 +19,7 @@ export const FIGURES = {
   'probability-path': () => import('./figures/probability-path.js'),
   tradeoff: () => import('./figures/tradeoff.js'),
   temperature: () => import('./figures/slots.js').then((m) => ({ default: m.slot('temperature') })),
-  'rectified-flow': () => import('./figures/slots.js').then((m) => ({ default: m.slot('rectified-flow') })),
+  'rectified-flow': () => import('./figures/rectified-flow.js'),
   'rectified-cfg': () => import('./figures/slots.js').then((m) => ({ default: m.slot('rectified-cfg') })),
   distillation: () => import('./figures/slots.js').then((m) => ({ default: m.slot('distillation') })),
   'draw-your-own': () => import('./figures/draw-your-own.js'),
