@@ -21,7 +21,7 @@ export const FIGURES = {
   temperature: () => import('./figures/slots.js').then((m) => ({ default: m.slot('temperature') })),
   'rectified-flow': () => import('./figures/rectified-flow.js'),
   'rectified-cfg': () => import('./figures/slots.js').then((m) => ({ default: m.slot('rectified-cfg') })),
-  distillation: () => import('./figures/slots.js').then((m) => ({ default: m.slot('distillation') })),
+  distillation: () => import('./figures/distillation.js'),
   'draw-your-own': () => import('./figures/draw-your-own.js'),
 };
 
