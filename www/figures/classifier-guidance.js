@@ -122,7 +122,9 @@ export default {
 
     return {
       layout() {
-        const side = Plot.sideFor(fig.width(), 2, { max: 360, min: 120 });
+        // side by side when both fit at a useful size, else one above the other
+        const two = Plot.sideFor(fig.width(), 2, { max: 360, min: 0 });
+        const side = two >= 150 ? two : Plot.sideFor(fig.width(), 1, { max: 360, min: 120 });
         for (const p of panels) p.plot.resize(side);
         dirty = true;
         fig.request();
