@@ -37,7 +37,7 @@ export default {
     'The paths of the new field do not cross, so they are straighter. ',
     el('b', {}, 'Top'), ': the same noise carried by each model in ', String(PATH_STEPS), ' Euler steps (grey lines: a few of the paths; dots: where every sample ends). ',
     el('b', {}, 'Straightness'), ' is the mean of ‖(x', el('sub', {}, '1'), ' − x', el('sub', {}, '0'), ') − ẋ', el('sub', {}, 't'), '‖² along the paths: 0 for straight lines at constant speed. ',
-    el('b', {}, 'Bottom'), ': sample quality against the number of Euler steps, as the sliced Wasserstein-2 distance from the samples to fresh data of the class (lower is better). ',
+    el('b', {}, 'Bottom'), ': sample quality against the number of Euler steps, as the sliced Wasserstein-2 distance from the samples to fresh data of the class (lower is better; at w > 1 it also counts the condensation that guidance causes on purpose). ',
     'Straight paths need fewer steps: with one step, the base model lands its samples bunched near the mean of the class, the reflowed one already spread over it. ',
     'Raise w to see the post’s point: guidance is a different field from the one reflow straightened, so its paths bend again and few steps lose their advantage.',
   ],
@@ -106,7 +106,7 @@ export default {
     function drawChart() {
       const W = chartWidth;
       const H = 190;
-      const pad = { l: 46, r: 12, t: 12, b: 34 };
+      const pad = { l: 46, r: 12, t: 22, b: 34 };
       const done = cells.filter((c) => c.w2 !== null);
       const vals = done.map((c) => c.w2).filter((v) => v > 0);
       const lo = Math.log10(Math.min(0.02, ...vals));
@@ -128,10 +128,12 @@ export default {
         const pts = cells.filter((c) => c.kind === kind && c.w2 !== null).map((c) => [x(STEP_COUNTS.indexOf(c.steps)), y(c.w2), c]);
         if (pts.length > 1) kids.push(el('polyline', { points: pts.map(([a, b]) => `${a},${b}`).join(' '), fill: 'none', stroke: colors[kind], 'stroke-width': 2 }));
         for (const [a, b, c] of pts) {
-          // base values above, reflow values below their points; the last ones to the left
+          // the higher of the two values above its point, the lower below; the last ones to the left
           const last = c.steps === STEP_COUNTS.at(-1);
+          const other = cells.find((d) => d.kind !== kind && d.steps === c.steps);
+          const above = other?.w2 == null ? kind === 'base' : c.w2 > other.w2 || (c.w2 === other.w2 && kind === 'base');
           kids.push(el('circle', { cx: a, cy: b, r: 3.5, fill: colors[kind] }),
-            el('text', { x: a + (last ? -6 : 6), y: b + (kind === 'base' ? -6 : 14), 'text-anchor': last ? 'end' : 'start', 'font-size': 10, fill: colors[kind] }, fmt(c.w2, 2)));
+            el('text', { x: a + (last ? -6 : 6), y: b + (above ? -6 : 14), 'text-anchor': last ? 'end' : 'start', 'font-size': 10, fill: colors[kind] }, fmt(c.w2, 2)));
         }
         const ly = pad.t + 10 + (kind === 'base' ? 0 : 16);
         kids.push(el('line', { x1: W - pad.r - 150, x2: W - pad.r - 132, y1: ly - 4, y2: ly - 4, stroke: colors[kind], 'stroke-width': 2 }),
