@@ -273,24 +273,32 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     const options = { lr: state.lr, width: state.width, depth: state.depth, dropout: state.dropout, steps: state.trainSteps, seed: state.seed ?? 0, batch: 256 };
     const drawn = def.drawn?.(fig) ?? null;
     const dataset = drawn ? 'custom' : state.dataset;
+    // a figure that trains something else than its velocity model (a classifier, say) says so
+    // with `training: {kind, begin(fig, options), setParams(fig, params, step)}`
+    const custom = def.training ?? null;
     let m;
     try {
-      m = wasm.Model.untrained(dataset, JSON.stringify(options), drawn ? JSON.stringify(drawn) : '');
+      if (custom) custom.begin(fig, options);
+      else m = wasm.Model.untrained(dataset, JSON.stringify(options), drawn ? JSON.stringify(drawn) : '');
     } catch (e) {
       fig.message(e.message);
       return;
     }
     fig.message('');
-    useModel(m, false);
+    if (custom) {
+      fig.pretrained = false;
+      fig.impl?.update?.(['model']);
+    } else useModel(m, false);
     losses = [];
     progress.max = options.steps;
     progress.value = 0;
     startBtn.textContent = 'Stop';
     setTrainStatus('starting the worker…');
-    training = new Training({ dataset, options, drawn }, {
+    training = new Training({ dataset, options, drawn, kind: custom?.kind }, {
       progress: (msg) => {
         try {
-          fig.model.setParams(msg.params, msg.step);
+          if (custom) custom.setParams(fig, msg.params, msg.step);
+          else fig.model.setParams(msg.params, msg.step);
         } catch (e) {
           // non-finite weights never reach the figure: keep the last good ones
           stopTraining();

@@ -1,5 +1,6 @@
 // Trains a model off the main thread with the same wasm build. Messages in:
-//   {type: 'start', dataset, options, drawn}   options/drawn: plain objects (drawn may be null)
+//   {type: 'start', dataset, options, drawn, kind}   options/drawn: plain objects (drawn may be
+//   null); kind 'classifier' trains a classifier instead of a velocity model
 // Messages out:
 //   {type: 'progress', step, total, loss, stepsPerSec, params}   params: Float32Array (transferred)
 //   {type: 'done', step, model}                                   model: model file text
@@ -11,10 +12,13 @@ const ready = loadBindings();
 self.onmessage = async (e) => {
   const m = e.data;
   if (m?.type !== 'start') return;
-  const { Trainer } = await ready;
+  const { Trainer, ClassifierTrainer } = await ready;
   let tr;
   try {
-    tr = new Trainer(m.dataset, JSON.stringify(m.options ?? {}), m.drawn ? JSON.stringify(m.drawn) : '');
+    // kind 'classifier': a classifier p(c | x_t, t) of a built-in data set; else a velocity model
+    tr = m.kind === 'classifier'
+      ? new ClassifierTrainer(m.dataset, JSON.stringify(m.options ?? {}))
+      : new Trainer(m.dataset, JSON.stringify(m.options ?? {}), m.drawn ? JSON.stringify(m.drawn) : '');
   } catch (err) {
     self.postMessage({ type: 'error', message: err.message, step: 0 });
     return;

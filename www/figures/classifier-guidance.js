@@ -13,7 +13,6 @@ export default {
   id: 'classifier-guidance',
   title: 'Classifier guidance',
   post: 'classifier guided generation',
-  trainable: false,
   params: [
     P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
     P.cls('upper-right'),
@@ -23,8 +22,28 @@ export default {
     P.steps(40, 100),
     P.seed(),
     { ...P.exact(), label: 'exact classifier', help: 'Use the exact Bayes classifier p(c | x_t) of the data and the exact v_u (ground truth) instead of the trained classifier network and the network’s v_u.' },
+    // training the classifier in your browser (the velocity model stays the shipped one)
+    P.lr(),
+    P.width(),
+    { ...P.depth(), default: 2 },
+    { ...P.trainSteps(), default: 4000 },
   ],
   controls: ['dataset', 'class', 'w', 't', 'n', 'steps', 'seed', 'exact'],
+  // "Train in your browser" trains a fresh classifier; v_u stays the shipped network's
+  training: {
+    kind: 'classifier',
+    begin(fig, options) {
+      const c = fig.wasm.Classifier.untrained(fig.state.dataset, JSON.stringify(options));
+      fig.classifier?.free();
+      fig.classifier = c;
+      fig.classifierSteps = 0;
+    },
+    setParams(fig, params, step) {
+      fig.classifier.setParams(params);
+      fig.classifierSteps = step;
+    },
+  },
+  resetLabel: 'Back to the pretrained classifier',
   // the velocity model and, kept on the figure, the classifier trained on the same data
   async loadModel(fig) {
     const ds = fig.state.dataset;
@@ -52,6 +71,7 @@ export default {
       return { kind, plot, flow: null, metrics: null };
     });
     let dirty = true;
+    let stale = false;
     let lastDraw = 0;
     let arrows = null; // guidance terms at the current t
     const css = (name, fallback) => getComputedStyle(row).getPropertyValue(name).trim() || fallback;
@@ -67,6 +87,7 @@ export default {
         if (p.plot.extent !== fig.model.extent) p.plot.setExtent(fig.model.extent);
       }
       arrows = null;
+      stale = false;
       dirty = true;
     }
 
@@ -82,7 +103,7 @@ export default {
     function title(p) {
       const m = p.metrics;
       if (!m) { p.plot.setTitle(`${name(p)} · computing…`); return; }
-      p.plot.setTitle(el('b', {}, name(p)), el('br'), `hit ${fmt(m.hitRate, 2)} · diversity ${fmt(m.diversity, 2)} · ${m.callsPerSample} network calls`);
+      p.plot.setTitle(el('b', {}, name(p)), el('br'), `hit ${fmt(m.hitRate, 2)} · diversity ${fmt(m.diversity, 2)} · ${m.callsPerSample} calls`);
     }
 
     function draw() {
@@ -114,7 +135,8 @@ export default {
     function readout() {
       const [a, b] = panels;
       const done = a.flow.done && b.flow.done;
-      const src = fig.state.exact ? 'the exact Bayes classifier and exact v_u (ground truth)' : 'the trained classifier network and the network’s v_u';
+      const trained = fig.pretrained ? 'the pretrained classifier network' : `a classifier trained here for ${fig.classifierSteps ?? 0} steps`;
+      const src = fig.state.exact ? 'the exact Bayes classifier and exact v_u (ground truth)' : `${trained} and the network’s v_u`;
       fig.readout(
         el('div', {}, `Both panels start from the same ${fig.state.n} noise points; classifier guidance uses ${src}.`),
         el('div', {}, done ? ['Mean distance between paired samples: ', el('b', {}, fmt(a.flow.meanDistance(b.flow), 3)), fig.state.exact ? ' (the same field: only the first step differs).' : '.'] : 'computing…'));
@@ -123,15 +145,23 @@ export default {
     return {
       layout() {
         // side by side when both fit at a useful size, else one above the other
-        const two = Plot.sideFor(fig.width(), 2, { max: 360, min: 0 });
+        const two = Plot.sideFor(fig.width() - 8, 2, { max: 360, min: 0 });
         const side = two >= 150 ? two : Plot.sideFor(fig.width(), 1, { max: 360, min: 120 });
-        for (const p of panels) p.plot.resize(side);
+        for (const p of panels) {
+          p.plot.resize(side);
+          // a long title wraps instead of widening its plot
+          p.plot.el.style.width = `${Plot.widthFor(side)}px`;
+        }
         dirty = true;
         fig.request();
       },
       update(keys) {
         if (!fig.model || !fig.classifier) return;
-        if (keys.some((k) => ['model', 'dataset', 'class', 'w', 'n', 'steps', 'seed', 'exact'].includes(k))) restart();
+        const busy = panels.some((p) => p.flow && !p.flow.done);
+        // while the classifier trains, weights arrive many times a second: a run that is still
+        // computing finishes first, then the figure starts again on the newest weights
+        if (keys.length === 1 && keys[0] === 'model' && fig.isTraining?.() && busy) stale = true;
+        else if (keys.some((k) => ['model', 'dataset', 'class', 'w', 'n', 'steps', 'seed', 'exact'].includes(k))) restart();
         if (keys.includes('t')) arrows = null;
         for (const p of panels) title(p);
         readout();
@@ -158,6 +188,11 @@ export default {
           dirty = true;
         }
         const busy = panels.some((p) => !p.flow.done);
+        if (!busy && stale) {
+          stale = false;
+          restart();
+          return true;
+        }
         if (dirty && (!busy || now - lastDraw > 60) && (!fig.reducedMotion || !busy)) {
           draw();
           dirty = false;

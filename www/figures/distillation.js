@@ -156,9 +156,13 @@ export default {
     return {
       layout() {
         // side by side when both fit at a useful size, else one above the other
-        const two = Plot.sideFor(fig.width(), 2, { max: 330, min: 0 });
+        const two = Plot.sideFor(fig.width() - 8, 2, { max: 330, min: 0 });
         const side = two >= 150 ? two : Plot.sideFor(fig.width(), 1, { max: 330, min: 120 });
-        for (const p of panels) p.plot.resize(side);
+        for (const p of panels) {
+          p.plot.resize(side);
+          // a long title wraps instead of widening its plot
+          p.plot.el.style.width = `${Plot.widthFor(side)}px`;
+        }
         chartWidth = Math.max(260, Math.min(2 * Plot.widthFor(side) + 14, fig.width()));
         dirty = true;
         fig.request();

@@ -32,6 +32,23 @@ pub struct Classifier {
 }
 
 impl Classifier {
+    /// A classifier handle for network `net` of data set `ds`.
+    pub(super) fn with_net(ds: Dataset, net: Mlp<f32>) -> Classifier {
+        Classifier {
+            scratch: ClassifierScratch::new(&net, 256),
+            ds,
+            net,
+            prep: Prepared::default(),
+            grid: Array2::zeros((0, 2)),
+            g: Array2::zeros((0, 2)),
+        }
+    }
+
+    /// The network, to replace its weights.
+    pub(super) fn net_mut(&mut self) -> &mut Mlp<f32> {
+        &mut self.net
+    }
+
     /// Checks that `model` is of this classifier's data set.
     fn check(&self, model: &Model) -> Result<(), JsError> {
         if model.ds.name != self.ds.name || model.ds.n_classes() != self.ds.n_classes() {
@@ -50,14 +67,7 @@ impl Classifier {
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(text: &str) -> Result<Classifier, JsError> {
         let f = ModelFile::from_json_as(text.as_bytes(), ModelKind::Classifier).map_err(js)?;
-        Ok(Classifier {
-            scratch: ClassifierScratch::new(&f.model, 256),
-            ds: f.dataset,
-            net: f.model,
-            prep: Prepared::default(),
-            grid: Array2::zeros((0, 2)),
-            g: Array2::zeros((0, 2)),
-        })
+        Ok(Classifier::with_net(f.dataset, f.model))
     }
 
     /// The data set's name.

@@ -11,6 +11,7 @@
 //! results named "view" point into wasm memory and are valid until the next call into the module.
 
 mod classifier;
+mod classifier_train;
 mod distill;
 mod flow;
 mod model;
@@ -19,6 +20,7 @@ mod reflow;
 mod train;
 
 pub use classifier::Classifier;
+pub use classifier_train::ClassifierTrainer;
 pub use flow::Flow;
 pub use model::Model;
 pub use paint::Painter;
