@@ -40,7 +40,8 @@ export default {
     'Sampling then costs one network call per step. ',
     el('b', {}, 'Top'), ': the teacher’s CFG and the student at the same w, from the same noise (grey lines: a few paths; dots: where the samples end), with hit rate, diversity and network calls per sample. ',
     el('b', {}, 'Bottom'), ': the ', el('b', {}, 'endpoint gap'), ', the mean distance between the teacher’s and the student’s sample from the same noise point, for each w; the ring marks the w of the slider. ',
-    'A small gap means the student reproduces the whole family of guided samplers at half the cost.',
+    'A small gap means the student reproduces the whole family of guided samplers at half the cost. ',
+    'At w = 0 the field is the unconditional one (one call per step for the teacher too), which splits the noise between the classes: the few samples that the student sends to the other class, or leaves between the two, move the mean distance a lot, so the gap is largest there.',
   ],
   async create(fig) {
     const { wasm } = fig;
