@@ -274,7 +274,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     const drawn = def.drawn?.(fig) ?? null;
     const dataset = drawn ? 'custom' : state.dataset;
     // a figure that trains something else than its velocity model (a classifier, say) says so
-    // with `training: {kind, begin(fig, options), setParams(fig, params, step)}`
+    // with `training: {kind, spec(fig) (more for the worker), begin(fig, options), setParams(fig, params, step)}`
     const custom = def.training ?? null;
     let m;
     try {
@@ -294,7 +294,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     progress.value = 0;
     startBtn.textContent = 'Stop';
     setTrainStatus('starting the worker…');
-    training = new Training({ dataset, options, drawn, kind: custom?.kind }, {
+    training = new Training({ dataset, options, drawn, kind: custom?.kind, ...(custom?.spec?.(fig) ?? {}) }, {
       progress: (msg) => {
         try {
           if (custom) custom.setParams(fig, msg.params, msg.step);

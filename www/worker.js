@@ -1,6 +1,7 @@
 // Trains a model off the main thread with the same wasm build. Messages in:
 //   {type: 'start', dataset, options, drawn, kind}   options/drawn: plain objects (drawn may be
-//   null); kind 'classifier' trains a classifier instead of a velocity model
+//   null); kind 'classifier' trains a classifier instead of a velocity model, kind 'reflow'
+//   (with teacher: a model file's text) one reflow round of that model
 // Messages out:
 //   {type: 'progress', step, total, loss, stepsPerSec, params}   params: Float32Array (transferred)
 //   {type: 'done', step, model}                                   model: model file text
@@ -16,9 +17,11 @@ self.onmessage = async (e) => {
   let tr;
   try {
     // kind 'classifier': a classifier p(c | x_t, t) of a built-in data set; else a velocity model
-    tr = m.kind === 'classifier'
-      ? new ClassifierTrainer(m.dataset, JSON.stringify(m.options ?? {}))
-      : new Trainer(m.dataset, JSON.stringify(m.options ?? {}), m.drawn ? JSON.stringify(m.drawn) : '');
+    // kind 'reflow': one reflow round of the velocity model file m.teacher
+    const options = JSON.stringify(m.options ?? {});
+    if (m.kind === 'classifier') tr = new ClassifierTrainer(m.dataset, options);
+    else if (m.kind === 'reflow') tr = Trainer.reflow(m.teacher ?? '', options);
+    else tr = new Trainer(m.dataset, options, m.drawn ? JSON.stringify(m.drawn) : '');
   } catch (err) {
     self.postMessage({ type: 'error', message: err.message, step: 0 });
     return;

@@ -59,7 +59,8 @@ export default {
     'The ', el('b', {}, 'arrows'), ' are what each method adds to v', el('sub', {}, 'u'), ' at time t, on one scale for both panels; the faint tracks are the samples’ paths from noise, the dark dots where they are at t, the coloured dots where they end. ',
     'For the straight path, v = x/t + ((1 − t)/t)·∇log p', el('sub', {}, 't'), '(x), so with Bayes’ rule ∇log p(c | x', el('sub', {}, 't'), ') = ∇log p', el('sub', {}, 't'), '(x | c) − ∇log p', el('sub', {}, 't'), '(x) the classifier term is exactly w·(v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), '). ',
     'Tick ', el('b', {}, 'exact classifier'), ' to see it: with the Bayes classifier and the exact v', el('sub', {}, 'u'), ' the two panels agree, arrow for arrow and sample for sample (only the first Euler step differs, where the classifier sees pure noise). ',
-    'With the trained networks they differ: the classifier’s gradient is a learned derivative, noisy where it saw little data, and it costs a forward and a backward pass on top of v', el('sub', {}, 'u'), '.',
+    'With the trained networks they differ: the classifier’s gradient is a learned derivative, noisy where it saw little data, and it costs a forward and a backward pass on top of v', el('sub', {}, 'u'), '. ',
+    el('i', {}, 'Train in your browser'), ' trains a new classifier here (the velocity model stays the shipped one).',
   ],
   async create(fig) {
     const { wasm } = fig;

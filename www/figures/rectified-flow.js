@@ -16,18 +16,35 @@ export default {
   id: 'rectified-flow',
   title: 'Rectified flow',
   post: 'Fig 8',
-  trainable: false,
+  // "Train in your browser" runs one reflow round of the shipped model in a worker
+  training: {
+    kind: 'reflow',
+    spec: (fig) => ({ teacher: fig.teacherText }),
+    begin(fig) {
+      const m = fig.wasm.Model.fromJson(fig.teacherText);
+      fig.reflowed?.free();
+      fig.reflowed = m;
+    },
+    setParams(fig, params, step) {
+      fig.reflowed.setParams(params, step);
+    },
+  },
+  resetLabel: 'Back to the shipped reflow',
   params: [
     P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
     P.cls('upper-right', true),
     { ...P.w(1, 6), help: 'Guidance scale for both models. Reflow was trained on pairs made at w = 1 (and unconditional ones): at w = 1 its paths are straight, guiding it further bends them again.' },
     P.n(400, 2000),
     P.seed(),
+    // one reflow round in your browser (the architecture is the shipped model's)
+    P.lr(),
+    { ...P.trainSteps(), default: 2000 },
   ],
   controls: ['dataset', 'class', 'w', 'n', 'seed'],
   async loadModel(fig) {
     const ds = fig.state.dataset;
-    const [model, text] = await Promise.all([pretrainedModel(ds), pretrainedText(`reflow-${ds}`)]);
+    const [model, text, teacher] = await Promise.all([pretrainedModel(ds), pretrainedText(`reflow-${ds}`), pretrainedText(ds)]);
+    fig.teacherText = teacher;
     fig.reflowed?.free();
     fig.reflowed = fig.wasm.Model.fromJson(text);
     return model;
@@ -39,7 +56,8 @@ export default {
     el('b', {}, 'Straightness'), ' is the mean of ‖(x', el('sub', {}, '1'), ' − x', el('sub', {}, '0'), ') − ẋ', el('sub', {}, 't'), '‖² along the paths: 0 for straight lines at constant speed. ',
     el('b', {}, 'Bottom'), ': sample quality against the number of Euler steps, as the sliced Wasserstein-2 distance from the samples to fresh data of the class (lower is better; at w > 1 it also counts the condensation that guidance causes on purpose). ',
     'Straight paths need fewer steps: with one step, the base model lands its samples bunched near the mean of the class, the reflowed one already spread over it. ',
-    'Raise w to see the post’s point: guidance is a different field from the one reflow straightened, so its paths bend again and few steps lose their advantage.',
+    'Raise w to see the post’s point: guidance is a different field from the one reflow straightened, so its paths bend again and few steps lose their advantage. ',
+    el('i', {}, 'Train in your browser'), ' runs one reflow round of the shipped model here (1000 pairs per class, and as many unconditional ones), starting from its weights.',
   ],
   async create(fig) {
     const { wasm } = fig;
@@ -54,6 +72,7 @@ export default {
     // quality cells: one flow per model and step count
     let cells = [];
     let dirty = true;
+    let stale = false;
     let lastDraw = 0;
     let chartWidth = 400;
     const css = (name, fallback) => getComputedStyle(row).getPropertyValue(name).trim() || fallback;
@@ -75,6 +94,7 @@ export default {
           cells.push({ kind, steps, flow: new wasm.Flow(modelOf(kind), state.class, state.n, steps, 'euler', state.seed, false), w2: null, hit: null });
         }
       }
+      stale = false;
       dirty = true;
     }
 
@@ -149,7 +169,8 @@ export default {
         return el('tr', {}, el('td', {}, String(steps)), el('td', {}, cell(get('base'))), el('td', {}, cell(get('reflow'))));
       };
       fig.readout(
-        el('div', {}, `Class ${fig.state.class}, w = ${fmt(fig.state.w, 1)}, ${fig.state.n} samples per run, the same noise for both models.`),
+        el('div', {}, `Class ${fig.state.class}, w = ${fmt(fig.state.w, 1)}, ${fig.state.n} samples per run, the same noise for both models; `,
+          fig.pretrained ? 'the shipped reflow (4000 pairs per class).' : `reflow trained here for ${fig.reflowed.stepsDone} steps (1000 pairs per class).`),
         el('table', { class: 'rf-table' }, el('tr', {}, el('th', {}, 'steps'), el('th', {}, 'hit base'), el('th', {}, 'hit reflow')), ...STEP_COUNTS.map(table)));
     }
 
@@ -169,7 +190,11 @@ export default {
       },
       update(keys) {
         if (!fig.model || !fig.reflowed) return;
-        if (keys.some((k) => ['model', 'dataset', 'class', 'w', 'n', 'seed'].includes(k))) restart();
+        const busy = cells.some((c) => !c.flow.done) || panels.some((p) => p.flow && !p.flow.done);
+        // while reflow trains, weights arrive many times a second: runs that are still computing
+        // finish first, then the figure starts again on the newest weights
+        if (keys.length === 1 && keys[0] === 'model' && fig.isTraining?.() && busy) stale = true;
+        else if (keys.some((k) => ['model', 'dataset', 'class', 'w', 'n', 'seed'].includes(k))) restart();
         readout();
         dirty = true;
         fig.request();
@@ -191,6 +216,10 @@ export default {
           dirty = true;
         }
         const busy = open.some((o) => !o.flow.done);
+        if (!busy && stale) {
+          restart();
+          return true;
+        }
         if (dirty && (!busy || now - lastDraw > 100) && panels.every((p) => p.flow.step > 0)) {
           draw();
           dirty = false;
