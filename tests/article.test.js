@@ -158,6 +158,22 @@ test('the rectified-flow figure runs a reflow round in the browser', async () =>
   await page.close();
 });
 
+test('the distillation figure distils a student in the browser', async () => {
+  const errors = [];
+  const page = await openPage(browser, url, errors);
+  const sel = '#distillation';
+  await page.locator(sel).scrollIntoViewIfNeeded();
+  await waitReady(page, sel);
+  await page.locator(`${sel} summary`).click();
+  await page.waitForTimeout(300);
+  await page.locator(`${sel} .train-controls input[type=range]`).last().fill('200');
+  await page.locator(`${sel} button`, { hasText: 'Train from scratch' }).click();
+  await page.waitForFunction((s) => /trained 200 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: 30000 });
+  await page.waitForFunction((s) => /distilled here for 200 steps[^]*Mean endpoint gap/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: 30000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a URL with state reproduces that state, and bad fields fall back one by one', async () => {
   const errors = [];
   const warnings = [];

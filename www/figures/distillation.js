@@ -16,7 +16,21 @@ export default {
   id: 'distillation',
   title: 'Guidance distillation',
   post: 'distillation guidance',
-  trainable: false,
+  // "Train in your browser" distils a new student from the shipped teacher in a worker
+  training: {
+    kind: 'distill',
+    spec: (fig) => ({ teacher: fig.teacherText }),
+    begin(fig) {
+      // same architecture as the shipped student (the teacher's plus the w input)
+      const m = fig.wasm.Model.fromJson(fig.studentText);
+      fig.student?.free();
+      fig.student = m;
+    },
+    setParams(fig, params, step) {
+      fig.student.setParams(params, step);
+    },
+  },
+  resetLabel: 'Back to the shipped student',
   params: [
     P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
     P.cls('upper-right'),
@@ -24,11 +38,16 @@ export default {
     P.steps(20, 100),
     P.n(400, 2000),
     P.seed(),
+    // distilling a student in your browser (the teacher is the shipped model)
+    P.lr(),
+    { ...P.trainSteps(), default: 1000 },
   ],
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed'],
   async loadModel(fig) {
     const ds = fig.state.dataset;
-    const [model, text] = await Promise.all([pretrainedModel(ds), pretrainedText(`student-${ds}`)]);
+    const [model, text, teacher] = await Promise.all([pretrainedModel(ds), pretrainedText(`student-${ds}`), pretrainedText(ds)]);
+    fig.teacherText = teacher;
+    fig.studentText = text;
     fig.student?.free();
     fig.student = fig.wasm.Model.fromJson(text);
     if (!fig.student.isStudent) throw new Error(`student-${ds}.json is not a distilled student`);
@@ -41,6 +60,7 @@ export default {
     el('b', {}, 'Top'), ': the teacher’s CFG and the student at the same w, from the same noise (grey lines: a few paths; dots: where the samples end), with hit rate, diversity and network calls per sample. ',
     el('b', {}, 'Bottom'), ': the ', el('b', {}, 'endpoint gap'), ', the mean distance between the teacher’s and the student’s sample from the same noise point, for each w; the ring marks the w of the slider. ',
     'A small gap means the student reproduces the whole family of guided samplers at half the cost. ',
+    el('i', {}, 'Train in your browser'), ' distils a new student from the shipped teacher here, starting as a copy of it (w ignored), for w in [0, 9]. ',
     'At w = 0 the field is the unconditional one (one call per step for the teacher too), which splits the noise between the classes: the few samples that the student sends to the other class, or leaves between the two, move the mean distance a lot, so the gap is largest there.',
   ],
   async create(fig) {
@@ -55,6 +75,7 @@ export default {
     });
     let gaps = [];
     let dirty = true;
+    let stale = false;
     let lastDraw = 0;
     let chartWidth = 400;
     const css = (name, fallback) => getComputedStyle(row).getPropertyValue(name).trim() || fallback;
@@ -149,7 +170,8 @@ export default {
       const [a, b] = panels;
       const both = a.flow?.done && b.flow?.done;
       fig.readout(
-        el('div', {}, `Class ${fig.state.class}, ${fig.state.steps} Euler steps, the same noise for teacher and student.`),
+        el('div', {}, `Class ${fig.state.class}, ${fig.state.steps} Euler steps, the same noise for teacher and student; `,
+          fig.pretrained ? 'the shipped student.' : `a student distilled here for ${fig.student.stepsDone} steps.`),
         el('div', {}, 'Network calls per sample: teacher ', el('b', {}, a.metrics ? String(a.metrics.callsPerSample) : '…'), ', student ', el('b', {}, b.metrics ? String(b.metrics.callsPerSample) : '…'), '.'),
         el('div', {}, both ? ['Mean endpoint gap at this w: ', el('b', {}, fmt(a.flow.meanDistance(b.flow), 3)), '.'] : 'computing…'));
     }
@@ -170,6 +192,14 @@ export default {
       },
       update(keys) {
         if (!fig.model || !fig.student) return;
+        const busy = gaps.some((g) => !g.teacher.done || !g.student.done) || panels.some((p) => p.flow && !p.flow.done);
+        // while the student trains, weights arrive many times a second: runs that are still
+        // computing finish first, then the figure starts again on the newest weights
+        if (keys.length === 1 && keys[0] === 'model' && fig.isTraining?.() && busy) {
+          stale = true;
+          return;
+        }
+        stale = false;
         if (keys.some((k) => ['model', 'dataset', 'class', 'steps', 'seed'].includes(k))) restartGaps();
         if (keys.some((k) => ['model', 'dataset', 'class', 'w', 'steps', 'n', 'seed'].includes(k))) restartPanels();
         readout();
@@ -196,6 +226,13 @@ export default {
           dirty = true;
         }
         const busy = open.some((o) => !o.flow.done);
+        if (!busy && stale) {
+          stale = false;
+          restartGaps();
+          restartPanels();
+          readout();
+          return true;
+        }
         if (dirty && (!busy || now - lastDraw > 100) && panels.every((p) => p.flow.step > 0)) {
           draw();
           dirty = false;

@@ -21,6 +21,7 @@ mod train;
 
 pub use classifier::Classifier;
 pub use classifier_train::ClassifierTrainer;
+pub use distill::DistillTrainer;
 pub use flow::Flow;
 pub use model::Model;
 pub use paint::Painter;
