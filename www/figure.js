@@ -341,7 +341,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     }
     trainBox.append(el('details', {},
       el('summary', {}, 'Train in your browser'),
-      el('p', { class: 'note' }, 'Trains a fresh network in a background worker (the same Rust code, compiled to WebAssembly); the figure follows it as it learns.'),
+      el('p', { class: 'note' }, def.trainNote ?? 'Trains a fresh network in a background worker (the same Rust code, compiled to WebAssembly); the figure follows it as it learns.'),
       trainControls,
       el('div', { class: 'buttons' }, startBtn, resetBtn),
       el('div', { class: 'progress-row' }, progress, trainStatus),

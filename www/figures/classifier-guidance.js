@@ -30,6 +30,7 @@ export default {
   ],
   controls: ['dataset', 'class', 'w', 't', 'n', 'steps', 'seed', 'exact'],
   // "Train in your browser" trains a fresh classifier; v_u stays the shipped network's
+  trainNote: 'Trains a fresh classifier p(c | x_t, t) in a background worker (the same Rust code, compiled to WebAssembly); the figure follows it as it learns. The velocity model stays the shipped one.',
   training: {
     kind: 'classifier',
     begin(fig, options) {

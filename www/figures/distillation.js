@@ -17,6 +17,7 @@ export default {
   title: 'Guidance distillation',
   post: 'distillation guidance',
   // "Train in your browser" distils a new student from the shipped teacher in a worker
+  trainNote: 'Distils a student from the shipped teacher in a background worker (the same Rust code, compiled to WebAssembly), starting as a copy of the teacher; the figure follows it as it learns.',
   training: {
     kind: 'distill',
     spec: (fig) => ({ teacher: fig.teacherText }),

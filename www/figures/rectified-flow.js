@@ -17,6 +17,7 @@ export default {
   title: 'Rectified flow',
   post: 'Fig 8',
   // "Train in your browser" runs one reflow round of the shipped model in a worker
+  trainNote: 'Runs one reflow round in a background worker (the same Rust code, compiled to WebAssembly): pairs from the shipped model, then a copy of it trained on them; the figure follows it as it learns.',
   training: {
     kind: 'reflow',
     spec: (fig) => ({ teacher: fig.teacherText }),
