@@ -69,7 +69,6 @@ out.ratio = {
     }
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
     await page.waitForFunction((s) => document.getElementById(s)?.dataset.cfgReady === '1', id, { timeout: 30000 });
-    if (await page.$eval(`#${id}`, (h) => !!h.shadowRoot.querySelector('.slot'))) continue;
     await page.waitForTimeout(300);
     const gaps = await page.evaluate(() => new Promise((resolve) => {
       const times = [];

@@ -33,7 +33,7 @@ export async function markdown() {
   const { FIGURES } = await import(`${DIST}/www/embed.js`);
   const { TRAIN_KEYS, trainParams } = await import(`${DIST}/www/figure.js`);
   const lines = [
-    'Every figure that trains (all but the slots) also takes the training attributes, which set the',
+    'Every figure also takes the training attributes, which set the',
     '"train in your browser" panel:', '',
     '| attribute | value | default | meaning |', '|---|---|---|---|',
     ...trainParams().map(row), '',
@@ -41,10 +41,6 @@ export async function markdown() {
   for (const id of Object.keys(FIGURES)) {
     const def = (await FIGURES[id]()).default;
     lines.push(`#### \`${id}\`: ${def.title}${def.post ? ` (${def.post})` : ''}`, '');
-    if (!def.params.length) {
-      lines.push('A reserved slot (no settings).', '');
-      continue;
-    }
     lines.push('| attribute | value | default | meaning |', '|---|---|---|---|');
     for (const p of def.params) {
       // the training attributes are listed once above, unless a figure changes their defaults

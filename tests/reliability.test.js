@@ -142,7 +142,6 @@ async function everyFigureRenders(page) {
     await page.locator(sel).scrollIntoViewIfNeeded();
     await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: 20000 })
       .catch((e) => { throw new Error(`${hosts[i]} never became ready: ${e.message}`); });
-    if (await page.$eval(sel, (h) => !!h.shadowRoot.querySelector('.slot'))) continue;
     await page.waitForFunction((s) => {
       for (const c of document.querySelector(s).shadowRoot.querySelectorAll('canvas')) {
         if (c.width && c.height && c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some((v, k) => k % 4 === 3 && v > 0)) return true;

@@ -13,15 +13,15 @@ export const FIGURES = {
   'unconditional-flow': () => import('./figures/unconditional-flow.js'),
   'euler-steps': () => import('./figures/euler-steps.js'),
   'velocity-field': () => import('./figures/velocity-field.js'),
-  'classifier-guidance': () => import('./figures/slots.js').then((m) => ({ default: m.slot('classifier-guidance') })),
+  'classifier-guidance': () => import('./figures/classifier-guidance.js'),
   'conditional-face': () => import('./figures/conditional-face.js'),
   'cfg-grid': () => import('./figures/cfg-grid.js'),
   'probability-path': () => import('./figures/probability-path.js'),
   tradeoff: () => import('./figures/tradeoff.js'),
   temperature: () => import('./figures/temperature.js'),
-  'rectified-flow': () => import('./figures/slots.js').then((m) => ({ default: m.slot('rectified-flow') })),
+  'rectified-flow': () => import('./figures/rectified-flow.js'),
   'rectified-cfg': () => import('./figures/rectified-cfg.js'),
-  distillation: () => import('./figures/slots.js').then((m) => ({ default: m.slot('distillation') })),
+  distillation: () => import('./figures/distillation.js'),
   'draw-your-own': () => import('./figures/draw-your-own.js'),
 };
 

@@ -276,9 +276,13 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     const options = { lr: state.lr, width: state.width, depth: state.depth, dropout: state.dropout, steps: state.trainSteps, seed: state.seed ?? 0, batch: 256 };
     const drawn = def.drawn?.(fig) ?? null;
     const dataset = drawn ? 'custom' : state.dataset;
+    // a figure that trains something else than its velocity model (a classifier, say) says so
+    // with `training: {kind, spec(fig) (more for the worker), begin(fig, options), setParams(fig, params, step)}`
+    const custom = def.training ?? null;
     let m;
     try {
-      m = wasm.Model.untrained(dataset, JSON.stringify(options), drawn ? JSON.stringify(drawn) : '');
+      if (custom) custom.begin(fig, options);
+      else m = wasm.Model.untrained(dataset, JSON.stringify(options), drawn ? JSON.stringify(drawn) : '');
     } catch (e) {
       fig.message(e.message);
       return;
@@ -289,16 +293,20 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     } catch {
       lastGood = null;
     }
-    useModel(m, false);
+    if (custom) {
+      fig.pretrained = false;
+      fig.impl?.update?.(['model']);
+    } else useModel(m, false);
     losses = [];
     progress.max = options.steps;
     progress.value = 0;
     startBtn.textContent = 'Stop';
     setTrainStatus('starting the worker…');
-    training = new Training({ dataset, options, drawn }, {
+    training = new Training({ dataset, options, drawn, kind: custom?.kind, ...(custom?.spec?.(fig) ?? {}) }, {
       progress: (msg) => {
         try {
-          fig.model.setParams(msg.params, msg.step);
+          if (custom) custom.setParams(fig, msg.params, msg.step);
+          else fig.model.setParams(msg.params, msg.step);
         } catch (e) {
           // non-finite weights never reach the figure: keep the last good ones
           stopTraining();
@@ -365,7 +373,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     }
     trainBox.append(el('details', {},
       el('summary', {}, 'Train in your browser'),
-      el('p', { class: 'note' }, 'Trains a fresh network in a background worker (the same Rust code, compiled to WebAssembly); the figure follows it as it learns.'),
+      el('p', { class: 'note' }, def.trainNote ?? 'Trains a fresh network in a background worker (the same Rust code, compiled to WebAssembly); the figure follows it as it learns.'),
       trainControls,
       el('div', { class: 'buttons' }, startBtn, resetBtn),
       el('div', { class: 'progress-row' }, progress, trainStatus),

@@ -1,5 +1,8 @@
 // Trains a model off the main thread with the same wasm build. Messages in:
-//   {type: 'start', dataset, options, drawn}   options/drawn: plain objects (drawn may be null)
+//   {type: 'start', dataset, options, drawn, kind}   options/drawn: plain objects (drawn may be
+//   null); kind 'classifier' trains a classifier instead of a velocity model, kind 'reflow'
+//   (with teacher: a model file's text) one reflow round of that model, kind 'distill' (with
+//   teacher) a student distilled from it
 // Messages out:
 //   {type: 'progress', step, total, loss, stepsPerSec, params}   params: Float32Array (transferred)
 //   {type: 'done', step, model}                                   model: model file text
@@ -11,10 +14,16 @@ const ready = loadBindings();
 self.onmessage = async (e) => {
   const m = e.data;
   if (m?.type !== 'start') return;
-  const { Trainer } = await ready;
+  const { Trainer, ClassifierTrainer, DistillTrainer } = await ready;
   let tr;
   try {
-    tr = new Trainer(m.dataset, JSON.stringify(m.options ?? {}), m.drawn ? JSON.stringify(m.drawn) : '');
+    // kind 'classifier': a classifier p(c | x_t, t) of a built-in data set; else a velocity model
+    // kind 'reflow': one reflow round of the velocity model file m.teacher
+    const options = JSON.stringify(m.options ?? {});
+    if (m.kind === 'classifier') tr = new ClassifierTrainer(m.dataset, options);
+    else if (m.kind === 'reflow') tr = Trainer.reflow(m.teacher ?? '', options);
+    else if (m.kind === 'distill') tr = new DistillTrainer(m.teacher ?? '', options);
+    else tr = new Trainer(m.dataset, options, m.drawn ? JSON.stringify(m.drawn) : '');
   } catch (err) {
     self.postMessage({ type: 'error', message: err.message, step: 0 });
     return;

@@ -209,6 +209,12 @@ impl Particles {
         Ok(self.k)
     }
 
+    /// As [`Particles::advance_rows_field`], but a run with one label per particle moves nothing
+    /// and returns the steps done (classifier guidance, a distilled student, ...).
+    pub fn advance_rows_with(&mut self, field: &mut dyn VelocityField, rows: usize) -> usize {
+        self.advance_rows_field(field, rows).unwrap_or(self.k)
+    }
+
     /// The step size of the run: (1 − t0)/steps.
     pub fn dt(&self) -> f32 {
         (1.0 - self.t0) / self.steps as f32
@@ -283,6 +289,27 @@ mod tests {
     use crate::datasets::Dataset;
     use crate::field::ExactField;
     use crate::mixture::Prepared;
+
+    #[test]
+    fn stepping_any_field_in_pieces_equals_one_run() {
+        let d = Dataset::by_name("overlapping").unwrap();
+        let m = d.mixture();
+        let (mut prep, mut prep2) = (Prepared::default(), Prepared::default());
+        let mut p = Particles::new(40, 9, Solver::Euler, 3, vec![1], true).unwrap();
+        let mut f = ExactField { mixture: &m, prep: &mut prep, labels: &[1], guidance: Guidance::Cfg(3.0) };
+        while !p.done() {
+            p.advance_rows_with(&mut f, 15);
+        }
+        let mut x = Array2::zeros((40, 2));
+        noise_into(&mut rng::seeded(3, stream::SAMPLE), x.view_mut());
+        let mut g = ExactField { mixture: &m, prep: &mut prep2, labels: &[1], guidance: Guidance::Cfg(3.0) };
+        let stats = Integrator::new(40).run(&mut g, x.view_mut(), 9, Solver::Euler, None);
+        assert_eq!(p.positions(), x);
+        assert_eq!(p.stats(), Some(stats));
+        // one label per particle: the generic field cannot know them, so nothing moves
+        let mut q = Particles::new(2, 3, Solver::Euler, 3, vec![0, 1], false).unwrap();
+        assert_eq!(q.advance_rows_with(&mut f, 2), 0);
+    }
 
     #[test]
     fn stepping_in_pieces_equals_one_run() {

@@ -12,12 +12,19 @@
 //! before conversion, so −1 or NaN are never silently wrapped into huge integers. Float32Array
 //! results named "view" point into wasm memory and are valid until the next call into the module.
 
+mod classifier;
+mod classifier_train;
+mod distill;
 mod flow;
 mod methods;
 mod model;
 mod paint;
+mod reflow;
 mod train;
 
+pub use classifier::Classifier;
+pub use classifier_train::ClassifierTrainer;
+pub use distill::DistillTrainer;
 pub use flow::Flow;
 pub use methods::{cfg_steps_at_equal_calls, sliced_w2, Tilted};
 pub use model::Model;

@@ -12,7 +12,7 @@ use crate::options::{self, ModelOptions};
 /// A model being trained: the same code as the native `train` command.
 #[wasm_bindgen]
 pub struct Trainer {
-    t: flow::Trainer,
+    pub(super) t: flow::Trainer,
 }
 
 #[wasm_bindgen]

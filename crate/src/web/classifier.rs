@@ -1,0 +1,186 @@
+//! Classifier guidance on the page: a classifier network p(c | x_t, t), flows guided by it, and
+//! its gradient field ∇_x log p(c | x_t, t) on a grid.
+
+use js_sys::Float32Array;
+use ndarray::Array2;
+use wasm_bindgen::prelude::*;
+
+use super::{js, number, whole, Flow, Model};
+use crate::classifier::guided::{
+    classifier_grad_grid, guidance_factor, ClassifierGuided, ClassifierScratch, ClassifierSource,
+};
+use crate::datasets::Dataset;
+use crate::field::{FieldSource, Guidance};
+use crate::mixture::Prepared;
+use crate::mlp::Mlp;
+use crate::model_file::{ModelFile, ModelKind};
+
+/// Largest arrow grid per side.
+const MAX_GRID: usize = 64;
+
+/// A time-conditioned classifier network and its data set.
+#[wasm_bindgen]
+pub struct Classifier {
+    ds: Dataset,
+    net: Mlp<f32>,
+    scratch: ClassifierScratch<f32>,
+    /// the exact Bayes classifier's own prepared mixture (the model's serves the velocity)
+    prep: Prepared,
+    /// (nx², 2) each: grid points and gradients
+    grid: Array2<f32>,
+    g: Array2<f32>,
+}
+
+impl Classifier {
+    /// A classifier handle for network `net` of data set `ds`.
+    pub(super) fn with_net(ds: Dataset, net: Mlp<f32>) -> Classifier {
+        Classifier {
+            scratch: ClassifierScratch::new(&net, 256),
+            ds,
+            net,
+            prep: Prepared::default(),
+            grid: Array2::zeros((0, 2)),
+            g: Array2::zeros((0, 2)),
+        }
+    }
+
+    /// The network, to replace its weights.
+    pub(super) fn net_mut(&mut self) -> &mut Mlp<f32> {
+        &mut self.net
+    }
+
+    /// Checks that `model` is of this classifier's data set.
+    fn check(&self, model: &Model) -> Result<(), JsError> {
+        if model.ds.name != self.ds.name || model.ds.n_classes() != self.ds.n_classes() {
+            return Err(JsError::new(&format!(
+                "the classifier is for data set '{}', the model for '{}'",
+                self.ds.name, model.ds.name
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[wasm_bindgen]
+impl Classifier {
+    /// A classifier model file (kind "classifier"; JSON text).
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(text: &str) -> Result<Classifier, JsError> {
+        let f = ModelFile::from_json_as(text.as_bytes(), ModelKind::Classifier).map_err(js)?;
+        Ok(Classifier::with_net(f.dataset, f.model))
+    }
+
+    /// The data set's name.
+    #[wasm_bindgen(getter)]
+    pub fn dataset(&self) -> String {
+        self.ds.name.clone()
+    }
+
+    /// What each method adds to v_u at time t for `class` at scale `w`, on an `nx` × `nx` grid
+    /// over [−extent, extent]² (the model's view, rows from the bottom-left): classifier guidance
+    /// w·((1 − t)/max(t, 0.02))·∇_x log p(c | x, t) (from this network, or `exact`: the Bayes
+    /// classifier of the data) and CFG w·(v_c − v_u) (from `model`'s network, or the exact
+    /// mixture). Returns `{points, classifier, cfg}` (Float32Arrays of x, y pairs, copies) and
+    /// `longest`, the largest vector length of the two.
+    #[wasm_bindgen(js_name = guidanceGrid)]
+    pub fn guidance_grid(
+        &mut self,
+        model: &mut Model,
+        class: &str,
+        t: f64,
+        w: f64,
+        nx: f64,
+        exact: bool,
+    ) -> Result<JsValue, JsError> {
+        self.check(model)?;
+        let label = model.label(class)?;
+        if label as usize >= self.ds.n_classes() {
+            return Err(JsError::new("guidance needs a class (not null)"));
+        }
+        let t = number("t", t, 0.0, 1.0)? as f32;
+        let w = number("w", w, -100.0, 100.0)? as f32;
+        let nx = whole("nx", nx, 2.0, MAX_GRID as f64)?;
+        let m = nx * nx;
+        if self.grid.nrows() != m {
+            self.grid = Array2::zeros((m, 2));
+            self.g = Array2::zeros((m, 2));
+        }
+        let mut src = if exact {
+            ClassifierSource::Exact { mixture: &model.mix, prep: &mut self.prep }
+        } else {
+            ClassifierSource::Network { model: &self.net, scratch: &mut self.scratch }
+        };
+        let extent = model.ds.extent as f32;
+        classifier_grad_grid(&mut src, label, t, extent, nx, nx, self.grid.view_mut(), self.g.view_mut());
+        self.g *= guidance_factor(w, t);
+        let mut v_u = Array2::zeros((m, 2));
+        let mut v = Array2::zeros((m, 2));
+        model.eval(self.grid.view(), t, label, Guidance::Unconditional, exact, &mut v_u);
+        model.eval(self.grid.view(), t, label, Guidance::Cfg(w), exact, &mut v);
+        v -= &v_u;
+        let norm = |a: &Array2<f32>| a.rows().into_iter().map(|r| r[0].hypot(r[1])).fold(0.0f32, f32::max);
+        let longest = norm(&self.g).max(norm(&v));
+        let out = js_sys::Object::new();
+        let set = |k: &str, val: JsValue| js_sys::Reflect::set(&out, &k.into(), &val).map(drop);
+        let arr = |a: &Array2<f32>| Float32Array::from(a.as_slice().expect("contiguous")).into();
+        set("points", arr(&self.grid))
+            .and_then(|_| set("classifier", arr(&self.g)))
+            .and_then(|_| set("cfg", arr(&v)))
+            .and_then(|_| set("longest", JsValue::from_f64(longest as f64)))
+            .map_err(|_| JsError::new("could not build the result"))?;
+        Ok(out.into())
+    }
+}
+
+#[wasm_bindgen]
+impl Flow {
+    /// Advances along the classifier-guided field v_u + w·((1 − t)/t)·∇_x log p(c | x_t, t)
+    /// for about `budget_ms` milliseconds (as `advanceFor`): v_u from `model`'s network and the
+    /// gradient from `classifier`'s, or both `exact` (the mixture's v_u and Bayes classifier,
+    /// with which this is CFG at w). Returns the steps done so far.
+    #[wasm_bindgen(js_name = advanceClassifierFor)]
+    pub fn advance_classifier_for(
+        &mut self,
+        model: &mut Model,
+        classifier: &mut Classifier,
+        w: f64,
+        exact: bool,
+        budget_ms: f64,
+    ) -> Result<f64, JsError> {
+        classifier.check(model)?;
+        if self.label as usize > model.ds.n_classes() {
+            return Err(JsError::new("this flow belongs to a model with other classes"));
+        }
+        let scale = number("w", w, -100.0, 100.0)? as f32;
+        let budget = number("budgetMs", budget_ms, 0.0, 1000.0)?;
+        let clock = super::clock()?;
+        let t0 = clock.now();
+        let m = &mut *model;
+        let (mut velocity, mut cls) = if exact {
+            (
+                FieldSource::Exact { mixture: &m.mix, prep: &mut m.prep },
+                ClassifierSource::Exact { mixture: &m.mix, prep: &mut classifier.prep },
+            )
+        } else {
+            (
+                FieldSource::Network { model: &m.net, scratch: &mut m.scratch },
+                ClassifierSource::Network { model: &classifier.net, scratch: &mut classifier.scratch },
+            )
+        };
+        let labels = [self.label];
+        let mut field = ClassifierGuided {
+            velocity: &mut velocity,
+            classifier: &mut cls,
+            labels: &labels,
+            base: Guidance::Unconditional,
+            scale,
+        };
+        loop {
+            self.p.advance_rows_with(&mut field, 256);
+            if self.p.done() || clock.now() - t0 >= budget {
+                break;
+            }
+        }
+        Ok(self.p.step() as f64)
+    }
+}

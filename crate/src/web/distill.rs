@@ -1,0 +1,157 @@
+//! Guidance distillation on the page: flows that follow a distilled student, which takes the
+//! guidance scale w as an input (one network call per step), and distillation in a Web Worker.
+
+use js_sys::Float32Array;
+use wasm_bindgen::prelude::*;
+
+use super::{js, number, whole, Flow, Model};
+use crate::datasets::Dataset;
+use crate::distill::{DistillConfig, Distiller};
+use crate::field::{FieldSource, Guidance, NetScratch, NetworkField};
+use crate::flow::TrainConfig;
+use crate::mlp::Mlp;
+use crate::model_file::{Dtype, ModelFile};
+use crate::options::ModelOptions;
+
+/// The guidance scales a student distilled in the browser learns: w ~ U[0, W_MAX].
+const W_MAX: f32 = 9.0;
+
+#[wasm_bindgen]
+impl Model {
+    /// Whether this network is a distilled student (w as its one extra input).
+    #[wasm_bindgen(getter, js_name = isStudent)]
+    pub fn is_student(&self) -> bool {
+        self.net.config().n_extra == 1
+    }
+}
+
+#[wasm_bindgen]
+impl Flow {
+    /// Advances along `student`'s velocity at guidance `w` (its input; one network call per
+    /// step) for about `budget_ms` milliseconds (as `advanceFor`). Returns the steps done.
+    #[wasm_bindgen(js_name = advanceStudentFor)]
+    pub fn advance_student_for(
+        &mut self,
+        student: &mut Model,
+        w: f64,
+        budget_ms: f64,
+    ) -> Result<f64, JsError> {
+        if !student.is_student() {
+            return Err(JsError::new("this model is not a distilled student (it takes no w input)"));
+        }
+        if self.label as usize > student.ds.n_classes() {
+            return Err(JsError::new("this flow belongs to a model with other classes"));
+        }
+        let w = number("w", w, -100.0, 100.0)? as f32;
+        let budget = number("budgetMs", budget_ms, 0.0, 1000.0)?;
+        let clock = super::clock()?;
+        let t0 = clock.now();
+        let (labels, extra) = ([self.label], [w]);
+        let s = &mut *student;
+        let mut field = NetworkField {
+            model: &s.net,
+            scratch: &mut s.scratch,
+            labels: &labels,
+            guidance: Guidance::Conditional,
+            extra: &extra,
+        };
+        loop {
+            self.p.advance_rows_with(&mut field, 256);
+            if self.p.done() || clock.now() - t0 >= budget {
+                break;
+            }
+        }
+        Ok(self.p.step() as f64)
+    }
+}
+
+/// A student being distilled from a teacher network, meant to run in a Web Worker; its weights
+/// go to a student `Model` (`Model.fromJson` of a student file of the same teacher).
+#[wasm_bindgen]
+pub struct DistillTrainer {
+    d: Distiller,
+    teacher: Mlp<f32>,
+    scratch: NetScratch,
+    dataset: Dataset,
+    training: TrainConfig,
+}
+
+#[wasm_bindgen]
+impl DistillTrainer {
+    /// Distils the velocity model file `teacher` (JSON text) for w in [0, 9], the student
+    /// starting as a copy of the teacher. `options`: JSON text with any of lr, batch, steps, seed.
+    #[wasm_bindgen(constructor)]
+    pub fn new(teacher: &str, options: &str) -> Result<DistillTrainer, JsError> {
+        let f = ModelFile::from_json(teacher.as_bytes()).map_err(js)?;
+        if f.model.config().n_extra != 0 {
+            return Err(JsError::new("the teacher must be a velocity model (not a distilled student)"));
+        }
+        let o = ModelOptions::from_json(options).map_err(js)?;
+        let training = o.training().map_err(js)?;
+        let cfg = DistillConfig {
+            steps: training.steps,
+            batch: training.batch,
+            lr: training.lr,
+            w_max: W_MAX,
+            seed: training.seed,
+            ..DistillConfig::default()
+        };
+        let d = Distiller::from_teacher(&f.model, cfg).map_err(js)?;
+        Ok(DistillTrainer {
+            scratch: NetScratch::new(&f.model, training.batch),
+            d,
+            teacher: f.model,
+            dataset: f.dataset,
+            training,
+        })
+    }
+
+    /// Runs `steps` steps (1..=10000); returns their mean loss. A non-finite loss is an error.
+    pub fn train(&mut self, steps: f64) -> Result<f32, JsError> {
+        let steps = whole("steps", steps, 1.0, 10_000.0)?;
+        let mut src = FieldSource::Network { model: &self.teacher, scratch: &mut self.scratch };
+        let loss = self.d.train(&mut src, steps);
+        if !loss.is_finite() || self.d.student.params.iter().any(|p| !p.is_finite()) {
+            return Err(JsError::new(&format!(
+                "distillation diverged by step {} (loss {loss}); lower the learning rate",
+                self.d.steps_done()
+            )));
+        }
+        Ok(loss)
+    }
+
+    /// Steps done.
+    #[wasm_bindgen(getter, js_name = stepsDone)]
+    pub fn steps_done(&self) -> f64 {
+        self.d.steps_done() as f64
+    }
+
+    /// The run's planned length.
+    #[wasm_bindgen(getter, js_name = totalSteps)]
+    pub fn total_steps(&self) -> f64 {
+        self.d.config.steps as f64
+    }
+
+    /// A copy of the student's weights (for `Model.setParams` of a student model).
+    pub fn params(&self) -> Float32Array {
+        Float32Array::from(self.d.student.params.as_slice())
+    }
+
+    /// The student as a model file (JSON text), weights as "f32" or "f16".
+    #[wasm_bindgen(js_name = toJson)]
+    pub fn to_json(&self, dtype: &str) -> Result<String, JsError> {
+        let dtype = match dtype {
+            "f32" => Dtype::F32,
+            "f16" => Dtype::F16,
+            _ => return Err(JsError::new(&format!("dtype must be f32 or f16, got '{dtype}'"))),
+        };
+        let f = ModelFile {
+            dataset: self.dataset.clone(),
+            model: self.d.student.clone(),
+            training: self.training.clone(),
+            steps_done: self.d.steps_done(),
+            final_loss: Some(self.d.last_loss()).filter(|l| l.is_finite()),
+        };
+        Ok(f.to_json(dtype))
+    }
+}

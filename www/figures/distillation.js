@@ -1,0 +1,246 @@
+// Guidance distillation, live: a student network that takes w as an input (one network call per
+// step) next to its teacher's CFG (two calls per step), from the same noise, and the gap between
+// their endpoints for every w the student was trained on.
+import { el, fmt, pretrainedModel, pretrainedText } from '../cfg.js';
+import { P } from '../figure.js';
+import { Plot } from '../plot.js';
+
+/** The student was distilled for w in [0, W_MAX] (scripts/pretrain.sh). */
+const W_MAX = 9;
+const GAP_WS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+/** Samples per w of the gap chart. */
+const GAP_N = 200;
+const LINES = 24;
+
+export default {
+  id: 'distillation',
+  title: 'Guidance distillation',
+  post: 'distillation guidance',
+  // "Train in your browser" distils a new student from the shipped teacher in a worker
+  trainNote: 'Distils a student from the shipped teacher in a background worker (the same Rust code, compiled to WebAssembly), starting as a copy of the teacher; the figure follows it as it learns.',
+  training: {
+    kind: 'distill',
+    spec: (fig) => ({ teacher: fig.teacherText }),
+    begin(fig) {
+      // same architecture as the shipped student (the teacher's plus the w input)
+      const m = fig.wasm.Model.fromJson(fig.studentText);
+      fig.student?.free();
+      fig.student = m;
+    },
+    setParams(fig, params, step) {
+      fig.student.setParams(params, step);
+    },
+  },
+  resetLabel: 'Back to the shipped student',
+  params: [
+    P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
+    P.cls('upper-right'),
+    { ...P.w(3, W_MAX), help: `Guidance scale: the teacher computes v_u + w·(v_c − v_u), the student gets w as an input (it was trained on w in [0, ${W_MAX}]).` },
+    P.steps(20, 100),
+    P.n(400, 2000),
+    P.seed(),
+    // distilling a student in your browser (the teacher is the shipped model)
+    P.lr(),
+    { ...P.trainSteps(), default: 1000 },
+  ],
+  controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed'],
+  async loadModel(fig) {
+    const ds = fig.state.dataset;
+    const [model, text, teacher] = await Promise.all([pretrainedModel(ds), pretrainedText(`student-${ds}`), pretrainedText(ds)]);
+    fig.teacherText = teacher;
+    fig.studentText = text;
+    fig.student?.free();
+    fig.student = fig.wasm.Model.fromJson(text);
+    if (!fig.student.isStudent) throw new Error(`student-${ds}.json is not a distilled student`);
+    return model;
+  },
+  caption: () => [
+    'CFG runs the network twice per step, for v', el('sub', {}, 'c'), ' and v', el('sub', {}, 'u'), '. ',
+    'Guidance distillation trains a ', el('b', {}, 'student'), ' (the teacher’s architecture plus one input, w) to output the teacher’s guided velocity v', el('sub', {}, 'u'), ' + w·(v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), `) directly, for w drawn from [0, ${W_MAX}], on states along the teacher’s own guided paths. `,
+    'Sampling then costs one network call per step. ',
+    el('b', {}, 'Top'), ': the teacher’s CFG and the student at the same w, from the same noise (grey lines: a few paths; dots: where the samples end), with hit rate, diversity and network calls per sample. ',
+    el('b', {}, 'Bottom'), ': the ', el('b', {}, 'endpoint gap'), ', the mean distance between the teacher’s and the student’s sample from the same noise point, for each w; the ring marks the w of the slider. ',
+    'A small gap means the student reproduces the whole family of guided samplers at half the cost. ',
+    el('i', {}, 'Train in your browser'), ' distils a new student from the shipped teacher here, starting as a copy of it (w ignored), for w in [0, 9]. ',
+    'At w = 0 the field is the unconditional one (one call per step for the teacher too), which splits the noise between the classes: the few samples that the student sends to the other class, or leaves between the two, move the mean distance a lot, so the gap is largest there.',
+  ],
+  async create(fig) {
+    const { wasm } = fig;
+    const row = el('div', { style: 'display:flex;flex-wrap:wrap;gap:10px 14px' });
+    const chart = el('div', {});
+    fig.plots.append(row, chart);
+    const panels = [['teacher', 'teacher: CFG'], ['student', 'student: w as input']].map(([kind, label]) => {
+      const plot = new Plot(wasm, { extent: 3, title: label, label });
+      row.append(plot.el);
+      return { kind, label, plot, flow: null, metrics: null };
+    });
+    let gaps = [];
+    let dirty = true;
+    let stale = false;
+    let lastDraw = 0;
+    let chartWidth = 400;
+    const css = (name, fallback) => getComputedStyle(row).getPropertyValue(name).trim() || fallback;
+    const classIdx = () => fig.classes.indexOf(fig.state.class);
+    const modelOf = (kind) => (kind === 'teacher' ? fig.model : fig.student);
+    const advance = (kind, flow, w, ms) => (kind === 'teacher'
+      ? flow.advanceFor(fig.model, w, false, ms)
+      : flow.advanceStudentFor(fig.student, w, ms));
+
+    function restartPanels() {
+      const { state } = fig;
+      for (const p of panels) {
+        p.flow?.free();
+        p.flow = new wasm.Flow(modelOf(p.kind), state.class, state.n, state.steps, 'euler', state.seed, true);
+        p.metrics = null;
+        p.plot.setTitle(`${p.label} · computing…`);
+        if (p.plot.extent !== fig.model.extent) p.plot.setExtent(fig.model.extent);
+      }
+      dirty = true;
+    }
+
+    function restartGaps() {
+      const { state } = fig;
+      for (const g of gaps) { g.teacher.free(); g.student.free(); }
+      gaps = GAP_WS.map((w) => ({
+        w,
+        teacher: new wasm.Flow(fig.model, state.class, GAP_N, state.steps, 'euler', state.seed, false),
+        student: new wasm.Flow(fig.student, state.class, GAP_N, state.steps, 'euler', state.seed, false),
+        gap: null,
+      }));
+      dirty = true;
+    }
+
+    function title(p) {
+      const m = p.metrics;
+      if (!m) return;
+      p.plot.setTitle(el('b', {}, `${p.label}, w = ${fmt(fig.state.w, 1)}`), el('br'), `hit ${fmt(m.hitRate, 2)} · diversity ${fmt(m.diversity, 2)} · ${m.callsPerSample} calls`);
+    }
+
+    function draw() {
+      const ci = classIdx();
+      const line = css('--cfg-muted', '#777');
+      for (const p of panels) {
+        const { plot, flow } = p;
+        const pa = plot.painter;
+        const dpr = plot.dpr;
+        pa.clear();
+        pa.data(fig.model, 0.12, 0.9 * dpr);
+        pa.particles(flow, -1, ci, 0.75, 1.2 * dpr);
+        plot.put();
+        const ctx = plot.overlay();
+        ctx.globalAlpha = 0.55;
+        const m = Math.min(LINES, flow.n);
+        for (let i = 0; i < m; i++) plot.polyline(ctx, pa.path(flow, Math.floor((i * flow.n) / m), flow.step), line, 0.9);
+        ctx.globalAlpha = 1;
+        plot.setLabel(`${p.label} at w = ${fmt(fig.state.w, 1)}: ${flow.n} samples of ${fig.state.class} in ${fig.state.steps} Euler steps`);
+      }
+      drawChart();
+    }
+
+    function drawChart() {
+      const W = chartWidth;
+      const H = 170;
+      const pad = { l: 46, r: 12, t: 14, b: 34 };
+      const done = gaps.filter((g) => g.gap !== null);
+      const hi = Math.max(0.1, ...done.map((g) => g.gap)) * 1.15;
+      const x = (w) => pad.l + (w / W_MAX) * (W - pad.l - pad.r);
+      const y = (v) => pad.t + (1 - v / hi) * (H - pad.t - pad.b);
+      const fg = css('--cfg-fg', '#222');
+      const muted = css('--cfg-muted', '#777');
+      const accent = css('--cfg-accent', '#0072B2');
+      const step = hi > 1 ? 0.5 : hi > 0.4 ? 0.1 : hi > 0.2 ? 0.05 : 0.02;
+      const kids = [];
+      for (let v = 0; v <= hi + 1e-9; v += step) {
+        kids.push(el('line', { x1: pad.l, x2: W - pad.r, y1: y(v), y2: y(v), stroke: muted, 'stroke-opacity': 0.25 }),
+          el('text', { x: pad.l - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 10, fill: muted }, fmt(v, 2)));
+      }
+      for (const w of GAP_WS) kids.push(el('text', { x: x(w), y: H - pad.b + 14, 'text-anchor': 'middle', 'font-size': 10, fill: muted }, String(w)));
+      kids.push(el('text', { x: (pad.l + W - pad.r) / 2, y: H - 4, 'text-anchor': 'middle', 'font-size': 11, fill: fg }, 'guidance w'),
+        el('text', { x: 12, y: (pad.t + H - pad.b) / 2, 'text-anchor': 'middle', 'font-size': 11, fill: fg, transform: `rotate(-90 12 ${(pad.t + H - pad.b) / 2})` }, 'endpoint gap'));
+      if (done.length > 1) kids.push(el('polyline', { points: done.map((g) => `${x(g.w)},${y(g.gap)}`).join(' '), fill: 'none', stroke: accent, 'stroke-width': 2 }));
+      for (const g of done) kids.push(el('circle', { cx: x(g.w), cy: y(g.gap), r: 3, fill: accent }));
+      const cur = panels[0].flow?.done && panels[1].flow?.done ? panels[0].flow.meanDistance(panels[1].flow) : null;
+      if (cur !== null) {
+        kids.push(el('circle', { cx: x(fig.state.w), cy: y(Math.min(cur, hi)), r: 6, fill: 'none', stroke: fg, 'stroke-width': 1.5 }),
+          el('text', { x: x(fig.state.w) + (fig.state.w > W_MAX - 1.5 ? -9 : 9), y: y(Math.min(cur, hi)) - 8, 'text-anchor': fig.state.w > W_MAX - 1.5 ? 'end' : 'start', 'font-size': 10, fill: fg }, `w = ${fmt(fig.state.w, 1)}: ${fmt(cur, 3)}`));
+      }
+      chart.replaceChildren(el('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `endpoint gap between teacher and student against w: ${done.map((g) => `w ${g.w}: ${fmt(g.gap, 3)}`).join('; ')}` }, ...kids));
+    }
+
+    function readout() {
+      const [a, b] = panels;
+      const both = a.flow?.done && b.flow?.done;
+      fig.readout(
+        el('div', {}, `Class ${fig.state.class}, ${fig.state.steps} Euler steps, the same noise for teacher and student; `,
+          fig.pretrained ? 'the shipped student.' : `a student distilled here for ${fig.student.stepsDone} steps.`),
+        el('div', {}, 'Network calls per sample: teacher ', el('b', {}, a.metrics ? String(a.metrics.callsPerSample) : '…'), ', student ', el('b', {}, b.metrics ? String(b.metrics.callsPerSample) : '…'), '.'),
+        el('div', {}, both ? ['Mean endpoint gap at this w: ', el('b', {}, fmt(a.flow.meanDistance(b.flow), 3)), '.'] : 'computing…'));
+    }
+
+    return {
+      layout() {
+        // side by side when both fit at a useful size, else one above the other
+        const two = Plot.sideFor(fig.width() - 8, 2, { max: 330, min: 0 });
+        const side = two >= 150 ? two : Plot.sideFor(fig.width(), 1, { max: 330, min: 120 });
+        for (const p of panels) {
+          p.plot.resize(side);
+          // a long title wraps instead of widening its plot
+          p.plot.el.style.width = `${Plot.widthFor(side)}px`;
+        }
+        chartWidth = Math.max(260, Math.min(2 * Plot.widthFor(side) + 14, fig.width()));
+        dirty = true;
+        fig.request();
+      },
+      update(keys) {
+        if (!fig.model || !fig.student) return;
+        const busy = gaps.some((g) => !g.teacher.done || !g.student.done) || panels.some((p) => p.flow && !p.flow.done);
+        // while the student trains, weights arrive many times a second: runs that are still
+        // computing finish first, then the figure starts again on the newest weights
+        if (keys.length === 1 && keys[0] === 'model' && fig.isTraining?.() && busy) {
+          stale = true;
+          return;
+        }
+        stale = false;
+        if (keys.some((k) => ['model', 'dataset', 'class', 'steps', 'seed'].includes(k))) restartGaps();
+        if (keys.some((k) => ['model', 'dataset', 'class', 'w', 'steps', 'n', 'seed'].includes(k))) restartPanels();
+        readout();
+        dirty = true;
+        fig.request();
+      },
+      frame(now, budget) {
+        if (!gaps.length) return false;
+        const t0 = performance.now();
+        const w = fig.state.w;
+        // the panels first, then the gap chart's pairs
+        const open = [
+          ...panels.map((p) => ({ kind: p.kind, flow: p.flow, w, p })),
+          ...gaps.flatMap((g) => [{ kind: 'teacher', flow: g.teacher, w: g.w, g }, { kind: 'student', flow: g.student, w: g.w, g }]),
+        ].filter((o) => !o.flow.done);
+        for (const o of open) {
+          const left = budget - (performance.now() - t0);
+          if (left <= 0) break;
+          advance(o.kind, o.flow, o.w, Math.max(0.5, left));
+          if (o.flow.done) {
+            if (o.p) { o.p.metrics = modelOf(o.kind).metrics(o.flow); title(o.p); readout(); }
+            if (o.g && o.g.teacher.done && o.g.student.done) o.g.gap = o.g.teacher.meanDistance(o.g.student);
+          }
+          dirty = true;
+        }
+        const busy = open.some((o) => !o.flow.done);
+        if (!busy && stale) {
+          stale = false;
+          restartGaps();
+          restartPanels();
+          readout();
+          return true;
+        }
+        if (dirty && (!busy || now - lastDraw > 100) && panels.every((p) => p.flow.step > 0)) {
+          draw();
+          dirty = false;
+          lastDraw = now;
+        }
+        return busy || dirty;
+      },
+    };
+  },
+};

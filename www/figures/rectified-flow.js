@@ -1,0 +1,233 @@
+// Fig 8 of the post, live: the shipped model's paths next to those of the same model after one
+// round of reflow (retrained on its own noise → sample pairs), their straightness, and sample
+// quality (sliced W2 to the class's data) against the number of Euler steps, before and after.
+import { el, fmt, pretrainedModel, pretrainedText } from '../cfg.js';
+import { P } from '../figure.js';
+import { Plot } from '../plot.js';
+
+/** Paths are drawn from a run of this many Euler steps; quality is measured at each of STEP_COUNTS. */
+const PATH_STEPS = 100;
+const STEP_COUNTS = [1, 2, 4, 8, 100];
+/** Particles drawn as lines. */
+const LINES = 28;
+const KINDS = [['base', 'shipped model (1-rectified)'], ['reflow', 'after one reflow (2-rectified)']];
+
+export default {
+  id: 'rectified-flow',
+  title: 'Rectified flow',
+  post: 'Fig 8',
+  // "Train in your browser" runs one reflow round of the shipped model in a worker
+  trainNote: 'Runs one reflow round in a background worker (the same Rust code, compiled to WebAssembly): pairs from the shipped model, then a copy of it trained on them; the figure follows it as it learns.',
+  training: {
+    kind: 'reflow',
+    spec: (fig) => ({ teacher: fig.teacherText }),
+    begin(fig) {
+      const m = fig.wasm.Model.fromJson(fig.teacherText);
+      fig.reflowed?.free();
+      fig.reflowed = m;
+    },
+    setParams(fig, params, step) {
+      fig.reflowed.setParams(params, step);
+    },
+  },
+  resetLabel: 'Back to the shipped reflow',
+  params: [
+    P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
+    P.cls('upper-right', true),
+    { ...P.w(1, 6), help: 'Guidance scale for both models. Reflow was trained on pairs made at w = 1 (and unconditional ones): at w = 1 its paths are straight, guiding it further bends them again.' },
+    P.n(400, 2000),
+    P.seed(),
+    // one reflow round in your browser (the architecture is the shipped model's)
+    P.lr(),
+    { ...P.trainSteps(), default: 2000 },
+  ],
+  controls: ['dataset', 'class', 'w', 'n', 'seed'],
+  async loadModel(fig) {
+    const ds = fig.state.dataset;
+    const [model, text, teacher] = await Promise.all([pretrainedModel(ds), pretrainedText(`reflow-${ds}`), pretrainedText(ds)]);
+    fig.teacherText = teacher;
+    fig.reflowed?.free();
+    fig.reflowed = fig.wasm.Model.fromJson(text);
+    return model;
+  },
+  caption: () => [
+    'Reflow retrains a flow model on its own coupling: pairs (x', el('sub', {}, '0'), ', x', el('sub', {}, '1'), ') of noise and the sample the model’s ODE carries it to, with the straight line between them as the target. ',
+    'The paths of the new field do not cross, so they are straighter. ',
+    el('b', {}, 'Top'), ': the same noise carried by each model in ', String(PATH_STEPS), ' Euler steps (grey lines: a few of the paths; dots: where every sample ends). ',
+    el('b', {}, 'Straightness'), ' is the mean of ‖(x', el('sub', {}, '1'), ' − x', el('sub', {}, '0'), ') − ẋ', el('sub', {}, 't'), '‖² along the paths: 0 for straight lines at constant speed. ',
+    el('b', {}, 'Bottom'), ': sample quality against the number of Euler steps, as the sliced Wasserstein-2 distance from the samples to fresh data of the class (lower is better; at w > 1 it also counts the condensation that guidance causes on purpose). ',
+    'Straight paths need fewer steps: with one step, the base model lands its samples bunched near the mean of the class, the reflowed one already spread over it. ',
+    'Raise w to see the post’s point: guidance is a different field from the one reflow straightened, so its paths bend again and few steps lose their advantage. ',
+    el('i', {}, 'Train in your browser'), ' runs one reflow round of the shipped model here (1000 pairs per class, and as many unconditional ones), starting from its weights.',
+  ],
+  async create(fig) {
+    const { wasm } = fig;
+    const row = el('div', { style: 'display:flex;flex-wrap:wrap;gap:10px 14px' });
+    const chart = el('div', { class: 'rf-chart' });
+    fig.plots.append(row, chart);
+    const panels = KINDS.map(([kind, label]) => {
+      const plot = new Plot(wasm, { extent: 3, title: label, label });
+      row.append(plot.el);
+      return { kind, label, plot, flow: null };
+    });
+    // quality cells: one flow per model and step count
+    let cells = [];
+    let dirty = true;
+    let stale = false;
+    let lastDraw = 0;
+    let chartWidth = 400;
+    const css = (name, fallback) => getComputedStyle(row).getPropertyValue(name).trim() || fallback;
+    const modelOf = (kind) => (kind === 'base' ? fig.model : fig.reflowed);
+    const classIdx = () => fig.classes.indexOf(fig.state.class);
+
+    function restart() {
+      const { state } = fig;
+      for (const p of panels) {
+        p.flow?.free();
+        p.flow = new wasm.Flow(modelOf(p.kind), state.class, Math.min(state.n, 600), PATH_STEPS, 'euler', state.seed, true);
+        if (p.plot.extent !== fig.model.extent) p.plot.setExtent(fig.model.extent);
+        p.plot.setTitle(p.label);
+      }
+      for (const c of cells) c.flow.free();
+      cells = [];
+      for (const [kind] of KINDS) {
+        for (const steps of STEP_COUNTS) {
+          cells.push({ kind, steps, flow: new wasm.Flow(modelOf(kind), state.class, state.n, steps, 'euler', state.seed, false), w2: null, hit: null });
+        }
+      }
+      stale = false;
+      dirty = true;
+    }
+
+    function draw() {
+      const ci = classIdx();
+      const line = css('--cfg-muted', '#777');
+      for (const p of panels) {
+        const { plot, flow } = p;
+        const pa = plot.painter;
+        const dpr = plot.dpr;
+        pa.clear();
+        pa.data(fig.model, 0.12, 0.9 * dpr);
+        pa.particles(flow, 0, -1, 0.25, 0.8 * dpr);
+        pa.particles(flow, -1, ci, 0.75, 1.2 * dpr);
+        plot.put();
+        const ctx = plot.overlay();
+        ctx.globalAlpha = 0.55;
+        const m = Math.min(LINES, flow.n);
+        for (let i = 0; i < m; i++) plot.polyline(ctx, pa.path(flow, Math.floor((i * flow.n) / m), flow.step), line, 0.9);
+        ctx.globalAlpha = 1;
+        const s = flow.stats();
+        if (s) p.plot.setTitle(el('b', {}, p.label), el('br'), `straightness ${s.straightness < 0.01 ? s.straightness.toExponential(1) : fmt(s.straightness, 3)}`);
+        plot.setLabel(`${p.label}: ${flow.n} samples of ${fig.state.class} carried from noise in ${PATH_STEPS} Euler steps`);
+      }
+      drawChart();
+    }
+
+    // sliced W2 against step count, one line per model, log scales
+    function drawChart() {
+      const W = chartWidth;
+      const H = 190;
+      const pad = { l: 46, r: 12, t: 22, b: 34 };
+      const done = cells.filter((c) => c.w2 !== null);
+      const vals = done.map((c) => c.w2).filter((v) => v > 0);
+      const lo = Math.log10(Math.min(0.02, ...vals));
+      const hi = Math.log10(Math.max(2, ...vals));
+      const x = (i) => pad.l + (i / (STEP_COUNTS.length - 1)) * (W - pad.l - pad.r);
+      const y = (v) => pad.t + (1 - (Math.log10(Math.max(v, 1e-9)) - lo) / (hi - lo)) * (H - pad.t - pad.b);
+      const fg = css('--cfg-fg', '#222');
+      const muted = css('--cfg-muted', '#777');
+      const colors = { base: muted, reflow: css('--cfg-accent', '#0072B2') };
+      const kids = [];
+      for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) {
+        kids.push(el('line', { x1: pad.l, x2: W - pad.r, y1: y(10 ** e), y2: y(10 ** e), stroke: muted, 'stroke-opacity': 0.25 }),
+          el('text', { x: pad.l - 6, y: y(10 ** e) + 4, 'text-anchor': 'end', 'font-size': 10, fill: muted }, String(10 ** e)));
+      }
+      STEP_COUNTS.forEach((s, i) => kids.push(el('text', { x: x(i), y: H - pad.b + 14, 'text-anchor': 'middle', 'font-size': 10, fill: muted }, String(s))));
+      kids.push(el('text', { x: (pad.l + W - pad.r) / 2, y: H - 4, 'text-anchor': 'middle', 'font-size': 11, fill: fg }, 'Euler steps'),
+        el('text', { x: 12, y: (pad.t + H - pad.b) / 2, 'text-anchor': 'middle', 'font-size': 11, fill: fg, transform: `rotate(-90 12 ${(pad.t + H - pad.b) / 2})` }, 'sliced W2'));
+      for (const [kind, label] of KINDS) {
+        const pts = cells.filter((c) => c.kind === kind && c.w2 !== null).map((c) => [x(STEP_COUNTS.indexOf(c.steps)), y(c.w2), c]);
+        if (pts.length > 1) kids.push(el('polyline', { points: pts.map(([a, b]) => `${a},${b}`).join(' '), fill: 'none', stroke: colors[kind], 'stroke-width': 2 }));
+        for (const [a, b, c] of pts) {
+          // the higher of the two values above its point, the lower below; the last ones to the left
+          const last = c.steps === STEP_COUNTS.at(-1);
+          const other = cells.find((d) => d.kind !== kind && d.steps === c.steps);
+          const above = other?.w2 == null ? kind === 'base' : c.w2 > other.w2 || (c.w2 === other.w2 && kind === 'base');
+          kids.push(el('circle', { cx: a, cy: b, r: 3.5, fill: colors[kind] }),
+            el('text', { x: a + (last ? -6 : 6), y: b + (above ? -6 : 14), 'text-anchor': last ? 'end' : 'start', 'font-size': 10, fill: colors[kind] }, fmt(c.w2, 2)));
+        }
+        const ly = pad.t + 10 + (kind === 'base' ? 0 : 16);
+        kids.push(el('line', { x1: W - pad.r - 150, x2: W - pad.r - 132, y1: ly - 4, y2: ly - 4, stroke: colors[kind], 'stroke-width': 2 }),
+          el('text', { x: W - pad.r - 128, y: ly, 'font-size': 10, fill: fg }, label.replace(/ \(.*/, '')));
+      }
+      chart.replaceChildren(el('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `sliced W2 against Euler steps: ${done.map((c) => `${c.kind} ${c.steps} steps ${fmt(c.w2, 3)}`).join('; ')}` }, ...kids));
+    }
+
+    function readout() {
+      const table = (steps) => {
+        const get = (kind) => cells.find((c) => c.kind === kind && c.steps === steps);
+        const cell = (c) => (c?.hit === null || !c ? '…' : fmt(c.hit, 2));
+        return el('tr', {}, el('td', {}, String(steps)), el('td', {}, cell(get('base'))), el('td', {}, cell(get('reflow'))));
+      };
+      fig.readout(
+        el('div', {}, `Class ${fig.state.class}, w = ${fmt(fig.state.w, 1)}, ${fig.state.n} samples per run, the same noise for both models; `,
+          fig.pretrained ? 'the shipped reflow (4000 pairs per class).' : `reflow trained here for ${fig.reflowed.stepsDone} steps (1000 pairs per class).`),
+        el('table', { class: 'rf-table' }, el('tr', {}, el('th', {}, 'steps'), el('th', {}, 'hit base'), el('th', {}, 'hit reflow')), ...STEP_COUNTS.map(table)));
+    }
+
+    return {
+      layout() {
+        // side by side when both fit at a useful size, else one above the other
+        const two = Plot.sideFor(fig.width() - 8, 2, { max: 330, min: 0 });
+        const side = two >= 150 ? two : Plot.sideFor(fig.width(), 1, { max: 330, min: 120 });
+        for (const p of panels) {
+          p.plot.resize(side);
+          // a long title wraps instead of widening its plot
+          p.plot.el.style.width = `${Plot.widthFor(side)}px`;
+        }
+        chartWidth = Math.max(260, Math.min(2 * Plot.widthFor(side) + 14, fig.width()));
+        dirty = true;
+        fig.request();
+      },
+      update(keys) {
+        if (!fig.model || !fig.reflowed) return;
+        const busy = cells.some((c) => !c.flow.done) || panels.some((p) => p.flow && !p.flow.done);
+        // while reflow trains, weights arrive many times a second: runs that are still computing
+        // finish first, then the figure starts again on the newest weights
+        if (keys.length === 1 && keys[0] === 'model' && fig.isTraining?.() && busy) stale = true;
+        else if (keys.some((k) => ['model', 'dataset', 'class', 'w', 'n', 'seed'].includes(k))) restart();
+        readout();
+        dirty = true;
+        fig.request();
+      },
+      frame(now, budget) {
+        if (!cells.length) return false;
+        const t0 = performance.now();
+        const w = fig.state.w;
+        const open = [...panels.map((p) => ({ p, flow: p.flow, kind: p.kind })), ...cells.map((c) => ({ c, flow: c.flow, kind: c.kind }))].filter((o) => !o.flow.done);
+        for (const o of open) {
+          const left = budget - (performance.now() - t0);
+          if (left <= 0) break;
+          o.flow.advanceFor(modelOf(o.kind), w, false, Math.max(0.5, left));
+          if (o.flow.done && o.c) {
+            o.c.w2 = modelOf(o.kind).slicedW2(o.flow);
+            o.c.hit = modelOf(o.kind).hitRate(o.flow);
+            readout();
+          }
+          dirty = true;
+        }
+        const busy = open.some((o) => !o.flow.done);
+        if (!busy && stale) {
+          restart();
+          return true;
+        }
+        if (dirty && (!busy || now - lastDraw > 100) && panels.every((p) => p.flow.step > 0)) {
+          draw();
+          dirty = false;
+          lastDraw = now;
+        }
+        return busy || dirty;
+      },
+    };
+  },
+};
