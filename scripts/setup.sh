@@ -62,12 +62,28 @@ need_chromium() {
   fi
 }
 
-need_node_modules() {
-  if ! command -v node >/dev/null; then
+need_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     say "installing node and npm from Debian"
     as_root apt-get update -q
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q nodejs npm
   fi
+}
+
+# wasm-opt from npm's binaryen 132 (Debian's binaryen 108 produces wasm that fails to load), used
+# by scripts/trunk-post-build.sh on release builds.
+need_binaryen() {
+  need_node
+  local bin="$ROOT/target/tools/node_modules/.bin/wasm-opt"
+  if [ ! -x "$bin" ] || ! "$bin" --version | grep -q "version 132"; then
+    say "installing wasm-opt (npm binaryen 132) into target/tools"
+    mkdir -p "$ROOT/target/tools"
+    npm install --prefix "$ROOT/target/tools" --no-audit --no-fund --no-save binaryen@132.0.0 >/dev/null
+  fi
+}
+
+need_node_modules() {
+  need_node
   if [ ! -d "$ROOT/tests/node_modules/playwright-core" ]; then
     say "installing playwright-core (no browser download: the tests use /usr/bin/chromium)"
     (cd "$ROOT/tests" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
@@ -78,6 +94,7 @@ setup_build() {
   need_wasm_target
   need_wasm_bindgen
   need_trunk
+  need_binaryen
 }
 
 setup_test() {
