@@ -138,6 +138,11 @@ test('the classifier-guidance figure trains its classifier in the browser', asyn
   await page.waitForFunction((s) => /trained 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: 30000 });
   // the figure samples again with the classifier trained here
   await page.waitForFunction((s) => /trained here for 300 steps[^]*Mean distance/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: 30000 });
+  // the Model button saves the classifier trained here, not the velocity model
+  const [file] = await Promise.all([page.waitForEvent('download'), page.locator(`${sel} button`, { hasText: 'Model' }).click()]);
+  const json = JSON.parse(fs.readFileSync(await file.path(), 'utf8'));
+  assert.equal(json.kind, 'classifier');
+  assert.equal(json.steps_done, 300);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -294,6 +294,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
       lastGood = null;
     }
     if (custom) {
+      fig.trainedModelText = null;
       fig.pretrained = false;
       fig.impl?.update?.(['model']);
     } else useModel(m, false);
@@ -320,6 +321,8 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
         fig.impl?.update?.(['model']);
       },
       done: (msg) => {
+        // what a figure that trains something else (a classifier, a student) exports
+        if (custom) fig.trainedModelText = msg.model;
         startBtn.textContent = 'Train from scratch';
         setTrainStatus(`trained ${msg.step} steps · loss ${fmt(losses.at(-1)?.loss, 3)}`);
       },
@@ -403,7 +406,17 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
         c.toBlob((b) => b && download(`${def.id}.png`, b), 'image/png');
       } }, 'PNG'),
       el('button', { type: 'button', class: 'small', title: 'Save the model as a cfg-playground model file', onclick: () => {
-        if (fig.model) download(`${def.id}-${fig.model.dataset}.json`, new Blob([fig.model.toJson('f32')], { type: 'application/json' }));
+        // a figure whose subject is another model (a classifier, a reflowed model, a student)
+        // exports that one: def.exportModel(fig) gives its model file text
+        let text = null;
+        try {
+          text = def.exportModel ? def.exportModel(fig) : fig.model?.toJson('f32');
+        } catch (e) {
+          fig.message(e.message);
+          return;
+        }
+        if (text) download(`${def.id}-${fig.model?.dataset ?? state.dataset}.json`, new Blob([text], { type: 'application/json' }));
+        else fig.message('The model is still training: export it when training has finished.');
       } }, 'Model'));
   }
 

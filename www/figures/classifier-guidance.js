@@ -38,6 +38,7 @@ export default {
       fig.classifier?.free();
       fig.classifier = c;
       fig.classifierSteps = 0;
+      fig.classifierText = null;
     },
     setParams(fig, params, step) {
       fig.classifier.setParams(params);
@@ -45,12 +46,16 @@ export default {
     },
   },
   resetLabel: 'Back to the pretrained classifier',
+  // the Model button saves the classifier (kind "classifier"): shipped, or trained here
+  exportModel: (fig) => fig.trainedModelText ?? fig.classifierText,
   // the velocity model and, kept on the figure, the classifier trained on the same data
   async loadModel(fig) {
     const ds = fig.state.dataset;
     const [model, text] = await Promise.all([pretrainedModel(ds), pretrainedText(`classifier-${ds}`)]);
     fig.classifier?.free();
     fig.classifier = fig.wasm.Classifier.fromJson(text);
+    fig.classifierText = text;
+    fig.trainedModelText = null;
     return model;
   },
   caption: () => [

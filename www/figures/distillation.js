@@ -32,6 +32,8 @@ export default {
     },
   },
   resetLabel: 'Back to the shipped student',
+  // the Model button saves the student (shipped, or distilled here)
+  exportModel: (fig) => fig.student?.toJson('f32'),
   params: [
     P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
     P.cls('upper-right'),

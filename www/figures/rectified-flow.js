@@ -31,6 +31,8 @@ export default {
     },
   },
   resetLabel: 'Back to the shipped reflow',
+  // the Model button saves the reflowed model (shipped, or reflowed here)
+  exportModel: (fig) => fig.reflowed?.toJson('f32'),
   params: [
     P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
     P.cls('upper-right', true),
