@@ -93,11 +93,54 @@ fn the_tilted_density_measures_its_own_samples_near_the_floor() {
 }
 
 #[wasm_bindgen_test]
+fn noise_scaling_samples_the_tempered_class_and_cfg_does_not() {
+    let mut m = model();
+    // the classes of `overlapping` are Gaussian: noise x0 ~ N(0, T·I) through the exact
+    // conditional flow lands exactly on p(x | c)^(1/T)
+    let temperature = 0.25;
+    let mut t = ok(Tilted::tempered(&m, "upper-right", temperature, 128.0, 3.0));
+    assert!(t.border_mass() < 1e-6, "{}", t.border_mass());
+    let mut noise = ok(Flow::new(&m, "upper-right", 2000.0, 60.0, "euler", 9.0, false));
+    ok(noise.restart_scaled(9.0, temperature.sqrt()));
+    while !noise.done() {
+        ok(noise.advance_for(&mut m, 1.0, true, 1000.0));
+    }
+    #[derive(serde::Deserialize)]
+    struct D {
+        distance: f64,
+        floor: f64,
+    }
+    let d: D = serde_wasm_bindgen::from_value(ok(t.distance_to(&noise, 64.0))).unwrap();
+    assert!(d.floor > 0.0 && d.distance < 3.0 * d.floor + 0.02, "{} vs floor {}", d.distance, d.floor);
+    // CFG at w = 1/T is not that temperature
+    let mut cfg = ok(Flow::new(&m, "upper-right", 2000.0, 60.0, "euler", 9.0, false));
+    while !cfg.done() {
+        ok(cfg.advance_for(&mut m, 1.0 / temperature, true, 1000.0));
+    }
+    let c: D = serde_wasm_bindgen::from_value(ok(t.distance_to(&cfg, 64.0))).unwrap();
+    assert!(c.distance > 3.0 * c.floor, "{} vs floor {}", c.distance, c.floor);
+    // the tempered and the tilted density are different handles' pictures of different things
+    let mut p = ok(Painter::new(64.0, 64.0, m.extent()));
+    ok(t.paint(&mut p, 1.0));
+    let narrow = p.coverage();
+    let wide = ok(Tilted::tempered(&m, "upper-right", 4.0, 128.0, 3.0));
+    let mut q = ok(Painter::new(64.0, 64.0, m.extent()));
+    ok(wide.paint(&mut q, 1.0));
+    assert!(q.coverage() > 2.0 * narrow, "{} vs {narrow}", q.coverage());
+    // null: the whole data set tempered
+    assert_eq!(ok(ok(Tilted::tempered(&m, "null", 1.0, 64.0, 0.0)).sample(5.0, 1.0)).length(), 10);
+}
+
+#[wasm_bindgen_test]
 fn bad_input_is_an_error() {
     let mut m = model();
     assert!(err(Tilted::new(&m, "null", 2.0, 64.0, 0.0)).contains("null"));
     assert!(err(Tilted::new(&m, "upper-right", f64::NAN, 64.0, 0.0)).contains("w"));
     assert!(err(Tilted::new(&m, "upper-right", 2.0, 3.0, 0.0)).contains("side"));
+    assert!(err(Tilted::tempered(&m, "upper-right", 0.0, 64.0, 0.0)).contains("temperature"));
+    assert!(err(Tilted::tempered(&m, "upper-right", f64::NAN, 64.0, 0.0)).contains("temperature"));
+    assert!(err(Tilted::tempered(&m, "no-such-class", 1.0, 64.0, 0.0)).contains("class"));
+    assert!(err(Tilted::tempered(&m, "upper-right", 1.0, 64.0, -1.0)).contains("seed"));
     let mut null = ok(Flow::new(&m, "null", 10.0, 4.0, "euler", 0.0, false));
     assert!(err(null.advance_rcfg_for(&mut m, 2.0, 1.0, true, 1.0)).contains("class"));
     assert!(err(null.advance_scaled_for(&mut m, 0.5, 1.0, true, 1.0)).contains("class"));

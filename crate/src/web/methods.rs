@@ -4,8 +4,9 @@
 //! - `Flow.advanceRcfgFor`: particles under rectified CFG (3 network calls per step);
 //! - `Flow.advanceScaledFor`: particles under T·v(x, T·t) (a time rescaling, not a temperature);
 //! - `Flow.restartScaled`: back to t = 0 from x0 ~ N(0, τ²I);
-//! - [`Tilted`]: p(x)^(1−w)·p(x | c)^w on a grid over the view: heatmap, exact samples, and the
-//!   sliced W2 of a flow's samples to it next to the noise floor;
+//! - [`Tilted`]: a density computed exactly on a grid over the view, the tilted p(x)^(1−w)·p(x | c)^w
+//!   (`new Tilted(...)`) or the tempered class p(x | c)^(1/T) (`Tilted.tempered(...)`): heatmap,
+//!   exact samples, and the sliced W2 of a flow's samples to it next to the noise floor;
 //! - `cfgStepsAtEqualCalls`, `slicedW2`.
 
 use js_sys::Float32Array;
@@ -21,7 +22,7 @@ use crate::rcfg::{RcfgField, RcfgScratch, RectifiedCfg};
 use crate::render::PALETTE;
 use crate::rng::{self, stream};
 use crate::sampler::scaled_noise_into;
-use crate::temperature::{Clock, Grid, GridDensity, ScaledVelocity, Target};
+use crate::temperature::{Clock, Grid, GridDensity, ScaledVelocity, Target, TEMPERATURE_RANGE};
 
 /// Particles moved per slice of a frame's budget.
 const ROWS: usize = 256;
@@ -145,8 +146,10 @@ pub fn sliced_w2(a: &[f32], b: &[f32], projections: f64, seed: f64) -> Result<f6
     Ok(crate::metrics::sliced_w2(a.view(), b.view(), k, &mut rng::seeded(seed, stream::PROJECTIONS)))
 }
 
-/// The tilted density p(x)^(1−w)·p(x | c)^w of a model's data set, on a grid over its view
-/// [−extent, extent]²: a heatmap, exact samples, and distances to it.
+/// A density built from a model's data set (its exact mixture at t = 1), on a grid over its view
+/// [−extent, extent]²: a heatmap, exact samples, and distances to it. Either the tilted density
+/// p(x)^(1−w)·p(x | c)^w (the constructor) or the tempered class p(x | c)^(1/T)
+/// ([`Tilted::tempered`]).
 #[wasm_bindgen]
 pub struct Tilted {
     density: GridDensity,
@@ -180,13 +183,23 @@ impl Tilted {
             return Err(JsError::new("the tilted density needs a class, not the null label"));
         }
         let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)?;
-        let side = whole("side", side, 8.0, 1024.0)?;
-        let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
-        let grid = Grid::square(model.ds.extent, side);
-        let density = GridDensity::new(&model.mix, Target::Tilted { class: label, w }, grid).map_err(js)?;
-        let heat: Vec<f32> = density.log_density().iter().map(|&l| l.exp() as f32).collect();
-        let peak = heat.iter().copied().fold(0.0, f32::max);
-        Ok(Tilted { density, heat, peak, reference: Array2::zeros((0, 2)), seed })
+        Tilted::build(model, Target::Tilted { class: label, w }, side, seed)
+    }
+
+    /// The tempered density p(x | c)^(1/T) of `class` (null: the data p(x)^(1/T)) at
+    /// `temperature` T for `model`'s data set, on the grid and with the reference samples of
+    /// the constructor. For a Gaussian class N(μ, σ²I) it is N(μ, T·σ²I).
+    pub fn tempered(
+        model: &Model,
+        class: &str,
+        temperature: f64,
+        side: f64,
+        seed: f64,
+    ) -> Result<Tilted, JsError> {
+        let label = model.label(class)?;
+        let class = (label < model.ds.n_classes() as u32).then_some(label);
+        let temperature = number("temperature", temperature, TEMPERATURE_RANGE.0, TEMPERATURE_RANGE.1)?;
+        Tilted::build(model, Target::Tempered { class, temperature }, side, seed)
     }
 
     /// Paints the density over `painter`'s whole image (which must show [−extent, extent]², the
@@ -238,5 +251,18 @@ impl Tilted {
     #[wasm_bindgen(getter, js_name = borderMass)]
     pub fn border_mass(&self) -> f64 {
         self.density.border_mass()
+    }
+}
+
+impl Tilted {
+    /// `target` on a `side` × `side` grid over `model`'s view square.
+    fn build(model: &Model, target: Target, side: f64, seed: f64) -> Result<Tilted, JsError> {
+        let side = whole("side", side, 8.0, 1024.0)?;
+        let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
+        let grid = Grid::square(model.ds.extent, side);
+        let density = GridDensity::new(&model.mix, target, grid).map_err(js)?;
+        let heat: Vec<f32> = density.log_density().iter().map(|&l| l.exp() as f32).collect();
+        let peak = heat.iter().copied().fold(0.0, f32::max);
+        Ok(Tilted { density, heat, peak, reference: Array2::zeros((0, 2)), seed })
     }
 }
