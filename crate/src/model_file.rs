@@ -58,6 +58,15 @@ impl Dtype {
         }
     }
 
+    /// The dtype named `name` ("f32" or "f16"), or an error naming the accepted values.
+    pub fn parse(name: &str) -> Result<Dtype> {
+        match name {
+            "f32" => Ok(Dtype::F32),
+            "f16" => Ok(Dtype::F16),
+            _ => Err(crate::invalid!("dtype must be f32 or f16, got '{name}'")),
+        }
+    }
+
     fn bytes(self) -> usize {
         match self {
             Dtype::F32 => 4,

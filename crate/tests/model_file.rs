@@ -219,3 +219,14 @@ fn drawn_data_sets_are_checked() {
     let w = d.mixture().class_weights();
     assert!((w[0] - 0.25).abs() < 1e-12 && (w[1] - 0.75).abs() < 1e-12, "{w:?}");
 }
+
+#[test]
+fn dtype_names_parse_back_and_others_are_named_in_the_error() {
+    for d in [Dtype::F32, Dtype::F16] {
+        assert_eq!(Dtype::parse(d.name()).unwrap(), d);
+    }
+    for bad in ["f64", "F32", "", "bf16"] {
+        let e = Dtype::parse(bad).unwrap_err().to_string();
+        assert!(e.contains("f32 or f16") && e.contains(&format!("'{bad}'")), "{e}");
+    }
+}

@@ -234,11 +234,7 @@ fn train(a: &TrainArgs) -> Result<()> {
         ..TrainConfig::default()
     };
     config.validate().map_err(|e| invalid!("--{}", inner(&e)))?;
-    let dtype = match a.dtype.as_str() {
-        "f32" => Dtype::F32,
-        "f16" => Dtype::F16,
-        s => return Err(invalid!("--dtype must be f32 or f16, got '{s}'")),
-    };
+    let dtype = Dtype::parse(&a.dtype).map_err(|e| invalid!("--{}", inner(&e)))?;
     // fail on an unwritable output before spending a minute training
     if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.is_dir() {

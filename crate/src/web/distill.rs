@@ -140,11 +140,7 @@ impl DistillTrainer {
     /// The student as a model file (JSON text), weights as "f32" or "f16".
     #[wasm_bindgen(js_name = toJson)]
     pub fn to_json(&self, dtype: &str) -> Result<String, JsError> {
-        let dtype = match dtype {
-            "f32" => Dtype::F32,
-            "f16" => Dtype::F16,
-            _ => return Err(JsError::new(&format!("dtype must be f32 or f16, got '{dtype}'"))),
-        };
+        let dtype = Dtype::parse(dtype).map_err(js)?;
         let f = ModelFile {
             dataset: self.dataset.clone(),
             model: self.d.student.clone(),

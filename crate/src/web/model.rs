@@ -167,11 +167,7 @@ impl Model {
     /// The model as a model file (JSON text), weights stored as "f32" or "f16".
     #[wasm_bindgen(js_name = toJson)]
     pub fn to_json(&self, dtype: &str) -> Result<String, JsError> {
-        let dtype = match dtype {
-            "f32" => Dtype::F32,
-            "f16" => Dtype::F16,
-            _ => return Err(JsError::new(&format!("dtype must be f32 or f16, got '{dtype}'"))),
-        };
+        let dtype = Dtype::parse(dtype).map_err(js)?;
         let f = ModelFile {
             dataset: self.ds.clone(),
             model: self.net.clone(),
