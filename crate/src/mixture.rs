@@ -75,20 +75,22 @@ pub struct Mixture {
     pub n_classes: usize,
 }
 
-/// Per-component quantities at one time t.
+/// Per-component quantities at one time t (C = t²Σ + (1−t)²I, the covariance of x_t given the
+/// component). Shared with [`crate::density::exact::MixtureJacobian`].
 #[derive(Clone, Copy, Debug)]
-struct AtTime {
-    class: u32,
-    log_weight: f64,
+pub(crate) struct AtTime {
+    pub(crate) class: u32,
+    /// log π
+    pub(crate) log_weight: f64,
     /// t·μ
-    m: [f64; 2],
+    pub(crate) m: [f64; 2],
     /// C⁻¹
-    c_inv: Sym2,
-    /// log π − ½ log det C − log 2π
-    log_norm: f64,
+    pub(crate) c_inv: Sym2,
+    /// −½ log det C − log 2π
+    pub(crate) log_norm: f64,
     /// (tΣ − (1−t)I)·C⁻¹
-    a: Sym2,
-    mean: [f64; 2],
+    pub(crate) a: Sym2,
+    pub(crate) mean: [f64; 2],
 }
 
 /// The mixture's quantities at one point: unconditional and for one class.
@@ -263,6 +265,11 @@ impl Prepared {
     /// The time these quantities are for.
     pub fn t(&self) -> f64 {
         self.t
+    }
+
+    /// Every component at the prepared time.
+    pub(crate) fn comps(&self) -> &[AtTime] {
+        &self.comps
     }
 }
 

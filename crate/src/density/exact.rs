@@ -10,23 +10,10 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 
 use crate::density::DivergenceField;
 use crate::field::Guidance;
-use crate::mixture::{Mixture, Sym2};
+use crate::mixture::{AtTime, Mixture, Prepared, Sym2};
 
 /// A 2x2 matrix, m[a][b] = ∂v_a/∂x_b.
 pub type Mat2 = [[f64; 2]; 2];
-
-#[derive(Clone, Copy, Debug)]
-struct Comp {
-    class: u32,
-    log_weight: f64,
-    /// t·μ
-    m: [f64; 2],
-    c_inv: Sym2,
-    /// −½ log det C − log 2π
-    log_norm: f64,
-    a: Sym2,
-    mean: [f64; 2],
-}
 
 /// The mixture's velocities, Jacobians and log densities at one point.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -82,40 +69,25 @@ impl Sums {
     }
 }
 
-/// The mixture prepared at one time t for Jacobians (reuse it for every point at that t).
+/// The mixture prepared at one time t for Jacobians (reuse it for every point at that t): the
+/// per-component C⁻¹ and gain of [`Mixture::prepare`].
 #[derive(Clone, Debug, Default)]
 pub struct MixtureJacobian {
-    t: f64,
-    comps: Vec<Comp>,
+    prep: Prepared,
 }
 
 impl MixtureJacobian {
     /// Precomputes every component's C⁻¹ and gain at time t, reusing the storage.
     pub fn prepare(&mut self, mixture: &Mixture, t: f64) {
-        let t = t.clamp(0.0, 1.0);
-        self.t = t;
-        self.comps.clear();
-        for c in &mixture.components {
-            let cmat = c.cov.scale_add_iso(t * t, (1.0 - t) * (1.0 - t));
-            let c_inv = cmat.inv();
-            self.comps.push(Comp {
-                class: c.class,
-                log_weight: c.weight.ln(),
-                m: [t * c.mean[0], t * c.mean[1]],
-                c_inv,
-                log_norm: -0.5 * cmat.det().ln() - (2.0 * std::f64::consts::PI).ln(),
-                a: c.cov.scale_add_iso(t, -(1.0 - t)).mul_commuting(&c_inv),
-                mean: c.mean,
-            });
-        }
+        mixture.prepare(t, &mut self.prep);
     }
 
     /// The prepared time.
     pub fn t(&self) -> f64 {
-        self.t
+        self.prep.t()
     }
 
-    fn logw(k: &Comp, x: [f64; 2]) -> ([f64; 2], [f64; 2], f64) {
+    fn logw(k: &AtTime, x: [f64; 2]) -> ([f64; 2], [f64; 2], f64) {
         let d = [x[0] - k.m[0], x[1] - k.m[1]];
         let cd = k.c_inv.apply(d);
         (d, cd, k.log_weight + k.log_norm - 0.5 * (d[0] * cd[0] + d[1] * cd[1]))
@@ -124,9 +96,9 @@ impl MixtureJacobian {
     /// Velocities, Jacobians and log densities at x, for class `class` (the `_c` fields are the
     /// whole mixture's when `class` is None).
     pub fn eval(&self, x: [f64; 2], class: Option<u32>) -> JacEval {
-        let in_class = |k: &Comp| class.is_none_or(|c| c == k.class);
+        let in_class = |k: &AtTime| class.is_none_or(|c| c == k.class);
         let (mut max_u, mut max_c) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-        for k in &self.comps {
+        for k in self.prep.comps() {
             let lw = Self::logw(k, x).2;
             max_u = max_u.max(lw);
             if in_class(k) {
@@ -134,7 +106,7 @@ impl MixtureJacobian {
             }
         }
         let (mut all, mut cls) = (Sums::new(max_u), Sums::new(max_c));
-        for k in &self.comps {
+        for k in self.prep.comps() {
             let (d, cd, lw) = Self::logw(k, x);
             let ad = k.a.apply(d);
             let u = [k.mean[0] + ad[0], k.mean[1] + ad[1]];
@@ -205,7 +177,6 @@ impl DivergenceField for ExactDivergence<'_> {
 mod tests {
     use super::*;
     use crate::datasets::Dataset;
-    use crate::mixture::Prepared;
 
     /// The analytic Jacobian against central differences of the velocity, and the velocity and
     /// log densities against mixture.rs.
