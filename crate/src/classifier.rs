@@ -21,12 +21,11 @@ pub use guided::{
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 use crate::activation::Activation;
-use crate::adam::Adam;
 use crate::datasets::Dataset;
 use crate::error::Result;
-use crate::flow::TrainConfig;
+use crate::flow::{Descent, TrainConfig};
 use crate::invalid;
-use crate::mlp::{Mlp, MlpConfig, Workspace};
+use crate::mlp::{Mlp, MlpConfig};
 use crate::real::Real;
 use crate::rng::{self, stream, Rng};
 
@@ -118,17 +117,13 @@ pub fn softmax_xent<T: Real>(
 pub struct ClassifierTrainer {
     pub dataset: Dataset,
     pub model: Mlp<f32>,
-    pub adam: Adam<f32>,
     /// Training settings; `dropout` is not used (every row keeps its label).
     pub config: TrainConfig,
+    descent: Descent,
     rng: Rng,
-    grads: Vec<f32>,
-    ws: Workspace<f32>,
     /// (batch, 2) each
     x1: Array2<f32>,
     xt: Array2<f32>,
-    /// (batch, K)
-    d_out: Array2<f32>,
     labels: Vec<u32>,
     t: Vec<f32>,
     last: ClassifierStats,
@@ -147,23 +142,12 @@ impl ClassifierTrainer {
     pub fn with_model(dataset: Dataset, model: Mlp<f32>, config: TrainConfig) -> Result<Self> {
         config.validate()?;
         check_classifier_arch(model.config(), dataset.n_classes())?;
-        let (b, k) = (config.batch, dataset.n_classes());
-        let adam = crate::adam::AdamConfig {
-            lr: config.lr,
-            weight_decay: config.weight_decay,
-            clip_norm: config.clip_norm,
-            schedule: config.schedule,
-            total_steps: config.steps,
-            ..Default::default()
-        };
+        let b = config.batch;
         Ok(ClassifierTrainer {
-            adam: Adam::new(adam, model.num_params()),
-            grads: vec![0.0; model.num_params()],
-            ws: model.workspace(b, true),
+            descent: Descent::new(&model, config.adam(), b),
             rng: rng::seeded(config.seed, stream::TRAIN),
             x1: Array2::zeros((b, 2)),
             xt: Array2::zeros((b, 2)),
-            d_out: Array2::zeros((b, k)),
             labels: vec![0; b],
             t: vec![0.0; b],
             last: ClassifierStats { loss: f64::NAN, accuracy: f64::NAN },
@@ -175,7 +159,7 @@ impl ClassifierTrainer {
 
     /// Steps done so far.
     pub fn steps_done(&self) -> usize {
-        self.adam.steps()
+        self.descent.steps()
     }
 
     /// Loss and accuracy of the last step's batch (NaN before the first step).
@@ -194,11 +178,10 @@ impl ClassifierTrainer {
                 xt[j] = (1.0 - t) * rng::normal(rng) as f32 + t * self.x1[[i, j]];
             }
         }
-        let logits = self.model.forward(&mut self.ws, self.xt.view(), &self.t, &[0], &[]);
-        let stats = softmax_xent(logits, &self.labels, self.d_out.view_mut());
-        self.grads.iter_mut().for_each(|g| *g = 0.0);
-        self.model.backward(&mut self.ws, self.d_out.view(), &mut self.grads);
-        self.adam.update(&mut self.model.params, &self.grads);
+        let labels = &self.labels;
+        let stats = self.descent.step(&mut self.model, self.xt.view(), &self.t, &[0], &[], |logits, d| {
+            softmax_xent(logits, labels, d)
+        });
         self.last = stats;
         stats
     }

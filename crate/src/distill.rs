@@ -16,16 +16,16 @@
 //! The teacher is a [`FieldSource`]: a trained network, or the exact mixture field (a fast,
 //! deterministic teacher whose guided samples are ground truth).
 
-use ndarray::{Array2, Zip};
+use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use crate::adam::{Adam, AdamConfig, Schedule};
+use crate::adam::{AdamConfig, Schedule};
 use crate::error::{check_count, check_range, Result};
 use crate::evaluate::{guidance_for, MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
 use crate::field::{Bound, FieldSource, Guidance, NetScratch, NetworkField};
-use crate::flow::{MAX_BATCH, MAX_STEPS};
+use crate::flow::{mse_grad, Descent, MAX_BATCH, MAX_STEPS};
 use crate::metrics;
-use crate::mlp::{Mlp, MlpConfig, Workspace};
+use crate::mlp::{Mlp, MlpConfig};
 use crate::rng::{self, stream, Rng};
 use crate::sampler::{noise_into, Integrator, SampleStats, Solver};
 
@@ -90,18 +90,15 @@ const DISTILL_STREAM: u64 = stream::TRAIN + 200;
 #[derive(Clone, Debug)]
 pub struct Distiller {
     pub student: Mlp<f32>,
-    pub adam: Adam<f32>,
     pub config: DistillConfig,
+    descent: Descent,
     rng: Rng,
-    grads: Vec<f32>,
-    ws: Workspace<f32>,
     /// (batch, 2) each: trajectory state, teacher velocities, recorded states and targets.
     x: Array2<f32>,
     v_u: Array2<f32>,
     v_c: Array2<f32>,
     xt: Array2<f32>,
     target: Array2<f32>,
-    d_out: Array2<f32>,
     labels: Vec<u32>,
     /// Per row: guidance scale (the student's extra input), recorded time, node to record.
     w: Vec<f32>,
@@ -125,26 +122,21 @@ impl Distiller {
         let student = Mlp::new(arch, &mut rng::seeded(config.seed, stream::INIT))?;
         let b = config.batch;
         let z = || Array2::zeros((b, 2));
+        let adam = AdamConfig {
+            lr: config.lr,
+            clip_norm: config.clip_norm,
+            schedule: config.schedule,
+            total_steps: config.steps,
+            ..AdamConfig::default()
+        };
         Ok(Distiller {
-            adam: Adam::new(
-                AdamConfig {
-                    lr: config.lr,
-                    clip_norm: config.clip_norm,
-                    schedule: config.schedule,
-                    total_steps: config.steps,
-                    ..AdamConfig::default()
-                },
-                student.num_params(),
-            ),
-            grads: vec![0.0; student.num_params()],
-            ws: student.workspace(b, true),
+            descent: Descent::new(&student, adam, b),
             rng: rng::seeded(config.seed, DISTILL_STREAM),
             x: z(),
             v_u: z(),
             v_c: z(),
             xt: z(),
             target: z(),
-            d_out: z(),
             labels: vec![0; b],
             w: vec![0.0; b],
             t: vec![0.0; b],
@@ -189,7 +181,7 @@ impl Distiller {
 
     /// Steps done so far.
     pub fn steps_done(&self) -> usize {
-        self.adam.steps()
+        self.descent.steps()
     }
 
     /// The loss of the last step (NaN before the first).
@@ -205,18 +197,11 @@ impl Distiller {
     pub fn step(&mut self, teacher: &mut FieldSource) -> f32 {
         assert_eq!(classes_of(teacher), self.student.config().n_classes, "the teacher's classes differ");
         self.simulate(teacher);
-        let out = self.student.forward(&mut self.ws, self.xt.view(), &self.t, &self.labels, &self.w);
-        let scale = 2.0 / out.len() as f32;
-        let mut loss = 0.0f64;
-        Zip::from(&mut self.d_out).and(&out).and(&self.target).for_each(|d, &o, &y| {
-            let e = o - y;
-            loss += (e * e) as f64;
-            *d = scale * e;
-        });
-        let loss = (loss / out.len() as f64) as f32;
-        self.grads.iter_mut().for_each(|g| *g = 0.0);
-        self.student.backward(&mut self.ws, self.d_out.view(), &mut self.grads);
-        self.adam.update(&mut self.student.params, &self.grads);
+        let target = self.target.view();
+        let loss =
+            self.descent.step(&mut self.student, self.xt.view(), &self.t, &self.labels, &self.w, |out, d| {
+                mse_grad(out, target, d)
+            });
         self.last_loss = loss;
         loss
     }

@@ -11,7 +11,7 @@
 //! [`Pairs`] instead of pairing fresh noise with fresh data: the same straight-line loss on a
 //! given coupling, which is what rectified flow (reflow, `reflow.rs`) retrains on.
 
-use ndarray::{Array2, Zip};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Zip};
 use serde::{Deserialize, Serialize};
 
 use crate::adam::{Adam, AdamConfig, Schedule};
@@ -72,7 +72,8 @@ impl TrainConfig {
         Ok(())
     }
 
-    fn adam(&self) -> AdamConfig {
+    /// Adam's settings for this run.
+    pub(crate) fn adam(&self) -> AdamConfig {
         AdamConfig {
             lr: self.lr,
             weight_decay: self.weight_decay,
@@ -129,16 +130,13 @@ impl Pairs {
 pub struct Trainer {
     pub dataset: Dataset,
     pub model: Mlp<f32>,
-    pub adam: Adam<f32>,
     pub config: TrainConfig,
+    descent: Descent,
     rng: Rng,
-    grads: Vec<f32>,
-    ws: Workspace<f32>,
     /// (batch, 2) each
     x1: Array2<f32>,
     xt: Array2<f32>,
     target: Array2<f32>,
-    d_out: Array2<f32>,
     labels: Vec<u32>,
     t: Vec<f32>,
     /// Values of the network's extra scalar conditions, shared by the batch (zeros by default).
@@ -168,14 +166,11 @@ impl Trainer {
     pub fn with_model(dataset: Dataset, model: Mlp<f32>, config: TrainConfig) -> Self {
         let b = config.batch;
         Trainer {
-            adam: Adam::new(config.adam(), model.num_params()),
-            grads: vec![0.0; model.num_params()],
-            ws: model.workspace(b, true),
+            descent: Descent::new(&model, config.adam(), b),
             rng: rng::seeded(config.seed, stream::TRAIN),
             x1: Array2::zeros((b, 2)),
             xt: Array2::zeros((b, 2)),
             target: Array2::zeros((b, 2)),
-            d_out: Array2::zeros((b, 2)),
             labels: vec![0; b],
             t: vec![0.0; b],
             extra: vec![0.0; model.config().n_extra],
@@ -212,7 +207,7 @@ impl Trainer {
 
     /// Steps done so far.
     pub fn steps_done(&self) -> usize {
-        self.adam.steps()
+        self.descent.steps()
     }
 
     /// The loss of the last step (NaN before the first).
@@ -273,18 +268,15 @@ impl Trainer {
 
     /// Forward, loss, backward and an Adam step on the filled batch; returns the loss.
     fn descend(&mut self) -> f32 {
-        let out = self.model.forward(&mut self.ws, self.xt.view(), &self.t, &self.labels, &self.extra);
-        let scale = 2.0 / out.len() as f32;
-        let mut loss = 0.0f64;
-        Zip::from(&mut self.d_out).and(&out).and(&self.target).for_each(|d, &o, &y| {
-            let e = o - y;
-            loss += (e * e) as f64;
-            *d = scale * e;
-        });
-        let loss = (loss / out.len() as f64) as f32;
-        self.grads.iter_mut().for_each(|g| *g = 0.0);
-        self.model.backward(&mut self.ws, self.d_out.view(), &mut self.grads);
-        self.adam.update(&mut self.model.params, &self.grads);
+        let target = self.target.view();
+        let loss = self.descent.step(
+            &mut self.model,
+            self.xt.view(),
+            &self.t,
+            &self.labels,
+            &self.extra,
+            |out, d| mse_grad(out, target, d),
+        );
         self.last_loss = loss;
         loss
     }
@@ -317,4 +309,66 @@ impl Trainer {
         }
         (total / n.max(1) as f64) as f32
     }
+}
+
+/// One network's optimiser and gradient buffers, sized once for a batch: Adam's state, the
+/// parameter gradient, a training workspace and the loss gradient d_out (batch, d_out). Every
+/// trainer holds one ([`Trainer`], [`crate::classifier::ClassifierTrainer`],
+/// [`crate::distill::Distiller`]); a step allocates nothing.
+#[derive(Clone, Debug)]
+pub struct Descent {
+    adam: Adam<f32>,
+    grads: Vec<f32>,
+    ws: Workspace<f32>,
+    d_out: Array2<f32>,
+}
+
+impl Descent {
+    /// Fresh optimiser state for `model`, buffers for `batch` rows.
+    pub fn new(model: &Mlp<f32>, adam: AdamConfig, batch: usize) -> Self {
+        Descent {
+            adam: Adam::new(adam, model.num_params()),
+            grads: vec![0.0; model.num_params()],
+            ws: model.workspace(batch, true),
+            d_out: Array2::zeros((batch, model.config().d_out)),
+        }
+    }
+
+    /// Adam steps done.
+    pub fn steps(&self) -> usize {
+        self.adam.steps()
+    }
+
+    /// One gradient step on `model`: the forward pass on the batch (x: (batch, 2); t, labels,
+    /// extra as [`Mlp::forward`] takes them), `loss(out, d_out)` writes ∂loss/∂out into d_out
+    /// (batch, d_out) and returns what the step reports, then backward and an Adam update.
+    pub fn step<R>(
+        &mut self,
+        model: &mut Mlp<f32>,
+        x: ArrayView2<f32>,
+        t: &[f32],
+        labels: &[u32],
+        extra: &[f32],
+        loss: impl FnOnce(ArrayView2<f32>, ArrayViewMut2<f32>) -> R,
+    ) -> R {
+        let out = model.forward(&mut self.ws, x, t, labels, extra);
+        let r = loss(out, self.d_out.view_mut());
+        self.grads.iter_mut().for_each(|g| *g = 0.0);
+        model.backward(&mut self.ws, self.d_out.view(), &mut self.grads);
+        self.adam.update(&mut model.params, &self.grads);
+        r
+    }
+}
+
+/// The mean squared error mean((out − target)²) of (batch, 2) arrays, with its gradient written
+/// into `d_out`: the loss of [`Trainer`] and [`crate::distill::Distiller`].
+pub fn mse_grad(out: ArrayView2<f32>, target: ArrayView2<f32>, mut d_out: ArrayViewMut2<f32>) -> f32 {
+    let scale = 2.0 / out.len() as f32;
+    let mut loss = 0.0f64;
+    Zip::from(&mut d_out).and(&out).and(&target).for_each(|d, &o, &y| {
+        let e = o - y;
+        loss += (e * e) as f64;
+        *d = scale * e;
+    });
+    (loss / out.len() as f64) as f32
 }
