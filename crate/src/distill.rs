@@ -190,12 +190,11 @@ impl Distiller {
     }
 
     /// One step: simulate a batch of teacher trajectories, record one state per trajectory with
-    /// the teacher's guided velocity there, and fit the student to it. Returns the loss.
-    ///
-    /// The teacher must have the student's classes ([`Distiller::check_teacher`]; a mismatch is
-    /// a programming error and panics here).
-    pub fn step(&mut self, teacher: &mut FieldSource) -> f32 {
-        assert_eq!(classes_of(teacher), self.student.config().n_classes, "the teacher's classes differ");
+    /// the teacher's guided velocity there, and fit the student to it. Returns the loss, or an
+    /// error (and no step) if the teacher's classes are not the student's
+    /// ([`Distiller::check_teacher`]).
+    pub fn step(&mut self, teacher: &mut FieldSource) -> Result<f32> {
+        self.check_teacher(teacher)?;
         self.simulate(teacher);
         let target = self.target.view();
         let loss =
@@ -203,16 +202,16 @@ impl Distiller {
                 mse_grad(out, target, d)
             });
         self.last_loss = loss;
-        loss
+        Ok(loss)
     }
 
-    /// Runs `n` steps; returns the mean loss over them.
-    pub fn train(&mut self, teacher: &mut FieldSource, n: usize) -> f32 {
+    /// Runs `n` steps; returns the mean loss over them (an error as [`Distiller::step`]).
+    pub fn train(&mut self, teacher: &mut FieldSource, n: usize) -> Result<f32> {
         let mut total = 0.0f64;
         for _ in 0..n {
-            total += self.step(teacher) as f64;
+            total += self.step(teacher)? as f64;
         }
-        (total / n.max(1) as f64) as f32
+        Ok((total / n.max(1) as f64) as f32)
     }
 
     /// Fills (xt, t, labels, w) → target from fresh teacher trajectories. The nodes are

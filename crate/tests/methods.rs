@@ -197,8 +197,8 @@ fn a_distilled_student_matches_the_exact_teacher_across_w() {
         DistillConfig { steps: 1200, batch: 128, lr: 3e-3, w_max: 4.0, seed: 3, ..DistillConfig::default() };
     let mut ds = Distiller::new(arch, config).unwrap();
     ds.check_teacher(&teacher).unwrap();
-    let first = ds.train(&mut teacher, 20);
-    ds.train(&mut teacher, 1180);
+    let first = ds.train(&mut teacher, 20).unwrap();
+    ds.train(&mut teacher, 1180).unwrap();
     println!("distillation loss {first:.4} -> {:.4}", ds.last_loss());
     let (n, steps) = (3000, 16);
     let mut proj = seeded(0, 9);
@@ -231,7 +231,7 @@ fn a_student_costs_one_call_per_step_and_a_network_teacher_two() {
     let arch = student_config(tr.model.config());
     let mut ds =
         Distiller::new(arch, DistillConfig { steps: 5, batch: 32, ..DistillConfig::default() }).unwrap();
-    let loss = ds.train(&mut teacher, 3);
+    let loss = ds.train(&mut teacher, 3).unwrap();
     assert!(loss.is_finite() && ds.steps_done() == 3);
     let (_, s) = distill::sample_student(&ds.student, 1, 2.0, 50, 8, 0).unwrap();
     let (_, t) = distill::sample_teacher(&mut teacher, 1, 2.0, 50, 8, 0).unwrap();
@@ -240,8 +240,13 @@ fn a_student_costs_one_call_per_step_and_a_network_teacher_two() {
     assert!(Distiller::new(tr.model.config().clone(), DistillConfig::default()).is_err());
     let m = Dataset::by_name("overlapping").unwrap().mixture();
     let mut prep = Prepared::default();
-    let other = FieldSource::Exact { mixture: &m, prep: &mut prep };
+    let mut other = FieldSource::Exact { mixture: &m, prep: &mut prep };
     assert!(ds.check_teacher(&other).unwrap_err().to_string().contains("classes"));
+    // a step with it is an error, not a panic, and changes nothing
+    let before = (ds.student.params.clone(), ds.steps_done());
+    assert!(ds.step(&mut other).unwrap_err().to_string().contains("classes"));
+    assert!(ds.train(&mut other, 2).unwrap_err().to_string().contains("classes"));
+    assert_eq!((ds.student.params.clone(), ds.steps_done()), before);
     assert!(distill::sample_student(&tr.model, 1, 2.0, 5, 2, 0).is_err());
 }
 
@@ -378,7 +383,7 @@ fn a_student_from_a_network_teacher_starts_as_the_teacher_and_learns_guidance() 
         distill::endpoint_gap(teacher, &ds.student, 0, &[3.0], n, steps, 4).unwrap()[0]
     };
     let before = gap(&ds, &mut teacher);
-    ds.train(&mut teacher, 500);
+    ds.train(&mut teacher, 500).unwrap();
     let after = gap(&ds, &mut teacher);
     let (a, _) = distill::sample_teacher(&mut teacher, 0, 3.0, n, steps, 4).unwrap();
     let (b, _) = distill::sample_student(&ds.student, 0, 3.0, n, steps, 4).unwrap();

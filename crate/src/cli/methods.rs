@@ -154,7 +154,7 @@ pub fn train(args: &TrainMethodArgs, config: &TrainConfig) -> Result<ModelFile> 
                     n * (dataset.n_classes() + 1)
                 );
                 let mut tr = reflow_trainer(&dataset, &model, &c)?;
-                loss = run_steps(config.steps, || tr.step())?;
+                loss = run_steps(config.steps, || Ok(tr.step()))?;
                 model = tr.model;
             }
             Ok(ModelFile {
@@ -180,7 +180,6 @@ pub fn train(args: &TrainMethodArgs, config: &TrainConfig) -> Result<ModelFile> 
             let mut d = Distiller::new(student_config(teacher.model.config()), dc)?;
             let mut scratch = NetScratch::new(&teacher.model, config.batch);
             let mut source = FieldSource::Network { model: &teacher.model, scratch: &mut scratch };
-            d.check_teacher(&source)?;
             let loss = run_steps(config.steps, || d.step(&mut source))?;
             Ok(ModelFile {
                 final_loss: Some(loss),

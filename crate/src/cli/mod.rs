@@ -258,7 +258,7 @@ fn train(a: &TrainArgs) -> Result<()> {
             .ok_or_else(|| invalid!("--activation must be silu or relu, got '{}'", a.activation))?;
         arch.residual = a.residual;
         let mut trainer = Trainer::new(dataset, arch, config.clone())?;
-        let loss = run_steps(config.steps, || trainer.step())?;
+        let loss = run_steps(config.steps, || Ok(trainer.step()))?;
         ModelFile {
             final_loss: Some(loss),
             steps_done: trainer.steps_done(),
@@ -276,7 +276,7 @@ fn train(a: &TrainArgs) -> Result<()> {
             check_count("--depth", a.depth, 1, 8)?,
         );
         let mut trainer = ClassifierTrainer::new(dataset, arch, config.clone())?;
-        let loss = run_steps(config.steps, || trainer.step().loss as f32)?;
+        let loss = run_steps(config.steps, || Ok(trainer.step().loss as f32))?;
         eprintln!("classifier accuracy on the last batch: {:.3}", trainer.last().accuracy);
         let file = ModelFile {
             final_loss: Some(loss),
@@ -309,9 +309,9 @@ fn train(a: &TrainArgs) -> Result<()> {
     Ok(())
 }
 
-/// Runs `steps` training steps with a progress bar on stderr; stops with an error when the loss
-/// stops being finite. Returns the last loss.
-fn run_steps(steps: usize, mut step: impl FnMut() -> f32) -> Result<f32> {
+/// Runs `steps` training steps with a progress bar on stderr; stops with an error when a step
+/// fails or the loss stops being finite. Returns the last loss.
+fn run_steps(steps: usize, mut step: impl FnMut() -> Result<f32>) -> Result<f32> {
     let bar = ProgressBar::new(steps as u64);
     bar.set_style(
         ProgressStyle::with_template("{elapsed_precise} [{bar:32}] {pos}/{len} steps, {per_sec}, loss {msg}")
@@ -322,7 +322,7 @@ fn run_steps(steps: usize, mut step: impl FnMut() -> f32) -> Result<f32> {
     let mut last = f32::NAN;
     let every = 50.min(steps);
     for k in 0..steps {
-        last = step();
+        last = step().inspect_err(|_| bar.abandon())?;
         if !last.is_finite() {
             bar.abandon();
             return Err(invalid!("training diverged at step {k} (loss {last}); try a smaller --lr"));
