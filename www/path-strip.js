@@ -124,18 +124,25 @@ export class PathStrip {
     ctx.clip();
     ctx.drawImage(this.img, L - half, T, pw + 2 * half, ph);
     ctx.restore();
-    // the class means, dashed, in their colours
-    ctx.lineWidth = 1;
-    ctx.setLineDash(this.compact ? [3, 2] : [4, 3]);
+    // the class means, dashed, in their colours, over a faint line of the background (a mean
+    // stays visible on a density of its own colour)
+    const bg = col('--cfg-plot-bg', '#fff');
     axis.means.forEach((m, i) => {
       const y = Math.round(yOf(m)) + 0.5;
-      ctx.strokeStyle = colorOf(i);
-      ctx.beginPath();
-      ctx.moveTo(L, y);
-      ctx.lineTo(L + pw, y);
-      ctx.stroke();
+      for (const [stroke, width, dash, alpha] of [[bg, 3, [], 0.55], [colorOf(i), 1.2, this.compact ? [3, 2] : [4, 3], 1]]) {
+        ctx.strokeStyle = stroke;
+        ctx.lineWidth = width;
+        ctx.globalAlpha = alpha;
+        ctx.setLineDash(dash);
+        ctx.beginPath();
+        ctx.moveTo(L, y);
+        ctx.lineTo(L + pw, y);
+        ctx.stroke();
+      }
     });
     ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
+    ctx.lineWidth = 1;
     ctx.strokeStyle = col('--cfg-rule', '#ccc');
     ctx.strokeRect(L + 0.5, T + 0.5, pw - 1, ph - 1);
     // the front of the computation, while it runs
