@@ -21,8 +21,9 @@ export default {
   id: 'distillation',
   title: 'Guidance distillation',
   post: 'distillation guidance',
-  // "Train in your browser" distils a new student from the shipped teacher in a worker, starting
-  // as a copy of the shipped student; the Model button saves the student (shipped, or made here)
+  // "Train in your browser" distils a new student from the shipped teacher in a worker (the
+  // student starts as a copy of the teacher); the Model button saves the student (shipped, or
+  // made here)
   ...derivedModel({
     key: 'student',
     file: 'student',
