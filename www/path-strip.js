@@ -42,7 +42,7 @@ export class PathStrip {
     this.blur = opts.blur ?? 1;
     // time columns: column c is at t = c / (cols − 1)
     this.cols = this.compact ? 97 : 257;
-    this.painter = new wasm.Painter(this.cols, 2 * this.bins, 1);
+    this.painter = new wasm.Painter(this.cols, this.bins, 1);
     this.img = document.createElement('canvas');
     this.canvas = el('canvas', { class: 'strip path-strip', role: 'img', 'aria-label': 'probability path (computing)' });
     this.titleEl = opts.title !== undefined ? el('div', { class: `plot-title strip-title${this.compact ? ' compact' : ''}` }, opts.title) : null;
@@ -89,7 +89,7 @@ export class PathStrip {
     const r = axis.range;
     this.painter.pathStrip(flow, axis.u[0], axis.u[1], -r, r, this.bins, this.blur, color);
     if (this.img.width !== w) this.img.width = w;
-    if (this.img.height !== 2 * this.bins) this.img.height = 2 * this.bins;
+    if (this.img.height !== this.bins) this.img.height = this.bins;
     this.painter.put(this.img.getContext('2d'));
     this.draw(flow);
     const upTo = flow.done ? 'from t = 0 to 1' : `from t = 0 to ${fmt(flow.timeAt(flow.step), 2)} so far`;

@@ -3,7 +3,7 @@
 //! line between the two recorded steps around that time (an Euler step moves it on exactly that
 //! line), so a run of a few steps draws a continuous path instead of a staircase.
 
-use ndarray::{ArrayView3, Axis};
+use ndarray::ArrayView3;
 
 /// Fills `grid` with a `bins` × `cols` strip (row-major, row 0 at `lo`, as
 /// [`crate::render::Image::density`] takes it) of the trajectory `traj` (frames, n, 2) projected
@@ -11,7 +11,8 @@ use ndarray::{ArrayView3, Axis};
 /// s = c·(frames − 1)/(cols − 1), each particle at (1 − f)·x_k + f·x_(k+1) with k = ⌊s⌋, f = s − k.
 /// Only columns with s ≤ `done` − 1 (frames recorded so far) are filled; the others stay zero.
 /// Each column is smoothed along the axis by a box of `blur` bins applied twice, then scaled to
-/// peak 1. `scratch` holds one column; both buffers are resized here (no allocation once sized).
+/// peak 1. `scratch` holds the projected frames and one column; both buffers are resized here (no
+/// allocation once they are large enough).
 #[allow(clippy::too_many_arguments)]
 pub fn path_density(
     traj: ArrayView3<f32>,
@@ -26,37 +27,45 @@ pub fn path_density(
     scratch: &mut Vec<f32>,
 ) {
     let frames = traj.shape()[0];
+    let n = traj.shape()[1];
     grid.clear();
     grid.resize(bins * cols, 0.0);
-    scratch.clear();
-    scratch.resize(bins, 0.0);
     if frames == 0 || done == 0 || bins == 0 || cols == 0 {
         return;
     }
-    let last = (done.min(frames) - 1) as f32;
+    let done = done.min(frames);
+    // u·x of every particle at every recorded frame (done × n), then one column (bins)
+    scratch.clear();
+    scratch.resize(done * n + bins, 0.0);
+    let (proj, column) = scratch.split_at_mut(done * n);
+    for (k, frame) in traj.outer_iter().take(done).enumerate() {
+        for (out, p) in proj[k * n..(k + 1) * n].iter_mut().zip(frame.rows()) {
+            *out = u[0] * p[0] + u[1] * p[1];
+        }
+    }
+    let last = (done - 1) as f32;
     for c in 0..cols {
         let s = if cols > 1 { c as f32 * (frames - 1) as f32 / (cols - 1) as f32 } else { 0.0 };
         if s > last + 1e-4 {
             break;
         }
-        let k = (s.floor() as usize).min(frames.saturating_sub(2));
+        let k = (s.floor() as usize).min(frames.saturating_sub(2)).min(done - 1);
         let f = if frames > 1 { s - k as f32 } else { 0.0 };
-        let a = traj.index_axis(Axis(0), k);
-        let b = traj.index_axis(Axis(0), (k + 1).min(frames - 1));
-        for (p, q) in a.rows().into_iter().zip(b.rows()) {
-            let v = (1.0 - f) * (u[0] * p[0] + u[1] * p[1]) + f * (u[0] * q[0] + u[1] * q[1]);
+        let (a, b) = (&proj[k * n..(k + 1) * n], &proj[(k + 1).min(done - 1) * n..]);
+        for (&pa, &pb) in a.iter().zip(&b[..n]) {
+            let v = (1.0 - f) * pa + f * pb;
             let j = (v - lo) / (hi - lo) * bins as f32;
             if j >= 0.0 && (j as usize) < bins {
                 grid[j as usize * cols + c] += 1.0;
             }
         }
         for _ in 0..2 {
-            for (j, out) in scratch.iter_mut().enumerate() {
+            for (j, out) in column.iter_mut().enumerate() {
                 let (a, b) = (j.saturating_sub(blur), (j + blur).min(bins - 1));
                 let sum: f32 = (a..=b).map(|jj| grid[jj * cols + c]).sum();
                 *out = sum / (b - a + 1) as f32;
             }
-            for (j, &v) in scratch.iter().enumerate() {
+            for (j, &v) in column.iter().enumerate() {
                 grid[j * cols + c] = v;
             }
         }
