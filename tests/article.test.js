@@ -156,8 +156,11 @@ test('the rectified-flow figure runs a reflow round in the browser', async () =>
   await page.locator(`${sel} summary`).click();
   await page.waitForTimeout(300);
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('300');
-  await page.locator(`${sel} button`, { hasText: 'Train from scratch' }).click();
+  // reflow starts from the shipped weights: the button says so, before and after the run
+  await page.locator(`${sel} button`, { hasText: 'Reflow in your browser' }).click();
   await page.waitForFunction((s) => /trained 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: 30000 });
+  assert.equal(await page.locator(`${sel} button`, { hasText: 'Train from scratch' }).count(), 0);
+  assert.equal(await page.locator(`${sel} button`, { hasText: 'Reflow in your browser' }).count(), 1);
   await page.waitForFunction((s) => /reflow trained here for 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: 30000 });
   assert.deepEqual(errors, []);
   await page.close();
@@ -172,9 +175,52 @@ test('the distillation figure distils a student in the browser', async () => {
   await page.locator(`${sel} summary`).click();
   await page.waitForTimeout(300);
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('200');
-  await page.locator(`${sel} button`, { hasText: 'Train from scratch' }).click();
+  await page.locator(`${sel} button`, { hasText: 'Distil in your browser' }).click();
   await page.waitForFunction((s) => /trained 200 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: 30000 });
   await page.waitForFunction((s) => /distilled here for 200 steps[^]*Mean endpoint gap/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: 30000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** Painted pixels and aria labels of the probability-path strips (www/path-strip.js) of a figure. */
+function strips(page, sel) {
+  return page.$eval(sel, (host) => [...host.shadowRoot.querySelectorAll('canvas.path-strip')].map((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    // painted pixels that are neither the background nor grey frame: the density's colour
+    let coloured = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+      if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 40) coloured += 1;
+    }
+    return { coloured, total: c.width * c.height, label: c.getAttribute('aria-label') };
+  }));
+}
+
+test('rectified CFG and distillation show probability paths that fill in, for both data sets', async () => {
+  const errors = [];
+  const page = await openPage(browser, url, errors);
+  for (const [sel, count] of [['#rectified-cfg', 2], ['#distillation', 2 + 2 * 5]]) {
+    await page.locator(sel).scrollIntoViewIfNeeded();
+    await waitReady(page, sel);
+    // the class means along (x + y)/√2: ±2√2 apart, or ±0.3√2
+    for (const [dataset, mean] of [['non-overlapping', '2.83'], ['overlapping', '0.42']]) {
+      await page.locator(`${sel} select`).first().selectOption(dataset);
+      // every strip ends coloured over much of its area, and says what it is once done
+      await page.waitForFunction(([s, m]) => [...document.querySelector(s).shadowRoot.querySelectorAll('canvas.path-strip')]
+        .every((c) => /from t = 0 to 1,/.test(c.getAttribute('aria-label')) && c.getAttribute('aria-label').endsWith(`and ${m}.`)), [sel, mean], { timeout: 30000 });
+      const got = await strips(page, sel);
+      assert.equal(got.length, count, `${sel}: ${count} strips`);
+      for (const s of got) {
+        assert.ok(s.coloured > 0.08 * s.total, `${sel} (${dataset}): a strip is nearly blank (${s.coloured} of ${s.total} pixels coloured)`);
+        assert.match(s.label, /^Probability path of .* along \(x\+y\)\/√2 .* against time t .* class means at /);
+      }
+      await page.locator(sel).screenshot({ path: `${ARTIFACTS}/strips-${sel.slice(1)}-${dataset}.png` });
+    }
+  }
+  // the calls are on the strips of rectified CFG: 3K for it, the same budget for CFG
+  const titles = await page.locator('#rectified-cfg .strip-title').allInnerTexts();
+  assert.match(titles[0], /3K = 24 calls/);
+  assert.match(titles[1], /= 24 calls/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -4,6 +4,8 @@
 //
 // A figure definition: { id, title, post, caption(fig) -> nodes, params: [state entries],
 //   controls: [keys shown, in order], create(fig) -> { layout(), update(keys), frame(now) -> bool } }
+//   and optionally: trainLabel (the train button's text), trainNote, resetLabel, training,
+//   loadModel(fig), exportModel(fig), styles, wide, trainable.
 import { loadWasm, pretrainedModel, el, fmt, reducedMotion, colorOf } from './cfg.js';
 import { parseState, changedEntries } from './state.js';
 import { Training } from './train.js';
@@ -240,7 +242,9 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   const progress = el('progress', { max: 1, value: 0, 'aria-label': 'training progress' });
   const trainStatus = el('span', { class: 'status' });
   const lossCanvas = el('canvas', { class: 'loss', width: 240, height: 60, role: 'img', 'aria-label': 'training loss curve' });
-  const startBtn = el('button', { type: 'button', onclick: () => (training?.running ? stopTraining() : startTraining()) }, 'Train from scratch');
+  // a figure that starts from shipped weights (reflow, distillation) names its own run
+  const trainLabel = def.trainLabel ?? 'Train from scratch';
+  const startBtn = el('button', { type: 'button', onclick: () => (training?.running ? stopTraining() : startTraining()) }, trainLabel);
   const resetBtn = el('button', { type: 'button', onclick: () => { stopTraining(); loadPretrained(); } }, def.resetLabel ?? 'Back to pretrained');
   const trainControls = el('div', { class: 'controls train-controls' });
   let losses = [];
@@ -323,11 +327,11 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
       done: (msg) => {
         // what a figure that trains something else (a classifier, a student) exports
         if (custom) fig.trainedModelText = msg.model;
-        startBtn.textContent = 'Train from scratch';
+        startBtn.textContent = trainLabel;
         setTrainStatus(`trained ${msg.step} steps · loss ${fmt(losses.at(-1)?.loss, 3)}`);
       },
       error: (msg) => {
-        startBtn.textContent = 'Train from scratch';
+        startBtn.textContent = trainLabel;
         if (/diverged/.test(msg.message)) {
           diverged(msg.step, msg.message);
           return;
@@ -364,7 +368,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   function stopTraining() {
     if (training?.running) setTrainStatus(`stopped at step ${progress.value}`);
     training?.stop();
-    startBtn.textContent = 'Train from scratch';
+    startBtn.textContent = trainLabel;
   }
   fig.startTraining = startTraining;
   fig.stopTraining = stopTraining;

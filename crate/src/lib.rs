@@ -32,6 +32,7 @@ pub mod reflow;
 pub mod render;
 pub mod rng;
 pub mod sampler;
+pub mod strip;
 pub mod temperature;
 
 pub use error::{Error, Result};

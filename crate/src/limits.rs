@@ -17,7 +17,7 @@ pub const MAX_TRAIN_CALL: usize = 10_000;
 pub const MAX_CALL_POINTS: usize = 10_000;
 /// Cells per side of a density grid (`Painter.density`).
 pub const MAX_DENSITY_BINS: usize = 512;
-/// Bins of a probability-path strip (`Painter.projection`).
+/// Bins of a probability-path strip (`Painter.projection`, `Painter.pathStrip`).
 pub const MAX_PROJECTION_BINS: usize = 1024;
 /// Arrows per side of a velocity grid (`Painter.arrows`).
 pub const MAX_ARROW_GRID: usize = 100;
@@ -63,7 +63,7 @@ pub fn all() -> Vec<Limit> {
         l("guidance scale w, either sign", MAX_GUIDANCE, "evaluate::SampleConfig, web"),
         l("image side in pixels", render::MAX_SIDE as f64, "render::Image::reset (clamps), web::Painter"),
         l("density grid cells per side", MAX_DENSITY_BINS as f64, "web::Painter::density"),
-        l("probability-path bins", MAX_PROJECTION_BINS as f64, "web::Painter::projection"),
+        l("probability-path bins", MAX_PROJECTION_BINS as f64, "web::Painter::projection, pathStrip"),
         l("arrow grid per side", MAX_ARROW_GRID as f64, "web::Painter::arrows"),
         l("trail length in frames", MAX_TRAIL as f64, "web::Painter::trails"),
         l(

@@ -283,6 +283,8 @@ fn every_export_rejects_bad_values_and_the_page_keeps_working() {
         rejects(painter.density(&flow, -1.0, bad, 1.0, 0.0), "bins must be");
         rejects(painter.density(&flow, -1.0, 10.0, bad, 0.0), "blur must be");
         rejects(painter.projection(&flow, bad, 0.0, -3.0, 3.0, 10.0, 0.0, 0.0), "ux must be");
+        rejects(painter.path_strip(&flow, 1.0, bad, -3.0, 3.0, 10.0, 0.0, 0.0), "uy must be");
+        rejects(painter.path_strip(&flow, 1.0, 1.0, -3.0, 3.0, 10.0, bad, 0.0), "blur must be");
         rejects(painter.arrows(&mut model, bad, "mouth", 1.0, false, "cfg", 5.0, 10.0, 0.0), "t must be");
         rejects(painter.arrows(&mut model, 0.5, "mouth", bad, false, "cfg", 5.0, 10.0, 0.0), "w must be");
         rejects(painter.arrows(&mut model, 0.5, "mouth", 1.0, false, "cfg", bad, 10.0, 0.0), "nx must be");
@@ -303,6 +305,11 @@ fn every_export_rejects_bad_values_and_the_page_keeps_working() {
     rejects(painter.projection(&flow, 0.0, 0.0, -3.0, 3.0, 10.0, 0.0, 0.0), "must not be zero");
     rejects(painter.projection(&flow, 1.0, 0.0, 3.0, -3.0, 10.0, 0.0, 0.0), "lo must be below hi");
     rejects(painter.projection(&flow, 1.0, 0.0, -3.0, 3.0, 1e9, 0.0, 0.0), "bins must be");
+    rejects(painter.path_strip(&flow, 0.0, 0.0, -3.0, 3.0, 10.0, 0.0, 0.0), "must not be zero");
+    rejects(painter.path_strip(&flow, 1.0, 0.0, 3.0, -3.0, 10.0, 0.0, 0.0), "lo must be below hi");
+    rejects(painter.path_strip(&flow, 1.0, 0.0, -3.0, 3.0, 1e9, 0.0, 0.0), "bins must be");
+    rejects(painter.path_strip(&flow, 1.0, 0.0, -3.0, 3.0, 10.0, 0.0, 9.0), "color must be");
+    rejects(painter.path_strip(&other, 1.0, 1.0, -3.0, 3.0, 10.0, 0.0, 0.0), "does not record");
     rejects(painter.arrows(&mut model, 0.5, "mouth", 1.0, false, "z", 5.0, 10.0, 0.0), "which must be");
     rejects(painter.arrows(&mut model, 0.5, "nose", 1.0, false, "cfg", 5.0, 10.0, 0.0), "unknown class");
     rejects(painter.vectors(&[0.0, 0.0], &[1.0], 10.0, 0.0), "same number");

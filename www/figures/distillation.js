@@ -1,39 +1,43 @@
 // Guidance distillation, live: a student network that takes w as an input (one network call per
 // step) next to its teacher's CFG (two calls per step), from the same noise, and the gap between
-// their endpoints for every w the student was trained on.
-import { el, fmt, pretrainedModel, pretrainedText } from '../cfg.js';
+// their endpoints for every w the student was trained on; under each panel its probability path,
+// and the probability paths of both at a few w, from the gap chart's runs.
+import { el, fmt } from '../cfg.js';
 import { P } from '../figure.js';
 import { Plot } from '../plot.js';
+import { PathStrip, meanAxis, stackForExport } from '../path-strip.js';
+import { derivedModel, twoPanels } from '../teacher.js';
 
 /** The student was distilled for w in [0, W_MAX] (scripts/pretrain.sh). */
 const W_MAX = 9;
 const GAP_WS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 /** Samples per w of the gap chart. */
 const GAP_N = 200;
+/** The w of the small probability paths (a subset of GAP_WS: their runs are the gap chart's). */
+const PATH_WS = [0, 1, 3, 6, 9];
 const LINES = 24;
 
 export default {
   id: 'distillation',
   title: 'Guidance distillation',
   post: 'distillation guidance',
-  // "Train in your browser" distils a new student from the shipped teacher in a worker
-  trainNote: 'Distils a student from the shipped teacher in a background worker (the same Rust code, compiled to WebAssembly), starting as a copy of the teacher; the figure follows it as it learns.',
-  training: {
+  // "Train in your browser" distils a new student from the shipped teacher in a worker (the
+  // student starts as a copy of the teacher); the Model button saves the student (shipped, or
+  // made here)
+  ...derivedModel({
+    key: 'student',
+    file: 'student',
     kind: 'distill',
-    spec: (fig) => ({ teacher: fig.teacherText }),
-    begin(fig) {
-      // same architecture as the shipped student (the teacher's plus the w input)
-      const m = fig.wasm.Model.fromJson(fig.studentText);
-      fig.student?.free();
-      fig.student = m;
+    // same architecture as the shipped student (the teacher's plus the w input)
+    startFrom: (fig) => fig.studentText,
+    check(m, ds) {
+      if (!m.isStudent) throw new Error(`student-${ds}.json is not a distilled student`);
     },
-    setParams(fig, params, step) {
-      fig.student.setParams(params, step);
-    },
-  },
-  resetLabel: 'Back to the shipped student',
-  // the Model button saves the student (shipped, or distilled here)
-  exportModel: (fig) => fig.student?.toJson('f32'),
+    trainLabel: 'Distil in your browser',
+    resetLabel: 'Back to the shipped student',
+    trainNote: 'Distils a student from the shipped teacher in a background worker (the same Rust code, compiled to WebAssembly), starting as a copy of the teacher; the figure follows it as it learns.',
+  }),
+  styles: true,
   params: [
     P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
     P.cls('upper-right'),
@@ -46,21 +50,13 @@ export default {
     { ...P.trainSteps(), default: 1000 },
   ],
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed'],
-  async loadModel(fig) {
-    const ds = fig.state.dataset;
-    const [model, text, teacher] = await Promise.all([pretrainedModel(ds), pretrainedText(`student-${ds}`), pretrainedText(ds)]);
-    fig.teacherText = teacher;
-    fig.studentText = text;
-    fig.student?.free();
-    fig.student = fig.wasm.Model.fromJson(text);
-    if (!fig.student.isStudent) throw new Error(`student-${ds}.json is not a distilled student`);
-    return model;
-  },
   caption: () => [
     'CFG runs the network twice per step, for v', el('sub', {}, 'c'), ' and v', el('sub', {}, 'u'), '. ',
     'Guidance distillation trains a ', el('b', {}, 'student'), ' (the teacher’s architecture plus one input, w) to output the teacher’s guided velocity v', el('sub', {}, 'u'), ' + w·(v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), `) directly, for w drawn from [0, ${W_MAX}], on states along the teacher’s own guided paths. `,
     'Sampling then costs one network call per step. ',
-    el('b', {}, 'Top'), ': the teacher’s CFG and the student at the same w, from the same noise (grey lines: a few paths; dots: where the samples end), with hit rate, diversity and network calls per sample. ',
+    el('b', {}, 'Top'), ': the teacher’s CFG and the student at the same w, from the same noise (grey lines: a few paths; dots: where the samples end), with hit rate, diversity and network calls per sample; ',
+    'under each, its ', el('b', {}, 'probability path'), ': how the density of the samples moves from noise (t = 0, left) to data (t = 1, right), upward along the line through the two class means (dashed, in their colours), each time column scaled to its own peak. ',
+    el('b', {}, 'Over w'), `: the same paths for teacher and student at w = ${PATH_WS.join(', ')} (${GAP_N} samples each, the runs of the gap chart); where a student strip matches the teacher strip above it, the student has learnt that w. `,
     el('b', {}, 'Bottom'), ': the ', el('b', {}, 'endpoint gap'), ', the mean distance between the teacher’s and the student’s sample from the same noise point, for each w; the ring marks the w of the slider. ',
     'A small gap means the student reproduces the whole family of guided samplers at half the cost. ',
     el('i', {}, 'Train in your browser'), ' distils a new student from the shipped teacher here, starting as a copy of it (w ignored), for w in [0, 9]. ',
@@ -68,14 +64,34 @@ export default {
   ],
   async create(fig) {
     const { wasm } = fig;
-    const row = el('div', { style: 'display:flex;flex-wrap:wrap;gap:10px 14px' });
+    const row = el('div', { class: 'ds-row' });
+    const overW = el('div', { class: 'ds-overw', role: 'group', 'aria-label': 'probability paths of teacher and student over w' });
     const chart = el('div', {});
-    fig.plots.append(row, chart);
+    fig.plots.append(row, overW, chart);
     const panels = [['teacher', 'teacher: CFG'], ['student', 'student: w as input']].map(([kind, label]) => {
       const plot = new Plot(wasm, { extent: 3, title: label, label });
-      row.append(plot.el);
-      return { kind, label, plot, flow: null, metrics: null };
+      const strip = new PathStrip(wasm, { title: '' });
+      // the PNG export takes each panel with its strip
+      row.append(stackForExport(el('div', { class: 'ds-panel' }, plot.el, strip.el), plot, strip));
+      return { kind, label, plot, strip, flow: null, metrics: null };
     });
+    // the small strips over w: a header row, then teacher and student
+    const small = PATH_WS.map((w) => ({
+      w,
+      head: el('div', { class: 'ds-w' }, `w = ${w}`),
+      teacher: new PathStrip(wasm, { compact: true }),
+      student: new PathStrip(wasm, { compact: true }),
+    }));
+    overW.append(
+      el('div', { class: 'ds-overw-title' }, 'Probability paths over w, teacher above student (the gap chart’s runs):'),
+      el('div', {}), ...small.map((c) => c.head),
+      el('div', { class: 'ds-who' }, 'teacher'), ...small.map((c) => c.teacher.el),
+      el('div', { class: 'ds-who' }, 'student'), ...small.map((c) => c.student.el));
+    let axisOf = { model: null, axis: null };
+    const axis = () => {
+      if (axisOf.model !== fig.model) axisOf = { model: fig.model, axis: meanAxis(fig.model) };
+      return axisOf.axis;
+    };
     let gaps = [];
     let dirty = true;
     let stale = false;
@@ -105,8 +121,9 @@ export default {
       for (const g of gaps) { g.teacher.free(); g.student.free(); }
       gaps = GAP_WS.map((w) => ({
         w,
-        teacher: new wasm.Flow(fig.model, state.class, GAP_N, state.steps, 'euler', state.seed, false),
-        student: new wasm.Flow(fig.student, state.class, GAP_N, state.steps, 'euler', state.seed, false),
+        // recorded: the small strips over w show these runs
+        teacher: new wasm.Flow(fig.model, state.class, GAP_N, state.steps, 'euler', state.seed, true),
+        student: new wasm.Flow(fig.student, state.class, GAP_N, state.steps, 'euler', state.seed, true),
         gap: null,
       }));
       dirty = true;
@@ -135,6 +152,14 @@ export default {
         for (let i = 0; i < m; i++) plot.polyline(ctx, pa.path(flow, Math.floor((i * flow.n) / m), flow.step), line, 0.9);
         ctx.globalAlpha = 1;
         plot.setLabel(`${p.label} at w = ${fmt(fig.state.w, 1)}: ${flow.n} samples of ${fig.state.class} in ${fig.state.steps} Euler steps`);
+        p.strip.setTitle(`probability path at w = ${fmt(fig.state.w, 1)}`);
+        p.strip.show(flow, ci, axis(), `the ${p.kind} at w = ${fmt(fig.state.w, 1)}, class ${fig.state.class}`);
+      }
+      for (const c of small) {
+        const g = gaps.find((x) => x.w === c.w);
+        if (!g) continue;
+        c.head.classList.toggle('current', Math.abs(fig.state.w - c.w) < 0.05);
+        for (const kind of ['teacher', 'student']) c[kind].show(g[kind], ci, axis(), `the ${kind} at w = ${c.w}, class ${fig.state.class}`);
       }
       drawChart();
     }
@@ -181,15 +206,14 @@ export default {
 
     return {
       layout() {
-        // side by side when both fit at a useful size, else one above the other
-        const two = Plot.sideFor(fig.width() - 8, 2, { max: 330, min: 0 });
-        const side = two >= 150 ? two : Plot.sideFor(fig.width(), 1, { max: 330, min: 120 });
-        for (const p of panels) {
-          p.plot.resize(side);
-          // a long title wraps instead of widening its plot
-          p.plot.el.style.width = `${Plot.widthFor(side)}px`;
-        }
-        chartWidth = Math.max(260, Math.min(2 * Plot.widthFor(side) + 14, fig.width()));
+        let side;
+        ({ side, chartWidth } = twoPanels(fig, panels.map((p) => p.plot)));
+        for (const p of panels) p.strip.resize(Plot.widthFor(side), Math.max(56, Math.min(110, Math.round(side * 0.4))) + 22);
+        // the small strips share the chart's width: a label column and one column per w
+        const label = 56;
+        const cell = Math.floor((chartWidth - label - 6 * PATH_WS.length) / PATH_WS.length);
+        overW.style.width = `${chartWidth}px`;
+        for (const c of small) for (const s of [c.teacher, c.student]) s.resize(cell, Math.max(34, Math.min(56, Math.round(cell * 0.42))));
         dirty = true;
         fig.request();
       },

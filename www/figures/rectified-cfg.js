@@ -7,6 +7,7 @@
 import { el, fmt, cfgFormula } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
+import { PathStrip, meanAxis, stackForExport } from '../path-strip.js';
 
 const TWO = ['non-overlapping', 'overlapping'];
 /** Milliseconds for t to run from 0 to 1 on screen (a few Euler steps are visible one by one). */
@@ -35,7 +36,9 @@ export default {
     'and there measures the guidance direction v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), ', added with weight α(t) = λ', el('sub', {}, 'max'), '·(1 − t)', el('sup', {}, 'γ'), ': ',
     'three network calls per step, with guidance strongest early, where the class is decided, and gone at t = 1. ',
     el('b', {}, 'Right'), ': plain CFG, ', ...cfgFormula(), ', given the same budget of network calls (⌈3K/2⌉ steps of two calls). ',
-    'Both start from the same noise. Under each panel, ', el('b', {}, 'hit'), ' is the share of samples whose most likely class under the true data is the chosen one and ',
+    'Both start from the same noise. Under each panel, its ', el('b', {}, 'probability path'), ': how the density of the samples moves from noise (t = 0, left) to data (t = 1, right), ',
+    'upward along the line through the two class means (dashed, in their colours); each time column is scaled to its own peak, so the colour shows where the samples are, not how many. ',
+    'Under that, ', el('b', {}, 'hit'), ' is the share of samples whose most likely class under the true data is the chosen one and ',
     el('b', {}, 'div'), ' their spread over the class’s spread (1: as spread as the class). ',
     'Because α(t) → 0, rectified CFG guides where the class is decided and leaves the last steps to the conditional field alone, while CFG keeps pushing by w all the way to t = 1. ',
     'Press replay to watch again; raise w and λ', el('sub', {}, 'max'), ' together to compare them at matched early strength (α(0) = λ', el('sub', {}, 'max'), ' acts like w − 1). ',
@@ -45,9 +48,11 @@ export default {
     const { wasm } = fig;
     const panels = ['rcfg', 'cfg'].map((kind) => {
       const plot = new Plot(wasm, { extent: fig.model.extent, title: '…', label: kind === 'rcfg' ? 'rectified CFG samples' : 'plain CFG samples' });
+      const strip = new PathStrip(wasm, { title: '' });
       const note = el('div', { class: 'rc-note' }, '…');
-      const box = el('div', { class: 'rc-panel' }, plot.el, note);
-      return { kind, plot, note, box, flow: null, metrics: null, bgKey: '', dirty: true };
+      // the PNG export takes each panel with its strip
+      const box = stackForExport(el('div', { class: 'rc-panel' }, plot.el, strip.el, note), plot, strip);
+      return { kind, plot, strip, note, box, flow: null, metrics: null, bgKey: '', dirty: true };
     });
     fig.plots.append(el('div', { class: 'rc-row' }, ...panels.map((p) => p.box)));
     const replay = el('button', { type: 'button', class: 'small', onclick: () => { for (const p of panels) restart(p); fig.request(); } }, '↻ replay');
@@ -56,6 +61,11 @@ export default {
     let started = performance.now(); // when the shown run began, for pacing
 
     const label = () => fig.classes.indexOf(fig.state.class);
+    let axisOf = { model: null, axis: null };
+    const axis = () => {
+      if (axisOf.model !== fig.model) axisOf = { model: fig.model, axis: meanAxis(fig.model) };
+      return axisOf.axis;
+    };
     const cfgSteps = () => wasm.cfgStepsAtEqualCalls(fig.state.steps);
     const cfgCalls = () => (fig.state.w === 0 || fig.state.w === 1 ? 1 : 2);
 
@@ -65,6 +75,8 @@ export default {
       const [r, c] = panels;
       r.plot.setTitle(el('b', {}, 'Rectified CFG'), ` · ${K} steps · ${3 * K} calls`);
       c.plot.setTitle(el('b', {}, `CFG w = ${fmt(fig.state.w, 1)}`), ` · ${S} steps · ${cfgCalls() * S} calls`);
+      r.strip.setTitle('probability path · 3K = ', el('b', {}, `${3 * K} calls`));
+      c.strip.setTitle('probability path · ', cfgCalls() === 1 ? `${S} steps × 1 = ` : `2 × ${S} = `, el('b', {}, `${cfgCalls() * S} calls`));
     }
 
     function note(p) {
@@ -77,6 +89,7 @@ export default {
       p.flow?.rewind();
       p.metrics = null;
       p.dirty = true;
+      p.restarted = true;
       note(p);
     }
 
@@ -91,6 +104,7 @@ export default {
         p.flow = new wasm.Flow(fig.model, state.class, state.n, steps, 'euler', state.seed, true);
         p.metrics = null;
         p.dirty = true;
+        p.restarted = true;
         note(p);
       }
       titles();
@@ -115,6 +129,7 @@ export default {
       const side = Plot.sideFor(fig.width(), 2, { max: 330, min: 120 });
       for (const p of panels) {
         if (p.plot.resize(side)) p.dirty = true;
+        if (p.strip.resize(Plot.widthFor(side), Math.max(56, Math.min(120, Math.round(side * 0.42))) + 22)) p.dirty = true;
         p.plot.setExtent(fig.model.extent);
         p.box.style.width = `${Plot.widthFor(side)}px`;
       }
@@ -136,6 +151,10 @@ export default {
       const trail = Math.max(2, Math.round(p.flow.steps / 5));
       pt.trails(p.flow, k, trail, label(), 0.85, Math.min(1.4 * dpr, 2.4));
       p.plot.put();
+      const name = p.kind === 'rcfg' ? 'rectified CFG' : `plain CFG at w = ${fmt(fig.state.w, 1)}`;
+      // a rewound run may come back to the step last painted: repaint it anyway
+      p.strip.show(p.flow, label(), axis(), `${name}, class ${fig.state.class}`, p.restarted);
+      p.restarted = false;
       if (!p.metrics) p.note.textContent = `sampling… t = ${fmt(p.flow.timeAt(k), 2)}`;
       p.plot.setLabel(`${p.kind === 'rcfg' ? 'Rectified CFG' : 'Plain CFG'}: ${p.flow.n} particles of ${fig.state.class} at t = ${fmt(p.flow.timeAt(k))}`);
       p.dirty = false;

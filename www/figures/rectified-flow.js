@@ -1,9 +1,10 @@
 // Fig 8 of the post, live: the shipped model's paths next to those of the same model after one
 // round of reflow (retrained on its own noise → sample pairs), their straightness, and sample
 // quality (sliced W2 to the class's data) against the number of Euler steps, before and after.
-import { el, fmt, pretrainedModel, pretrainedText } from '../cfg.js';
+import { el, fmt } from '../cfg.js';
 import { P } from '../figure.js';
 import { Plot } from '../plot.js';
+import { derivedModel, twoPanels } from '../teacher.js';
 
 /** Paths are drawn from a run of this many Euler steps; quality is measured at each of STEP_COUNTS. */
 const PATH_STEPS = 100;
@@ -16,23 +17,17 @@ export default {
   id: 'rectified-flow',
   title: 'Rectified flow',
   post: 'Fig 8',
-  // "Train in your browser" runs one reflow round of the shipped model in a worker
-  trainNote: 'Runs one reflow round in a background worker (the same Rust code, compiled to WebAssembly): pairs from the shipped model, then a copy of it trained on them; the figure follows it as it learns.',
-  training: {
+  // "Train in your browser" runs one reflow round of the shipped model in a worker, starting
+  // from its weights; the Model button saves the reflowed model (shipped, or reflowed here)
+  ...derivedModel({
+    key: 'reflowed',
+    file: 'reflow',
     kind: 'reflow',
-    spec: (fig) => ({ teacher: fig.teacherText }),
-    begin(fig) {
-      const m = fig.wasm.Model.fromJson(fig.teacherText);
-      fig.reflowed?.free();
-      fig.reflowed = m;
-    },
-    setParams(fig, params, step) {
-      fig.reflowed.setParams(params, step);
-    },
-  },
-  resetLabel: 'Back to the shipped reflow',
-  // the Model button saves the reflowed model (shipped, or reflowed here)
-  exportModel: (fig) => fig.reflowed?.toJson('f32'),
+    startFrom: (fig) => fig.teacherText,
+    trainLabel: 'Reflow in your browser',
+    resetLabel: 'Back to the shipped reflow',
+    trainNote: 'Runs one reflow round in a background worker (the same Rust code, compiled to WebAssembly): pairs from the shipped model, then a copy of it trained on them; the figure follows it as it learns.',
+  }),
   params: [
     P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
     P.cls('upper-right', true),
@@ -44,14 +39,6 @@ export default {
     { ...P.trainSteps(), default: 2000 },
   ],
   controls: ['dataset', 'class', 'w', 'n', 'seed'],
-  async loadModel(fig) {
-    const ds = fig.state.dataset;
-    const [model, text, teacher] = await Promise.all([pretrainedModel(ds), pretrainedText(`reflow-${ds}`), pretrainedText(ds)]);
-    fig.teacherText = teacher;
-    fig.reflowed?.free();
-    fig.reflowed = fig.wasm.Model.fromJson(text);
-    return model;
-  },
   caption: () => [
     'Reflow retrains a flow model on its own coupling: pairs (x', el('sub', {}, '0'), ', x', el('sub', {}, '1'), ') of noise and the sample the model’s ODE carries it to, with the straight line between them as the target. ',
     'The paths of the new field do not cross, so they are straighter. ',
@@ -179,15 +166,7 @@ export default {
 
     return {
       layout() {
-        // side by side when both fit at a useful size, else one above the other
-        const two = Plot.sideFor(fig.width() - 8, 2, { max: 330, min: 0 });
-        const side = two >= 150 ? two : Plot.sideFor(fig.width(), 1, { max: 330, min: 120 });
-        for (const p of panels) {
-          p.plot.resize(side);
-          // a long title wraps instead of widening its plot
-          p.plot.el.style.width = `${Plot.widthFor(side)}px`;
-        }
-        chartWidth = Math.max(260, Math.min(2 * Plot.widthFor(side) + 14, fig.width()));
+        ({ chartWidth } = twoPanels(fig, panels.map((p) => p.plot)));
         dirty = true;
         fig.request();
       },

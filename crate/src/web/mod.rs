@@ -20,6 +20,7 @@ mod methods;
 mod model;
 mod paint;
 mod reflow;
+mod strip;
 mod train;
 
 pub use classifier::Classifier;

@@ -20,7 +20,9 @@ use crate::render::{class_color, histogram, lines, Image, View, MAX_SIDE, NULL_C
 pub struct Painter {
     pub(super) img: Image,
     pub(super) view: View,
-    grid: Vec<f32>,
+    pub(super) grid: Vec<f32>,
+    /// one column of a strip (`pathStrip`, web/strip.rs)
+    pub(super) column: Vec<f32>,
     lines: Vec<f32>,
     at: Array2<f32>,
     v: Array2<f32>,
@@ -30,7 +32,7 @@ pub struct Painter {
 }
 
 /// Colour index: 0.. palette, −1 the null grey.
-fn color(c: f64) -> Result<[u8; 3], JsError> {
+pub(super) fn color(c: f64) -> Result<[u8; 3], JsError> {
     let c = number("color", c, -1.0, (PALETTE.len() - 1) as f64)?;
     Ok(if c < 0.0 { NULL_COLOR } else { PALETTE[c as usize] })
 }
@@ -63,6 +65,7 @@ impl Painter {
             img: Image::default(),
             view: View::square(1.0),
             grid: Vec::new(),
+            column: Vec::new(),
             lines: Vec::new(),
             at: Array2::zeros((0, 2)),
             v: Array2::zeros((0, 2)),

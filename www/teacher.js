@@ -1,0 +1,59 @@
+// What the figures about a model made from the shipped one (the teacher) share: the rectified-flow
+// figure's reflowed model and the distillation figure's student. Loading the teacher and the
+// derived model, "train in your browser" (a worker job that starts from the shipped weights), the
+// Model button, and two square panels side by side over a chart.
+import { pretrainedModel, pretrainedText } from './cfg.js';
+import { Plot } from './plot.js';
+
+/**
+ * Figure-definition fields for a derived model kept in `fig[key]`: the shipped one is
+ * `www/models/<file>-<data set>.json`; the worker job `kind` starts from `startFrom(fig)`'s model
+ * file text; `check(model, dataset)` may throw if the file is not what it should be.
+ */
+export function derivedModel({ key, file, kind, startFrom, check = () => {}, resetLabel, trainLabel, trainNote }) {
+  return {
+    trainNote,
+    trainLabel,
+    resetLabel,
+    training: {
+      kind,
+      spec: (fig) => ({ teacher: fig.teacherText }),
+      begin(fig) {
+        const m = fig.wasm.Model.fromJson(startFrom(fig));
+        fig[key]?.free();
+        fig[key] = m;
+      },
+      setParams(fig, params, step) {
+        fig[key].setParams(params, step);
+      },
+    },
+    // the Model button saves the derived model (shipped, or made here)
+    exportModel: (fig) => fig[key]?.toJson('f32'),
+    async loadModel(fig) {
+      const ds = fig.state.dataset;
+      const [model, text, teacher] = await Promise.all([pretrainedModel(ds), pretrainedText(`${file}-${ds}`), pretrainedText(ds)]);
+      fig.teacherText = teacher;
+      fig[`${key}Text`] = text;
+      fig[key]?.free();
+      fig[key] = fig.wasm.Model.fromJson(text);
+      check(fig[key], ds);
+      return model;
+    },
+  };
+}
+
+/**
+ * Sizes two square plots side by side when both fit at a useful size, else one above the other
+ * (long titles wrap instead of widening a plot); returns the side and the width of a chart under
+ * both.
+ */
+export function twoPanels(fig, plots) {
+  const two = Plot.sideFor(fig.width() - 8, 2, { max: 330, min: 0 });
+  const side = two >= 150 ? two : Plot.sideFor(fig.width(), 1, { max: 330, min: 120 });
+  for (const plot of plots) {
+    plot.resize(side);
+    plot.el.style.width = `${Plot.widthFor(side)}px`;
+  }
+  const chartWidth = Math.max(260, Math.min(2 * Plot.widthFor(side) + 14, fig.width()));
+  return { side, chartWidth };
+}
