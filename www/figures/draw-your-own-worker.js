@@ -59,7 +59,7 @@ function start(m) {
   if (params) {
     try {
       model.setParams(params.params, params.stepsDone);
-    } catch (e) {
+    } catch {
       // non-finite weights: keep the previous ones
     }
     params = null;

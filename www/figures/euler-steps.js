@@ -126,7 +126,6 @@ export default {
     function draw() {
       const p = plot.painter;
       const dpr = plot.dpr;
-      const { state } = fig;
       const { snap, ref, coarse } = cur;
       const ci = classIdx();
       p.clear();
