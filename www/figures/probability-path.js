@@ -48,7 +48,7 @@ export default {
     'Every panel follows one class from noise (t = 0) to data (t = 1) with ', ...cfgFormula(), '. ',
     'The ', el('b', {}, 'squares'), ' show that class at the time on the slider. With “squares show: exact” (the default) they are ',
     el('b', {}, 'exact densities'), ' p_t of the flow, by the change of variables log p_t(x) = log N(x_0; 0, I) − ∫_0^t tr(∂v/∂x) ds: ',
-    `each point x of a ${DENS.side} × ${DENS.side} grid is carried back to its noise x_0 by the reverse ODE (Heun, ${DENS.steps} steps per unit of time), `,
+    `each point x of a ${DENS.side} × ${DENS.side} grid is carried back to its noise x_0 by the reverse ODE (Heun, ${DENS.steps} steps per unit of time, ${DENS.exactSteps} with ground truth), `,
     'adding up the divergence tr(∂v/∂x) from the network’s exact 2×2 Jacobian (with guidance, J = (1 − w)·J_u + w·J_c; with ground truth, the mixture’s analytic Jacobian). ',
     `They are computed a little per frame, the time on screen first, at about ${DENS.times} times along the path (the slider moves between them); `,
     'a time not computed yet shows the histogram, marked “exact density: k/K”. With “histogram” the squares are ', el('b', {}, 'histograms of the samples'), '. ',

@@ -4,8 +4,11 @@
 // (network, or the mixture's analytic one with ground truth). A little work per frame, the frame
 // on screen first; a frame not computed yet shows the sample histogram instead.
 
-/** Grid cells per side, Heun steps per unit time, and about how many times along the path. */
-export const DENS = { side: 24, steps: 8, times: 10 };
+/**
+ * Grid cells per side, Heun steps per unit time (network; the exact field's analytic Jacobian
+ * is cheap enough for four times as many), and about how many times along the path.
+ */
+export const DENS = { side: 24, steps: 8, exactSteps: 32, times: 10 };
 
 /** The frames (flow steps) with exact densities: every q-th frame of S and S itself. */
 export function densityFrames(S) {
@@ -32,7 +35,7 @@ export function syncDensity(wasm, c, model, exact, frames, flow) {
   if (!c.dens || c.densKey !== key || c.densModel !== model) {
     c.dens?.free();
     const times = Float64Array.from(frames, (k) => flow.timeAt(k));
-    c.dens = new wasm.DensityPath(model, c.name, c.w, exact, DENS.side, times, DENS.steps);
+    c.dens = new wasm.DensityPath(model, c.name, c.w, exact, DENS.side, times, exact ? DENS.exactSteps : DENS.steps);
     c.densKey = key;
     c.densModel = model;
     c.densW = c.w;

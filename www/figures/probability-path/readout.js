@@ -35,6 +35,6 @@ export function readoutNodes(fig, groups, { exact, densDone, times, steps, n }) 
       el('b', {}, 'diversity'), ': the spread of the samples (trace of their covariance) over the spread of the class (1: as wide as the data).'),
     table,
     el('div', { class: 'pp-note' }, `${n} samples per panel, ${steps} ${how} steps, ${source}.`,
-      exact ? ` Exact densities: ${DENS.side} × ${DENS.side} grid, reverse ODE with ${DENS.steps} Heun steps per unit time, divergence from ${s.exact ? 'the mixture’s analytic Jacobian' : 'the network’s exact Jacobian'}.` : ''),
+      exact ? ` Exact densities: ${DENS.side} × ${DENS.side} grid, reverse ODE with ${s.exact ? DENS.exactSteps : DENS.steps} Heun steps per unit time, divergence from ${s.exact ? 'the mixture’s analytic Jacobian' : 'the network’s exact Jacobian'}.` : ''),
   ];
 }
