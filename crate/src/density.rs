@@ -11,9 +11,11 @@
 
 pub mod exact;
 pub mod jacobian;
+pub mod path;
 
 pub use exact::{ExactDivergence, JacEval, MixtureJacobian};
 pub use jacobian::{JacobianScratch, NetworkDivergence};
+pub use path::GridPath;
 
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Zip};
 
@@ -75,29 +77,43 @@ impl DensityIntegrator {
         steps: usize,
         solver: Solver,
     ) {
-        let n = x.nrows();
         assert!(steps > 0, "at least one step");
+        let dt = (t1 - t0) / steps as f64;
+        for k in 0..steps {
+            self.step(field, x.view_mut(), log_p, t0 + k as f64 * dt, dt, solver);
+        }
+    }
+
+    /// One step of [`DensityIntegrator::transport`]: moves `x` (n, 2) from t to t + dt (dt of
+    /// either sign) and adds −dt·tr(∂v/∂x) (Euler; Heun averages both ends) to `log_p` (n).
+    #[allow(clippy::too_many_arguments)]
+    pub fn step(
+        &mut self,
+        field: &mut dyn DivergenceField,
+        mut x: ArrayViewMut2<f64>,
+        log_p: &mut [f64],
+        t: f64,
+        dt: f64,
+        solver: Solver,
+    ) {
+        let n = x.nrows();
         assert!(n <= self.capacity(), "{n} points exceed the integrator's {}", self.capacity());
         assert_eq!(log_p.len(), n, "one log density per point");
-        let dt = (t1 - t0) / steps as f64;
         let (v, v2, xp) = (
             &mut self.v.slice_mut(s![..n, ..]),
             &mut self.v2.slice_mut(s![..n, ..]),
             &mut self.x_pred.slice_mut(s![..n, ..]),
         );
         let (div, div2) = (&mut self.div[..n], &mut self.div2[..n]);
-        for k in 0..steps {
-            let t = t0 + k as f64 * dt;
-            field.eval_div(x.view(), t, v.view_mut(), div);
-            if solver == Solver::Heun {
-                Zip::from(&mut *xp).and(&x).and(&*v).for_each(|p, &x, &v| *p = x + dt * v);
-                field.eval_div(xp.view(), t + dt, v2.view_mut(), div2);
-                Zip::from(&mut *v).and(&*v2).for_each(|a, &b| *a = 0.5 * (*a + b));
-                div.iter_mut().zip(div2.iter()).for_each(|(a, &b)| *a = 0.5 * (*a + b));
-            }
-            Zip::from(&mut x).and(&*v).for_each(|x, &v| *x += dt * v);
-            log_p.iter_mut().zip(div.iter()).for_each(|(l, &d)| *l -= dt * d);
+        field.eval_div(x.view(), t, v.view_mut(), div);
+        if solver == Solver::Heun {
+            Zip::from(&mut *xp).and(&x).and(&*v).for_each(|p, &x, &v| *p = x + dt * v);
+            field.eval_div(xp.view(), t + dt, v2.view_mut(), div2);
+            Zip::from(&mut *v).and(&*v2).for_each(|a, &b| *a = 0.5 * (*a + b));
+            div.iter_mut().zip(div2.iter()).for_each(|(a, &b)| *a = 0.5 * (*a + b));
         }
+        Zip::from(&mut x).and(&*v).for_each(|x, &v| *x += dt * v);
+        log_p.iter_mut().zip(div.iter()).for_each(|(l, &d)| *l -= dt * d);
     }
 
     /// Samples with densities: `x` (n, 2) holds noise x0 and receives x1; `log_p` (n) receives

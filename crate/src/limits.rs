@@ -3,13 +3,13 @@
 //!
 //! The caps live next to the code that enforces them (in the core: [`crate::flow`],
 //! [`crate::particles`], [`crate::evaluate`], [`crate::render`], [`crate::model_file`],
-//! [`crate::datasets`], [`crate::mlp`]); the caps of the wasm facade (`crate::web`, the only way
-//! JavaScript reaches the core) are defined here. [`all`] lists them, and README's "Limits"
+//! [`crate::datasets`], [`crate::mlp`], [`crate::density::path`]); the caps of the wasm facade
+//! (`crate::web`, the only way JavaScript reaches the core) are defined here. [`all`] lists them, and README's "Limits"
 //! section is generated from it (`UPDATE_README=1 cargo test --lib limits` rewrites it; a test
 //! fails when it is stale). A request over a cap is an error naming the cap, never a silent clamp,
 //! except image sides, which [`crate::render::Image::reset`] clamps.
 
-use crate::{datasets, evaluate, flow, model_file, options, particles, render};
+use crate::{datasets, density, evaluate, flow, model_file, options, particles, render};
 
 /// Training steps one `Trainer.train` call of the wasm build may run (keeps a worker responsive).
 pub const MAX_TRAIN_CALL: usize = 10_000;
@@ -64,6 +64,26 @@ pub fn all() -> Vec<Limit> {
         l("image side in pixels", render::MAX_SIDE as f64, "render::Image::reset (clamps), web::Painter"),
         l("density grid cells per side", MAX_DENSITY_BINS as f64, "web::Painter::density"),
         l("probability-path bins", MAX_PROJECTION_BINS as f64, "web::Painter::projection, pathStrip"),
+        l(
+            "exact-density grid cells per side",
+            density::path::MAX_SIDE as f64,
+            "density::GridPath::new, web::DensityPath",
+        ),
+        l(
+            "exact-density times per path",
+            density::path::MAX_TIMES as f64,
+            "density::GridPath::new, web::DensityPath",
+        ),
+        l(
+            "exact-density integration steps per unit time",
+            density::path::MAX_STEPS as f64,
+            "density::GridPath::new, web::DensityPath",
+        ),
+        l(
+            "exact-density grid points per path (times × side²)",
+            density::path::MAX_POINTS as f64,
+            "density::GridPath::new",
+        ),
         l("arrow grid per side", MAX_ARROW_GRID as f64, "web::Painter::arrows"),
         l("trail length in frames", MAX_TRAIL as f64, "web::Painter::trails"),
         l(

@@ -6,40 +6,18 @@
 import { el, fmt, cfgFormula } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
+import { paintReferences, wText } from './probability-path/refs.js';
+import { paintStrip, drawStrip, SPAD, STRIP_BINS } from './probability-path/strip.js';
+import { Player } from './probability-path/player.js';
+import { drawSquare } from './probability-path/square.js';
+import { readoutNodes } from './probability-path/readout.js';
+import { DENS, densityFrames, frameIndex, syncDensity, restartDensities, freeDensity, advanceDensities } from './probability-path/exact.js';
 
-// The two data sets of Figs 6 and 7: two Gaussian classes whose means lie on the diagonal,
-// drawn as references: a cross at each mean, a dashed circle of radius 2σ (86% of a class), and
-// on the strips each mean's position along (x + y)/√2. Means and σ come from the model's data.
+// The two data sets of Figs 6 and 7: two Gaussian classes whose means lie on the diagonal.
 const DATASETS = ['non-overlapping', 'overlapping'];
-const classRefs = new WeakMap();
-function CLASSES_OF(model) {
-  if (!model) return null;
-  if (!classRefs.has(model)) {
-    const m = model.classMoments();
-    classRefs.set(model, { means: m.map((c) => c.mean), std: Math.sqrt(m[0].cov[0]) });
-  }
-  return classRefs.get(model);
-}
-const along = ([x, y]) => (x + y) / Math.SQRT2;
 
-const SECONDS = 3.6; // playback from t = 0 to 1
-const HOLD = 1.2; // pause at t = 1 before the loop starts again
-const DENS_BINS = 64; // density grid of the squares
-const DENS_BLUR = 2; // cells of smoothing
-const DENS_PX = 128; // painted at this size, then scaled smoothly onto the square
-const STRIP_BINS = 96; // projection bins of the strips
-const SPAD = { left: 30, right: 6, top: 4, bottom: 18 }; // the strip's frame: as Plot's, left and right
+const DENS_PX = 128; // the squares are painted at this size, then scaled smoothly
 
-const ICONS = {
-  play: 'M4.5 2.5v11l9-5.5z',
-  pause: 'M4 2.5h3v11H4zM9 2.5h3v11H9z',
-  back: 'M3 3h2v10H3zM13 3v10L6 8z',
-  forward: 'M11 3h2v10h-2zM3 3v10l7-5z',
-};
-const icon = (kind) => el('svg', { viewBox: '0 0 16 16', width: 14, height: 14, 'aria-hidden': 'true', focusable: 'false' },
-  el('path', { d: ICONS[kind], fill: 'currentColor' }));
-
-const wText = (w) => fmt(w, Number.isInteger(Math.round(w * 10) / 10) ? 0 : 1);
 function wRole(w) {
   if (w === 0) return 'unconditional';
   if (w === 1) return 'plain conditional';
@@ -56,6 +34,8 @@ export default {
     P.dataset('non-overlapping', DATASETS),
     P.w(3),
     { key: 'compare', label: 'with w = 1', type: 'bool', default: true, help: 'Also show plain conditional sampling (w = 1), from the same noise, next to the chosen scale.' },
+    { key: 'squares', label: 'squares show', type: 'enum', default: 'exact', options: ['exact', 'histogram'],
+      help: `exact: the density p_t of the flow itself, by the change of variables: each point of a ${DENS.side} × ${DENS.side} grid is carried back to t = 0 by the reverse ODE, adding up the divergence of the velocity from its exact Jacobian, at about ${DENS.times} times along the path. histogram: where the samples are, counted in cells and smoothed.` },
     P.n(1500, 4000),
     P.steps(50, 200),
     P.solver(),
@@ -63,11 +43,16 @@ export default {
     P.exact(),
     ...trainParams(),
   ],
-  controls: ['dataset', 'w', 'compare', 'n', 'steps', 'solver', 'seed', 'exact'],
+  controls: ['dataset', 'w', 'compare', 'squares', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
     'Every panel follows one class from noise (t = 0) to data (t = 1) with ', ...cfgFormula(), '. ',
-    'The ', el('b', {}, 'squares'), ' show where that class’s samples are at the time on the slider; ',
-    'the ', el('b', {}, 'strip'), ' under each square shows the whole path at once: time runs left to right and, upward, ',
+    'The ', el('b', {}, 'squares'), ' show that class at the time on the slider. With “squares show: exact” (the default) they are ',
+    el('b', {}, 'exact densities'), ' p_t of the flow, by the change of variables log p_t(x) = log N(x_0; 0, I) − ∫_0^t tr(∂v/∂x) ds: ',
+    `each point x of a ${DENS.side} × ${DENS.side} grid is carried back to its noise x_0 by the reverse ODE (Heun, ${DENS.steps} steps per unit of time, ${DENS.exactSteps} with ground truth), `,
+    'adding up the divergence tr(∂v/∂x) from the network’s exact 2×2 Jacobian (with guidance, J = (1 − w)·J_u + w·J_c; with ground truth, the mixture’s analytic Jacobian). ',
+    `They are computed a little per frame, the time on screen first, at about ${DENS.times} times along the path (the slider moves between them); `,
+    'a time not computed yet shows the histogram, marked “exact density: k/K”. With “histogram” the squares are ', el('b', {}, 'histograms of the samples'), '. ',
+    'The ', el('b', {}, 'strip'), ' under each square is always a histogram of the samples, the whole path at once: time runs left to right and, upward, ',
     'the position along the diagonal (x + y)/√2, the line through both class means (dashed). ',
     'Both scales start from the same noise. With guidance the mass splits from the middle and commits to its side of the diagonal early, ',
     'then keeps condensing; plain conditional sampling (w = 1) moves later and ends as wide as the class. ',
@@ -93,62 +78,24 @@ export default {
     let dpr = 1;
     let serial = 0;
     let layoutSerial = 0;
-    let pos = fig.reducedMotion ? Infinity : 0; // playhead, in (fractional) steps
-    let playing = !fig.reducedMotion;
-    let holdUntil = 0;
-    let last = 0;
     let stale = false; // new weights arrived while playing: recompute when the loop restarts
-    let cost = 0; // ms per flow step, a running average
     let readoutKey = '';
-
-    // ---------- the play bar ----------
-    const button = (kind, label, onclick) => el('button', { type: 'button', class: 'pb-btn', 'aria-label': label, title: label, onclick }, icon(kind));
-    const backBtn = button('back', 'one step back', () => stepBy(-1));
-    const playBtn = button('play', 'play', () => (playing ? pause() : play()));
-    const fwdBtn = button('forward', 'one step forward', () => stepBy(1));
-    const slider = el('input', { type: 'range', min: 0, max: 1, step: 1, value: 0, 'aria-label': 'time step of all panels',
-      oninput: () => seek(Number(slider.value)) });
-    const timeOut = el('output', { class: 'pb-time', 'aria-hidden': 'true' }, 't = 0.00');
-    const bar = el('div', { class: 'playbar pb' }, backBtn, playBtn, fwdBtn, slider, timeOut);
-    wrap.append(groupsEl, bar);
+    let dens = densityFrames(fig.state.steps); // the frames with exact densities
 
     const steps = () => cells[0]?.shown?.steps ?? fig.state.steps;
-    function syncButton() {
-      const label = playing ? 'pause' : 'play';
-      playBtn.replaceChildren(icon(label));
-      playBtn.setAttribute('aria-label', label);
-      playBtn.title = label;
-      playBtn.classList.toggle('active', playing);
-    }
-    function play() {
-      if (Math.floor(pos) >= steps()) pos = 0;
-      playing = true;
-      holdUntil = 0;
-      last = 0;
-      syncButton();
-      fig.request();
-    }
-    function pause() {
-      playing = false;
-      holdUntil = 0;
-      pos = Math.min(steps(), Math.floor(pos));
-      syncButton();
-      if (stale) {
-        stale = false;
-        rebuild('soft', true);
-      }
-      fig.request();
-    }
-    function seek(k) {
-      if (playing) pause();
-      pos = k;
-      fig.request();
-    }
-    function stepBy(d) {
-      if (playing) pause();
-      seek(Math.max(0, Math.min(steps(), Math.floor(Math.min(pos, steps())) + d)));
-    }
-    syncButton();
+    const exactMode = () => fig.state.squares === 'exact';
+    const player = new Player({
+      reducedMotion: fig.reducedMotion,
+      steps,
+      request: () => fig.request(),
+      onPause: () => {
+        if (stale) {
+          stale = false;
+          rebuild('soft', true);
+        }
+      },
+    });
+    wrap.append(groupsEl, player.el);
 
     // ---------- panels ----------
     const scales = () => {
@@ -164,6 +111,7 @@ export default {
         c.next?.free();
         c.shown = null;
         c.next = null;
+        freeDensity(c);
       }
     }
 
@@ -183,7 +131,7 @@ export default {
       const strip = el('canvas', { class: 'pp-strip', role: 'img', 'aria-label': '' });
       const stripImg = document.createElement('canvas');
       const node = el('div', { class: 'plot pp-cell' }, plot.el, strip);
-      const c = { ci, name, w, plot, strip, stripImg, node, shown: null, next: null, again: false, drawn: '', stripKey: '', stripDrawn: '', stripAt: 0, metrics: null, metricsId: -1, titleKey: '' };
+      const c = { ci, name, w, plot, strip, stripImg, node, shown: null, next: null, again: false, drawn: '', stripKey: '', stripDrawn: '', stripAt: 0, metrics: null, metricsId: -1, titleKey: '', dens: null, densKey: '', densSerial: 0 };
       node.__plot = { composite: () => composite(c) };
       return c;
     }
@@ -239,7 +187,7 @@ export default {
      */
     function rebuild(mode, all = false) {
       if (!fig.model) return;
-      if (mode === 'weights' && playing && cells.every((c) => c.shown)) {
+      if (mode === 'weights' && player.playing && cells.every((c) => c.shown)) {
         stale = true;
         return;
       }
@@ -259,7 +207,18 @@ export default {
         c.drawn = '';
         c.stripDrawn = '';
       }
+      syncDensities(mode === 'weights' || all);
       fig.request();
+    }
+
+    // the exact densities follow the panels' settings (not the flows: they need no samples)
+    function syncDensities(newWeights = false) {
+      if (!cells.length || !cells[0].shown) return;
+      dens = densityFrames(cells[0].shown.steps);
+      player.quant = exactMode() ? dens.q : 1;
+      if (!exactMode()) return;
+      if (newWeights) restartDensities(cells);
+      for (const c of cells) syncDensity(wasm, c, fig.model, fig.state.exact, dens.frames, cells[0].shown);
     }
 
     function layout() {
@@ -293,43 +252,15 @@ export default {
         c.drawn = '';
         c.stripDrawn = '';
       }
-      bar.style.maxWidth = across ? '' : `${2 * w + cellGap}px`;
-      paintReferences();
+      player.el.style.maxWidth = across ? '' : `${2 * w + cellGap}px`;
+      references();
       layoutSerial += 1;
     }
 
-    // the classes' references on every square: a cross at each mean and a dashed 2σ circle
-    function paintReferences() {
+    function references() {
       if (!fig.model) return;
       densP.square(fig.model.extent);
-      const ref = CLASSES_OF(fig.model);
-      for (const c of cells) {
-        const { plot } = c;
-        const ctx = plot.overlay();
-        if (!ref) continue;
-        const d = plot.dpr;
-        const scale = plot.pix.width / (2 * plot.extent);
-        ref.means.forEach(([mx, my], i) => {
-          const [px, py] = plot.painter.toPixel(mx, my);
-          const own = i === c.ci;
-          ctx.strokeStyle = fig.colorOf(i);
-          ctx.globalAlpha = own ? 0.95 : 0.6;
-          ctx.lineWidth = (own ? 1.3 : 1) * d;
-          ctx.setLineDash([4 * d, 3 * d]);
-          ctx.beginPath();
-          ctx.arc(px, py, 2 * ref.std * scale, 0, 2 * Math.PI);
-          ctx.stroke();
-          ctx.setLineDash([]);
-          const a = 4 * d;
-          ctx.beginPath();
-          ctx.moveTo(px - a, py);
-          ctx.lineTo(px + a, py);
-          ctx.moveTo(px, py - a);
-          ctx.lineTo(px, py + a);
-          ctx.stroke();
-        });
-        ctx.globalAlpha = 1;
-      }
+      paintReferences(cells, fig.model, fig.colorOf);
     }
 
     // ---------- drawing ----------
@@ -341,125 +272,6 @@ export default {
         rule: st.getPropertyValue('--cfg-rule').trim() || '#ccc',
         bg: st.getPropertyValue('--cfg-plot-bg').trim() || '#fff',
       };
-    }
-
-    function drawSquare(c, k) {
-      const { plot } = c;
-      const ctx = plot.pix.getContext('2d');
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.clearRect(0, 0, plot.pix.width, plot.pix.height);
-      densP.clear();
-      densP.density(c.shown, k, DENS_BINS, DENS_BLUR, c.ci);
-      densP.put(densCanvas.getContext('2d'));
-      ctx.imageSmoothingEnabled = true;
-      ctx.imageSmoothingQuality = 'high';
-      ctx.drawImage(densCanvas, 0, 0, plot.pix.width, plot.pix.height);
-      const t = c.shown.timeAt(k);
-      plot.setLabel(`Density of the ${c.shown.n} samples of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.shown.__w)}; dashed circles: where 86% of each class's data lie.`);
-    }
-
-    function paintStrip(c) {
-      const f = c.shown;
-      const frames = f.steps + 1;
-      const w = Math.min(1024, frames * Math.max(2, Math.ceil(256 / frames)));
-      if (stripP.width !== w) stripP.resize(w, STRIP_BINS * 2);
-      stripP.clear();
-      const r = range();
-      stripP.projection(f, 1, 1, -r, r, STRIP_BINS, 1, c.ci);
-      if (c.stripImg.width !== w) c.stripImg.width = w;
-      if (c.stripImg.height !== STRIP_BINS * 2) c.stripImg.height = STRIP_BINS * 2;
-      stripP.put(c.stripImg.getContext('2d'));
-      const means = CLASSES_OF(fig.model)?.means.map(along);
-      c.strip.setAttribute('aria-label', `Probability path of class ${c.name} at w = ${wText(f.__w)}: the density of the samples along (x + y)/√2 (upward, ${fmt(-r, 1)} to ${fmt(r, 1)}) against time t (left to right)${means ? `, with the class means at ${means.map((m) => fmt(m)).join(' and ')}` : ''}.`);
-    }
-
-    function drawStrip(c, k, col) {
-      const cv = c.strip;
-      const ctx = cv.getContext('2d');
-      const W = cv.width / dpr;
-      const H = cv.height / dpr;
-      const pw = W - SPAD.left - SPAD.right;
-      const ph = H - SPAD.top - SPAD.bottom;
-      const L = SPAD.left;
-      const T = SPAD.top;
-      const r = range();
-      const steps = c.shown.steps;
-      const xOfFrame = (kk) => L + ((kk + 0.5) / (steps + 1)) * pw;
-      const yOf = (v) => T + ((r - v) / (2 * r)) * ph;
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.clearRect(0, 0, W, H);
-      ctx.fillStyle = col.bg;
-      ctx.fillRect(L, T, pw, ph);
-      ctx.imageSmoothingEnabled = true;
-      ctx.imageSmoothingQuality = 'high';
-      if (c.stripImg.width) ctx.drawImage(c.stripImg, L, T, pw, ph);
-      // the class means, dashed, in their colours
-      const means = CLASSES_OF(fig.model)?.means.map(along) ?? [];
-      ctx.lineWidth = 1;
-      ctx.setLineDash([4, 3]);
-      means.forEach((m, i) => {
-        const y = Math.round(yOf(m)) + 0.5;
-        ctx.strokeStyle = fig.colorOf(i);
-        ctx.beginPath();
-        ctx.moveTo(L, y);
-        ctx.lineTo(L + pw, y);
-        ctx.stroke();
-      });
-      ctx.setLineDash([]);
-      ctx.strokeStyle = col.rule;
-      ctx.strokeRect(L + 0.5, T + 0.5, pw - 1, ph - 1);
-      // the playhead
-      const x = xOfFrame(k);
-      ctx.strokeStyle = col.fg;
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      ctx.moveTo(x, T);
-      ctx.lineTo(x, T + ph);
-      ctx.stroke();
-      ctx.fillStyle = col.fg;
-      ctx.beginPath();
-      ctx.moveTo(x - 4, T + ph + 5);
-      ctx.lineTo(x + 4, T + ph + 5);
-      ctx.lineTo(x, T + ph);
-      ctx.closePath();
-      ctx.fill();
-      // ticks: t along the bottom, (x + y)/√2 on the left
-      ctx.fillStyle = col.muted;
-      ctx.strokeStyle = col.muted;
-      ctx.lineWidth = 1;
-      ctx.font = '10px system-ui, sans-serif';
-      ctx.textBaseline = 'top';
-      for (const t of [0, 0.5, 1]) {
-        const tx = xOfFrame(t * steps);
-        ctx.beginPath();
-        ctx.moveTo(tx, T + ph);
-        ctx.lineTo(tx, T + ph + 3);
-        ctx.stroke();
-        ctx.textAlign = t === 0 ? 'left' : t === 1 ? 'right' : 'center';
-        const label = t === 0 ? 't = 0' : String(t);
-        if (Math.abs(tx - x) > 14 || t === 0.5) ctx.fillText(label, t === 0 ? tx - 2 : t === 1 ? tx + 2 : tx, T + ph + 6);
-      }
-      const unit = ph / (2 * r);
-      const step = [0.5, 1, 2, 4].find((s) => s * unit >= 14 && (2 * r) / s <= 5) ?? 4;
-      ctx.textAlign = 'right';
-      ctx.textBaseline = 'middle';
-      for (let v = Math.ceil(-r / step) * step; v <= r + 1e-9; v += step) {
-        const y = yOf(v);
-        ctx.beginPath();
-        ctx.moveTo(L - 3, y);
-        ctx.lineTo(L, y);
-        ctx.stroke();
-        ctx.fillText((Number.isInteger(v) ? String(v) : v.toFixed(1)).replace('-', '−'), L - 5, y);
-      }
-      // the axis name, along the left edge
-      ctx.save();
-      ctx.translate(7, T + ph / 2);
-      ctx.rotate(-Math.PI / 2);
-      ctx.textAlign = 'center';
-      ctx.textBaseline = 'middle';
-      ctx.font = '9px system-ui, sans-serif';
-      ctx.fillText('(x+y)/√2', 0, 0);
-      ctx.restore();
     }
 
     function setTitle(c) {
@@ -476,35 +288,13 @@ export default {
     function updateReadout() {
       // the readout is a live region: it changes when a computation starts and when it ends
       const done = cells.every((c) => c.metrics && c.shown.done && !c.next && c.metricsId === c.shown.__id);
+      const exact = exactMode();
+      const densDone = exact && cells.every((c) => c.dens?.done);
       const ws = groups.map((g) => g.w);
-      const key = `${done}|${done ? cells.map((c) => c.metricsId).join(',') : ws.join(',')}|${fig.state.dataset}`;
+      const key = `${done}|${densDone}|${exact}|${done ? cells.map((c) => c.metricsId).join(',') : ws.join(',')}|${fig.state.dataset}`;
       if (key === readoutKey) return;
       readoutKey = key;
-      const s = fig.state;
-      const n = cells[0]?.shown?.n ?? s.n;
-      const how = s.solver === 'heun' ? 'Heun' : 'Euler';
-      const source = s.exact ? 'exact velocity of the data' : fig.pretrained ? 'network velocity (pretrained)' : `network velocity after ${fig.model.stepsDone} training steps`;
-      const means = CLASSES_OF(fig.model)?.means.map(along);
-      const table = el('table', { class: 'pp-table' },
-        el('thead', {},
-          el('tr', {}, el('td', {}), ...ws.map((w) => el('th', { scope: 'colgroup', colspan: 2, class: 'pp-w' }, `w = ${wText(w)}`))),
-          el('tr', {}, el('th', { scope: 'col' }, 'class'), ...ws.flatMap(() => [el('th', { scope: 'col' }, 'hit'), el('th', { scope: 'col' }, el('abbr', { title: 'diversity' }, 'div.'))]))),
-        el('tbody', {}, ...fig.classes.map((name, ci) => el('tr', {},
-          el('th', { scope: 'row' }, el('span', { class: 'key', style: `background:${fig.colorOf(ci)}` }), name),
-          ...groups.flatMap((g) => {
-            const c = g.cells[ci];
-            const ok = c.metrics && !c.next && c.shown.done;
-            return [el('td', {}, ok ? fmt(c.metrics.hitRate, 3) : '…'), el('td', {}, ok ? fmt(c.metrics.diversity, 2) : '…')];
-          })))));
-      fig.readout(
-        el('div', {}, el('span', { class: 'pp-swatch' }, ...fig.classes.map((_, i) => el('span', { style: `background:${fig.colorOf(i)}` }))),
-          'colour: how many samples are there (each square and each time column of a strip scaled to its own peak)'),
-        el('div', {}, el('span', { class: 'line-key pp-dash' }), 'dashed: each class’s 2σ circle (86% of its data) around its mean (+); on the strips, the means along the diagonal', means ? ` (${means.map((m) => fmt(m)).join(' and ')})` : ''),
-        el('div', { class: 'pp-hit-head' }, 'At t = 1, ', el('b', {}, 'hit rate'), `: the share of the ${n} samples of a panel whose most likely class under the data is their own; `,
-          el('b', {}, 'diversity'), ': the spread of the samples (trace of their covariance) over the spread of the class (1: as wide as the data).'),
-        table,
-        el('div', { class: 'pp-note' }, `${n} samples per panel, ${steps()} ${how} steps, ${source}.`),
-      );
+      fig.readout(...readoutNodes(fig, groups, { exact, densDone, times: dens.frames.length, steps: steps(), n: cells[0]?.shown?.n ?? fig.state.n }));
     }
 
     const stripTimer = 120; // ms between strip repaints while a flow is computing
@@ -519,7 +309,7 @@ export default {
         const has = (...k) => keys.some((x) => k.includes(x));
         if (has('dataset')) {
           build();
-          paintReferences();
+          references();
           for (const c of cells) c.plot.setExtent(fig.model.extent);
           rebuild('hard');
           readoutKey = '';
@@ -530,6 +320,11 @@ export default {
         if (has('n', 'steps', 'solver', 'seed')) rebuild('hard');
         else if (has('w', 'compare', 'exact')) rebuild('soft');
         else if (has('model')) rebuild('weights');
+        if (has('squares')) {
+          syncDensities();
+          for (const c of cells) c.drawn = '';
+          fig.request();
+        }
         readoutKey = '';
       },
       frame(now, frameBudget) {
@@ -539,39 +334,22 @@ export default {
         const t0 = performance.now();
         const S = steps();
         const frontNow = () => Math.min(...cells.map((c) => c.shown.step));
-        const front = frontNow();
-        if (pos > S) pos = S;
-        // while playing, the playhead never runs ahead of what every panel has computed
-        if (playing && !holdUntil && pos > front) pos = front;
-        if (playing) {
-          const dt = last ? Math.min(100, now - last) : 0;
-          if (holdUntil) {
-            if (now >= holdUntil) {
-              holdUntil = 0;
-              pos = 0;
-              if (stale) {
-                // the loop restarts with the newest weights, from the same noise
-                stale = false;
-                for (const c of cells) {
-                  c.shown.free();
-                  c.next?.free();
-                  c.next = null;
-                  c.shown = create(c);
-                }
-              }
-            }
-          } else {
-            // the playhead waits at frames not computed yet
-            const cap = Math.max(pos, front);
-            pos = Math.min(pos + (dt * S) / (SECONDS * 1000), S, cap);
-            if (pos >= S) holdUntil = now + HOLD * 1000;
+        player.tick(now, frontNow(), S, () => {
+          if (!stale) return;
+          // the loop restarts with the newest weights, from the same noise
+          stale = false;
+          for (const c of cells) {
+            c.shown.free();
+            c.next?.free();
+            c.next = null;
+            c.shown = create(c);
           }
-        }
-        last = now;
+          syncDensities(true);
+        });
 
         // compute: first the flows catching up with the playhead, then ahead on the shown ones,
         // always the one furthest behind
-        const target = Math.min(Math.floor(pos), S);
+        const target = Math.min(Math.floor(player.pos), S);
         let first = true;
         for (let guard = 0; guard < 100000; guard++) {
           for (const c of cells) {
@@ -595,10 +373,19 @@ export default {
         }
 
         // draw: every panel at the same frame, the playhead's or, while the panels compute
-        // towards it, the last frame all of them have
-        const col = colors();
-        const k = Math.min(target, frontNow());
+        // towards it, the last frame all of them have; in exact mode, the last density frame
+        const exact = exactMode();
+        let k = Math.min(target, frontNow());
         const caughtUp = k === target;
+        const j = frameIndex(dens.frames, k);
+        if (exact) {
+          k = dens.frames[j];
+          // the exact densities get what the flows left of the budget (all of the frame's once
+          // the flows are done: then little is drawn per frame), the frame on screen first
+          const flowsBusy = cells.some((c) => c.next || !c.shown.done);
+          advanceDensities(cells, fig.model, (flowsBusy ? budget : frameBudget) - (performance.now() - t0), j);
+        }
+        const col = colors();
         let pending = false;
         for (const c of cells) {
           const f = c.shown;
@@ -606,37 +393,35 @@ export default {
             c.metrics = fig.model.metrics(f);
             c.metricsId = f.__id;
           }
-          const key = `${f.__id}|${k}|${layoutSerial}`;
+          const ready = exact && c.dens ? `${c.densSerial}|${c.dens.ready(j)}|${c.dens.readyCount}` : '-';
+          const key = `${f.__id}|${k}|${layoutSerial}|${ready}`;
           if (key !== c.drawn && (caughtUp || !fig.reducedMotion)) {
-            drawSquare(c, k);
+            drawSquare(c, k, j, { densP, densCanvas, exact, fig, col, times: dens.frames.length });
             c.drawn = key;
           }
           const sKey = `${f.__id}|${f.step}|${layoutSerial}`;
           if (sKey !== c.stripKey) {
             if (f.done || now - c.stripAt > stripTimer || !c.stripKey.startsWith(`${f.__id}|`)) {
-              paintStrip(c);
+              paintStrip(c, stripP, range(), fig.model, wText);
               c.stripKey = sKey;
               c.stripAt = now;
             } else pending = true;
           }
           const dKey = `${c.stripKey}|${k}|${col.fg}`;
           if (dKey !== c.stripDrawn) {
-            drawStrip(c, k, col);
+            drawStrip(c, k, col, { dpr, r: range(), model: fig.model, colorOf: fig.colorOf });
             c.stripDrawn = dKey;
           }
           setTitle(c);
         }
         // the play bar
-        const head = Math.min(Math.floor(pos), S);
+        const head = Math.min(Math.floor(player.pos), S);
         const t = cells[0].shown.timeAt(head);
-        if (slider.max !== String(S)) slider.max = String(S);
-        if (slider.value !== String(head)) slider.value = String(head);
-        const label = `t = ${fmt(cells[0].shown.timeAt(k), 2)}`;
-        if (timeOut.textContent !== label) timeOut.textContent = label;
-        slider.setAttribute('aria-valuetext', `t = ${fmt(t, 2)}, step ${head} of ${S}${caughtUp ? '' : ' (computing)'}`);
+        player.show(S, head, `t = ${fmt(cells[0].shown.timeAt(k), 2)}`, `t = ${fmt(t, 2)}, step ${head} of ${S}${caughtUp ? '' : ' (computing)'}`);
         updateReadout();
         const busy = cells.some((c) => c.next || !c.shown.done || c.shown.step < target);
-        return playing || busy || pending || stale;
+        const densBusy = exact && cells.some((c) => c.dens && !c.dens.done);
+        return player.playing || busy || pending || stale || densBusy;
       },
     };
   },

@@ -3,7 +3,8 @@
 //! - [`Model`]: a network (or, with `exact`, its data set's exact mixture) to sample from;
 //! - [`Trainer`]: training from scratch, run in a Web Worker; its weights go to a `Model`;
 //! - [`Flow`]: particles moving from noise to data, advanced a few steps per animation frame;
-//! - [`Painter`]: pixels (dots, trails, densities) and line geometry for a figure's canvas.
+//! - [`Painter`]: pixels (dots, trails, densities) and line geometry for a figure's canvas;
+//! - [`DensityPath`]: exact densities on a grid along the probability path, a little per frame.
 //!
 //! Every export that takes arguments validates them and returns `Result`, so bad input becomes
 //! a JS `Error` with a clear message and never a panic (`crate/tests/web_api.rs` checks the
@@ -14,6 +15,7 @@
 
 mod classifier;
 mod classifier_train;
+mod density;
 mod distill;
 mod flow;
 mod methods;
@@ -25,6 +27,7 @@ mod train;
 
 pub use classifier::Classifier;
 pub use classifier_train::ClassifierTrainer;
+pub use density::DensityPath;
 pub use distill::DistillTrainer;
 pub use flow::Flow;
 pub use methods::{cfg_steps_at_equal_calls, sliced_w2, Tilted};

@@ -1,0 +1,81 @@
+// The probability-path figure's exact densities in headless Chromium (built dist/): in exact mode
+// every time of every panel gets computed without page errors, the squares are painted, and the
+// frame times meanwhile are logged (the machine's load decides them); screenshots of both modes for both data sets land in
+// tests/artifacts/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { serve, launch, openPage } from './lib.js';
+
+const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
+const ARTIFACTS = new URL('./artifacts', import.meta.url).pathname;
+let server;
+let url;
+let browser;
+
+before(async () => {
+  assert.ok(fs.existsSync(`${DIST}/index.html`), 'build the page first: trunk build index.html --release');
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  ({ server, url } = await serve(DIST));
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Painted pixels of each square (canvas.pix) of figure host `sel`. */
+const squarePixels = (page, sel) => page.$eval(sel, (host) => [...host.shadowRoot.querySelectorAll('.pp-square canvas.pix')].map((c) => {
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
+  return n / (c.width * c.height);
+}));
+
+/** Frame gaps (ms) over `ms` milliseconds: [median, p95]. */
+const frameGaps = (page, ms) => page.evaluate((span) => new Promise((resolve) => {
+  const times = [];
+  const t0 = performance.now();
+  const tick = (t) => { times.push(t); if (t - t0 < span) requestAnimationFrame(tick); else resolve(times); };
+  requestAnimationFrame(tick);
+}), ms).then((times) => {
+  const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
+  return [gaps[gaps.length >> 1], gaps[Math.floor(gaps.length * 0.95)]];
+});
+
+for (const id of ['probability-path', 'probability-path-overlapping']) {
+  test(`${id}: exact densities finish for every time and are painted`, async () => {
+    const errors = [];
+    const page = await openPage(browser, `${url}#${id}.squares=exact`, errors);
+    const sel = `#${id}`;
+    await page.locator(sel).scrollIntoViewIfNeeded();
+    await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: 20000 });
+    const t0 = Date.now();
+    // frames while the densities compute (after the figure's first second, its flows' start)
+    await page.waitForTimeout(1000);
+    const [median, p95] = await frameGaps(page, 2000);
+    const doneBefore = await page.$eval(sel, (h) => /all \d+ times computed/.test(h.shadowRoot.querySelector('.readout').textContent));
+    const readout = page.locator(`${sel} .readout`);
+    await page.waitForFunction((s) => /all \d+ times computed/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: 90000 });
+    const seconds = (Date.now() - t0) / 1000;
+    const text = await readout.innerText();
+    console.log(`${id}: every exact density done ${seconds.toFixed(1)} s after the figure was ready; frames from 1 to 3 s (${doneBefore ? 'densities already done' : 'while computing'}): median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
+    assert.match(text, /squares: the exact density/);
+    await page.waitForTimeout(300);
+    const painted = await squarePixels(page, sel);
+    assert.ok(painted.length >= 2, `${painted.length} squares`);
+    for (const p of painted) assert.ok(p > 0.02, `a square is nearly blank: ${painted.map((v) => v.toFixed(3))}`);
+    await page.locator(sel).screenshot({ path: `${ARTIFACTS}/${id}-exact.png` });
+    // the histogram mode, from the URL, for comparison
+    await page.goto(`${url}#${id}.squares=histogram`);
+    await page.reload();
+    await page.locator(sel).scrollIntoViewIfNeeded();
+    await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: 20000 });
+    await page.waitForTimeout(4000);
+    assert.match(await page.locator(`${sel} .readout`).innerText(), /colour: how many samples/);
+    await page.locator(sel).screenshot({ path: `${ARTIFACTS}/${id}-histogram.png` });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}

@@ -1,0 +1,40 @@
+// The probability-path figure's readout: what the colours mean, the references, and per panel
+// the hit rate and diversity of the samples at t = 1.
+import { el, fmt } from '../../cfg.js';
+import { DENS } from './exact.js';
+import { classesOf, along, wText } from './refs.js';
+
+/**
+ * The readout's nodes for the panels in `groups` ({w, cells}); `exact`: the squares show exact
+ * densities, all `times` of them done if `densDone`; `steps` and `n` of the flows.
+ */
+export function readoutNodes(fig, groups, { exact, densDone, times, steps, n }) {
+  const s = fig.state;
+  const ws = groups.map((g) => g.w);
+  const how = s.solver === 'heun' ? 'Heun' : 'Euler';
+  const source = s.exact ? 'exact velocity of the data' : fig.pretrained ? 'network velocity (pretrained)' : `network velocity after ${fig.model.stepsDone} training steps`;
+  const means = classesOf(fig.model)?.means.map(along);
+  const table = el('table', { class: 'pp-table' },
+    el('thead', {},
+      el('tr', {}, el('td', {}), ...ws.map((w) => el('th', { scope: 'colgroup', colspan: 2, class: 'pp-w' }, `w = ${wText(w)}`))),
+      el('tr', {}, el('th', { scope: 'col' }, 'class'), ...ws.flatMap(() => [el('th', { scope: 'col' }, 'hit'), el('th', { scope: 'col' }, el('abbr', { title: 'diversity' }, 'div.'))]))),
+    el('tbody', {}, ...fig.classes.map((name, ci) => el('tr', {},
+      el('th', { scope: 'row' }, el('span', { class: 'key', style: `background:${fig.colorOf(ci)}` }), name),
+      ...groups.flatMap((g) => {
+        const c = g.cells[ci];
+        const ok = c.metrics && !c.next && c.shown.done;
+        return [el('td', {}, ok ? fmt(c.metrics.hitRate, 3) : '…'), el('td', {}, ok ? fmt(c.metrics.diversity, 2) : '…')];
+      })))));
+  const swatch = el('span', { class: 'pp-swatch' }, ...fig.classes.map((_, i) => el('span', { style: `background:${fig.colorOf(i)}` })));
+  return [
+    exact
+      ? el('div', {}, swatch, `squares: the exact density p_t (each scaled to its own peak; “mass in view”: ∫ p_t over the square; below 1, the rest lies outside; above 1, the integration’s error), ${densDone ? `all ${times} times computed` : `computing ${times} times (a time not done yet shows the histogram)`}; strips: histograms of the samples (each time column scaled to its own peak)`)
+      : el('div', {}, swatch, 'colour: how many samples are there (histograms: each square and each time column of a strip scaled to its own peak)'),
+    el('div', {}, el('span', { class: 'line-key pp-dash' }), 'dashed: each class’s 2σ circle (86% of its data) around its mean (+); on the strips, the means along the diagonal', means ? ` (${means.map((m) => fmt(m)).join(' and ')})` : ''),
+    el('div', { class: 'pp-hit-head' }, 'At t = 1, ', el('b', {}, 'hit rate'), `: the share of the ${n} samples of a panel whose most likely class under the data is their own; `,
+      el('b', {}, 'diversity'), ': the spread of the samples (trace of their covariance) over the spread of the class (1: as wide as the data).'),
+    table,
+    el('div', { class: 'pp-note' }, `${n} samples per panel, ${steps} ${how} steps, ${source}.`,
+      exact ? ` Exact densities: ${DENS.side} × ${DENS.side} grid, reverse ODE with ${s.exact ? DENS.exactSteps : DENS.steps} Heun steps per unit time, divergence from ${s.exact ? 'the mixture’s analytic Jacobian' : 'the network’s exact Jacobian'}.` : ''),
+  ];
+}

@@ -1,0 +1,56 @@
+// A square of the probability-path figure: one panel's class at one time, either its exact
+// density p_t (from the panel's DensityPath, once that time is computed) or the histogram of its
+// samples, with a note in the corner saying which numbers stand behind it.
+import { fmt } from '../../cfg.js';
+import { wText } from './refs.js';
+
+const HIST_BINS = 64; // histogram grid of the squares
+const HIST_BLUR = 2; // cells of smoothing
+
+/** A small note in the square's corner: `top` left, or bottom left. */
+function note(ctx, text, col, top) {
+  const d = Math.min(3, window.devicePixelRatio || 1);
+  ctx.font = `${10 * d}px system-ui, sans-serif`;
+  const pad = 3 * d;
+  const w = ctx.measureText(text).width + 2 * pad;
+  const h = 14 * d;
+  const y = top ? 2 * d : ctx.canvas.height - h - 2 * d;
+  ctx.globalAlpha = 0.8;
+  ctx.fillStyle = col.bg;
+  ctx.fillRect(2 * d, y, w, h);
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = col.fg;
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'left';
+  ctx.fillText(text, 2 * d + pad, y + h / 2);
+}
+
+/**
+ * Draws panel `c`'s square at flow frame `k`: in exact mode (`exact`) the density of time `j` of
+ * `c.dens` if it is ready, else (and in histogram mode) the histogram of the samples. `densP`
+ * paints at a small size into `densCanvas`, scaled up smoothly; `times` is the number of times.
+ */
+export function drawSquare(c, k, j, { densP, densCanvas, exact, fig, col, times }) {
+  const { plot } = c;
+  const ctx = plot.pix.getContext('2d');
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, plot.pix.width, plot.pix.height);
+  densP.clear();
+  const t = c.shown.timeAt(k);
+  const ready = exact && c.dens?.ready(j);
+  if (ready) c.dens.paint(densP, j, c.ci);
+  else densP.density(c.shown, k, HIST_BINS, HIST_BLUR, c.ci);
+  densP.put(densCanvas.getContext('2d'));
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(densCanvas, 0, 0, plot.pix.width, plot.pix.height);
+  const field = fig.state.exact ? 'the exact field' : 'the network';
+  if (ready) {
+    const mass = c.dens.mass(j);
+    note(ctx, `mass in view ${fmt(mass, 3)}`, col, false);
+    plot.setLabel(`Exact density p_t of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.dens.w)} along ${field}, by the change of variables; ${fmt(100 * mass, 1)}% of it lies in the view; dashed circles: where 86% of each class's data lie.`);
+  } else {
+    if (exact) note(ctx, `exact density: ${c.dens?.readyCount ?? 0}/${times} · histogram`, col, true);
+    plot.setLabel(`Histogram of the ${c.shown.n} samples of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.shown.__w)}; dashed circles: where 86% of each class's data lie.`);
+  }
+}

@@ -1,0 +1,116 @@
+// The strip under each square of the probability-path figure: the whole path of one panel at
+// once, time left to right and, upward, the position along the diagonal (x + y)/√2, as a
+// histogram of the samples in each time column (scaled to its own peak), with the class means
+// dashed and the playhead.
+import { fmt } from '../../cfg.js';
+import { classesOf, along } from './refs.js';
+
+export const STRIP_BINS = 96; // projection bins of the strips
+export const SPAD = { left: 30, right: 6, top: 4, bottom: 18 }; // the strip's frame: as Plot's, left and right
+
+/**
+ * Paints panel `c`'s path (its flow `c.shown`) into `c.stripImg` through the shared painter
+ * `stripP`, over (x + y)/√2 in [−r, r]; `wText` formats w for the label.
+ */
+export function paintStrip(c, stripP, r, model, wText) {
+  const f = c.shown;
+  const frames = f.steps + 1;
+  const w = Math.min(1024, frames * Math.max(2, Math.ceil(256 / frames)));
+  if (stripP.width !== w) stripP.resize(w, STRIP_BINS * 2);
+  stripP.clear();
+  stripP.projection(f, 1, 1, -r, r, STRIP_BINS, 1, c.ci);
+  if (c.stripImg.width !== w) c.stripImg.width = w;
+  if (c.stripImg.height !== STRIP_BINS * 2) c.stripImg.height = STRIP_BINS * 2;
+  stripP.put(c.stripImg.getContext('2d'));
+  const means = classesOf(model)?.means.map(along);
+  c.strip.setAttribute('aria-label', `Probability path of class ${c.name} at w = ${wText(f.__w)}: a histogram of the samples along (x + y)/√2 (upward, ${fmt(-r, 1)} to ${fmt(r, 1)}) against time t (left to right)${means ? `, with the class means at ${means.map((m) => fmt(m)).join(' and ')}` : ''}.`);
+}
+
+/** Draws panel `c`'s strip canvas: the painted path, the means, the frame, ticks and the playhead at frame `k`. */
+export function drawStrip(c, k, col, { dpr, r, model, colorOf }) {
+  const cv = c.strip;
+  const ctx = cv.getContext('2d');
+  const W = cv.width / dpr;
+  const H = cv.height / dpr;
+  const pw = W - SPAD.left - SPAD.right;
+  const ph = H - SPAD.top - SPAD.bottom;
+  const L = SPAD.left;
+  const T = SPAD.top;
+  const steps = c.shown.steps;
+  const xOfFrame = (kk) => L + ((kk + 0.5) / (steps + 1)) * pw;
+  const yOf = (v) => T + ((r - v) / (2 * r)) * ph;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, W, H);
+  ctx.fillStyle = col.bg;
+  ctx.fillRect(L, T, pw, ph);
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  if (c.stripImg.width) ctx.drawImage(c.stripImg, L, T, pw, ph);
+  // the class means, dashed, in their colours
+  const means = classesOf(model)?.means.map(along) ?? [];
+  ctx.lineWidth = 1;
+  ctx.setLineDash([4, 3]);
+  means.forEach((m, i) => {
+    const y = Math.round(yOf(m)) + 0.5;
+    ctx.strokeStyle = colorOf(i);
+    ctx.beginPath();
+    ctx.moveTo(L, y);
+    ctx.lineTo(L + pw, y);
+    ctx.stroke();
+  });
+  ctx.setLineDash([]);
+  ctx.strokeStyle = col.rule;
+  ctx.strokeRect(L + 0.5, T + 0.5, pw - 1, ph - 1);
+  // the playhead
+  const x = xOfFrame(k);
+  ctx.strokeStyle = col.fg;
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  ctx.moveTo(x, T);
+  ctx.lineTo(x, T + ph);
+  ctx.stroke();
+  ctx.fillStyle = col.fg;
+  ctx.beginPath();
+  ctx.moveTo(x - 4, T + ph + 5);
+  ctx.lineTo(x + 4, T + ph + 5);
+  ctx.lineTo(x, T + ph);
+  ctx.closePath();
+  ctx.fill();
+  // ticks: t along the bottom, (x + y)/√2 on the left
+  ctx.fillStyle = col.muted;
+  ctx.strokeStyle = col.muted;
+  ctx.lineWidth = 1;
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.textBaseline = 'top';
+  for (const t of [0, 0.5, 1]) {
+    const tx = xOfFrame(t * steps);
+    ctx.beginPath();
+    ctx.moveTo(tx, T + ph);
+    ctx.lineTo(tx, T + ph + 3);
+    ctx.stroke();
+    ctx.textAlign = t === 0 ? 'left' : t === 1 ? 'right' : 'center';
+    const label = t === 0 ? 't = 0' : String(t);
+    if (Math.abs(tx - x) > 14 || t === 0.5) ctx.fillText(label, t === 0 ? tx - 2 : t === 1 ? tx + 2 : tx, T + ph + 6);
+  }
+  const unit = ph / (2 * r);
+  const step = [0.5, 1, 2, 4].find((s) => s * unit >= 14 && (2 * r) / s <= 5) ?? 4;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  for (let v = Math.ceil(-r / step) * step; v <= r + 1e-9; v += step) {
+    const y = yOf(v);
+    ctx.beginPath();
+    ctx.moveTo(L - 3, y);
+    ctx.lineTo(L, y);
+    ctx.stroke();
+    ctx.fillText((Number.isInteger(v) ? String(v) : v.toFixed(1)).replace('-', '−'), L - 5, y);
+  }
+  // the axis name, along the left edge
+  ctx.save();
+  ctx.translate(7, T + ph / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.font = '9px system-ui, sans-serif';
+  ctx.fillText('(x+y)/√2', 0, 0);
+  ctx.restore();
+}
