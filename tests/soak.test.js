@@ -2,9 +2,12 @@
 // every 5 s, the page's JS heap (after a forced GC; Chromium with --enable-precise-memory-info) and
 // the wasm module's linear memory. After a 15 s warm-up neither may grow by more than its bound:
 // a leak of a few KB per frame or per training report would show as megabytes here. Training runs
-// are short (4000 steps) and restarted when they finish, so restarts are soaked too: the first one
-// may raise the wasm allocator's high-water mark once (the new run's buffers are allocated before
-// the old ones are freed), after that no restart, frame or report may grow the wasm memory.
+// are short (4000 steps) and restarted when they finish, so restarts are soaked too. The wasm
+// memory is measured from the first sample after a restart, and may grow by at most 2 MB: its
+// allocator never returns pages, and transient copies (weights arriving from the worker, buffers of
+// a new run allocated before the old ones are freed) interleave differently from run to run, so
+// its high-water mark can step once or twice by a run's buffers (0.5-1.1 MB seen). A leak of 1 KB
+// per frame (2,700 frames after the warm-up) or per training report would exceed it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -15,7 +18,7 @@ const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const WARM_UP = 15;
 const EVERY = 5;
 const HEAP_BOUND = 2 << 20; // bytes of JS heap growth allowed after the warm-up
-const WASM_BOUND = 0; // the page's wasm memory must not grow at all after the warm-up
+const WASM_BOUND = 2 << 20; // bytes of wasm memory growth allowed after the warm-up (see above)
 let server;
 let url;
 let browser;
