@@ -35,7 +35,7 @@ export default {
     P.w(3),
     { key: 'compare', label: 'with w = 1', type: 'bool', default: true, help: 'Also show plain conditional sampling (w = 1), from the same noise, next to the chosen scale.' },
     { key: 'squares', label: 'squares show', type: 'enum', default: 'exact', options: ['exact', 'histogram'],
-      help: `exact: the density p_t of the flow itself, by the change of variables: each point of a ${DENS.side} × ${DENS.side} grid is carried back to t = 0 by the reverse ODE, adding up the divergence of the velocity from its exact Jacobian, at about ${DENS.times} times along the path. histogram: where the samples are, counted in cells and smoothed.` },
+      help: `exact: the density p_t of the flow itself, by the change of variables: each point of a ${DENS.side} × ${DENS.side} grid is carried back to t = 0 by the reverse ODE, adding up the divergence of the velocity from its exact Jacobian, at ${DENS.times + 1} times from t = 0 to 1. histogram: where the samples are, counted in cells and smoothed.` },
     P.n(1500, 4000),
     P.steps(50, 200),
     P.solver(),
@@ -50,7 +50,7 @@ export default {
     el('b', {}, 'exact densities'), ' p_t of the flow, by the change of variables log p_t(x) = log N(x_0; 0, I) − ∫_0^t tr(∂v/∂x) ds: ',
     `each point x of a ${DENS.side} × ${DENS.side} grid is carried back to its noise x_0 by the reverse ODE (Heun, ${DENS.steps} steps per unit of time, ${DENS.exactSteps} with ground truth), `,
     'adding up the divergence tr(∂v/∂x) from the network’s exact 2×2 Jacobian (with guidance, J = (1 − w)·J_u + w·J_c; with ground truth, the mixture’s analytic Jacobian). ',
-    `They are computed a little per frame, the time on screen first, at about ${DENS.times} times along the path (the slider moves between them); `,
+    `They are computed a little per frame, the time on screen first, at ${DENS.times + 1} times from t = 0 to 1, evenly spread to the nearest sampling step (the slider moves between them); `,
     'a time not computed yet shows the histogram, marked “exact density: k/K”. With “histogram” the squares are ', el('b', {}, 'histograms of the samples'), '. ',
     'The ', el('b', {}, 'strip'), ' under each square is always a histogram of the samples, the whole path at once: time runs left to right and, upward, ',
     'the position along the diagonal (x + y)/√2, the line through both class means (dashed). ',
@@ -215,7 +215,7 @@ export default {
     function syncDensities(newWeights = false) {
       if (!cells.length || !cells[0].shown) return;
       dens = densityFrames(cells[0].shown.steps);
-      player.quant = exactMode() ? dens.q : 1;
+      player.stops = exactMode() ? dens.frames : null;
       if (!exactMode()) return;
       if (newWeights) restartDensities(cells);
       for (const c of cells) syncDensity(wasm, c, fig.model, fig.state.exact, dens.frames, cells[0].shown);

@@ -8,15 +8,17 @@
  * Grid cells per side, Heun steps per unit time (network; the exact field's analytic Jacobian
  * is cheap enough for four times as many), and about how many times along the path.
  */
-export const DENS = { side: 24, steps: 8, exactSteps: 32, times: 10 };
+export const DENS = { side: 24, steps: 8, exactSteps: 32, times: 8 };
 
-/** The frames (flow steps) with exact densities: every q-th frame of S and S itself. */
+/**
+ * The frames (flow steps) with exact densities: DENS.times + 1 frames evenly spread over the S
+ * steps, t = 0 and t = 1 included (every frame when S is smaller).
+ */
 export function densityFrames(S) {
-  const q = Math.max(1, Math.ceil(S / DENS.times));
+  const K = Math.min(S, DENS.times);
   const frames = [];
-  for (let k = 0; k < S; k += q) frames.push(k);
-  frames.push(S);
-  return { q, frames };
+  for (let j = 0; j <= K; j++) frames.push(Math.round((j * S) / K));
+  return { frames };
 }
 
 /** Index of the last density frame at or before frame k. */

@@ -29,8 +29,8 @@ export class Player {
     this.playing = !reducedMotion;
     this.holdUntil = 0;
     this.last = 0;
-    /** frames per step of the buttons (the exact densities' spacing, or 1) */
-    this.quant = 1;
+    /** the frames the step buttons stop at (the exact densities' frames), or null: every frame */
+    this.stops = null;
     const button = (kind, label, onclick) => el('button', { type: 'button', class: 'pb-btn', 'aria-label': label, title: label, onclick }, icon(kind));
     this.playBtn = button('play', 'play', () => (this.playing ? this.pause() : this.play()));
     this.slider = el('input', { type: 'range', min: 0, max: 1, step: 1, value: 0, 'aria-label': 'time step of all panels',
@@ -76,9 +76,16 @@ export class Player {
   stepBy(d) {
     if (this.playing) this.pause();
     const S = this.steps();
-    const q = this.quant;
-    const now = Math.floor(Math.min(this.pos, S) / q) * q;
-    this.seek(Math.max(0, Math.min(S, now + d * q)));
+    const now = Math.floor(Math.min(this.pos, S));
+    const stops = this.stops ?? [];
+    if (!stops.length) {
+      this.seek(Math.max(0, Math.min(S, now + d)));
+      return;
+    }
+    // the frame on screen is the last stop at or before the playhead
+    let i = 0;
+    while (i + 1 < stops.length && stops[i + 1] <= now) i += 1;
+    this.seek(stops[Math.max(0, Math.min(stops.length - 1, i + d))]);
   }
 
   /**
