@@ -291,8 +291,24 @@ impl<T: Real> Mlp<T> {
     ///
     /// d_out: (batch, d_out) for the batch of the last [`Mlp::forward`] on this workspace.
     pub fn backward(&self, ws: &mut Workspace<T>, d_out: ArrayView2<T>, grads: &mut [T]) {
-        assert!(ws.training, "backward needs a training workspace");
         assert_eq!(grads.len(), self.params.len());
+        self.backward_with(ws, d_out, Some(grads));
+    }
+
+    /// Backpropagates dL/d_out to dL/d_input only ([`Workspace::input_grad`]), computing no
+    /// parameter gradient: one product per layer instead of three (input gradients for exact
+    /// Jacobians and classifier guidance). The workspace must ask for the input gradient
+    /// ([`Workspace::with_input_grad`]).
+    ///
+    /// d_out: (batch, d_out) for the batch of the last [`Mlp::forward`] on this workspace.
+    pub fn backward_input(&self, ws: &mut Workspace<T>, d_out: ArrayView2<T>) {
+        assert!(ws.want_input_grad, "backward_input needs a workspace with_input_grad");
+        self.backward_with(ws, d_out, None);
+    }
+
+    /// [`Mlp::backward`], with parameter gradients only when `grads` is given.
+    fn backward_with(&self, ws: &mut Workspace<T>, d_out: ArrayView2<T>, mut grads: Option<&mut [T]>) {
+        assert!(ws.training, "backward needs a training workspace");
         let b = ws.batch;
         assert_eq!(d_out.dim(), (b, self.config.d_out), "d_out must be (batch, d_out)");
         let depth = self.config.depth;
@@ -315,22 +331,24 @@ impl<T: Real> Mlp<T> {
             ..
         } = &mut *ws;
         let h_last = h[depth - 1].slice(s![..b, ..]);
-        if self.config.d_out < SMALL_OUT {
-            // dW_outᵀ = d_outᵀ·h_last: a product with few rows and a wide, contiguous right side
-            let mut d_out_t =
-                ArrayViewMut2::from_shape((self.config.d_out, b), &mut out_t[..self.config.d_out * b])
+        if let Some(grads) = grads.as_deref_mut() {
+            if self.config.d_out < SMALL_OUT {
+                // dW_outᵀ = d_outᵀ·h_last: a product with few rows and a wide, contiguous right side
+                let mut d_out_t =
+                    ArrayViewMut2::from_shape((self.config.d_out, b), &mut out_t[..self.config.d_out * b])
+                        .expect("sized for the batch");
+                transpose_into(&d_out, &mut d_out_t);
+                matmul(&d_out_t, &h_last, T::zero(), &mut dw_out_t.view_mut());
+                let mut g = self.layout.get(wo).mat_mut(grads);
+                g += &dw_out_t.t();
+            } else {
+                let mut h_t = ArrayViewMut2::from_shape((h_last.ncols(), b), &mut in_t[..h_last.ncols() * b])
                     .expect("sized for the batch");
-            transpose_into(&d_out, &mut d_out_t);
-            matmul(&d_out_t, &h_last, T::zero(), &mut dw_out_t.view_mut());
-            let mut g = self.layout.get(wo).mat_mut(grads);
-            g += &dw_out_t.t();
-        } else {
-            let mut h_t = ArrayViewMut2::from_shape((h_last.ncols(), b), &mut in_t[..h_last.ncols() * b])
-                .expect("sized for the batch");
-            transpose_into(&h_last, &mut h_t);
-            matmul(&h_t, &d_out, T::one(), &mut self.layout.get(wo).mat_mut(grads));
+                transpose_into(&h_last, &mut h_t);
+                matmul(&h_t, &d_out, T::one(), &mut self.layout.get(wo).mat_mut(grads));
+            }
+            add_column_sums(&d_out, self.layout.get(bo).slice_mut(grads));
         }
-        add_column_sums(&d_out, self.layout.get(bo).slice_mut(grads));
         let mut dh = dh.slice_mut(s![..b, ..]);
         // products with a transposed weight go through a row-major copy of it (16k values at
         // most, cheap next to the batch products), so every product runs the fast kernel
@@ -355,13 +373,15 @@ impl<T: Real> Mlp<T> {
             }
             // dW = inᵀ·dz through a transposed copy of the layer's input, so that the product's
             // left side is row-major like every other
-            let layer_in = if l == 0 { input.slice(s![..b, ..]) } else { h[l - 1].slice(s![..b, ..]) };
-            let n_in = layer_in.ncols();
-            let mut in_tv =
-                ArrayViewMut2::from_shape((n_in, b), &mut in_t[..n_in * b]).expect("sized for the batch");
-            transpose_into(&layer_in, &mut in_tv);
-            matmul(&in_tv, &dzv, T::one(), &mut self.layout.get(wi).mat_mut(grads));
-            add_column_sums(&dzv, self.layout.get(bi).slice_mut(grads));
+            if let Some(grads) = grads.as_deref_mut() {
+                let layer_in = if l == 0 { input.slice(s![..b, ..]) } else { h[l - 1].slice(s![..b, ..]) };
+                let n_in = layer_in.ncols();
+                let mut in_tv =
+                    ArrayViewMut2::from_shape((n_in, b), &mut in_t[..n_in * b]).expect("sized for the batch");
+                transpose_into(&layer_in, &mut in_tv);
+                matmul(&in_tv, &dzv, T::one(), &mut self.layout.get(wi).mat_mut(grads));
+                add_column_sums(&dzv, self.layout.get(bi).slice_mut(grads));
+            }
             let w_t = &mut wt[l];
             w_t.assign(&self.layout.get(wi).mat(&self.params).t());
             if l > 0 {
@@ -373,7 +393,7 @@ impl<T: Real> Mlp<T> {
             }
         }
 
-        if let Some(ti) = self.roles.table {
+        if let (Some(ti), Some(grads)) = (self.roles.table, grads) {
             let (c0, cd) = (self.config.input().class_col(), self.config.class_dim);
             let mut dtable = self.layout.get(ti).mat_mut(grads);
             for i in 0..b {

@@ -42,6 +42,11 @@ fn analytic(mlp: &Mlp<f64>, k: &Case) -> (Vec<f64>, Array2<f64>) {
     let mut grads = vec![0.0; mlp.num_params()];
     mlp.backward(&mut ws, d_out.view(), &mut grads);
     let dx = ws.input_grad().slice(ndarray::s![.., 0..D_X]).to_owned();
+    // the input-only backward pass gives the same input gradient, bit for bit
+    let mut ws_in = mlp.workspace(k.x.nrows(), true).with_input_grad();
+    mlp.forward(&mut ws_in, k.x.view(), &k.t, &k.labels, &k.extra);
+    mlp.backward_input(&mut ws_in, d_out.view());
+    assert_eq!(ws_in.input_grad(), ws.input_grad(), "backward_input differs from backward's input gradient");
     (grads, dx)
 }
 

@@ -26,8 +26,6 @@ pub struct ClassifierScratch<T> {
     ws: Workspace<T>,
     /// (chunk, K): dlog p_c / dlogits
     d_out: Array2<T>,
-    /// parameter gradients (backward needs somewhere to put them; unused)
-    grads: Vec<T>,
     /// (chunk, 2)
     g: Array2<T>,
     /// chunk values: log p(c | x, t)
@@ -42,7 +40,6 @@ impl<T: Real> ClassifierScratch<T> {
             chunk,
             ws: model.workspace(chunk, true).with_input_grad(),
             d_out: Array2::zeros((chunk, model.config().d_out)),
-            grads: vec![T::zero(); model.num_params()],
             g: Array2::zeros((chunk, 2)),
             log_p: vec![T::zero(); chunk],
         }
@@ -76,8 +73,7 @@ impl<T: Real> ClassifierScratch<T> {
             }
             self.log_p[i] = T::of(row[c].f64() - lse);
         }
-        self.grads.iter_mut().for_each(|g| *g = T::zero());
-        model.backward(&mut self.ws, self.d_out.slice(s![..m, ..]), &mut self.grads);
+        model.backward_input(&mut self.ws, self.d_out.slice(s![..m, ..]));
         self.g.slice_mut(s![..m, ..]).assign(&self.ws.input_grad().slice(s![.., 0..2]));
     }
 

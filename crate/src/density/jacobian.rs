@@ -20,8 +20,6 @@ pub struct JacobianScratch<T> {
     labels: Vec<u32>,
     /// (2·chunk, 2)
     d_out: Array2<T>,
-    /// parameter gradients (backward needs somewhere to put them; unused)
-    grads: Vec<T>,
     /// (chunk, 2): one chunk's velocities
     v: Array2<T>,
     /// (chunk, 2, 2): one chunk's Jacobians
@@ -38,7 +36,6 @@ impl<T: Real> JacobianScratch<T> {
             x: Array2::zeros((2 * chunk, 2)),
             labels: vec![0; 2 * chunk],
             d_out: Array2::zeros((2 * chunk, 2)),
-            grads: vec![T::zero(); model.num_params()],
             v: Array2::zeros((chunk, 2)),
             jac: Array3::zeros((chunk, 2, 2)),
         }
@@ -90,8 +87,7 @@ impl<T: Real> JacobianScratch<T> {
             let mut d = self.d_out.slice_mut(s![..rows, ..]);
             d.fill(T::zero());
             d.column_mut(a).fill(T::one());
-            self.grads.iter_mut().for_each(|g| *g = T::zero());
-            model.backward(&mut self.ws, self.d_out.slice(s![..rows, ..]), &mut self.grads);
+            model.backward_input(&mut self.ws, self.d_out.slice(s![..rows, ..]));
             let ig = self.ws.input_grad();
             for i in 0..m {
                 for b in 0..2 {
