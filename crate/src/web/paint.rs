@@ -37,6 +37,49 @@ pub(super) fn color(c: f64) -> Result<[u8; 3], JsError> {
     Ok(if c < 0.0 { NULL_COLOR } else { PALETTE[c as usize] })
 }
 
+/// The checked arguments of the probability-path strips ([`Painter::projection`],
+/// `Painter::pathStrip`): the projection direction normalised, its range, bins, blur, colour.
+pub(super) struct StripArgs {
+    pub u: [f32; 2],
+    pub lo: f32,
+    pub hi: f32,
+    pub bins: usize,
+    pub blur: usize,
+    pub col: [u8; 3],
+}
+
+impl StripArgs {
+    /// Checks a strip's arguments, and that `flow` records its trajectory.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn check(
+        flow: &Flow,
+        ux: f64,
+        uy: f64,
+        lo: f64,
+        hi: f64,
+        bins: f64,
+        blur: f64,
+        c: f64,
+    ) -> Result<StripArgs, JsError> {
+        let (ux, uy) = (number("ux", ux, -1e3, 1e3)?, number("uy", uy, -1e3, 1e3)?);
+        let norm = (ux * ux + uy * uy).sqrt();
+        if norm == 0.0 {
+            return Err(JsError::new("the direction (ux, uy) must not be zero"));
+        }
+        let (lo, hi) = (number("lo", lo, -100.0, 100.0)? as f32, number("hi", hi, -100.0, 100.0)? as f32);
+        if hi <= lo {
+            return Err(JsError::new("lo must be below hi"));
+        }
+        let bins = whole("bins", bins, 2.0, MAX_PROJECTION_BINS as f64)?;
+        let blur = whole("blur", blur, 0.0, 32.0)?;
+        let col = color(c)?;
+        if flow.p.trajectory().shape()[0] == 0 {
+            return Err(JsError::new("this flow does not record its trajectory"));
+        }
+        Ok(StripArgs { u: [(ux / norm) as f32, (uy / norm) as f32], lo, hi, bins, blur, col })
+    }
+}
+
 fn opacity(a: f64) -> Result<f32, JsError> {
     Ok(number("alpha", a, 0.0, 1.0)? as f32)
 }
@@ -217,24 +260,9 @@ impl Painter {
         blur: f64,
         c: f64,
     ) -> Result<(), JsError> {
-        let (ux, uy) = (number("ux", ux, -1e3, 1e3)?, number("uy", uy, -1e3, 1e3)?);
-        let norm = (ux * ux + uy * uy).sqrt();
-        if norm == 0.0 {
-            return Err(JsError::new("the direction (ux, uy) must not be zero"));
-        }
-        let (lo, hi) = (number("lo", lo, -100.0, 100.0)? as f32, number("hi", hi, -100.0, 100.0)? as f32);
-        if hi <= lo {
-            return Err(JsError::new("lo must be below hi"));
-        }
-        let bins = whole("bins", bins, 2.0, MAX_PROJECTION_BINS as f64)?;
-        let blur = whole("blur", blur, 0.0, 32.0)?;
-        let col = color(c)?;
+        let StripArgs { u, lo, hi, bins, blur, col } = StripArgs::check(flow, ux, uy, lo, hi, bins, blur, c)?;
         let traj = flow.p.trajectory();
-        if traj.shape()[0] == 0 {
-            return Err(JsError::new("this flow does not record its trajectory"));
-        }
         let frames = traj.shape()[0];
-        let u = [(ux / norm) as f32, (uy / norm) as f32];
         crate::render::projection_over_time(traj.view(), u, lo, hi, bins, blur, &mut self.grid);
         // columns past the steps done are empty: zero them so they stay transparent
         let done = flow.p.step() + 1;

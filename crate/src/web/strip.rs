@@ -3,9 +3,8 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::paint::color;
-use super::{number, whole, Flow, Painter};
-use crate::limits::MAX_PROJECTION_BINS;
+use super::paint::StripArgs;
+use super::{Flow, Painter};
 
 #[wasm_bindgen]
 impl Painter {
@@ -28,23 +27,8 @@ impl Painter {
         blur: f64,
         c: f64,
     ) -> Result<(), JsError> {
-        let (ux, uy) = (number("ux", ux, -1e3, 1e3)?, number("uy", uy, -1e3, 1e3)?);
-        let norm = (ux * ux + uy * uy).sqrt();
-        if norm == 0.0 {
-            return Err(JsError::new("the direction (ux, uy) must not be zero"));
-        }
-        let (lo, hi) = (number("lo", lo, -100.0, 100.0)? as f32, number("hi", hi, -100.0, 100.0)? as f32);
-        if hi <= lo {
-            return Err(JsError::new("lo must be below hi"));
-        }
-        let bins = whole("bins", bins, 2.0, MAX_PROJECTION_BINS as f64)?;
-        let blur = whole("blur", blur, 0.0, 32.0)?;
-        let col = color(c)?;
+        let StripArgs { u, lo, hi, bins, blur, col } = StripArgs::check(flow, ux, uy, lo, hi, bins, blur, c)?;
         let traj = flow.p.trajectory();
-        if traj.shape()[0] == 0 {
-            return Err(JsError::new("this flow does not record its trajectory"));
-        }
-        let u = [(ux / norm) as f32, (uy / norm) as f32];
         let cols = self.img.width;
         let done = flow.p.step() + 1;
         crate::strip::path_density(
