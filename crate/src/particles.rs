@@ -146,8 +146,7 @@ impl Particles {
         let (from, to) = (self.cursor, (self.cursor + rows.max(1)).min(self.n));
         let labels = if self.labels.len() == 1 { &self.labels[..] } else { &self.labels[from..to] };
         let mut field = Bound { source, labels, guidance };
-        let dt = (1.0 - self.t0) / self.steps as f32;
-        let t = self.time_at(self.k);
+        let (t, dt) = (self.time_at(self.k), self.dt());
         self.integrator.step_rows(
             &mut field,
             self.x.slice_mut(s![from..to, ..]),
@@ -157,22 +156,28 @@ impl Particles {
             dt,
             self.solver,
         );
-        self.cursor = to;
-        if self.cursor == self.n {
-            self.cursor = 0;
-            self.k += 1;
-            if self.recording() {
-                self.traj.slice_mut(s![self.k, .., ..]).assign(&self.x);
-            }
-            if self.k == self.steps {
-                let labels = &self.labels[..];
-                let field = Bound { source, labels, guidance };
-                let span = 1.0 - self.t0;
-                self.stats =
-                    Some(self.integrator.finish(&field, self.x.view(), self.steps, span, self.solver));
-            }
+        if self.rows_done(to) {
+            let labels = &self.labels[..];
+            let field = Bound { source, labels, guidance };
+            let span = 1.0 - self.t0;
+            self.stats = Some(self.integrator.finish(&field, self.x.view(), self.steps, span, self.solver));
         }
         self.k
+    }
+
+    /// After rows `..to` of the current step have moved: when that was the last row, the step is
+    /// done (recorded, if the run records). Returns whether the run has just finished.
+    fn rows_done(&mut self, to: usize) -> bool {
+        self.cursor = to;
+        if self.cursor < self.n {
+            return false;
+        }
+        self.cursor = 0;
+        self.k += 1;
+        if self.recording() {
+            self.traj.slice_mut(s![self.k, .., ..]).assign(&self.x);
+        }
+        self.k == self.steps
     }
 
     /// [`Particles::advance_rows`] along any `field` (rectified CFG, a rescaled velocity, ...)
@@ -190,21 +195,11 @@ impl Particles {
             return Ok(self.k);
         }
         let (from, to) = (self.cursor, (self.cursor + rows.max(1)).min(self.n));
-        let dt = (1.0 - self.t0) / self.steps as f32;
-        let t = self.time_at(self.k);
+        let (t, dt) = (self.time_at(self.k), self.dt());
         self.integrator.step_rows(field, self.x.slice_mut(s![from..to, ..]), from, to, t, dt, self.solver);
-        self.cursor = to;
-        if self.cursor == self.n {
-            self.cursor = 0;
-            self.k += 1;
-            if self.recording() {
-                self.traj.slice_mut(s![self.k, .., ..]).assign(&self.x);
-            }
-            if self.k == self.steps {
-                let span = 1.0 - self.t0;
-                self.stats =
-                    Some(self.integrator.finish(&*field, self.x.view(), self.steps, span, self.solver));
-            }
+        if self.rows_done(to) {
+            let span = 1.0 - self.t0;
+            self.stats = Some(self.integrator.finish(&*field, self.x.view(), self.steps, span, self.solver));
         }
         Ok(self.k)
     }
