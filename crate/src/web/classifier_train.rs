@@ -37,13 +37,7 @@ impl ClassifierTrainer {
     pub fn train(&mut self, steps: f64) -> Result<f32, JsError> {
         let steps = whole("steps", steps, 1.0, 10_000.0)?;
         let loss = self.t.train(steps).loss as f32;
-        if !loss.is_finite() || self.t.model.params.iter().any(|p| !p.is_finite()) {
-            return Err(JsError::new(&format!(
-                "training diverged by step {} (loss {loss}); lower the learning rate",
-                self.t.steps_done()
-            )));
-        }
-        Ok(loss)
+        super::finite_run("training", loss, &self.t.model.params, self.t.steps_done())
     }
 
     /// Steps done.
@@ -92,16 +86,7 @@ impl Classifier {
     #[wasm_bindgen(js_name = setParams)]
     pub fn set_params(&mut self, params: &[f32]) -> Result<(), JsError> {
         let net = self.net_mut();
-        if params.len() != net.num_params() {
-            return Err(JsError::new(&format!(
-                "expected {} weights, got {}",
-                net.num_params(),
-                params.len()
-            )));
-        }
-        if let Some(i) = params.iter().position(|p| !p.is_finite()) {
-            return Err(JsError::new(&format!("weight {i} is not finite; keeping the previous weights")));
-        }
+        super::check_weights(net.num_params(), params)?;
         net.params.copy_from_slice(params);
         Ok(())
     }

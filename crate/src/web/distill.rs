@@ -111,13 +111,7 @@ impl DistillTrainer {
         let steps = whole("steps", steps, 1.0, 10_000.0)?;
         let mut src = FieldSource::Network { model: &self.teacher, scratch: &mut self.scratch };
         let loss = self.d.train(&mut src, steps).map_err(js)?;
-        if !loss.is_finite() || self.d.student.params.iter().any(|p| !p.is_finite()) {
-            return Err(JsError::new(&format!(
-                "distillation diverged by step {} (loss {loss}); lower the learning rate",
-                self.d.steps_done()
-            )));
-        }
-        Ok(loss)
+        super::finite_run("distillation", loss, &self.d.student.params, self.d.steps_done())
     }
 
     /// Steps done.

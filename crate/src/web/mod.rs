@@ -71,6 +71,29 @@ pub(crate) fn number(name: &str, v: f64, lo: f64, hi: f64) -> Result<f64, JsErro
     check_range(name, v, lo, hi).map_err(js)
 }
 
+/// Weights from JavaScript for a network of `expected` weights: the count must match and every
+/// weight be finite (otherwise the previous weights are kept).
+pub(crate) fn check_weights(expected: usize, params: &[f32]) -> Result<(), JsError> {
+    if params.len() != expected {
+        return Err(JsError::new(&format!("expected {expected} weights, got {}", params.len())));
+    }
+    if let Some(i) = params.iter().position(|p| !p.is_finite()) {
+        return Err(JsError::new(&format!("weight {i} is not finite; keeping the previous weights")));
+    }
+    Ok(())
+}
+
+/// A training call's mean `loss`, or an error when it or a weight of `params` is not finite (the
+/// weights are then unusable). `what` names the run ("training", "distillation").
+pub(crate) fn finite_run(what: &str, loss: f32, params: &[f32], steps_done: usize) -> Result<f32, JsError> {
+    if !loss.is_finite() || params.iter().any(|p| !p.is_finite()) {
+        return Err(JsError::new(&format!(
+            "{what} diverged by step {steps_done} (loss {loss}); lower the learning rate"
+        )));
+    }
+    Ok(loss)
+}
+
 pub(crate) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }

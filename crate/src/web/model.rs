@@ -149,16 +149,7 @@ impl Model {
     /// or non-finite values and then keeps the old weights.
     #[wasm_bindgen(js_name = setParams)]
     pub fn set_params(&mut self, params: &[f32], steps_done: f64) -> Result<(), JsError> {
-        if params.len() != self.net.num_params() {
-            return Err(JsError::new(&format!(
-                "expected {} weights, got {}",
-                self.net.num_params(),
-                params.len()
-            )));
-        }
-        if let Some(i) = params.iter().position(|p| !p.is_finite()) {
-            return Err(JsError::new(&format!("weight {i} is not finite; keeping the previous weights")));
-        }
+        super::check_weights(self.net.num_params(), params)?;
         self.steps_done = super::whole("stepsDone", steps_done, 0.0, 1e9)?;
         self.net.params.copy_from_slice(params);
         Ok(())
