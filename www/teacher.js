@@ -1,7 +1,7 @@
 // What the figures about a model made from the shipped one (the teacher) share: the rectified-flow
 // figure's reflowed model and the distillation figure's student. Loading the teacher and the
 // derived model, "train in your browser" (a worker job that starts from the shipped weights), the
-// Model button, and two square panels side by side over a chart.
+// Model button, two square panels side by side over a chart, and how a panel paints its paths.
 import { pretrainedModel, pretrainedText } from './cfg.js';
 import { Plot } from './plot.js';
 
@@ -56,4 +56,23 @@ export function twoPanels(fig, plots) {
   }
   const chartWidth = Math.max(260, Math.min(2 * Plot.widthFor(side) + 14, fig.width()));
   return { side, chartWidth };
+}
+
+/**
+ * Paints one panel of `flow` on `plot`: the data faint, where the samples are in class colour `ci`
+ * (with `noise`, also where they started), and `lines` of their paths in `color`.
+ */
+export function paintPaths(fig, plot, flow, ci, { lines, color, noise = false }) {
+  const pa = plot.painter;
+  const dpr = plot.dpr;
+  pa.clear();
+  pa.data(fig.model, 0.12, 0.9 * dpr);
+  if (noise) pa.particles(flow, 0, -1, 0.25, 0.8 * dpr);
+  pa.particles(flow, -1, ci, 0.75, 1.2 * dpr);
+  plot.put();
+  const ctx = plot.overlay();
+  ctx.globalAlpha = 0.55;
+  const m = Math.min(lines, flow.n);
+  for (let i = 0; i < m; i++) plot.polyline(ctx, pa.path(flow, Math.floor((i * flow.n) / m), flow.step), color, 0.9);
+  ctx.globalAlpha = 1;
 }

@@ -6,7 +6,7 @@ import { el, fmt } from '../cfg.js';
 import { P } from '../figure.js';
 import { Plot } from '../plot.js';
 import { PathStrip, meanAxis, stackForExport } from '../path-strip.js';
-import { derivedModel, twoPanels } from '../teacher.js';
+import { derivedModel, paintPaths, twoPanels } from '../teacher.js';
 
 /** The student was distilled for w in [0, W_MAX] (scripts/pretrain.sh). */
 const W_MAX = 9;
@@ -140,17 +140,7 @@ export default {
       const line = css('--cfg-muted', '#777');
       for (const p of panels) {
         const { plot, flow } = p;
-        const pa = plot.painter;
-        const dpr = plot.dpr;
-        pa.clear();
-        pa.data(fig.model, 0.12, 0.9 * dpr);
-        pa.particles(flow, -1, ci, 0.75, 1.2 * dpr);
-        plot.put();
-        const ctx = plot.overlay();
-        ctx.globalAlpha = 0.55;
-        const m = Math.min(LINES, flow.n);
-        for (let i = 0; i < m; i++) plot.polyline(ctx, pa.path(flow, Math.floor((i * flow.n) / m), flow.step), line, 0.9);
-        ctx.globalAlpha = 1;
+        paintPaths(fig, plot, flow, ci, { lines: LINES, color: line });
         plot.setLabel(`${p.label} at w = ${fmt(fig.state.w, 1)}: ${flow.n} samples of ${fig.state.class} in ${fig.state.steps} Euler steps`);
         p.strip.setTitle(`probability path at w = ${fmt(fig.state.w, 1)}`);
         p.strip.show(flow, ci, axis(), `the ${p.kind} at w = ${fmt(fig.state.w, 1)}, class ${fig.state.class}`);

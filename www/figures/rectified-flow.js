@@ -4,7 +4,7 @@
 import { el, fmt } from '../cfg.js';
 import { P } from '../figure.js';
 import { Plot } from '../plot.js';
-import { derivedModel, twoPanels } from '../teacher.js';
+import { derivedModel, paintPaths, twoPanels } from '../teacher.js';
 
 /** Paths are drawn from a run of this many Euler steps; quality is measured at each of STEP_COUNTS. */
 const PATH_STEPS = 100;
@@ -93,18 +93,7 @@ export default {
       const line = css('--cfg-muted', '#777');
       for (const p of panels) {
         const { plot, flow } = p;
-        const pa = plot.painter;
-        const dpr = plot.dpr;
-        pa.clear();
-        pa.data(fig.model, 0.12, 0.9 * dpr);
-        pa.particles(flow, 0, -1, 0.25, 0.8 * dpr);
-        pa.particles(flow, -1, ci, 0.75, 1.2 * dpr);
-        plot.put();
-        const ctx = plot.overlay();
-        ctx.globalAlpha = 0.55;
-        const m = Math.min(LINES, flow.n);
-        for (let i = 0; i < m; i++) plot.polyline(ctx, pa.path(flow, Math.floor((i * flow.n) / m), flow.step), line, 0.9);
-        ctx.globalAlpha = 1;
+        paintPaths(fig, plot, flow, ci, { lines: LINES, color: line, noise: true });
         const s = flow.stats();
         if (s) p.plot.setTitle(el('b', {}, p.label), el('br'), `straightness ${s.straightness < 0.01 ? s.straightness.toExponential(1) : fmt(s.straightness, 3)}`);
         plot.setLabel(`${p.label}: ${flow.n} samples of ${fig.state.class} carried from noise in ${PATH_STEPS} Euler steps`);
