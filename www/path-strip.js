@@ -8,7 +8,7 @@
 import { el, fmt, colorOf } from './cfg.js';
 
 /** The full frame leaves Plot's left margin for tick labels, so a strip lines up under a plot. */
-const FULL = { left: 30, right: 6, top: 4, bottom: 18 };
+export const FULL = { left: 30, right: 6, top: 4, bottom: 18 };
 const COMPACT = { left: 2, right: 2, top: 2, bottom: 2 };
 
 /**
@@ -157,41 +157,52 @@ export class PathStrip {
       ctx.globalAlpha = 1;
     }
     if (this.compact) return;
-    // ticks: t along the bottom, the axis on the left
-    ctx.fillStyle = muted;
-    ctx.strokeStyle = muted;
-    ctx.font = '10px system-ui, sans-serif';
-    ctx.textBaseline = 'top';
-    for (const t of [0, 0.5, 1]) {
-      const tx = xOf(t);
-      ctx.beginPath();
-      ctx.moveTo(tx, T + ph);
-      ctx.lineTo(tx, T + ph + 3);
-      ctx.stroke();
-      ctx.textAlign = t === 0 ? 'left' : t === 1 ? 'right' : 'center';
-      ctx.fillText(t === 0 ? 't = 0' : String(t), t === 0 ? tx - 2 : t === 1 ? tx + 2 : tx, T + ph + 5);
-    }
-    const unit = ph / (2 * r);
-    const step = [0.5, 1, 2, 4].find((s) => s * unit >= 14 && (2 * r) / s <= 5) ?? 4;
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'middle';
-    for (let v = Math.ceil(-r / step) * step; v <= r + 1e-9; v += step) {
-      const y = yOf(v);
-      ctx.beginPath();
-      ctx.moveTo(L - 3, y);
-      ctx.lineTo(L, y);
-      ctx.stroke();
-      ctx.fillText((Number.isInteger(v) ? String(v) : v.toFixed(1)).replace('-', '−'), L - 5, y);
-    }
-    // the axis name, along the left edge
-    ctx.save();
-    ctx.translate(7, T + ph / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textAlign = 'center';
-    ctx.font = '9px system-ui, sans-serif';
-    ctx.fillText(axis.name, 0, 0);
-    ctx.restore();
+    stripAxes(ctx, { L, T, ph, r, xOf, yOf, name: axis.name, color: muted, labelGap: 5 });
   }
+}
+
+/**
+ * A strip's ticks and labels in `color`: t = 0, 0.5, 1 along the bottom (`xOf(t)`), the projected
+ * coordinate over [−r, r] on the left (`yOf(v)`), and the axis `name` along the left edge. Labels
+ * sit `labelGap` px under the frame; the t labels at 0 and 1 give way to a playhead at `avoidX`.
+ */
+export function stripAxes(ctx, { L, T, ph, r, xOf, yOf, name, color, labelGap, avoidX = null }) {
+  ctx.fillStyle = color;
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 1;
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.textBaseline = 'top';
+  for (const t of [0, 0.5, 1]) {
+    const tx = xOf(t);
+    ctx.beginPath();
+    ctx.moveTo(tx, T + ph);
+    ctx.lineTo(tx, T + ph + 3);
+    ctx.stroke();
+    ctx.textAlign = t === 0 ? 'left' : t === 1 ? 'right' : 'center';
+    if (avoidX !== null && Math.abs(tx - avoidX) <= 14 && t !== 0.5) continue;
+    ctx.fillText(t === 0 ? 't = 0' : String(t), t === 0 ? tx - 2 : t === 1 ? tx + 2 : tx, T + ph + labelGap);
+  }
+  const unit = ph / (2 * r);
+  const step = [0.5, 1, 2, 4].find((s) => s * unit >= 14 && (2 * r) / s <= 5) ?? 4;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  for (let v = Math.ceil(-r / step) * step; v <= r + 1e-9; v += step) {
+    const y = yOf(v);
+    ctx.beginPath();
+    ctx.moveTo(L - 3, y);
+    ctx.lineTo(L, y);
+    ctx.stroke();
+    ctx.fillText((Number.isInteger(v) ? String(v) : v.toFixed(1)).replace('-', '−'), L - 5, y);
+  }
+  // the axis name, along the left edge
+  ctx.save();
+  ctx.translate(7, T + ph / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.font = '9px system-ui, sans-serif';
+  ctx.fillText(name, 0, 0);
+  ctx.restore();
 }
 
 /** A plot with its strip under it as one exported picture: wrap both in a `.plot` node. */

@@ -4,9 +4,10 @@
 // dashed and the playhead.
 import { fmt } from '../../cfg.js';
 import { classesOf, along } from './refs.js';
+import { FULL, stripAxes } from '../../path-strip.js';
 
 export const STRIP_BINS = 96; // projection bins of the strips
-export const SPAD = { left: 30, right: 6, top: 4, bottom: 18 }; // the strip's frame: as Plot's, left and right
+export const SPAD = FULL; // the strip's frame: as Plot's, left and right
 
 /**
  * Paints panel `c`'s path (its flow `c.shown`) into `c.stripImg` through the shared painter
@@ -76,41 +77,5 @@ export function drawStrip(c, k, col, { dpr, r, model, colorOf }) {
   ctx.lineTo(x, T + ph);
   ctx.closePath();
   ctx.fill();
-  // ticks: t along the bottom, (x + y)/√2 on the left
-  ctx.fillStyle = col.muted;
-  ctx.strokeStyle = col.muted;
-  ctx.lineWidth = 1;
-  ctx.font = '10px system-ui, sans-serif';
-  ctx.textBaseline = 'top';
-  for (const t of [0, 0.5, 1]) {
-    const tx = xOfFrame(t * steps);
-    ctx.beginPath();
-    ctx.moveTo(tx, T + ph);
-    ctx.lineTo(tx, T + ph + 3);
-    ctx.stroke();
-    ctx.textAlign = t === 0 ? 'left' : t === 1 ? 'right' : 'center';
-    const label = t === 0 ? 't = 0' : String(t);
-    if (Math.abs(tx - x) > 14 || t === 0.5) ctx.fillText(label, t === 0 ? tx - 2 : t === 1 ? tx + 2 : tx, T + ph + 6);
-  }
-  const unit = ph / (2 * r);
-  const step = [0.5, 1, 2, 4].find((s) => s * unit >= 14 && (2 * r) / s <= 5) ?? 4;
-  ctx.textAlign = 'right';
-  ctx.textBaseline = 'middle';
-  for (let v = Math.ceil(-r / step) * step; v <= r + 1e-9; v += step) {
-    const y = yOf(v);
-    ctx.beginPath();
-    ctx.moveTo(L - 3, y);
-    ctx.lineTo(L, y);
-    ctx.stroke();
-    ctx.fillText((Number.isInteger(v) ? String(v) : v.toFixed(1)).replace('-', '−'), L - 5, y);
-  }
-  // the axis name, along the left edge
-  ctx.save();
-  ctx.translate(7, T + ph / 2);
-  ctx.rotate(-Math.PI / 2);
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'middle';
-  ctx.font = '9px system-ui, sans-serif';
-  ctx.fillText('(x+y)/√2', 0, 0);
-  ctx.restore();
+  stripAxes(ctx, { L, T, ph, r, xOf: (t) => xOfFrame(t * steps), yOf, name: '(x+y)/√2', color: col.muted, labelGap: 6, avoidX: x });
 }
