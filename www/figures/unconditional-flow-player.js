@@ -5,18 +5,7 @@
 // swap it in once it has reached the playhead, so the picture never jumps back to noise. New
 // weights from "train in your browser" are handled the same way, so the reader's time stays put.
 import { el, fmt } from '../cfg.js';
-
-const ICONS = {
-  play: 'M4.5 2.5v11l9-5.5z',
-  pause: 'M4 2.5h3v11H4zM9 2.5h3v11H9z',
-  back: 'M3 3h2v10H3zM13 3v10L6 8z',
-  forward: 'M11 3h2v10h-2zM3 3v10l7-5z',
-};
-
-function icon(kind) {
-  return el('svg', { viewBox: '0 0 16 16', width: 14, height: 14, 'aria-hidden': 'true', focusable: 'false' },
-    el('path', { d: ICONS[kind], fill: 'currentColor' }));
-}
+import { icon, syncPlayButton } from '../playbar.js';
 
 export class FlowPlayer {
   /**
@@ -148,11 +137,7 @@ export class FlowPlayer {
   }
 
   syncButton() {
-    const label = this.playing ? 'pause' : 'play';
-    this.playBtn.replaceChildren(icon(label));
-    this.playBtn.setAttribute('aria-label', label);
-    this.playBtn.title = label;
-    this.playBtn.classList.toggle('active', this.playing);
+    syncPlayButton(this.playBtn, this.playing);
   }
 
   /** Computes on `f` for about `ms` milliseconds (the wasm side splits steps to fit). */

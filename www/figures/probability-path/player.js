@@ -3,18 +3,10 @@
 // to 1 in SECONDS, holds at t = 1 for HOLD seconds and loops; it never runs ahead of the frames
 // every panel has computed.
 import { el } from '../../cfg.js';
+import { icon, syncPlayButton } from '../../playbar.js';
 
 const SECONDS = 3.6; // playback from t = 0 to 1
 const HOLD = 1.2; // pause at t = 1 before the loop starts again
-
-const ICONS = {
-  play: 'M4.5 2.5v11l9-5.5z',
-  pause: 'M4 2.5h3v11H4zM9 2.5h3v11H9z',
-  back: 'M3 3h2v10H3zM13 3v10L6 8z',
-  forward: 'M11 3h2v10h-2zM3 3v10l7-5z',
-};
-const icon = (kind) => el('svg', { viewBox: '0 0 16 16', width: 14, height: 14, 'aria-hidden': 'true', focusable: 'false' },
-  el('path', { d: ICONS[kind], fill: 'currentColor' }));
 
 export class Player {
   /**
@@ -42,11 +34,7 @@ export class Player {
   }
 
   syncButton() {
-    const label = this.playing ? 'pause' : 'play';
-    this.playBtn.replaceChildren(icon(label));
-    this.playBtn.setAttribute('aria-label', label);
-    this.playBtn.title = label;
-    this.playBtn.classList.toggle('active', this.playing);
+    syncPlayButton(this.playBtn, this.playing);
   }
 
   play() {
