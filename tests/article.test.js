@@ -1,27 +1,14 @@
 // The built article (dist/, from `trunk build --release`) and the embed example, in headless
 // Chromium. Screenshots of every figure land in tests/artifacts/.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serve, launch, openPage } from './lib.js';
+import { serve, openPage, pageSession } from './lib.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const ARTIFACTS = new URL('./artifacts', import.meta.url).pathname;
-let server;
-let url;
-let browser;
-
-before(async () => {
-  assert.ok(fs.existsSync(`${DIST}/index.html`), 'build the page first: trunk build index.html --release');
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  ({ server, url } = await serve(DIST));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const session = pageSession({ dist: DIST });
+before(() => fs.mkdirSync(ARTIFACTS, { recursive: true }));
 
 /** Painted pixels of every pixel/overlay canvas inside a figure host, and a hash of them. */
 function figurePixels(page, hostSelector, index = 0) {
@@ -47,7 +34,7 @@ async function waitReady(page, sel, timeout = 20000) {
 
 test('the article loads with no console errors and every figure renders', async () => {
   const errors = [];
-  const page = await openPage(browser, url, errors);
+  const page = await openPage(session.browser, session.url, errors);
   const hosts = await page.$$eval('[data-cfg-figure]', (hs) => hs.map((h) => ({ id: h.id, fig: h.dataset.cfgFigure })));
   assert.ok(hosts.length >= 14, `expected every figure of the article, found ${hosts.length}`);
   for (const { id, fig } of hosts) {
@@ -80,7 +67,7 @@ test('the article loads with no console errors and every figure renders', async 
 
 test('moving the w slider changes the rendering', async () => {
   const errors = [];
-  const page = await openPage(browser, url, errors);
+  const page = await openPage(session.browser, session.url, errors);
   await waitReady(page, '#hero');
   await page.waitForTimeout(500);
   const before = await figurePixels(page, '#hero');
@@ -98,7 +85,7 @@ test('moving the w slider changes the rendering', async () => {
 
 test('training in the browser lowers the loss while the page keeps animating', async () => {
   const errors = [];
-  const page = await openPage(browser, url, errors);
+  const page = await openPage(session.browser, session.url, errors);
   await waitReady(page, '#hero');
   await page.locator('#hero summary').click();
   await page.locator('#hero .train-controls input[type=range]').last().fill('20000');
@@ -128,7 +115,7 @@ test('training in the browser lowers the loss while the page keeps animating', a
 
 test('the classifier-guidance figure trains its classifier in the browser', async () => {
   const errors = [];
-  const page = await openPage(browser, url, errors);
+  const page = await openPage(session.browser, session.url, errors);
   const sel = '#classifier-guidance';
   await page.locator(sel).scrollIntoViewIfNeeded();
   await waitReady(page, sel);
@@ -149,7 +136,7 @@ test('the classifier-guidance figure trains its classifier in the browser', asyn
 
 test('the rectified-flow figure runs a reflow round in the browser', async () => {
   const errors = [];
-  const page = await openPage(browser, url, errors);
+  const page = await openPage(session.browser, session.url, errors);
   const sel = '#rectified-flow';
   await page.locator(sel).scrollIntoViewIfNeeded();
   await waitReady(page, sel);
@@ -168,7 +155,7 @@ test('the rectified-flow figure runs a reflow round in the browser', async () =>
 
 test('the distillation figure distils a student in the browser', async () => {
   const errors = [];
-  const page = await openPage(browser, url, errors);
+  const page = await openPage(session.browser, session.url, errors);
   const sel = '#distillation';
   await page.locator(sel).scrollIntoViewIfNeeded();
   await waitReady(page, sel);
@@ -198,7 +185,7 @@ function strips(page, sel) {
 
 test('rectified CFG and distillation show probability paths that fill in, for both data sets', async () => {
   const errors = [];
-  const page = await openPage(browser, url, errors);
+  const page = await openPage(session.browser, session.url, errors);
   for (const [sel, count] of [['#rectified-cfg', 2], ['#distillation', 2 + 2 * 5]]) {
     await page.locator(sel).scrollIntoViewIfNeeded();
     await waitReady(page, sel);
@@ -228,10 +215,10 @@ test('rectified CFG and distillation show probability paths that fill in, for bo
 test('a URL with state reproduces that state, and bad fields fall back one by one', async () => {
   const errors = [];
   const warnings = [];
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const page = await session.browser.newPage({ viewport: { width: 1100, height: 900 } });
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); if (m.type() === 'warning') warnings.push(m.text()); });
-  await page.goto(`${url}#hero.class=left-eye&hero.w=5.5&hero.t=oops&cfg-grid.ws=0,2,4&cfg-grid-overlapping.dataset=face`);
+  await page.goto(`${session.url}#hero.class=left-eye&hero.w=5.5&hero.t=oops&cfg-grid.ws=0,2,4&cfg-grid-overlapping.dataset=face`);
   await waitReady(page, '#hero');
   assert.equal(await page.locator('#hero select').nth(1).inputValue(), 'left-eye');
   assert.equal(await page.locator('#hero input[type=range]').first().inputValue(), '5.5');
@@ -252,10 +239,10 @@ test('a URL with state reproduces that state, and bad fields fall back one by on
 test('the embed example renders its figures and keeps its own styles', async () => {
   const errors = [];
   const warnings = [];
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  const page = await session.browser.newPage({ viewport: { width: 1000, height: 900 } });
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); if (m.type() === 'warning') warnings.push(m.text()); });
-  await page.goto(`${url}www/embed-example.html`);
+  await page.goto(`${session.url}www/embed-example.html`);
   const hosts = await page.$$('[data-cfg-figure]');
   assert.equal(hosts.length, 3);
   for (let i = 0; i < hosts.length; i++) {
@@ -287,7 +274,7 @@ test('the embed example renders its figures and keeps its own styles', async () 
 test('a build for a sub-path works from that sub-path', { skip: !process.env.DIST_SUBPATH && 'set DIST_SUBPATH to a build made with --public-url /blog/cfg/' }, async () => {
   const { server: sub, url: subUrl } = await serve(process.env.DIST_SUBPATH, '/blog/cfg/');
   const errors = [];
-  const page = await openPage(browser, subUrl, errors);
+  const page = await openPage(session.browser, subUrl, errors);
   await waitReady(page, '#hero');
   await page.waitForTimeout(500);
   assert.ok((await figurePixels(page, '#hero')).painted > 1000);
@@ -300,7 +287,7 @@ test('a build for a sub-path works from that sub-path', { skip: !process.env.DIS
 
 test('a figure exports itself as PNG and its model as a model file', async () => {
   const errors = [];
-  const page = await openPage(browser, url, errors);
+  const page = await openPage(session.browser, session.url, errors);
   await waitReady(page, '#hero');
   const [png] = await Promise.all([page.waitForEvent('download'), page.locator('#hero button', { hasText: 'PNG' }).click()]);
   assert.equal(png.suggestedFilename(), 'hero.png');
@@ -318,10 +305,10 @@ test('a figure exports itself as PNG and its model as a model file', async () =>
 
 test('on a phone-sized screen every figure fits the width and renders', async () => {
   const errors = [];
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const page = await session.browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(url);
+  await page.goto(session.url);
   const ids = await page.$$eval('[data-cfg-figure]', (hs) => hs.map((h) => h.id));
   for (const id of ids) {
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
@@ -339,7 +326,7 @@ test('on a phone-sized screen every figure fits the width and renders', async ()
 
 test('the relaxed-SIMD and plain-SIMD builds compute the same training and sampling', async () => {
   const errors = [];
-  const page = await openPage(browser, `${url}www/embed-example.html`, errors);
+  const page = await openPage(session.browser, `${session.url}www/embed-example.html`, errors);
   const result = await page.evaluate(async () => {
     const run = async (name) => {
       const m = await import(`/${name}.js`);

@@ -1,5 +1,7 @@
 // Shared helpers for the page tests: a static server for dist/ on 127.0.0.1 and Debian's
 // Chromium driven by playwright-core (never a downloaded browser).
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import http from 'node:http';
 import fs from 'node:fs';
@@ -50,4 +52,24 @@ export async function openPage(browser, url, errors, viewport = { width: 1100, h
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   await page.goto(url);
   return page;
+}
+
+/**
+ * The hooks of a test file that drives the built page in `dist`: before its tests, the build
+ * must exist, a server serves it (with `headers` on every response) and Chromium is launched
+ * (with `launchArgs`); after them, both are closed. Returns the session: `url` and `browser` are
+ * set once the `before` hook has run.
+ */
+export function pageSession({ dist, headers = {}, launchArgs = [] }) {
+  const session = { url: null, browser: null, server: null };
+  before(async () => {
+    assert.ok(fs.existsSync(`${dist}/index.html`), 'build the page first: trunk build index.html --release');
+    ({ server: session.server, url: session.url } = await serve(dist, '/', headers));
+    session.browser = await launch(launchArgs);
+  });
+  after(async () => {
+    await session.browser?.close();
+    session.server?.close();
+  });
+  return session;
 }

@@ -2,28 +2,15 @@
 // every time of every panel gets computed without page errors, the squares are painted, and the
 // frame times meanwhile are logged (the machine's load decides them); screenshots of both modes for both data sets land in
 // tests/artifacts/.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serve, launch, openPage } from './lib.js';
+import { openPage, pageSession } from './lib.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const ARTIFACTS = new URL('./artifacts', import.meta.url).pathname;
-let server;
-let url;
-let browser;
-
-before(async () => {
-  assert.ok(fs.existsSync(`${DIST}/index.html`), 'build the page first: trunk build index.html --release');
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  ({ server, url } = await serve(DIST));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const session = pageSession({ dist: DIST });
+before(() => fs.mkdirSync(ARTIFACTS, { recursive: true }));
 
 /** Painted pixels of each square (canvas.pix) of figure host `sel`. */
 const squarePixels = (page, sel) => page.$eval(sel, (host) => [...host.shadowRoot.querySelectorAll('.pp-square canvas.pix')].map((c) => {
@@ -47,7 +34,7 @@ const frameGaps = (page, ms) => page.evaluate((span) => new Promise((resolve) =>
 for (const id of ['probability-path', 'probability-path-overlapping']) {
   test(`${id}: exact densities finish for every time and are painted`, async () => {
     const errors = [];
-    const page = await openPage(browser, `${url}#${id}.squares=exact`, errors);
+    const page = await openPage(session.browser, `${session.url}#${id}.squares=exact`, errors);
     const sel = `#${id}`;
     await page.locator(sel).scrollIntoViewIfNeeded();
     await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: 20000 });
@@ -68,7 +55,7 @@ for (const id of ['probability-path', 'probability-path-overlapping']) {
     for (const p of painted) assert.ok(p > 0.02, `a square is nearly blank: ${painted.map((v) => v.toFixed(3))}`);
     await page.locator(sel).screenshot({ path: `${ARTIFACTS}/${id}-exact.png` });
     // the histogram mode, from the URL, for comparison
-    await page.goto(`${url}#${id}.squares=histogram`);
+    await page.goto(`${session.url}#${id}.squares=histogram`);
     await page.reload();
     await page.locator(sel).scrollIntoViewIfNeeded();
     await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: 20000 });

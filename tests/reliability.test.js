@@ -2,30 +2,17 @@
 // Chromium: training that diverges is stopped and reported, with no NaN reaching a canvas and a
 // Reset that restores the last good model; and the article and the embed example run under a strict
 // Content-Security-Policy, with no request leaving 127.0.0.1 and no eval or HTML injection in www/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serve, launch, openPage } from './lib.js';
+import { pageSession } from './lib.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const WWW = new URL('../www', import.meta.url).pathname;
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:";
-let server;
-let url;
-let browser;
-
-before(async () => {
-  assert.ok(fs.existsSync(`${DIST}/index.html`), 'build the page first: trunk build index.html --release');
-  // CSP=... overrides the policy (a negative control: drop 'wasm-unsafe-eval' and the test must fail)
-  ({ server, url } = await serve(DIST, '/', { 'content-security-policy': process.env.CSP ?? CSP }));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+// CSP=... overrides the policy (a negative control: drop 'wasm-unsafe-eval' and the test must fail)
+const session = pageSession({ dist: DIST, headers: { 'content-security-policy': process.env.CSP ?? CSP } });
 
 /** Records, in the page, every canvas call given a non-finite number (NaN never reaches a canvas). */
 function watchCanvases(page) {
@@ -61,11 +48,11 @@ function painted(page, sel) {
 
 test('training that diverges (lr 10) stops, says so, never draws NaN, and Reset restores the last good model', async () => {
   const errors = [];
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  const page = await session.browser.newPage({ viewport: { width: 1000, height: 900 } });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   await watchCanvases(page);
-  await page.goto(`${url}www/embed-example.html`);
+  await page.goto(`${session.url}www/embed-example.html`);
   // a figure of our own, mounted through the embed API (so the test holds its handle)
   await page.evaluate(async () => {
     const host = document.createElement('div');
@@ -124,7 +111,7 @@ test('training that diverges (lr 10) stops, says so, never draws NaN, and Reset 
 async function strictPage(pageUrl) {
   const errors = [];
   const requests = [];
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const page = await session.browser.newPage({ viewport: { width: 1100, height: 900 } });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' || /Content.Security.Policy|Refused/i.test(m.text())) errors.push(`console: ${m.text()}`); });
   page.on('request', (r) => requests.push(r.url()));
@@ -155,7 +142,7 @@ async function everyFigureRenders(page) {
 
 for (const [name, file] of [['the article', ''], ['the embed example', 'www/embed-example.html']]) {
   test(`${name} runs under a strict Content-Security-Policy, offline, and renders every figure`, async () => {
-    const { page, requests, errors } = await strictPage(`${url}${file}`);
+    const { page, requests, errors } = await strictPage(`${session.url}${file}`);
     const { figures, rendered } = await everyFigureRenders(page);
     assert.ok(rendered >= (file ? 3 : 9), `${rendered} of ${figures} figures rendered`);
     // train for a moment: the worker loads the wasm under the same policy
@@ -173,7 +160,7 @@ for (const [name, file] of [['the article', ''], ['the embed example', 'www/embe
     const violations = await page.evaluate(() => window.__csp);
     assert.deepEqual(violations, [], 'no Content-Security-Policy violations');
     assert.deepEqual(errors, []);
-    const origin = new URL(url).origin;
+    const origin = new URL(session.url).origin;
     const outside = requests.filter((r) => !r.startsWith(`${origin}/`) && !r.startsWith('data:') && !r.startsWith('blob:'));
     assert.deepEqual(outside, [], 'every request goes to the page\'s own server');
     assert.deepEqual(await page.evaluate(() => window.__nonFinite.slice(0, 10)), []);

@@ -8,10 +8,9 @@
 // a new run allocated before the old ones are freed) interleave differently from run to run, so
 // its high-water mark can step once or twice by a run's buffers (0.5-1.1 MB seen). A leak of 1 KB
 // per frame (2,700 frames after the warm-up) or per training report would exceed it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { serve, launch } from './lib.js';
+import { pageSession } from './lib.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -19,27 +18,14 @@ const WARM_UP = 15;
 const EVERY = 5;
 const HEAP_BOUND = 2 << 20; // bytes of JS heap growth allowed after the warm-up
 const WASM_BOUND = 2 << 20; // bytes of wasm memory growth allowed after the warm-up (see above)
-let server;
-let url;
-let browser;
-
-before(async () => {
-  assert.ok(fs.existsSync(`${DIST}/index.html`), 'build the page first: trunk build index.html --release');
-  ({ server, url } = await serve(DIST));
-  browser = await launch(['--enable-precise-memory-info', '--js-flags=--expose-gc']);
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const session = pageSession({ dist: DIST, launchArgs: ['--enable-precise-memory-info', '--js-flags=--expose-gc'] });
 
 test(`training and animating for ${SECONDS} s leaks neither JS heap nor wasm memory`, { timeout: (SECONDS + 90) * 1000 }, async () => {
   const errors = [];
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  const page = await session.browser.newPage({ viewport: { width: 1000, height: 900 } });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  await page.goto(`${url}www/embed-example.html`);
+  await page.goto(`${session.url}www/embed-example.html`);
   await page.evaluate(async () => {
     const host = document.createElement('div');
     host.id = 'soak';
