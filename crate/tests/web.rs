@@ -2,10 +2,14 @@
 //! it computes natively, and the exported API trains, samples, renders and rejects bad input.
 #![cfg(target_arch = "wasm32")]
 
+#[path = "common/js_result.rs"]
+mod js_result;
+
 #[path = "common/reference.rs"]
 mod reference;
 
 use cfg_playground::web::{Flow, Model, Painter, Trainer};
+use js_result::{err, ok};
 use reference::{assert_matches, compute, samples_from_model_file, Reference};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -29,15 +33,6 @@ fn a_model_file_written_natively_samples_the_same_in_the_browser() {
     for (a, b) in got.iter().zip(&want.samples_cfg) {
         assert!((a - b).abs() < 1e-4 * (1.0 + b.abs()), "{a} vs {b}");
     }
-}
-
-fn ok<T>(r: Result<T, wasm_bindgen::JsError>) -> T {
-    r.map_err(JsValue::from).unwrap()
-}
-
-fn err<T>(r: Result<T, wasm_bindgen::JsError>) -> String {
-    let v: JsValue = r.err().map(JsValue::from).expect("an error");
-    js_sys::Error::from(v).message().into()
 }
 
 fn canvas(w: u32, h: u32) -> (HtmlCanvasElement, CanvasRenderingContext2d) {

@@ -4,6 +4,9 @@
 //! cost of a unit of work (run with `--release` for the page's numbers).
 #![cfg(target_arch = "wasm32")]
 
+#[path = "common/js_result.rs"]
+mod js_result;
+
 #[path = "common/density_case.rs"]
 mod density_case;
 
@@ -11,19 +14,10 @@ use cfg_playground::datasets::Dataset;
 use cfg_playground::density::MixtureJacobian;
 use cfg_playground::web::{DensityPath, Model, Painter};
 use density_case::{CLASS, MODEL, SIDE, STEPS, TIMES, W};
-use wasm_bindgen::JsValue;
+use js_result::{err, ok};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn ok<T>(r: Result<T, wasm_bindgen::JsError>) -> T {
-    r.map_err(JsValue::from).unwrap()
-}
-
-fn err<T>(r: Result<T, wasm_bindgen::JsError>) -> String {
-    let v: JsValue = r.err().map(JsValue::from).expect("an error");
-    js_sys::Error::from(v).message().into()
-}
 
 #[wasm_bindgen_test]
 fn the_handle_reproduces_the_native_densities() {

@@ -2,24 +2,18 @@
 //! velocity step flows exactly as the core samples, and bad input is an error, not a panic.
 #![cfg(target_arch = "wasm32")]
 
+#[path = "common/js_result.rs"]
+mod js_result;
+
 use cfg_playground::datasets::Dataset;
 use cfg_playground::field::FieldSource;
 use cfg_playground::mixture::Prepared;
 use cfg_playground::rcfg::{self, RectifiedCfg};
 use cfg_playground::web::{cfg_steps_at_equal_calls, sliced_w2, Flow, Model, Painter, Tilted};
-use wasm_bindgen::JsValue;
+use js_result::{err, ok};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn ok<T>(r: Result<T, wasm_bindgen::JsError>) -> T {
-    r.map_err(JsValue::from).unwrap()
-}
-
-fn err<T>(r: Result<T, wasm_bindgen::JsError>) -> String {
-    let v: JsValue = r.err().map(JsValue::from).expect("an error");
-    js_sys::Error::from(v).message().into()
-}
 
 fn model() -> Model {
     ok(Model::untrained("overlapping", r#"{"width": 16, "depth": 1}"#, ""))
