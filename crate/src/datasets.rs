@@ -81,6 +81,14 @@ pub struct Drawn {
 pub const CUSTOM: &str = "custom";
 /// Largest number of points in a drawn data set.
 pub const MAX_DRAWN_POINTS: usize = 4000;
+/// Largest number of classes in a drawn data set.
+pub const MAX_DRAWN_CLASSES: usize = 8;
+/// Drawn points lie in [−MAX_DRAWN_COORD, MAX_DRAWN_COORD]².
+pub const MAX_DRAWN_COORD: f64 = 4.0;
+/// Longest class name of a drawn data set, in characters.
+pub const MAX_NAME_CHARS: usize = 40;
+/// Blur of every drawn point: σ of its Gaussian kernel (the page's drawing and CSV files alike).
+pub const DRAWN_STD: f64 = 0.06;
 
 /// Names of the built-in data sets, in display order.
 pub const NAMES: [&str; 8] =
@@ -189,8 +197,11 @@ impl Dataset {
     /// unique, non-empty and not "null".
     pub fn custom(classes: Vec<(String, Vec<[f64; 2]>)>, std: f64) -> Result<Dataset> {
         crate::error::check_range("std", std, 0.01, 1.0)?;
-        if classes.is_empty() || classes.len() > 8 {
-            return Err(invalid!("a drawn data set needs 1 to 8 classes, got {}", classes.len()));
+        if classes.is_empty() || classes.len() > MAX_DRAWN_CLASSES {
+            return Err(invalid!(
+                "a drawn data set needs 1 to {MAX_DRAWN_CLASSES} classes, got {}",
+                classes.len()
+            ));
         }
         let total: usize = classes.iter().map(|c| c.1.len()).sum();
         if total > MAX_DRAWN_POINTS {
@@ -199,9 +210,13 @@ impl Dataset {
         let mut defs = Vec::new();
         for (name, points) in classes {
             let trimmed = name.trim();
-            if trimmed.is_empty() || trimmed == "null" || trimmed.len() > 40 || trimmed.contains(',') {
+            if trimmed.is_empty()
+                || trimmed == "null"
+                || trimmed.chars().count() > MAX_NAME_CHARS
+                || trimmed.contains(',')
+            {
                 return Err(invalid!(
-                    "class name '{name}' is not allowed (1 to 40 characters, no commas, not 'null')"
+                    "class name '{name}' is not allowed (1 to {MAX_NAME_CHARS} characters, no commas, not 'null')"
                 ));
             }
             if defs.iter().any(|d: &ClassDef| d.name == trimmed) {
@@ -210,9 +225,8 @@ impl Dataset {
             if points.len() < 3 {
                 return Err(invalid!("class '{trimmed}' has {} points; draw at least 3", points.len()));
             }
-            if let Some(p) = points
-                .iter()
-                .find(|p| !(p[0].is_finite() && p[1].is_finite() && p[0].abs() <= 4.0 && p[1].abs() <= 4.0))
+            if let Some(p) =
+                points.iter().find(|p| !p.iter().all(|v| v.is_finite() && v.abs() <= MAX_DRAWN_COORD))
             {
                 return Err(invalid!("class '{trimmed}' has a point outside [−4, 4]²: {p:?}"));
             }

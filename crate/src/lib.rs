@@ -26,6 +26,7 @@ pub mod model_file;
 pub mod options;
 pub mod params;
 pub mod particles;
+pub mod points_csv;
 pub mod rcfg;
 pub mod real;
 pub mod reflow;

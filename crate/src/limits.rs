@@ -3,13 +3,13 @@
 //!
 //! The caps live next to the code that enforces them (in the core: [`crate::flow`],
 //! [`crate::particles`], [`crate::evaluate`], [`crate::render`], [`crate::model_file`],
-//! [`crate::datasets`], [`crate::mlp`], [`crate::density::path`]); the caps of the wasm facade
+//! [`crate::datasets`], [`crate::points_csv`], [`crate::mlp`], [`crate::density::path`]); the caps of the wasm facade
 //! (`crate::web`, the only way JavaScript reaches the core) are defined here. [`all`] lists them, and README's "Limits"
 //! section is generated from it (`UPDATE_README=1 cargo test --lib limits` rewrites it; a test
 //! fails when it is stale). A request over a cap is an error naming the cap, never a silent clamp,
 //! except image sides, which [`crate::render::Image::reset`] clamps.
 
-use crate::{datasets, density, evaluate, flow, model_file, options, particles, render};
+use crate::{datasets, density, evaluate, flow, model_file, options, particles, points_csv, render};
 
 /// Training steps one `Trainer.train` call of the wasm build may run (keeps a worker responsive).
 pub const MAX_TRAIN_CALL: usize = 10_000;
@@ -92,6 +92,13 @@ pub fn all() -> Vec<Limit> {
             "web::Model::velocities, web::Painter::vectors",
         ),
         l("drawn points (draw your own)", datasets::MAX_DRAWN_POINTS as f64, "datasets::Dataset::custom"),
+        l("points read from a points file (CSV)", points_csv::MAX_ROWS as f64, "points_csv::read"),
+        l("bytes per line of a points file", points_csv::MAX_LINE_BYTES as f64, "points_csv::read"),
+        l(
+            "points kept from a points file (a seeded subsample above it)",
+            points_csv::MAX_POINTS as f64,
+            "points_csv::PointsCsv::dataset",
+        ),
         l("model file bytes", model_file::MAX_FILE_BYTES as f64, "model_file::ModelFile::from_json"),
     ]
 }

@@ -103,7 +103,7 @@ struct DrawnClass {
 }
 
 fn default_std() -> f64 {
-    0.06
+    crate::datasets::DRAWN_STD
 }
 
 /// The data set called `name`, or, when `drawn` holds JSON `{std?, classes: [{name, points}]}`,

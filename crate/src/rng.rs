@@ -34,6 +34,8 @@ pub mod stream {
     pub const DATA: u64 = 4;
     pub const EVAL_REF: u64 = 5;
     pub const PROJECTIONS: u64 = 6;
+    /// Subsampling a points file down to a data set's cap (`points_csv`).
+    pub const SUBSAMPLE: u64 = 7;
 }
 
 /// A standard normal draw.

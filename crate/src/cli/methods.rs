@@ -81,7 +81,8 @@ impl MethodArgs {
             std::fs::read(path).map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
         let file =
             ModelFile::from_json_as(&bytes, ModelKind::Classifier).map_err(|e| model_error(path, &e))?;
-        if file.dataset.name != dataset.name {
+        // (drawn data sets are all called "custom": compare the points too)
+        if file.dataset != *dataset {
             return Err(invalid!(
                 "the classifier was trained on '{}', the model on '{}'",
                 file.dataset.name,

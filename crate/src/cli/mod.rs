@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod data;
 mod methods;
 
 use clap::{Args, Parser, Subcommand};
@@ -97,9 +98,12 @@ enum Command {
 
 #[derive(Args)]
 struct TrainArgs {
-    /// The data set (for --method flow; reflow and distill take the teacher's).
+    /// The data set (for --method flow and classifier; reflow and distill take the teacher's).
     #[arg(long)]
     dataset: Option<String>,
+    /// Your own points instead of --dataset: a CSV file with header x,y,label (as `data` writes).
+    #[arg(long, conflicts_with = "dataset")]
+    data: Option<PathBuf>,
     #[command(flatten)]
     how: methods::TrainMethodArgs,
     #[arg(long, default_value_t = TrainConfig::default().steps as i64, allow_negative_numbers = true)]
@@ -138,12 +142,16 @@ struct SourceArgs {
     /// A model file written by `train`.
     #[arg(long, required_unless_present = "exact")]
     model: Option<PathBuf>,
-    /// Use the exact velocity of the data's Gaussian mixture instead of a network.
-    #[arg(long, requires = "dataset", conflicts_with = "model")]
+    /// Use the exact velocity of the data's Gaussian mixture instead of a network (the data set
+    /// of --dataset, --data, or the --model file).
+    #[arg(long)]
     exact: bool,
     /// The data set (with --exact).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "data")]
     dataset: Option<String>,
+    /// A points file (CSV, header x,y,label) as the data set (with --exact).
+    #[arg(long, requires = "exact")]
+    data: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -179,8 +187,15 @@ impl RunArgs {
 /// The data set and the model (None with --exact).
 fn load_source(args: &SourceArgs) -> Result<(Dataset, Option<ModelFile>)> {
     if args.exact {
-        let name = args.dataset.as_deref().unwrap_or_default();
-        return Ok((Dataset::by_name(name)?, None));
+        if let Some(path) = &args.data {
+            return Ok((data::read_points(path)?, None));
+        }
+        if args.model.is_none() {
+            let name = args.dataset.as_deref().ok_or_else(|| {
+                invalid!("--exact needs the data: --dataset D, --data points.csv or --model file.json")
+            })?;
+            return Ok((Dataset::by_name(name)?, None));
+        }
     }
     let path = args.model.as_ref().expect("clap requires --model without --exact");
     let file = read_model(path)?;
@@ -192,7 +207,19 @@ fn load_source(args: &SourceArgs) -> Result<(Dataset, Option<ModelFile>)> {
             ));
         }
     }
-    Ok((file.dataset.clone(), Some(file)))
+    // with --exact the model file only names the data set (a drawn one is stored in it)
+    Ok((file.dataset.clone(), Some(file).filter(|_| !args.exact)))
+}
+
+/// The data set to train on: --data or --dataset.
+fn train_dataset(a: &TrainArgs) -> Result<Dataset> {
+    match (&a.data, &a.dataset) {
+        (Some(path), _) => data::read_points(path),
+        (None, Some(name)) => Dataset::by_name(name),
+        (None, None) => {
+            Err(invalid!("train --method {} needs --dataset D or --data points.csv", a.how.method))
+        }
+    }
 }
 
 /// Reads and checks a model file, naming the file in any error.
@@ -247,8 +274,7 @@ fn train(a: &TrainArgs) -> Result<()> {
     }
     let start = Instant::now();
     let file = if a.how.method == "flow" {
-        let name = a.dataset.as_deref().ok_or_else(|| invalid!("train needs --dataset D"))?;
-        let dataset = Dataset::by_name(name)?;
+        let dataset = train_dataset(a)?;
         let mut arch = MlpConfig::velocity(
             dataset.n_classes(),
             check_count("--width", a.width, 1, 512)?,
@@ -267,9 +293,7 @@ fn train(a: &TrainArgs) -> Result<()> {
             training: config,
         }
     } else if a.how.method == "classifier" {
-        let name =
-            a.dataset.as_deref().ok_or_else(|| invalid!("train --method classifier needs --dataset D"))?;
-        let dataset = Dataset::by_name(name)?;
+        let dataset = train_dataset(a)?;
         let arch = classifier_arch(
             dataset.n_classes(),
             check_count("--width", a.width, 1, 512)?,
@@ -293,8 +317,11 @@ fn train(a: &TrainArgs) -> Result<()> {
         );
         return Ok(());
     } else {
-        if a.dataset.is_some() {
-            return Err(invalid!("--method {} takes the teacher's data set: drop --dataset", a.how.method));
+        if a.dataset.is_some() || a.data.is_some() {
+            return Err(invalid!(
+                "--method {} takes the teacher's data set: drop --dataset/--data",
+                a.how.method
+            ));
         }
         methods::train(&a.how, &config)?
     };
