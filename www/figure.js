@@ -5,10 +5,12 @@
 // A figure definition: { id, title, post, caption(fig) -> nodes, params: [state entries],
 //   controls: [keys shown, in order], create(fig) -> { layout(), update(keys), frame(now) -> bool } }
 //   and optionally: trainLabel (the train button's text), trainNote, resetLabel, training,
-//   loadModel(fig), exportModel(fig), styles, wide, trainable.
+//   loadModel(fig), exportModel(fig), styles, wide, trainable, and for files (www/load.js)
+//   loadPoints(fig, drawn) and loadDrawnModel(fig, model).
 import { loadWasm, pretrainedModel, el, fmt, reducedMotion, colorOf } from './cfg.js';
 import { parseState, changedEntries } from './state.js';
 import { Training } from './train.js';
+import { loadControls, loadFromAttributes } from './load.js';
 
 // ---------- settings shared by many figures ----------
 const DATASETS = ['non-overlapping', 'overlapping', 'multimodal', 'face', 'two-moons', 'spirals', 'rings', 'three-blobs'];
@@ -224,6 +226,18 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     old?.free();
     fig.impl?.update?.(['model', 'dataset', 'class']);
   }
+  /** A model from a file or a URL (load.js has checked that it fits) replaces the figure's. */
+  fig.adoptModel = (m) => {
+    stopTraining();
+    training = null;
+    if (state.dataset !== undefined && state.dataset !== m.dataset) {
+      state.dataset = m.dataset;
+      reflect('dataset');
+    }
+    useModel(m, false);
+    setTrainStatus('');
+    report();
+  };
   async function loadPretrained() {
     training?.stop();
     training = null;
@@ -421,7 +435,8 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
         }
         if (text) download(`${def.id}-${fig.model?.dataset ?? state.dataset}.json`, new Blob([text], { type: 'application/json' }));
         else fig.message('The model is still training: export it when training has finished.');
-      } }, 'Model'));
+      } }, 'Model'),
+      ...loadControls(fig, root));
   }
 
   // ---------- life cycle ----------
@@ -445,6 +460,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   fig.impl.layout?.();
   fig.impl.update?.(['model', 'dataset', 'class']);
   fig.request();
+  await loadFromAttributes(fig, get, warn);
   host.dataset.cfgReady = '1';
   return fig;
 }

@@ -110,6 +110,17 @@ pub fn read(mut input: impl BufRead) -> Result<PointsCsv> {
     Ok(PointsCsv { classes })
 }
 
+/// Points as a points file: the header, then one `x,y,label` line per point, class by class.
+pub fn write(classes: &[(String, Vec<[f64; 2]>)]) -> String {
+    let mut out = format!("{HEADER}\n");
+    for (name, points) in classes {
+        for p in points {
+            out.push_str(&format!("{},{},{name}\n", p[0], p[1]));
+        }
+    }
+    out
+}
+
 /// The first 40 characters of a line, for messages.
 fn clip(s: &str) -> String {
     let mut c: String = s.chars().take(40).collect();
@@ -266,6 +277,17 @@ mod tests {
             err("x,y,label\n\u{ff}\n").contains("line 2") || read(&b"x,y,label\n\xff,1,a\n"[..]).is_err()
         );
         assert!(read(&b"x,y,label\n\xff,1,a\n"[..]).unwrap_err().to_string().contains("line 2: not UTF-8"));
+    }
+
+    #[test]
+    fn what_write_writes_reads_back() {
+        let classes = vec![
+            ("a".to_string(), vec![[0.125, -1.5], [1e-3, 2.0], [0.0, 0.0]]),
+            ("b".to_string(), vec![[3.0, 3.0]; 3]),
+        ];
+        let text = write(&classes);
+        assert!(text.starts_with("x,y,label\n0.125,-1.5,a\n"));
+        assert_eq!(read(text.as_bytes()).unwrap().classes, classes);
     }
 
     #[test]

@@ -52,10 +52,19 @@ class Sketch {
     return b.xy;
   }
 
-  snapshot() { return this.brushes.map((b) => b.pts.slice()); }
+  /** The points of every brush; `names` rides along (a loaded file names its classes). */
+  snapshot() {
+    const snap = this.brushes.map((b) => b.pts.slice());
+    snap.names = this.brushes.map((b) => b.name);
+    return snap;
+  }
 
+  /** Sets every brush's points, and its name from `snap.names` (default: A, B, C, D). */
   restore(snap) {
-    this.brushes.forEach((b, i) => { b.pts = snap[i].slice(); });
+    this.brushes.forEach((b, i) => {
+      b.pts = snap[i].slice();
+      b.name = snap.names?.[i] ?? NAMES[i];
+    });
     this.changed();
   }
 
@@ -155,6 +164,19 @@ export function exampleDrawing() {
   for (const ex of [-0.85, 0.85]) line(1, 0.3, arc(ex, 0.8, 0.16, 0, 720, 24));
   line(2, 0.12, arc(0, 0.2, 1.3, 205, 335, 40));
   return s.snapshot();
+}
+
+/**
+ * A loaded data set (the core's drawn data: {classes: [{name, points}]}) as a drawing: its classes
+ * on the first brushes, keeping their names; the other brushes get a free letter.
+ */
+export function drawingOf(drawn) {
+  if (drawn.classes.length > NAMES.length) throw new Error(`it has ${drawn.classes.length} classes and the drawing ${NAMES.length} brushes`);
+  const snap = NAMES.map((_, i) => (drawn.classes[i]?.points ?? []).map(([x, y]) => [x, y]));
+  const used = new Set(drawn.classes.map((c) => c.name));
+  const spare = [...NAMES, 'E', 'F', 'G', 'H'].filter((n) => !used.has(n));
+  snap.names = NAMES.map((_, i) => drawn.classes[i]?.name ?? spare.shift());
+  return snap;
 }
 
 const sketches = new WeakMap();

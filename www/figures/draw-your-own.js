@@ -8,7 +8,7 @@
 import { el, fmt, cfgFormula } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
-import { NAMES, STD, LIMIT, exampleDrawing, sketchOf } from './draw-your-own-sketch.js';
+import { NAMES, STD, LIMIT, exampleDrawing, sketchOf, drawingOf } from './draw-your-own-sketch.js';
 
 export default {
   id: 'draw-your-own',
@@ -48,6 +48,37 @@ export default {
     return fig.wasm.Model.untrained('custom', '', JSON.stringify(s.drawn()));
   },
 
+  /** A points file (load.js: Load, drop, data-points) becomes the drawing, undoably. */
+  loadPoints(fig, drawn) {
+    const s = sketchOf(fig);
+    s.replace(drawingOf(drawn));
+    s.autoTrain = false;
+    fig.impl?.update?.(['drawing']);
+    const n = drawn.classes.reduce((a, c) => a + c.points.length, 0);
+    const names = drawn.classes.map((c) => c.name).join(', ');
+    return `${n} points in ${drawn.classes.length} classes (${names})${drawn.total > n ? `, a random ${n} of its ${drawn.total}` : ''}; press Train to learn them`;
+  },
+
+  /** A model trained on drawn data (a file or data-model): its points become the drawing. */
+  loadDrawnModel(fig, m) {
+    const s = sketchOf(fig);
+    let drawn;
+    try {
+      drawn = JSON.parse(m.toJson('f16')).drawn;
+      s.replace(drawingOf(drawn));
+    } catch (e) {
+      m.free();
+      throw e;
+    }
+    s.loaded = true;
+    s.autoTrain = false;
+    s.pendingVersion = s.version;
+    s.trainTotal = Math.max(1, m.stepsDone);
+    fig.adoptModel(m);
+    fig.impl?.update?.(['drawing']);
+    return `${m.stepsDone} training steps on ${drawn.classes.map((c) => `${c.points.length} ${c.name}`).join(', ')}`;
+  },
+
   /** What the shell trains on: the current drawing. */
   drawn(fig) {
     const s = sketchOf(fig);
@@ -78,6 +109,7 @@ export default {
         title: `Draw class ${name} (key ${i + 1})`, onclick: () => pick(i),
       }, el('span', { class: 'sw', 'aria-hidden': 'true' }), el('span', { class: 'name' }, name), count);
       b.__count = count;
+      b.__name = b.querySelector('.name');
       return b;
     });
     const sizeId = `dyo-size-${Math.random().toString(36).slice(2, 7)}`;
@@ -86,10 +118,23 @@ export default {
     const undoBtn = el('button', { type: 'button', title: 'Undo the last stroke, clear or example (U)', onclick: () => { if (s.undo()) changed(); } }, 'Undo');
     const clearBtn = el('button', { type: 'button', title: 'Remove every point (undoable)', onclick: () => { if (s.total()) { s.replace(NAMES.map(() => [])); changed(); } } }, 'Clear');
     const exampleBtn = el('button', { type: 'button', title: 'Bring back the example drawing, a smiley (undoable)', onclick: () => { s.replace(exampleDrawing()); changed(); } }, 'Example');
+    // the drawing as a points file (header x,y,label): cfg-playground train --data drawing.csv
+    const csvBtn = el('button', { type: 'button', title: 'Save the drawing as a points file (CSV x,y,label) for cfg-playground train --data', onclick: () => {
+      const d = s.drawn();
+      d.classes = d.classes.filter((c) => c.points.length >= 3);
+      try {
+        const a = el('a', { href: URL.createObjectURL(new Blob([wasm.pointsCsv(JSON.stringify(d))], { type: 'text/csv' })), download: 'drawing.csv' });
+        fig.shadow.append(a);
+        a.click();
+        setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+      } catch (e) {
+        showToast(`Nothing to save: ${e.message}`);
+      }
+    } }, 'CSV');
     const tools = el('div', { class: 'dyo-tools' },
       el('div', { class: 'dyo-brushes', role: 'group', 'aria-label': 'brush (class)' }, el('span', { class: 'dyo-label' }, 'brush'), brushButtons),
       el('div', { class: 'dyo-size', title: 'Radius of the brush in data units: each dab scatters points uniformly within it.' }, el('label', { for: sizeId }, 'size'), size, sizeOut),
-      el('div', { class: 'dyo-edit' }, undoBtn, clearBtn, exampleBtn));
+      el('div', { class: 'dyo-edit' }, undoBtn, clearBtn, exampleBtn, csvBtn));
 
     // ---------- training row ----------
     const trainBtn = el('button', { type: 'button', class: 'primary', onclick: () => train() }, 'Train on my drawing');
@@ -334,7 +379,7 @@ export default {
       fig.request();
     }
     const css = (name, fallback) => getComputedStyle(plot.el).getPropertyValue(name).trim() || fallback;
-    const colorIdx = (name) => NAMES.indexOf(name);
+    const colorIdx = (name) => s.brushes.findIndex((b) => b.name === name);
 
     /** Whether a sample set belongs to what is on screen (or may stand in while its replacement is computed). */
     function current(x) {
@@ -416,7 +461,11 @@ export default {
       bar.value = matches() ? Math.min(done, total) : 0;
       lossBtn.hidden = !panel();
       const counts = s.brushes.map((b) => b.pts.length);
-      brushButtons.forEach((b, i) => { b.__count.textContent = String(counts[i]); });
+      brushButtons.forEach((b, i) => {
+        b.__count.textContent = String(counts[i]);
+        b.__name.textContent = s.brushes[i].name;
+        b.title = `Draw class ${s.brushes[i].name} (key ${i + 1})`;
+      });
       undoBtn.disabled = s.history.length === 0;
       clearBtn.disabled = s.total() === 0;
       let text;
@@ -429,7 +478,7 @@ export default {
       else text = `Trained for ${done} steps on this drawing.`;
       status.textContent = text;
       // the hint over the plot
-      hint.textContent = s.total() === 0 ? `Drag here to draw with brush ${NAMES[active]}` : '';
+      hint.textContent = s.total() === 0 ? `Drag here to draw with brush ${s.brushes[active].name}` : '';
       hint.hidden = !hint.textContent;
     }
 
@@ -510,6 +559,8 @@ export default {
     return {
       layout,
       update(keys) {
+        // a loaded file replaced the drawing
+        if (keys.includes('drawing')) changed();
         if (keys.includes('model')) {
           syncModel();
           refreshStatus();

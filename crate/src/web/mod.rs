@@ -21,6 +21,7 @@ mod flow;
 mod methods;
 mod model;
 mod paint;
+mod points;
 mod reflow;
 mod strip;
 mod train;
@@ -33,6 +34,7 @@ pub use flow::Flow;
 pub use methods::{cfg_steps_at_equal_calls, sliced_w2, Tilted};
 pub use model::Model;
 pub use paint::Painter;
+pub use points::parse_points;
 pub use train::Trainer;
 
 use serde::Serialize;
