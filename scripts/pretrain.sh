@@ -7,12 +7,23 @@
 #   cfg-playground train --method reflow --teacher www/models/D.json --pairs 4000 --steps 4000 --seed 0 --dtype f16
 #   cfg-playground train --method distill --teacher www/models/D.json --w-max 9 --steps 4000 --batch 256 --seed 0 --dtype f16
 # (written to www/models/{classifier,reflow,student}-D.json). `--methods-only` makes just those.
+# The embed example's model trained on a points file (www/examples/spirals-cli.json, with --example-only
+# alone):
+#   cfg-playground data --dataset spirals --n 500 --seed 0 --out target/spirals-points.csv
+#   cfg-playground train --data target/spirals-points.csv --width 64 --depth 3 --steps 8000 --seed 0 --dtype f16
 # Deterministic: the same command gives the same files. About 20 s per data set on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 mkdir -p www/models
 B=target/release/cfg-playground
+example() {
+  mkdir -p www/examples
+  $B data --dataset spirals --n 500 --seed 0 --out target/spirals-points.csv
+  $B train --data target/spirals-points.csv --width 64 --depth 3 --steps 8000 --seed 0 --dtype f16 \
+    --out www/examples/spirals-cli.json
+}
+if [ "${1:-}" = "--example-only" ]; then example; exit 0; fi
 methods() {
   local d=$1
   $B train --method classifier --dataset "$d" --width 64 --depth 2 --steps 4000 --seed 0 --dtype f16 \
@@ -33,6 +44,7 @@ wait
 fi
 methods non-overlapping &
 methods overlapping &
+example &
 wait
 ls -l www/models
 printf 'gzipped total: %s bytes\n' "$(cat www/models/*.json | gzip -9 | wc -c)"

@@ -29,14 +29,18 @@ function row(p) {
   return `| \`data-${kebab(p.key)}\` | ${describe(p)} | \`${d}\` | ${(p.help ?? '').replace(/\|/g, '\\|')} |`;
 }
 
+/** A row for an attribute of www/load.js (a URL, no default). */
+const loadRow = (a) => `| \`${a.attr}\` | ${a.value} | (none) | ${a.help.replace(/\|/g, '\\|')} |`;
+
 export async function markdown() {
   const { FIGURES } = await import(`${DIST}/www/embed.js`);
   const { TRAIN_KEYS, trainParams } = await import(`${DIST}/www/figure.js`);
+  const { ATTRIBUTES } = await import(`${DIST}/www/load.js`);
   const lines = [
     'Every figure also takes the training attributes, which set the',
-    '"train in your browser" panel:', '',
+    '"train in your browser" panel, and a model to start on:', '',
     '| attribute | value | default | meaning |', '|---|---|---|---|',
-    ...trainParams().map(row), '',
+    ...trainParams().map(row), loadRow(ATTRIBUTES.model), '',
   ];
   for (const id of Object.keys(FIGURES)) {
     const def = (await FIGURES[id]()).default;
@@ -48,6 +52,7 @@ export async function markdown() {
       if (TRAIN_KEYS.includes(p.key) && common && common.default === p.default) continue;
       lines.push(row(p));
     }
+    if (def.loadPoints) lines.push(loadRow(ATTRIBUTES.points));
     lines.push('');
   }
   return lines.join('\n');

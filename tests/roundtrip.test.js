@@ -52,6 +52,7 @@ before(async () => {
   // the CLI writes points and trains a tiny model on them
   cli('data', '--dataset', 'two-moons', '--n', '300', '--seed', '1', '--out', file('moons.csv'));
   cli('train', '--data', file('moons.csv'), '--steps', '200', '--batch', '64', '--width', '16', '--depth', '2', '--seed', '0', '--out', file('cli.json'));
+  cli('train', '--method', 'classifier', '--data', file('moons.csv'), '--steps', '20', '--batch', '64', '--width', '16', '--depth', '2', '--out', file('classifier.json'));
   cli('train', '--dataset', 'face', '--steps', '50', '--batch', '64', '--width', '16', '--depth', '2', '--out', file('face.json'));
   cli('sample', '--model', file('cli.json'), '--class', RUN.cls, '--guidance', String(RUN.w), '--n', String(RUN.n), '--steps', String(RUN.steps), '--seed', String(RUN.seed), '--out', file('cli-samples.csv'));
   // tampered copies
@@ -180,6 +181,7 @@ test('tampered model files and a bad URL each say why in one line and leave the 
     ['truncated.json', /truncated/],
     ['version.json', /version 2 is not supported/],
     ['classes.json', /classes \["left", "right"\] do not match data set 'custom'/],
+    ['classifier.json', /kind is "classifier", expected "velocity"/],
     ['moons.csv', /^Loaded moons\.csv: 300 points in 2 classes/],
   ];
   for (const [name, want] of cases) {
@@ -194,6 +196,24 @@ test('tampered model files and a bad URL each say why in one line and leave the 
     assert.equal(await page.evaluate(() => window.__figs.pick.model.stepsDone), before, name);
     assert.equal((await pageSamples(page, 'pick')).length, 2 * RUN.n);
   }
+  // a file dropped on the figure
+  await page.evaluate(async (text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+    const target = document.getElementById('pick').shadowRoot.querySelector('figure');
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, fs.readFileSync(file('face.json'), 'utf8'));
+  await loaded(page, 'pick', 'error');
+  assert.match(await message(page, 'pick'), /^Could not load dropped\.json: the model was trained on face: this figure takes models trained on drawn data/);
+  await page.evaluate(() => { delete document.getElementById('pick').dataset.cfgLoaded; });
+  await page.evaluate(async (text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+    document.getElementById('pick').shadowRoot.querySelector('figure').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, fs.readFileSync(file('cli.json'), 'utf8'));
+  await loaded(page, 'pick', 'dropped.json');
+  assertClose(await pageSamples(page, 'pick'), cliSamples(), 1e-4, 'dropped model samples against the CLI');
   // a model URL that fails: a message in the figure, a warning naming the attribute, the shipped model
   await mount(page, 'bad');
   assert.equal(await page.evaluate(() => document.getElementById('bad').dataset.cfgLoaded), 'error');

@@ -4,7 +4,9 @@
 // Every data-* attribute (other than data-cfg-figure and data-hide) sets the figure's setting of
 // that name (data-train-steps sets trainSteps). Bad values fall back to the default with a
 // console warning naming the setting. data-hide lists controls to hide, and also takes
-// "train" (the training panel) and "export" (the PNG and model buttons).
+// "train" (the training panel) and "export" (the PNG, Model and Load buttons). data-model="URL"
+// starts the figure on that model file, data-points="URL" opens a points file as draw-your-own's
+// drawing (www/load.js; relative to the host page).
 import { mountFigure } from './figure.js';
 
 /** Figure id → module, in the post's order. */

@@ -10,6 +10,12 @@
 // student: definitions with `training`) decline model files.
 import { el } from './cfg.js';
 
+/** The embed attributes this module reads, for the README's generated tables (tests/figure-docs.js). */
+export const ATTRIBUTES = {
+  model: { attr: 'data-model', value: 'URL of a model file', help: 'Start on this model (made by cfg-playground train, or exported by a figure) instead of the shipped one (not in classifier-guidance, rectified-flow and distillation, whose subject is a model made from the shipped one). Relative URLs resolve against the host page; the host’s connect-src must allow the URL. It must fit the figure: a velocity model of a data set the figure offers (the figure switches to it), or, for draw-your-own, one trained on drawn data (its points become the drawing). On failure the figure says why and keeps the shipped model, with a console warning naming the attribute.' },
+  points: { attr: 'data-points', value: 'URL of a points file', help: 'Open this CSV (header x,y,label) as the drawing instead of the example: classes on the brushes in order of appearance (at most 4), keeping their names; at most 4000 points (a seeded subsample above). Same URL rules and fallback as data-model.' },
+};
+
 /** Largest file read, in bytes: the core's model file cap (model_file::MAX_FILE_BYTES). */
 const MAX_BYTES = 32 << 20;
 
@@ -100,7 +106,7 @@ export function loadControls(fig, target) {
  * warns on the console naming the attribute.
  */
 export async function loadFromAttributes(fig, get, warn = console.warn) {
-  for (const [attr, key] of [['data-model', 'model'], ['data-points', 'points']]) {
+  for (const [key, { attr }] of Object.entries(ATTRIBUTES)) {
     const raw = get(key);
     if (raw === undefined || raw === null || String(raw).trim() === '') continue;
     let url = String(raw).trim();
