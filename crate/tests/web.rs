@@ -336,3 +336,34 @@ fn training_with_a_huge_learning_rate_is_reported_as_divergence() {
     assert!(msg.contains("diverged"), "{msg}");
     assert!(msg.contains("lower the learning rate"), "{msg}");
 }
+
+#[wasm_bindgen_test]
+fn points_files_parse_and_write_as_natively_and_bad_ones_name_the_line() {
+    use cfg_playground::web::{parse_points, points_csv};
+    let text = "x,y,label\n0.5,1,a\n-1,0.25,b\n0,0,a\n1,1,b\n2,2,a\n3,3,b\n";
+    let drawn: serde_json::Value = serde_json::from_str(&ok(parse_points(text))).unwrap();
+    assert_eq!(drawn["total"], 6);
+    assert_eq!(drawn["std"], cfg_playground::points_csv::DRAWN_STD);
+    assert_eq!(drawn["classes"][0]["name"], "a");
+    assert_eq!(drawn["classes"][0]["points"][0], serde_json::json!([0.5, 1.0]));
+    // what pointsCsv writes parses back to the same points (pointsCsv takes drawn data: no total)
+    let mut back = drawn.clone();
+    back.as_object_mut().unwrap().remove("total");
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(parse_points(&ok(points_csv(&back.to_string()))))).unwrap();
+    assert_eq!(again["classes"], drawn["classes"]);
+    // above the drawing's cap: a seeded subsample of each class
+    let big: String =
+        (0..5000).map(|i| format!("{},{},{}\n", (i % 100) as f64 / 50.0, 0.5, ["a", "b"][i % 2])).collect();
+    let capped: serde_json::Value =
+        serde_json::from_str(&ok(parse_points(&format!("x,y,label\n{big}")))).unwrap();
+    assert_eq!(capped["total"], 5000);
+    let kept: usize =
+        capped["classes"].as_array().unwrap().iter().map(|c| c["points"].as_array().unwrap().len()).sum();
+    assert_eq!(kept, cfg_playground::datasets::MAX_DRAWN_POINTS);
+    rejects(parse_points(""), "line 1: the file is empty");
+    rejects(parse_points("x,y,label\n0,0,a\nNaN,0,b\n"), "line 3: x is not finite");
+    rejects(parse_points("x,y,label\n0,0,a\n0,0,a\n0,0,a\n"), "every point is class 'a'");
+    rejects(points_csv("{"), "drawn data");
+    rejects(points_csv(r#"{"classes": []}"#), "1 to 8 classes");
+}

@@ -34,7 +34,7 @@ pub use flow::Flow;
 pub use methods::{cfg_steps_at_equal_calls, sliced_w2, Tilted};
 pub use model::Model;
 pub use paint::Painter;
-pub use points::parse_points;
+pub use points::{parse_points, points_csv};
 pub use train::Trainer;
 
 use serde::Serialize;
