@@ -244,7 +244,7 @@ test('the embed example renders its figures and keeps its own styles', async () 
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); if (m.type() === 'warning') warnings.push(m.text()); });
   await page.goto(`${session.url}www/embed-example.html`);
   const hosts = await page.$$('[data-cfg-figure]');
-  assert.equal(hosts.length, 3);
+  assert.equal(hosts.length, 4);
   for (let i = 0; i < hosts.length; i++) {
     await hosts[i].scrollIntoViewIfNeeded();
     await page.waitForFunction((k) => document.querySelectorAll('[data-cfg-figure]')[k].dataset.cfgReady === '1', i, { timeout: 20000 });
@@ -263,6 +263,8 @@ test('the embed example renders its figures and keeps its own styles', async () 
   assert.notEqual(figButton, 'rgb(0, 0, 0)');
   const hostP = await page.locator('p.after').evaluate((p) => getComputedStyle(p).fontFamily);
   assert.match(hostP, /Georgia/);
+  // the draw-your-own figure runs on the CLI-trained model of its data-model attribute
+  assert.equal(await page.locator('[data-cfg-figure="draw-your-own"]').getAttribute('data-cfg-loaded'), 'data-model');
   // the bad attributes were reported by name
   assert.ok(warnings.some((w) => /w: 1000 clamped to 12/.test(w)), warnings.join('\n'));
   assert.ok(warnings.some((w) => /class 'no-such-class'/.test(w)), warnings.join('\n'));

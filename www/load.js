@@ -25,8 +25,8 @@ function datasetsOf(fig) {
   return p ? p.options : null;
 }
 
-/** Whether text looks like a points file rather than JSON. */
-const isPoints = (name, text) => /\.csv$/i.test(name) || !text.trimStart().startsWith('{');
+/** Whether a file is a points file: by its name's ending, else by whether it looks like JSON. */
+const isPoints = (name, text) => (/\.csv$/i.test(name) ? true : /\.json$/i.test(name) ? false : !text.trimStart().startsWith('{'));
 
 /**
  * Applies a model file's or points file's text to `fig`; throws an Error whose message is one
