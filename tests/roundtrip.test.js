@@ -226,6 +226,7 @@ test('tampered model files and a bad URL each say why in one line and leave the 
   const counts = (await page.locator('#pts .dyo-brush .count').allTextContents()).map(Number);
   assert.equal(counts.reduce((a, b) => a + b, 0), 300);
   assert.deepEqual(log.errors.filter((e) => !/404/.test(e)), []);
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
   await page.close();
 });
 
@@ -271,5 +272,6 @@ test('the page trains and exports a model that the CLI evaluates; a drawing save
   assert.match(bad.stderr, /^error: bad model file: .*truncated/);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   assert.deepEqual(log.errors, []);
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
   await page.close();
 });
