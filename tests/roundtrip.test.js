@@ -182,7 +182,6 @@ test('tampered model files and a bad URL each say why in one line and leave the 
     ['version.json', /version 2 is not supported/],
     ['classes.json', /classes \["left", "right"\] do not match data set 'custom'/],
     ['classifier.json', /kind is "classifier", expected "velocity"/],
-    ['moons.csv', /^Loaded moons\.csv: 300 points in 2 classes/],
   ];
   for (const [name, want] of cases) {
     await page.evaluate(() => { delete document.getElementById('pick').dataset.cfgLoaded; });
@@ -196,6 +195,12 @@ test('tampered model files and a bad URL each say why in one line and leave the 
     assert.equal(await page.evaluate(() => window.__figs.pick.model.stepsDone), before, name);
     assert.equal((await pageSamples(page, 'pick')).length, 2 * RUN.n);
   }
+  // a points file: the drawing, on an untrained network with the file's classes
+  await page.locator('#pick .tools input[type=file]').setInputFiles(file('moons.csv'));
+  await loaded(page, 'pick', 'moons.csv');
+  assert.match(await message(page, 'pick'), /^Loaded moons\.csv: 300 points in 2 classes \(upper-moon, lower-moon\); press Train to learn them\.$/);
+  assert.deepEqual(await page.evaluate(() => [window.__figs.pick.model.stepsDone, window.__figs.pick.model.classNames()]), [0, ['upper-moon', 'lower-moon']]);
+  assert.deepEqual(await page.locator('#pick .ctl select').first().locator('option').allTextContents(), ['upper-moon', 'lower-moon', 'null']);
   // a file dropped on the figure
   await page.evaluate(async (text) => {
     const dt = new DataTransfer();

@@ -48,11 +48,17 @@ export default {
     return fig.wasm.Model.untrained('custom', '', JSON.stringify(s.drawn()));
   },
 
-  /** A points file (load.js: Load, drop, data-points) becomes the drawing, undoably. */
+  /** A points file (load.js: Load, drop, data-points) becomes the drawing (undoably), on an untrained network. */
   loadPoints(fig, drawn) {
     const s = sketchOf(fig);
     s.replace(drawingOf(drawn));
+    // an untrained network on the new drawing: its classes are the file's (for the class
+    // selector and ground truth) until Train fits it
+    const m = fig.wasm.Model.untrained('custom', '', JSON.stringify(s.drawn()));
     s.autoTrain = false;
+    s.pendingVersion = s.version;
+    s.trainTotal = fig.state.trainSteps;
+    fig.adoptModel(m);
     fig.impl?.update?.(['drawing']);
     const n = drawn.classes.reduce((a, c) => a + c.points.length, 0);
     const names = drawn.classes.map((c) => c.name).join(', ');
