@@ -64,11 +64,12 @@ before(async () => {
   fs.writeFileSync(file('classes.json'), JSON.stringify(other));
   // a host page: figures are mounted by the test (manual), data-model relative to this page
   fs.writeFileSync(file('host.html'), `<!doctype html><html><head><meta charset="utf-8"><meta name="cfg-playground-manual"><link rel="icon" href="data:,"><title>host</title></head><body>
-<div id="url" data-cfg-figure="draw-your-own" data-model="cli.json"></div>
+<div id="url" data-cfg-figure="draw-your-own" data-model="cli.json" data-class="lower-moon"></div>
 <div id="pick" data-cfg-figure="draw-your-own"></div>
 <div id="hero" data-cfg-figure="hero"></div>
 <div id="pp" data-cfg-figure="probability-path"></div>
 <div id="bad" data-cfg-figure="hero" data-model="missing.json"></div>
+<div id="cls" data-cfg-figure="draw-your-own" data-model="cli.json" data-class="no-such-class"></div>
 <div id="pts" data-cfg-figure="draw-your-own" data-points="moons.csv"></div>
 </body></html>`);
   ({ server, url } = await serve(SITE, '/', { 'Content-Security-Policy': CSP }));
@@ -143,6 +144,9 @@ test('a CLI-trained model loads through data-model and through Load, and samples
     return { dataset: m.dataset, classes: m.classNames(), steps: m.stepsDone };
   });
   assert.deepEqual(info, { dataset: 'custom', classes: ['upper-moon', 'lower-moon'], steps: 200 });
+  // data-class names a class of the URL's model: it holds once the model has arrived, unwarned
+  assert.equal(await page.evaluate(() => window.__figs.url.state.class), 'lower-moon');
+  assert.deepEqual(log.warnings.filter((w) => /lower-moon/.test(w)), []);
   // the model's points became the drawing: the brushes carry the file's class names
   const brushes = await page.locator('#url .dyo-brush .name').allTextContents();
   assert.deepEqual(brushes.slice(0, 2), ['upper-moon', 'lower-moon']);
@@ -225,6 +229,10 @@ test('tampered model files and a bad URL each say why in one line and leave the 
   assert.match(await message(page, 'bad'), /^data-model: could not load missing\.json \(the server answered 404\)\. Showing the shipped model instead\.$/);
   assert.ok(log.warnings.some((w) => w.includes('data-model="missing.json"')), log.warnings.join('\n'));
   assert.equal(await page.evaluate(() => window.__figs.bad.model.dataset), 'face');
+  // a data-class that the URL's model lacks: the first class, with a warning naming it
+  await mount(page, 'cls');
+  assert.equal(await page.evaluate(() => window.__figs.cls.state.class), 'upper-moon');
+  assert.ok(log.warnings.some((w) => w.includes("class 'no-such-class' is not a class of the data-model model; using upper-moon")), log.warnings.join('\n'));
   // data-points: the CSV opens as the drawing
   await mount(page, 'pts');
   assert.equal(await page.evaluate(() => document.getElementById('pts').dataset.cfgLoaded), 'data-points', await message(page, 'pts'));

@@ -212,7 +212,8 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     if (!p) return;
     const opts = classOptions(p);
     if (!opts.includes(state.class)) {
-      if (state.class !== p.default && state.class !== undefined) warn(`cfg-playground ${def.id}: class '${state.class}' is not in data set ${state.dataset}; using ${opts[0]}`);
+      // (a class of a model still to come from data-model is checked when it arrives)
+      if (state.class !== p.default && state.class !== undefined && !host.hasAttribute('data-model')) warn(`cfg-playground ${def.id}: class '${state.class}' is not in data set ${state.dataset}; using ${opts[0]}`);
       state.class = opts[0];
     }
     reflect('class');
@@ -234,6 +235,10 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
       state.dataset = m.dataset;
       reflect('dataset');
     }
+    // the class asked for by the element's attribute, if the new model has it
+    const asked = host.getAttribute('data-class');
+    const names = m.classNames();
+    if (asked && !names.includes(state.class) && names.includes(asked)) state.class = asked;
     useModel(m, false);
     setTrainStatus('');
     report();
@@ -460,7 +465,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   fig.impl.layout?.();
   fig.impl.update?.(['model', 'dataset', 'class']);
   fig.request();
-  await loadFromAttributes(fig, get, warn);
+  await loadFromAttributes(fig, warn);
   host.dataset.cfgReady = '1';
   return fig;
 }

@@ -102,12 +102,13 @@ export function loadControls(fig, target) {
 
 /**
  * The embed attributes: data-model="URL" (every figure) and data-points="URL" (draw-your-own),
- * resolved against the host page. A failure leaves the shipped model, says why in the figure and
- * warns on the console naming the attribute.
+ * resolved against the host page. Read from the element only, never from a page's URL state, so a
+ * link cannot make a page fetch another site's file. A failure leaves the shipped model, says why
+ * in the figure and warns on the console naming the attribute.
  */
-export async function loadFromAttributes(fig, get, warn = console.warn) {
+export async function loadFromAttributes(fig, warn = console.warn) {
   for (const [key, { attr }] of Object.entries(ATTRIBUTES)) {
-    const raw = get(key);
+    const raw = fig.host.getAttribute(attr);
     if (raw === undefined || raw === null || String(raw).trim() === '') continue;
     let url = String(raw).trim();
     try {
@@ -120,6 +121,10 @@ export async function loadFromAttributes(fig, get, warn = console.warn) {
       // a points URL holds a points file whatever its name, a model URL a model file
       await applyText(fig, text, raw, key);
       fig.host.dataset.cfgLoaded = attr;
+      const asked = fig.host.getAttribute('data-class');
+      if (key === 'model' && asked && fig.state.class !== undefined && fig.state.class !== asked) {
+        warn(`cfg-playground ${fig.def.id}: class '${asked}' is not a class of the ${attr} model; using ${fig.state.class}`);
+      }
     } catch (e) {
       const why = oneLine(e);
       warn(`cfg-playground ${fig.def.id}: ${attr}="${raw}" could not be loaded (${why}); showing the shipped ${key === 'points' ? 'drawing' : 'model'}`);
