@@ -112,7 +112,7 @@ test('training in the browser lowers the loss while the page keeps animating', a
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
   await waitReady(page, '#hero');
-  await page.locator('#hero summary').click();
+  await page.locator('#hero .train summary').click();
   await page.locator('#hero .train-controls input[type=range]').last().fill('20000');
   await page.locator('#hero button', { hasText: 'Train from scratch' }).click();
   const status = page.locator('#hero .progress-row .status');
@@ -152,7 +152,7 @@ test('the classifier-guidance figure trains its classifier in the browser', asyn
   const sel = '#classifier-guidance';
   await page.locator(sel).scrollIntoViewIfNeeded();
   await waitReady(page, sel);
-  await page.locator(`${sel} summary`).click();
+  await page.locator(`${sel} .train summary`).click();
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('300');
   await page.locator(`${sel} button`, { hasText: 'Train from scratch' }).click();
   await page.waitForFunction((s) => /trained 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: TRAINED });
@@ -173,7 +173,7 @@ test('the rectified-flow figure runs a reflow round in the browser', async () =>
   const sel = '#rectified-flow';
   await page.locator(sel).scrollIntoViewIfNeeded();
   await waitReady(page, sel);
-  await page.locator(`${sel} summary`).click();
+  await page.locator(`${sel} .train summary`).click();
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('300');
   // reflow starts from the shipped weights: the button says so, before and after the run
   await page.locator(`${sel} button`, { hasText: 'Reflow in your browser' }).click();
@@ -191,7 +191,7 @@ test('the distillation figure distils a student in the browser', async () => {
   const sel = '#distillation';
   await page.locator(sel).scrollIntoViewIfNeeded();
   await waitReady(page, sel);
-  await page.locator(`${sel} summary`).click();
+  await page.locator(`${sel} .train summary`).click();
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('200');
   await page.locator(`${sel} button`, { hasText: 'Distil in your browser' }).click();
   await page.waitForFunction((s) => /trained 200 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: TRAINED });

@@ -79,7 +79,7 @@ out.ratio = {
   await page.goto(url);
   await page.waitForFunction(() => document.querySelector('#hero')?.dataset.cfgReady === '1', null, { timeout: 30000 });
   // a worker trains in the background for the whole measurement (the hero's, 20000 steps)
-  await page.locator('#hero summary').click();
+  await page.locator('#hero .train summary').click();
   await page.locator('#hero .train-controls input[type=range]').last().fill('20000');
   await page.locator('#hero button', { hasText: 'Train from scratch' }).click();
   const hosts = await page.$$eval('[data-cfg-figure]', (hs) => hs.map((h) => h.id));

@@ -2,7 +2,8 @@
 // from the figure's settings table, a pretrained model for the chosen data set, "train in your
 // browser" in a Web Worker, exports, and one shared animation loop that only runs visible figures.
 //
-// A figure definition: { id, title, post, caption(fig) -> nodes, params: [state entries],
+// A figure definition: { id, title, post, caption(fig) -> nodes (about 50 words at most),
+//   howToRead(fig) -> nodes (the full explanation, behind a 'How to read this figure' disclosure), params: [state entries],
 //   controls: [keys shown, in order], create(fig) -> { layout(), update(keys), frame(now) -> bool } }
 //   and optionally: trainLabel (the train button's text), trainNote, resetLabel, training,
 //   loadModel(fig), exportModel(fig), styles, wide, trainable.
@@ -441,7 +442,10 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   for (const key of inputs.keys()) if (key !== 'class') reflect(key);
   await loadPretrained();
   fig.impl = await def.create(fig);
-  root.querySelector('figcaption').replaceChildren(...[def.caption?.(fig) ?? []].flat());
+  // a short caption a reader finishes; the full explanation behind a disclosure
+  const how = def.howToRead ? [def.howToRead(fig)].flat() : [];
+  root.querySelector('figcaption').replaceChildren(...[def.caption?.(fig) ?? []].flat(),
+    ...(how.length ? [el('details', { class: 'how' }, el('summary', {}, 'How to read this figure'), el('div', { class: 'how-text' }, ...how))] : []));
   fig.impl.layout?.();
   fig.impl.update?.(['model', 'dataset', 'class']);
   fig.request();

@@ -51,12 +51,15 @@ export default {
   ],
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed'],
   caption: () => [
+    'A ', el('b', {}, 'student'), ' that takes w as an input learns the teacher’s guided velocity: one network call per step, not two. ', el('b', {}, 'Top'), ': both from the same noise; ', el('b', {}, 'bottom'), ': their endpoint gap over w.',
+  ],
+  howToRead: () => [
     'CFG runs the network twice per step, for v', el('sub', {}, 'c'), ' and v', el('sub', {}, 'u'), '. ',
     'Guidance distillation trains a ', el('b', {}, 'student'), ' (the teacher’s architecture plus one input, w) to output the teacher’s guided velocity v', el('sub', {}, 'u'), ' + w·(v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), `) directly, for w drawn from [0, ${W_MAX}], on states along the teacher’s own guided paths. `,
     'Sampling then costs one network call per step. ',
     el('b', {}, 'Top'), ': the teacher’s CFG and the student at the same w, from the same noise (grey lines: a few paths; dots: where the samples end), with hit rate, diversity and network calls per sample; ',
     'under each, its ', el('b', {}, 'probability path'), ': how the density of the samples moves from noise (t = 0, left) to data (t = 1, right), upward along the line through the two class means (dashed, in their colours), each time column scaled to its own peak. ',
-    el('b', {}, 'Over w'), `: the same paths for teacher and student at w = ${PATH_WS.join(', ')} (${GAP_N} samples each, the runs of the gap chart); where a student strip matches the teacher strip above it, the student has learnt that w. `,
+    el('b', {}, 'Over w'), `: the same paths for teacher and student at w = ${PATH_WS.join(', ')} (${GAP_N} samples each, the runs of the gap chart, teacher above student); where a student strip matches the teacher strip above it, the student has learnt that w. `,
     el('b', {}, 'Bottom'), ': the ', el('b', {}, 'endpoint gap'), ', the mean distance between the teacher’s and the student’s sample from the same noise point, for each w; the ring marks the w of the slider. ',
     'A small gap means the student reproduces the whole family of guided samplers at half the cost. ',
     el('i', {}, 'Train in your browser'), ' distils a new student from the shipped teacher here, starting as a copy of it (w ignored), for w in [0, 9]. ',
@@ -83,7 +86,7 @@ export default {
       student: new PathStrip(wasm, { compact: true }),
     }));
     overW.append(
-      el('div', { class: 'ds-overw-title' }, 'Probability paths over w, teacher above student (the gap chart’s runs):'),
+      el('div', { class: 'ds-overw-title' }, 'Probability paths over w:'),
       el('div', {}), ...small.map((c) => c.head),
       el('div', { class: 'ds-who' }, 'teacher'), ...small.map((c) => c.teacher.el),
       el('div', { class: 'ds-who' }, 'student'), ...small.map((c) => c.student.el));
@@ -188,9 +191,8 @@ export default {
       const [a, b] = panels;
       const both = a.flow?.done && b.flow?.done;
       fig.readout(
-        el('div', {}, `Class ${fig.state.class}, ${fig.state.steps} Euler steps, the same noise for teacher and student; `,
+        el('div', {}, `${fig.state.steps} Euler steps, same noise; `,
           fig.pretrained ? 'the shipped student.' : `a student distilled here for ${fig.student.stepsDone} steps.`),
-        el('div', {}, 'Network calls per sample: teacher ', el('b', {}, a.metrics ? String(a.metrics.callsPerSample) : '…'), ', student ', el('b', {}, b.metrics ? String(b.metrics.callsPerSample) : '…'), '.'),
         el('div', {}, both ? ['Mean endpoint gap at this w: ', el('b', {}, fmt(a.flow.meanDistance(b.flow), 3)), '.'] : 'computing…'));
     }
 

@@ -28,6 +28,9 @@ export default {
   ],
   controls: ['class', 'w', 'n', 'steps', 'seed', 'exact'],
   caption: () => [
+    'Draw with one brush per class, then ', el('b', {}, 'Train on my drawing'), ': a network learns your data in a background worker, and the bright dots sample the chosen class with CFG. ', el('b', {}, 'Ground truth'), ' samples your drawing exactly.',
+  ],
+  howToRead: () => [
     'Pick a brush (one per class) and drag on the plot to draw, or focus the plot and use the arrow keys and Space (1–4 pick a brush, [ and ] resize it, U undoes). ',
     el('b', {}, 'Train on my drawing'), ' fits a fresh network to your points in a background worker: each point counts as a small Gaussian blob (σ = 0.06), and each class’s share of the data is its share of the points. ',
     'As it learns, the bright dots are samples of the chosen class drawn with ', ...cfgFormula(), ', over your faded drawing. ',

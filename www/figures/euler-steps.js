@@ -42,6 +42,9 @@ export default {
   ],
   controls: ['steps', 'dataset', 'class', 'w', 'n', 'seed', 'exact'],
   caption: () => [
+    'The same noise, solved twice: Euler with few steps (', el('b', {}, 'solid'), ', a dot per step) and a fine reference (', el('b', {}, 'dashed'), '). Where paths bend, long steps cut the corner. The chart shows the error falling as 1/steps.',
+  ],
+  howToRead: () => [
     'The same starting noise is solved twice. ',
     el('b', {}, 'Solid'), ': Euler with the chosen number of steps, with a dot at every step; each step follows the velocity at its start in a straight line. ',
     el('b', {}, 'Dashed'), `: a fine reference (Heun, ${REF_STEPS} steps), practically the exact solution of the ODE. `,

@@ -45,6 +45,9 @@ export default {
   ],
   controls: ['dataset', 'w', 'compare', 'squares', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
+    'Each panel follows one class from noise (t = 0) to data (t = 1) with ', ...cfgFormula(), '. ', el('b', {}, 'Squares'), ': its density at the slider’s time; ', el('b', {}, 'strips'), ': the whole path along the line through both class means. Guided mass commits to its side early.',
+  ],
+  howToRead: () => [
     'Every panel follows one class from noise (t = 0) to data (t = 1) with ', ...cfgFormula(), '. ',
     'The ', el('b', {}, 'squares'), ' show that class at the time on the slider. With “squares show: exact” (the default) they are ',
     el('b', {}, 'exact densities'), ' p_t of the flow, by the change of variables log p_t(x) = log N(x_0; 0, I) − ∫_0^t tr(∂v/∂x) ds: ',
@@ -57,7 +60,12 @@ export default {
     'Both scales start from the same noise. With guidance the mass splits from the middle and commits to its side of the diagonal early, ',
     'then keeps condensing; plain conditional sampling (w = 1) moves later and ends as wide as the class. ',
     'On overlapping classes guidance also shifts each class away from the other, past its own mean. ',
-    'Play, pause, step or drag the time slider.',
+    'Play, pause, step or drag the time slider. ',
+    el('b', {}, 'Read-out'), ': each square is scaled to its own peak; its “mass in view” is ∫ p_t over the square (below 1, the rest lies outside; above 1, the integration’s error). ',
+    'Each time column of a strip is scaled to its own peak, so the colour shows where the samples are, not how many. ',
+    'The dashed circles hold 86% of each class’s data (2σ) around its mean (+); on the strips, the dashed lines are the means along the diagonal. ',
+    el('b', {}, 'Hit rate'), ': the share of a panel’s samples at t = 1 whose most likely class under the data is their own; ',
+    el('b', {}, 'diversity'), ': the spread of the samples (trace of their covariance) over the spread of the class (1: as wide as the data).',
   ],
   async create(fig) {
     const { wasm } = fig;

@@ -40,6 +40,9 @@ export default {
   ],
   controls: ['dataset', 'class', 'w', 'n', 'seed'],
   caption: () => [
+    'Reflow retrains a model on its own noise–sample pairs, so its paths straighten. ', el('b', {}, 'Top'), ': the same noise through each model. ', el('b', {}, 'Bottom'), ': sample quality against Euler steps; straight paths need fewer. Raise w: guidance bends them again.',
+  ],
+  howToRead: () => [
     'Reflow retrains a flow model on its own coupling: pairs (x', el('sub', {}, '0'), ', x', el('sub', {}, '1'), ') of noise and the sample the model’s ODE carries it to, with the straight line between them as the target. ',
     'The paths of the new field do not cross, so they are straighter. ',
     el('b', {}, 'Top'), ': the same noise carried by each model in ', String(PATH_STEPS), ' Euler steps (grey lines: a few of the paths; dots: where every sample ends). ',
