@@ -8,7 +8,7 @@ import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
 import { paintReferences, wText } from './probability-path/refs.js';
 import { paintStrip, drawStrip, SPAD, STRIP_BINS } from './probability-path/strip.js';
-import { Player } from './probability-path/player.js';
+import { PlayHead } from '../playbar.js';
 import { drawSquare } from './probability-path/square.js';
 import { readoutNodes } from './probability-path/readout.js';
 import { DENS, densityFrames, frameIndex, ExactDensities } from './probability-path/exact.js';
@@ -94,8 +94,12 @@ export default {
     });
     const steps = () => cells[0]?.shown?.steps ?? fig.state.steps;
     const exactMode = () => fig.state.squares === 'exact';
-    const player = new Player({
+    const player = new PlayHead({
       reducedMotion: fig.reducedMotion,
+      seconds: 3.6,
+      hold: 1.2,
+      label: 'all panels',
+      clamp: true,
       steps,
       request: () => fig.request(),
       onPause: () => {
