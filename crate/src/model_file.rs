@@ -27,8 +27,8 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::datasets::{Dataset, CUSTOM};
+use crate::descent::TrainConfig;
 use crate::error::{Error, Result};
-use crate::flow::TrainConfig;
 use crate::mlp::{Mlp, MlpConfig};
 
 /// The `format` field's value.

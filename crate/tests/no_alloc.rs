@@ -5,9 +5,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cfg_playground::datasets::Dataset;
+use cfg_playground::descent::TrainConfig;
 use cfg_playground::distill::{student_config, DistillConfig, Distiller};
 use cfg_playground::field::{FieldSource, Guidance, NetScratch};
-use cfg_playground::flow::{Pairs, TrainConfig, Trainer};
+use cfg_playground::flow::{Pairs, Trainer};
 use cfg_playground::mixture::Prepared;
 use cfg_playground::mlp::MlpConfig;
 use cfg_playground::particles::Particles;
@@ -110,10 +111,10 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
         let mut x = ndarray::Array2::zeros((400, 2));
         let rule = RectifiedCfg::default();
         let mut f = RcfgField { source: &mut src, labels: &[1], rule, dt: 0.1, scratch: &mut rc };
-        integ.step(&mut f, x.view_mut(), 0.0, 0.1, Solver::Euler);
+        integ.step(&mut f, x.view_mut(), 0, 0.0, 0.1, Solver::Euler);
         assert_eq!(
             count(|| {
-                integ.step(&mut f, x.view_mut(), 0.1, 0.1, Solver::Euler);
+                integ.step(&mut f, x.view_mut(), 1, 0.1, 0.1, Solver::Euler);
             }),
             0,
             "a rectified CFG step allocated (exact {exact})"

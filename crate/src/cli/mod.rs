@@ -7,21 +7,27 @@ use std::time::Instant;
 
 mod methods;
 
+use methods::TrainMethod;
+
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use cfg_playground::adam::Schedule;
 use cfg_playground::bench::{run_w1, BenchPlan};
+use cfg_playground::caps::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
 use cfg_playground::classifier::{classifier_arch, ClassifierTrainer};
 use cfg_playground::datasets::Dataset;
+use cfg_playground::descent::{TrainConfig, MAX_BATCH, MAX_STEPS};
 use cfg_playground::error::{check_count, check_range, Error, Result};
-use cfg_playground::evaluate::{self, SampleConfig, Source, MAX_POINTS, MAX_SAMPLER_STEPS};
-use cfg_playground::flow::{TrainConfig, Trainer, MAX_BATCH, MAX_STEPS};
+use cfg_playground::evaluate;
+use cfg_playground::field::Source;
+use cfg_playground::flow::Trainer;
 use cfg_playground::invalid;
 use cfg_playground::method;
 use cfg_playground::mlp::{MlpConfig, DEFAULT_DEPTH, DEFAULT_WIDTH};
 use cfg_playground::model_file::{Dtype, ModelFile, ModelKind};
 use cfg_playground::rng;
+use cfg_playground::sample::SampleConfig;
 use cfg_playground::sampler::Solver;
 
 #[derive(Parser)]
@@ -153,9 +159,8 @@ struct RunArgs {
     guidance: f64,
     #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
     steps: i64,
-    /// euler or heun.
-    #[arg(long, default_value = "euler")]
-    solver: String,
+    #[arg(long, value_enum, default_value_t = Solver::Euler)]
+    solver: Solver,
     #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
     n: i64,
     #[arg(long, default_value_t = 0)]
@@ -164,12 +169,11 @@ struct RunArgs {
 
 impl RunArgs {
     fn config(&self) -> Result<SampleConfig> {
-        check_range("--guidance", self.guidance, -evaluate::MAX_GUIDANCE, evaluate::MAX_GUIDANCE)?;
+        check_range("--guidance", self.guidance, -MAX_GUIDANCE, MAX_GUIDANCE)?;
         Ok(SampleConfig {
             n: check_count("--n", self.n, 1, MAX_POINTS as i64)?,
             steps: check_count("--steps", self.steps, 1, MAX_SAMPLER_STEPS as i64)?,
-            solver: Solver::parse(&self.solver)
-                .ok_or_else(|| invalid!("--solver must be euler or heun, got '{}'", self.solver))?,
+            solver: self.solver,
             guidance: self.guidance as f32,
             seed: self.seed,
         })
@@ -246,7 +250,7 @@ fn train(a: &TrainArgs) -> Result<()> {
         }
     }
     let start = Instant::now();
-    let file = if a.how.method == "flow" {
+    let file = if a.how.method == TrainMethod::Flow {
         let name = a.dataset.as_deref().ok_or_else(|| invalid!("train needs --dataset D"))?;
         let dataset = Dataset::by_name(name)?;
         let mut arch = MlpConfig::velocity(
@@ -266,7 +270,7 @@ fn train(a: &TrainArgs) -> Result<()> {
             model: trainer.model,
             training: config,
         }
-    } else if a.how.method == "classifier" {
+    } else if a.how.method == TrainMethod::Classifier {
         let name =
             a.dataset.as_deref().ok_or_else(|| invalid!("train --method classifier needs --dataset D"))?;
         let dataset = Dataset::by_name(name)?;
@@ -294,7 +298,10 @@ fn train(a: &TrainArgs) -> Result<()> {
         return Ok(());
     } else {
         if a.dataset.is_some() {
-            return Err(invalid!("--method {} takes the teacher's data set: drop --dataset", a.how.method));
+            return Err(invalid!(
+                "--method {} takes the teacher's data set: drop --dataset",
+                a.how.method.name()
+            ));
         }
         methods::train(&a.how, &config)?
     };
@@ -417,7 +424,7 @@ fn run(cli: Cli) -> Result<()> {
             let (dataset, file) = load_source(&source)?;
             let src = file.as_ref().map_or(Source::Exact, |f| Source::Network(&f.model));
             let classifier = how.classifier(&dataset)?;
-            let report = method::evaluate_with(&dataset, src, classifier.as_ref(), &m, &config)?;
+            let report = evaluate::evaluate_with(&dataset, src, classifier.as_ref(), &m, &config)?;
             write_out(out.as_deref(), &(serde_json::to_string_pretty(&report).expect("json") + "\n"))
         }
     }
