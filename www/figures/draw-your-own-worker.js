@@ -18,10 +18,12 @@
 //   {type: 'metrics', req, metrics}           model.metrics of the finished flow
 //   {type: 'error', req, message}
 import { loadBindings } from '../wasm.js';
+import { cfg } from '../method.js';
 
 const ready = loadBindings();
 let Model = null;
 let Flow = null;
+let bindings = null;
 
 let model = null;
 let modelId = -1;
@@ -85,7 +87,7 @@ function tick() {
   const t0 = performance.now();
   try {
     // about 20 ms of steps between looks at the message queue
-    while (!flow.done && performance.now() - t0 < 20) flow.advance(model, m.w, m.exact, 1);
+    while (!flow.done && performance.now() - t0 < 20) flow.advanceFor(cfg(bindings, m.w, m.exact), model, Infinity, 1);
   } catch (e) {
     self.postMessage({ type: 'error', req: m.req, message: e.message });
     drop();
@@ -112,7 +114,8 @@ function tick() {
 
 self.onmessage = async (e) => {
   const m = e.data;
-  ({ Model, Flow } = await ready);
+  bindings = await ready;
+  ({ Model, Flow } = bindings);
   if (m.type === 'model') {
     drop();
     queued = null;

@@ -6,6 +6,7 @@
 // weights from "train in your browser" are handled the same way, so the reader's time stays put.
 import { el, fmt } from '../cfg.js';
 import { icon, syncPlayButton } from '../playbar.js';
+import { cfg } from '../method.js';
 
 export class FlowPlayer {
   /**
@@ -142,7 +143,7 @@ export class FlowPlayer {
 
   /** Computes on `f` for about `ms` milliseconds (the wasm side splits steps to fit). */
   advance(f, ms) {
-    f.advanceFor(this.fig.model, f.__w, f.__exact, ms);
+    f.advanceFor(cfg(this.fig.wasm, f.__w, f.__exact), this.fig.model, ms);
     f.__stepsDone = this.fig.model.stepsDone; // training updates the weights in place: the newest used
   }
 
