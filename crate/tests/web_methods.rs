@@ -121,7 +121,9 @@ fn every_method_through_the_flow_export_lands_where_sample_does() {
 fn scaled_noise_and_a_zero_velocity_keep_points_where_they_start() {
     let mut m = model();
     let mut f = ok(Flow::new(&m, "lower-left", 50.0, 4.0, "euler", 2.0, false));
-    // noise-scale draws its own start on a flow that has not moved: τ = 0 puts every point at 0
+    let unscaled = f.positions().to_vec();
+    // a flow that has not moved takes the start noise of the method it follows: τ·x0 for
+    // noise-scale (zero steps: nothing moves yet)
     ok(f.advance_for(
         &mut ok(method("noise-scale", false, &[("tau", 0.0)])),
         &mut m,
@@ -135,13 +137,20 @@ fn scaled_noise_and_a_zero_velocity_keep_points_where_they_start() {
         f64::INFINITY,
         Some(0.0),
     ));
-    let start = f.positions().to_vec();
-    assert!(start.iter().any(|&v| v != 0.0));
-    let mut still = ok(method("velocity-scale", false, &[("temperature", 0.0)]));
-    while !f.done() {
-        ok(f.advance_for(&mut still, &mut m, 0.0, None));
+    let half: Vec<f32> = unscaled.iter().map(|v| 0.5 * v).collect();
+    assert_eq!(f.positions().to_vec(), half);
+    // T·v with T = 0 (either clock) moves nothing, from the usual N(0, I) start
+    for clock in ["sampler", "rescaled"] {
+        let o = js_sys::Object::new();
+        js_sys::Reflect::set(&o, &"temperature".into(), &0.0.into()).unwrap();
+        js_sys::Reflect::set(&o, &"clock".into(), &clock.into()).unwrap();
+        let mut still = ok(MethodHandle::new("velocity-scale", o.into()));
+        ok(f.restart(2.0));
+        while !f.done() {
+            ok(f.advance_for(&mut still, &mut m, 0.0, None));
+        }
+        assert_eq!(f.positions().to_vec(), unscaled);
     }
-    assert_eq!(f.positions().to_vec(), start);
 }
 
 #[wasm_bindgen_test]

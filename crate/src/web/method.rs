@@ -19,6 +19,9 @@ use crate::temperature::{Clock, TEMPERATURE_RANGE};
 /// Rows per classifier pass.
 const CLASSIFIER_CHUNK: usize = 256;
 
+/// The fields of [`Options`], as JavaScript spells them.
+const OPTION_NAMES: [&str; 7] = ["w", "exact", "lambdaMax", "gamma", "tau", "temperature", "clock"];
+
 /// A method's options from JavaScript: `{w, exact, lambdaMax, gamma, tau, temperature, clock}`,
 /// each optional (w = 1, not exact, the method's defaults).
 #[derive(Deserialize, Default)]
@@ -73,6 +76,19 @@ impl MethodHandle {
         let o: Options = if options.is_undefined() || options.is_null() {
             Options::default()
         } else {
+            if !options.is_object() {
+                return Err(JsError::new("options must be an object"));
+            }
+            // serde_wasm_bindgen reads only the fields it knows: a misspelt one is an error here
+            for key in js_sys::Object::keys(&options.clone().into()).iter() {
+                let key = key.as_string().unwrap_or_default();
+                if !OPTION_NAMES.contains(&key.as_str()) {
+                    return Err(JsError::new(&format!(
+                        "options: unknown field '{key}', expected one of {}",
+                        OPTION_NAMES.join(", ")
+                    )));
+                }
+            }
             serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("options: {e}")))?
         };
         let d = MethodParams::default();
