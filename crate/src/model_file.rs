@@ -40,6 +40,7 @@ pub const MAX_FILE_BYTES: usize = 32 << 20;
 
 /// How tensor values are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Dtype {
     /// 32-bit floats: exact.

@@ -12,6 +12,7 @@ use methods::TrainMethod;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use cfg_playground::activation::Activation;
 use cfg_playground::adam::Schedule;
 use cfg_playground::bench::{run_w1, BenchPlan};
 use cfg_playground::caps::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
@@ -114,9 +115,9 @@ struct TrainArgs {
     batch: i64,
     #[arg(long, default_value_t = TrainConfig::default().lr, allow_negative_numbers = true)]
     lr: f64,
-    /// Learning-rate schedule: cosine or constant.
-    #[arg(long, default_value = "cosine")]
-    schedule: String,
+    /// Learning-rate schedule.
+    #[arg(long, value_enum, default_value_t = Schedule::Cosine)]
+    schedule: Schedule,
     /// Probability of dropping a label to null.
     #[arg(long, default_value_t = TrainConfig::default().dropout, allow_negative_numbers = true)]
     dropout: f64,
@@ -124,17 +125,16 @@ struct TrainArgs {
     width: i64,
     #[arg(long, default_value_t = DEFAULT_DEPTH as i64, allow_negative_numbers = true)]
     depth: i64,
-    /// Activation: silu or relu.
-    #[arg(long, default_value = "silu")]
-    activation: String,
+    #[arg(long, value_enum, default_value_t = Activation::Silu)]
+    activation: Activation,
     /// Residual hidden layers.
     #[arg(long)]
     residual: bool,
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Storage of the weights: f32 (exact) or f16 (half the size).
-    #[arg(long, default_value = "f32")]
-    dtype: String,
+    #[arg(long, value_enum, default_value_t = Dtype::F32)]
+    dtype: Dtype,
     #[arg(long)]
     out: PathBuf,
 }
@@ -228,17 +228,13 @@ fn train(a: &TrainArgs) -> Result<()> {
         steps: check_count("--steps", a.steps, 1, MAX_STEPS as i64)?,
         batch: check_count("--batch", a.batch, 1, MAX_BATCH as i64)?,
         lr: a.lr,
-        schedule: match a.schedule.as_str() {
-            "cosine" => Schedule::Cosine,
-            "constant" => Schedule::Constant,
-            s => return Err(invalid!("--schedule must be cosine or constant, got '{s}'")),
-        },
+        schedule: a.schedule,
         dropout: a.dropout,
         seed: a.seed,
         ..TrainConfig::default()
     };
     config.validate().map_err(|e| invalid!("--{}", inner(&e)))?;
-    let dtype = Dtype::parse(&a.dtype).map_err(|e| invalid!("--{}", inner(&e)))?;
+    let dtype = a.dtype;
     // fail on an unwritable output before spending a minute training
     if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.is_dir() {
@@ -258,8 +254,7 @@ fn train(a: &TrainArgs) -> Result<()> {
             check_count("--width", a.width, 1, 512)?,
             check_count("--depth", a.depth, 1, 8)?,
         );
-        arch.activation = cfg_playground::activation::Activation::parse(&a.activation)
-            .ok_or_else(|| invalid!("--activation must be silu or relu, got '{}'", a.activation))?;
+        arch.activation = a.activation;
         arch.residual = a.residual;
         let mut trainer = Trainer::new(dataset, arch, config.clone())?;
         let loss = run_steps(config.steps, || Ok(trainer.step()))?;
