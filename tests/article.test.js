@@ -28,8 +28,26 @@ function figurePixels(page, hostSelector, index = 0) {
   }, index);
 }
 
-async function waitReady(page, sel, timeout = 20000) {
+// Timeouts are generous (a slow or loaded machine, or CPU_THROTTLE=4, takes several times longer
+// than a fast one): a test waits for a state, never for a duration.
+const READY = 60000;
+const TRAINED = 180000;
+
+async function waitReady(page, sel, timeout = READY) {
   await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout });
+}
+
+/** Waits until the figure `hostSelector` (the `index`th match) has more than `n` painted pixels. */
+function waitPainted(page, hostSelector, n, index = 0) {
+  return page.waitForFunction(([s, k, min]) => {
+    let painted = 0;
+    for (const c of document.querySelectorAll(s)[k]?.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
+      if (!c.width || !c.height) continue;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) painted += 1;
+    }
+    return painted > min;
+  }, [hostSelector, index, n], { timeout: READY });
 }
 
 test('the article loads with no console errors and every figure renders', async () => {
@@ -55,8 +73,8 @@ test('the article loads with no console errors and every figure renders', async 
           if (n > 200) return true;
         }
         return false;
-      }, sel, { timeout: 20000 });
-      await page.waitForTimeout(1500);
+      }, sel, { timeout: READY });
+      await page.waitForTimeout(1500); // lets the flow move on before the screenshot (an artifact, not an assertion)
     }
     await page.locator(sel).screenshot({ path: `${ARTIFACTS}/figure-${id}.png` });
   }
@@ -69,15 +87,22 @@ test('moving the w slider changes the rendering', async () => {
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
   await waitReady(page, '#hero');
-  await page.waitForTimeout(500);
+  await waitPainted(page, '#hero', 1000);
   const before = await figurePixels(page, '#hero');
-  assert.ok(before.painted > 1000);
   const slider = page.locator('#hero input[type=range]').first();
   await slider.fill('7.5');
-  await page.waitForTimeout(400);
-  const after = await figurePixels(page, '#hero');
-  assert.notEqual(after.hash, before.hash, 'the hero must redraw for a new w');
-  assert.match(await page.locator('#hero .readout').innerText(), /w = 7\.5/);
+  await page.waitForFunction(() => /w = 7\.5/.test(document.querySelector('#hero').shadowRoot.querySelector('.readout').textContent), null, { timeout: READY });
+  // the hero redraws for the new w (its pixels change; waited for, since a slow machine paints later)
+  await page.waitForFunction(([h]) => {
+    const host = document.querySelector('#hero');
+    let hash = 0;
+    for (const c of host.shadowRoot.querySelectorAll('canvas.pix, canvas.over, canvas.strip')) {
+      if (!c.width || !c.height) continue;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) hash = (hash * 31 + d[i - 3] + 3 * d[i - 2] + 7 * d[i - 1] + 11 * d[i]) | 0;
+    }
+    return hash !== h;
+  }, [before.hash], { timeout: READY });
   assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /hero\.w=7\.5/, 'the URL records the new w');
   assert.deepEqual(errors, []);
   await page.close();
@@ -87,28 +112,36 @@ test('training in the browser lowers the loss while the page keeps animating', a
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
   await waitReady(page, '#hero');
-  await page.locator('#hero summary').click();
+  await page.locator('#hero .train summary').click();
   await page.locator('#hero .train-controls input[type=range]').last().fill('20000');
   await page.locator('#hero button', { hasText: 'Train from scratch' }).click();
   const status = page.locator('#hero .progress-row .status');
-  await page.waitForFunction(() => /loss/.test(document.querySelector('#hero').shadowRoot.querySelector('.progress-row .status').textContent), null, { timeout: 20000 });
+  await page.waitForFunction(() => /loss/.test(document.querySelector('#hero').shadowRoot.querySelector('.progress-row .status').textContent), null, { timeout: READY });
   const lossOf = async () => Number((await status.innerText()).match(/loss ([\d.]+)/)[1]);
   const first = await lossOf();
-  // count animation frames and watch the figure follow the model for a few seconds
-  const frames = await page.evaluate(() => new Promise((resolve) => {
+  // count animation frames while the worker trains: the page keeps animating, and the figure
+  // follows the model as its reports arrive (the frames are counted until a later report has a
+  // lower loss, and for at least 3 s)
+  const frames = await page.evaluate(([lossThen, cap]) => new Promise((resolve) => {
     const times = [];
     const t0 = performance.now();
-    const tick = (t) => { times.push(t); if (t - t0 < 3000) requestAnimationFrame(tick); else resolve(times); };
+    const status = () => document.querySelector('#hero').shadowRoot.querySelector('.progress-row .status').textContent;
+    const lower = () => { const m = /loss ([\d.]+)/.exec(status()); return m && Number(m[1]) < lossThen; };
+    const tick = (t) => { times.push(t); if ((t - t0 < 3000 || !lower()) && t - t0 < cap) requestAnimationFrame(tick); else resolve({ times, status: status() }); };
     requestAnimationFrame(tick);
-  }));
-  const later = await lossOf();
-  const gaps = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
-  const fps = frames.length / 3;
-  console.log(`while training: ${frames.length} frames in 3 s (${fps.toFixed(0)} fps), median frame ${gaps[gaps.length >> 1].toFixed(1)} ms, p95 ${gaps[Math.floor(gaps.length * 0.95)].toFixed(1)} ms; loss ${first} -> ${later}`);
+  }), [first, TRAINED]);
+  const later = Number(frames.status.match(/loss ([\d.]+)/)[1]);
+  const seconds = (frames.times.at(-1) - frames.times[0]) / 1000;
+  const gaps = frames.times.slice(1).map((t, i) => t - frames.times[i]).sort((a, b) => a - b);
+  const fps = frames.times.length / seconds;
+  console.log(`while training: ${frames.times.length} frames in ${seconds.toFixed(1)} s (${fps.toFixed(0)} fps), median frame ${gaps[gaps.length >> 1].toFixed(1)} ms, p95 ${gaps[Math.floor(gaps.length * 0.95)].toFixed(1)} ms; loss ${first} -> ${later}`);
   assert.ok(later < first, `loss should fall: ${first} -> ${later}`);
-  assert.ok(fps > 20, `the page must keep animating while the worker trains (${fps.toFixed(1)} fps)`);
-  assert.match(await status.innerText(), /steps\/s/);
-  await page.locator('#hero button', { hasText: 'Stop' }).click();
+  // the page keeps animating: the frame loop is never starved by the training (its median frame
+  // stays well under the 100 ms of a page that stutters, whatever the machine's speed)
+  assert.ok(gaps[gaps.length >> 1] < 100, `the page must keep animating while the worker trains (median frame ${gaps[gaps.length >> 1].toFixed(1)} ms)`);
+  assert.match(frames.status, /steps\/s|trained \d+ steps/);
+  const stop = page.locator('#hero button', { hasText: 'Stop' });
+  if (await stop.count()) await stop.click();
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -119,12 +152,12 @@ test('the classifier-guidance figure trains its classifier in the browser', asyn
   const sel = '#classifier-guidance';
   await page.locator(sel).scrollIntoViewIfNeeded();
   await waitReady(page, sel);
-  await page.locator(`${sel} summary`).click();
+  await page.locator(`${sel} .train summary`).click();
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('300');
   await page.locator(`${sel} button`, { hasText: 'Train from scratch' }).click();
-  await page.waitForFunction((s) => /trained 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: 30000 });
+  await page.waitForFunction((s) => /trained 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: TRAINED });
   // the figure samples again with the classifier trained here
-  await page.waitForFunction((s) => /trained here for 300 steps[^]*Mean distance/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: 30000 });
+  await page.waitForFunction((s) => /trained here for 300 steps[^]*Mean distance/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: TRAINED });
   // the Model button saves the classifier trained here, not the velocity model
   const [file] = await Promise.all([page.waitForEvent('download'), page.locator(`${sel} button`, { hasText: 'Model' }).click()]);
   const json = JSON.parse(fs.readFileSync(await file.path(), 'utf8'));
@@ -140,15 +173,14 @@ test('the rectified-flow figure runs a reflow round in the browser', async () =>
   const sel = '#rectified-flow';
   await page.locator(sel).scrollIntoViewIfNeeded();
   await waitReady(page, sel);
-  await page.locator(`${sel} summary`).click();
-  await page.waitForTimeout(300);
+  await page.locator(`${sel} .train summary`).click();
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('300');
   // reflow starts from the shipped weights: the button says so, before and after the run
   await page.locator(`${sel} button`, { hasText: 'Reflow in your browser' }).click();
-  await page.waitForFunction((s) => /trained 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: 30000 });
+  await page.waitForFunction((s) => /trained 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: TRAINED });
   assert.equal(await page.locator(`${sel} button`, { hasText: 'Train from scratch' }).count(), 0);
   assert.equal(await page.locator(`${sel} button`, { hasText: 'Reflow in your browser' }).count(), 1);
-  await page.waitForFunction((s) => /reflow trained here for 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: 30000 });
+  await page.waitForFunction((s) => /reflow trained here for 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: TRAINED });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -159,12 +191,11 @@ test('the distillation figure distils a student in the browser', async () => {
   const sel = '#distillation';
   await page.locator(sel).scrollIntoViewIfNeeded();
   await waitReady(page, sel);
-  await page.locator(`${sel} summary`).click();
-  await page.waitForTimeout(300);
+  await page.locator(`${sel} .train summary`).click();
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('200');
   await page.locator(`${sel} button`, { hasText: 'Distil in your browser' }).click();
-  await page.waitForFunction((s) => /trained 200 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: 30000 });
-  await page.waitForFunction((s) => /distilled here for 200 steps[^]*Mean endpoint gap/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: 30000 });
+  await page.waitForFunction((s) => /trained 200 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: TRAINED });
+  await page.waitForFunction((s) => /distilled here for 200 steps[^]*Mean endpoint gap/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: TRAINED });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -194,7 +225,7 @@ test('rectified CFG and distillation show probability paths that fill in, for bo
       await page.locator(`${sel} select`).first().selectOption(dataset);
       // every strip ends coloured over much of its area, and says what it is once done
       await page.waitForFunction(([s, m]) => [...document.querySelector(s).shadowRoot.querySelectorAll('canvas.path-strip')]
-        .every((c) => /from t = 0 to 1,/.test(c.getAttribute('aria-label')) && c.getAttribute('aria-label').endsWith(`and ${m}.`)), [sel, mean], { timeout: 30000 });
+        .every((c) => /from t = 0 to 1,/.test(c.getAttribute('aria-label')) && c.getAttribute('aria-label').endsWith(`and ${m}.`)), [sel, mean], { timeout: TRAINED });
       const got = await strips(page, sel);
       assert.equal(got.length, count, `${sel}: ${count} strips`);
       for (const s of got) {
@@ -247,12 +278,8 @@ test('the embed example renders its figures and keeps its own styles', async () 
   assert.equal(hosts.length, 3);
   for (let i = 0; i < hosts.length; i++) {
     await hosts[i].scrollIntoViewIfNeeded();
-    await page.waitForFunction((k) => document.querySelectorAll('[data-cfg-figure]')[k].dataset.cfgReady === '1', i, { timeout: 20000 });
-  }
-  await page.waitForTimeout(2500);
-  for (let i = 0; i < hosts.length; i++) {
-    const px = await figurePixels(page, '[data-cfg-figure]', i);
-    assert.ok(px.painted > 500, `figure ${i} is blank`);
+    await page.waitForFunction((k) => document.querySelectorAll('[data-cfg-figure]')[k].dataset.cfgReady === '1', i, { timeout: READY });
+    await waitPainted(page, '[data-cfg-figure]', 500, i).catch((e) => { throw new Error(`figure ${i} is blank: ${e.message}`); });
   }
   // hidden controls are hidden: the first figure hides the data set selector, the third does not
   const hasDatasetSelect = (k) => page.locator('[data-cfg-figure="hero"]').nth(k).locator('select:has(option[value="two-moons"])').count();
@@ -276,10 +303,9 @@ test('a build for a sub-path works from that sub-path', { skip: !process.env.DIS
   const errors = [];
   const page = await openPage(session.browser, subUrl, errors);
   await waitReady(page, '#hero');
-  await page.waitForTimeout(500);
-  assert.ok((await figurePixels(page, '#hero')).painted > 1000);
+  await waitPainted(page, '#hero', 1000);
   await page.goto(`${subUrl}www/embed-example.html`);
-  await page.waitForFunction(() => document.querySelector('[data-cfg-figure]')?.dataset.cfgReady === '1', null, { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('[data-cfg-figure]')?.dataset.cfgReady === '1', null, { timeout: READY });
   assert.deepEqual(errors, []);
   await page.close();
   sub.close();
@@ -316,7 +342,7 @@ test('on a phone-sized screen every figure fits the width and renders', async ()
     const overflow = await page.$eval(`#${id}`, (h) => h.shadowRoot.querySelector('figure').scrollWidth - h.clientWidth);
     assert.ok(overflow <= 1, `${id} is ${overflow} px wider than the screen`);
   }
-  await page.waitForTimeout(1500);
+  await page.waitForTimeout(1500); // lets the flows move on before the screenshots (artifacts, not assertions)
   await page.locator('#cfg-grid').screenshot({ path: `${ARTIFACTS}/phone-cfg-grid.png` });
   await page.locator('#hero').screenshot({ path: `${ARTIFACTS}/phone-hero.png` });
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'the page scrolls sideways');

@@ -4,13 +4,37 @@
 //   node tests/bench.js <native.json>
 import fs from 'node:fs';
 import zlib from 'node:zlib';
+import os from 'node:os';
 import { serve, launch } from './lib.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const native = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const { server, url } = await serve(DIST);
 const browser = await launch();
-const out = { machine: `${(await import('node:os')).cpus()[0].model}, ${(await import('node:os')).cpus().length} cores`, native };
+const out = { machine: machine(), native };
+
+/**
+ * The CPU the numbers come from: lscpu's model name, and its vendor, family, model and stepping
+ * (a generic name such as "AMD EPYC" names no generation; the family and model do), and the cores.
+ */
+function machine() {
+  const info = {};
+  try {
+    for (const line of fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n')) {
+      const [k, v] = line.split(':').map((x) => x?.trim());
+      if (v !== undefined && ['model name', 'vendor_id', 'cpu family', 'model', 'stepping'].includes(k) && !(k in info)) info[k] = v;
+    }
+  } catch { /* not Linux: the name from node alone */ }
+  const name = info['model name'] ?? os.cpus()[0]?.model ?? 'unknown CPU';
+  const family = info['cpu family'] !== undefined ? `family ${info['cpu family']}, model ${info.model}, stepping ${info.stepping}` : null;
+  return {
+    cpu: name,
+    vendor: info.vendor_id ?? null,
+    family,
+    cores: os.cpus().length,
+    summary: `${name}${family ? ` (${[info.vendor_id, family].filter(Boolean).join(' ')})` : ''}, ${os.cpus().length} cores`,
+  };
+}
 
 // ---- W1 in wasm
 {
@@ -55,7 +79,7 @@ out.ratio = {
   await page.goto(url);
   await page.waitForFunction(() => document.querySelector('#hero')?.dataset.cfgReady === '1', null, { timeout: 30000 });
   // a worker trains in the background for the whole measurement (the hero's, 20000 steps)
-  await page.locator('#hero summary').click();
+  await page.locator('#hero .train summary').click();
   await page.locator('#hero .train-controls input[type=range]').last().fill('20000');
   await page.locator('#hero button', { hasText: 'Train from scratch' }).click();
   const hosts = await page.$$eval('[data-cfg-figure]', (hs) => hs.map((h) => h.id));

@@ -35,14 +35,48 @@ export function serve(root, prefix = '/', headers = {}) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}${prefix}` })));
 }
 
-/** Debian's Chromium, headless; `extra` adds flags (say, --enable-precise-memory-info). */
+/**
+ * CPU_THROTTLE=N (N > 1) slows the main thread of every page that a test opens N times (Chromium's
+ * own CPU throttling, CDP `Emulation.setCPUThrottlingRate`): the suite must pass on a slow machine
+ * as well as on a fast one. Chromium throttles pages only: sent to a dedicated worker, the same
+ * command answers "Operation is only supported for pages, not workers", so training workers run at
+ * the machine's speed (the tests are written for any worker speed: they wait for states). Unset or
+ * 1: no throttling.
+ */
+export const CPU_THROTTLE = (() => {
+  const raw = process.env.CPU_THROTTLE ?? '1';
+  const rate = Number(raw);
+  if (!Number.isFinite(rate) || rate < 1 || rate > 20) throw new Error(`CPU_THROTTLE must be a number from 1 to 20, not '${raw}'`);
+  return rate;
+})();
+
+/** Throttles `page`'s main thread by `rate` (see CPU_THROTTLE); it stays throttled across navigations. */
+export async function throttle(page, rate = CPU_THROTTLE) {
+  if (rate <= 1) return;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+}
+
+/**
+ * Debian's Chromium, headless; `extra` adds flags (say, --enable-precise-memory-info). With
+ * CPU_THROTTLE set, every page made by the returned browser's newPage is throttled.
+ */
 export async function launch(extra = []) {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extra],
   });
+  if (CPU_THROTTLE > 1) {
+    const newPage = browser.newPage.bind(browser);
+    browser.newPage = async (options) => {
+      const page = await newPage(options);
+      await throttle(page);
+      return page;
+    };
+  }
+  return browser;
 }
 
 /** A page that records console errors and uncaught exceptions into `errors`. */

@@ -62,6 +62,11 @@ export function reducedMotion() {
 }
 
 /** v_u + w·(v_c − v_u), written out for labels. */
+/** The name of the page's ink colour (the guided arrows): black, or white in dark mode (CSS picks). */
+export function inkWord() {
+  return [el('b', { class: 'ink-light' }, 'black'), el('b', { class: 'ink-dark' }, 'white')];
+}
+
 export function cfgFormula() {
   return ['v = v', el('sub', {}, 'u'), ' + w·(v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), ')'];
 }

@@ -2,13 +2,15 @@
 // from the figure's settings table, a pretrained model for the chosen data set, "train in your
 // browser" in a Web Worker, exports, and one shared animation loop that only runs visible figures.
 //
-// A figure definition: { id, title, post, caption(fig) -> nodes, params: [state entries],
+// A figure definition: { id, title, post, caption(fig) -> nodes (about 50 words at most),
+//   howToRead(fig) -> nodes (the full explanation, behind a 'How to read this figure' disclosure), params: [state entries],
 //   controls: [keys shown, in order], create(fig) -> { layout(), update(keys), frame(now) -> bool } }
 //   and optionally: trainLabel (the train button's text), trainNote, resetLabel, training,
 //   loadModel(fig), exportModel(fig), styles, wide, trainable.
 import { loadWasm, pretrainedModel, el, fmt, reducedMotion, colorOf } from './cfg.js';
 import { parseState, changedEntries } from './state.js';
 import { Training } from './train.js';
+import { Chart, linearTicks, logTicks, niceLog } from './chart.js';
 
 // ---------- settings shared by many figures ----------
 const DATASETS = ['non-overlapping', 'overlapping', 'multimodal', 'face', 'two-moons', 'spirals', 'rings', 'three-blobs'];
@@ -241,7 +243,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   // ---------- train in your browser ----------
   const progress = el('progress', { max: 1, value: 0, 'aria-label': 'training progress' });
   const trainStatus = el('span', { class: 'status' });
-  const lossCanvas = el('canvas', { class: 'loss', width: 240, height: 60, role: 'img', 'aria-label': 'training loss curve' });
+  const lossChart = new Chart({ className: 'loss', label: 'training loss curve' });
   // a figure that starts from shipped weights (reflow, distillation) names its own run
   const trainLabel = def.trainLabel ?? 'Train from scratch';
   const startBtn = el('button', { type: 'button', onclick: () => (training?.running ? stopTraining() : startTraining()) }, trainLabel);
@@ -250,31 +252,29 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   let losses = [];
   function setTrainStatus(text) { trainStatus.textContent = text; }
   function drawLoss() {
-    const dpr = Math.min(3, window.devicePixelRatio || 1);
-    const w = 240;
-    const h = 60;
-    if (lossCanvas.width !== w * dpr) { lossCanvas.width = w * dpr; lossCanvas.height = h * dpr; lossCanvas.style.width = `${w}px`; lossCanvas.style.height = `${h}px`; }
-    const ctx = lossCanvas.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, w, h);
     const pts = losses.filter((l) => Number.isFinite(l.loss) && l.loss > 0);
-    if (pts.length < 2) return;
-    const style = getComputedStyle(root);
-    const lo = Math.log(Math.min(...pts.map((p) => p.loss)));
-    const hi = Math.log(Math.max(...pts.map((p) => p.loss)));
+    const w = 240;
+    const h = 84;
+    if (pts.length < 2) {
+      lossChart.frame({ width: w, height: h, pad: { l: 36, r: 8, t: 14, b: 30 }, x: { domain: [0, 1] }, y: { domain: [0, 1] } });
+      return;
+    }
+    const vals = pts.map((p) => p.loss);
+    const lo = niceLog(Math.min(...vals), -1);
+    const hi = niceLog(Math.max(...vals), 1);
+    const ticks = logTicks(lo, hi, [1, 2, 5]);
     const maxStep = pts[pts.length - 1].step;
-    ctx.strokeStyle = style.getPropertyValue('--cfg-accent').trim() || '#0072B2';
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    pts.forEach((p, i) => {
-      const x = 4 + (p.step / maxStep) * (w - 8);
-      const y = 4 + (1 - (Math.log(p.loss) - lo) / Math.max(1e-9, hi - lo)) * (h - 16);
-      if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
-    });
-    ctx.stroke();
-    ctx.fillStyle = style.getPropertyValue('--cfg-muted').trim() || '#666';
-    ctx.font = '10px system-ui, sans-serif';
-    ctx.fillText(`loss (log scale) ${fmt(pts[pts.length - 1].loss, 3)}`, 4, h - 2);
+    lossChart.frame({
+      width: w, height: h, pad: { l: 36, r: 8, t: 14, b: 30 },
+      x: { domain: [0, maxStep], ticks: linearTicks(0, maxStep, 3), format: String, grid: false, title: 'training step' },
+      y: { scale: 'log', domain: [lo, hi], ticks: ticks.length > 3 ? logTicks(lo, hi) : ticks, grid: false },
+    }).axes();
+    const last = pts[pts.length - 1];
+    lossChart.line(pts.map((p) => [p.step, p.loss]), { class: 'curve' });
+    // invisible: the points the hover read-out finds
+    lossChart.points(pts.map((p) => ({ x: p.step, y: p.loss, readout: `step ${p.step}: loss ${fmt(p.loss, 3)}` })), { class: 'hit' }, 2);
+    lossChart.text(lossChart.plot.l, 10, `loss (log scale) ${fmt(last.loss, 3)}`, { class: 'title' });
+    lossChart.describe(`training loss (log scale) against step: ${fmt(pts[0].loss, 3)} at step ${pts[0].step}, ${fmt(last.loss, 3)} at step ${last.step}`);
   }
   async function startTraining() {
     const options = { lr: state.lr, width: state.width, depth: state.depth, dropout: state.dropout, steps: state.trainSteps, seed: state.seed ?? 0, batch: 256 };
@@ -384,7 +384,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
       trainControls,
       el('div', { class: 'buttons' }, startBtn, resetBtn),
       el('div', { class: 'progress-row' }, progress, trainStatus),
-      lossCanvas));
+      lossChart.svg));
   }
 
   // ---------- exports ----------
@@ -441,7 +441,10 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   for (const key of inputs.keys()) if (key !== 'class') reflect(key);
   await loadPretrained();
   fig.impl = await def.create(fig);
-  root.querySelector('figcaption').replaceChildren(...[def.caption?.(fig) ?? []].flat());
+  // a short caption a reader finishes; the full explanation behind a disclosure
+  const how = def.howToRead ? [def.howToRead(fig)].flat() : [];
+  root.querySelector('figcaption').replaceChildren(...[def.caption?.(fig) ?? []].flat(),
+    ...(how.length ? [el('details', { class: 'how' }, el('summary', {}, 'How to read this figure'), el('div', { class: 'how-text' }, ...how))] : []));
   fig.impl.layout?.();
   fig.impl.update?.(['model', 'dataset', 'class']);
   fig.request();

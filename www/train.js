@@ -1,40 +1,40 @@
-// The page's side of "train in your browser": one Web Worker per run, stopped by terminating it.
+// The page's side of "train in your browser": one Web Worker per run (worker.js, through the
+// request layer of rpc.js), stopped by terminating it.
+import { WorkerClient } from './rpc.js';
+
 export class Training {
   /**
-   * @param spec  { dataset, options, drawn }
-   * @param on    { progress(msg), done(msg), error(msg) }
+   * @param spec  { dataset, options, drawn, kind, teacher }
+   * @param on    { progress(msg), done(msg), error(msg) }   msg of error: { message, step }
    */
   constructor(spec, on) {
     this.spec = spec;
     this.on = on;
-    this.worker = null;
+    this.client = null;
     this.running = false;
   }
 
   start() {
     this.stop();
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    const client = new WorkerClient(new URL('./worker.js', import.meta.url));
+    this.client = client;
     this.running = true;
-    this.worker.onmessage = (e) => {
-      const m = e.data;
-      if (m.type === 'progress') this.on.progress?.(m);
-      if (m.type === 'done' || m.type === 'error') {
-        this.running = false;
-        this.worker?.terminate();
-        this.worker = null;
-        (m.type === 'done' ? this.on.done : this.on.error)?.(m);
-      }
-    };
-    this.worker.onerror = (e) => {
-      this.running = false;
-      this.on.error?.({ message: e.message || 'the training worker failed to start', step: 0 });
-    };
-    this.worker.postMessage({ type: 'start', ...this.spec });
+    client.call('train', this.spec, { onProgress: (m) => this.on.progress?.(m) }).then(
+      (m) => {
+        if (this.client !== client) return;
+        this.stop();
+        this.on.done?.(m);
+      },
+      (e) => {
+        if (this.client !== client || e.cancelled) return;
+        this.stop();
+        this.on.error?.({ message: e.message || 'the training worker failed', step: e.step ?? 0 });
+      });
   }
 
   stop() {
-    this.worker?.terminate();
-    this.worker = null;
+    this.client?.terminate();
+    this.client = null;
     this.running = false;
   }
 }

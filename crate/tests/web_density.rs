@@ -49,6 +49,16 @@ fn the_handle_reproduces_the_native_densities() {
     assert!(peak > 0.0 && p.coverage() > 0.01, "peak {peak}, coverage {}", p.coverage());
     let mut other = ok(Painter::new(64.0, 64.0, 1.0));
     assert!(err(h.paint(&mut other, 2.0, 1.0)).contains("square"));
+    // the page paints what its worker sends, the log densities: the same peak and pixels
+    let logs = ok(h.log_density(2.0)).to_vec();
+    let mut q = ok(Painter::new(64.0, 64.0, model.extent()));
+    assert_eq!(ok(q.log_density(&logs, model.extent(), 1.0)), peak);
+    assert_eq!(q.coverage(), p.coverage());
+    assert!(err(q.log_density(&logs[1..], model.extent(), 1.0)).contains("side"));
+    assert!(err(other.log_density(&logs, model.extent(), 1.0)).contains("square"));
+    let mut nan = logs.clone();
+    nan[3] = f64::NAN;
+    assert!(err(q.log_density(&nan, model.extent(), 1.0)).contains("log densities"));
     // restarting forgets the results
     ok(h.restart(1.0, false));
     assert_eq!(h.ready_count(), 0.0);

@@ -22,6 +22,9 @@ export default {
   ],
   controls: ['dataset', 'ws', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
+    'Rows are classes, columns guidance scales w. ', el('b', {}, 'Hit rate'), ': the share of samples in their class’s region; ', el('b', {}, 'diversity'), ': their spread over the class’s. Beyond w = 1, guidance raises the hit rate while the samples condense.',
+  ],
+  howToRead: () => [
     'Each row samples one class with ', ...cfgFormula(), ', each column a guidance scale. ',
     el('b', {}, 'Hit rate'), ' is the share of samples whose most likely class under the true data is the row’s class; ',
     el('b', {}, 'diversity'), ' is the spread of the samples (trace of their covariance) over the spread of the class. ',

@@ -60,6 +60,9 @@ export default {
     return model;
   },
   caption: () => [
+    el('b', {}, 'Left'), ': classifier guidance, v', el('sub', {}, 'u'), ' plus λ·((1 − t)/t)·∇log p(c | x', el('sub', {}, 't'), ') from a trained classifier. ', el('b', {}, 'Right'), ': CFG at w = λ. With the exact classifier (tick it) the two agree; with trained networks they differ.',
+  ],
+  howToRead: () => [
     el('b', {}, 'Left'), ': classifier guidance. The unconditional velocity v', el('sub', {}, 'u'),
     ' plus λ·((1 − t)/t)·∇', el('sub', {}, 'x'), ' log p(c | x', el('sub', {}, 't'), ', t), the gradient of a time-conditioned classifier trained on noisy points of the path (one network, 2 classes). ',
     el('b', {}, 'Right'), ': classifier-free guidance, v', el('sub', {}, 'u'), ' + w·(v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), '), with λ = w. ',

@@ -28,6 +28,9 @@ export default {
   ],
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed', 'exact'],
   caption: () => [
+    'The class is now an input, v(x, t, c): the same noise flows almost straight to the chosen part of the face. ', el('b', {}, 'Lines'), ' trace a few particles, ', el('b', {}, 'dots'), ' show all of them. At w = 1 there is no guidance yet.',
+  ],
+  howToRead: () => [
     'The class c is now an input of the network, v(x, t, c). The particles start from noise as before but follow the field of the chosen class: ',
     el('b', {}, 'the lines'), ' trace ', String(TRACED), ' of them from t = 0 up to the current time, and ', el('b', {}, 'the dots'), ' show all of them where they are. ',
     'Compare the unconditional flow of Fig. 1, where every particle first heads for the middle of all the data and picks its piece late: ',

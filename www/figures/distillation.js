@@ -5,6 +5,7 @@
 import { el, fmt } from '../cfg.js';
 import { P } from '../figure.js';
 import { Plot } from '../plot.js';
+import { Chart, linearTicks } from '../chart.js';
 import { PathStrip, meanAxis, stackForExport } from '../path-strip.js';
 import { derivedModel, paintPaths, twoPanels } from '../teacher.js';
 import { cfg, method } from '../method.js';
@@ -52,12 +53,15 @@ export default {
   ],
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed'],
   caption: () => [
+    'A ', el('b', {}, 'student'), ' that takes w as an input learns the teacher’s guided velocity: one network call per step, not two. ', el('b', {}, 'Top'), ': both from the same noise; ', el('b', {}, 'bottom'), ': their endpoint gap over w.',
+  ],
+  howToRead: () => [
     'CFG runs the network twice per step, for v', el('sub', {}, 'c'), ' and v', el('sub', {}, 'u'), '. ',
     'Guidance distillation trains a ', el('b', {}, 'student'), ' (the teacher’s architecture plus one input, w) to output the teacher’s guided velocity v', el('sub', {}, 'u'), ' + w·(v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), `) directly, for w drawn from [0, ${W_MAX}], on states along the teacher’s own guided paths. `,
     'Sampling then costs one network call per step. ',
     el('b', {}, 'Top'), ': the teacher’s CFG and the student at the same w, from the same noise (grey lines: a few paths; dots: where the samples end), with hit rate, diversity and network calls per sample; ',
     'under each, its ', el('b', {}, 'probability path'), ': how the density of the samples moves from noise (t = 0, left) to data (t = 1, right), upward along the line through the two class means (dashed, in their colours), each time column scaled to its own peak. ',
-    el('b', {}, 'Over w'), `: the same paths for teacher and student at w = ${PATH_WS.join(', ')} (${GAP_N} samples each, the runs of the gap chart); where a student strip matches the teacher strip above it, the student has learnt that w. `,
+    el('b', {}, 'Over w'), `: the same paths for teacher and student at w = ${PATH_WS.join(', ')} (${GAP_N} samples each, the runs of the gap chart, teacher above student); where a student strip matches the teacher strip above it, the student has learnt that w. `,
     el('b', {}, 'Bottom'), ': the ', el('b', {}, 'endpoint gap'), ', the mean distance between the teacher’s and the student’s sample from the same noise point, for each w; the ring marks the w of the slider. ',
     'A small gap means the student reproduces the whole family of guided samplers at half the cost. ',
     el('i', {}, 'Train in your browser'), ' distils a new student from the shipped teacher here, starting as a copy of it (w ignored), for w in [0, 9]. ',
@@ -67,8 +71,8 @@ export default {
     const { wasm } = fig;
     const row = el('div', { class: 'ds-row' });
     const overW = el('div', { class: 'ds-overw', role: 'group', 'aria-label': 'probability paths of teacher and student over w' });
-    const chart = el('div', {});
-    fig.plots.append(row, overW, chart);
+    const chart = new Chart({ className: 'ds-chart', label: 'endpoint gap between teacher and student against w' });
+    fig.plots.append(row, overW, chart.svg);
     const panels = [['teacher', 'teacher: CFG'], ['student', 'student: w as input']].map(([kind, label]) => {
       const plot = new Plot(wasm, { extent: 3, title: label, label });
       const strip = new PathStrip(wasm, { title: '' });
@@ -84,7 +88,7 @@ export default {
       student: new PathStrip(wasm, { compact: true }),
     }));
     overW.append(
-      el('div', { class: 'ds-overw-title' }, 'Probability paths over w, teacher above student (the gap chart’s runs):'),
+      el('div', { class: 'ds-overw-title' }, 'Probability paths over w:'),
       el('div', {}), ...small.map((c) => c.head),
       el('div', { class: 'ds-who' }, 'teacher'), ...small.map((c) => c.teacher.el),
       el('div', { class: 'ds-who' }, 'student'), ...small.map((c) => c.student.el));
@@ -156,42 +160,35 @@ export default {
     }
 
     function drawChart() {
-      const W = chartWidth;
-      const H = 170;
-      const pad = { l: 46, r: 12, t: 14, b: 34 };
       const done = gaps.filter((g) => g.gap !== null);
       const hi = Math.max(0.1, ...done.map((g) => g.gap)) * 1.15;
-      const x = (w) => pad.l + (w / W_MAX) * (W - pad.l - pad.r);
-      const y = (v) => pad.t + (1 - v / hi) * (H - pad.t - pad.b);
-      const fg = css('--cfg-fg', '#222');
-      const muted = css('--cfg-muted', '#777');
-      const accent = css('--cfg-accent', '#0072B2');
       const step = hi > 1 ? 0.5 : hi > 0.4 ? 0.1 : hi > 0.2 ? 0.05 : 0.02;
-      const kids = [];
-      for (let v = 0; v <= hi + 1e-9; v += step) {
-        kids.push(el('line', { x1: pad.l, x2: W - pad.r, y1: y(v), y2: y(v), stroke: muted, 'stroke-opacity': 0.25 }),
-          el('text', { x: pad.l - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 10, fill: muted }, fmt(v, 2)));
-      }
-      for (const w of GAP_WS) kids.push(el('text', { x: x(w), y: H - pad.b + 14, 'text-anchor': 'middle', 'font-size': 10, fill: muted }, String(w)));
-      kids.push(el('text', { x: (pad.l + W - pad.r) / 2, y: H - 4, 'text-anchor': 'middle', 'font-size': 11, fill: fg }, 'guidance w'),
-        el('text', { x: 12, y: (pad.t + H - pad.b) / 2, 'text-anchor': 'middle', 'font-size': 11, fill: fg, transform: `rotate(-90 12 ${(pad.t + H - pad.b) / 2})` }, 'endpoint gap'));
-      if (done.length > 1) kids.push(el('polyline', { points: done.map((g) => `${x(g.w)},${y(g.gap)}`).join(' '), fill: 'none', stroke: accent, 'stroke-width': 2 }));
-      for (const g of done) kids.push(el('circle', { cx: x(g.w), cy: y(g.gap), r: 3, fill: accent }));
+      chart.frame({
+        width: chartWidth, height: 170, pad: { l: 46, r: 12, t: 14, b: 34 },
+        x: { domain: [0, W_MAX], ticks: GAP_WS, format: String, grid: false, title: 'guidance w' },
+        y: { domain: [0, hi], ticks: linearTicks(0, hi, 5, step), format: (v) => fmt(v, 2), title: 'endpoint gap' },
+      }).axes();
+      const { x, y } = chart;
+      const fg = css('--cfg-fg', '#222');
+      const accent = css('--cfg-accent', '#0072B2');
+      chart.line(done.map((g) => [g.w, g.gap]), { stroke: accent, 'stroke-width': 2 });
+      chart.points(done.map((g) => ({ x: g.w, y: g.gap, readout: `w = ${g.w}: endpoint gap ${fmt(g.gap, 3)}` })), { fill: accent }, 3);
       const cur = panels[0].flow?.done && panels[1].flow?.done ? panels[0].flow.meanDistance(panels[1].flow) : null;
       if (cur !== null) {
-        kids.push(el('circle', { cx: x(fig.state.w), cy: y(Math.min(cur, hi)), r: 6, fill: 'none', stroke: fg, 'stroke-width': 1.5 }),
-          el('text', { x: x(fig.state.w) + (fig.state.w > W_MAX - 1.5 ? -9 : 9), y: y(Math.min(cur, hi)) - 8, 'text-anchor': fig.state.w > W_MAX - 1.5 ? 'end' : 'start', 'font-size': 10, fill: fg }, `w = ${fmt(fig.state.w, 1)}: ${fmt(cur, 3)}`));
+        const w = fig.state.w;
+        const right = w > W_MAX - 1.5;
+        chart.points([{ x: w, y: Math.min(cur, hi) }], { fill: 'none', stroke: fg, 'stroke-width': 1.5 }, 6);
+        chart.text(x(w) + (right ? -9 : 9), y(Math.min(cur, hi)) - 8, `w = ${fmt(w, 1)}: ${fmt(cur, 3)}`, { 'text-anchor': right ? 'end' : 'start', fill: fg });
       }
-      chart.replaceChildren(el('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `endpoint gap between teacher and student against w: ${done.map((g) => `w ${g.w}: ${fmt(g.gap, 3)}`).join('; ')}` }, ...kids));
+      chart.describe(`endpoint gap between teacher and student against w: ${done.map((g) => `w ${g.w}: ${fmt(g.gap, 3)}`).join('; ')}`);
     }
 
     function readout() {
       const [a, b] = panels;
       const both = a.flow?.done && b.flow?.done;
       fig.readout(
-        el('div', {}, `Class ${fig.state.class}, ${fig.state.steps} Euler steps, the same noise for teacher and student; `,
+        el('div', {}, `${fig.state.steps} Euler steps, same noise; `,
           fig.pretrained ? 'the shipped student.' : `a student distilled here for ${fig.student.stepsDone} steps.`),
-        el('div', {}, 'Network calls per sample: teacher ', el('b', {}, a.metrics ? String(a.metrics.callsPerSample) : '…'), ', student ', el('b', {}, b.metrics ? String(b.metrics.callsPerSample) : '…'), '.'),
         el('div', {}, both ? ['Mean endpoint gap at this w: ', el('b', {}, fmt(a.flow.meanDistance(b.flow), 3)), '.'] : 'computing…'));
     }
 

@@ -8,6 +8,7 @@
 import { el, fmt, cfgFormula } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
+import { WorkerClient } from '../rpc.js';
 import { NAMES, STD, LIMIT, exampleDrawing, sketchOf } from './draw-your-own-sketch.js';
 
 export default {
@@ -28,6 +29,9 @@ export default {
   ],
   controls: ['class', 'w', 'n', 'steps', 'seed', 'exact'],
   caption: () => [
+    'Draw with one brush per class, then ', el('b', {}, 'Train on my drawing'), ': a network learns your data in a background worker, and the bright dots sample the chosen class with CFG. ', el('b', {}, 'Ground truth'), ' samples your drawing exactly.',
+  ],
+  howToRead: () => [
     'Pick a brush (one per class) and drag on the plot to draw, or focus the plot and use the arrow keys and Space (1–4 pick a brush, [ and ] resize it, U undoes). ',
     el('b', {}, 'Train on my drawing'), ' fits a fresh network to your points in a background worker: each point counts as a small Gaussian blob (σ = 0.06), and each class’s share of the data is its share of the points. ',
     'As it learns, the bright dots are samples of the chosen class drawn with ', ...cfgFormula(), ', over your faded drawing. ',
@@ -142,35 +146,37 @@ export default {
     let restTimer = 0;
     let sentDrawing = -1;
     try {
-      worker = new Worker(new URL('./draw-your-own-worker.js', import.meta.url), { type: 'module' });
-      worker.onmessage = (e) => onWorker(e.data);
-      worker.onerror = (e) => { fig.message(`The sampler could not start: ${e.message || 'worker error'}`); };
+      worker = new WorkerClient(new URL('./draw-your-own-worker.js', import.meta.url), { onFail: (m) => fig.message(`The sampler stopped: ${m}`) });
     } catch (e) {
       fig.message(`The sampler could not start: ${e.message}`);
     }
+    const failed = (e) => { if (!e.cancelled) fig.message(`Sampling failed: ${e.message}`); };
 
-    function onWorker(m) {
-      if (m.type === 'error') {
-        if (inflight && m.req === inflight.req) inflight = null;
-        fig.message(`Sampling failed: ${m.message}`);
-        return;
-      }
-      if (!inflight || m.req !== inflight.req) {
-        if (m.type === 'metrics' && samples && samples.req === m.req) { samples.metrics = m.metrics; samples.measuring = false; dirty(); }
-        return;
-      }
-      if (m.type === 'progress') {
-        // the first set of a model moves on screen; later ones replace the shown set when done
-        if (!fig.reducedMotion && !usable(samples)) { live = { ...inflight, xy: m.xy }; dirty(); }
-      } else if (m.type === 'done') {
+    /** Sends flow `job` ({req, ...wanted()}) to the worker; its positions and metrics come back. */
+    function sample(job) {
+      const onProgress = (m) => {
+        if (inflight !== job) return;
+        if (!m.final) {
+          // the first set of a model moves on screen; later ones replace the shown set when done
+          if (!fig.reducedMotion && !usable(samples)) { live = { ...job, xy: m.xy }; dirty(); }
+          return;
+        }
         const now = performance.now();
-        restUntil = now + Math.min(1500, now - inflight.t0);
-        samples = { ...inflight, xy: m.xy, weights: inflight.exact ? -1 : m.stepsDone, metrics: null, measuring: inflight.metrics };
+        restUntil = now + Math.min(1500, now - job.t0);
+        samples = { ...job, xy: m.xy, weights: job.exact ? -1 : m.stepsDone, metrics: null, measuring: job.metrics };
         inflight = null;
         live = null;
         dirty();
         request();
-      }
+      };
+      const { t0, ...args } = job;
+      job.call = worker.call('sample', args, { onProgress });
+      job.call.then(({ metrics }) => {
+        if (metrics && samples && samples.req === job.req) { samples.metrics = metrics; samples.measuring = false; dirty(); }
+      }, (e) => {
+        if (inflight === job) inflight = null;
+        failed(e);
+      });
     }
 
     const matches = () => s.modelVersion === s.version;
@@ -210,13 +216,15 @@ export default {
       if (want.source === 'drawing' && sentDrawing !== s.version) {
         const d = s.drawn();
         d.classes = d.classes.filter((c) => c.points.length >= 3);
-        worker.postMessage({ type: 'drawing', version: s.version, json: JSON.stringify(d) });
+        worker.call('drawing', { version: s.version, json: JSON.stringify(d) }).catch(failed);
         sentDrawing = s.version;
       }
       lastKey = key;
       req += 1;
+      // a flow still under way is replaced (one that is scoring its samples finishes)
+      if (inflight) worker.cancel(inflight.call);
       inflight = { ...want, req, t0: performance.now() };
-      worker.postMessage({ type: 'sample', req, ...want });
+      sample(inflight);
     }
 
     function syncModel() {
@@ -228,12 +236,13 @@ export default {
         s.modelVersion = s.pendingVersion;
         samples = null;
         live = null;
+        if (inflight) worker.cancel(inflight.call);
         inflight = null;
         lastKey = '';
-        worker.postMessage({ type: 'model', id: modelId, json: m.toJson('f32') });
+        worker.call('model', { id: modelId, json: m.toJson('f32') }).catch(failed);
       } else {
         const p = m.params();
-        worker.postMessage({ type: 'params', id: modelId, params: p, stepsDone: m.stepsDone }, [p.buffer]);
+        worker.call('params', { id: modelId, params: p, stepsDone: m.stepsDone }, { transfer: [p.buffer] }).catch(failed);
       }
     }
 

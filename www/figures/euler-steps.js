@@ -5,6 +5,7 @@
 import { el, fmt } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
+import { Chart, logTicks } from '../chart.js';
 import { cfg } from '../method.js';
 
 /** The reference: Heun (second order) with this many steps; its own error is ~1% of Euler's at 100. */
@@ -15,14 +16,6 @@ const CHART_ORDER = [1, 100, 4, 16, 2, 8, 32, 64];
 const TRACKED = 12;
 /** Least time between two redraws while the runs are computing. */
 const REDRAW_MS = 60;
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const steps = { key: 'steps', label: 'Euler steps', type: 'int', default: 4, min: 1, max: 100, step: 1, help: 'Steps of the coarse Euler run from noise (t = 0) to data (t = 1). Each step moves every sample in a straight line along the velocity at the step’s start, for 1/steps of the time.' };
 
@@ -43,6 +36,9 @@ export default {
   ],
   controls: ['steps', 'dataset', 'class', 'w', 'n', 'seed', 'exact'],
   caption: () => [
+    'The same noise, solved twice: Euler with few steps (', el('b', {}, 'solid'), ', a dot per step) and a fine reference (', el('b', {}, 'dashed'), '). Where paths bend, long steps cut the corner. The chart shows the error falling as 1/steps.',
+  ],
+  howToRead: () => [
     'The same starting noise is solved twice. ',
     el('b', {}, 'Solid'), ': Euler with the chosen number of steps, with a dot at every step; each step follows the velocity at its start in a straight line. ',
     el('b', {}, 'Dashed'), `: a fine reference (Heun, ${REF_STEPS} steps), practically the exact solution of the ODE. `,
@@ -55,10 +51,10 @@ export default {
     fig.addPlot(plot);
 
     // the error chart: under the readout in the side panel next to a large plot, else under the plot
-    const chartSvg = svg('svg', { class: 'es-chart', role: 'img', 'aria-label': 'mean endpoint error against the number of Euler steps' });
+    const chart = new Chart({ className: 'es-chart', label: 'mean endpoint error against the number of Euler steps' });
     const chartBox = el('div', { class: 'es-chart-box' },
       el('div', { class: 'es-chart-title' }, 'Endpoint error against steps'),
-      chartSvg);
+      chart.svg);
     const sidePanel = fig.shadow.querySelector('.side');
     fig.plots.append(chartBox);
 
@@ -189,19 +185,19 @@ export default {
       if (key === lastReadout) return;
       lastReadout = key;
       const sym = (...children) => {
-        const node = svg('svg', { class: 'sym', width: 26, height: 12, viewBox: '0 0 26 12', 'aria-hidden': 'true' });
+        const node = el('svg', { class: 'sym', width: 26, height: 12, viewBox: '0 0 26 12', 'aria-hidden': 'true' });
         node.append(...children);
         return node;
       };
-      const disc = (cx, r, fill, stroke = 'none', sw = 0) => svg('circle', { cx, cy: 6, r, fill, stroke, 'stroke-width': sw });
+      const disc = (cx, r, fill, stroke = 'none', sw = 0) => el('circle', { cx, cy: 6, r, fill, stroke, 'stroke-width': sw });
       fig.readout(
-        el('div', { class: 'es-key' }, sym(svg('line', { x1: 1, x2: 25, y1: 6, y2: 6, stroke: fg, 'stroke-width': 1.6 }), disc(9, 2, fg), disc(17, 2, fg)),
+        el('div', { class: 'es-key' }, sym(el('line', { x1: 1, x2: 25, y1: 6, y2: 6, stroke: fg, 'stroke-width': 1.6 }), disc(9, 2, fg), disc(17, 2, fg)),
           el('span', {}, 'Euler, a dot at every step')),
-        el('div', { class: 'es-key' }, sym(svg('line', { x1: 1, x2: 25, y1: 6, y2: 6, stroke: muted, 'stroke-width': 1.3, 'stroke-dasharray': '4 3' })),
+        el('div', { class: 'es-key' }, sym(el('line', { x1: 1, x2: 25, y1: 6, y2: 6, stroke: muted, 'stroke-width': 1.3, 'stroke-dasharray': '4 3' })),
           el('span', {}, 'reference (Heun)')),
         el('div', { class: 'es-key' }, sym(disc(5, 2.4, muted), disc(13, 3.4, fg), disc(21, 4.2, 'none', muted, 1.6)),
           el('span', {}, 'start · Euler end · reference end')),
-        el('div', { class: 'es-key' }, sym(...[4, 8, 12, 17, 22].map((x, i) => svg('circle', { cx: x, cy: 4 + (i % 2) * 4, r: 1.6, fill: fig.colorOf(ci) }))),
+        el('div', { class: 'es-key' }, sym(...[4, 8, 12, 17, 22].map((x, i) => el('circle', { cx: x, cy: 4 + (i % 2) * 4, r: 1.6, fill: fig.colorOf(ci) }))),
           el('span', {}, `all ${n} Euler end points`)),
         el('table', { class: 'es-table' },
           el('tr', {}, el('th', {}, ''), el('th', {}, 'Euler'), el('th', {}, 'reference')),
@@ -219,75 +215,46 @@ export default {
     function drawChart() {
       const { entries, coarseErr, ref } = cur;
       const W = Math.max(200, Math.min(420, Math.round(chartBox.clientWidth || 250)));
-      const H = 168;
-      const m = { l: 44, r: 10, t: 8, b: 34 };
-      const pw = W - m.l - m.r;
-      const ph = H - m.t - m.b;
-      chartSvg.setAttribute('width', W);
-      chartSvg.setAttribute('height', H);
-      chartSvg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-      chartSvg.replaceChildren();
       const pts = entries.filter((e) => e.err !== null && e.err > 0).sort((a, b) => a.s - b.s);
       const errs = pts.map((e) => e.err);
       if (coarseErr > 0) errs.push(coarseErr);
-      // decades that hold every computed error (layout arithmetic for the axes)
-      // (half decades, so the points fill the height; ticks at whole decades)
+      // decades that hold every computed error (half decades, so the points fill the height;
+      // ticks at whole decades)
       const lo = errs.length ? Math.floor(2 * Math.log10(Math.min(...errs))) / 2 : -2;
       const hi = errs.length ? Math.max(lo + 1, Math.ceil(2 * Math.log10(Math.max(...errs))) / 2) : 0.5;
-      const x = (s) => m.l + (Math.log10(s) / 2) * pw;
-      const y = (e) => m.t + (1 - (Math.log10(e) - lo) / (hi - lo)) * ph;
-      const g = (cls) => chartSvg.appendChild(svg('g', { class: cls }));
-      const grid = g('grid');
-      const axes = g('axes');
       // x: log axis over 1..100, labelled decades, minor ticks at the computed step counts
-      for (const s of [1, 2, 4, 8, 16, 32, 64, 100]) {
-        axes.append(svg('line', { x1: x(s), x2: x(s), y1: m.t + ph, y2: m.t + ph + (s === 1 || s === 100 ? 5 : 3) }));
-      }
-      for (const s of [1, 10, 100]) {
-        grid.append(svg('line', { x1: x(s), x2: x(s), y1: m.t, y2: m.t + ph }));
-        if (s === 10) axes.append(svg('line', { x1: x(s), x2: x(s), y1: m.t + ph, y2: m.t + ph + 5 }));
-        axes.append(svg('text', { x: x(s), y: m.t + ph + 16, 'text-anchor': 'middle' }, String(s)));
-      }
-      for (let d = Math.ceil(lo); d <= hi; d++) {
-        const v = 10 ** d;
-        grid.append(svg('line', { x1: m.l, x2: m.l + pw, y1: y(v), y2: y(v) }));
-        axes.append(svg('line', { x1: m.l - 4, x2: m.l, y1: y(v), y2: y(v) }));
-        const label = d >= 0 ? String(v) : v.toFixed(-d);
-        axes.append(svg('text', { x: m.l - 6, y: y(v) + 3.5, 'text-anchor': 'end' }, label));
-      }
-      axes.append(svg('line', { x1: m.l, x2: m.l + pw, y1: m.t + ph, y2: m.t + ph }));
-      axes.append(svg('line', { x1: m.l, x2: m.l, y1: m.t, y2: m.t + ph }));
-      axes.append(svg('text', { class: 'label', x: m.l + pw / 2, y: H - 3, 'text-anchor': 'middle' }, 'Euler steps (log scale)'));
-      axes.append(svg('text', { class: 'label', x: 0, y: 0, 'text-anchor': 'middle', transform: `translate(11 ${m.t + ph / 2}) rotate(-90)` }, 'mean error (log)'));
+      chart.frame({
+        width: W, height: 168, pad: { l: 44, r: 10, t: 8, b: 34 },
+        x: { scale: 'log', domain: [1, 100], ticks: [1, 10, 100], minor: [2, 4, 8, 16, 32, 64], title: 'Euler steps (log scale)' },
+        y: { scale: 'log', domain: [10 ** lo, 10 ** hi], ticks: logTicks(10 ** lo, 10 ** hi), title: 'mean error (log)' },
+      }).axes();
+      const { x, y, plot: p } = chart;
       // a guide of slope −1 through the 100-step point: what first order predicts
       const last = pts.find((e) => e.s === 100);
       if (last) {
         const e1 = last.err * 100;
         const s0 = Math.max(1, e1 / 10 ** hi); // clip to the top of the plot
-        const guide = svg('line', { class: 'guide', x1: x(s0), y1: y(e1 / s0), x2: x(100), y2: y(last.err) });
-        chartSvg.append(guide);
+        chart.add('line', { class: 'guide', x1: x(s0), y1: y(e1 / s0), x2: x(100), y2: y(last.err) });
         const sl = 10 ** 1.45;
-        chartSvg.append(svg('text', { class: 'guide-label', x: x(sl) + 4, y: y(e1 / sl) - 5 }, '∝ 1/steps'));
+        chart.text(x(sl) + 4, y(e1 / sl) - 5, '∝ 1/steps', { class: 'guide-label' });
       }
       // the current setting
       const now = cur.coarse.steps;
-      chartSvg.append(svg('line', { class: 'now', x1: x(now), x2: x(now), y1: m.t, y2: m.t + ph }));
+      chart.add('line', { class: 'now', x1: x(now), x2: x(now), y1: p.t, y2: p.b });
       // the measured errors
-      if (pts.length > 1) {
-        chartSvg.append(svg('polyline', { class: 'curve', points: pts.map((e) => `${x(e.s)},${y(e.err)}`).join(' ') }));
-      }
-      for (const e of pts) chartSvg.append(svg('circle', { class: 'pt', cx: x(e.s), cy: y(e.err), r: 2.6 }));
+      chart.line(pts.map((e) => [e.s, e.err]), { class: 'curve' });
+      chart.points(pts.map((e) => ({ x: e.s, y: e.err, readout: `${e.s} step${e.s === 1 ? '' : 's'}: mean error ${fmt(e.err, 3)}` })), { class: 'pt' }, 2.6);
       if (coarseErr > 0) {
-        chartSvg.append(svg('circle', { class: 'now-pt', cx: x(now), cy: y(coarseErr), r: 4.2 }));
+        chart.points([{ x: now, y: coarseErr }], { class: 'now-pt' }, 4.2);
         // the label at the top, on the side of the line away from the curve's high end
         const left = now >= 30;
-        chartSvg.append(svg('text', { class: 'now-label', x: x(now) + (left ? -5 : 5), y: m.t + 10, 'text-anchor': left ? 'end' : 'start' }, `${now} step${now === 1 ? '' : 's'}: ${fmt(coarseErr, 3)}`));
+        chart.text(x(now) + (left ? -5 : 5), p.t + 10, `${now} step${now === 1 ? '' : 's'}: ${fmt(coarseErr, 3)}`, { class: 'now-label', 'text-anchor': left ? 'end' : 'start' });
       }
       const done = pts.length;
       if (done < CHART_ORDER.length) {
-        chartSvg.append(svg('text', { class: 'pending', x: m.l + 5, y: m.t + ph - 5, 'text-anchor': 'start' }, ref.done ? `computing ${done} of ${CHART_ORDER.length}…` : 'waiting for the reference…'));
+        chart.text(p.l + 5, p.b - 5, ref.done ? `computing ${done} of ${CHART_ORDER.length}…` : 'waiting for the reference…', { class: 'pending', 'text-anchor': 'start' });
       }
-      chartSvg.setAttribute('aria-label', `Mean distance between Euler and reference end points against the number of Euler steps, on log–log axes, over ${cur.n} samples: ` +
+      chart.describe(`Mean distance between Euler and reference end points against the number of Euler steps, on log–log axes, over ${cur.n} samples: ` +
         (pts.length ? pts.map((e) => `${e.s} steps ${fmt(e.err, 3)}`).join(', ') : 'computing') + '.');
     }
 

@@ -1,7 +1,7 @@
 // The hero figure: the CFG vector field. Drag the probes: at each, the unconditional velocity
 // v_u, the conditional v_c and the guided v = v_u + w·(v_c − v_u), and the path the guided field
 // takes from there to t = 1.
-import { el, fmt, cfgFormula } from '../cfg.js';
+import { el, fmt, cfgFormula, inkWord } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
 import { cfg } from '../method.js';
@@ -15,10 +15,13 @@ export default {
   params: [P.dataset('face'), P.cls('mouth'), P.w(3), P.t(0.3), P.steps(40, 200), P.solver(), P.exact(), ...trainParams()],
   controls: ['dataset', 'class', 'w', 't', 'steps', 'solver', 'exact'],
   caption: () => [
+    'Drag the white probes. At each, ', el('b', {}, 'grey'), ' is the unconditional velocity v', el('sub', {}, 'u'), ', ', el('b', {}, 'coloured'), ' the conditional v', el('sub', {}, 'c'), ', and ', ...inkWord(), ' the guided ', ...cfgFormula(), ': w times their difference, added to v', el('sub', {}, 'u'), ', points toward the class and past it when w > 1.',
+  ],
+  howToRead: () => [
     'Drag the white probes (or focus the plot and use the arrow keys; 1, 2, 3 pick a probe). At each probe, ',
     el('b', {}, 'grey'), ' is the unconditional velocity v', el('sub', {}, 'u'), ', ',
     el('b', {}, 'coloured'), ' the conditional velocity v', el('sub', {}, 'c'), ' for the chosen class, and ',
-    el('b', {}, 'black'), ' the guided velocity ', ...cfgFormula(), '. ',
+    ...inkWord(), ' the guided velocity ', ...cfgFormula(), '. ',
     'The faint arrows are the guided field everywhere at time t, and each curve is the path the guided field takes from its probe to t = 1. ',
     'Guidance adds w times the difference between the two velocities: it points away from the unconditional direction, toward the class, and overshoots it when w > 1.',
   ],

@@ -8,10 +8,10 @@ import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
 import { paintReferences, wText } from './probability-path/refs.js';
 import { paintStrip, drawStrip, SPAD, STRIP_BINS } from './probability-path/strip.js';
-import { Player } from './probability-path/player.js';
+import { PlayHead } from '../playbar.js';
 import { drawSquare } from './probability-path/square.js';
 import { readoutNodes } from './probability-path/readout.js';
-import { DENS, densityFrames, frameIndex, syncDensity, restartDensities, freeDensity, advanceDensities } from './probability-path/exact.js';
+import { DENS, densityFrames, frameIndex, ExactDensities } from './probability-path/exact.js';
 import { cfg } from '../method.js';
 
 // The two data sets of Figs 6 and 7: two Gaussian classes whose means lie on the diagonal.
@@ -46,19 +46,27 @@ export default {
   ],
   controls: ['dataset', 'w', 'compare', 'squares', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
+    'Each panel follows one class from noise (t = 0) to data (t = 1) with ', ...cfgFormula(), '. ', el('b', {}, 'Squares'), ': its density at the slider’s time; ', el('b', {}, 'strips'), ': the whole path along the line through both class means. Guided mass commits to its side early.',
+  ],
+  howToRead: () => [
     'Every panel follows one class from noise (t = 0) to data (t = 1) with ', ...cfgFormula(), '. ',
     'The ', el('b', {}, 'squares'), ' show that class at the time on the slider. With “squares show: exact” (the default) they are ',
     el('b', {}, 'exact densities'), ' p_t of the flow, by the change of variables log p_t(x) = log N(x_0; 0, I) − ∫_0^t tr(∂v/∂x) ds: ',
     `each point x of a ${DENS.side} × ${DENS.side} grid is carried back to its noise x_0 by the reverse ODE (Heun, ${DENS.steps} steps per unit of time, ${DENS.exactSteps} with ground truth), `,
     'adding up the divergence tr(∂v/∂x) from the network’s exact 2×2 Jacobian (with guidance, J = (1 − w)·J_u + w·J_c; with ground truth, the mixture’s analytic Jacobian). ',
-    `They are computed a little per frame, the time on screen first, at ${DENS.times + 1} times from t = 0 to 1, evenly spread to the nearest sampling step (the slider moves between them); `,
+    `They are computed in a background worker, the time on screen first, at ${DENS.times + 1} times from t = 0 to 1, evenly spread to the nearest sampling step (the slider moves between them); `,
     'a time not computed yet shows the histogram, marked “exact density: k/K”. With “histogram” the squares are ', el('b', {}, 'histograms of the samples'), '. ',
     'The ', el('b', {}, 'strip'), ' under each square is always a histogram of the samples, the whole path at once: time runs left to right and, upward, ',
     'the position along the diagonal (x + y)/√2, the line through both class means (dashed). ',
     'Both scales start from the same noise. With guidance the mass splits from the middle and commits to its side of the diagonal early, ',
     'then keeps condensing; plain conditional sampling (w = 1) moves later and ends as wide as the class. ',
     'On overlapping classes guidance also shifts each class away from the other, past its own mean. ',
-    'Play, pause, step or drag the time slider.',
+    'Play, pause, step or drag the time slider. ',
+    el('b', {}, 'Read-out'), ': each square is scaled to its own peak; its “mass in view” is ∫ p_t over the square (below 1, the rest lies outside; above 1, the integration’s error). ',
+    'Each time column of a strip is scaled to its own peak, so the colour shows where the samples are, not how many. ',
+    'The dashed circles hold 86% of each class’s data (2σ) around its mean (+); on the strips, the dashed lines are the means along the diagonal. ',
+    el('b', {}, 'Hit rate'), ': the share of a panel’s samples at t = 1 whose most likely class under the data is their own; ',
+    el('b', {}, 'diversity'), ': the spread of the samples (trace of their covariance) over the spread of the class (1: as wide as the data).',
   ],
   async create(fig) {
     const { wasm } = fig;
@@ -83,10 +91,24 @@ export default {
     let readoutKey = '';
     let dens = densityFrames(fig.state.steps); // the frames with exact densities
 
+    // the exact densities come from a worker; each time that arrives is drawn at the next frame
+    const densities = new ExactDensities({
+      onResult: () => fig.request(),
+      onError: (m) => fig.message(m),
+      // the figure nearest the middle of the window gets its densities first
+      rank: () => {
+        const r = fig.host.getBoundingClientRect();
+        return Math.abs(r.top + r.height / 2 - window.innerHeight / 2);
+      },
+    });
     const steps = () => cells[0]?.shown?.steps ?? fig.state.steps;
     const exactMode = () => fig.state.squares === 'exact';
-    const player = new Player({
+    const player = new PlayHead({
       reducedMotion: fig.reducedMotion,
+      seconds: 3.6,
+      hold: 1.2,
+      label: 'all panels',
+      clamp: true,
       steps,
       request: () => fig.request(),
       onPause: () => {
@@ -112,8 +134,9 @@ export default {
         c.next?.free();
         c.shown = null;
         c.next = null;
-        freeDensity(c);
+        c.dens = null;
       }
+      densities.cancel();
     }
 
     function create(c) {
@@ -132,7 +155,7 @@ export default {
       const strip = el('canvas', { class: 'pp-strip', role: 'img', 'aria-label': '' });
       const stripImg = document.createElement('canvas');
       const node = el('div', { class: 'plot pp-cell' }, plot.el, strip);
-      const c = { ci, name, w, plot, strip, stripImg, node, shown: null, next: null, again: false, drawn: '', stripKey: '', stripDrawn: '', stripAt: 0, metrics: null, metricsId: -1, titleKey: '', dens: null, densKey: '', densSerial: 0 };
+      const c = { ci, name, w, plot, strip, stripImg, node, shown: null, next: null, again: false, drawn: '', stripKey: '', stripDrawn: '', stripAt: 0, metrics: null, metricsId: -1, titleKey: '', dens: null, densKey: '' };
       node.__plot = { composite: () => composite(c) };
       return c;
     }
@@ -217,9 +240,12 @@ export default {
       if (!cells.length || !cells[0].shown) return;
       dens = densityFrames(cells[0].shown.steps);
       player.stops = exactMode() ? dens.frames : null;
-      if (!exactMode()) return;
-      if (newWeights) restartDensities(cells);
-      for (const c of cells) syncDensity(wasm, c, fig.model, fig.state.exact, dens.frames, cells[0].shown);
+      if (!exactMode()) {
+        densities.cancel();
+        return;
+      }
+      const times = dens.frames.map((k) => cells[0].shown.timeAt(k));
+      densities.sync(cells, fig.model, fig.state.exact, dens.frames, times, newWeights);
     }
 
     function layout() {
@@ -381,10 +407,9 @@ export default {
         const j = frameIndex(dens.frames, k);
         if (exact) {
           k = dens.frames[j];
-          // the exact densities get what the flows left of the budget (all of the frame's once
-          // the flows are done: then little is drawn per frame), the frame on screen first
-          const flowsBusy = cells.some((c) => c.next || !c.shown.done);
-          advanceDensities(cells, fig.model, (flowsBusy ? budget : frameBudget) - (performance.now() - t0), j);
+          // the worker computes the playhead's time first, even before the flows reach it (it
+          // starts when the figure is in view)
+          densities.send(frameIndex(dens.frames, target), now);
         }
         const col = colors();
         let pending = false;
@@ -394,7 +419,7 @@ export default {
             c.metrics = fig.model.metrics(f);
             c.metricsId = f.__id;
           }
-          const ready = exact && c.dens ? `${c.densSerial}|${c.dens.ready(j)}|${c.dens.readyCount}` : '-';
+          const ready = exact && c.dens ? `${c.dens.serial}|${!!c.dens.times[j]}|${c.dens.count}` : '-';
           const key = `${f.__id}|${k}|${layoutSerial}|${ready}`;
           if (key !== c.drawn && (caughtUp || !fig.reducedMotion)) {
             drawSquare(c, k, j, { densP, densCanvas, exact, fig, col, times: dens.frames.length });
@@ -421,8 +446,7 @@ export default {
         player.show(S, head, `t = ${fmt(cells[0].shown.timeAt(k), 2)}`, `t = ${fmt(t, 2)}, step ${head} of ${S}${caughtUp ? '' : ' (computing)'}`);
         updateReadout();
         const busy = cells.some((c) => c.next || !c.shown.done || c.shown.step < target);
-        const densBusy = exact && cells.some((c) => c.dens && !c.dens.done);
-        return player.playing || busy || pending || stale || densBusy;
+        return player.playing || busy || pending || stale;
       },
     };
   },

@@ -33,6 +33,9 @@ export default {
   ],
   controls: ['dataset', 'class', 'lambdaMax', 'gamma', 'w', 'steps', 'exact', 'n', 'seed'],
   caption: () => [
+    el('b', {}, 'Left'), ': rectified CFG, guidance measured half a step ahead with a weight α(t) that vanishes at t = 1 (three calls per step). ', el('b', {}, 'Right'), ': CFG with the same number of network calls. Under each, its probability path and scores.',
+  ],
+  howToRead: () => [
     el('b', {}, 'Left'), ': rectified CFG. Each Euler step takes the conditional velocity v', el('sub', {}, 'c'), '(x, t), moves half a step along it, ',
     'and there measures the guidance direction v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), ', added with weight α(t) = λ', el('sub', {}, 'max'), '·(1 − t)', el('sup', {}, 'γ'), ': ',
     'three network calls per step, with guidance strongest early, where the class is decided, and gone at t = 1. ',

@@ -4,6 +4,7 @@
 import { el, fmt } from '../cfg.js';
 import { P } from '../figure.js';
 import { Plot } from '../plot.js';
+import { Chart, logTicks } from '../chart.js';
 import { derivedModel, paintPaths, twoPanels } from '../teacher.js';
 import { cfg } from '../method.js';
 
@@ -41,6 +42,9 @@ export default {
   ],
   controls: ['dataset', 'class', 'w', 'n', 'seed'],
   caption: () => [
+    'Reflow retrains a model on its own noise–sample pairs, so its paths straighten. ', el('b', {}, 'Top'), ': the same noise through each model. ', el('b', {}, 'Bottom'), ': sample quality against Euler steps; straight paths need fewer. Raise w: guidance bends them again.',
+  ],
+  howToRead: () => [
     'Reflow retrains a flow model on its own coupling: pairs (x', el('sub', {}, '0'), ', x', el('sub', {}, '1'), ') of noise and the sample the model’s ODE carries it to, with the straight line between them as the target. ',
     'The paths of the new field do not cross, so they are straighter. ',
     el('b', {}, 'Top'), ': the same noise carried by each model in ', String(PATH_STEPS), ' Euler steps (grey lines: a few of the paths; dots: where every sample ends). ',
@@ -53,8 +57,8 @@ export default {
   async create(fig) {
     const { wasm } = fig;
     const row = el('div', { style: 'display:flex;flex-wrap:wrap;gap:10px 14px' });
-    const chart = el('div', { class: 'rf-chart' });
-    fig.plots.append(row, chart);
+    const chart = new Chart({ className: 'rf-chart', label: 'sliced W2 against Euler steps' });
+    fig.plots.append(row, chart.svg);
     const panels = KINDS.map(([kind, label]) => {
       const plot = new Plot(wasm, { extent: 3, title: label, label });
       row.append(plot.el);
@@ -105,41 +109,36 @@ export default {
     // sliced W2 against step count, one line per model, log scales
     function drawChart() {
       const W = chartWidth;
-      const H = 190;
-      const pad = { l: 46, r: 12, t: 22, b: 34 };
       const done = cells.filter((c) => c.w2 !== null);
       const vals = done.map((c) => c.w2).filter((v) => v > 0);
-      const lo = Math.log10(Math.min(0.02, ...vals));
-      const hi = Math.log10(Math.max(2, ...vals));
-      const x = (i) => pad.l + (i / (STEP_COUNTS.length - 1)) * (W - pad.l - pad.r);
-      const y = (v) => pad.t + (1 - (Math.log10(Math.max(v, 1e-9)) - lo) / (hi - lo)) * (H - pad.t - pad.b);
+      const lo = Math.min(0.02, ...vals);
+      const hi = Math.max(2, ...vals);
+      // x: the step counts evenly spaced (index i), labelled by count
+      chart.frame({
+        width: W, height: 190, pad: { l: 46, r: 12, t: 22, b: 34 },
+        x: { domain: [0, STEP_COUNTS.length - 1], ticks: STEP_COUNTS.map((_, i) => i), format: (i) => String(STEP_COUNTS[i]), grid: false, title: 'Euler steps' },
+        y: { scale: 'log', domain: [lo, hi], ticks: logTicks(lo, hi), title: 'sliced W2' },
+      }).axes();
+      const { x, y, plot: p } = chart;
       const fg = css('--cfg-fg', '#222');
-      const muted = css('--cfg-muted', '#777');
-      const colors = { base: muted, reflow: css('--cfg-accent', '#0072B2') };
-      const kids = [];
-      for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) {
-        kids.push(el('line', { x1: pad.l, x2: W - pad.r, y1: y(10 ** e), y2: y(10 ** e), stroke: muted, 'stroke-opacity': 0.25 }),
-          el('text', { x: pad.l - 6, y: y(10 ** e) + 4, 'text-anchor': 'end', 'font-size': 10, fill: muted }, String(10 ** e)));
-      }
-      STEP_COUNTS.forEach((s, i) => kids.push(el('text', { x: x(i), y: H - pad.b + 14, 'text-anchor': 'middle', 'font-size': 10, fill: muted }, String(s))));
-      kids.push(el('text', { x: (pad.l + W - pad.r) / 2, y: H - 4, 'text-anchor': 'middle', 'font-size': 11, fill: fg }, 'Euler steps'),
-        el('text', { x: 12, y: (pad.t + H - pad.b) / 2, 'text-anchor': 'middle', 'font-size': 11, fill: fg, transform: `rotate(-90 12 ${(pad.t + H - pad.b) / 2})` }, 'sliced W2'));
+      const colors = { base: css('--cfg-muted', '#777'), reflow: css('--cfg-accent', '#0072B2') };
       for (const [kind, label] of KINDS) {
-        const pts = cells.filter((c) => c.kind === kind && c.w2 !== null).map((c) => [x(STEP_COUNTS.indexOf(c.steps)), y(c.w2), c]);
-        if (pts.length > 1) kids.push(el('polyline', { points: pts.map(([a, b]) => `${a},${b}`).join(' '), fill: 'none', stroke: colors[kind], 'stroke-width': 2 }));
-        for (const [a, b, c] of pts) {
+        const mine = cells.filter((c) => c.kind === kind && c.w2 !== null);
+        const at = (c) => STEP_COUNTS.indexOf(c.steps);
+        chart.line(mine.map((c) => [at(c), c.w2]), { stroke: colors[kind], 'stroke-width': 2 });
+        chart.points(mine.map((c) => ({ x: at(c), y: c.w2, readout: `${label.replace(/ \(.*/, '')}, ${c.steps} step${c.steps === 1 ? '' : 's'}: sliced W2 ${fmt(c.w2, 3)}` })), { fill: colors[kind] }, 3.5);
+        for (const c of mine) {
           // the higher of the two values above its point, the lower below; the last ones to the left
           const last = c.steps === STEP_COUNTS.at(-1);
           const other = cells.find((d) => d.kind !== kind && d.steps === c.steps);
           const above = other?.w2 == null ? kind === 'base' : c.w2 > other.w2 || (c.w2 === other.w2 && kind === 'base');
-          kids.push(el('circle', { cx: a, cy: b, r: 3.5, fill: colors[kind] }),
-            el('text', { x: a + (last ? -6 : 6), y: b + (above ? -6 : 14), 'text-anchor': last ? 'end' : 'start', 'font-size': 10, fill: colors[kind] }, fmt(c.w2, 2)));
+          chart.text(x(at(c)) + (last ? -6 : 6), y(c.w2) + (above ? -6 : 14), fmt(c.w2, 2), { 'text-anchor': last ? 'end' : 'start', fill: colors[kind] });
         }
-        const ly = pad.t + 10 + (kind === 'base' ? 0 : 16);
-        kids.push(el('line', { x1: W - pad.r - 150, x2: W - pad.r - 132, y1: ly - 4, y2: ly - 4, stroke: colors[kind], 'stroke-width': 2 }),
-          el('text', { x: W - pad.r - 128, y: ly, 'font-size': 10, fill: fg }, label.replace(/ \(.*/, '')));
+        const ly = p.t + 10 + (kind === 'base' ? 0 : 16);
+        chart.add('line', { x1: p.r - 150, x2: p.r - 132, y1: ly - 4, y2: ly - 4, stroke: colors[kind], 'stroke-width': 2 });
+        chart.text(p.r - 128, ly, label.replace(/ \(.*/, ''), { fill: fg });
       }
-      chart.replaceChildren(el('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `sliced W2 against Euler steps: ${done.map((c) => `${c.kind} ${c.steps} steps ${fmt(c.w2, 3)}`).join('; ')}` }, ...kids));
+      chart.describe(`sliced W2 against Euler steps: ${done.map((c) => `${c.kind} ${c.steps} steps ${fmt(c.w2, 3)}`).join('; ')}`);
     }
 
     function readout() {

@@ -33,6 +33,9 @@ export default {
   ],
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed', 'exact'],
   caption: () => [
+    'Is CFG a lower temperature? (a) CFG; (b) the tilted density its score suggests; (c) the class at temperature T = 1/w; (d) narrower start noise; (e) v ← T·v. The distances show CFG is neither (b) nor (c).',
+  ],
+  howToRead: () => [
     'The post answers “is CFG temperature tuning?” with “yes and no”: a guidance scale above 1 “can be interpreted as a way to reduce the temperature”. ',
     'The panels test that reading, all at the same w and from the same noise. ', el('b', {}, '(a)'), ' is CFG, ', ...cfgFormula(), '. ',
     el('b', {}, '(b)'), ' is the density that CFG’s formula would be the score of at t = 1, the tilted density p(x)', el('sup', {}, '1−w'), '·p(x|c)', el('sup', {}, 'w'), ' ∝ p(x|c)·p(c|x)', el('sup', {}, 'w−1'), '; ',
@@ -142,12 +145,9 @@ export default {
       const src = state.exact ? 'the exact velocity of the data (ground truth)'
         : (fig.pretrained ? 'the pretrained network' : `the network after ${fig.model.stepsDone} training steps`);
       fig.readout(
-        el('span', {}, el('span', { class: 'key', style: `background:${fig.colorOf(color())}` }), `${state.n} samples of ${state.class} per panel, ${state.steps} Euler steps, same noise`),
-        el('span', {}, 'sliced W2 to the tilted density (b): CFG ', el('b', {}, d(pa.dist)), ', noise scaling ', el('b', {}, d(pd.dist)), ', T·v ', el('b', {}, d(pe.dist)),
-          '; noise floor ', el('b', {}, f(pb))),
+        el('span', {}, el('span', { class: 'key', style: `background:${fig.colorOf(color())}` }), `${state.n} samples per panel, ${state.steps} Euler steps, same noise`),
         el('span', {}, 'sliced W2 to the tempered class (c): CFG ', el('b', {}, d(pa.temp)), ', noise scaling ', el('b', {}, d(pd.temp)), ', T·v ', el('b', {}, d(pe.temp)),
           '; noise floor ', el('b', {}, f(pc))),
-        el('span', {}, `T = 1/w = ${fmt(T(), 2)}: (d) starts from noise of variance T; (e) stops at t = T, short of the data`),
         el('span', {}, `field: ${src}`));
     }
 

@@ -1,7 +1,9 @@
 // The trade-off chart of the tradeoff figure: hit rate against diversity, one curve per class over
 // the guidance scales, the class itself as a cross, labels placed where they fit, a legend, the
-// progress note and the hover tooltip. Drawing only: the measurements come from wasm.
+// progress note and the hover tooltip. Drawing only: the measurements come from wasm. A canvas
+// (for its label placement), with the scales and ticks of the chart module (chart.js).
 import { fmt } from '../cfg.js';
+import { linear, log as logScale, linearTicks, logTicks, niceLog } from '../chart.js';
 
 export const PAD = { left: 46, right: 14, top: 14, bottom: 44 };
 export const NARROW = 480; // px: below, the legend goes under the chart
@@ -9,23 +11,6 @@ const LABELLED = [1, 0, 3, 10]; // scales labelled first (then the largest, then
 
 export const wText = (w) => (Number.isInteger(w) ? String(w) : fmt(w, 1));
 const key = (ci, w) => `${ci}|${w}`;
-
-// the nearest of 1, 2, 5 × 10^k above (dir 1) or below (dir −1) x
-function niceLog(x, dir) {
-  const e = Math.floor(Math.log10(x));
-  const c = [1, 2, 5, 10].map((m) => m * 10 ** e);
-  return dir > 0 ? c.find((v) => v >= x * 0.999) : [...c].reverse().find((v) => v <= x * 1.001) ?? 10 ** e;
-}
-function logTicks(lo, hi) {
-  const out = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
-    for (const m of [1, 2, 5]) {
-      const v = Number((m * 10 ** e).toPrecision(3));
-      if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
-    }
-  }
-  return out;
-}
 
 function niceMax(x) {
   const m = Math.max(1.25, x * 1.06);
@@ -70,10 +55,8 @@ export function drawChart(canvas, view) {
   const chance = 1 / Math.max(1, classes.length);
   const ymin = Math.max(0, Math.min(Math.floor((chance - 0.1) * 10 + 1e-9) / 10, ...hits.map((h) => Math.floor(h * 10 - 1e-9) / 10)));
   const ymax = 1 + 0.05 * (1 - ymin);
-  const X = log
-    ? (d) => L + ((Math.log(Math.max(d, 1e-6)) - Math.log(xmin)) / (Math.log(xmax) - Math.log(xmin))) * pw
-    : (d) => L + ((d - xmin) / (xmax - xmin)) * pw;
-  const Y = (h) => T + ((ymax - h) / (ymax - ymin)) * ph;
+  const X = (log ? logScale : linear)([xmin, xmax], [L, L + pw]);
+  const Y = linear([ymin, ymax], [T + ph, T]);
   ctx.fillStyle = col.bg;
   ctx.fillRect(L, T, pw, ph);
 
@@ -81,7 +64,7 @@ export function drawChart(canvas, view) {
   ctx.font = '11px system-ui, sans-serif';
   ctx.lineWidth = 1;
   const xstep = xmax <= 1.5 ? 0.25 : 0.5;
-  const xticks = log ? logTicks(xmin, xmax) : Array.from({ length: Math.round(xmax / xstep) + 1 }, (_, i) => i * xstep);
+  const xticks = log ? logTicks(xmin, xmax, [1, 2, 5]) : linearTicks(0, xmax, 0, xstep);
   for (const v of xticks) {
     const x = Math.round(X(v)) + 0.5;
     ctx.strokeStyle = col.rule;
@@ -102,8 +85,7 @@ export function drawChart(canvas, view) {
     ctx.fillText(log ? String(v) : fmt(v, xstep < 0.5 ? 2 : 1), x, T + ph + 6);
   }
   const ystep = 1 - ymin <= 0.7 ? 0.1 : 0.2;
-  for (let i = Math.ceil(ymin / ystep - 1e-9); i * ystep <= 1 + 1e-9; i++) {
-    const v = i * ystep;
+  for (const v of linearTicks(ymin, 1, 0, ystep)) {
     const y = Math.round(Y(v)) + 0.5;
     ctx.strokeStyle = col.rule;
     ctx.globalAlpha = 0.6;

@@ -26,6 +26,9 @@ export default {
   ],
   controls: ['dataset', 'ws', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
+    'Each curve follows one class over the guidance scale w: ', el('b', {}, 'hit rate'), ' (up) against ', el('b', {}, 'diversity'), ' (right). From w = 1 (ringed) guidance buys hit rate with spread; once the hit rate reaches 1, larger w only narrows the samples.',
+  ],
+  howToRead: () => [
     'For each class and each guidance scale w, the figure samples with ', ...cfgFormula(), ' and measures the samples. ',
     el('b', {}, 'Hit rate'), ' (precision, up) is the share of samples whose most likely class under the true data is the one asked for; ',
     el('b', {}, 'diversity'), ' (right) is the spread of the samples, the trace of their covariance, over the spread of the class itself. ',

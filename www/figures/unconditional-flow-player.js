@@ -4,8 +4,9 @@
 // truth) compute a second flow from the same noise in the background and
 // swap it in once it has reached the playhead, so the picture never jumps back to noise. New
 // weights from "train in your browser" are handled the same way, so the reader's time stays put.
+// The play bar and the playhead are the page's one PlayHead (playbar.js).
 import { el, fmt } from '../cfg.js';
-import { icon, syncPlayButton } from '../playbar.js';
+import { PlayHead } from '../playbar.js';
 import { cfg } from '../method.js';
 
 export class FlowPlayer {
@@ -25,28 +26,33 @@ export class FlowPlayer {
     this.next = null; // the same noise under a changed field, catching up with the playhead
     this.again = false; // the field changed again while `next` was catching up
     this.stale = false; // new weights arrived while the flow was being computed: recompute it
-    this.pos = fig.reducedMotion ? Infinity : 0; // playhead, in (fractional) steps
-    this.playing = !fig.reducedMotion;
-    this.holdUntil = 0;
-    this.last = 0;
     this.cost = 0; // milliseconds per step, a running average
     this.drawn = ''; // what is on screen
     this.shownK = -1;
     this.serial = 0;
+    this.head = new PlayHead({
+      reducedMotion: fig.reducedMotion,
+      steps: () => this.steps,
+      request: () => fig.request(),
+      seconds: this.opts.seconds,
+      hold: this.opts.hold,
+      label: `the ${this.opts.label}`,
+      buffer: true,
+    });
+    this.el = this.head.el;
+  }
 
-    const button = (kind, label, onclick) => el('button', { type: 'button', class: 'pb-btn', 'aria-label': label, title: label, onclick }, icon(kind));
-    this.backBtn = button('back', 'one step back', () => this.stepBy(-1));
-    this.playBtn = button('play', 'play', () => (this.playing ? this.pause() : this.play()));
-    this.fwdBtn = button('forward', 'one step forward', () => this.stepBy(1));
-    this.slider = el('input', { type: 'range', min: 0, max: 1, step: 1, value: 0, 'aria-label': `time step of the ${this.opts.label}`,
-      oninput: () => this.seek(Number(this.slider.value)) });
-    this.timeOut = el('output', { class: 'pb-time', 'aria-hidden': 'true' }, 't = 0.00');
-    // how far the flow has been computed, under the scrubber (like a video's buffered range)
-    this.buffer = el('div', { class: 'pb-buffer' });
-    this.lane = el('div', { class: 'pb-lane', 'aria-hidden': 'true', title: 'computed so far' }, this.buffer);
-    this.el = el('div', { class: 'playbar pb' }, this.backBtn, this.playBtn, this.fwdBtn,
-      el('div', { class: 'pb-track' }, this.slider, this.lane), this.timeOut);
-    this.syncButton();
+  /** The playhead, in (fractional) steps. */
+  get pos() {
+    return this.head.pos;
+  }
+
+  set pos(v) {
+    this.head.pos = v;
+  }
+
+  get playing() {
+    return this.head.playing;
   }
 
   get steps() {
@@ -87,9 +93,8 @@ export class FlowPlayer {
       this.free();
       this.shown = this.create();
       this.pos = this.playing ? frac * this.steps : Math.round(frac * this.steps);
-      this.holdUntil = 0;
+      this.head.holdUntil = 0;
       this.stale = false;
-      this.slider.max = String(this.steps);
     }
     this.drawn = '';
     this.fig.request();
@@ -109,38 +114,6 @@ export class FlowPlayer {
     this.fig.request();
   }
 
-  play() {
-    if (Math.floor(this.pos) >= this.steps) this.pos = 0;
-    this.playing = true;
-    this.holdUntil = 0;
-    this.last = 0;
-    this.syncButton();
-    this.fig.request();
-  }
-
-  pause() {
-    this.playing = false;
-    this.holdUntil = 0;
-    this.pos = Math.min(this.steps, Math.floor(this.pos));
-    this.syncButton();
-    this.fig.request();
-  }
-
-  stepBy(d) {
-    if (this.playing) this.pause();
-    this.seek(Math.max(0, Math.min(this.steps, Math.floor(Math.min(this.pos, this.steps)) + d)));
-  }
-
-  seek(k) {
-    if (this.playing) this.pause();
-    this.pos = k;
-    this.fig.request();
-  }
-
-  syncButton() {
-    syncPlayButton(this.playBtn, this.playing);
-  }
-
   /** Computes on `f` for about `ms` milliseconds (the wasm side splits steps to fit). */
   advance(f, ms) {
     f.advanceFor(cfg(this.fig.wasm, f.__w, f.__exact), this.fig.model, ms);
@@ -153,21 +126,7 @@ export class FlowPlayer {
     if (!this.shown || !fig.model) return false;
     const t0 = performance.now();
     const steps = this.steps;
-    if (this.playing) {
-      const dt = this.last ? Math.min(100, now - this.last) : 0;
-      if (this.holdUntil) {
-        if (now >= this.holdUntil) {
-          this.holdUntil = 0;
-          this.pos = 0;
-        }
-      } else {
-        // the playhead waits at frames not computed yet
-        const cap = Math.max(this.pos, this.shown.step);
-        this.pos = Math.min(this.pos + (dt * steps) / (this.opts.seconds * 1000), steps, cap);
-        if (this.pos >= steps) this.holdUntil = now + this.opts.hold * 1000;
-      }
-    }
-    this.last = now;
+    this.head.tick(now, this.shown.step, steps);
 
     // Draw first if the frame to show changed, then compute: the flow catching up with the
     // playhead, then ahead on the shown one. A frame either draws or takes at least one step, so
@@ -225,14 +184,8 @@ export class FlowPlayer {
     const shown = this.shown;
     const head = Math.min(Math.floor(this.pos), this.steps);
     const t = shown.timeAt(head);
-    if (this.slider.max !== String(this.steps)) this.slider.max = String(this.steps);
-    if (this.slider.value !== String(head)) this.slider.value = String(head);
-    const label = `t = ${fmt(t, 2)}`;
-    if (this.timeOut.textContent !== label) this.timeOut.textContent = label;
     const computing = !shown.done || !!this.next;
-    if (this.lane.hidden === computing) this.lane.hidden = !computing;
-    if (computing) this.buffer.style.width = `${(100 * (this.next ?? shown).step) / this.steps}%`;
-    this.slider.setAttribute('aria-valuetext', `t = ${fmt(t, 2)}, step ${head} of ${this.steps}`);
+    this.head.show(this.steps, head, `t = ${fmt(t, 2)}`, `t = ${fmt(t, 2)}, step ${head} of ${this.steps}`, computing ? (this.next ?? shown).step : null);
     this.opts.changed({
       k: this.shownK,
       head,
@@ -244,7 +197,7 @@ export class FlowPlayer {
       updating: !!this.next || this.stale,
       playing: this.playing,
       // a pause in the picture (paused, or holding at t = 1): the moment for slow one-off work
-      still: !this.playing || !!this.holdUntil,
+      still: !this.playing || !!this.head.holdUntil,
     });
   }
 }

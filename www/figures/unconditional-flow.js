@@ -24,6 +24,9 @@ export default {
   ],
   controls: ['dataset', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
+    'Grey particles start as noise at t = 0 and follow the learned velocity field to t = 1. The model never sees a class: every particle first heads for the middle of the data and only later picks its piece.',
+  ],
+  howToRead: () => [
     'Each ', el('b', {}, 'grey particle'), ' starts as a draw from the noise N(0, I) at t = 0 and moves along the learned velocity field v(x, t) ',
     'until t = 1, one solver step per frame; its trail shows the last few steps. The model is unconditional: it is given the null label, ',
     'so it never learns which class a point belongs to. The ', el('b', {}, 'faint coloured dots'), ' are the training data, coloured by class ',

@@ -45,6 +45,9 @@ export default {
   ],
   controls: ['dataset', 'class', 'w', 'grid', 'exact'],
   caption: () => [
+    'The ', el('b', {}, 'arrows'), ' are the learned velocity v(x, t) at the time on the slider; the ', el('b', {}, 'dots'), ' are samples carried by it from noise. Early the field points to the bulk of the data, later it splits toward each piece.',
+  ],
+  howToRead: () => [
     'The ', el('b', {}, 'arrows'), ' are the velocity field v(x, t) that the network has learned, at the time t of the slider: a point at the foot of an arrow moves along it. ',
     'Their length is the distance a point would travel in a short time Δt at that speed, on the same scale at every t, so a longer arrow is a faster flow. ',
     'The ', el('b', {}, 'dots'), ` are ${N} samples that this same field has carried from Gaussian noise N(0, I) at t = 0; at t = 1 they have become samples of the data (the faint coloured dots). `,

@@ -4,13 +4,13 @@
 use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
 
+use super::paint::color;
 use super::{js, number, whole, Model, Painter};
 use crate::density::path::{MAX_SIDE, MAX_STEPS, MAX_TIMES};
 use crate::density::{ExactDivergence, GridPath, JacobianScratch, MixtureJacobian, NetworkDivergence};
 use crate::field::Guidance;
 use crate::limits::MAX_GUIDANCE;
 use crate::mlp::MlpConfig;
-use crate::render::{NULL_COLOR, PALETTE};
 use crate::sample::guidance_for;
 use crate::sampler::Solver;
 
@@ -31,8 +31,6 @@ pub struct DensityPath {
     /// the network's Jacobian buffers, for the architecture they were sized for
     scratch: Option<(MlpConfig, JacobianScratch<f32>)>,
     mj: MixtureJacobian,
-    /// one time's densities as f32 for painting (side²)
-    img: Vec<f32>,
 }
 
 impl DensityPath {
@@ -127,7 +125,6 @@ impl DensityPath {
         }
         let path = GridPath::new(side, model.ds.extent, times, steps, Solver::Heun, CHUNK).map_err(js)?;
         Ok(DensityPath {
-            img: vec![0.0; side * side],
             path,
             label,
             n_classes: model.ds.n_classes() as u32,
@@ -242,24 +239,10 @@ impl DensityPath {
     /// Paints time `k`'s density into `painter` (which must show this path's square) in colour
     /// `c` (palette index, −1 grey), scaled to its peak as the sample histograms are (opacity
     /// √(p / peak)); returns the peak density. An error until time `k` is done.
-    pub fn paint(&mut self, painter: &mut Painter, k: f64, c: f64) -> Result<f64, JsError> {
+    pub fn paint(&self, painter: &mut Painter, k: f64, c: f64) -> Result<f64, JsError> {
         let k = self.time_index(k)?;
-        let c = number("color", c, -1.0, (PALETTE.len() - 1) as f64)?;
-        let col = if c < 0.0 { NULL_COLOR } else { PALETTE[c as usize] };
-        let e = self.path.extent() as f32;
-        let v = &painter.view;
-        let tol = 1e-4 * e;
-        if [v.x0 + e, v.x1 - e, v.y0 + e, v.y1 - e].iter().any(|d| d.abs() > tol) {
-            return Err(JsError::new(&format!("the painter must show this path's square [−{e}, {e}]²")));
-        }
+        let col = color(c)?;
         let l = self.path.log_p(k).ok_or_else(|| JsError::new(&format!("time {k} is not computed yet")))?;
-        let mut peak = 0.0f32;
-        for (p, &l) in self.img.iter_mut().zip(l) {
-            *p = l.exp() as f32;
-            peak = peak.max(*p);
-        }
-        let n = self.path.side();
-        painter.img.density(&self.img, n, n, peak, col);
-        Ok(peak as f64)
+        painter.grid_density(l, self.path.extent(), col)
     }
 }

@@ -8,6 +8,7 @@ use wasm_bindgen::Clamped;
 use web_sys::{CanvasRenderingContext2d, ImageData};
 
 use super::{js, number, whole, Flow, Model};
+use crate::density::path::MAX_SIDE as MAX_DENSITY_SIDE;
 use crate::field::Guidance;
 use crate::limits::{
     MAX_ARROW_GRID, MAX_CALL_POINTS, MAX_DENSITY_BINS, MAX_GUIDANCE, MAX_PROJECTION_BINS, MAX_TRAIL,
@@ -89,6 +90,37 @@ fn radius(r: f64) -> Result<f32, JsError> {
 }
 
 impl Painter {
+    /// Paints the density whose logs `log_p` are given on a side × side grid (side² values,
+    /// row-major from the bottom-left: y outer, x inner) over the square [−extent, extent]²,
+    /// which must be this painter's view, in colour `col`, scaled to its peak (opacity
+    /// √(p / peak), as the sample histograms are); returns the peak density.
+    pub(super) fn grid_density(&mut self, log_p: &[f64], extent: f64, col: [u8; 3]) -> Result<f64, JsError> {
+        let side = (log_p.len() as f64).sqrt().round() as usize;
+        if side < 2 || side * side != log_p.len() || side > MAX_DENSITY_SIDE {
+            return Err(JsError::new(&format!(
+                "a density grid holds side² values for a side of 2 to {MAX_DENSITY_SIDE}, got {} values",
+                log_p.len()
+            )));
+        }
+        let e = extent as f32;
+        let v = &self.view;
+        let tol = 1e-4 * e;
+        if [v.x0 + e, v.x1 - e, v.y0 + e, v.y1 - e].iter().any(|d| d.abs() > tol) {
+            return Err(JsError::new(&format!("the painter must show the grid's square [−{e}, {e}]²")));
+        }
+        if log_p.iter().any(|l| l.is_nan() || *l == f64::INFINITY) {
+            return Err(JsError::new("log densities must be numbers below +∞"));
+        }
+        self.grid.resize(log_p.len(), 0.0);
+        let mut peak = 0.0f32;
+        for (p, &l) in self.grid.iter_mut().zip(log_p) {
+            *p = l.exp() as f32;
+            peak = peak.max(*p);
+        }
+        self.img.density(&self.grid, side, side, peak, col);
+        Ok(peak as f64)
+    }
+
     /// The frame of `flow` to draw: `k` < 0 means the current positions.
     fn frame<'f>(flow: &'f Flow, k: f64) -> Result<ArrayView2<'f, f32>, JsError> {
         if k < 0.0 {
@@ -242,6 +274,16 @@ impl Painter {
         let max = histogram(x, &self.view, bins, bins, blur, &mut self.grid);
         self.img.density(&self.grid, bins, bins, max, col);
         Ok(max as f64)
+    }
+
+    /// Paints a density known by its logs on a grid over the square [−extent, extent]² (this
+    /// painter's view): `logP` holds side² values, row-major from the bottom-left (y outer, x
+    /// inner), as `DensityPath.logDensity` gives them. Colour `c` (palette index, −1 grey),
+    /// scaled to the peak as the sample histograms are (opacity √(p / peak)); returns the peak.
+    #[wasm_bindgen(js_name = logDensity)]
+    pub fn log_density(&mut self, log_p: &[f64], extent: f64, c: f64) -> Result<f64, JsError> {
+        let col = color(c)?;
+        self.grid_density(log_p, number("extent", extent, 0.01, 100.0)?, col)
     }
 
     /// Paints the probability path of `flow` as a strip over the whole image: time runs left to

@@ -1,7 +1,6 @@
-// The probability-path figure's readout: what the colours mean, the references, and per panel
+// The probability-path figure's readout: a short legend, the references, and per panel
 // the hit rate and diversity of the samples at t = 1.
 import { el, fmt } from '../../cfg.js';
-import { DENS } from './exact.js';
 import { classesOf, along, wText } from './refs.js';
 
 /**
@@ -26,15 +25,14 @@ export function readoutNodes(fig, groups, { exact, densDone, times, steps, n }) 
         return [el('td', {}, ok ? fmt(c.metrics.hitRate, 3) : '…'), el('td', {}, ok ? fmt(c.metrics.diversity, 2) : '…')];
       })))));
   const swatch = el('span', { class: 'pp-swatch' }, ...fig.classes.map((_, i) => el('span', { style: `background:${fig.colorOf(i)}` })));
+  // short: the legend's full wording is in the figure's "How to read this figure"
   return [
     exact
-      ? el('div', {}, swatch, `squares: the exact density p_t (each scaled to its own peak; “mass in view”: ∫ p_t over the square; below 1, the rest lies outside; above 1, the integration’s error), ${densDone ? `all ${times} times computed` : `computing ${times} times (a time not done yet shows the histogram)`}; strips: histograms of the samples (each time column scaled to its own peak)`)
-      : el('div', {}, swatch, 'colour: how many samples are there (histograms: each square and each time column of a strip scaled to its own peak)'),
-    el('div', {}, el('span', { class: 'line-key pp-dash' }), 'dashed: each class’s 2σ circle (86% of its data) around its mean (+); on the strips, the means along the diagonal', means ? ` (${means.map((m) => fmt(m)).join(' and ')})` : ''),
-    el('div', { class: 'pp-hit-head' }, 'At t = 1, ', el('b', {}, 'hit rate'), `: the share of the ${n} samples of a panel whose most likely class under the data is their own; `,
-      el('b', {}, 'diversity'), ': the spread of the samples (trace of their covariance) over the spread of the class (1: as wide as the data).'),
+      ? el('div', {}, swatch, `squares: the exact density p_t, ${densDone ? `all ${times} times computed` : `computing ${times} times`}; strips: histograms`)
+      : el('div', {}, swatch, 'colour: how many samples are there (histograms)'),
+    el('div', {}, el('span', { class: 'line-key pp-dash' }), 'dashed: each class’s 2σ circle and mean', means ? ` (${means.map((m) => fmt(m)).join(' and ')})` : ''),
+    el('div', { class: 'pp-hit-head' }, 'At t = 1:'),
     table,
-    el('div', { class: 'pp-note' }, `${n} samples per panel, ${steps} ${how} steps, ${source}.`,
-      exact ? ` Exact densities: ${DENS.side} × ${DENS.side} grid, reverse ODE with ${s.exact ? DENS.exactSteps : DENS.steps} Heun steps per unit time, divergence from ${s.exact ? 'the mixture’s analytic Jacobian' : 'the network’s exact Jacobian'}.` : ''),
+    el('div', { class: 'pp-note' }, `${n} samples, ${steps} ${how} steps, ${source}.`),
   ];
 }

@@ -27,8 +27,9 @@ function note(ctx, text, col, top) {
 
 /**
  * Draws panel `c`'s square at flow frame `k`: in exact mode (`exact`) the density of time `j` of
- * `c.dens` if it is ready, else (and in histogram mode) the histogram of the samples. `densP`
- * paints at a small size into `densCanvas`, scaled up smoothly; `times` is the number of times.
+ * `c.dens` (exact.js) if it has arrived, else (and in histogram mode) the histogram of the
+ * samples. `densP` paints at a small size into `densCanvas`, scaled up smoothly; `times` is the
+ * number of times.
  */
 export function drawSquare(c, k, j, { densP, densCanvas, exact, fig, col, times }) {
   const { plot } = c;
@@ -37,8 +38,9 @@ export function drawSquare(c, k, j, { densP, densCanvas, exact, fig, col, times 
   ctx.clearRect(0, 0, plot.pix.width, plot.pix.height);
   densP.clear();
   const t = c.shown.timeAt(k);
-  const ready = exact && c.dens?.ready(j);
-  if (ready) c.dens.paint(densP, j, c.ci);
+  const res = exact ? c.dens?.times[j] : undefined;
+  const ready = !!res;
+  if (ready) densP.logDensity(res.logP, fig.model.extent, c.ci);
   else densP.density(c.shown, k, HIST_BINS, HIST_BLUR, c.ci);
   densP.put(densCanvas.getContext('2d'));
   ctx.imageSmoothingEnabled = true;
@@ -46,11 +48,11 @@ export function drawSquare(c, k, j, { densP, densCanvas, exact, fig, col, times 
   ctx.drawImage(densCanvas, 0, 0, plot.pix.width, plot.pix.height);
   const field = fig.state.exact ? 'the exact field' : 'the network';
   if (ready) {
-    const mass = c.dens.mass(j);
+    const { mass } = res;
     note(ctx, `mass in view ${fmt(mass, 3)}`, col, false);
     plot.setLabel(`Exact density p_t of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.dens.w)} along ${field}, by the change of variables; ${fmt(100 * mass, 1)}% of it lies in the view; dashed circles: where 86% of each class's data lie.`);
   } else {
-    if (exact) note(ctx, `exact density: ${c.dens?.readyCount ?? 0}/${times} · histogram`, col, true);
+    if (exact) note(ctx, `exact density: ${c.dens?.count ?? 0}/${times} · histogram`, col, true);
     plot.setLabel(`Histogram of the ${c.shown.n} samples of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.shown.__w)}; dashed circles: where 86% of each class's data lie.`);
   }
 }
