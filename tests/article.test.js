@@ -364,7 +364,7 @@ test('the relaxed-SIMD and plain-SIMD builds compute the same training and sampl
       for (let i = 0; i < 5; i++) losses.push(tr.train(2));
       const model = m.Model.fromJson(tr.toJson('f32'));
       const flow = new m.Flow(model, 'mouth', 300, 20, 'heun', 3, false);
-      flow.advance(model, 3, false, 20);
+      flow.advanceFor(new m.Method('cfg', { w: 3 }), model, Infinity, 20);
       return { losses, params: Array.from(tr.params()), points: Array.from(flow.positions()), bench: JSON.parse(m.benchW1(1)).kernel };
     };
     return { plain: await run('cfg-playground'), relaxed: await run('cfg-playground-relaxed') };

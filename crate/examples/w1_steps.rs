@@ -1,10 +1,7 @@
 // A few hundred W1 training steps, for profiling.
 use cfg_playground::{
-    activation::Activation,
-    adam::Schedule,
-    bench::w1_config,
-    datasets::Dataset,
-    flow::{TrainConfig, Trainer},
+    activation::Activation, adam::Schedule, bench::w1_config, datasets::Dataset, descent::TrainConfig,
+    flow::Trainer,
 };
 fn main() {
     let act = if std::env::args().any(|a| a == "silu") { Activation::Silu } else { Activation::Relu };

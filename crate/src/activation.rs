@@ -6,6 +6,7 @@ use crate::real::Real;
 
 /// The nonlinearity after each hidden layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Activation {
     /// x·σ(x), smooth; the default.

@@ -12,6 +12,7 @@ use crate::real::Real;
 
 /// How the learning rate changes over training.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Schedule {
     /// lr at every step.

@@ -14,7 +14,8 @@ use serde::Serialize;
 use crate::activation::Activation;
 use crate::adam::Schedule;
 use crate::datasets::Dataset;
-use crate::flow::{TrainConfig, Trainer};
+use crate::descent::TrainConfig;
+use crate::flow::Trainer;
 use crate::mlp::{MlpConfig, Workspace};
 use crate::rng::{self, stream};
 

@@ -22,8 +22,8 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 use crate::activation::Activation;
 use crate::datasets::Dataset;
+use crate::descent::{Descent, TrainConfig};
 use crate::error::Result;
-use crate::flow::{Descent, TrainConfig};
 use crate::invalid;
 use crate::mlp::{Mlp, MlpConfig};
 use crate::real::Real;

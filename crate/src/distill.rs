@@ -20,14 +20,15 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::adam::{AdamConfig, Schedule};
+use crate::caps::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
+use crate::descent::{mse_grad, Descent, MAX_BATCH, MAX_STEPS};
 use crate::error::{check_count, check_range, Result};
-use crate::evaluate::{guidance_for, MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
 use crate::field::{Bound, FieldSource, Guidance, NetScratch, NetworkField};
-use crate::flow::{mse_grad, Descent, MAX_BATCH, MAX_STEPS};
 use crate::metrics;
 use crate::mlp::{Mlp, MlpConfig};
 use crate::rng::{self, stream, Rng};
-use crate::sampler::{noise_into, Integrator, SampleStats, Solver};
+use crate::sample::{guidance_for, run};
+use crate::sampler::{noise_into, SampleStats, Solver};
 
 /// Distillation settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -255,7 +256,7 @@ impl Distiller {
 }
 
 /// `n` student samples of `label` (n_classes: unconditional) at scale `w` in `steps` Euler
-/// steps: one network call per step. Noise as [`crate::evaluate::generate`] draws it for `seed`.
+/// steps: one network call per step, from the start noise of `seed` ([`crate::sample::start_noise`]).
 pub fn sample_student(
     student: &Mlp<f32>,
     label: u32,
@@ -268,7 +269,6 @@ pub fn sample_student(
     if student.config().n_extra != 1 {
         return Err(crate::invalid!("a student takes w as its one extra input (n_extra = 1)"));
     }
-    let mut x = noise(n, seed);
     let mut scratch = NetScratch::new(student, 1024.min(n));
     let labels = [label];
     let extra = [w];
@@ -279,8 +279,7 @@ pub fn sample_student(
         guidance: Guidance::Conditional,
         extra: &extra,
     };
-    let stats = Integrator::new(n).run(&mut field, x.view_mut(), steps, Solver::Euler, None);
-    Ok((x, stats))
+    run(&mut field, n, steps, Solver::Euler, seed, 1.0)
 }
 
 /// `n` teacher samples of `label` with CFG at `w` in `steps` Euler steps (2 calls per step for a
@@ -295,11 +294,9 @@ pub fn sample_teacher(
 ) -> Result<(Array2<f32>, SampleStats)> {
     let k = classes_of(teacher);
     check(k, label, w, n, steps)?;
-    let mut x = noise(n, seed);
     let class = (label as usize != k).then_some(label);
     let mut field = Bound { source: teacher, labels: &[label], guidance: guidance_for(class, w) };
-    let stats = Integrator::new(n).run(&mut field, x.view_mut(), steps, Solver::Euler, None);
-    Ok((x, stats))
+    run(&mut field, n, steps, Solver::Euler, seed, 1.0)
 }
 
 /// For each w of `ws`: the mean distance between the student's and the teacher's endpoints
@@ -328,12 +325,6 @@ fn classes_of(teacher: &FieldSource) -> usize {
         FieldSource::Network { model, .. } => model.config().n_classes,
         FieldSource::Exact { mixture, .. } => mixture.n_classes,
     }
-}
-
-fn noise(n: usize, seed: u64) -> Array2<f32> {
-    let mut x = Array2::zeros((n, 2));
-    noise_into(&mut rng::seeded(seed, stream::SAMPLE), x.view_mut());
-    x
 }
 
 fn check(n_classes: usize, label: u32, w: f32, n: usize, steps: usize) -> Result<()> {

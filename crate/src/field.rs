@@ -6,6 +6,8 @@
 
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 
+use crate::datasets::Dataset;
+use crate::error::Result;
 use crate::mixture::{Mixture, Prepared};
 use crate::mlp::{Mlp, Workspace};
 
@@ -40,12 +42,29 @@ impl Guidance {
     }
 }
 
+/// Where a sampler step is: besides x and t, what a field may need to know (a corrector's step
+/// size, a step counter, the rows of a per-point state).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StepAt {
+    /// The step's index in its run (0 first).
+    pub k: usize,
+    /// The step goes from t to t + dt.
+    pub t: f32,
+    pub dt: f32,
+    /// The rows of the run's points this call moves (a step may be split over calls).
+    pub from: usize,
+    pub to: usize,
+}
+
 /// A time-dependent velocity field on batches of 2D points.
 pub trait VelocityField {
     /// v ← v(x, t). x: (n, 2), v: (n, 2).
     fn eval(&mut self, x: ArrayView2<f32>, t: f32, v: ArrayViewMut2<f32>);
     /// Network calls per point per evaluation (0 for an analytic field).
     fn calls(&self) -> usize;
+    /// Told before the evaluations of each step (or part of a step): where it is. Fields that
+    /// only need x and t ignore it.
+    fn at_step(&mut self, _at: StepAt) {}
 }
 
 /// Buffers for running a network on large point sets in chunks. Sized once.
@@ -168,7 +187,53 @@ impl VelocityField for ExactField<'_> {
     }
 }
 
-/// Where velocities come from, before labels and guidance are chosen.
+/// Where velocities come from, as the CLI names it: a trained network, or the exact velocity of
+/// the data's mixture. [`Source::with_field`] gives it buffers, making it a [`FieldSource`].
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    /// A trained network.
+    Network(&'a Mlp<f32>),
+    /// The exact velocity of the data's mixture.
+    Exact,
+}
+
+impl<'a> Source<'a> {
+    /// Checks that a network source has the classes of `dataset`.
+    pub fn check(&self, dataset: &Dataset) -> Result<()> {
+        match self {
+            Source::Network(model) if model.config().n_classes != dataset.n_classes() => {
+                Err(crate::invalid!("the model's classes do not match data set '{}'", dataset.name))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// "network" or "exact".
+    pub fn name(&self) -> &'static str {
+        match self {
+            Source::Network(_) => "network",
+            Source::Exact => "exact",
+        }
+    }
+
+    /// Runs `f` with this source as a [`FieldSource`] for runs of `n` points (network passes of
+    /// at most 1024 points; `mixture`: the data's, for the exact field): the one place a
+    /// [`Source`] becomes a [`FieldSource`].
+    pub fn with_field<R>(self, mixture: &Mixture, n: usize, f: impl FnOnce(&mut FieldSource) -> R) -> R {
+        match self {
+            Source::Network(model) => {
+                let mut scratch = NetScratch::new(model, 1024.min(n.max(1)));
+                f(&mut FieldSource::Network { model, scratch: &mut scratch })
+            }
+            Source::Exact => {
+                let mut prep = Prepared::default();
+                f(&mut FieldSource::Exact { mixture, prep: &mut prep })
+            }
+        }
+    }
+}
+
+/// Where velocities come from, with their buffers, before labels and guidance are chosen.
 pub enum FieldSource<'a> {
     /// A network and its scratch buffers.
     Network { model: &'a Mlp<f32>, scratch: &'a mut NetScratch },

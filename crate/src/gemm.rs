@@ -10,6 +10,8 @@
 //! a is (m, k) with arbitrary strides (so aᵀ costs nothing); b is (k, n) and c is (m, n), both
 //! row-major with a row stride. β = 0 overwrites c (old values, even NaN, are ignored).
 
+use ndarray::{ArrayView2, ArrayViewMut2};
+
 /// A read-only (rows, cols) matrix: element (i, p) at `data[i * rs + p * cs]`.
 #[derive(Clone, Copy, Debug)]
 pub struct Mat<'a> {
@@ -79,6 +81,31 @@ pub fn sgemm(a: Mat, b: &[f32], ldb: usize, n: usize, beta: f32, c: &mut [f32], 
     unsafe {
         portable::sgemm::<4, 8>(a, b, ldb, n, beta, c, ldc, |acc, x, y| acc + x * y)
     };
+}
+
+/// Runs c ← a·b + β·c (ndarray views) through [`sgemm`] when b and c are row-major and every
+/// operand is contiguous in memory (the network's buffers always are); false otherwise.
+pub fn sgemm_views(a: ArrayView2<f32>, b: ArrayView2<f32>, beta: f32, c: &mut ArrayViewMut2<f32>) -> bool {
+    let ((m, k), (k2, n)) = (a.dim(), b.dim());
+    assert!(k == k2 && c.dim() == (m, n), "gemm shapes: ({m}, {k})·({k2}, {n}) into {:?}", c.dim());
+    let stride = |s: &[isize], rows: usize, cols: usize| -> Option<(usize, usize)> {
+        // single rows or columns may carry any stride: use the natural one
+        let rs = if rows <= 1 { cols } else { usize::try_from(s[0]).ok()? };
+        let cs = if cols <= 1 { 1 } else { usize::try_from(s[1]).ok()? };
+        Some((rs, cs))
+    };
+    let (Some((ars, acs)), Some((ldb, bcs)), Some((ldc, ccs))) =
+        (stride(a.strides(), m, k), stride(b.strides(), k, n), stride(c.strides(), m, n))
+    else {
+        return false;
+    };
+    if bcs != 1 || ccs != 1 || ldb < n || ldc < n {
+        return false;
+    }
+    let (Some(ad), Some(bd)) = (a.as_slice_memory_order(), b.as_slice_memory_order()) else { return false };
+    let Some(cd) = c.as_slice_memory_order_mut() else { return false };
+    sgemm(Mat { data: ad, rows: m, cols: k, rs: ars, cs: acs }, bd, ldb, n, beta, cd, ldc);
+    true
 }
 
 /// Which kernel `sgemm` uses here (for benchmark reports).

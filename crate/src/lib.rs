@@ -1,13 +1,31 @@
 //! cfg-playground: classifier-free guidance on 2D toy data, with a hand-written MLP.
 //!
 //! The core modules are plain Rust, tested natively; `web` is the only wasm-aware module.
+//!
+//! Layers, lowest first. A module imports only modules of its own layer or of the layers below,
+//! so no module imports, directly or through others, a module that imports it back
+//! (`crate/tests/layers.rs` checks both against this list):
+//!
+//! 1. leaves: error, caps, rng, fastmath, gemm, params, mixture
+//! 2. numerics: real, activation, input, linalg, mlp, adam
+//! 3. data: datasets, metrics
+//! 4. training pieces: descent
+//! 5. sampling primitives: field, sampler, sample, particles, rcfg, temperature, classifier, density
+//! 6. methods: method
+//! 7. trainers: flow, reflow, distill
+//! 8. runners, files and pictures: evaluate, model_file, points_csv, options, bench, render, strip, limits
+//! 9. facade: web
+//!
+//! The command line (`main.rs`, `cli/`) is a separate crate on top of all of them.
 
 pub mod activation;
 pub mod adam;
 pub mod bench;
+pub mod caps;
 pub mod classifier;
 pub mod datasets;
 pub mod density;
+pub mod descent;
 pub mod distill;
 pub mod error;
 pub mod evaluate;
@@ -32,6 +50,7 @@ pub mod real;
 pub mod reflow;
 pub mod render;
 pub mod rng;
+pub mod sample;
 pub mod sampler;
 pub mod strip;
 pub mod temperature;

@@ -1,15 +1,16 @@
 //! Every resource cap in one place: how many particles, steps, grid cells, points and bytes any
 //! caller (the CLI, the page, an embed, a hand-written script calling the wasm build) may ask for.
 //!
-//! The caps live next to the code that enforces them (in the core: [`crate::flow`],
-//! [`crate::particles`], [`crate::evaluate`], [`crate::render`], [`crate::model_file`],
-//! [`crate::datasets`], [`crate::points_csv`], [`crate::mlp`], [`crate::density::path`]); the caps of the wasm facade
+//! The caps live next to the code that enforces them (in the core: [`crate::descent`],
+//! [`crate::particles`], [`crate::caps`] (the sampling runs' caps, a leaf module every layer can
+//! import), [`crate::render`], [`crate::model_file`], [`crate::datasets`], [`crate::points_csv`],
+//! [`crate::mlp`], [`crate::density::path`]); the caps of the wasm facade
 //! (`crate::web`, the only way JavaScript reaches the core) are defined here. [`all`] lists them, and README's "Limits"
 //! section is generated from it (`UPDATE_README=1 cargo test --lib limits` rewrites it; a test
 //! fails when it is stale). A request over a cap is an error naming the cap, never a silent clamp,
 //! except image sides, which [`crate::render::Image::reset`] clamps.
 
-use crate::{datasets, density, evaluate, flow, model_file, options, particles, points_csv, render};
+use crate::{caps, datasets, density, descent, model_file, options, particles, points_csv, render};
 
 /// Training steps one `Trainer.train` call of the wasm build may run (keeps a worker responsive).
 pub const MAX_TRAIN_CALL: usize = 10_000;
@@ -24,7 +25,7 @@ pub const MAX_ARROW_GRID: usize = 100;
 /// Frames in one drawn trail (`Painter.trails`).
 pub const MAX_TRAIL: usize = 1000;
 /// Largest |w| (guidance scale) anywhere.
-pub const MAX_GUIDANCE: f64 = evaluate::MAX_GUIDANCE;
+pub const MAX_GUIDANCE: f64 = caps::MAX_GUIDANCE;
 /// Largest network width ([`crate::mlp::MlpConfig::validate`]).
 pub const MAX_WIDTH: usize = 512;
 /// Largest number of hidden layers ([`crate::mlp::MlpConfig::validate`]).
@@ -47,12 +48,12 @@ pub fn all() -> Vec<Limit> {
         l("network width", MAX_WIDTH as f64, "mlp::MlpConfig::validate"),
         l("network depth (hidden layers)", MAX_DEPTH as f64, "mlp::MlpConfig::validate"),
         l("classes", MAX_CLASSES as f64, "mlp::MlpConfig::validate"),
-        l("training steps per run", flow::MAX_STEPS as f64, "flow::TrainConfig::validate"),
-        l("training batch", flow::MAX_BATCH as f64, "flow::TrainConfig::validate"),
+        l("training steps per run", descent::MAX_STEPS as f64, "descent::TrainConfig::validate"),
+        l("training batch", descent::MAX_BATCH as f64, "descent::TrainConfig::validate"),
         l("training batch in the page", options::MAX_PAGE_BATCH as f64, "options::ModelOptions::training"),
         l("training steps per Trainer.train call (wasm)", MAX_TRAIN_CALL as f64, "web::Trainer::train"),
-        l("points per sampling run (CLI, evaluate)", evaluate::MAX_POINTS as f64, "evaluate::SampleConfig"),
-        l("sampler steps (CLI, evaluate)", evaluate::MAX_SAMPLER_STEPS as f64, "evaluate::SampleConfig"),
+        l("points per sampling run (CLI, evaluate)", caps::MAX_POINTS as f64, "sample::SampleConfig"),
+        l("sampler steps (CLI, evaluate)", caps::MAX_SAMPLER_STEPS as f64, "sample::SampleConfig"),
         l("particles per flow (page)", particles::MAX_PARTICLES as f64, "particles::Particles::new"),
         l("sampler steps per flow (page)", particles::MAX_STEPS as f64, "particles::Particles::new"),
         l(
@@ -60,7 +61,9 @@ pub fn all() -> Vec<Limit> {
             particles::MAX_RECORDED as f64,
             "particles::Particles::new",
         ),
-        l("guidance scale w, either sign", MAX_GUIDANCE, "evaluate::SampleConfig, web"),
+        l("guidance scale w, either sign", MAX_GUIDANCE, "sample::SampleConfig, method::Method, web"),
+        l("noise scale τ (noise-scale)", caps::MAX_NOISE_SCALE, "method::Method::validate"),
+        l("velocity scale T (velocity-scale)", caps::MAX_VELOCITY_SCALE, "method::Method::validate"),
         l("image side in pixels", render::MAX_SIDE as f64, "render::Image::reset (clamps), web::Painter"),
         l("density grid cells per side", MAX_DENSITY_BINS as f64, "web::Painter::density"),
         l("probability-path bins", MAX_PROJECTION_BINS as f64, "web::Painter::projection, pathStrip"),
@@ -166,11 +169,11 @@ mod tests {
         assert!(Particles::new(1, MAX_STEPS + 1, Solver::Euler, 0, vec![0], false).is_err());
         assert!(Particles::new(MAX_RECORDED / 100, 100, Solver::Euler, 0, vec![0], true).is_err());
         assert!(Particles::new(usize::MAX, 1, Solver::Euler, 0, vec![0], false).is_err());
-        let c = flow::TrainConfig { steps: flow::MAX_STEPS + 1, ..Default::default() };
+        let c = descent::TrainConfig { steps: descent::MAX_STEPS + 1, ..Default::default() };
         assert!(c.validate().unwrap_err().to_string().contains("steps"));
-        let c = flow::TrainConfig { steps: usize::MAX, ..Default::default() };
+        let c = descent::TrainConfig { steps: usize::MAX, ..Default::default() };
         assert!(c.validate().is_err());
-        let c = flow::TrainConfig { batch: flow::MAX_BATCH + 1, ..Default::default() };
+        let c = descent::TrainConfig { batch: descent::MAX_BATCH + 1, ..Default::default() };
         assert!(c.validate().unwrap_err().to_string().contains("batch"));
         let pts = vec![("a".to_string(), vec![[0.0, 0.0]; datasets::MAX_DRAWN_POINTS + 1])];
         assert!(Dataset::custom(pts, 0.1).is_err());

@@ -27,8 +27,8 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::datasets::{Dataset, CUSTOM};
+use crate::descent::TrainConfig;
 use crate::error::{Error, Result};
-use crate::flow::TrainConfig;
 use crate::mlp::{Mlp, MlpConfig};
 
 /// The `format` field's value.
@@ -40,6 +40,7 @@ pub const MAX_FILE_BYTES: usize = 32 << 20;
 
 /// How tensor values are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Dtype {
     /// 32-bit floats: exact.

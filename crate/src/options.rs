@@ -6,8 +6,9 @@ use serde::Deserialize;
 
 use crate::activation::Activation;
 use crate::datasets::Dataset;
+use crate::descent::TrainConfig;
 use crate::error::{check_count, Result};
-use crate::flow::{TrainConfig, Trainer};
+use crate::flow::Trainer;
 use crate::invalid;
 use crate::mlp::MlpConfig;
 

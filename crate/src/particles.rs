@@ -4,10 +4,10 @@
 use ndarray::{s, Array2, Array3, ArrayView2};
 
 use crate::error::{check_count, Result};
-use crate::field::{Bound, FieldSource, Guidance, VelocityField};
+use crate::field::{Bound, FieldSource, Guidance, StepAt, VelocityField};
 use crate::invalid;
-use crate::rng::{self, stream};
-use crate::sampler::{noise_into, Integrator, SampleStats, Solver};
+use crate::sample::start_noise;
+use crate::sampler::{Integrator, SampleStats, Solver};
 
 /// Largest number of particles in one run.
 pub const MAX_PARTICLES: usize = 100_000;
@@ -35,6 +35,8 @@ pub struct Particles {
     labels: Vec<u32>,
     integrator: Integrator,
     stats: Option<SampleStats>,
+    /// the seed and scale τ of the start noise (None: started from given points)
+    start: Option<(u64, f32)>,
 }
 
 impl Particles {
@@ -71,17 +73,37 @@ impl Particles {
             labels,
             integrator: Integrator::new(n),
             stats: None,
+            start: None,
         };
         p.restart(seed);
         Ok(p)
     }
 
-    /// Back to t = 0 with fresh noise from `seed`.
+    /// Back to t = 0 with fresh noise from `seed` ([`start_noise`]).
     pub fn restart(&mut self, seed: u64) {
-        noise_into(&mut rng::seeded(seed, stream::SAMPLE), self.x.view_mut());
+        self.restart_scaled(seed, 1.0);
+    }
+
+    /// Back to t = 0 from x0 ~ N(0, τ²I), the noise of `seed` times τ = `scale`
+    /// ([`start_noise`]; the start of `noise-scale`).
+    pub fn restart_scaled(&mut self, seed: u64, scale: f32) {
+        start_noise(seed, scale, self.x.view_mut());
+        self.start = Some((seed, scale));
         self.t0 = 0.0;
         self.k = 0;
         self.rewind();
+    }
+
+    /// Makes a run that has not moved yet and started from seeded noise start from noise of
+    /// scale τ = `scale` (the same seed): how a method that draws its own start noise
+    /// (`noise-scale`) takes over a fresh run. Does nothing to a run under way or one started
+    /// from given points.
+    pub fn use_noise_scale(&mut self, scale: f32) {
+        if let Some((seed, s)) = self.start {
+            if s != scale && self.k == 0 && self.cursor == 0 {
+                self.restart_scaled(seed, scale);
+            }
+        }
     }
 
     /// Starts again from `points` (n, 2) at time `t0` in [0, 1) (to follow the field from a
@@ -97,6 +119,7 @@ impl Particles {
             return Err(invalid!("start points must be finite"));
         }
         self.x.assign(&points);
+        self.start = None;
         self.t0 = t0;
         self.k = 0;
         self.rewind();
@@ -146,16 +169,8 @@ impl Particles {
         let (from, to) = (self.cursor, (self.cursor + rows.max(1)).min(self.n));
         let labels = if self.labels.len() == 1 { &self.labels[..] } else { &self.labels[from..to] };
         let mut field = Bound { source, labels, guidance };
-        let (t, dt) = (self.time_at(self.k), self.dt());
-        self.integrator.step_rows(
-            &mut field,
-            self.x.slice_mut(s![from..to, ..]),
-            from,
-            to,
-            t,
-            dt,
-            self.solver,
-        );
+        let at = self.at(from, to);
+        self.integrator.step_rows(&mut field, self.x.slice_mut(s![from..to, ..]), at, self.solver);
         if self.rows_done(to) {
             let labels = &self.labels[..];
             let field = Bound { source, labels, guidance };
@@ -195,8 +210,8 @@ impl Particles {
             return Ok(self.k);
         }
         let (from, to) = (self.cursor, (self.cursor + rows.max(1)).min(self.n));
-        let (t, dt) = (self.time_at(self.k), self.dt());
-        self.integrator.step_rows(field, self.x.slice_mut(s![from..to, ..]), from, to, t, dt, self.solver);
+        let at = self.at(from, to);
+        self.integrator.step_rows(field, self.x.slice_mut(s![from..to, ..]), at, self.solver);
         if self.rows_done(to) {
             let span = 1.0 - self.t0;
             self.stats = Some(self.integrator.finish(&*field, self.x.view(), self.steps, span, self.solver));
@@ -208,6 +223,16 @@ impl Particles {
     /// and returns the steps done (classifier guidance, a distilled student, ...).
     pub fn advance_rows_with(&mut self, field: &mut dyn VelocityField, rows: usize) -> usize {
         self.advance_rows_field(field, rows).unwrap_or(self.k)
+    }
+
+    /// Where the current step is, for rows `from..to`.
+    fn at(&self, from: usize, to: usize) -> StepAt {
+        StepAt { k: self.k, t: self.time_at(self.k), dt: self.dt(), from, to }
+    }
+
+    /// The solver the run steps with.
+    pub fn solver(&self) -> Solver {
+        self.solver
     }
 
     /// The step size of the run: (1 − t0)/steps.
@@ -284,6 +309,7 @@ mod tests {
     use crate::datasets::Dataset;
     use crate::field::ExactField;
     use crate::mixture::Prepared;
+    use crate::sample::start_points;
 
     #[test]
     fn stepping_any_field_in_pieces_equals_one_run() {
@@ -295,8 +321,7 @@ mod tests {
         while !p.done() {
             p.advance_rows_with(&mut f, 15);
         }
-        let mut x = Array2::zeros((40, 2));
-        noise_into(&mut rng::seeded(3, stream::SAMPLE), x.view_mut());
+        let mut x = start_points(40, 3, 1.0);
         let mut g = ExactField { mixture: &m, prep: &mut prep2, labels: &[1], guidance: Guidance::Cfg(3.0) };
         let stats = Integrator::new(40).run(&mut g, x.view_mut(), 9, Solver::Euler, None);
         assert_eq!(p.positions(), x);
@@ -317,8 +342,7 @@ mod tests {
             p.advance(&mut src, Guidance::Cfg(2.0), 3);
         }
         assert!(p.done());
-        let mut x = Array2::zeros((50, 2));
-        noise_into(&mut rng::seeded(7, stream::SAMPLE), x.view_mut());
+        let mut x = start_points(50, 7, 1.0);
         let mut f = ExactField { mixture: &m, prep: &mut prep2, labels: &[2], guidance: Guidance::Cfg(2.0) };
         let stats = Integrator::new(50).run(&mut f, x.view_mut(), 12, Solver::Heun, None);
         assert_eq!(p.positions(), x);

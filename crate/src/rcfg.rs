@@ -14,12 +14,12 @@
 use ndarray::{s, Array2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 
+use crate::caps::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
 use crate::datasets::Dataset;
 use crate::error::{check_count, check_range, Result};
-use crate::evaluate::{guidance_for, MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
 use crate::field::{Bound, FieldSource, Guidance, VelocityField};
-use crate::rng::{self, stream};
-use crate::sampler::{noise_into, Integrator, SampleStats, Solver};
+use crate::sample::{guidance_for, run};
+use crate::sampler::{SampleStats, Solver};
 
 /// The guidance schedule α(t) = λ_max·(1 − t)^γ.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -126,8 +126,8 @@ fn check(dataset: &Dataset, label: u32, n: usize, steps: usize) -> Result<()> {
     Ok(())
 }
 
-/// `n` samples of class `label` with rectified CFG in `steps` Euler steps, from the noise that
-/// [`crate::evaluate::generate`] draws for `seed` (so runs are comparable point for point).
+/// `n` samples of class `label` with rectified CFG in `steps` Euler steps, from the start noise of
+/// `seed` ([`crate::sample::start_noise`], so runs are comparable point for point).
 pub fn sample(
     dataset: &Dataset,
     source: &mut FieldSource,
@@ -139,13 +139,10 @@ pub fn sample(
 ) -> Result<(Array2<f32>, SampleStats)> {
     check(dataset, label, n, steps)?;
     rule.validate()?;
-    let mut x = Array2::zeros((n, 2));
-    noise_into(&mut rng::seeded(seed, stream::SAMPLE), x.view_mut());
     let mut scratch = RcfgScratch::new(n);
     let mut field =
         RcfgField { source, labels: &[label], rule, dt: 1.0 / steps as f32, scratch: &mut scratch };
-    let stats = Integrator::new(n).run(&mut field, x.view_mut(), steps, Solver::Euler, None);
-    Ok((x, stats))
+    run(&mut field, n, steps, Solver::Euler, seed, 1.0)
 }
 
 /// `n` samples of class `label` with plain CFG at scale `w` in `steps` Euler steps (same noise
@@ -161,11 +158,8 @@ pub fn sample_cfg(
 ) -> Result<(Array2<f32>, SampleStats)> {
     check(dataset, label, n, steps)?;
     check_range("guidance", w as f64, -MAX_GUIDANCE, MAX_GUIDANCE)?;
-    let mut x = Array2::zeros((n, 2));
-    noise_into(&mut rng::seeded(seed, stream::SAMPLE), x.view_mut());
     let mut field = Bound { source, labels: &[label], guidance: guidance_for(Some(label), w) };
-    let stats = Integrator::new(n).run(&mut field, x.view_mut(), steps, Solver::Euler, None);
-    Ok((x, stats))
+    run(&mut field, n, steps, Solver::Euler, seed, 1.0)
 }
 
 /// Plain-CFG Euler steps that cost what `rcfg_steps` rectified steps cost: rectified CFG takes

@@ -5,7 +5,7 @@ use std::iter::Sum;
 use std::ops::{AddAssign, MulAssign, SubAssign};
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{ArrayBase, ArrayView2, ArrayViewMut2, Data, Ix2, LinalgScalar, ScalarOperand};
+use ndarray::{ArrayBase, ArrayViewMut2, Data, Ix2, LinalgScalar, ScalarOperand};
 
 /// A floating-point scalar usable in the MLP (f32 or f64).
 pub trait Real:
@@ -52,7 +52,7 @@ impl Real for f32 {
         beta: Self,
         c: &mut ArrayViewMut2<Self>,
     ) {
-        if !sgemm_views(a.view(), b.view(), beta, c) {
+        if !crate::gemm::sgemm_views(a.view(), b.view(), beta, c) {
             general_mat_mul(1.0, a, b, beta, c);
         }
     }
@@ -60,39 +60,6 @@ impl Real for f32 {
     fn sigmoid(self) -> Self {
         1.0 / (1.0 + crate::fastmath::exp(-self))
     }
-}
-
-/// Runs c ← a·b + β·c through [`crate::gemm::sgemm`] when b and c are row-major and every
-/// operand is contiguous in memory (the network's buffers always are); false otherwise.
-fn sgemm_views(a: ArrayView2<f32>, b: ArrayView2<f32>, beta: f32, c: &mut ArrayViewMut2<f32>) -> bool {
-    let ((m, k), (k2, n)) = (a.dim(), b.dim());
-    assert!(k == k2 && c.dim() == (m, n), "gemm shapes: ({m}, {k})·({k2}, {n}) into {:?}", c.dim());
-    let stride = |s: &[isize], rows: usize, cols: usize| -> Option<(usize, usize)> {
-        // single rows or columns may carry any stride: use the natural one
-        let rs = if rows <= 1 { cols } else { usize::try_from(s[0]).ok()? };
-        let cs = if cols <= 1 { 1 } else { usize::try_from(s[1]).ok()? };
-        Some((rs, cs))
-    };
-    let (Some((ars, acs)), Some((ldb, bcs)), Some((ldc, ccs))) =
-        (stride(a.strides(), m, k), stride(b.strides(), k, n), stride(c.strides(), m, n))
-    else {
-        return false;
-    };
-    if bcs != 1 || ccs != 1 || ldb < n || ldc < n {
-        return false;
-    }
-    let (Some(ad), Some(bd)) = (a.as_slice_memory_order(), b.as_slice_memory_order()) else { return false };
-    let Some(cd) = c.as_slice_memory_order_mut() else { return false };
-    crate::gemm::sgemm(
-        crate::gemm::Mat { data: ad, rows: m, cols: k, rs: ars, cs: acs },
-        bd,
-        ldb,
-        n,
-        beta,
-        cd,
-        ldc,
-    );
-    true
 }
 
 impl Real for f64 {

@@ -17,16 +17,16 @@
 use ndarray::{s, Array2};
 use serde::{Deserialize, Serialize};
 
+use crate::caps::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
 use crate::datasets::Dataset;
+use crate::descent::TrainConfig;
 use crate::error::{check_count, check_range, Result};
-use crate::evaluate::{
-    self, guidance_for, SampleConfig, Source, MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS,
-};
-use crate::field::{Bound, FieldSource};
-use crate::flow::{Pairs, TrainConfig, Trainer};
+use crate::field::{Bound, FieldSource, Source};
+use crate::flow::{Pairs, Trainer};
 use crate::metrics;
 use crate::mlp::Mlp;
 use crate::rng::{self, stream};
+use crate::sample::{self, guidance_for, SampleConfig};
 use crate::sampler::{noise_into, Integrator, SampleStats, Solver};
 
 /// Random stream of the pairs' noise (separate from sampling and training).
@@ -188,7 +188,7 @@ pub fn quality_by_steps(
         .iter()
         .map(|&st| {
             let cfg = SampleConfig { n, steps: st, solver: Solver::Euler, guidance: w, seed };
-            let (x, stats) = evaluate::generate(dataset, source, Some(label), &cfg)?;
+            let (x, stats) = sample::generate(dataset, source, Some(label), &cfg)?;
             Ok((metrics::sliced_w2(x.view(), data.view(), 64, &mut proj), stats))
         })
         .collect()
@@ -206,5 +206,5 @@ pub fn straightness(
     seed: u64,
 ) -> Result<f64> {
     let cfg = SampleConfig { n, steps, solver: Solver::Heun, guidance: w, seed };
-    Ok(evaluate::generate(dataset, source, label, &cfg)?.1.straightness)
+    Ok(sample::generate(dataset, source, label, &cfg)?.1.straightness)
 }

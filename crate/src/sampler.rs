@@ -6,10 +6,11 @@
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, ArrayViewMut3, Zip};
 use serde::{Deserialize, Serialize};
 
-use crate::field::VelocityField;
+use crate::field::{StepAt, VelocityField};
 
-/// The integration rule.
+/// The integration rule (the CLI's `--solver`, named as serde names it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Solver {
     /// One field evaluation per step.
@@ -99,7 +100,7 @@ impl Integrator {
             if let Some(tr) = &mut trajectory {
                 tr.slice_mut(s![k, .., ..]).assign(&x);
             }
-            self.step(field, x.view_mut(), k as f32 / steps as f32, 1.0 / steps as f32, solver);
+            self.step(field, x.view_mut(), k, k as f32 / steps as f32, 1.0 / steps as f32, solver);
         }
         if let Some(tr) = &mut trajectory {
             tr.slice_mut(s![steps, .., ..]).assign(&x);
@@ -115,33 +116,33 @@ impl Integrator {
         self.speed2[..n].iter_mut().for_each(|s| *s = 0.0);
     }
 
-    /// One step from t to t + dt, in place.
+    /// Step `k` of a run, from t to t + dt, in place.
     pub fn step(
         &mut self,
         field: &mut dyn VelocityField,
         x: ArrayViewMut2<f32>,
+        k: usize,
         t: f32,
         dt: f32,
         solver: Solver,
     ) {
         let n = x.nrows();
-        self.step_rows(field, x, 0, n, t, dt, solver);
+        self.step_rows(field, x, StepAt { k, t, dt, from: 0, to: n }, solver);
     }
 
-    /// One step from t to t + dt for rows `from..to` of the run's points (`x` holds just those
-    /// rows), so that a step can be spread over several animation frames.
-    #[allow(clippy::too_many_arguments)]
+    /// Step `at.k` from `at.t` to `at.t + at.dt` for rows `at.from..at.to` of the run's points
+    /// (`x` holds just those rows), so that a step can be spread over several animation frames.
+    /// The field hears of the step first ([`VelocityField::at_step`]).
     pub fn step_rows(
         &mut self,
         field: &mut dyn VelocityField,
         mut x: ArrayViewMut2<f32>,
-        from: usize,
-        to: usize,
-        t: f32,
-        dt: f32,
+        at: StepAt,
         solver: Solver,
     ) {
+        let StepAt { t, dt, from, to, .. } = at;
         assert_eq!(x.nrows(), to - from, "x holds the rows from..to");
+        field.at_step(at);
         let (v, v2, xp) = (
             &mut self.v.slice_mut(s![from..to, ..]),
             &mut self.v2.slice_mut(s![from..to, ..]),
@@ -208,13 +209,8 @@ pub fn eval_grid(
     field.eval(grid.view(), t, v);
 }
 
-/// Fills `x` (n, 2) with N(0, I) noise.
+/// Fills `x` (n, 2) with N(0, I) noise from `rng` (a run's seeded start is
+/// [`crate::sample::start_noise`]; this is for other streams: training batches, reflow's pairs).
 pub fn noise_into(rng: &mut crate::rng::Rng, mut x: ArrayViewMut2<f32>) {
     x.iter_mut().for_each(|v| *v = crate::rng::normal(rng) as f32);
-}
-
-/// Fills `x` (n, 2) with N(0, scale²·I) noise: the start of "noise scaling" (scale 1 is
-/// [`noise_into`], bit for bit).
-pub fn scaled_noise_into(rng: &mut crate::rng::Rng, mut x: ArrayViewMut2<f32>, scale: f32) {
-    x.iter_mut().for_each(|v| *v = scale * crate::rng::normal(rng) as f32);
 }

@@ -12,7 +12,7 @@
 //!   (h = 0.016, a twentieth of the narrowest class's σ = 0.3).
 //! - The post's "v ← T·v" as a [`VelocityField`] wrapper ([`ScaledVelocity`]): it is a time
 //!   rescaling, not a temperature.
-//! - Noise scaling (x0 ~ N(0, τ²I)) is [`crate::evaluate::generate_with_noise_scale`].
+//! - Noise scaling (x0 ~ N(0, τ²I)) is the `noise-scale` method ([`crate::method`]).
 //! - [`report::cfg_vs_tilted`]: how far exact CFG samples are from the tilted density.
 
 pub mod report;
@@ -20,8 +20,8 @@ pub mod report;
 use ndarray::{ArrayView2, ArrayViewMut2};
 use serde::Serialize;
 
+use crate::caps::MAX_GUIDANCE;
 use crate::error::{check_count, check_range, Result};
-use crate::evaluate::MAX_GUIDANCE;
 use crate::field::VelocityField;
 use crate::invalid;
 use crate::mixture::{Mixture, Prepared};

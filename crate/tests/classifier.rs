@@ -10,8 +10,8 @@ use cfg_playground::classifier::{
     ClassifierScratch, ClassifierSource, ClassifierTrainer,
 };
 use cfg_playground::datasets::Dataset;
+use cfg_playground::descent::TrainConfig;
 use cfg_playground::field::{ExactField, FieldSource, Guidance, NetScratch, VelocityField};
-use cfg_playground::flow::TrainConfig;
 use cfg_playground::mixture::{Mixture, Prepared};
 use cfg_playground::mlp::{Mlp, MlpConfig};
 use cfg_playground::model_file::{Dtype, ModelFile, ModelKind};

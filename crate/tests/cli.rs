@@ -161,7 +161,10 @@ fn bad_arguments_get_one_line_and_exit_code_2() {
         "--guidance must be a finite number",
     );
     fails(&["sample", "--model", m, "--class", "mouth", "--n", "-1"], "--n must be between");
-    fails(&["sample", "--model", m, "--class", "mouth", "--solver", "rk4"], "--solver must be euler or heun");
+    fails(
+        &["sample", "--model", m, "--class", "mouth", "--solver", "rk4"],
+        "for '--solver <SOLVER>' [possible values: euler, heun]",
+    );
     fails(
         &["sample", "--model", "/nonexistent/m.json", "--class", "mouth"],
         "cannot read /nonexistent/m.json",
@@ -244,7 +247,10 @@ fn every_method_samples_and_evaluates_with_its_own_metrics() {
     assert!(o.status.success());
     assert_eq!(stdout(&o).lines().count(), 6);
 
-    fails(&["eval", "--model", mp, "--method", "bogus"], "--method must be one of");
+    fails(
+        &["eval", "--model", mp, "--method", "bogus"],
+        "for '--method <METHOD>': invalid argument: method must be one of",
+    );
     fails(&["eval", "--model", mp, "--method", "rectified-cfg", "--lambda-max", "nan"], "--lambda-max");
     fails(&["eval", "--model", mp, "--method", "noise-scale", "--tau", "-1"], "--tau must be between");
     fails(&["eval", "--model", mp, "--method", "student"], "distilled student");
@@ -261,6 +267,6 @@ fn every_method_samples_and_evaluates_with_its_own_metrics() {
     );
     fails(
         &["train", "--method", "fancy", "--teacher", mp, "--out", mp],
-        "--method must be flow, classifier, reflow or distill",
+        "for '--method <METHOD>' [possible values: flow, classifier, reflow, distill]",
     );
 }

@@ -207,7 +207,8 @@ fn grid_densities_integrate_to_one() {
 #[test]
 #[ignore]
 fn a_trained_network_has_nearly_the_data_density() {
-    use cfg_playground::flow::{TrainConfig, Trainer};
+    use cfg_playground::descent::TrainConfig;
+    use cfg_playground::flow::Trainer;
     let d = Dataset::by_name("non-overlapping").unwrap();
     let config = TrainConfig { steps: 3000, batch: 256, seed: 1, ..TrainConfig::default() };
     let mut tr = Trainer::new(d.clone(), MlpConfig::velocity(2, 64, 3), config).unwrap();

@@ -3,9 +3,10 @@
 //! (what the page's worker runs). Native and wasm agree to 1e-4: `reference.rs` + `web.rs`.
 
 use cfg_playground::datasets::Dataset;
-use cfg_playground::evaluate::{generate, SampleConfig, Source};
+use cfg_playground::field::Source;
 use cfg_playground::flow::Trainer;
 use cfg_playground::options::ModelOptions;
+use cfg_playground::sample::{generate, SampleConfig};
 use cfg_playground::sampler::Solver;
 
 fn trained(seed: u64, lr: f64, steps: usize) -> Trainer {

@@ -1,13 +1,16 @@
 //! Flow matching, guidance and sampling against exact answers.
 
 use cfg_playground::datasets::{Dataset, Piece, NAMES};
-use cfg_playground::evaluate::{self, SampleConfig, Source};
+use cfg_playground::descent::TrainConfig;
+use cfg_playground::evaluate;
+use cfg_playground::field::Source;
 use cfg_playground::field::{ExactField, Guidance, NetScratch, NetworkField, VelocityField};
-use cfg_playground::flow::{TrainConfig, Trainer};
+use cfg_playground::flow::Trainer;
 use cfg_playground::metrics;
 use cfg_playground::mixture::{Mixture, Prepared};
 use cfg_playground::mlp::{Mlp, MlpConfig};
 use cfg_playground::rng::{self, seeded};
+use cfg_playground::sample::SampleConfig;
 use cfg_playground::sampler::{noise_into, Integrator, Solver};
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 

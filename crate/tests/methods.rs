@@ -1,16 +1,18 @@
 //! The methods after CFG: rectified flow (reflow), rectified CFG and guidance distillation.
 
 use cfg_playground::datasets::Dataset;
+use cfg_playground::descent::TrainConfig;
 use cfg_playground::distill::{self, student_config, DistillConfig, Distiller};
-use cfg_playground::evaluate::{self, SampleConfig, Source};
+use cfg_playground::field::Source;
 use cfg_playground::field::{FieldSource, NetScratch};
-use cfg_playground::flow::{Pairs, TrainConfig, Trainer};
+use cfg_playground::flow::{Pairs, Trainer};
 use cfg_playground::metrics;
 use cfg_playground::mixture::Prepared;
 use cfg_playground::mlp::{Mlp, MlpConfig};
 use cfg_playground::rcfg::{self, RectifiedCfg};
 use cfg_playground::reflow::{self, PairConfig, ReflowConfig};
 use cfg_playground::rng::{self, seeded};
+use cfg_playground::sample::{self, SampleConfig};
 use cfg_playground::sampler::Solver;
 use ndarray::Array2;
 
@@ -122,7 +124,7 @@ fn rectified_cfg_with_zero_lambda_is_conditional_sampling_exactly() {
     let rule = RectifiedCfg { lambda_max: 0.0, gamma: 1.0 };
     let (x, stats) = rcfg::sample(d, &mut src, 2, rule, n, steps, 4).unwrap();
     let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance: 1.0, seed: 4 };
-    let (want, _) = evaluate::generate(d, Source::Network(&tr.model), Some(2), &cfg).unwrap();
+    let (want, _) = sample::generate(d, Source::Network(&tr.model), Some(2), &cfg).unwrap();
     assert_eq!(x, want);
     assert_eq!(stats.calls_per_sample, 3 * steps);
     // and λ_max > 0 moves the samples

@@ -4,7 +4,8 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use cfg_playground::datasets::Dataset;
-use cfg_playground::flow::{TrainConfig, Trainer};
+use cfg_playground::descent::TrainConfig;
+use cfg_playground::flow::Trainer;
 use cfg_playground::mlp::MlpConfig;
 use cfg_playground::model_file::{Dtype, ModelFile};
 use serde_json::{json, Value};

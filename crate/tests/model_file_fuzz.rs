@@ -11,7 +11,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use cfg_playground::datasets::Dataset;
-use cfg_playground::flow::{TrainConfig, Trainer};
+use cfg_playground::descent::TrainConfig;
+use cfg_playground::flow::Trainer;
 use cfg_playground::mlp::MlpConfig;
 use cfg_playground::model_file::{Dtype, ModelFile};
 use proptest::prelude::*;

@@ -5,14 +5,17 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cfg_playground::datasets::Dataset;
+use cfg_playground::descent::TrainConfig;
 use cfg_playground::distill::{student_config, DistillConfig, Distiller};
 use cfg_playground::field::{FieldSource, Guidance, NetScratch};
-use cfg_playground::flow::{Pairs, TrainConfig, Trainer};
+use cfg_playground::flow::{Pairs, Trainer};
+use cfg_playground::method::{self, Method, MethodField, MethodState};
 use cfg_playground::mixture::Prepared;
 use cfg_playground::mlp::MlpConfig;
 use cfg_playground::particles::Particles;
 use cfg_playground::rcfg::{RcfgField, RcfgScratch, RectifiedCfg};
 use cfg_playground::sampler::{Integrator, Solver};
+use cfg_playground::temperature::Clock;
 
 struct Counting;
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
@@ -33,6 +36,16 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
+
+/// A frame's budget that runs out after three batches.
+fn p_over() -> bool {
+    use std::cell::Cell;
+    thread_local!(static BATCHES: Cell<usize> = const { Cell::new(0) });
+    BATCHES.with(|b| {
+        b.set(b.get() + 1);
+        b.get() % 3 == 0
+    })
+}
 
 /// Allocations made by `f`.
 fn count(f: impl FnOnce()) -> usize {
@@ -110,15 +123,48 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
         let mut x = ndarray::Array2::zeros((400, 2));
         let rule = RectifiedCfg::default();
         let mut f = RcfgField { source: &mut src, labels: &[1], rule, dt: 0.1, scratch: &mut rc };
-        integ.step(&mut f, x.view_mut(), 0.0, 0.1, Solver::Euler);
+        integ.step(&mut f, x.view_mut(), 0, 0.0, 0.1, Solver::Euler);
         assert_eq!(
             count(|| {
-                integ.step(&mut f, x.view_mut(), 0.1, 0.1, Solver::Euler);
+                integ.step(&mut f, x.view_mut(), 1, 0.1, 0.1, Solver::Euler);
             }),
             0,
             "a rectified CFG step allocated (exact {exact})"
         );
     }
+    // the page's frame: a method bound to its models (MethodField::new) and advanced a few
+    // batches (method::advance), every method with a flow, network and exact
+    let mut cprep = Prepared::default();
+    let methods = [
+        Method::Cfg,
+        Method::RectifiedCfg(RectifiedCfg::default()),
+        Method::NoiseScale { tau: 0.5 },
+        Method::VelocityScale { temperature: 0.5, clock: Clock::Rescaled },
+        Method::Classifier,
+    ];
+    for m in methods {
+        for exact in [false, true] {
+            let mut src = if exact {
+                FieldSource::Exact { mixture: &mixture, prep: &mut prep }
+            } else {
+                FieldSource::Network { model: &tr.model, scratch: &mut scratch }
+            };
+            let mut cls = cfg_playground::classifier::guided::ClassifierSource::Exact {
+                mixture: &mixture,
+                prep: &mut cprep,
+            };
+            let mut p = Particles::new(1000, 20, m.solver(Solver::Euler), 1, vec![2], true).unwrap();
+            let mut state = MethodState::default();
+            let mut frame = |p: &mut Particles| {
+                let mut f =
+                    MethodField::new(m, 3, Some(2), 3.0, &mut src, Some(&mut cls), &mut state, 256).unwrap();
+                method::advance(p, &mut f, 256, 20, p_over).unwrap();
+            };
+            frame(&mut p);
+            assert_eq!(count(|| frame(&mut p)), 0, "a frame of {m:?} allocated (exact {exact})");
+        }
+    }
+
     let mut teacher = FieldSource::Exact { mixture: &mixture, prep: &mut prep };
     let arch = student_config(tr.model.config());
     let mut ds = Distiller::new(arch, DistillConfig { batch: 64, ..DistillConfig::default() }).unwrap();

@@ -3,12 +3,15 @@
 //! exact CFG against the tilted density p(x)^(1−w)·p(x | c)^w.
 
 use cfg_playground::datasets::Dataset;
-use cfg_playground::evaluate::{generate_with_noise_scale, SampleConfig, Source};
+
+use cfg_playground::field::Source;
 use cfg_playground::field::{ExactField, Guidance};
+use cfg_playground::method::{self, Method};
 use cfg_playground::metrics::sliced_w2;
 use cfg_playground::mixture::Prepared;
 use cfg_playground::mlp::{Mlp, MlpConfig};
 use cfg_playground::rng::{self, seeded};
+use cfg_playground::sample::SampleConfig;
 use cfg_playground::sampler::{noise_into, Integrator, Solver};
 use cfg_playground::temperature::report::{cfg_vs_tilted, TiltConfig};
 use cfg_playground::temperature::{Clock, Grid, GridDensity, ScaledVelocity, Target};
@@ -49,6 +52,17 @@ fn grid_samples_of_a_class_match_fresh_data_of_it() {
     }
 }
 
+/// Samples of the `noise-scale` method: CFG from x0 ~ N(0, τ²I).
+fn generate_with_noise_scale(
+    d: &Dataset,
+    source: Source,
+    label: Option<u32>,
+    cfg: &SampleConfig,
+    tau: f32,
+) -> cfg_playground::Result<(ndarray::Array2<f32>, cfg_playground::sampler::SampleStats)> {
+    method::generate(d, source, &Method::NoiseScale { tau }, label, cfg)
+}
+
 #[test]
 fn noise_scaling_is_tempering_for_a_gaussian_class_only() {
     // non-overlapping class 0 is one Gaussian: starting from N(0, τ²I) gives p(x | c)^(1/τ²)
@@ -84,7 +98,7 @@ fn noise_scaling_is_tempering_for_a_gaussian_class_only() {
     assert!(gap > 2.0 * floor, "{gap} vs floor {floor}");
     // a bad scale is refused by name
     let err = generate_with_noise_scale(&d, Source::Exact, None, &cfg, -1.0).unwrap_err();
-    assert!(err.to_string().contains("noise_scale"));
+    assert!(err.to_string().contains("tau"), "{err}");
 }
 
 #[test]
@@ -97,10 +111,7 @@ fn noise_scaling_reaches_the_network_sampler() {
         |tau: f32| generate_with_noise_scale(&d, Source::Network(&model), Some(0), &cfg, tau).unwrap().0;
     let (zero, one, half) = (run(0.0), run(1.0), run(0.5));
     assert!(zero.rows().into_iter().all(|r| r == zero.row(0)));
-    assert_eq!(
-        one,
-        cfg_playground::evaluate::generate(&d, Source::Network(&model), Some(0), &cfg).unwrap().0
-    );
+    assert_eq!(one, cfg_playground::sample::generate(&d, Source::Network(&model), Some(0), &cfg).unwrap().0);
     assert!(half != one && half.row(0) != half.row(1));
 }
 
@@ -143,7 +154,7 @@ fn scaling_the_velocity_by_t_stops_the_samples_at_p_t() {
         let mut plain = ExactField { mixture: &m, prep: &mut prep, labels: &labels, guidance };
         let mut integ = Integrator::new(N);
         for k in 0..60 {
-            integ.step(&mut plain, y.view_mut(), scale * k as f32 / 60.0, scale / 60.0, Solver::Heun);
+            integ.step(&mut plain, y.view_mut(), k, scale * k as f32 / 60.0, scale / 60.0, Solver::Heun);
         }
         let worst = (&x - &y).iter().fold(0f32, |a, d| a.max(d.abs()));
         assert!(worst < 1e-4, "largest difference from following v to t = 0.5: {worst}");

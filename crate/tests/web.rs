@@ -8,11 +8,15 @@ mod js_result;
 #[path = "common/reference.rs"]
 mod reference;
 
+#[path = "common/web_method.rs"]
+mod web_method;
+
 use cfg_playground::web::{Flow, Model, Painter, Trainer};
 use js_result::{err, ok};
 use reference::{assert_matches, compute, samples_from_model_file, Reference};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
+use web_method::{cfg, method};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -60,7 +64,7 @@ fn train_then_sample_and_render_into_a_canvas() {
     ok(model.set_params(&tr.params().to_vec(), 220.0));
     let mut flow = ok(Flow::new(&model, "mouth", 500.0, 20.0, "euler", 1.0, true));
     while !flow.done() {
-        ok(flow.advance(&mut model, 3.0, false, 6.0));
+        ok(flow.advance_for(&mut cfg(3.0, false), &mut model, f64::INFINITY, Some(6.0)));
     }
     assert_eq!(flow.step(), 20.0);
     let pts = flow.positions().to_vec();
@@ -94,8 +98,8 @@ fn a_model_file_round_trips_in_the_browser() {
     assert_eq!(b.params().to_vec(), tr.params().to_vec());
     let mut fa = ok(Flow::new(&a, "upper-moon", 64.0, 8.0, "heun", 5.0, false));
     let mut fb = ok(Flow::new(&b, "upper-moon", 64.0, 8.0, "heun", 5.0, false));
-    ok(fa.advance(&mut a, 2.0, false, 8.0));
-    ok(fb.advance(&mut b, 2.0, false, 8.0));
+    ok(fa.advance_for(&mut cfg(2.0, false), &mut a, f64::INFINITY, Some(8.0)));
+    ok(fb.advance_for(&mut cfg(2.0, false), &mut b, f64::INFINITY, Some(8.0)));
     assert_eq!(fa.positions().to_vec(), fb.positions().to_vec());
 }
 
@@ -117,7 +121,7 @@ fn bad_input_is_a_js_error_and_the_handles_keep_working() {
     assert!(err(Flow::new(&model, "nose", 10.0, 10.0, "euler", 0.0, false)).contains("unknown class 'nose'"));
     assert!(err(Flow::new(&model, "mouth", 10.0, 10.0, "rk4", 0.0, false)).contains("solver"));
     let mut flow = ok(Flow::new(&model, "mouth", 10.0, 10.0, "euler", 0.0, false));
-    assert!(err(flow.advance(&mut model, f64::INFINITY, false, 1.0)).contains("w must be a finite number"));
+    assert!(err(method("cfg", false, &[("w", f64::INFINITY)])).contains("w must be a finite number"));
     assert!(err(flow.frame(0.0)).contains("does not record"));
     assert!(err(model.set_params(&[1.0, 2.0], 0.0)).contains("expected"));
     let mut bad = model.params().to_vec();
@@ -132,7 +136,7 @@ fn bad_input_is_a_js_error_and_the_handles_keep_working() {
     assert!(tr.train(0.0).is_err());
     assert!(tr.train(f64::INFINITY).is_err());
     // still fine afterwards
-    assert_eq!(ok(flow.advance(&mut model, 1.0, false, 10.0)), 10.0);
+    assert_eq!(ok(flow.advance_for(&mut cfg(1.0, false), &mut model, f64::INFINITY, Some(10.0))), 10.0);
     assert!(tr.train(1.0).is_ok());
 }
 
@@ -233,29 +237,37 @@ fn every_export_rejects_bad_values_and_the_page_keeps_working() {
     );
     let mut flow = ok(Flow::new(&model, "mouth", 50.0, 10.0, "heun", 1.0, true));
     for bad in BAD_NUMBERS {
-        rejects(flow.advance(&mut model, bad, false, 1.0), "w must be");
-        rejects(flow.advance(&mut model, 1.0, false, bad), "steps must be");
-        rejects(flow.advance_for(&mut model, bad, false, 1.0), "w must be");
-        rejects(flow.advance_for(&mut model, 1.0, false, bad), "budgetMs must be");
+        rejects(method("cfg", false, &[("w", bad)]), "w must be");
+        rejects(
+            flow.advance_for(&mut cfg(1.0, false), &mut model, f64::INFINITY, Some(bad)),
+            "steps must be",
+        );
+        if bad != f64::INFINITY {
+            // Infinity is no time limit
+            rejects(flow.advance_for(&mut cfg(1.0, false), &mut model, bad, None), "budgetMs must be");
+        }
         rejects(flow.restart(bad), "seed must be");
         rejects(flow.time_at(bad), "k must be");
         rejects(flow.frame(bad), "frame must be");
         rejects(flow.start_from(&[0.0; 100], bad), "t0 must be");
     }
     for bad in [-1.0, 2.5] {
-        rejects(flow.advance(&mut model, 1.0, false, bad), "steps must be");
+        rejects(
+            flow.advance_for(&mut cfg(1.0, false), &mut model, f64::INFINITY, Some(bad)),
+            "steps must be",
+        );
         rejects(flow.restart(bad), "seed must be");
         rejects(flow.time_at(bad), "k must be");
         rejects(flow.frame(bad), "frame must be");
         rejects(flow.start_from(&[0.0; 100], bad), "t0 must be");
     }
-    rejects(flow.advance_for(&mut model, 1.0, false, -1.0), "budgetMs must be");
+    rejects(flow.advance_for(&mut cfg(1.0, false), &mut model, -1.0, None), "budgetMs must be");
     rejects(flow.start_from(&[0.0; 7], 0.0), "expected 50 x, y pairs");
     rejects(flow.start_from(&[f32::INFINITY; 100], 0.0), "finite");
     let other = ok(Flow::new(&model, "mouth", 49.0, 10.0, "euler", 1.0, false));
     rejects(flow.mean_distance(&other), "different numbers");
     let mut moons = ok(Model::untrained("two-moons", r#"{"width": 8, "depth": 1}"#, ""));
-    rejects(flow.advance(&mut moons, 1.0, false, 1.0), "other classes");
+    rejects(flow.advance_for(&mut cfg(1.0, false), &mut moons, f64::INFINITY, Some(1.0)), "other classes");
     rejects(moons.metrics(&flow), "other classes");
     rejects(moons.hit_rate(&flow), "other classes");
 
@@ -311,7 +323,7 @@ fn every_export_rejects_bad_values_and_the_page_keeps_working() {
     rejects(painter.path(&flow, 0.0, 1e9), "frame must be");
 
     // every handle still works
-    assert_eq!(ok(flow.advance(&mut model, 2.0, false, 10.0)), 10.0);
+    assert_eq!(ok(flow.advance_for(&mut cfg(2.0, false), &mut model, f64::INFINITY, Some(10.0))), 10.0);
     assert!(flow.positions().to_vec().iter().all(|v| v.is_finite()));
     assert!(ok(model.hit_rate(&flow)).as_f64().is_some());
     ok(painter.particles(&flow, -1.0, 1.0, 0.8, 1.5));

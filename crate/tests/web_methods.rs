@@ -1,38 +1,118 @@
-//! Browser tests of the guidance-method exports (web/methods.rs): rectified CFG and the scaled
-//! velocity step flows exactly as the core samples, and bad input is an error, not a panic.
+//! Browser tests of the guidance methods on the page: every method of `method.rs` run through
+//! the page's one flow export (`Flow.advanceFor` with a `Method`) lands where `sample`'s core path
+//! lands for the same seed (also in this build), the method figures' other exports measure what
+//! they should, and bad input is an error, not a panic.
 #![cfg(target_arch = "wasm32")]
 
 #[path = "common/js_result.rs"]
 mod js_result;
 
+#[path = "common/web_method.rs"]
+mod web_method;
+
 use cfg_playground::datasets::Dataset;
-use cfg_playground::field::FieldSource;
-use cfg_playground::mixture::Prepared;
-use cfg_playground::rcfg::{self, RectifiedCfg};
-use cfg_playground::web::{cfg_steps_at_equal_calls, sliced_w2, Flow, Model, Painter, Tilted};
+use cfg_playground::field::Source;
+use cfg_playground::method;
+use cfg_playground::model_file::{ModelFile, ModelKind};
+use cfg_playground::sample::SampleConfig;
+use cfg_playground::sampler::Solver;
+use cfg_playground::web::{
+    cfg_steps_at_equal_calls, sliced_w2, Classifier, ClassifierTrainer, DistillTrainer, Flow, MethodHandle,
+    Model, Painter, Tilted,
+};
 use js_result::{err, ok};
 use wasm_bindgen_test::*;
+use web_method::{cfg, method};
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+/// A case: the method's name, whether it is exact, its numeric options and the flow's solver.
+type Case<'a> = (&'a str, bool, Vec<(&'a str, f64)>, &'a str);
 
 fn model() -> Model {
     ok(Model::untrained("overlapping", r#"{"width": 16, "depth": 1}"#, ""))
 }
 
-#[wasm_bindgen_test]
-fn a_rectified_cfg_flow_lands_where_the_core_sampler_does() {
-    let mut m = model();
-    let mut f = ok(Flow::new(&m, "upper-right", 300.0, 6.0, "euler", 5.0, true));
+/// The page's run of `m` (a flow of 300 particles of `class`, 12 steps of `solver`, seed 5,
+/// advanced with a zero budget: one batch of 256 particles per call) and `sample`'s run of the
+/// same method on the same networks; the largest coordinate gap.
+fn gap(
+    m: &mut MethodHandle,
+    model: &mut Model,
+    classifier: Option<&str>,
+    class: &str,
+    solver: &str,
+    w: f32,
+) -> f64 {
+    let mut f = ok(Flow::new(model, class, 300.0, 12.0, solver, 5.0, false));
     while !f.done() {
-        ok(f.advance_rcfg_for(&mut m, 2.5, 1.5, true, 0.0));
+        ok(f.advance_for(m, model, 0.0, None));
     }
     let d = Dataset::by_name("overlapping").unwrap();
-    let mix = d.mixture();
-    let mut prep = Prepared::default();
-    let mut src = FieldSource::Exact { mixture: &mix, prep: &mut prep };
-    let rule = RectifiedCfg { lambda_max: 2.5, gamma: 1.5 };
-    let (want, _) = rcfg::sample(&d, &mut src, 1, rule, 300, 6, 5).unwrap();
-    assert_eq!(f.positions().to_vec(), want.as_slice().unwrap().to_vec());
+    let file = ModelFile::from_json(ok(model.to_json("f32")).as_bytes()).unwrap();
+    let source = if m.exact() { Source::Exact } else { Source::Network(&file.model) };
+    let clf = classifier.map(|t| ModelFile::from_json_as(t.as_bytes(), ModelKind::Classifier).unwrap().model);
+    let clf = clf.as_ref().filter(|_| !m.exact());
+    let label = d.class_label(class).unwrap();
+    let solver = Solver::parse(solver).unwrap();
+    let cfg = SampleConfig { n: 300, steps: 12, solver, guidance: w, seed: 5 };
+    let (want, _) = method::generate_with(&d, source, clf, &m.method(), label, &cfg).unwrap();
+    let got = f.positions().to_vec();
+    got.iter().zip(want.iter()).map(|(a, b)| (a - b).abs() as f64).fold(0.0, f64::max)
+}
+
+#[wasm_bindgen_test]
+fn every_method_through_the_flow_export_lands_where_sample_does() {
+    let mut m = model();
+    let teacher = ok(m.to_json("f32"));
+    let mut student =
+        ok(Model::from_json(&ok(ok(DistillTrainer::new(&teacher, r#"{"steps": 20}"#)).to_json("f32"))));
+    let clf_text =
+        ok(ok(ClassifierTrainer::new("overlapping", r#"{"width": 16, "depth": 1}"#)).to_json("f32"));
+    let clf = ok(Classifier::from_json(&clf_text));
+    let mut report = Vec::new();
+    let cases: Vec<Case> = vec![
+        ("cfg", false, vec![("w", 3.0)], "heun"),
+        ("cfg", true, vec![("w", 3.0)], "euler"),
+        ("rectified-cfg", false, vec![("lambdaMax", 2.5), ("gamma", 1.5)], "euler"),
+        ("rectified-cfg", true, vec![("lambdaMax", 2.5), ("gamma", 1.5)], "euler"),
+        ("noise-scale", false, vec![("w", 2.0), ("tau", 0.6)], "heun"),
+        ("noise-scale", true, vec![("w", 2.0), ("tau", 0.6)], "euler"),
+        ("velocity-scale", false, vec![("w", 1.0), ("temperature", 0.7)], "euler"),
+        ("velocity-scale", true, vec![("w", 3.0), ("temperature", 0.7)], "heun"),
+        ("student", false, vec![("w", 3.0)], "euler"),
+        ("classifier", false, vec![("w", 3.0)], "euler"),
+        ("classifier", true, vec![("w", 3.0)], "heun"),
+    ];
+    for (name, exact, numbers, solver) in cases {
+        let w = numbers.iter().find(|(k, _)| *k == "w").map_or(1.0, |(_, v)| *v) as f32;
+        let mut h = ok(method(name, exact, &numbers));
+        if name == "classifier" && !exact {
+            ok(h.set_classifier(&clf));
+        }
+        let velocity = if name == "student" { &mut student } else { &mut m };
+        for class in ["upper-right", "null"] {
+            let g = gap(&mut h, velocity, Some(&clf_text), class, solver, w);
+            report.push(format!("{name} exact {exact} {class}: max |Δ| {g:.2e}"));
+            assert!(g <= 1e-5, "{name} (exact {exact}, {class}): max |Δ| {g}");
+        }
+    }
+    // the page's velocity-scale figure reads T·v at T·t: also a method of method.rs
+    let mut h = ok(method("velocity-scale", true, &[("temperature", 0.5)]));
+    let mut r = ok(MethodHandle::new("velocity-scale", {
+        let o = js_sys::Object::new();
+        js_sys::Reflect::set(&o, &"exact".into(), &true.into()).unwrap();
+        js_sys::Reflect::set(&o, &"temperature".into(), &0.5.into()).unwrap();
+        js_sys::Reflect::set(&o, &"clock".into(), &"rescaled".into()).unwrap();
+        o.into()
+    }));
+    let (a, b) = (
+        gap(&mut h, &mut m, None, "upper-right", "euler", 1.0),
+        gap(&mut r, &mut m, None, "upper-right", "euler", 1.0),
+    );
+    report.push(format!("velocity-scale sampler / rescaled clocks: max |Δ| {a:.2e} / {b:.2e}"));
+    assert!(a <= 1e-5 && b <= 1e-5, "{a} {b}");
+    console_log!("{}", report.join("\n"));
     assert_eq!(ok(cfg_steps_at_equal_calls(6.0)), 9.0);
     assert_eq!(ok(cfg_steps_at_equal_calls(7.0)), 11.0);
 }
@@ -41,15 +121,36 @@ fn a_rectified_cfg_flow_lands_where_the_core_sampler_does() {
 fn scaled_noise_and_a_zero_velocity_keep_points_where_they_start() {
     let mut m = model();
     let mut f = ok(Flow::new(&m, "lower-left", 50.0, 4.0, "euler", 2.0, false));
-    ok(f.restart_scaled(2.0, 0.0));
+    let unscaled = f.positions().to_vec();
+    // a flow that has not moved takes the start noise of the method it follows: τ·x0 for
+    // noise-scale (zero steps: nothing moves yet)
+    ok(f.advance_for(
+        &mut ok(method("noise-scale", false, &[("tau", 0.0)])),
+        &mut m,
+        f64::INFINITY,
+        Some(0.0),
+    ));
     assert!(f.positions().to_vec().iter().all(|&v| v == 0.0));
-    ok(f.restart_scaled(2.0, 0.5));
-    let start = f.positions().to_vec();
-    assert!(start.iter().any(|&v| v != 0.0));
-    while !f.done() {
-        ok(f.advance_scaled_for(&mut m, 0.0, 1.0, false, 0.0));
+    ok(f.advance_for(
+        &mut ok(method("noise-scale", false, &[("tau", 0.5)])),
+        &mut m,
+        f64::INFINITY,
+        Some(0.0),
+    ));
+    let half: Vec<f32> = unscaled.iter().map(|v| 0.5 * v).collect();
+    assert_eq!(f.positions().to_vec(), half);
+    // T·v with T = 0 (either clock) moves nothing, from the usual N(0, I) start
+    for clock in ["sampler", "rescaled"] {
+        let o = js_sys::Object::new();
+        js_sys::Reflect::set(&o, &"temperature".into(), &0.0.into()).unwrap();
+        js_sys::Reflect::set(&o, &"clock".into(), &clock.into()).unwrap();
+        let mut still = ok(MethodHandle::new("velocity-scale", o.into()));
+        ok(f.restart(2.0));
+        while !f.done() {
+            ok(f.advance_for(&mut still, &mut m, 0.0, None));
+        }
+        assert_eq!(f.positions().to_vec(), unscaled);
     }
-    assert_eq!(f.positions().to_vec(), start);
 }
 
 #[wasm_bindgen_test]
@@ -67,7 +168,7 @@ fn the_tilted_density_measures_its_own_samples_near_the_floor() {
     // at w = 1 the tilted density is the class: the exact conditional flow samples it
     let mut f = ok(Flow::new(&m, "upper-right", 2000.0, 60.0, "euler", 9.0, false));
     while !f.done() {
-        ok(f.advance_for(&mut m, 1.0, true, 1000.0));
+        ok(f.advance_for(&mut cfg(1.0, true), &mut m, 1000.0, None));
     }
     #[derive(serde::Deserialize)]
     struct D {
@@ -80,7 +181,7 @@ fn the_tilted_density_measures_its_own_samples_near_the_floor() {
     let mut t4 = ok(Tilted::new(&m, "upper-right", 4.0, 128.0, 3.0));
     let mut g = ok(Flow::new(&m, "upper-right", 2000.0, 60.0, "euler", 9.0, false));
     while !g.done() {
-        ok(g.advance_for(&mut m, 4.0, true, 1000.0));
+        ok(g.advance_for(&mut cfg(4.0, true), &mut m, 1000.0, None));
     }
     let d4: D = serde_wasm_bindgen::from_value(ok(t4.distance_to(&g, 64.0))).unwrap();
     assert!(d4.distance > 3.0 * d4.floor, "{} vs floor {}", d4.distance, d4.floor);
@@ -95,9 +196,9 @@ fn noise_scaling_samples_the_tempered_class_and_cfg_does_not() {
     let mut t = ok(Tilted::tempered(&m, "upper-right", temperature, 128.0, 3.0));
     assert!(t.border_mass() < 1e-6, "{}", t.border_mass());
     let mut noise = ok(Flow::new(&m, "upper-right", 2000.0, 60.0, "euler", 9.0, false));
-    ok(noise.restart_scaled(9.0, temperature.sqrt()));
+    let mut scaled = ok(method("noise-scale", true, &[("w", 1.0), ("tau", temperature.sqrt())]));
     while !noise.done() {
-        ok(noise.advance_for(&mut m, 1.0, true, 1000.0));
+        ok(noise.advance_for(&mut scaled, &mut m, 1000.0, None));
     }
     #[derive(serde::Deserialize)]
     struct D {
@@ -107,11 +208,11 @@ fn noise_scaling_samples_the_tempered_class_and_cfg_does_not() {
     let d: D = serde_wasm_bindgen::from_value(ok(t.distance_to(&noise, 64.0))).unwrap();
     assert!(d.floor > 0.0 && d.distance < 3.0 * d.floor + 0.02, "{} vs floor {}", d.distance, d.floor);
     // CFG at w = 1/T is not that temperature
-    let mut cfg = ok(Flow::new(&m, "upper-right", 2000.0, 60.0, "euler", 9.0, false));
-    while !cfg.done() {
-        ok(cfg.advance_for(&mut m, 1.0 / temperature, true, 1000.0));
+    let mut cfg_flow = ok(Flow::new(&m, "upper-right", 2000.0, 60.0, "euler", 9.0, false));
+    while !cfg_flow.done() {
+        ok(cfg_flow.advance_for(&mut cfg(1.0 / temperature, true), &mut m, 1000.0, None));
     }
-    let c: D = serde_wasm_bindgen::from_value(ok(t.distance_to(&cfg, 64.0))).unwrap();
+    let c: D = serde_wasm_bindgen::from_value(ok(t.distance_to(&cfg_flow, 64.0))).unwrap();
     assert!(c.distance > 3.0 * c.floor, "{} vs floor {}", c.distance, c.floor);
     // the tempered and the tilted density are different handles' pictures of different things
     let mut p = ok(Painter::new(64.0, 64.0, m.extent()));
@@ -135,14 +236,41 @@ fn bad_input_is_an_error() {
     assert!(err(Tilted::tempered(&m, "upper-right", f64::NAN, 64.0, 0.0)).contains("temperature"));
     assert!(err(Tilted::tempered(&m, "no-such-class", 1.0, 64.0, 0.0)).contains("class"));
     assert!(err(Tilted::tempered(&m, "upper-right", 1.0, 64.0, -1.0)).contains("seed"));
-    let mut null = ok(Flow::new(&m, "null", 10.0, 4.0, "euler", 0.0, false));
-    assert!(err(null.advance_rcfg_for(&mut m, 2.0, 1.0, true, 1.0)).contains("class"));
-    assert!(err(null.advance_scaled_for(&mut m, 0.5, 1.0, true, 1.0)).contains("class"));
+    // methods: names, parameters, options
+    assert!(err(method("bogus", false, &[])).contains("method must be one of"));
+    assert!(err(method("rectified-cfg", false, &[("lambdaMax", -1.0)])).contains("lambdaMax"));
+    assert!(err(method("rectified-cfg", false, &[("gamma", f64::INFINITY)])).contains("gamma"));
+    assert!(err(method("velocity-scale", false, &[("temperature", 11.0)])).contains("temperature"));
+    assert!(err(method("noise-scale", false, &[("tau", -1.0)])).contains("tau"));
+    assert!(err(method("cfg", false, &[("w", 1e9)])).contains("w must be between"));
+    assert!(err(method("cfg", false, &[("omega", 1.0)])).contains("options"));
+    assert!(err(MethodHandle::new("cfg", "nope".into())).contains("options"));
+    // flows: a density has no flow, rectified CFG and students step with Euler, classifier
+    // guidance needs a classifier of the same data, a student method a student
     let mut f = ok(Flow::new(&m, "upper-right", 10.0, 4.0, "euler", 0.0, false));
-    assert!(err(f.advance_rcfg_for(&mut m, -1.0, 1.0, true, 1.0)).contains("lambdaMax"));
-    assert!(err(f.advance_rcfg_for(&mut m, 1.0, f64::INFINITY, true, 1.0)).contains("gamma"));
-    assert!(err(f.advance_scaled_for(&mut m, 9.0, 1.0, true, 1.0)).contains("scale"));
-    assert!(err(f.restart_scaled(0.0, -1.0)).contains("tau"));
+    assert!(err(f.advance_for(&mut ok(method("tilted", true, &[])), &mut m, 1.0, None)).contains("no flow"));
+    let mut heun = ok(Flow::new(&m, "upper-right", 10.0, 4.0, "heun", 0.0, false));
+    assert!(err(heun.advance_for(&mut ok(method("rectified-cfg", true, &[])), &mut m, 1.0, None))
+        .contains("Euler"));
+    let mut c = ok(method("classifier", false, &[("w", 2.0)]));
+    assert!(err(f.advance_for(&mut c, &mut m, 1.0, None)).contains("setClassifier"));
+    assert!(err(cfg(1.0, false).set_classifier(&ok(Classifier::untrained("overlapping", ""))))
+        .contains("no classifier"));
+    ok(c.set_classifier(&ok(Classifier::untrained("face", r#"{"width": 8, "depth": 1}"#))));
+    let mut face = ok(Model::untrained("face", r#"{"width": 8, "depth": 1}"#, ""));
+    assert!(err(f.advance_for(&mut c, &mut face, 1.0, None)).contains("other classes"));
+    let mut two = ok(Model::untrained("two-moons", r#"{"width": 8, "depth": 1}"#, ""));
+    let mut g = ok(Flow::new(&two, "upper-moon", 10.0, 4.0, "euler", 0.0, false));
+    assert!(err(g.advance_for(&mut c, &mut two, 1.0, None)).contains("data set"));
+    assert!(err(f.advance_for(&mut ok(method("student", false, &[])), &mut m, 1.0, None)).contains("student"));
+    assert!(err(f.advance_for(&mut ok(method("student", true, &[])), &mut m, 1.0, None)).contains("student"));
+    // and the flow still works: rectified CFG without a class is the unconditional flow
+    let mut null = ok(Flow::new(&m, "null", 10.0, 4.0, "euler", 0.0, false));
+    assert_eq!(
+        ok(null.advance_for(&mut ok(method("rectified-cfg", true, &[])), &mut m, f64::INFINITY, None)),
+        4.0
+    );
+    assert_eq!(ok(f.advance_for(&mut cfg(2.0, false), &mut m, f64::INFINITY, None)), 4.0);
     assert!(err(sliced_w2(&[0.0, 1.0, 2.0], &[0.0, 1.0], 8.0, 0.0)).contains("a must"));
     assert!(err(sliced_w2(&[0.0, 1.0], &[f32::NAN, 1.0], 8.0, 0.0)).contains("not finite"));
     assert!(err(cfg_steps_at_equal_calls(0.0)).contains("steps"));

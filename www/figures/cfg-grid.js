@@ -3,6 +3,7 @@
 import { el, fmt, cfgFormula } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
+import { cfg } from '../method.js';
 
 export default {
   id: 'cfg-grid',
@@ -137,7 +138,7 @@ export default {
           if (performance.now() - t0 >= budget) break;
           const c = open[(start + q) % open.length];
           rr = start + q + 1;
-          c.flow.advanceFor(fig.model, c.w, fig.state.exact, slice);
+          c.flow.advanceFor(cfg(fig.wasm, c.w, fig.state.exact), fig.model, slice);
           c.dirty = true;
           if (c.flow.done) {
             c.metrics = fig.model.metrics(c.flow);

@@ -5,6 +5,7 @@
 import { el, fmt, pretrainedModel, pretrainedText } from '../cfg.js';
 import { P } from '../figure.js';
 import { Plot } from '../plot.js';
+import { cfg, method } from '../method.js';
 
 /** Arrow grid per side. */
 const GRID = 15;
@@ -188,8 +189,10 @@ export default {
           const left = budget - (performance.now() - t0);
           if (left <= 0) break;
           const slice = Math.max(0.5, left / open.length);
-          if (p.kind === 'cfg') p.flow.advanceFor(fig.model, state.w, state.exact, slice);
-          else p.flow.advanceClassifierFor(fig.model, fig.classifier, state.w, state.exact, slice);
+          const m = p.kind === 'cfg'
+            ? cfg(wasm, state.w, state.exact)
+            : method(wasm, 'classifier', { w: state.w, exact: state.exact }, state.exact ? null : fig.classifier);
+          p.flow.advanceFor(m, fig.model, slice);
           if (p.flow.done) {
             p.metrics = fig.model.metrics(p.flow);
             title(p);

@@ -8,6 +8,7 @@ import { Plot } from '../plot.js';
 import { Chart, linearTicks } from '../chart.js';
 import { PathStrip, meanAxis, stackForExport } from '../path-strip.js';
 import { derivedModel, paintPaths, twoPanels } from '../teacher.js';
+import { cfg, method } from '../method.js';
 
 /** The student was distilled for w in [0, W_MAX] (scripts/pretrain.sh). */
 const W_MAX = 9;
@@ -105,8 +106,8 @@ export default {
     const classIdx = () => fig.classes.indexOf(fig.state.class);
     const modelOf = (kind) => (kind === 'teacher' ? fig.model : fig.student);
     const advance = (kind, flow, w, ms) => (kind === 'teacher'
-      ? flow.advanceFor(fig.model, w, false, ms)
-      : flow.advanceStudentFor(fig.student, w, ms));
+      ? flow.advanceFor(cfg(fig.wasm, w), fig.model, ms)
+      : flow.advanceFor(method(fig.wasm, 'student', { w }), fig.student, ms));
 
     function restartPanels() {
       const { state } = fig;

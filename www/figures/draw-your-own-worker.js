@@ -17,6 +17,7 @@
 // A new model or drawing stops the flows under way (they end as cancelled).
 import { loadBindings } from '../wasm.js';
 import { serve, pause } from '../rpc.js';
+import { cfg } from '../method.js';
 
 const ready = loadBindings();
 
@@ -58,7 +59,8 @@ serve({
   },
 
   async sample(m, ctx) {
-    const { Flow } = await ready;
+    const bindings = await ready;
+    const { Flow } = bindings;
     let on;
     if (m.source === 'drawing') {
       if (!drawModel || m.version !== drawVersion) throw new Error(`drawing ${m.version} is not here`);
@@ -81,7 +83,7 @@ serve({
       for (;;) {
         const t0 = performance.now();
         // about 20 ms of steps between looks at the message queue
-        while (!flow.done && performance.now() - t0 < 20) flow.advance(on, m.w, m.exact, 1);
+        while (!flow.done && performance.now() - t0 < 20) flow.advanceFor(cfg(bindings, m.w, m.exact), on, Infinity, 1);
         if (flow.done) break;
         const xy = flow.positions().slice();
         ctx.progress({ step: flow.step, steps: flow.steps, xy }, [xy.buffer]);

@@ -6,6 +6,7 @@ import { el, fmt } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
 import { Chart, logTicks } from '../chart.js';
+import { cfg } from '../method.js';
 
 /** The reference: Heun (second order) with this many steps; its own error is ~1% of Euler's at 100. */
 const REF_STEPS = 100;
@@ -266,10 +267,10 @@ export default {
       let chart = false;
       while (performance.now() - t0 < budget) {
         if (!r.coarse.done) {
-          r.coarse.advance(r.snap, r.w, r.exact, 1);
+          r.coarse.advanceFor(cfg(fig.wasm, r.w, r.exact), r.snap, Infinity, 1);
           paths = true;
         } else if (!r.ref.done) {
-          r.ref.advance(r.snap, r.w, r.exact, 1);
+          r.ref.advanceFor(cfg(fig.wasm, r.w, r.exact), r.snap, Infinity, 1);
           paths = true;
         } else {
           const e = r.entries.find((q) => q.err === null);
@@ -279,7 +280,7 @@ export default {
             e.err = r.coarse.meanDistance(r.ref);
           } else {
             e.flow ??= new wasm.Flow(r.snap, r.cls, r.n, e.s, 'euler', r.seed, false);
-            e.flow.advance(r.snap, r.w, r.exact, 1);
+            e.flow.advanceFor(cfg(fig.wasm, r.w, r.exact), r.snap, Infinity, 1);
             if (e.flow.done) {
               e.err = e.flow.meanDistance(r.ref);
               e.flow.free();

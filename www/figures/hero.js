@@ -4,6 +4,7 @@
 import { el, fmt, cfgFormula, inkWord } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
+import { cfg } from '../method.js';
 
 const START = [[-1.6, 1.3], [1.7, -1.4], [0.3, 2.1]];
 
@@ -65,7 +66,7 @@ export default {
       // paths from each probe to t = 1
       const xy = new Float32Array(probes.flat());
       flow.startFrom(xy, Math.min(state.t, 0.99));
-      flow.advance(model, state.w, state.exact, state.steps);
+      flow.advanceFor(cfg(fig.wasm, state.w, state.exact), model, Infinity, state.steps);
       for (let i = 0; i < probes.length; i++) {
         plot.polyline(ctx, p.path(flow, i, flow.steps), color, 2);
       }

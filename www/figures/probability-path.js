@@ -12,6 +12,7 @@ import { PlayHead } from '../playbar.js';
 import { drawSquare } from './probability-path/square.js';
 import { readoutNodes } from './probability-path/readout.js';
 import { DENS, densityFrames, frameIndex, ExactDensities } from './probability-path/exact.js';
+import { cfg } from '../method.js';
 
 // The two data sets of Figs 6 and 7: two Gaussian classes whose means lie on the diagonal.
 const DATASETS = ['non-overlapping', 'overlapping'];
@@ -394,7 +395,7 @@ export default {
           const left = budget - (performance.now() - t0);
           if (!first && left <= 0.5) break;
           // the wasm side splits a step by particles to keep within the time given
-          pick.advanceFor(fig.model, pick.__w, pick.__exact, Math.max(0.5, left));
+          pick.advanceFor(cfg(fig.wasm, pick.__w, pick.__exact), fig.model, Math.max(0.5, left));
           first = false;
         }
 

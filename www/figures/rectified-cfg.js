@@ -8,6 +8,7 @@ import { el, fmt, cfgFormula } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
 import { PathStrip, meanAxis, stackForExport } from '../path-strip.js';
+import { cfg, method } from '../method.js';
 
 const TWO = ['non-overlapping', 'overlapping'];
 /** Milliseconds for t to run from 0 to 1 on screen (a few Euler steps are visible one by one). */
@@ -165,8 +166,10 @@ export default {
 
     function advance(p, ms) {
       const { state } = fig;
-      if (p.kind === 'rcfg') p.flow.advanceRcfgFor(fig.model, state.lambdaMax, state.gamma, state.exact, ms);
-      else p.flow.advanceFor(fig.model, state.w, state.exact, ms);
+      const m = p.kind === 'rcfg'
+        ? method(fig.wasm, 'rectified-cfg', { lambdaMax: state.lambdaMax, gamma: state.gamma, exact: state.exact })
+        : cfg(fig.wasm, state.w, state.exact);
+      p.flow.advanceFor(m, fig.model, ms);
       p.dirty = true;
       if (p.flow.done) {
         p.metrics = fig.model.metrics(p.flow);

@@ -6,6 +6,7 @@ import { P } from '../figure.js';
 import { Plot } from '../plot.js';
 import { Chart, logTicks } from '../chart.js';
 import { derivedModel, paintPaths, twoPanels } from '../teacher.js';
+import { cfg } from '../method.js';
 
 /** Paths are drawn from a run of this many Euler steps; quality is measured at each of STEP_COUNTS. */
 const PATH_STEPS = 100;
@@ -177,7 +178,7 @@ export default {
         for (const o of open) {
           const left = budget - (performance.now() - t0);
           if (left <= 0) break;
-          o.flow.advanceFor(modelOf(o.kind), w, false, Math.max(0.5, left));
+          o.flow.advanceFor(cfg(fig.wasm, w), modelOf(o.kind), Math.max(0.5, left));
           if (o.flow.done && o.c) {
             o.c.w2 = modelOf(o.kind).slicedW2(o.flow);
             o.c.hit = modelOf(o.kind).hitRate(o.flow);

@@ -8,6 +8,7 @@
 import { el, fmt, cfgFormula } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
+import { cfg, method } from '../method.js';
 
 const TWO = ['non-overlapping', 'overlapping'];
 const PROJECTIONS = 64;
@@ -101,6 +102,11 @@ export default {
       p.note.replaceChildren(line(to, el('b', {}, d ? fmt(d.distance, 3) : '…')), line(d ? times(d) : 'sampling…'));
     }
 
+    // (d) CFG at w = 1 from x0 ~ N(0, τ²I), τ = √T; (e) T·v(x, T·t) at w = 1
+    const noiseScale = () => method(wasm, 'noise-scale', { w: 1, tau: Math.sqrt(T()), exact: fig.state.exact });
+    const velocityScale = () =>
+      method(wasm, 'velocity-scale', { w: 1, temperature: T(), clock: 'rescaled', exact: fig.state.exact });
+
     function buildDensities() {
       const { state } = fig;
       for (const p of exact) p.density?.free();
@@ -123,12 +129,13 @@ export default {
         p.temp = null;
         p.dirty = true;
       }
-      pd.flow.restartScaled(state.seed, Math.sqrt(T()));
+      // zero steps: the flow takes the method's start noise
+      pd.flow.advanceFor(noiseScale(), fig.model, Infinity, 0);
     }
 
     function restartFlows() {
       for (const p of flows) { p.flow.rewind(); p.dist = null; p.temp = null; p.dirty = true; }
-      pd.flow.restartScaled(fig.state.seed, Math.sqrt(T()));
+      pd.flow.advanceFor(noiseScale(), fig.model, Infinity, 0);
     }
 
     function readout() {
@@ -213,9 +220,8 @@ export default {
           const left = budget - (performance.now() - t0);
           if (left <= 0) break;
           const ms = Math.max(0.3, left / open.length);
-          if (p === pa) p.flow.advanceFor(fig.model, state.w, state.exact, ms);
-          else if (p === pd) p.flow.advanceFor(fig.model, 1, state.exact, ms);
-          else p.flow.advanceScaledFor(fig.model, T(), 1, state.exact, ms);
+          const m = p === pa ? cfg(wasm, state.w, state.exact) : p === pd ? noiseScale() : velocityScale();
+          p.flow.advanceFor(m, fig.model, ms);
           p.dirty = true;
           if (p.flow.done) { measure(p); readout(); }
         }

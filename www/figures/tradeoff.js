@@ -5,6 +5,7 @@
 import { el, fmt, cfgFormula } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { NARROW, wText, drawChart } from './tradeoff-chart.js';
+import { cfg } from '../method.js';
 
 const REF = { steps: 100, solver: 'heun' }; // the class itself: the exact velocity at w = 1, finely solved
 
@@ -105,7 +106,7 @@ export default {
         if (!first && performance.now() - t0 > budget) break;
         const f = current.flow;
         const exact = current.ref ? true : fig.state.exact;
-        f.advance(fig.model, current.w, exact, current.ref ? 4 : 1);
+        f.advanceFor(cfg(fig.wasm, current.w, exact), fig.model, Infinity, current.ref ? 4 : 1);
         first = false;
         if (f.done) {
           const m = fig.model.metrics(f);

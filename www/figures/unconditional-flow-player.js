@@ -7,6 +7,7 @@
 // The play bar and the playhead are the page's one PlayHead (playbar.js).
 import { el, fmt } from '../cfg.js';
 import { PlayHead } from '../playbar.js';
+import { cfg } from '../method.js';
 
 export class FlowPlayer {
   /**
@@ -115,7 +116,7 @@ export class FlowPlayer {
 
   /** Computes on `f` for about `ms` milliseconds (the wasm side splits steps to fit). */
   advance(f, ms) {
-    f.advanceFor(this.fig.model, f.__w, f.__exact, ms);
+    f.advanceFor(cfg(this.fig.wasm, f.__w, f.__exact), this.fig.model, ms);
     f.__stepsDone = this.fig.model.stepsDone; // training updates the weights in place: the newest used
   }
 

@@ -4,6 +4,7 @@
 import { el, fmt } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
+import { cfg } from '../method.js';
 
 /** The samples drawn under the arrows: a recorded run of this many particles and Euler steps. */
 const N = 800;
@@ -269,11 +270,11 @@ export default {
         }
         if (!flow.done) {
           while (!flow.done && performance.now() - t0 < budget) {
-            flow.advance(cur.snap, cur.w, cur.exact, 1);
+            flow.advanceFor(cfg(fig.wasm, cur.w, cur.exact), cur.snap, Infinity, 1);
             dirty = true;
           }
         } else if (next) {
-          while (!next.flow.done && performance.now() - t0 < budget) next.flow.advance(next.snap, next.w, next.exact, 1);
+          while (!next.flow.done && performance.now() - t0 < budget) next.flow.advanceFor(cfg(fig.wasm, next.w, next.exact), next.snap, Infinity, 1);
           if (next.flow.done) {
             freeRun(cur);
             cur = next;

@@ -3,21 +3,22 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
+use cfg_playground::caps::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
 use cfg_playground::datasets::Dataset;
+use cfg_playground::descent::TrainConfig;
 use cfg_playground::distill::{student_config, DistillConfig, Distiller};
 use cfg_playground::error::{check_count, check_range, Error, Result};
-use cfg_playground::evaluate::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
 use cfg_playground::field::{FieldSource, NetScratch};
-use cfg_playground::flow::TrainConfig;
 use cfg_playground::invalid;
-use cfg_playground::method::Method;
+use cfg_playground::method::{Method, MethodParams};
 use cfg_playground::mlp::Mlp;
 use cfg_playground::model_file::{ModelFile, ModelKind};
 use cfg_playground::rcfg::RectifiedCfg;
 use cfg_playground::reflow::{reflow_train_config, reflow_trainer, PairConfig, ReflowConfig};
 use cfg_playground::sampler::Solver;
+use cfg_playground::temperature::Clock;
 
 use super::{inner, read_model, run_steps};
 
@@ -27,7 +28,7 @@ pub struct MethodArgs {
     /// cfg, rectified-cfg, noise-scale, velocity-scale, tilted, tempered, student or classifier
     /// (classifier guidance at λ = --guidance).
     #[arg(long, default_value = "cfg")]
-    pub method: String,
+    pub method: Method,
     /// rectified-cfg: λ_max in α(t) = λ_max·(1 − t)^γ.
     #[arg(long, default_value_t = RectifiedCfg::default().lambda_max as f64, allow_negative_numbers = true)]
     pub lambda_max: f64,
@@ -49,25 +50,14 @@ pub struct MethodArgs {
 impl MethodArgs {
     /// The method these arguments name, with its parameters checked.
     pub fn method(&self) -> Result<Method> {
-        let m = match self.method.as_str() {
-            "cfg" => Method::Cfg,
-            "rectified-cfg" => Method::RectifiedCfg(RectifiedCfg {
-                lambda_max: check_range("--lambda-max", self.lambda_max, 0.0, MAX_GUIDANCE)? as f32,
-                gamma: check_range("--gamma", self.gamma, 0.0, 10.0)? as f32,
-            }),
-            "noise-scale" => Method::NoiseScale { tau: check_range("--tau", self.tau, 0.0, 10.0)? as f32 },
-            "velocity-scale" => Method::VelocityScale {
-                temperature: check_range("--temperature", self.temperature, 0.0, 10.0)? as f32,
-            },
-            "tilted" => Method::Tilted,
-            "tempered" => {
-                Method::Tempered { temperature: check_range("--temperature", self.temperature, 0.01, 100.0)? }
-            }
-            "student" => Method::Student,
-            "classifier" => Method::Classifier,
-            m => return Err(invalid!("--method must be one of {}, got '{m}'", Method::NAMES.join(", "))),
+        let params = MethodParams {
+            lambda_max: check_range("--lambda-max", self.lambda_max, 0.0, MAX_GUIDANCE)? as f32,
+            gamma: check_range("--gamma", self.gamma, 0.0, 10.0)? as f32,
+            tau: self.tau as f32,
+            temperature: self.temperature,
+            clock: Clock::Sampler,
         };
-        m.validate().map_err(|e| invalid!("--{}", inner(&e)))?;
+        let m = Method::from_name(self.method.name(), &params).map_err(|e| invalid!("--{}", inner(&e)))?;
         if self.classifier.is_some() && m != Method::Classifier {
             return Err(invalid!("--classifier goes with --method classifier"));
         }
@@ -93,14 +83,39 @@ impl MethodArgs {
     }
 }
 
+/// What `train --method` trains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TrainMethod {
+    /// A flow-matching velocity model on the data.
+    Flow,
+    /// A time-conditioned classifier p(c | x_t, t) for classifier guidance.
+    Classifier,
+    /// Retraining on the teacher's own noise–sample pairs.
+    Reflow,
+    /// A student taking w as an input, fitted to the teacher's guided velocity.
+    Distill,
+}
+
+impl TrainMethod {
+    /// The name, as `--method` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            TrainMethod::Flow => "flow",
+            TrainMethod::Classifier => "classifier",
+            TrainMethod::Reflow => "reflow",
+            TrainMethod::Distill => "distill",
+        }
+    }
+}
+
 /// What `train --method reflow|distill` needs besides the usual training settings.
 #[derive(Args)]
 pub struct TrainMethodArgs {
     /// flow (train on the data), classifier (a time-conditioned classifier p(c | x_t, t) for
     /// classifier guidance), reflow (retrain on the teacher's own noise–sample pairs) or distill
     /// (a student taking w as an input, fitted to the teacher's guided velocity).
-    #[arg(long, default_value = "flow")]
-    pub method: String,
+    #[arg(long, value_enum, default_value_t = TrainMethod::Flow)]
+    pub method: TrainMethod,
     /// reflow, distill: the teacher model file.
     #[arg(long)]
     pub teacher: Option<PathBuf>,
@@ -121,8 +136,10 @@ pub struct TrainMethodArgs {
 /// Trains by `args.method` (reflow or distill; flow is handled by the caller) and returns the
 /// model file to write.
 pub fn train(args: &TrainMethodArgs, config: &TrainConfig) -> Result<ModelFile> {
-    let path =
-        args.teacher.as_ref().ok_or_else(|| invalid!("--method {} needs --teacher FILE", args.method))?;
+    let path = args
+        .teacher
+        .as_ref()
+        .ok_or_else(|| invalid!("--method {} needs --teacher FILE", args.method.name()))?;
     let teacher = read_model(path)?;
     let dataset: Dataset = teacher.dataset.clone();
     if teacher.model.config().n_extra != 0 || teacher.model.config().d_out != 2 {
@@ -130,8 +147,8 @@ pub fn train(args: &TrainMethodArgs, config: &TrainConfig) -> Result<ModelFile> 
             "--teacher must be a velocity model made by train (not a student or classifier)"
         ));
     }
-    match args.method.as_str() {
-        "reflow" => {
+    match args.method {
+        TrainMethod::Reflow => {
             let rounds = check_count("--rounds", args.rounds, 1, 5)?;
             let n = check_count("--pairs", args.pairs, 1, (MAX_POINTS / 8) as i64)?;
             let pairs = PairConfig {
@@ -166,7 +183,7 @@ pub fn train(args: &TrainMethodArgs, config: &TrainConfig) -> Result<ModelFile> 
                 model,
             })
         }
-        "distill" => {
+        TrainMethod::Distill => {
             let dc = DistillConfig {
                 steps: config.steps,
                 batch: config.batch,
@@ -190,7 +207,9 @@ pub fn train(args: &TrainMethodArgs, config: &TrainConfig) -> Result<ModelFile> 
                 training: config.clone(),
             })
         }
-        m => Err(invalid!("--method must be flow, classifier, reflow or distill, got '{m}'")),
+        TrainMethod::Flow | TrainMethod::Classifier => {
+            Err(invalid!("--method {} trains without a teacher", args.method.name()))
+        }
     }
 }
 

@@ -8,21 +8,28 @@ use std::time::Instant;
 mod data;
 mod methods;
 
+use methods::TrainMethod;
+
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use cfg_playground::activation::Activation;
 use cfg_playground::adam::Schedule;
 use cfg_playground::bench::{run_w1, BenchPlan};
+use cfg_playground::caps::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
 use cfg_playground::classifier::{classifier_arch, ClassifierTrainer};
 use cfg_playground::datasets::Dataset;
+use cfg_playground::descent::{TrainConfig, MAX_BATCH, MAX_STEPS};
 use cfg_playground::error::{check_count, check_range, Error, Result};
-use cfg_playground::evaluate::{self, SampleConfig, Source, MAX_POINTS, MAX_SAMPLER_STEPS};
-use cfg_playground::flow::{TrainConfig, Trainer, MAX_BATCH, MAX_STEPS};
+use cfg_playground::evaluate;
+use cfg_playground::field::Source;
+use cfg_playground::flow::Trainer;
 use cfg_playground::invalid;
 use cfg_playground::method;
 use cfg_playground::mlp::{MlpConfig, DEFAULT_DEPTH, DEFAULT_WIDTH};
 use cfg_playground::model_file::{Dtype, ModelFile, ModelKind};
 use cfg_playground::rng;
+use cfg_playground::sample::SampleConfig;
 use cfg_playground::sampler::Solver;
 
 #[derive(Parser)]
@@ -112,9 +119,9 @@ struct TrainArgs {
     batch: i64,
     #[arg(long, default_value_t = TrainConfig::default().lr, allow_negative_numbers = true)]
     lr: f64,
-    /// Learning-rate schedule: cosine or constant.
-    #[arg(long, default_value = "cosine")]
-    schedule: String,
+    /// Learning-rate schedule.
+    #[arg(long, value_enum, default_value_t = Schedule::Cosine)]
+    schedule: Schedule,
     /// Probability of dropping a label to null.
     #[arg(long, default_value_t = TrainConfig::default().dropout, allow_negative_numbers = true)]
     dropout: f64,
@@ -122,17 +129,16 @@ struct TrainArgs {
     width: i64,
     #[arg(long, default_value_t = DEFAULT_DEPTH as i64, allow_negative_numbers = true)]
     depth: i64,
-    /// Activation: silu or relu.
-    #[arg(long, default_value = "silu")]
-    activation: String,
+    #[arg(long, value_enum, default_value_t = Activation::Silu)]
+    activation: Activation,
     /// Residual hidden layers.
     #[arg(long)]
     residual: bool,
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Storage of the weights: f32 (exact) or f16 (half the size).
-    #[arg(long, default_value = "f32")]
-    dtype: String,
+    #[arg(long, value_enum, default_value_t = Dtype::F32)]
+    dtype: Dtype,
     #[arg(long)]
     out: PathBuf,
 }
@@ -161,9 +167,8 @@ struct RunArgs {
     guidance: f64,
     #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
     steps: i64,
-    /// euler or heun.
-    #[arg(long, default_value = "euler")]
-    solver: String,
+    #[arg(long, value_enum, default_value_t = Solver::Euler)]
+    solver: Solver,
     #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
     n: i64,
     #[arg(long, default_value_t = 0)]
@@ -172,12 +177,11 @@ struct RunArgs {
 
 impl RunArgs {
     fn config(&self) -> Result<SampleConfig> {
-        check_range("--guidance", self.guidance, -evaluate::MAX_GUIDANCE, evaluate::MAX_GUIDANCE)?;
+        check_range("--guidance", self.guidance, -MAX_GUIDANCE, MAX_GUIDANCE)?;
         Ok(SampleConfig {
             n: check_count("--n", self.n, 1, MAX_POINTS as i64)?,
             steps: check_count("--steps", self.steps, 1, MAX_SAMPLER_STEPS as i64)?,
-            solver: Solver::parse(&self.solver)
-                .ok_or_else(|| invalid!("--solver must be euler or heun, got '{}'", self.solver))?,
+            solver: self.solver,
             guidance: self.guidance as f32,
             seed: self.seed,
         })
@@ -217,7 +221,7 @@ fn train_dataset(a: &TrainArgs) -> Result<Dataset> {
         (Some(path), _) => data::read_points(path),
         (None, Some(name)) => Dataset::by_name(name),
         (None, None) => {
-            Err(invalid!("train --method {} needs --dataset D or --data points.csv", a.how.method))
+            Err(invalid!("train --method {} needs --dataset D or --data points.csv", a.how.method.name()))
         }
     }
 }
@@ -251,17 +255,13 @@ fn train(a: &TrainArgs) -> Result<()> {
         steps: check_count("--steps", a.steps, 1, MAX_STEPS as i64)?,
         batch: check_count("--batch", a.batch, 1, MAX_BATCH as i64)?,
         lr: a.lr,
-        schedule: match a.schedule.as_str() {
-            "cosine" => Schedule::Cosine,
-            "constant" => Schedule::Constant,
-            s => return Err(invalid!("--schedule must be cosine or constant, got '{s}'")),
-        },
+        schedule: a.schedule,
         dropout: a.dropout,
         seed: a.seed,
         ..TrainConfig::default()
     };
     config.validate().map_err(|e| invalid!("--{}", inner(&e)))?;
-    let dtype = Dtype::parse(&a.dtype).map_err(|e| invalid!("--{}", inner(&e)))?;
+    let dtype = a.dtype;
     // fail on an unwritable output before spending a minute training
     if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.is_dir() {
@@ -273,15 +273,14 @@ fn train(a: &TrainArgs) -> Result<()> {
         }
     }
     let start = Instant::now();
-    let file = if a.how.method == "flow" {
+    let file = if a.how.method == TrainMethod::Flow {
         let dataset = train_dataset(a)?;
         let mut arch = MlpConfig::velocity(
             dataset.n_classes(),
             check_count("--width", a.width, 1, 512)?,
             check_count("--depth", a.depth, 1, 8)?,
         );
-        arch.activation = cfg_playground::activation::Activation::parse(&a.activation)
-            .ok_or_else(|| invalid!("--activation must be silu or relu, got '{}'", a.activation))?;
+        arch.activation = a.activation;
         arch.residual = a.residual;
         let mut trainer = Trainer::new(dataset, arch, config.clone())?;
         let loss = run_steps(config.steps, || Ok(trainer.step()))?;
@@ -292,7 +291,7 @@ fn train(a: &TrainArgs) -> Result<()> {
             model: trainer.model,
             training: config,
         }
-    } else if a.how.method == "classifier" {
+    } else if a.how.method == TrainMethod::Classifier {
         let dataset = train_dataset(a)?;
         let arch = classifier_arch(
             dataset.n_classes(),
@@ -320,7 +319,7 @@ fn train(a: &TrainArgs) -> Result<()> {
         if a.dataset.is_some() || a.data.is_some() {
             return Err(invalid!(
                 "--method {} takes the teacher's data set: drop --dataset/--data",
-                a.how.method
+                a.how.method.name()
             ));
         }
         methods::train(&a.how, &config)?
@@ -444,7 +443,7 @@ fn run(cli: Cli) -> Result<()> {
             let (dataset, file) = load_source(&source)?;
             let src = file.as_ref().map_or(Source::Exact, |f| Source::Network(&f.model));
             let classifier = how.classifier(&dataset)?;
-            let report = method::evaluate_with(&dataset, src, classifier.as_ref(), &m, &config)?;
+            let report = evaluate::evaluate_with(&dataset, src, classifier.as_ref(), &m, &config)?;
             write_out(out.as_deref(), &(serde_json::to_string_pretty(&report).expect("json") + "\n"))
         }
     }

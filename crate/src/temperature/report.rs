@@ -6,10 +6,11 @@ use serde::Serialize;
 
 use crate::datasets::Dataset;
 use crate::error::{check_count, Result};
-use crate::evaluate::{self, SampleConfig, Source};
+use crate::field::Source;
 use crate::invalid;
 use crate::metrics;
 use crate::rng::{self, stream};
+use crate::sample::{self, SampleConfig};
 use crate::sampler::Solver;
 
 use super::{Grid, GridDensity, Target, MAX_GRID_SIDE, TEMPERATURE_RANGE};
@@ -151,7 +152,7 @@ pub fn cfg_vs_tilted(datasets: &[Dataset], class: u32, ws: &[f32], cfg: &TiltCon
         for &w in ws {
             let sc =
                 SampleConfig { n: cfg.n, steps: cfg.steps, solver: cfg.solver, guidance: w, seed: cfg.seed };
-            let (x, _) = evaluate::generate(dataset, Source::Exact, Some(class), &sc)?;
+            let (x, _) = sample::generate(dataset, Source::Exact, Some(class), &sc)?;
             let density = GridDensity::new(&mixture, Target::Tilted { class, w: w as f64 }, grid)?;
             let a = density.sample(cfg.n, &mut ref_rng);
             let b = density.sample(cfg.n, &mut ref_rng);

@@ -1,16 +1,19 @@
-//! Classifier guidance on the page: a classifier network p(c | x_t, t), flows guided by it, and
-//! its gradient field ∇_x log p(c | x_t, t) on a grid.
+//! Classifier guidance on the page: a classifier network p(c | x_t, t) (flows guided by it follow
+//! the `classifier` method of `Flow.advanceFor`, which shares the network) and its gradient field
+//! ∇_x log p(c | x_t, t) on a grid.
 
 use js_sys::Float32Array;
 use ndarray::Array2;
 use wasm_bindgen::prelude::*;
 
-use super::{js, number, whole, Flow, Model};
-use crate::classifier::guided::{
-    classifier_grad_grid, guidance_factor, ClassifierGuided, ClassifierScratch, ClassifierSource,
-};
+use std::cell::{RefCell, RefMut};
+use std::rc::Rc;
+
+use super::{js, number, whole, Model};
+use crate::caps::MAX_GUIDANCE;
+use crate::classifier::guided::{classifier_grad_grid, guidance_factor, ClassifierScratch, ClassifierSource};
 use crate::datasets::Dataset;
-use crate::field::{FieldSource, Guidance};
+use crate::field::Guidance;
 use crate::mixture::Prepared;
 use crate::mlp::Mlp;
 use crate::model_file::{ModelFile, ModelKind};
@@ -22,7 +25,8 @@ const MAX_GRID: usize = 64;
 #[wasm_bindgen]
 pub struct Classifier {
     ds: Dataset,
-    net: Mlp<f32>,
+    /// shared with the `Method` handles that guide by it
+    net: Rc<RefCell<Mlp<f32>>>,
     scratch: ClassifierScratch<f32>,
     /// the exact Bayes classifier's own prepared mixture (the model's serves the velocity)
     prep: Prepared,
@@ -37,7 +41,7 @@ impl Classifier {
         Classifier {
             scratch: ClassifierScratch::new(&net, 256),
             ds,
-            net,
+            net: Rc::new(RefCell::new(net)),
             prep: Prepared::default(),
             grid: Array2::zeros((0, 2)),
             g: Array2::zeros((0, 2)),
@@ -45,8 +49,13 @@ impl Classifier {
     }
 
     /// The network, to replace its weights.
-    pub(super) fn net_mut(&mut self) -> &mut Mlp<f32> {
-        &mut self.net
+    pub(super) fn net_mut(&mut self) -> RefMut<'_, Mlp<f32>> {
+        self.net.borrow_mut()
+    }
+
+    /// The network, shared (for a `Method` that guides by it).
+    pub(super) fn shared(&self) -> Rc<RefCell<Mlp<f32>>> {
+        self.net.clone()
     }
 
     /// Checks that `model` is of this classifier's data set.
@@ -98,17 +107,18 @@ impl Classifier {
             return Err(JsError::new("guidance needs a class (not null)"));
         }
         let t = number("t", t, 0.0, 1.0)? as f32;
-        let w = number("w", w, -100.0, 100.0)? as f32;
+        let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)? as f32;
         let nx = whole("nx", nx, 2.0, MAX_GRID as f64)?;
         let m = nx * nx;
         if self.grid.nrows() != m {
             self.grid = Array2::zeros((m, 2));
             self.g = Array2::zeros((m, 2));
         }
+        let net = self.net.borrow();
         let mut src = if exact {
             ClassifierSource::Exact { mixture: &model.mix, prep: &mut self.prep }
         } else {
-            ClassifierSource::Network { model: &self.net, scratch: &mut self.scratch }
+            ClassifierSource::Network { model: &net, scratch: &mut self.scratch }
         };
         let extent = model.ds.extent as f32;
         classifier_grad_grid(&mut src, label, t, extent, nx, nx, self.grid.view_mut(), self.g.view_mut());
@@ -129,58 +139,5 @@ impl Classifier {
             .and_then(|_| set("longest", JsValue::from_f64(longest as f64)))
             .map_err(|_| JsError::new("could not build the result"))?;
         Ok(out.into())
-    }
-}
-
-#[wasm_bindgen]
-impl Flow {
-    /// Advances along the classifier-guided field v_u + w·((1 − t)/t)·∇_x log p(c | x_t, t)
-    /// for about `budget_ms` milliseconds (as `advanceFor`): v_u from `model`'s network and the
-    /// gradient from `classifier`'s, or both `exact` (the mixture's v_u and Bayes classifier,
-    /// with which this is CFG at w). Returns the steps done so far.
-    #[wasm_bindgen(js_name = advanceClassifierFor)]
-    pub fn advance_classifier_for(
-        &mut self,
-        model: &mut Model,
-        classifier: &mut Classifier,
-        w: f64,
-        exact: bool,
-        budget_ms: f64,
-    ) -> Result<f64, JsError> {
-        classifier.check(model)?;
-        if self.label as usize > model.ds.n_classes() {
-            return Err(JsError::new("this flow belongs to a model with other classes"));
-        }
-        let scale = number("w", w, -100.0, 100.0)? as f32;
-        let budget = number("budgetMs", budget_ms, 0.0, 1000.0)?;
-        let clock = super::clock()?;
-        let t0 = clock.now();
-        let m = &mut *model;
-        let (mut velocity, mut cls) = if exact {
-            (
-                FieldSource::Exact { mixture: &m.mix, prep: &mut m.prep },
-                ClassifierSource::Exact { mixture: &m.mix, prep: &mut classifier.prep },
-            )
-        } else {
-            (
-                FieldSource::Network { model: &m.net, scratch: &mut m.scratch },
-                ClassifierSource::Network { model: &classifier.net, scratch: &mut classifier.scratch },
-            )
-        };
-        let labels = [self.label];
-        let mut field = ClassifierGuided {
-            velocity: &mut velocity,
-            classifier: &mut cls,
-            labels: &labels,
-            base: Guidance::Unconditional,
-            scale,
-        };
-        loop {
-            self.p.advance_rows_with(&mut field, 256);
-            if self.p.done() || clock.now() - t0 >= budget {
-                break;
-            }
-        }
-        Ok(self.p.step() as f64)
     }
 }

@@ -85,7 +85,7 @@ impl Classifier {
     /// wrong length or non-finite values and then keeps the old weights.
     #[wasm_bindgen(js_name = setParams)]
     pub fn set_params(&mut self, params: &[f32]) -> Result<(), JsError> {
-        let net = self.net_mut();
+        let mut net = self.net_mut();
         super::check_weights(net.num_params(), params)?;
         net.params.copy_from_slice(params);
         Ok(())

@@ -8,10 +8,10 @@ use super::paint::color;
 use super::{js, number, whole, Model, Painter};
 use crate::density::path::{MAX_SIDE, MAX_STEPS, MAX_TIMES};
 use crate::density::{ExactDivergence, GridPath, JacobianScratch, MixtureJacobian, NetworkDivergence};
-use crate::evaluate::guidance_for;
 use crate::field::Guidance;
 use crate::limits::MAX_GUIDANCE;
 use crate::mlp::MlpConfig;
+use crate::sample::guidance_for;
 use crate::sampler::Solver;
 
 /// Grid rows per unit of work (one step of one chunk): about a millisecond for a CFG network of

@@ -4,11 +4,14 @@ use js_sys::Float32Array;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::{js, number, to_js, whole, Model};
-use crate::evaluate::guidance_for;
-use crate::limits::MAX_GUIDANCE;
+use super::{js, number, to_js, whole, MethodHandle, Model};
+use crate::classifier::guided::ClassifierSource;
+use crate::method::{self, Method, MethodField, MethodState};
 use crate::particles::{Particles, MAX_PARTICLES, MAX_STEPS};
 use crate::sampler::Solver;
+
+/// Particles moved per slice of a frame's budget.
+const ROWS: usize = 256;
 
 /// A sampling run in progress, with its trajectory recorded (if asked).
 #[wasm_bindgen]
@@ -16,6 +19,8 @@ pub struct Flow {
     pub(super) p: Particles,
     pub(super) label: u32,
     pub(super) n_classes: u32,
+    /// the state of the method the flow follows
+    state: MethodState,
 }
 
 #[derive(Serialize)]
@@ -47,49 +52,77 @@ impl Flow {
             .ok_or_else(|| JsError::new(&format!("solver must be euler or heun, got '{solver}'")))?;
         let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
         let p = Particles::new(n, steps, solver, seed, vec![label], record).map_err(js)?;
-        Ok(Flow { p, label, n_classes: model.ds.n_classes() as u32 })
+        Ok(Flow { p, label, n_classes: model.ds.n_classes() as u32, state: MethodState::default() })
     }
 
-    /// Advances up to `steps` steps along `model`'s field (network, or `exact` mixture) at
-    /// guidance `w`; returns the steps done so far.
-    pub fn advance(&mut self, model: &mut Model, w: f64, exact: bool, steps: f64) -> Result<f64, JsError> {
-        if model.ds.n_classes() as u32 != self.n_classes {
-            return Err(JsError::new("this flow belongs to a model with other classes"));
-        }
-        let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)? as f32;
-        let k = whole("steps", steps, 0.0, MAX_STEPS as f64)?;
-        let class = (self.label < self.n_classes).then_some(self.label);
-        let mut src = model.source(exact);
-        Ok(self.p.advance(&mut src, guidance_for(class, w), k) as f64)
-    }
-
-    /// Advances along `model`'s field at guidance `w` for about `budget_ms` milliseconds (at
-    /// least one batch of 256 particles), splitting steps between calls when they are longer
-    /// than the budget; returns the steps done so far. For animation frames.
+    /// Advances along `method` (its models: `model`'s network, or a distilled student, or the
+    /// data's exact fields; its classifier) for about `budget_ms` milliseconds (at least one
+    /// batch of 256 particles; `Infinity`: no time limit) and at most `steps` more steps (if
+    /// given; a step begun earlier counts as one), splitting steps between calls when they are
+    /// longer than the budget; returns the steps done so far. The one way a flow moves: every
+    /// method of `crate::method` with a flow, exactly as `cfg-playground sample` runs it (a
+    /// noise-scale method draws its own start noise on a flow that has not moved yet).
     #[wasm_bindgen(js_name = advanceFor)]
     pub fn advance_for(
         &mut self,
+        method: &mut MethodHandle,
         model: &mut Model,
-        w: f64,
-        exact: bool,
         budget_ms: f64,
+        steps: Option<f64>,
     ) -> Result<f64, JsError> {
         if model.ds.n_classes() as u32 != self.n_classes {
             return Err(JsError::new("this flow belongs to a model with other classes"));
         }
-        let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)? as f32;
-        let budget = number("budgetMs", budget_ms, 0.0, 1000.0)?;
+        let budget =
+            if budget_ms == f64::INFINITY { None } else { Some(number("budgetMs", budget_ms, 0.0, 1000.0)?) };
+        let end = match steps {
+            Some(k) => self.p.step() + whole("steps", k, 0.0, MAX_STEPS as f64)?,
+            None => self.p.steps(),
+        };
         let class = (self.label < self.n_classes).then_some(self.label);
-        let g = guidance_for(class, w);
-        let clock = super::clock()?;
-        let t0 = clock.now();
-        let mut src = model.source(exact);
-        loop {
-            self.p.advance_rows(&mut src, g, 256);
-            if self.p.done() || clock.now() - t0 >= budget {
-                break;
+        // whole steps when there is no time limit (as the CLI runs them), else batches of rows
+        let rows = if budget.is_some() { ROWS } else { self.p.len() };
+        let m = &mut *method;
+        let network_classifier = m.method == Method::Classifier && !m.exact;
+        match &m.classifier {
+            Some(c) if network_classifier && c.dataset != model.ds.name => {
+                return Err(JsError::new(&format!(
+                    "the classifier is for data set '{}', the model for '{}'",
+                    c.dataset, model.ds.name
+                )));
             }
+            None if network_classifier => {
+                return Err(JsError::new(
+                    "classifier guidance needs a classifier: method.setClassifier(...)",
+                ));
+            }
+            _ => {}
         }
+        let net = m.classifier.as_ref().filter(|_| network_classifier).map(|c| c.net.clone());
+        let net = net.as_ref().map(|n| n.borrow());
+        let (mut velocity, mixture) = model.parts(m.exact);
+        let mut classifier = match (net.as_ref(), m.classifier.as_mut()) {
+            (Some(net), Some(c)) => ClassifierSource::Network { model: net, scratch: &mut c.scratch },
+            _ => ClassifierSource::Exact { mixture, prep: &mut m.classifier_prep },
+        };
+        let mut field = MethodField::new(
+            m.method,
+            self.n_classes as usize,
+            class,
+            m.w,
+            &mut velocity,
+            Some(&mut classifier),
+            &mut self.state,
+            rows,
+        )
+        .map_err(js)?;
+        let clock = match budget {
+            Some(_) => Some(super::clock()?),
+            None => None,
+        };
+        let t0 = clock.as_ref().map_or(0.0, |c| c.now());
+        let over = || matches!((&clock, budget), (Some(c), Some(b)) if c.now() - t0 >= b);
+        method::advance(&mut self.p, &mut field, rows, end, over).map_err(js)?;
         Ok(self.p.step() as f64)
     }
 

@@ -1,9 +1,7 @@
-//! Guidance methods beyond plain CFG, for the figures: rectified CFG and the "is CFG temperature
-//! tuning?" comparisons (noise scaling, the post's T·v, the tilted density).
+//! What the guidance-method figures measure besides their flows (which follow a `Method` through
+//! `Flow.advanceFor`): rectified CFG's step budget and the "is CFG temperature tuning?"
+//! comparisons.
 //!
-//! - `Flow.advanceRcfgFor`: particles under rectified CFG (3 network calls per step);
-//! - `Flow.advanceScaledFor`: particles under T·v(x, T·t) (a time rescaling, not a temperature);
-//! - `Flow.restartScaled`: back to t = 0 from x0 ~ N(0, τ²I);
 //! - [`Tilted`]: a density computed exactly on a grid over the view, the tilted p(x)^(1−w)·p(x | c)^w
 //!   (`new Tilted(...)`) or the tempered class p(x | c)^(1/T) (`Tilted.tempered(...)`): heatmap,
 //!   exact samples, and the sliced W2 of a flow's samples to it next to the noise floor;
@@ -15,110 +13,11 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{js, number, to_js, whole, Flow, Model, Painter};
-use crate::evaluate::{guidance_for, MAX_GUIDANCE, MAX_NOISE_SCALE};
-use crate::field::{Bound, Guidance};
+use crate::caps::MAX_GUIDANCE;
 use crate::particles::MAX_PARTICLES;
-use crate::rcfg::{RcfgField, RcfgScratch, RectifiedCfg};
 use crate::render::PALETTE;
 use crate::rng::{self, stream};
-use crate::sampler::scaled_noise_into;
-use crate::temperature::{Clock, Grid, GridDensity, ScaledVelocity, Target, TEMPERATURE_RANGE};
-
-/// Particles moved per slice of a frame's budget.
-const ROWS: usize = 256;
-/// Largest scale T of `advanceScaledFor` (T > 1 reads the field past the data).
-const MAX_SCALE: f64 = 4.0;
-
-/// Checks that `flow` belongs to `model` and has a class (not the null label); returns it.
-fn class_of(flow: &Flow, model: &Model, what: &str) -> Result<u32, JsError> {
-    if model.ds.n_classes() as u32 != flow.n_classes {
-        return Err(JsError::new("this flow belongs to a model with other classes"));
-    }
-    if flow.label >= flow.n_classes {
-        return Err(JsError::new(&format!("{what} needs a class, not the null label")));
-    }
-    Ok(flow.label)
-}
-
-#[wasm_bindgen]
-impl Flow {
-    /// Advances along rectified CFG (α(t) = λ_max·(1 − t)^γ, Euler, 3 network calls per step)
-    /// with `model`'s field (network, or `exact` mixture) for about `budget_ms` milliseconds (at
-    /// least one batch of particles); returns the steps done so far. The flow must use Euler.
-    #[wasm_bindgen(js_name = advanceRcfgFor)]
-    pub fn advance_rcfg_for(
-        &mut self,
-        model: &mut Model,
-        lambda_max: f64,
-        gamma: f64,
-        exact: bool,
-        budget_ms: f64,
-    ) -> Result<f64, JsError> {
-        let label = class_of(self, model, "rectified CFG")?;
-        let rule = RectifiedCfg {
-            lambda_max: number("lambdaMax", lambda_max, 0.0, MAX_GUIDANCE)? as f32,
-            gamma: number("gamma", gamma, 0.0, 10.0)? as f32,
-        };
-        let budget = number("budgetMs", budget_ms, 0.0, 1000.0)?;
-        let clock = super::clock()?;
-        let t0 = clock.now();
-        let mut scratch = RcfgScratch::new(ROWS);
-        let dt = self.p.dt();
-        let labels = [label];
-        let mut src = model.source(exact);
-        loop {
-            let mut field = RcfgField { source: &mut src, labels: &labels, rule, dt, scratch: &mut scratch };
-            self.p.advance_rows_field(&mut field, ROWS).map_err(js)?;
-            if self.p.done() || clock.now() - t0 >= budget {
-                break;
-            }
-        }
-        Ok(self.p.step() as f64)
-    }
-
-    /// Advances along the post's "v ← T·v": T·v(x, T·t) with v the CFG field at `w` (1: the
-    /// conditional field) of the flow's class, for about `budget_ms` milliseconds; returns the
-    /// steps done so far. Over t in [0, 1] this follows v from s = 0 to s = T only: for T < 1
-    /// the samples stop short of the data, at the marginal p_T.
-    #[wasm_bindgen(js_name = advanceScaledFor)]
-    pub fn advance_scaled_for(
-        &mut self,
-        model: &mut Model,
-        scale: f64,
-        w: f64,
-        exact: bool,
-        budget_ms: f64,
-    ) -> Result<f64, JsError> {
-        let label = class_of(self, model, "the scaled velocity")?;
-        let scale = number("scale", scale, 0.0, MAX_SCALE)? as f32;
-        let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)? as f32;
-        let budget = number("budgetMs", budget_ms, 0.0, 1000.0)?;
-        let guidance: Guidance = guidance_for(Some(label), w);
-        let clock = super::clock()?;
-        let t0 = clock.now();
-        let labels = [label];
-        let mut src = model.source(exact);
-        loop {
-            let mut inner = Bound { source: &mut src, labels: &labels, guidance };
-            let mut field = ScaledVelocity { inner: &mut inner, scale, clock: Clock::Rescaled };
-            self.p.advance_rows_field(&mut field, ROWS).map_err(js)?;
-            if self.p.done() || clock.now() - t0 >= budget {
-                break;
-            }
-        }
-        Ok(self.p.step() as f64)
-    }
-
-    /// Back to t = 0 from x0 ~ N(0, τ²I): the noise `restart(seed)` draws, times `tau`.
-    #[wasm_bindgen(js_name = restartScaled)]
-    pub fn restart_scaled(&mut self, seed: f64, tau: f64) -> Result<(), JsError> {
-        let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
-        let tau = number("tau", tau, 0.0, MAX_NOISE_SCALE)? as f32;
-        let mut x = Array2::zeros((self.p.len(), 2));
-        scaled_noise_into(&mut rng::seeded(seed, stream::SAMPLE), x.view_mut(), tau);
-        self.p.start_from(x.view(), 0.0).map_err(js)
-    }
-}
+use crate::temperature::{Grid, GridDensity, Target, TEMPERATURE_RANGE};
 
 /// Plain-CFG Euler steps that cost what `k` rectified-CFG steps cost (⌈3k/2⌉).
 #[wasm_bindgen(js_name = cfgStepsAtEqualCalls)]

@@ -2,7 +2,8 @@
 //!
 //! - [`Model`]: a network (or, with `exact`, its data set's exact mixture) to sample from;
 //! - [`Trainer`]: training from scratch, run in a Web Worker; its weights go to a `Model`;
-//! - [`Flow`]: particles moving from noise to data, advanced a few steps per animation frame;
+//! - [`Flow`]: particles moving from noise to data, advanced a few steps per animation frame along
+//!   a [`MethodHandle`] (`Method` in JavaScript: a guidance method of `crate::method` and its models);
 //! - [`Painter`]: pixels (dots, trails, densities) and line geometry for a figure's canvas;
 //! - [`DensityPath`]: exact densities on a grid along the probability path, a little per frame.
 //!
@@ -18,6 +19,7 @@ mod classifier_train;
 mod density;
 mod distill;
 mod flow;
+mod method;
 mod methods;
 mod model;
 mod paint;
@@ -31,6 +33,7 @@ pub use classifier_train::ClassifierTrainer;
 pub use density::DensityPath;
 pub use distill::DistillTrainer;
 pub use flow::Flow;
+pub use method::MethodHandle;
 pub use methods::{cfg_steps_at_equal_calls, sliced_w2, Tilted};
 pub use model::Model;
 pub use paint::Painter;

@@ -7,8 +7,8 @@ use wasm_bindgen::prelude::*;
 
 use super::{js, number, to_js, Flow};
 use crate::datasets::Dataset;
+use crate::descent::TrainConfig;
 use crate::field::{Bound, FieldSource, Guidance, NetScratch, VelocityField};
-use crate::flow::TrainConfig;
 use crate::limits::{MAX_CALL_POINTS, MAX_GUIDANCE};
 use crate::metrics;
 use crate::mixture::{Mixture, Prepared};
@@ -59,11 +59,18 @@ impl Model {
 
     /// The velocity source: the network, or the exact mixture.
     pub(super) fn source(&mut self, exact: bool) -> FieldSource<'_> {
-        if exact {
-            FieldSource::Exact { mixture: &self.mix, prep: &mut self.prep }
+        self.parts(exact).0
+    }
+
+    /// The velocity source (the network, or the exact mixture) and the data's mixture.
+    pub(super) fn parts(&mut self, exact: bool) -> (FieldSource<'_>, &Mixture) {
+        let Model { mix, net, scratch, prep, .. } = self;
+        let source = if exact {
+            FieldSource::Exact { mixture: mix, prep }
         } else {
-            FieldSource::Network { model: &self.net, scratch: &mut self.scratch }
-        }
+            FieldSource::Network { model: net, scratch }
+        };
+        (source, mix)
     }
 
     /// Evaluates the field at `x` (n, 2) into `v`.

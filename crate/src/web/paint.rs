@@ -9,12 +9,12 @@ use web_sys::{CanvasRenderingContext2d, ImageData};
 
 use super::{js, number, whole, Flow, Model};
 use crate::density::path::MAX_SIDE as MAX_DENSITY_SIDE;
-use crate::evaluate::guidance_for;
 use crate::field::Guidance;
 use crate::limits::{
     MAX_ARROW_GRID, MAX_CALL_POINTS, MAX_DENSITY_BINS, MAX_GUIDANCE, MAX_PROJECTION_BINS, MAX_TRAIL,
 };
 use crate::render::{class_color, histogram, lines, Image, View, MAX_SIDE, NULL_COLOR, PALETTE};
+use crate::sample::guidance_for;
 
 /// An RGBA image of a data window, plus scratch for grids and lines.
 #[wasm_bindgen]

@@ -5,7 +5,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::{js, Flow, Model, Trainer};
-use crate::flow::TrainConfig;
+use crate::descent::TrainConfig;
 use crate::metrics;
 use crate::model_file::ModelFile;
 use crate::options::ModelOptions;

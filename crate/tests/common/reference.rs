@@ -4,11 +4,13 @@
 //! `UPDATE_FIXTURES=1 cargo test --test reference`); the wasm test compares against it.
 
 use cfg_playground::datasets::Dataset;
-use cfg_playground::evaluate::{generate, SampleConfig, Source};
-use cfg_playground::flow::{TrainConfig, Trainer};
+use cfg_playground::descent::TrainConfig;
+use cfg_playground::field::Source;
+use cfg_playground::flow::Trainer;
 use cfg_playground::mlp::MlpConfig;
 use cfg_playground::model_file::{Dtype, ModelFile};
 use cfg_playground::rng;
+use cfg_playground::sample::{generate, SampleConfig};
 use cfg_playground::sampler::Solver;
 use serde::{Deserialize, Serialize};
 

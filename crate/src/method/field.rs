@@ -1,0 +1,225 @@
+//! The one dispatch on [`Method`]: a method bound to its models and state ([`MethodField`]) is
+//! the velocity each step follows, and [`advance`] is the page's loop over it.
+
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+use super::Method;
+use crate::caps::MAX_GUIDANCE;
+use crate::classifier::guided::{ClassifierGuided, ClassifierSource};
+use crate::error::{check_range, Result};
+use crate::field::{Bound, FieldSource, Guidance, NetworkField, StepAt, VelocityField};
+use crate::invalid;
+use crate::mlp::MlpConfig;
+use crate::particles::Particles;
+use crate::rcfg::{RcfgField, RcfgScratch};
+use crate::sample::guidance_for;
+use crate::temperature::ScaledVelocity;
+
+/// A method's state over a run: the buffers of rectified CFG's corrector (and where a method that
+/// keeps state across steps keeps it). Sized by [`MethodState::prepare`]; a step allocates
+/// nothing.
+#[derive(Clone, Debug, Default)]
+pub struct MethodState {
+    rcfg: Option<RcfgScratch>,
+    at: StepAt,
+}
+
+impl MethodState {
+    /// Makes room for `method` on up to `rows` points per field evaluation (allocates only when
+    /// the method needs more than it has).
+    pub fn prepare(&mut self, method: &Method, rows: usize) {
+        if let Method::RectifiedCfg(_) = method {
+            if self.rcfg.as_ref().is_none_or(|s| s.capacity() < rows) {
+                self.rcfg = Some(RcfgScratch::new(rows));
+            }
+        }
+    }
+}
+
+/// Checks that the velocity network of architecture `net` (None: the exact field) can drive
+/// `method` for a data set of `n_classes` classes: a network of those classes, a distilled
+/// student (w as its one extra input) for `student` and only then, two outputs.
+pub(super) fn check_velocity(net: Option<&MlpConfig>, method: &Method, n_classes: usize) -> Result<()> {
+    let Some(c) = net else {
+        if *method == Method::Student {
+            return Err(invalid!(
+                "the student method needs a student model file (made by train --method distill)"
+            ));
+        }
+        return Ok(());
+    };
+    if c.n_classes != n_classes {
+        return Err(invalid!("the model has {} classes, the data set {n_classes}", c.n_classes));
+    }
+    match (c.n_extra, *method == Method::Student) {
+        (1, true) | (0, false) => {}
+        (_, true) => {
+            return Err(invalid!("the student method needs a distilled student model (w as an input)"))
+        }
+        (_, false) => {
+            return Err(invalid!("this model is a distilled student (w as an input): use --method student"))
+        }
+    }
+    if c.d_out != 2 {
+        return Err(invalid!("this model is not a velocity model (it has {} outputs)", c.d_out));
+    }
+    Ok(())
+}
+
+/// A [`Method`] bound to its models and state, for one class (or unconditionally) at guidance
+/// w: the velocity each step follows. The one dispatch on the method ([`MethodField::with_field`]);
+/// made only by [`MethodField::new`], which checks everything first.
+pub struct MethodField<'r, 'v, 'c> {
+    method: Method,
+    /// the class (None: unconditional) and its label (n_classes for None)
+    class: Option<u32>,
+    label: u32,
+    w: f32,
+    velocity: &'r mut FieldSource<'v>,
+    classifier: Option<&'r mut ClassifierSource<'c>>,
+    state: &'r mut MethodState,
+    calls: usize,
+}
+
+impl<'r, 'v, 'c> MethodField<'r, 'v, 'c> {
+    /// `method` for `class` (None: unconditional; else below `n_classes`) at guidance `w`, with
+    /// the velocity from `velocity` and, for classifier guidance, the gradient from
+    /// `classifier`; `state` is made ready for up to `rows` points per evaluation. Errors (and
+    /// no field) for a method without a flow (`tilted`, `tempered`), a class out of range, a w
+    /// out of range, a model that cannot drive the method, or classifier guidance without a
+    /// classifier.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        method: Method,
+        n_classes: usize,
+        class: Option<u32>,
+        w: f32,
+        velocity: &'r mut FieldSource<'v>,
+        classifier: Option<&'r mut ClassifierSource<'c>>,
+        state: &'r mut MethodState,
+        rows: usize,
+    ) -> Result<Self> {
+        method.validate()?;
+        if method.is_exact_only() {
+            return Err(invalid!(
+                "{} samples its density exactly on a grid: it has no flow to follow",
+                method.name()
+            ));
+        }
+        if let Some(c) = class {
+            if c as usize >= n_classes {
+                return Err(invalid!("class {c} out of range (the data set has {n_classes})"));
+            }
+        }
+        check_range("w", w as f64, -MAX_GUIDANCE, MAX_GUIDANCE)?;
+        let net = match velocity {
+            FieldSource::Network { model, .. } => Some(model.config()),
+            FieldSource::Exact { .. } => None,
+        };
+        check_velocity(net, &method, n_classes)?;
+        if method == Method::Classifier && classifier.is_none() {
+            return Err(invalid!("classifier guidance needs a classifier (a network, or the exact one)"));
+        }
+        state.prepare(&method, rows);
+        let label = class.unwrap_or(n_classes as u32);
+        let mut f = MethodField { method, class, label, w, velocity, classifier, state, calls: 0 };
+        f.calls = f.with_field(|v| v.calls());
+        Ok(f)
+    }
+
+    /// Runs `f` on the velocity field of the method: the one place that switches on it.
+    fn with_field<R>(&mut self, f: impl FnOnce(&mut dyn VelocityField) -> R) -> R {
+        let labels = std::slice::from_ref(&self.label);
+        let cfg = guidance_for(self.class, self.w);
+        match (self.method, self.class) {
+            (Method::Cfg | Method::NoiseScale { .. }, _)
+            | (Method::RectifiedCfg(_) | Method::Classifier, None) => {
+                // CFG; rectified CFG and classifier guidance without a class: the unconditional field
+                f(&mut Bound { source: self.velocity, labels, guidance: cfg })
+            }
+            (Method::VelocityScale { temperature, clock }, _) => {
+                let mut inner = Bound { source: self.velocity, labels, guidance: cfg };
+                f(&mut ScaledVelocity { inner: &mut inner, scale: temperature, clock })
+            }
+            (Method::RectifiedCfg(rule), Some(_)) => {
+                let scratch = self.state.rcfg.as_mut().expect("prepared by MethodField::new");
+                f(&mut RcfgField { source: self.velocity, labels, rule, dt: self.state.at.dt, scratch })
+            }
+            (Method::Student, _) => {
+                let FieldSource::Network { model, scratch } = self.velocity else {
+                    unreachable!("MethodField::new checked the student")
+                };
+                f(&mut NetworkField {
+                    model,
+                    scratch,
+                    labels,
+                    guidance: Guidance::Conditional,
+                    extra: std::slice::from_ref(&self.w),
+                })
+            }
+            (Method::Classifier, Some(_)) => {
+                let classifier = self.classifier.as_deref_mut().expect("checked by MethodField::new");
+                f(&mut ClassifierGuided {
+                    velocity: self.velocity,
+                    classifier,
+                    labels,
+                    base: Guidance::Unconditional,
+                    scale: self.w,
+                })
+            }
+            (Method::Tilted | Method::Tempered { .. }, _) => {
+                unreachable!("MethodField::new refuses the methods without a flow")
+            }
+        }
+    }
+}
+
+impl MethodField<'_, '_, '_> {
+    /// The method the field follows.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+}
+
+/// Moves `particles` along `field` in batches of at most `rows` particles (a step may be split
+/// over batches) until the run is done, `end` steps are done, or `over()` (asked after each
+/// batch) says the time is up; returns the steps done. The loop of the page's flows
+/// (`Flow.advanceFor`), the same run as [`super::generate`]: a run that has not moved yet and started
+/// from seeded noise takes the method's start noise ([`Method::noise_scale`]), and the run must
+/// use the method's solver.
+pub fn advance(
+    particles: &mut Particles,
+    field: &mut MethodField,
+    rows: usize,
+    end: usize,
+    mut over: impl FnMut() -> bool,
+) -> Result<usize> {
+    let method = *field.method();
+    let solver = method.solver(particles.solver());
+    if solver != particles.solver() {
+        return Err(invalid!("{} steps with {solver:?}: make the run with that solver", method.name()));
+    }
+    particles.use_noise_scale(method.noise_scale());
+    while !particles.done() && particles.step() < end {
+        particles.advance_rows_field(field, rows)?;
+        if over() {
+            break;
+        }
+    }
+    Ok(particles.step())
+}
+
+impl VelocityField for MethodField<'_, '_, '_> {
+    fn eval(&mut self, x: ArrayView2<f32>, t: f32, v: ArrayViewMut2<f32>) {
+        self.with_field(|f| f.eval(x, t, v))
+    }
+
+    fn calls(&self) -> usize {
+        self.calls
+    }
+
+    fn at_step(&mut self, at: StepAt) {
+        self.state.at = at;
+        self.with_field(|f| f.at_step(at))
+    }
+}

@@ -1,0 +1,174 @@
+//! Equivalence of the page and the CLI, natively: every method of `method.rs` run the way the
+//! page's flow export runs it (`method::advance` on `Particles`, in batches of 256 particles
+//! under a time budget, or in whole steps) lands where `sample`'s core path (`method::generate_with`)
+//! does, for the same seed, to 1e-5. `crate/tests/web_methods.rs` checks the same through the wasm
+//! exports in Chromium.
+
+use cfg_playground::classifier::classifier_arch;
+use cfg_playground::classifier::guided::{ClassifierScratch, ClassifierSource};
+use cfg_playground::datasets::Dataset;
+use cfg_playground::distill::{DistillConfig, Distiller};
+use cfg_playground::field::{FieldSource, NetScratch, Source};
+use cfg_playground::method::{self, Method, MethodField, MethodState};
+use cfg_playground::mixture::Prepared;
+use cfg_playground::mlp::{Mlp, MlpConfig};
+use cfg_playground::particles::Particles;
+use cfg_playground::rcfg::RectifiedCfg;
+use cfg_playground::rng::seeded;
+use cfg_playground::sample::SampleConfig;
+use cfg_playground::sampler::Solver;
+use cfg_playground::temperature::Clock;
+
+const N: usize = 300;
+
+/// A case: its name, the method, the velocity network (None: exact), the classifier network
+/// (None: the exact Bayes classifier) and the solver.
+type Case<'a> = (&'a str, Method, Option<&'a Mlp<f32>>, Option<&'a Mlp<f32>>, Solver);
+const STEPS: usize = 12;
+const SEED: u64 = 5;
+
+/// The page's run: a flow of `N` particles of `label` following `method` with `models`, in
+/// batches of `rows` particles; its end positions.
+#[allow(clippy::too_many_arguments)]
+fn page_run(
+    d: &Dataset,
+    velocity_net: Option<&Mlp<f32>>,
+    classifier_net: Option<&Mlp<f32>>,
+    method: Method,
+    label: Option<u32>,
+    w: f32,
+    solver: Solver,
+    rows: usize,
+) -> Vec<f32> {
+    let mix = d.mixture();
+    let (mut prep, mut cprep) = (Prepared::default(), Prepared::default());
+    // the page's buffers: a model's scratch of 1024 points, a classifier's of 256
+    let mut scratch = velocity_net.map(|m| NetScratch::new(m, 1024));
+    let mut velocity = match (velocity_net, scratch.as_mut()) {
+        (Some(model), Some(scratch)) => FieldSource::Network { model, scratch },
+        _ => FieldSource::Exact { mixture: &mix, prep: &mut prep },
+    };
+    let mut cscratch = classifier_net.map(|m| ClassifierScratch::new(m, 256));
+    let mut classifier = match (classifier_net, cscratch.as_mut()) {
+        (Some(model), Some(scratch)) => ClassifierSource::Network { model, scratch },
+        _ => ClassifierSource::Exact { mixture: &mix, prep: &mut cprep },
+    };
+    let k = d.n_classes();
+    let mut p = Particles::new(N, STEPS, solver, SEED, vec![label.unwrap_or(k as u32)], false).unwrap();
+    let mut state = MethodState::default();
+    let mut field =
+        MethodField::new(method, k, label, w, &mut velocity, Some(&mut classifier), &mut state, rows)
+            .unwrap();
+    // a frame's budget runs out after every batch: the flow is advanced over many calls
+    while !p.done() {
+        method::advance(&mut p, &mut field, rows, STEPS, || true).unwrap();
+    }
+    p.positions().iter().copied().collect()
+}
+
+/// The CLI's run (`sample --method`): its end positions.
+#[allow(clippy::too_many_arguments)]
+fn core_run(
+    d: &Dataset,
+    velocity_net: Option<&Mlp<f32>>,
+    classifier_net: Option<&Mlp<f32>>,
+    method: Method,
+    label: Option<u32>,
+    w: f32,
+    solver: Solver,
+) -> Vec<f32> {
+    let source = velocity_net.map_or(Source::Exact, Source::Network);
+    let cfg = SampleConfig { n: N, steps: STEPS, solver, guidance: w, seed: SEED };
+    let (x, _) = method::generate_with(d, source, classifier_net, &method, label, &cfg).unwrap();
+    x.iter().copied().collect()
+}
+
+fn max_gap(a: &[f32], b: &[f32]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs() as f64).fold(0.0, f64::max)
+}
+
+#[test]
+fn every_method_with_a_flow_lands_where_sample_does() {
+    let d = Dataset::by_name("overlapping").unwrap();
+    let net = Mlp::new(MlpConfig::velocity(2, 32, 2), &mut seeded(1, 0)).unwrap();
+    let mut teacher = Mlp::new(MlpConfig::velocity(2, 32, 2), &mut seeded(2, 0)).unwrap();
+    teacher.params.iter_mut().for_each(|p| *p *= 1.5);
+    let mut student = Distiller::from_teacher(&teacher, DistillConfig::default()).unwrap().student;
+    // a student whose w input matters: perturb every weight a little
+    for (i, p) in student.params.iter_mut().enumerate() {
+        *p += 0.01 * ((i % 7) as f32 - 3.0);
+    }
+    let clf = Mlp::new(classifier_arch(2, 32, 2), &mut seeded(3, 0)).unwrap();
+    let rule = RectifiedCfg { lambda_max: 2.5, gamma: 1.5 };
+    let cases: Vec<Case> = vec![
+        ("cfg", Method::Cfg, Some(&net), None, Solver::Heun),
+        ("cfg exact", Method::Cfg, None, None, Solver::Heun),
+        ("rectified-cfg", Method::RectifiedCfg(rule), Some(&net), None, Solver::Euler),
+        ("rectified-cfg exact", Method::RectifiedCfg(rule), None, None, Solver::Euler),
+        ("noise-scale", Method::NoiseScale { tau: 0.6 }, Some(&net), None, Solver::Heun),
+        ("noise-scale exact", Method::NoiseScale { tau: 0.6 }, None, None, Solver::Euler),
+        (
+            "velocity-scale",
+            Method::VelocityScale { temperature: 0.7, clock: Clock::Sampler },
+            Some(&net),
+            None,
+            Solver::Euler,
+        ),
+        (
+            "velocity-scale rescaled exact",
+            Method::VelocityScale { temperature: 0.7, clock: Clock::Rescaled },
+            None,
+            None,
+            Solver::Heun,
+        ),
+        ("student", Method::Student, Some(&student), None, Solver::Euler),
+        ("classifier", Method::Classifier, Some(&net), Some(&clf), Solver::Euler),
+        ("classifier exact", Method::Classifier, None, None, Solver::Heun),
+    ];
+    let mut report = Vec::new();
+    for (name, m, v, c, solver) in cases {
+        for label in [Some(1), None] {
+            let want = core_run(&d, v, c, m, label, 3.0, solver);
+            for rows in [256, N] {
+                let got = page_run(&d, v, c, m, label, 3.0, solver, rows);
+                let gap = max_gap(&got, &want);
+                report.push(format!("{name:>30} class {label:?} rows {rows:>3}: max |Δ| {gap:.2e}"));
+                assert!(gap <= 1e-5, "{name}, class {label:?}, {rows} rows: max |Δ| {gap}");
+            }
+        }
+    }
+    println!("{}", report.join("\n"));
+}
+
+#[test]
+fn the_density_methods_have_no_flow_and_a_flow_keeps_its_solver() {
+    let d = Dataset::by_name("overlapping").unwrap();
+    let mix = d.mixture();
+    let mut prep = Prepared::default();
+    let mut velocity = FieldSource::Exact { mixture: &mix, prep: &mut prep };
+    let mut state = MethodState::default();
+    for m in [Method::Tilted, Method::Tempered { temperature: 0.5 }] {
+        let e = MethodField::new(m, 2, Some(0), 1.0, &mut velocity, None, &mut state, 10).err().unwrap();
+        assert!(e.to_string().contains("no flow"), "{e}");
+    }
+    let e =
+        MethodField::new(Method::Cfg, 2, Some(2), 1.0, &mut velocity, None, &mut state, 10).err().unwrap();
+    assert!(e.to_string().contains("class 2"), "{e}");
+    let e = MethodField::new(Method::Classifier, 2, Some(0), 1.0, &mut velocity, None, &mut state, 10)
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("classifier"), "{e}");
+    let e = MethodField::new(Method::Student, 2, Some(0), 1.0, &mut velocity, None, &mut state, 10)
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("student"), "{e}");
+    // rectified CFG steps with Euler: a Heun run is refused, and nothing moves
+    let rule = Method::RectifiedCfg(RectifiedCfg::default());
+    let mut field = MethodField::new(rule, 2, Some(0), 1.0, &mut velocity, None, &mut state, 10).unwrap();
+    let mut p = Particles::new(10, 4, Solver::Heun, 0, vec![0], false).unwrap();
+    let start = p.positions().to_owned();
+    let e = method::advance(&mut p, &mut field, 10, 4, || false).unwrap_err();
+    assert!(e.to_string().contains("Euler"), "{e}");
+    assert_eq!(p.positions(), start);
+}

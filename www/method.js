@@ -1,0 +1,47 @@
+// The guidance method a flow follows. A figure names it (a method of crate/src/method.rs and its
+// options) and gets a wasm `Method` handle for the one flow export,
+// `flow.advanceFor(method, model, budgetMs, steps)`. Handles are made once per setting and reused,
+// so a frame allocates nothing; the most recent settings are kept and older handles freed, which
+// is safe because a handle is only used within the call that asked for it.
+
+const KEEP = 32;
+const caches = new WeakMap(); // wasm bindings → Map(key → handle), least recently used first
+const ids = new WeakMap(); // classifier handle → a number for the key
+let nextId = 1;
+
+/**
+ * The `Method` handle of `wasm` (the bindings) for method `name` with `options` ({w, exact,
+ * lambdaMax, gamma, tau, temperature, clock}); classifier guidance by a network also takes the
+ * `classifier` handle (shared: its new weights are used too).
+ */
+export function method(wasm, name, options = {}, classifier = null) {
+  let cache = caches.get(wasm);
+  if (!cache) {
+    cache = new Map();
+    caches.set(wasm, cache);
+  }
+  let key = `${name} ${JSON.stringify(options)}`;
+  if (classifier) {
+    if (!ids.has(classifier)) ids.set(classifier, nextId++);
+    key += ` #${ids.get(classifier)}`;
+  }
+  let m = cache.get(key);
+  if (m) {
+    cache.delete(key);
+  } else {
+    m = new wasm.Method(name, options);
+    if (classifier) m.setClassifier(classifier);
+    if (cache.size >= KEEP) {
+      const [oldest, old] = cache.entries().next().value;
+      cache.delete(oldest);
+      old.free();
+    }
+  }
+  cache.set(key, m);
+  return m;
+}
+
+/** Plain CFG at guidance `w` (with `exact`, the data's exact field instead of the network). */
+export function cfg(wasm, w, exact = false) {
+  return method(wasm, 'cfg', { w, exact });
+}
