@@ -37,6 +37,19 @@ async function waitReady(page, sel, timeout = READY) {
   await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout });
 }
 
+/**
+ * Opens the training panel of figure `sel` as a reader does, by clicking its summary, and waits
+ * until it is open (a click that lands while the page above still shifts is repeated).
+ */
+async function openTrain(page, sel) {
+  const details = page.locator(`${sel} .train details`);
+  for (let k = 0; k < 10 && !(await details.evaluate((d) => d.open)); k++) {
+    await page.locator(`${sel} .train summary`).click();
+    await details.evaluate((d) => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
+  assert.ok(await details.evaluate((d) => d.open), `${sel}: the training panel opens`);
+}
+
 /** Waits until the figure `hostSelector` (the `index`th match) has more than `n` painted pixels. */
 function waitPainted(page, hostSelector, n, index = 0) {
   return page.waitForFunction(([s, k, min]) => {
@@ -112,7 +125,7 @@ test('training in the browser lowers the loss while the page keeps animating', a
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
   await waitReady(page, '#hero');
-  await page.locator('#hero .train summary').click();
+  await openTrain(page, '#hero');
   await page.locator('#hero .train-controls input[type=range]').last().fill('20000');
   await page.locator('#hero button', { hasText: 'Train from scratch' }).click();
   const status = page.locator('#hero .progress-row .status');
@@ -152,7 +165,7 @@ test('the classifier-guidance figure trains its classifier in the browser', asyn
   const sel = '#classifier-guidance';
   await page.locator(sel).scrollIntoViewIfNeeded();
   await waitReady(page, sel);
-  await page.locator(`${sel} .train summary`).click();
+  await openTrain(page, sel);
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('300');
   await page.locator(`${sel} button`, { hasText: 'Train from scratch' }).click();
   await page.waitForFunction((s) => /trained 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: TRAINED });
@@ -173,7 +186,7 @@ test('the rectified-flow figure runs a reflow round in the browser', async () =>
   const sel = '#rectified-flow';
   await page.locator(sel).scrollIntoViewIfNeeded();
   await waitReady(page, sel);
-  await page.locator(`${sel} .train summary`).click();
+  await openTrain(page, sel);
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('300');
   // reflow starts from the shipped weights: the button says so, before and after the run
   await page.locator(`${sel} button`, { hasText: 'Reflow in your browser' }).click();
@@ -191,7 +204,7 @@ test('the distillation figure distils a student in the browser', async () => {
   const sel = '#distillation';
   await page.locator(sel).scrollIntoViewIfNeeded();
   await waitReady(page, sel);
-  await page.locator(`${sel} .train summary`).click();
+  await openTrain(page, sel);
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('200');
   await page.locator(`${sel} button`, { hasText: 'Distil in your browser' }).click();
   await page.waitForFunction((s) => /trained 200 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: TRAINED });

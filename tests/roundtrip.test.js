@@ -115,9 +115,11 @@ function pageSamples(page, id) {
     const w = await loadWasm();
     const m = window.__figs[id].model;
     const f = new w.Flow(m, r.cls, r.n, r.steps, 'euler', r.seed, false);
-    f.advance(m, r.w, false, r.steps);
+    const cfg = new w.Method('cfg', { w: r.w });
+    f.advanceFor(cfg, m, Infinity, r.steps); // the page's one flow export, no time limit
     const xy = Array.from(f.positions());
     f.free();
+    cfg.free();
     return xy;
   }, [id, RUN]);
 }
