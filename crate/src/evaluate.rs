@@ -8,9 +8,8 @@ use serde::Serialize;
 use crate::datasets::Dataset;
 use crate::error::Result;
 use crate::field::Source;
-use crate::method::{self, Method};
+use crate::method::{self, Method, Models};
 use crate::metrics;
-use crate::mlp::Mlp;
 use crate::rng::{self, stream};
 use crate::sample::SampleConfig;
 use crate::sampler::SampleStats;
@@ -70,22 +69,24 @@ pub struct Report {
 /// Samples every class at `cfg.guidance` (and unconditionally) with plain CFG and measures the
 /// samples against fresh data drawn with a seed derived from `cfg.seed`.
 pub fn evaluate(dataset: &Dataset, source: Source, cfg: &SampleConfig) -> Result<Report> {
-    evaluate_with(dataset, source, None, &Method::Cfg, cfg)
+    evaluate_with(dataset, source, Models::default(), &Method::Cfg, cfg)
 }
 
-/// [`evaluate`] for any method (with a classifier network for [`Method::Classifier`]; None: the
-/// exact Bayes classifier): every class at `cfg.guidance`, and unconditionally, measured with
-/// the same metrics as CFG.
+/// [`evaluate`] for any method (with its other models: a classifier network for
+/// [`Method::Classifier`], None: the exact Bayes classifier; a guide network for
+/// [`Method::Autoguidance`] on a network): every class at `cfg.guidance`, and unconditionally,
+/// measured with the same metrics as CFG.
 pub fn evaluate_with(
     dataset: &Dataset,
     source: Source,
-    classifier: Option<&Mlp<f32>>,
+    models: Models,
     method: &Method,
     cfg: &SampleConfig,
 ) -> Result<Report> {
     method.validate()?;
-    method::check_source(dataset, source, method)?;
-    let mut gen = |label| method::generate_with(dataset, source, classifier, method, label, cfg);
+    method.check_steps(cfg.steps)?;
+    method::check_source(dataset, source, models, method)?;
+    let mut gen = |label| method::generate_with(dataset, source, models, method, label, cfg);
     measure(dataset, source, *method, cfg, &mut gen)
 }
 

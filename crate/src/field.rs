@@ -62,6 +62,13 @@ pub trait VelocityField {
     fn eval(&mut self, x: ArrayView2<f32>, t: f32, v: ArrayViewMut2<f32>);
     /// Network calls per point per evaluation (0 for an analytic field).
     fn calls(&self) -> usize;
+    /// Network calls per point of the evaluation at time `t` of step `k`: [`VelocityField::calls`]
+    /// but for fields whose cost changes along the run (guidance only in an interval of t, zero
+    /// velocity in the first steps). The sampler sums these into
+    /// [`crate::sampler::SampleStats::calls_per_sample`].
+    fn calls_at(&mut self, _k: usize, _t: f32) -> usize {
+        self.calls()
+    }
     /// Told before the evaluations of each step (or part of a step): where it is. Fields that
     /// only need x and t ignore it.
     fn at_step(&mut self, _at: StepAt) {}

@@ -64,6 +64,13 @@ pub fn all() -> Vec<Limit> {
         l("guidance scale w, either sign", MAX_GUIDANCE, "sample::SampleConfig, method::Method, web"),
         l("noise scale τ (noise-scale)", caps::MAX_NOISE_SCALE, "method::Method::validate"),
         l("velocity scale T (velocity-scale)", caps::MAX_VELOCITY_SCALE, "method::Method::validate"),
+        l("parallel weight η (apg)", crate::method::apg::MAX_ETA, "method::Apg::validate"),
+        l("norm threshold r (apg)", crate::method::apg::MAX_NORM_THRESHOLD, "method::Apg::validate"),
+        l(
+            "guide covariance factor (autoguidance, exact)",
+            crate::method::autoguidance::MAX_WIDEN,
+            "method::Method::validate",
+        ),
         l("image side in pixels", render::MAX_SIDE as f64, "render::Image::reset (clamps), web::Painter"),
         l("density grid cells per side", MAX_DENSITY_BINS as f64, "web::Painter::density"),
         l("probability-path bins", MAX_PROJECTION_BINS as f64, "web::Painter::projection, pathStrip"),

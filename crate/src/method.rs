@@ -14,13 +14,23 @@
 //! | `tempered` | exact samples of p(x\|c)^(1/T) on a grid (no network) | 0 |
 //! | `student` | a distilled student, w as its input ([`crate::distill`]) | 1 |
 //! | `classifier` | v_u + λ·((1−t)/t)·∇log p(c\|x_t), λ = w ([`crate::classifier`]); a trained classifier network or the exact Bayes classifier | 1 + 2 (classifier forward and backward) |
+//! | `guidance-interval` | CFG at w for t in [t_lo, t_hi], w = 1 outside (Kynkäänniemi et al. 2024; `method/interval.rs`) | 2 inside the interval, 1 outside |
+//! | `cfg-zero-star` | s*·v_u + w·(v_c − s*·v_u), s* = ⟨v_c, v_u⟩/‖v_u‖², zero velocity in the first K steps (Fan et al. 2025; `method/zero_star.rs`) | 2 (0 in the first K steps) |
+//! | `apg` | adaptive projected guidance: the guidance's part along x̂1_c weighted by η, its norm capped at r, momentum β (Sadat et al. 2024; [`apg`], derived there in velocity space) | 2 |
+//! | `autoguidance` | v_bad + w·(v_good − v_bad), both conditional, the guide a weaker model of the same data; on the exact field the mixture with covariances × `guide_widen` (Karras et al. 2024; [`autoguidance`]) | 2 (1 model + 1 guide) |
 //!
-//! Adding a method is done here and in `method/field.rs`: a variant of [`Method`], its name
-//! ([`Method::NAMES`], [`Method::from_name`]), its parameters' checks ([`Method::validate`]), and
+//! Network calls are counted per evaluation ([`crate::field::VelocityField::calls_at`]), so a
+//! method whose cost changes along the run reports what it spent (`eval`'s `calls_per_sample`).
+//!
+//! Adding a method is done here and in `method/field.rs` (its own field may live in a file of
+//! its own under `method/`, as the last four's do): a variant of [`Method`], its name
+//! ([`Method::NAMES`], [`Method::from_name`]), its parameters' checks ([`Method::validate`],
+//! and [`Method::check_steps`] for checks against the run's length), and
 //! its arm of the dispatch in [`MethodField`] (plus [`Method::solver`] or [`Method::noise_scale`]
 //! if it steps or starts differently). A method that needs a second model gets it next to the
 //! classifier in [`MethodField::new`]; one that keeps state across steps (per point, or a step
-//! counter) keeps it in [`MethodState`], sized by [`MethodState::prepare`] and told where each
+//! counter) keeps it in [`MethodState`], sized by [`MethodState::prepare`] (per point of the
+//! run: [`MethodState::prepare_points`]) and told where each
 //! step is through [`crate::field::VelocityField::at_step`] (the step's index, time, size and
 //! rows).
 
@@ -29,12 +39,13 @@ use std::str::FromStr;
 use ndarray::Array2;
 use serde::Serialize;
 
+use crate::caps::MAX_SAMPLER_STEPS;
 use crate::caps::{MAX_NOISE_SCALE, MAX_VELOCITY_SCALE};
 use crate::classifier::check_classifier_arch;
 use crate::classifier::guided::{ClassifierScratch, ClassifierSource};
 use crate::datasets::Dataset;
-use crate::error::{check_range, Error, Result};
-use crate::field::Source;
+use crate::error::{check_count, check_range, Error, Result};
+use crate::field::{FieldSource, NetScratch, Source};
 use crate::invalid;
 use crate::mixture::Prepared;
 use crate::mlp::Mlp;
@@ -44,8 +55,14 @@ use crate::sample::{self, SampleConfig};
 use crate::sampler::{SampleStats, Solver};
 use crate::temperature::{Clock, Grid, GridDensity, Target, TEMPERATURE_RANGE};
 
+pub mod apg;
+pub mod autoguidance;
 mod field;
+mod interval;
+mod zero_star;
 
+pub use apg::Apg;
+use autoguidance::{widened, DEFAULT_WIDEN, MAX_WIDEN};
 use field::check_velocity;
 pub use field::{advance, MethodField, MethodState};
 
@@ -78,6 +95,39 @@ pub enum Method {
     /// Classifier guidance at λ = w, with a classifier network or the exact Bayes classifier of
     /// the data's mixture.
     Classifier,
+    /// CFG at w for t in [t_lo, t_hi] (closed; empty when t_lo = t_hi), w = 1 outside.
+    GuidanceInterval {
+        t_lo: f32,
+        t_hi: f32,
+    },
+    /// CFG-Zero*: the optimised scale s*, and zero velocity in the first `zero_steps` steps.
+    CfgZeroStar {
+        zero_steps: usize,
+    },
+    /// Adaptive projected guidance.
+    Apg(Apg),
+    /// Autoguidance by a guide network ([`Models::guide`]), or on the exact field by the data's
+    /// mixture with every component's covariance multiplied by `guide_widen`.
+    Autoguidance {
+        guide_widen: f64,
+    },
+}
+
+/// The models a method may need besides its velocity source.
+#[derive(Clone, Copy, Default)]
+pub struct Models<'a> {
+    /// `classifier`: the classifier network (None: the exact Bayes classifier).
+    pub classifier: Option<&'a Mlp<f32>>,
+    /// `autoguidance` on a network: the guide, a velocity network of the same data and classes
+    /// (on the exact field there is none: the guide is the widened mixture).
+    pub guide: Option<&'a Mlp<f32>>,
+}
+
+impl<'a> Models<'a> {
+    /// Just a classifier network (or none).
+    pub fn classifier(classifier: Option<&'a Mlp<f32>>) -> Self {
+        Models { classifier, guide: None }
+    }
 }
 
 /// The parameters a method may take, for [`Method::from_name`] (each method reads its own).
@@ -92,7 +142,22 @@ pub struct MethodParams {
     pub temperature: f64,
     /// velocity-scale: the clock T·v is read at.
     pub clock: Clock,
+    /// guidance-interval: the interval [t_lo, t_hi] of t where CFG acts.
+    pub t_lo: f32,
+    pub t_hi: f32,
+    /// cfg-zero-star: the steps K of zero velocity.
+    pub zero_steps: usize,
+    /// apg: η, the norm threshold r (None: no cap) and the momentum β.
+    pub apg: Apg,
+    /// autoguidance on the exact field: the factor on every covariance of the guide mixture.
+    pub guide_widen: f64,
 }
+
+/// guidance-interval's default interval: about EDM2's σ ∈ (0.28, 5.42] of the paper, with
+/// σ = (1 − t)/t on this path.
+pub const DEFAULT_INTERVAL: (f32, f32) = (0.15, 0.8);
+/// cfg-zero-star's default K: the first step (the paper's default).
+pub const DEFAULT_ZERO_STEPS: usize = 1;
 
 impl Default for MethodParams {
     fn default() -> Self {
@@ -103,13 +168,18 @@ impl Default for MethodParams {
             tau: 1.0,
             temperature: 1.0,
             clock: Clock::Sampler,
+            t_lo: DEFAULT_INTERVAL.0,
+            t_hi: DEFAULT_INTERVAL.1,
+            zero_steps: DEFAULT_ZERO_STEPS,
+            apg: Apg::default(),
+            guide_widen: DEFAULT_WIDEN,
         }
     }
 }
 
 impl Method {
     /// Every method name, as the CLI and the page spell them.
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 12] = [
         "cfg",
         "rectified-cfg",
         "noise-scale",
@@ -118,6 +188,10 @@ impl Method {
         "tempered",
         "student",
         "classifier",
+        "guidance-interval",
+        "cfg-zero-star",
+        "apg",
+        "autoguidance",
     ];
 
     /// The method called `name` with its parameters from `p` (checked).
@@ -133,6 +207,10 @@ impl Method {
             "tempered" => Method::Tempered { temperature: p.temperature },
             "student" => Method::Student,
             "classifier" => Method::Classifier,
+            "guidance-interval" => Method::GuidanceInterval { t_lo: p.t_lo, t_hi: p.t_hi },
+            "cfg-zero-star" => Method::CfgZeroStar { zero_steps: p.zero_steps },
+            "apg" => Method::Apg(p.apg),
+            "autoguidance" => Method::Autoguidance { guide_widen: p.guide_widen },
             m => return Err(invalid!("method must be one of {}, got '{m}'", Method::NAMES.join(", "))),
         };
         m.validate()?;
@@ -150,6 +228,10 @@ impl Method {
             Method::Tempered { .. } => "tempered",
             Method::Student => "student",
             Method::Classifier => "classifier",
+            Method::GuidanceInterval { .. } => "guidance-interval",
+            Method::CfgZeroStar { .. } => "cfg-zero-star",
+            Method::Apg(_) => "apg",
+            Method::Autoguidance { .. } => "autoguidance",
         }
     }
 
@@ -164,7 +246,32 @@ impl Method {
             Method::Tempered { temperature } => {
                 check_range("temperature", temperature, TEMPERATURE_RANGE.0, TEMPERATURE_RANGE.1).map(drop)
             }
+            Method::GuidanceInterval { t_lo, t_hi } => {
+                check_range("t_lo", t_lo as f64, 0.0, 1.0)?;
+                check_range("t_hi", t_hi as f64, 0.0, 1.0)?;
+                if t_lo > t_hi {
+                    return Err(invalid!("t_lo must not exceed t_hi, got [{t_lo}, {t_hi}]"));
+                }
+                Ok(())
+            }
+            Method::CfgZeroStar { zero_steps } => {
+                check_count("zero_steps", zero_steps as i64, 0, MAX_SAMPLER_STEPS as i64).map(drop)
+            }
+            Method::Apg(a) => a.validate(),
+            Method::Autoguidance { guide_widen } => {
+                check_range("guide_widen", guide_widen, 1.0, MAX_WIDEN).map(drop)
+            }
             Method::Cfg | Method::Tilted | Method::Student | Method::Classifier => Ok(()),
+        }
+    }
+
+    /// Checks the method against a run of `steps` steps (cfg-zero-star's K must not exceed it).
+    pub fn check_steps(&self, steps: usize) -> Result<()> {
+        match *self {
+            Method::CfgZeroStar { zero_steps } if zero_steps > steps => {
+                Err(invalid!("zero_steps must not exceed the run's {steps} steps, got {zero_steps}"))
+            }
+            _ => Ok(()),
         }
     }
 
@@ -212,25 +319,28 @@ pub fn generate(
     label: Option<u32>,
     cfg: &SampleConfig,
 ) -> Result<(Array2<f32>, SampleStats)> {
-    generate_with(dataset, source, None, method, label, cfg)
+    generate_with(dataset, source, Models::default(), method, label, cfg)
 }
 
-/// [`generate`] with a classifier network for [`Method::Classifier`] (None: the exact Bayes
-/// classifier).
+/// [`generate`] with the method's other models: a classifier network for
+/// [`Method::Classifier`] (None: the exact Bayes classifier), a guide network for
+/// [`Method::Autoguidance`] on a network (on the exact field, the widened mixture).
 pub fn generate_with(
     dataset: &Dataset,
     source: Source,
-    classifier: Option<&Mlp<f32>>,
+    models: Models,
     method: &Method,
     label: Option<u32>,
     cfg: &SampleConfig,
 ) -> Result<(Array2<f32>, SampleStats)> {
     cfg.validate()?;
+    let classifier = models.classifier;
     if let Some(c) = classifier {
         check_classifier_arch(c.config(), dataset.n_classes())?;
     }
     method.validate()?;
-    check_source(dataset, source, method)?;
+    method.check_steps(cfg.steps)?;
+    check_source(dataset, source, models, method)?;
     if let Some(c) = label {
         if c as usize >= dataset.n_classes() {
             return Err(invalid!(
@@ -244,7 +354,20 @@ pub fn generate_with(
         return exact_samples(dataset, method, label, cfg);
     }
     let (n, mixture) = (cfg.n, dataset.mixture());
+    let guide_mixture = match (*method, source) {
+        (Method::Autoguidance { guide_widen }, Source::Exact) => Some(widened(&mixture, guide_widen)),
+        _ => None,
+    };
     source.with_field(&mixture, n, |velocity| {
+        // the guide's buffers are the model's (passes of the same size: the model as its own
+        // guide gives the same velocities, bit for bit)
+        let mut guide_scratch = models.guide.map(|g| NetScratch::new(g, 1024.min(n.max(1))));
+        let mut guide_prep = Prepared::default();
+        let mut guide = match (models.guide, guide_scratch.as_mut(), guide_mixture.as_ref()) {
+            (Some(model), Some(scratch), _) => Some(FieldSource::Network { model, scratch }),
+            (_, _, Some(mixture)) => Some(FieldSource::Exact { mixture, prep: &mut guide_prep }),
+            _ => None,
+        };
         let mut prep = Prepared::default();
         let mut scratch = classifier.map(|m| ClassifierScratch::new(m, 1024.min(n)));
         let mut cls = match (classifier, scratch.as_mut()) {
@@ -253,21 +376,54 @@ pub fn generate_with(
         };
         let mut state = MethodState::default();
         let classes = dataset.n_classes();
-        let mut field =
-            MethodField::new(*method, classes, label, cfg.guidance, velocity, Some(&mut cls), &mut state, n)?;
+        let mut field = MethodField::new(
+            *method,
+            classes,
+            label,
+            cfg.guidance,
+            velocity,
+            Some(&mut cls),
+            guide.as_mut(),
+            &mut state,
+            n,
+        )?;
         sample::run(&mut field, n, cfg.steps, method.solver(cfg.solver), cfg.seed, method.noise_scale())
     })
 }
 
-/// Checks that `source` can run `method` on `dataset` (the checks of [`MethodField::new`], made
-/// before any buffer is sized).
-pub fn check_source(dataset: &Dataset, source: Source, method: &Method) -> Result<()> {
+/// Checks that `source` and `models` can run `method` on `dataset` (the checks of
+/// [`MethodField::new`], made before any buffer is sized): autoguidance on a network needs a
+/// guide network of the data's classes, and on the exact field takes none.
+pub fn check_source(dataset: &Dataset, source: Source, models: Models, method: &Method) -> Result<()> {
     source.check(dataset)?;
     let net = match source {
         Source::Network(model) => Some(model.config()),
         Source::Exact => None,
     };
-    check_velocity(net, method, dataset.n_classes())
+    check_velocity(net, method, dataset.n_classes())?;
+    if let Method::Autoguidance { .. } = method {
+        match (source, models.guide) {
+            (Source::Network(_), None) => {
+                return Err(invalid!("autoguidance needs a guide model (a weaker model of the same data)"))
+            }
+            (Source::Exact, Some(_)) => {
+                return Err(invalid!(
+                    "on the exact field the guide is the widened mixture: autoguidance takes no guide model"
+                ))
+            }
+            (_, Some(g)) => check_velocity(Some(g.config()), &Method::Cfg, dataset.n_classes())
+                .map_err(|e| invalid!("the guide: {}", inner_message(&e)))?,
+            (Source::Exact, None) => {}
+        }
+    }
+    Ok(())
+}
+
+/// An error's message without its kind.
+fn inner_message(e: &Error) -> String {
+    match e {
+        Error::Invalid(m) | Error::Model(m) | Error::Io(m) => m.clone(),
+    }
 }
 
 /// Exact samples of a density method (`tilted`, `tempered`) on its grid, drawn with the seed's

@@ -172,10 +172,8 @@ impl Particles {
         let at = self.at(from, to);
         self.integrator.step_rows(&mut field, self.x.slice_mut(s![from..to, ..]), at, self.solver);
         if self.rows_done(to) {
-            let labels = &self.labels[..];
-            let field = Bound { source, labels, guidance };
             let span = 1.0 - self.t0;
-            self.stats = Some(self.integrator.finish(&field, self.x.view(), self.steps, span, self.solver));
+            self.stats = Some(self.integrator.finish(self.x.view(), self.steps, span));
         }
         self.k
     }
@@ -214,7 +212,7 @@ impl Particles {
         self.integrator.step_rows(field, self.x.slice_mut(s![from..to, ..]), at, self.solver);
         if self.rows_done(to) {
             let span = 1.0 - self.t0;
-            self.stats = Some(self.integrator.finish(&*field, self.x.view(), self.steps, span, self.solver));
+            self.stats = Some(self.integrator.finish(self.x.view(), self.steps, span));
         }
         Ok(self.k)
     }

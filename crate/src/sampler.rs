@@ -56,6 +56,8 @@ pub struct Integrator {
     x_pred: Array2<f32>,
     x_start: Array2<f32>,
     speed2: Vec<f64>,
+    /// network calls of the run so far, summed over points
+    calls: u64,
 }
 
 impl Integrator {
@@ -67,6 +69,7 @@ impl Integrator {
             x_pred: Array2::zeros((n, 2)),
             x_start: Array2::zeros((n, 2)),
             speed2: vec![0.0; n],
+            calls: 0,
         }
     }
 
@@ -105,15 +108,16 @@ impl Integrator {
         if let Some(tr) = &mut trajectory {
             tr.slice_mut(s![steps, .., ..]).assign(&x);
         }
-        self.finish(field, x.view(), steps, 1.0, solver)
+        self.finish(x.view(), steps, 1.0)
     }
 
-    /// Starts a run from `x` (n, 2): remembers x0 and clears the speed sums.
+    /// Starts a run from `x` (n, 2): remembers x0 and clears the speed sums and the call count.
     pub fn begin(&mut self, x: ArrayView2<f32>) {
         let n = x.nrows();
         assert!(n <= self.capacity(), "{n} points exceed the integrator's {}", self.capacity());
         self.x_start.slice_mut(s![..n, ..]).assign(&x);
         self.speed2[..n].iter_mut().for_each(|s| *s = 0.0);
+        self.calls = 0;
     }
 
     /// Step `k` of a run, from t to t + dt, in place.
@@ -140,9 +144,10 @@ impl Integrator {
         at: StepAt,
         solver: Solver,
     ) {
-        let StepAt { t, dt, from, to, .. } = at;
+        let StepAt { k, t, dt, from, to } = at;
         assert_eq!(x.nrows(), to - from, "x holds the rows from..to");
         field.at_step(at);
+        let mut calls = field.calls_at(k, t);
         let (v, v2, xp) = (
             &mut self.v.slice_mut(s![from..to, ..]),
             &mut self.v2.slice_mut(s![from..to, ..]),
@@ -152,8 +157,10 @@ impl Integrator {
         if solver == Solver::Heun {
             Zip::from(&mut *xp).and(&x).and(&*v).for_each(|p, &x, &v| *p = x + dt * v);
             field.eval(xp.view(), t + dt, v2.view_mut());
+            calls += field.calls_at(k, t + dt);
             Zip::from(&mut *v).and(&*v2).for_each(|a, &b| *a = 0.5 * (*a + b));
         }
+        self.calls += (calls * (to - from)) as u64;
         Zip::from(&mut x).and(&*v).for_each(|x, &v| *x += dt * v);
         for (s, row) in self.speed2[from..to].iter_mut().zip(v.rows()) {
             *s += (row[0] as f64).powi(2) + (row[1] as f64).powi(2);
@@ -162,14 +169,9 @@ impl Integrator {
 
     /// The statistics of a run of `steps` equal steps over a time span `span` (1 for a whole run
     /// from noise) that began with [`Integrator::begin`] and ended at `x`.
-    pub fn finish(
-        &self,
-        field: &dyn VelocityField,
-        x: ArrayView2<f32>,
-        steps: usize,
-        span: f32,
-        solver: Solver,
-    ) -> SampleStats {
+    /// Network calls per sample are the calls counted by [`Integrator::step_rows`]
+    /// ([`VelocityField::calls_at`] of each evaluation), per point.
+    pub fn finish(&self, x: ArrayView2<f32>, steps: usize, span: f32) -> SampleStats {
         let n = x.nrows();
         // mean_k ‖D/T − ẋ_k‖² = mean_k ‖ẋ_k‖² − ‖D/T‖², since Σ_k ẋ_k·Δt = D = x_end − x_start
         // over a span T = steps·Δt (for a whole run T = 1 and D = x1 − x0)
@@ -181,7 +183,7 @@ impl Integrator {
             straight += (s / steps as f64 - d2 / (span * span)).max(0.0);
         }
         SampleStats {
-            calls_per_sample: steps * solver.evals_per_step() * field.calls(),
+            calls_per_sample: if n > 0 { (self.calls as f64 / n as f64).round() as usize } else { 0 },
             straightness: if n > 0 { straight / n as f64 } else { 0.0 },
         }
     }

@@ -73,8 +73,15 @@ fn classifier_guidance_is_cfg_with_a_bayes_classifier() {
             ("network, network", Source::Network(&velocity.model), Some(&clf.model)),
         ] {
             let (a, sa) = method::generate(&d, source, &Method::Cfg, Some(1), &cfg).unwrap();
-            let (b, sb) =
-                method::generate_with(&d, source, classifier, &Method::Classifier, Some(1), &cfg).unwrap();
+            let (b, sb) = method::generate_with(
+                &d,
+                source,
+                method::Models::classifier(classifier),
+                &Method::Classifier,
+                Some(1),
+                &cfg,
+            )
+            .unwrap();
             let gap = metrics::mean_distance(a.view(), b.view());
             println!(
                 "| {name} | {label} | {:.3} / {:.3} | {:.3} / {:.3} | {:.4} | {:.4} | {}, {} |",

@@ -270,3 +270,79 @@ fn every_method_samples_and_evaluates_with_its_own_metrics() {
         "for '--method <METHOD>' [possible values: flow, classifier, reflow, distill]",
     );
 }
+
+#[test]
+fn the_guidance_lab_methods_sample_count_their_calls_and_refuse_bad_parameters() {
+    let m = tmp("lab-model.json");
+    let weak = tmp("lab-guide.json");
+    let other = tmp("lab-other.json");
+    let small = ["--steps", "5", "--batch", "32", "--width", "8", "--depth", "1"];
+    for (data, out) in [("overlapping", &m), ("overlapping", &weak), ("face", &other)] {
+        let mut args = vec!["train", "--dataset", data];
+        args.extend_from_slice(&small);
+        let seed = if out == &weak { "7" } else { "0" };
+        args.extend_from_slice(&["--seed", seed, "--out", out.to_str().unwrap()]);
+        let o = run(&args);
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    let mp = m.to_str().unwrap();
+    let eval = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["eval", "--n", "100", "--steps", "10", "--guidance", "3"];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let calls = |v: &serde_json::Value| v["classes"][0]["calls_per_sample"].as_u64().unwrap();
+    // guidance only for t in [0.5, 1]: steps 5..9 take 2 calls, steps 0..4 one
+    let v = eval(&["--model", mp, "--method", "guidance-interval", "--t-lo", "0.5", "--t-hi", "1"]);
+    assert_eq!((calls(&v), v["method"].as_str().unwrap()), (15, "guidance-interval"));
+    // zero velocity in the first 3 steps costs nothing
+    assert_eq!(calls(&eval(&["--model", mp, "--method", "cfg-zero-star", "--zero-steps", "3"])), 14);
+    let v =
+        eval(&["--model", mp, "--method", "apg", "--eta", "0", "--norm-threshold", "5", "--momentum", "0.5"]);
+    assert_eq!(calls(&v), 20);
+    let v = eval(&["--model", mp, "--method", "autoguidance", "--guide", weak.to_str().unwrap()]);
+    assert_eq!(calls(&v), 20);
+    let v = eval(&["--exact", "--dataset", "overlapping", "--method", "autoguidance", "--guide-widen", "2"]);
+    assert_eq!((calls(&v), v["guide_widen"].as_f64().unwrap()), (0, 2.0));
+
+    let gi = ["eval", "--model", mp, "--method", "guidance-interval"];
+    fails(&[&gi[..], &["--t-lo", "0.7", "--t-hi", "0.3"]].concat(), "--t-lo must not exceed --t-hi");
+    fails(&[&gi[..], &["--t-lo", "-0.1"]].concat(), "--t-lo must be between 0 and 1");
+    fails(&[&gi[..], &["--t-hi", "1.5"]].concat(), "--t-hi must be between 0 and 1");
+    let apg = ["eval", "--model", mp, "--method", "apg"];
+    fails(&[&apg[..], &["--eta", "-1"]].concat(), "--eta must be between");
+    fails(&[&apg[..], &["--norm-threshold", "-1"]].concat(), "--norm-threshold must be between");
+    fails(&[&apg[..], &["--momentum", "1"]].concat(), "--momentum must be in [0, 1)");
+    fails(
+        &["eval", "--model", mp, "--method", "cfg-zero-star", "--zero-steps", "11", "--steps", "10"],
+        "zero_steps must not exceed the run's 10 steps",
+    );
+    fails(&["eval", "--model", mp, "--method", "autoguidance"], "needs a guide model");
+    fails(
+        &["eval", "--model", mp, "--method", "autoguidance", "--guide", other.to_str().unwrap()],
+        "the guide was trained on 'face', the model on 'overlapping'",
+    );
+    fails(
+        &["eval", "--model", mp, "--guide", weak.to_str().unwrap()],
+        "--guide goes with --method autoguidance",
+    );
+    fails(
+        &[
+            "eval",
+            "--exact",
+            "--dataset",
+            "overlapping",
+            "--method",
+            "autoguidance",
+            "--guide",
+            weak.to_str().unwrap(),
+        ],
+        "takes no guide model",
+    );
+    fails(
+        &["eval", "--exact", "--dataset", "overlapping", "--method", "autoguidance", "--guide-widen", "0.5"],
+        "--guide-widen must be between 1",
+    );
+}

@@ -141,7 +141,13 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
         Method::NoiseScale { tau: 0.5 },
         Method::VelocityScale { temperature: 0.5, clock: Clock::Rescaled },
         Method::Classifier,
+        Method::GuidanceInterval { t_lo: 0.2, t_hi: 0.7 },
+        Method::CfgZeroStar { zero_steps: 2 },
+        Method::Apg(method::Apg { eta: 0.5, norm_threshold: Some(1.0), momentum: 0.5 }),
+        Method::Autoguidance { guide_widen: 1.5 },
     ];
+    let guide_mixture = method::autoguidance::widened(&mixture, 1.5);
+    let mut gprep = Prepared::default();
     for m in methods {
         for exact in [false, true] {
             let mut src = if exact {
@@ -153,11 +159,23 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
                 mixture: &mixture,
                 prep: &mut cprep,
             };
+            // autoguidance's guide (the other methods ignore it): the widened mixture
+            let mut guide = FieldSource::Exact { mixture: &guide_mixture, prep: &mut gprep };
             let mut p = Particles::new(1000, 20, m.solver(Solver::Euler), 1, vec![2], true).unwrap();
             let mut state = MethodState::default();
             let mut frame = |p: &mut Particles| {
-                let mut f =
-                    MethodField::new(m, 3, Some(2), 3.0, &mut src, Some(&mut cls), &mut state, 256).unwrap();
+                let mut f = MethodField::new(
+                    m,
+                    3,
+                    Some(2),
+                    3.0,
+                    &mut src,
+                    Some(&mut cls),
+                    Some(&mut guide),
+                    &mut state,
+                    256,
+                )
+                .unwrap();
                 method::advance(p, &mut f, 256, 20, p_over).unwrap();
             };
             frame(&mut p);

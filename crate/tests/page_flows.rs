@@ -9,7 +9,7 @@ use cfg_playground::classifier::guided::{ClassifierScratch, ClassifierSource};
 use cfg_playground::datasets::Dataset;
 use cfg_playground::distill::{DistillConfig, Distiller};
 use cfg_playground::field::{FieldSource, NetScratch, Source};
-use cfg_playground::method::{self, Method, MethodField, MethodState};
+use cfg_playground::method::{self, autoguidance, Apg, Method, MethodField, MethodState, Models};
 use cfg_playground::mixture::Prepared;
 use cfg_playground::mlp::{Mlp, MlpConfig};
 use cfg_playground::particles::Particles;
@@ -21,8 +21,9 @@ use cfg_playground::temperature::Clock;
 
 const N: usize = 300;
 
-/// A case: its name, the method, the velocity network (None: exact), the classifier network
-/// (None: the exact Bayes classifier) and the solver.
+/// A case: its name, the method, the velocity network (None: exact), the other network (the
+/// classifier, None: the exact Bayes classifier; autoguidance's guide, None: the widened
+/// mixture) and the solver.
 type Case<'a> = (&'a str, Method, Option<&'a Mlp<f32>>, Option<&'a Mlp<f32>>, Solver);
 const STEPS: usize = 12;
 const SEED: u64 = 5;
@@ -48,6 +49,19 @@ fn page_run(
         (Some(model), Some(scratch)) => FieldSource::Network { model, scratch },
         _ => FieldSource::Exact { mixture: &mix, prep: &mut prep },
     };
+    // autoguidance's guide: the other network (the page's snapshot has a scratch of 1024
+    // points, as the model's), or the widened mixture
+    let guide_net = classifier_net.filter(|_| matches!(method, Method::Autoguidance { .. }));
+    let classifier_net = classifier_net.filter(|_| guide_net.is_none());
+    let widened = match method {
+        Method::Autoguidance { guide_widen } => autoguidance::widened(&mix, guide_widen),
+        _ => mix.clone(),
+    };
+    let (mut gscratch, mut gprep) = (guide_net.map(|m| NetScratch::new(m, 1024)), Prepared::default());
+    let mut guide = match (guide_net, gscratch.as_mut()) {
+        (Some(model), Some(scratch)) => FieldSource::Network { model, scratch },
+        _ => FieldSource::Exact { mixture: &widened, prep: &mut gprep },
+    };
     let mut cscratch = classifier_net.map(|m| ClassifierScratch::new(m, 256));
     let mut classifier = match (classifier_net, cscratch.as_mut()) {
         (Some(model), Some(scratch)) => ClassifierSource::Network { model, scratch },
@@ -56,9 +70,18 @@ fn page_run(
     let k = d.n_classes();
     let mut p = Particles::new(N, STEPS, solver, SEED, vec![label.unwrap_or(k as u32)], false).unwrap();
     let mut state = MethodState::default();
-    let mut field =
-        MethodField::new(method, k, label, w, &mut velocity, Some(&mut classifier), &mut state, rows)
-            .unwrap();
+    let mut field = MethodField::new(
+        method,
+        k,
+        label,
+        w,
+        &mut velocity,
+        Some(&mut classifier),
+        Some(&mut guide),
+        &mut state,
+        rows,
+    )
+    .unwrap();
     // a frame's budget runs out after every batch: the flow is advanced over many calls
     while !p.done() {
         method::advance(&mut p, &mut field, rows, STEPS, || true).unwrap();
@@ -79,7 +102,11 @@ fn core_run(
 ) -> Vec<f32> {
     let source = velocity_net.map_or(Source::Exact, Source::Network);
     let cfg = SampleConfig { n: N, steps: STEPS, solver, guidance: w, seed: SEED };
-    let (x, _) = method::generate_with(d, source, classifier_net, &method, label, &cfg).unwrap();
+    let models = match method {
+        Method::Autoguidance { .. } => Models { classifier: None, guide: classifier_net },
+        _ => Models::classifier(classifier_net),
+    };
+    let (x, _) = method::generate_with(d, source, models, &method, label, &cfg).unwrap();
     x.iter().copied().collect()
 }
 
@@ -101,6 +128,11 @@ fn every_method_with_a_flow_lands_where_sample_does() {
     }
     let clf = Mlp::new(classifier_arch(2, 32, 2), &mut seeded(3, 0)).unwrap();
     let rule = RectifiedCfg { lambda_max: 2.5, gamma: 1.5 };
+    let interval = Method::GuidanceInterval { t_lo: 0.3, t_hi: 0.7 };
+    let zero_star = Method::CfgZeroStar { zero_steps: 2 };
+    // with momentum: a running average per particle, kept across the page's batches
+    let apg = Method::Apg(Apg { eta: 0.3, norm_threshold: Some(2.0), momentum: 0.5 });
+    let autoguidance = Method::Autoguidance { guide_widen: 2.0 };
     let cases: Vec<Case> = vec![
         ("cfg", Method::Cfg, Some(&net), None, Solver::Heun),
         ("cfg exact", Method::Cfg, None, None, Solver::Heun),
@@ -125,6 +157,14 @@ fn every_method_with_a_flow_lands_where_sample_does() {
         ("student", Method::Student, Some(&student), None, Solver::Euler),
         ("classifier", Method::Classifier, Some(&net), Some(&clf), Solver::Euler),
         ("classifier exact", Method::Classifier, None, None, Solver::Heun),
+        ("guidance-interval", interval, Some(&net), None, Solver::Heun),
+        ("guidance-interval exact", interval, None, None, Solver::Euler),
+        ("cfg-zero-star", zero_star, Some(&net), None, Solver::Euler),
+        ("cfg-zero-star exact", zero_star, None, None, Solver::Heun),
+        ("apg", apg, Some(&net), None, Solver::Heun),
+        ("apg exact", apg, None, None, Solver::Euler),
+        ("autoguidance", autoguidance, Some(&net), Some(&teacher), Solver::Euler),
+        ("autoguidance exact", autoguidance, None, None, Solver::Heun),
     ];
     let mut report = Vec::new();
     for (name, m, v, c, solver) in cases {
@@ -149,23 +189,26 @@ fn the_density_methods_have_no_flow_and_a_flow_keeps_its_solver() {
     let mut velocity = FieldSource::Exact { mixture: &mix, prep: &mut prep };
     let mut state = MethodState::default();
     for m in [Method::Tilted, Method::Tempered { temperature: 0.5 }] {
-        let e = MethodField::new(m, 2, Some(0), 1.0, &mut velocity, None, &mut state, 10).err().unwrap();
+        let e =
+            MethodField::new(m, 2, Some(0), 1.0, &mut velocity, None, None, &mut state, 10).err().unwrap();
         assert!(e.to_string().contains("no flow"), "{e}");
     }
-    let e =
-        MethodField::new(Method::Cfg, 2, Some(2), 1.0, &mut velocity, None, &mut state, 10).err().unwrap();
+    let e = MethodField::new(Method::Cfg, 2, Some(2), 1.0, &mut velocity, None, None, &mut state, 10)
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("class 2"), "{e}");
-    let e = MethodField::new(Method::Classifier, 2, Some(0), 1.0, &mut velocity, None, &mut state, 10)
+    let e = MethodField::new(Method::Classifier, 2, Some(0), 1.0, &mut velocity, None, None, &mut state, 10)
         .err()
         .unwrap();
     assert!(e.to_string().contains("classifier"), "{e}");
-    let e = MethodField::new(Method::Student, 2, Some(0), 1.0, &mut velocity, None, &mut state, 10)
+    let e = MethodField::new(Method::Student, 2, Some(0), 1.0, &mut velocity, None, None, &mut state, 10)
         .err()
         .unwrap();
     assert!(e.to_string().contains("student"), "{e}");
     // rectified CFG steps with Euler: a Heun run is refused, and nothing moves
     let rule = Method::RectifiedCfg(RectifiedCfg::default());
-    let mut field = MethodField::new(rule, 2, Some(0), 1.0, &mut velocity, None, &mut state, 10).unwrap();
+    let mut field =
+        MethodField::new(rule, 2, Some(0), 1.0, &mut velocity, None, None, &mut state, 10).unwrap();
     let mut p = Particles::new(10, 4, Solver::Heun, 0, vec![0], false).unwrap();
     let start = p.positions().to_owned();
     let e = method::advance(&mut p, &mut field, 10, 4, || false).unwrap_err();

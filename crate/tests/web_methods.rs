@@ -22,7 +22,7 @@ use cfg_playground::web::{
 };
 use js_result::{err, ok};
 use wasm_bindgen_test::*;
-use web_method::{cfg, method};
+use web_method::{cfg, cfg as cfg_handle, method};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -56,9 +56,20 @@ fn gap(
     let label = d.class_label(class).unwrap();
     let solver = Solver::parse(solver).unwrap();
     let cfg = SampleConfig { n: 300, steps: 12, solver, guidance: w, seed: 5 };
-    let (want, _) = method::generate_with(&d, source, clf, &m.method(), label, &cfg).unwrap();
+    let (want, _) =
+        method::generate_with(&d, source, method::Models::classifier(clf), &m.method(), label, &cfg).unwrap();
     let got = f.positions().to_vec();
     got.iter().zip(want.iter()).map(|(a, b)| (a - b).abs() as f64).fold(0.0, f64::max)
+}
+
+/// The page's run of `h` (300 particles of `class`, 12 steps, seed 5, one batch per call): its
+/// end positions.
+fn run(h: &mut MethodHandle, model: &mut Model, class: &str, solver: &str) -> Vec<f32> {
+    let mut f = ok(Flow::new(model, class, 300.0, 12.0, solver, 5.0, false));
+    while !f.done() {
+        ok(f.advance_for(h, model, 0.0, None));
+    }
+    f.positions().to_vec()
 }
 
 #[wasm_bindgen_test]
@@ -83,6 +94,13 @@ fn every_method_through_the_flow_export_lands_where_sample_does() {
         ("student", false, vec![("w", 3.0)], "euler"),
         ("classifier", false, vec![("w", 3.0)], "euler"),
         ("classifier", true, vec![("w", 3.0)], "heun"),
+        ("guidance-interval", false, vec![("w", 3.0), ("tLo", 0.3), ("tHi", 0.7)], "heun"),
+        ("guidance-interval", true, vec![("w", 3.0), ("tLo", 0.3), ("tHi", 0.7)], "euler"),
+        ("cfg-zero-star", false, vec![("w", 3.0), ("zeroSteps", 2.0)], "euler"),
+        ("cfg-zero-star", true, vec![("w", 3.0), ("zeroSteps", 2.0)], "heun"),
+        ("apg", false, vec![("w", 3.0), ("eta", 0.3), ("normThreshold", 2.0), ("momentum", 0.5)], "heun"),
+        ("apg", true, vec![("w", 3.0), ("eta", 0.3), ("normThreshold", 2.0), ("momentum", 0.5)], "euler"),
+        ("autoguidance", true, vec![("w", 3.0), ("guideWiden", 2.0)], "heun"),
     ];
     for (name, exact, numbers, solver) in cases {
         let w = numbers.iter().find(|(k, _)| *k == "w").map_or(1.0, |(_, v)| *v) as f32;
@@ -112,6 +130,65 @@ fn every_method_through_the_flow_export_lands_where_sample_does() {
     );
     report.push(format!("velocity-scale sampler / rescaled clocks: max |Δ| {a:.2e} / {b:.2e}"));
     assert!(a <= 1e-5 && b <= 1e-5, "{a} {b}");
+    // autoguidance with a network guide: the page's snapshot of a model against `sample`'s
+    // --guide, and with the model itself as its guide it is w = 1 for every w
+    let weak = ok(Model::untrained("overlapping", r#"{"width": 8, "depth": 1, "seed": 4}"#, ""));
+    let weak_file = ModelFile::from_json(ok(weak.to_json("f32")).as_bytes()).unwrap();
+    let mine = ModelFile::from_json(ok(m.to_json("f32")).as_bytes()).unwrap();
+    let d = Dataset::by_name("overlapping").unwrap();
+    for class in ["upper-right", "null"] {
+        let label = d.class_label(class).unwrap();
+        let mut h = ok(method("autoguidance", false, &[("w", 3.0)]));
+        ok(h.set_guide(&weak));
+        let got = run(&mut h, &mut m, class, "euler");
+        let cfg = SampleConfig { n: 300, steps: 12, solver: Solver::Euler, guidance: 3.0, seed: 5 };
+        let models = method::Models { classifier: None, guide: Some(&weak_file.model) };
+        let want = method::generate_with(&d, Source::Network(&mine.model), models, &h.method(), label, &cfg)
+            .unwrap()
+            .0;
+        let g = got.iter().zip(want.iter()).map(|(a, b)| (a - b).abs() as f64).fold(0.0, f64::max);
+        report.push(format!("autoguidance network {class}: max |Δ| {g:.2e}"));
+        assert!(g <= 1e-5, "autoguidance ({class}): max |Δ| {g}");
+        let mut itself = ok(method("autoguidance", false, &[("w", 3.0)]));
+        ok(itself.set_guide(&m));
+        let a = run(&mut itself, &mut m, class, "heun");
+        let b = run(&mut cfg_handle(1.0, false), &mut m, class, "heun");
+        assert_eq!(a, b, "autoguidance by itself ({class})");
+    }
+    // the identities through the page: [0, 1] is CFG and an empty interval w = 1, η = 1 APG is
+    // CFG to rounding, CFG-Zero* with K = steps keeps the start noise, the exact guide widened
+    // by 1 is w = 1, all bit for bit but APG
+    for exact in [false, true] {
+        let cfg3 = run(&mut cfg_handle(3.0, exact), &mut m, "upper-right", "heun");
+        let cfg1 = run(&mut cfg_handle(1.0, exact), &mut m, "upper-right", "heun");
+        let whole = [("w", 3.0), ("tLo", 0.0), ("tHi", 1.0)];
+        assert_eq!(
+            run(&mut ok(method("guidance-interval", exact, &whole)), &mut m, "upper-right", "heun"),
+            cfg3
+        );
+        let empty = [("w", 3.0), ("tLo", 0.5), ("tHi", 0.5)];
+        assert_eq!(
+            run(&mut ok(method("guidance-interval", exact, &empty)), &mut m, "upper-right", "heun"),
+            cfg1
+        );
+        let apg =
+            run(&mut ok(method("apg", exact, &[("w", 3.0), ("eta", 1.0)])), &mut m, "upper-right", "heun");
+        let g = apg.iter().zip(&cfg3).map(|(a, b)| (a - b).abs() as f64).fold(0.0, f64::max);
+        report.push(format!("apg eta 1 vs cfg, exact {exact}: max |Δ| {g:.2e}"));
+        assert!(g < 1e-4, "apg η = 1 (exact {exact}): {g}");
+        let zero = [("w", 3.0), ("zeroSteps", 12.0)];
+        let mut f = ok(Flow::new(&m, "upper-right", 300.0, 12.0, "heun", 5.0, false));
+        let start = f.positions().to_vec();
+        while !f.done() {
+            ok(f.advance_for(&mut ok(method("cfg-zero-star", exact, &zero)), &mut m, 0.0, None));
+        }
+        assert_eq!(f.positions().to_vec(), start);
+    }
+    let widen1 = [("w", 3.0), ("guideWiden", 1.0)];
+    assert_eq!(
+        run(&mut ok(method("autoguidance", true, &widen1)), &mut m, "upper-right", "heun"),
+        run(&mut cfg_handle(1.0, true), &mut m, "upper-right", "heun")
+    );
     console_log!("{}", report.join("\n"));
     assert_eq!(ok(cfg_steps_at_equal_calls(6.0)), 9.0);
     assert_eq!(ok(cfg_steps_at_equal_calls(7.0)), 11.0);
@@ -245,6 +322,14 @@ fn bad_input_is_an_error() {
     assert!(err(method("cfg", false, &[("w", 1e9)])).contains("w must be between"));
     assert!(err(method("cfg", false, &[("omega", 1.0)])).contains("options"));
     assert!(err(MethodHandle::new("cfg", "nope".into())).contains("options"));
+    assert!(err(method("guidance-interval", false, &[("tLo", 0.8), ("tHi", 0.2)]))
+        .contains("t_lo must not exceed"));
+    assert!(err(method("guidance-interval", false, &[("tHi", 1.5)])).contains("tHi"));
+    assert!(err(method("apg", false, &[("eta", -1.0)])).contains("eta"));
+    assert!(err(method("apg", false, &[("normThreshold", -1.0)])).contains("normThreshold"));
+    assert!(err(method("apg", false, &[("momentum", 1.0)])).contains("momentum"));
+    assert!(err(method("cfg-zero-star", false, &[("zeroSteps", 1.5)])).contains("zeroSteps"));
+    assert!(err(method("autoguidance", true, &[("guideWiden", 0.5)])).contains("guideWiden"));
     // flows: a density has no flow, rectified CFG and students step with Euler, classifier
     // guidance needs a classifier of the same data, a student method a student
     let mut f = ok(Flow::new(&m, "upper-right", 10.0, 4.0, "euler", 0.0, false));
@@ -263,6 +348,15 @@ fn bad_input_is_an_error() {
     let mut g = ok(Flow::new(&two, "upper-moon", 10.0, 4.0, "euler", 0.0, false));
     assert!(err(g.advance_for(&mut c, &mut two, 1.0, None)).contains("data set"));
     assert!(err(f.advance_for(&mut ok(method("student", false, &[])), &mut m, 1.0, None)).contains("student"));
+    // cfg-zero-star's K beyond the run, autoguidance without a guide or with one of other data
+    let many = [("zeroSteps", 5.0)];
+    assert!(err(f.advance_for(&mut ok(method("cfg-zero-star", false, &many)), &mut m, 1.0, None))
+        .contains("zero_steps"));
+    let mut ag = ok(method("autoguidance", false, &[("w", 2.0)]));
+    assert!(err(f.advance_for(&mut ag, &mut m, 1.0, None)).contains("setGuide"));
+    assert!(err(cfg(1.0, false).set_guide(&m)).contains("no guide"));
+    ok(ag.set_guide(&face));
+    assert!(err(f.advance_for(&mut ag, &mut m, 1.0, None)).contains("data set 'face'"));
     assert!(err(f.advance_for(&mut ok(method("student", true, &[])), &mut m, 1.0, None)).contains("student"));
     // and the flow still works: rectified CFG without a class is the unconditional flow
     let mut null = ok(Flow::new(&m, "null", 10.0, 4.0, "euler", 0.0, false));

@@ -429,8 +429,8 @@ fn run(cli: Cli) -> Result<()> {
             let (dataset, file) = load_source(&source)?;
             let label = dataset.class_label(&class)?;
             let src = file.as_ref().map_or(Source::Exact, |f| Source::Network(&f.model));
-            let classifier = how.classifier(&dataset)?;
-            let (x, _) = method::generate_with(&dataset, src, classifier.as_ref(), &m, label, &config)?;
+            let models = how.models(&dataset)?;
+            let (x, _) = method::generate_with(&dataset, src, models.get(), &m, label, &config)?;
             let mut text = String::from("x,y\n");
             for row in x.rows() {
                 text.push_str(&format!("{},{}\n", row[0], row[1]));
@@ -442,8 +442,8 @@ fn run(cli: Cli) -> Result<()> {
             let m = how.method()?;
             let (dataset, file) = load_source(&source)?;
             let src = file.as_ref().map_or(Source::Exact, |f| Source::Network(&f.model));
-            let classifier = how.classifier(&dataset)?;
-            let report = evaluate::evaluate_with(&dataset, src, classifier.as_ref(), &m, &config)?;
+            let models = how.models(&dataset)?;
+            let report = evaluate::evaluate_with(&dataset, src, models.get(), &m, &config)?;
             write_out(out.as_deref(), &(serde_json::to_string_pretty(&report).expect("json") + "\n"))
         }
     }

@@ -1,8 +1,12 @@
 //! The one dispatch on [`Method`]: a method bound to its models and state ([`MethodField`]) is
 //! the velocity each step follows, and [`advance`] is the page's loop over it.
 
-use ndarray::{ArrayView2, ArrayViewMut2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
+use super::apg::ApgField;
+use super::autoguidance::AutoguidanceField;
+use super::interval::IntervalField;
+use super::zero_star::ZeroStarField;
 use super::Method;
 use crate::caps::MAX_GUIDANCE;
 use crate::classifier::guided::{ClassifierGuided, ClassifierSource};
@@ -15,12 +19,23 @@ use crate::rcfg::{RcfgField, RcfgScratch};
 use crate::sample::guidance_for;
 use crate::temperature::ScaledVelocity;
 
-/// A method's state over a run: the buffers of rectified CFG's corrector (and where a method that
-/// keeps state across steps keeps it). Sized by [`MethodState::prepare`]; a step allocates
-/// nothing.
+/// Both velocities of a batch (or a guide's velocity), for the methods that mix them per point.
+#[derive(Clone, Debug)]
+pub(super) struct Both {
+    /// (rows, 2) each.
+    pub v_u: Array2<f32>,
+    pub v_c: Array2<f32>,
+}
+
+/// A method's state over a run: the buffers of rectified CFG's corrector and of the methods
+/// that mix v_u and v_c per point, APG's running average per point, and where the run is. Sized
+/// by [`MethodState::prepare`] (APG's average on the first step of a run with more points than
+/// before); a step allocates nothing after that.
 #[derive(Clone, Debug, Default)]
 pub struct MethodState {
     rcfg: Option<RcfgScratch>,
+    both: Option<Both>,
+    average: Vec<[f64; 2]>,
     at: StepAt,
 }
 
@@ -31,6 +46,23 @@ impl MethodState {
         if let Method::RectifiedCfg(_) = method {
             if self.rcfg.as_ref().is_none_or(|s| s.capacity() < rows) {
                 self.rcfg = Some(RcfgScratch::new(rows));
+            }
+        }
+        if let Method::CfgZeroStar { .. } | Method::Apg(_) | Method::Autoguidance { .. } = method {
+            if self.both.as_ref().is_none_or(|b| b.v_u.nrows() < rows) {
+                self.both = Some(Both { v_u: Array2::zeros((rows, 2)), v_c: Array2::zeros((rows, 2)) });
+            }
+        }
+    }
+}
+
+impl MethodState {
+    /// Makes room for the per-point state of `method` over a run of `n` points (APG's running
+    /// average), so that no step allocates.
+    pub fn prepare_points(&mut self, method: &Method, n: usize) {
+        if let Method::Apg(rule) = method {
+            if rule.momentum > 0.0 && self.average.len() < n {
+                self.average.resize(n, [0.0; 2]);
             }
         }
     }
@@ -77,6 +109,8 @@ pub struct MethodField<'r, 'v, 'c> {
     w: f32,
     velocity: &'r mut FieldSource<'v>,
     classifier: Option<&'r mut ClassifierSource<'c>>,
+    /// (the guide shares the classifier's lifetime 'c: the other models a method takes)
+    guide: Option<&'r mut FieldSource<'c>>,
     state: &'r mut MethodState,
     calls: usize,
 }
@@ -84,10 +118,11 @@ pub struct MethodField<'r, 'v, 'c> {
 impl<'r, 'v, 'c> MethodField<'r, 'v, 'c> {
     /// `method` for `class` (None: unconditional; else below `n_classes`) at guidance `w`, with
     /// the velocity from `velocity` and, for classifier guidance, the gradient from
-    /// `classifier`; `state` is made ready for up to `rows` points per evaluation. Errors (and
-    /// no field) for a method without a flow (`tilted`, `tempered`), a class out of range, a w
-    /// out of range, a model that cannot drive the method, or classifier guidance without a
-    /// classifier.
+    /// `classifier`, for autoguidance the guide's velocity from `guide` (a weaker network, or
+    /// the widened mixture); `state` is made ready for up to `rows` points per evaluation.
+    /// Errors (and no field) for a method without a flow (`tilted`, `tempered`), a class out of
+    /// range, a w out of range, a model that cannot drive the method, classifier guidance
+    /// without a classifier, or autoguidance without a guide (or with a guide of other classes).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         method: Method,
@@ -96,6 +131,7 @@ impl<'r, 'v, 'c> MethodField<'r, 'v, 'c> {
         w: f32,
         velocity: &'r mut FieldSource<'v>,
         classifier: Option<&'r mut ClassifierSource<'c>>,
+        guide: Option<&'r mut FieldSource<'c>>,
         state: &'r mut MethodState,
         rows: usize,
     ) -> Result<Self> {
@@ -120,9 +156,25 @@ impl<'r, 'v, 'c> MethodField<'r, 'v, 'c> {
         if method == Method::Classifier && classifier.is_none() {
             return Err(invalid!("classifier guidance needs a classifier (a network, or the exact one)"));
         }
+        if let Method::Autoguidance { .. } = method {
+            match guide.as_deref() {
+                None => return Err(invalid!("autoguidance needs a guide (a weaker model of the same data)")),
+                Some(FieldSource::Network { model, .. }) => {
+                    check_velocity(Some(model.config()), &Method::Cfg, n_classes)
+                        .map_err(|e| invalid!("the guide does not fit: {e}"))?
+                }
+                Some(FieldSource::Exact { mixture, .. }) if mixture.n_classes != n_classes => {
+                    return Err(invalid!(
+                        "the guide mixture has {} classes, the data set {n_classes}",
+                        mixture.n_classes
+                    ))
+                }
+                Some(FieldSource::Exact { .. }) => {}
+            }
+        }
         state.prepare(&method, rows);
         let label = class.unwrap_or(n_classes as u32);
-        let mut f = MethodField { method, class, label, w, velocity, classifier, state, calls: 0 };
+        let mut f = MethodField { method, class, label, w, velocity, classifier, guide, state, calls: 0 };
         f.calls = f.with_field(|v| v.calls());
         Ok(f)
     }
@@ -167,6 +219,28 @@ impl<'r, 'v, 'c> MethodField<'r, 'v, 'c> {
                     scale: self.w,
                 })
             }
+            (Method::GuidanceInterval { t_lo, t_hi }, class) => {
+                f(&mut IntervalField { source: self.velocity, labels, class, w: self.w, t_lo, t_hi })
+            }
+            (Method::CfgZeroStar { zero_steps }, class) => {
+                let (k, both) =
+                    (self.state.at.k, self.state.both.as_mut().expect("prepared by MethodField::new"));
+                let source = &mut *self.velocity;
+                f(&mut ZeroStarField { source, labels, class, w: self.w, zero_steps, k, both })
+            }
+            (Method::Apg(rule), class) => {
+                let st = &mut *self.state;
+                let both = st.both.as_mut().expect("prepared by MethodField::new");
+                let (at, average) = (st.at, &mut st.average);
+                let source = &mut *self.velocity;
+                f(&mut ApgField { source, labels, class, w: self.w, rule, at, both, average })
+            }
+            (Method::Autoguidance { .. }, class) => {
+                let guide = self.guide.as_deref_mut().expect("checked by MethodField::new");
+                let both = self.state.both.as_mut().expect("prepared by MethodField::new");
+                let source = &mut *self.velocity;
+                f(&mut AutoguidanceField { source, guide, labels, class, w: self.w, both })
+            }
             (Method::Tilted | Method::Tempered { .. }, _) => {
                 unreachable!("MethodField::new refuses the methods without a flow")
             }
@@ -195,6 +269,8 @@ pub fn advance(
     mut over: impl FnMut() -> bool,
 ) -> Result<usize> {
     let method = *field.method();
+    method.check_steps(particles.steps())?;
+    field.state.prepare_points(&method, particles.len());
     let solver = method.solver(particles.solver());
     if solver != particles.solver() {
         return Err(invalid!("{} steps with {solver:?}: make the run with that solver", method.name()));
@@ -216,6 +292,10 @@ impl VelocityField for MethodField<'_, '_, '_> {
 
     fn calls(&self) -> usize {
         self.calls
+    }
+
+    fn calls_at(&mut self, k: usize, t: f32) -> usize {
+        self.with_field(|f| f.calls_at(k, t))
     }
 
     fn at_step(&mut self, at: StepAt) {

@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{js, number, to_js, whole, MethodHandle, Model};
 use crate::classifier::guided::ClassifierSource;
+use crate::field::FieldSource;
 use crate::method::{self, Method, MethodField, MethodState};
 use crate::particles::{Particles, MAX_PARTICLES, MAX_STEPS};
 use crate::sampler::Solver;
@@ -98,12 +99,39 @@ impl Flow {
             }
             _ => {}
         }
+        let guide_widen = match m.method {
+            Method::Autoguidance { guide_widen } => Some(guide_widen),
+            _ => None,
+        };
+        match &m.guide.net {
+            Some((name, _, _)) if guide_widen.is_some() && !m.exact && *name != model.ds.name => {
+                return Err(JsError::new(&format!(
+                    "the guide is for data set '{name}', the model for '{}'",
+                    model.ds.name
+                )));
+            }
+            None if guide_widen.is_some() && !m.exact => {
+                return Err(JsError::new("autoguidance needs a guide: method.setGuide(model)"));
+            }
+            _ => {}
+        }
         let net = m.classifier.as_ref().filter(|_| network_classifier).map(|c| c.net.clone());
         let net = net.as_ref().map(|n| n.borrow());
         let (mut velocity, mixture) = model.parts(m.exact);
         let mut classifier = match (net.as_ref(), m.classifier.as_mut()) {
             (Some(net), Some(c)) => ClassifierSource::Network { model: net, scratch: &mut c.scratch },
             _ => ClassifierSource::Exact { mixture, prep: &mut m.classifier_prep },
+        };
+        let mut guide = match guide_widen {
+            None => None,
+            Some(widen) if m.exact => {
+                let (mixture, prep) = m.guide.exact_for(mixture, widen);
+                Some(FieldSource::Exact { mixture, prep })
+            }
+            Some(_) => {
+                let (_, net, scratch) = m.guide.net.as_mut().expect("refused above");
+                Some(FieldSource::Network { model: net, scratch })
+            }
         };
         let mut field = MethodField::new(
             m.method,
@@ -112,6 +140,7 @@ impl Flow {
             m.w,
             &mut velocity,
             Some(&mut classifier),
+            guide.as_mut(),
             &mut self.state,
             rows,
         )
