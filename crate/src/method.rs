@@ -47,7 +47,7 @@ use crate::datasets::Dataset;
 use crate::error::{check_count, check_range, Error, Result};
 use crate::field::{FieldSource, NetScratch, Source};
 use crate::invalid;
-use crate::mixture::Prepared;
+use crate::mixture::{Mixture, Prepared};
 use crate::mlp::Mlp;
 use crate::rcfg::RectifiedCfg;
 use crate::rng::{self, stream};
@@ -440,10 +440,22 @@ fn exact_samples(
         // tilting needs a class: unconditionally it is p(x) itself
         _ => Target::Tempered { class: None, temperature: 1.0 },
     };
-    let grid = Grid::square(dataset.extent + GRID_MARGIN, GRID_SIDE);
-    let density = GridDensity::new(&dataset.mixture(), target, grid)?;
-    let x = density.sample(cfg.n, &mut rng::seeded(cfg.seed, stream::SAMPLE));
+    let density = exact_grid(&dataset.mixture(), dataset.extent, target)?;
+    let x = exact_draw(&density, cfg.n, cfg.seed);
     Ok((x, SampleStats { calls_per_sample: 0, straightness: f64::NAN }))
+}
+
+/// The grid that `tilted` and `tempered` sample on: `target` on [`GRID_SIDE`]² cells over the
+/// data's view square widened by [`GRID_MARGIN`]. The page's `Tilted` handle samples this grid
+/// too, so its samples are `sample`'s.
+pub fn exact_grid(mixture: &Mixture, extent: f64, target: Target) -> Result<GridDensity> {
+    GridDensity::new(mixture, target, Grid::square(extent + GRID_MARGIN, GRID_SIDE))
+}
+
+/// `n` exact samples of `density` with `seed`'s sampling stream, as `sample` draws them.
+/// Returns (n, 2).
+pub fn exact_draw(density: &GridDensity, n: usize, seed: u64) -> Array2<f32> {
+    density.sample(n, &mut rng::seeded(seed, stream::SAMPLE))
 }
 
 #[cfg(test)]

@@ -230,6 +230,34 @@ fn scaled_noise_and_a_zero_velocity_keep_points_where_they_start() {
     }
 }
 
+/// The two grid methods: the page's `Tilted` handle samples the tilted density and the tempered
+/// class exactly as `cfg-playground sample --method tilted|tempered` does (the same grid, the
+/// same seed stream), so what the temperature figure shows is what `eval` measures.
+#[wasm_bindgen_test]
+fn the_tilted_and_tempered_samples_are_samples() {
+    let m = model();
+    let d = Dataset::by_name("overlapping").unwrap();
+    let label = d.class_label("upper-right").unwrap();
+    let (n, seed, w, temperature) = (400usize, 7u64, 3.0f32, 0.25f64);
+    let cfg = SampleConfig { n, steps: 1, solver: Solver::Euler, guidance: w, seed };
+    let cases = [
+        (ok(Tilted::new(&m, "upper-right", w as f64, 64.0, 3.0)), method::Method::Tilted),
+        (
+            ok(Tilted::tempered(&m, "upper-right", temperature, 64.0, 3.0)),
+            method::Method::Tempered { temperature },
+        ),
+    ];
+    for (mut handle, how) in cases {
+        let page = ok(handle.sample(n as f64, seed as f64)).to_vec();
+        let (want, stats) = method::generate(&d, Source::Exact, &how, label, &cfg).unwrap();
+        assert_eq!(stats.calls_per_sample, 0);
+        let want = want.as_slice().unwrap();
+        let gap = page.iter().zip(want).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        assert_eq!(page.len(), want.len());
+        assert!(gap <= 1e-5, "{}: the page's samples are {gap} from sample's", how.name());
+    }
+}
+
 #[wasm_bindgen_test]
 fn the_tilted_density_measures_its_own_samples_near_the_floor() {
     let mut m = model();

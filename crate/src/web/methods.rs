@@ -14,6 +14,8 @@ use wasm_bindgen::prelude::*;
 
 use super::{js, number, to_js, whole, Flow, Model, Painter};
 use crate::caps::MAX_GUIDANCE;
+use crate::method;
+use crate::mixture::Mixture;
 use crate::particles::MAX_PARTICLES;
 use crate::render::PALETTE;
 use crate::rng::{self, stream};
@@ -46,12 +48,21 @@ pub fn sliced_w2(a: &[f32], b: &[f32], projections: f64, seed: f64) -> Result<f6
 }
 
 /// A density built from a model's data set (its exact mixture at t = 1), on a grid over its view
-/// [−extent, extent]²: a heatmap, exact samples, and distances to it. Either the tilted density
+/// [−extent, extent]²: a heatmap, exact samples, and distances to it. The heatmap is drawn from a
+/// grid over the view; the samples (and the reference samples of the distances) come from the grid
+/// `cfg-playground sample --method tilted|tempered` samples ([`method::exact_grid`]), with the same
+/// seed stream, so the page's samples are the CLI's. Either the tilted density
 /// p(x)^(1−w)·p(x | c)^w (the constructor) or the tempered class p(x | c)^(1/T)
 /// ([`Tilted::tempered`]).
 #[wasm_bindgen]
 pub struct Tilted {
+    /// the density on the view's grid (the heatmap)
     density: GridDensity,
+    /// the density on the grid `sample` draws from (made at the first draw)
+    exact: Option<GridDensity>,
+    target: Target,
+    mix: Mixture,
+    extent: f64,
     /// exp(log-density) per cell, for the heatmap
     heat: Vec<f32>,
     peak: f32,
@@ -120,10 +131,10 @@ impl Tilted {
     }
 
     /// `n` exact samples (x, y pairs, a copy) drawn with `seed`.
-    pub fn sample(&self, n: f64, seed: f64) -> Result<Float32Array, JsError> {
+    pub fn sample(&mut self, n: f64, seed: f64) -> Result<Float32Array, JsError> {
         let n = whole("n", n, 1.0, MAX_PARTICLES as f64)?;
         let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
-        let x = self.density.sample(n, &mut rng::seeded(seed, stream::SAMPLE));
+        let x = method::exact_draw(self.exact()?, n, seed);
         Ok(Float32Array::from(x.as_slice().expect("contiguous")))
     }
 
@@ -133,12 +144,13 @@ impl Tilted {
     #[wasm_bindgen(js_name = distanceTo)]
     pub fn distance_to(&mut self, flow: &Flow, projections: f64) -> Result<JsValue, JsError> {
         let k = whole("projections", projections, 1.0, 4096.0)?;
-        let x = flow.p.positions();
-        let n = x.nrows();
+        let n = flow.p.positions().nrows();
+        let seed = self.seed;
         if self.reference.nrows() != n {
-            self.reference = self.density.sample(n, &mut rng::seeded(self.seed, stream::EVAL_REF));
+            self.reference = self.exact()?.sample(n, &mut rng::seeded(seed, stream::EVAL_REF));
         }
-        let other = self.density.sample(n, &mut rng::seeded(self.seed.wrapping_add(1), stream::EVAL_REF));
+        let other = self.exact()?.sample(n, &mut rng::seeded(seed.wrapping_add(1), stream::EVAL_REF));
+        let x = flow.p.positions();
         // the same directions for both distances
         let proj = || rng::seeded(self.seed, stream::PROJECTIONS);
         let distance = crate::metrics::sliced_w2(x, self.reference.view(), k, &mut proj());
@@ -162,6 +174,24 @@ impl Tilted {
         let density = GridDensity::new(&model.mix, target, grid).map_err(js)?;
         let heat: Vec<f32> = density.log_density().iter().map(|&l| l.exp() as f32).collect();
         let peak = heat.iter().copied().fold(0.0, f32::max);
-        Ok(Tilted { density, heat, peak, reference: Array2::zeros((0, 2)), seed })
+        Ok(Tilted {
+            density,
+            exact: None,
+            target,
+            mix: model.mix.clone(),
+            extent: model.ds.extent,
+            heat,
+            peak,
+            reference: Array2::zeros((0, 2)),
+            seed,
+        })
+    }
+
+    /// The grid the samples come from (`sample`'s), made at the first use.
+    fn exact(&mut self) -> Result<&GridDensity, JsError> {
+        if self.exact.is_none() {
+            self.exact = Some(method::exact_grid(&self.mix, self.extent, self.target).map_err(js)?);
+        }
+        Ok(self.exact.as_ref().expect("made above"))
     }
 }
