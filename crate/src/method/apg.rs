@@ -21,12 +21,12 @@
 //! starts at 0 on step 0. η = 1 with no cap and no momentum is CFG (to rounding); a cap of 0 is
 //! the conditional velocity (w = 1) at every t < 1.
 
-use ndarray::{s, ArrayView2, ArrayViewMut2};
+use ndarray::{ArrayView2, ArrayViewMut2};
 use serde::Serialize;
 
 use super::field::Both;
 use crate::error::{check_range, Result};
-use crate::field::{Bound, FieldSource, Guidance, StepAt, VelocityField};
+use crate::field::{FieldSource, StepAt, VelocityField};
 
 /// Largest η and norm threshold accepted.
 pub const MAX_ETA: f64 = 10.0;
@@ -81,13 +81,11 @@ pub(super) struct ApgField<'s, 'a> {
 
 impl VelocityField for ApgField<'_, '_> {
     fn eval(&mut self, x: ArrayView2<f32>, t: f32, mut v: ArrayViewMut2<f32>) {
-        if self.class.is_none() {
-            let labels = self.labels;
-            return Bound { source: self.source, labels, guidance: Guidance::Unconditional }.eval(x, t, v);
-        }
         let n = x.nrows();
-        let (mut vu, mut vc) = (self.both.v_u.slice_mut(s![..n, ..]), self.both.v_c.slice_mut(s![..n, ..]));
-        self.source.eval_both(x, t, self.labels, vu.view_mut(), vc.view_mut());
+        let Some((vu, vc)) = self.both.eval_pair(self.source, self.labels, self.class, x, t, v.view_mut())
+        else {
+            return;
+        };
         let (w, eta, beta) = (self.w as f64, self.rule.eta as f64, self.rule.momentum as f64);
         let one_minus_t = 1.0 - t as f64;
         // the running average needs to know which points these are (told by at_step)
@@ -122,11 +120,7 @@ impl VelocityField for ApgField<'_, '_> {
     }
 
     fn calls(&self) -> usize {
-        match (&self.source, self.class) {
-            (FieldSource::Exact { .. }, _) => 0,
-            (FieldSource::Network { .. }, None) => 1,
-            (FieldSource::Network { .. }, Some(_)) => self.source.calls_both(),
-        }
+        Both::pair_calls(self.source, self.class)
     }
 
     fn at_step(&mut self, at: StepAt) {

@@ -1,7 +1,7 @@
 //! The one dispatch on [`Method`]: a method bound to its models and state ([`MethodField`]) is
 //! the velocity each step follows, and [`advance`] is the page's loop over it.
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 
 use super::apg::ApgField;
 use super::autoguidance::AutoguidanceField;
@@ -25,6 +25,41 @@ pub(super) struct Both {
     /// (rows, 2) each.
     pub v_u: Array2<f32>,
     pub v_c: Array2<f32>,
+}
+
+impl Both {
+    /// The first step of the methods that mix v_u and v_c per point (APG, CFG-Zero*): without a
+    /// class, writes the unconditional velocity of `x` at `t` into `v` and gives None; for a
+    /// class (`labels`), evaluates both velocities in one stacked pass and gives them,
+    /// (rows of x, 2) each.
+    pub fn eval_pair(
+        &mut self,
+        source: &mut FieldSource,
+        labels: &[u32],
+        class: Option<u32>,
+        x: ArrayView2<f32>,
+        t: f32,
+        v: ArrayViewMut2<f32>,
+    ) -> Option<(ArrayViewMut2<'_, f32>, ArrayViewMut2<'_, f32>)> {
+        if class.is_none() {
+            Bound { source, labels, guidance: Guidance::Unconditional }.eval(x, t, v);
+            return None;
+        }
+        let n = x.nrows();
+        let (mut vu, mut vc) = (self.v_u.slice_mut(s![..n, ..]), self.v_c.slice_mut(s![..n, ..]));
+        source.eval_both(x, t, labels, vu.view_mut(), vc.view_mut());
+        Some((vu, vc))
+    }
+
+    /// Network calls per point of [`Both::eval_pair`]: both velocities for a class (one
+    /// stacked pass), one without, none on the exact field.
+    pub fn pair_calls(source: &FieldSource, class: Option<u32>) -> usize {
+        match (source, class) {
+            (FieldSource::Exact { .. }, _) => 0,
+            (FieldSource::Network { .. }, None) => 1,
+            (FieldSource::Network { .. }, Some(_)) => source.calls_both(),
+        }
+    }
 }
 
 /// A method's state over a run: the buffers of rectified CFG's corrector and of the methods

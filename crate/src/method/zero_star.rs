@@ -2,10 +2,10 @@
 //! s* = ⟨v_c, v_u⟩ / ‖v_u‖² per point (s* = 1 where v_u = 0), v = s*·v_u + w·(v_c − s*·v_u), and
 //! zero-init: the first K steps output zero velocity (no network call).
 
-use ndarray::{s, ArrayView2, ArrayViewMut2};
+use ndarray::{ArrayView2, ArrayViewMut2};
 
 use super::field::Both;
-use crate::field::{Bound, FieldSource, Guidance, VelocityField};
+use crate::field::{FieldSource, VelocityField};
 
 /// The CFG-Zero* field. Without a class it is the unconditional field (after the zero steps).
 pub(super) struct ZeroStarField<'s, 'a> {
@@ -37,13 +37,11 @@ impl VelocityField for ZeroStarField<'_, '_> {
             v.fill(0.0);
             return;
         }
-        if self.class.is_none() {
-            let labels = self.labels;
-            return Bound { source: self.source, labels, guidance: Guidance::Unconditional }.eval(x, t, v);
-        }
         let n = x.nrows();
-        let (mut vu, mut vc) = (self.both.v_u.slice_mut(s![..n, ..]), self.both.v_c.slice_mut(s![..n, ..]));
-        self.source.eval_both(x, t, self.labels, vu.view_mut(), vc.view_mut());
+        let Some((vu, vc)) = self.both.eval_pair(self.source, self.labels, self.class, x, t, v.view_mut())
+        else {
+            return;
+        };
         let w = self.w as f64;
         for i in 0..n {
             let u = [vu[[i, 0]] as f64, vu[[i, 1]] as f64];
@@ -57,11 +55,7 @@ impl VelocityField for ZeroStarField<'_, '_> {
 
     /// What a step after the zero steps costs.
     fn calls(&self) -> usize {
-        match (&self.source, self.class) {
-            (FieldSource::Exact { .. }, _) => 0,
-            (FieldSource::Network { .. }, None) => 1,
-            (FieldSource::Network { .. }, Some(_)) => self.source.calls_both(),
-        }
+        Both::pair_calls(self.source, self.class)
     }
 
     fn calls_at(&mut self, k: usize, _t: f32) -> usize {
