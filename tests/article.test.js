@@ -3,7 +3,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serve, openPage, pageSession } from './lib.js';
+import { serve, openPage, pageSession, waitPainted } from './lib.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const ARTIFACTS = new URL('./artifacts', import.meta.url).pathname;
@@ -50,19 +50,6 @@ async function openTrain(page, sel) {
   assert.ok(await details.evaluate((d) => d.open), `${sel}: the training panel opens`);
 }
 
-/** Waits until the figure `hostSelector` (the `index`th match) has more than `n` painted pixels. */
-function waitPainted(page, hostSelector, n, index = 0) {
-  return page.waitForFunction(([s, k, min]) => {
-    let painted = 0;
-    for (const c of document.querySelectorAll(s)[k]?.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
-      if (!c.width || !c.height) continue;
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) painted += 1;
-    }
-    return painted > min;
-  }, [hostSelector, index, n], { timeout: READY });
-}
-
 test('the article loads with no console errors and every figure renders', async () => {
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
@@ -100,7 +87,7 @@ test('moving the w slider changes the rendering', async () => {
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
   await waitReady(page, '#hero');
-  await waitPainted(page, '#hero', 1000);
+  await waitPainted(page, '#hero', 1000, { timeout: READY });
   const before = await figurePixels(page, '#hero');
   const slider = page.locator('#hero input[type=range]').first();
   await slider.fill('7.5');
@@ -292,7 +279,7 @@ test('the embed example renders its figures and keeps its own styles', async () 
   for (let i = 0; i < hosts.length; i++) {
     await hosts[i].scrollIntoViewIfNeeded();
     await page.waitForFunction((k) => document.querySelectorAll('[data-cfg-figure]')[k].dataset.cfgReady === '1', i, { timeout: READY });
-    await waitPainted(page, '[data-cfg-figure]', 500, i).catch((e) => { throw new Error(`figure ${i} is blank: ${e.message}`); });
+    await waitPainted(page, '[data-cfg-figure]', 500, { index: i, timeout: READY }).catch((e) => { throw new Error(`figure ${i} is blank: ${e.message}`); });
   }
   // hidden controls are hidden: the first figure hides the data set selector, the third does not
   const hasDatasetSelect = (k) => page.locator('[data-cfg-figure="hero"]').nth(k).locator('select:has(option[value="two-moons"])').count();
@@ -318,7 +305,7 @@ test('a build for a sub-path works from that sub-path', { skip: !process.env.DIS
   const errors = [];
   const page = await openPage(session.browser, subUrl, errors);
   await waitReady(page, '#hero');
-  await waitPainted(page, '#hero', 1000);
+  await waitPainted(page, '#hero', 1000, { timeout: READY });
   await page.goto(`${subUrl}www/embed-example.html`);
   await page.waitForFunction(() => document.querySelector('[data-cfg-figure]')?.dataset.cfgReady === '1', null, { timeout: READY });
   assert.deepEqual(errors, []);

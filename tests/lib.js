@@ -107,3 +107,35 @@ export function pageSession({ dist, headers = {}, launchArgs = [] }) {
   });
   return session;
 }
+
+/** Painted pixels (alpha > 0) of the figure canvases (pixels, overlays, strips) of the `index`th match of `selector`. */
+export function paintedPixels(page, selector, index = 0) {
+  return page.$$eval(selector, (hosts, k) => {
+    let n = 0;
+    for (const c of hosts[k]?.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
+      if (!c.width || !c.height) continue;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
+    }
+    return n;
+  }, index);
+}
+
+/**
+ * Waits until the figure that is the `index`th match of `selector` has more than `min` painted
+ * pixels (a state, not a duration: a slow machine paints later); returns the count then.
+ */
+export async function waitPainted(page, selector, min, { index = 0, timeout = 60000 } = {}) {
+  await page.waitForFunction(([s, k, m]) => {
+    let n = 0;
+    for (const c of document.querySelectorAll(s)[k]?.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
+      if (!c.width || !c.height) continue;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
+    }
+    return n > m;
+  }, [selector, index, min], { timeout }).catch(async (e) => {
+    throw new Error(`${selector} [${index}] has ${await paintedPixels(page, selector, index)} painted pixels, not more than ${min}: ${e.message}`);
+  });
+  return paintedPixels(page, selector, index);
+}

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pageSession } from './lib.js';
+import { pageSession, paintedPixels, waitPainted } from './lib.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const WWW = new URL('../www', import.meta.url).pathname;
@@ -37,35 +37,6 @@ function watchCanvases(page) {
   });
 }
 
-/** Painted pixels of a figure's canvases. */
-function painted(page, sel) {
-  return page.$eval(sel, (host) => {
-    let n = 0;
-    for (const c of host.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
-      if (!c.width || !c.height) continue;
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
-    }
-    return n;
-  });
-}
-
-/** Waits until the figure `sel` has more than `min` painted pixels; returns the count then. */
-async function waitPainted(page, sel, min) {
-  await page.waitForFunction(([s, m]) => {
-    let n = 0;
-    for (const c of document.querySelector(s)?.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
-      if (!c.width || !c.height) continue;
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
-    }
-    return n > m;
-  }, [sel, min], { timeout: READY }).catch(async (e) => {
-    throw new Error(`${sel} has ${await painted(page, sel)} painted pixels, not more than ${min}: ${e.message}`);
-  });
-  return painted(page, sel);
-}
-
 test('training that diverges (lr 10) stops, says so, never draws NaN, and Reset restores the last good model', async () => {
   const errors = [];
   const page = await session.browser.newPage({ viewport: { width: 1000, height: 900 } });
@@ -87,9 +58,9 @@ test('training that diverges (lr 10) stops, says so, never draws NaN, and Reset 
   const sel = '#diverge';
   await page.waitForFunction(() => document.querySelector('#diverge')?.dataset.cfgReady === '1', null, { timeout: READY });
   // the figure renders: wait until it has painted much of what it will (the flow fills in)
-  await waitPainted(page, sel, 500);
+  await waitPainted(page, sel, 500, { timeout: READY });
   await page.waitForTimeout(1000); // (only so that the count below is a fair reference for "renders again")
-  const pretrained = await painted(page, sel);
+  const pretrained = await paintedPixels(page, sel);
 
   // a short, sane run first: the model it leaves is the "last good model"
   await page.evaluate(() => window.__fig.startTraining());
@@ -108,7 +79,7 @@ test('training that diverges (lr 10) stops, says so, never draws NaN, and Reset 
   assert.match(status, /diverged/);
   const shown = await page.evaluate(() => Array.from(window.__fig.model.params()));
   assert.ok(shown.every(Number.isFinite), 'the figure keeps finite weights');
-  const afterDivergence = await waitPainted(page, sel, 0); // the canvas is not blank after the divergence
+  const afterDivergence = await waitPainted(page, sel, 0, { timeout: READY }); // the canvas is not blank after the divergence
 
   // Reset: back to the model of the sane run, weight for weight
   await page.$eval(sel, (h) => h.shadowRoot.querySelector('.message button.reset').click());
@@ -116,7 +87,7 @@ test('training that diverges (lr 10) stops, says so, never draws NaN, and Reset 
   const restored = await page.evaluate(() => Array.from(window.__fig.model.params()));
   assert.deepEqual(restored, good, 'Reset restores the model from before the diverged run');
   assert.equal(await page.$eval(sel, (h) => h.shadowRoot.querySelector('.message').hidden), true);
-  const afterReset = await waitPainted(page, sel, 0.3 * pretrained); // the figure renders again
+  const afterReset = await waitPainted(page, sel, 0.3 * pretrained, { timeout: READY }); // the figure renders again
   const nonFinite = await page.evaluate(() => window.__nonFinite);
   assert.deepEqual(nonFinite.slice(0, 10), [], 'no canvas call received a non-finite number');
   assert.deepEqual(errors, []);
