@@ -31,8 +31,8 @@ trunk build index.html --release --public-url /blog/cfg/ --dist target/dist-subp
 step "page tests (playwright-core, headless Chromium)"
 DIST_SUBPATH="$ROOT/target/dist-subpath" node --test --test-reporter=spec tests/
 
-# The timing-sensitive page tests again on a machine four times slower (Chromium's own CPU
-# throttling of every page and worker, tests/lib.js): the soak, every test that trains in the
+# The timing-sensitive page tests again with every page's main thread four times slower (Chromium's
+# own CPU throttling, tests/lib.js; workers cannot be throttled): the soak, every test that trains in the
 # browser, and the exact densities. The tests wait for states, never for durations, so they
 # must pass at any speed.
 step "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4)"
