@@ -54,6 +54,13 @@ before(async () => {
   cli('train', '--data', file('moons.csv'), '--steps', '200', '--batch', '64', '--width', '16', '--depth', '2', '--seed', '0', '--out', file('cli.json'));
   cli('train', '--method', 'classifier', '--data', file('moons.csv'), '--steps', '20', '--batch', '64', '--width', '16', '--depth', '2', '--out', file('classifier.json'));
   cli('train', '--dataset', 'face', '--steps', '50', '--batch', '64', '--width', '16', '--depth', '2', '--out', file('face.json'));
+  // the subjects of the figures about a model made from the shipped one, on overlapping
+  const teacher = path.join(DIST, 'www', 'models', 'overlapping.json');
+  cli('train', '--method', 'classifier', '--dataset', 'overlapping', '--steps', '20', '--batch', '64', '--width', '16', '--depth', '2', '--out', file('classifier-ov.json'));
+  cli('train', '--method', 'reflow', '--teacher', teacher, '--pairs', '200', '--steps', '20', '--out', file('reflow.json'));
+  cli('train', '--method', 'distill', '--teacher', teacher, '--steps', '20', '--batch', '64', '--out', file('student.json'));
+  // six classes of points (the drawing shows four brushes, and more as they are used)
+  fs.writeFileSync(file('six.csv'), `x,y,label\n${Array.from({ length: 60 }, (_, i) => `${(Math.cos(i) * (1 + (i % 6) * 0.3)).toFixed(3)},${(Math.sin(i) * (1 + (i % 6) * 0.3)).toFixed(3)},k${i % 6}`).join('\n')}\n`);
   cli('sample', '--model', file('cli.json'), '--class', RUN.cls, '--guidance', String(RUN.w), '--n', String(RUN.n), '--steps', String(RUN.steps), '--seed', String(RUN.seed), '--out', file('cli-samples.csv'));
   // tampered copies
   const text = fs.readFileSync(file('cli.json'), 'utf8');
@@ -71,6 +78,9 @@ before(async () => {
 <div id="bad" data-cfg-figure="hero" data-model="missing.json"></div>
 <div id="cls" data-cfg-figure="draw-your-own" data-model="cli.json" data-class="no-such-class"></div>
 <div id="pts" data-cfg-figure="draw-your-own" data-points="moons.csv"></div>
+<div id="cg" data-cfg-figure="classifier-guidance"></div>
+<div id="rf" data-cfg-figure="rectified-flow" data-model="reflow.json"></div>
+<div id="ds" data-cfg-figure="distillation"></div>
 </body></html>`);
   ({ server, url } = await serve(SITE, '/', { 'Content-Security-Policy': CSP }));
   browser = await launch();
@@ -241,6 +251,55 @@ test('tampered model files and a bad URL each say why in one line and leave the 
   const counts = (await page.locator('#pts .dyo-brush .count').allTextContents()).map(Number);
   assert.equal(counts.reduce((a, b) => a + b, 0), 300);
   assert.deepEqual(log.errors.filter((e) => !/404/.test(e)), []);
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  await page.close();
+});
+
+test('a classifier, a reflowed model and a student replace their figure\'s subject; other files say why; six classes open on six brushes', async () => {
+  const { page, log } = await hostPage();
+  const pick = async (id, name) => {
+    await page.evaluate((id) => { delete document.getElementById(id).dataset.cfgLoaded; }, id);
+    await page.locator(`#${id} .tools input[type=file]`).setInputFiles(file(name));
+    await page.waitForFunction((id) => document.getElementById(id).dataset.cfgLoaded, id, { timeout: 60000 });
+    return [await page.evaluate((id) => document.getElementById(id).dataset.cfgLoaded, id), await message(page, id)];
+  };
+  const readout = (id) => page.evaluate((id) => document.getElementById(id).shadowRoot.querySelector('.readout').textContent, id);
+  // classifier guidance: a classifier of the other offered data set switches the figure to it
+  await mount(page, 'cg');
+  assert.deepEqual(await pick('cg', 'classifier-ov.json'), ['classifier-ov.json', 'Loaded classifier-ov.json: it replaces the classifier; v_u stays the shipped overlapping model.']);
+  assert.deepEqual(await page.evaluate(() => [window.__figs.cg.state.dataset, window.__figs.cg.classifier.dataset, window.__figs.cg.model.dataset]), ['overlapping', 'overlapping', 'overlapping']);
+  await page.waitForFunction(() => /the classifier from classifier-ov\.json/.test(document.getElementById('cg').shadowRoot.querySelector('.readout').textContent), null, { timeout: 60000 });
+  const [, velocity] = await pick('cg', 'face.json');
+  assert.match(velocity, /^Could not load face\.json: this figure takes a classifier file \(cfg-playground train --method classifier\): .*kind is "velocity", expected "classifier".* The figure keeps what it showed\.$/);
+  assert.match((await pick('cg', 'classifier.json'))[1], /the classifier was trained on custom; this figure shows non-overlapping, overlapping/);
+  assert.equal(await page.evaluate(() => window.__figs.cg.classifier.dataset), 'overlapping');
+  // rectified flow: data-model names a reflowed model
+  await mount(page, 'rf');
+  assert.equal(await page.evaluate(() => document.getElementById('rf').dataset.cfgLoaded), 'data-model', await message(page, 'rf'));
+  assert.deepEqual(await page.evaluate(() => [window.__figs.rf.state.dataset, window.__figs.rf.subjectFrom, window.__figs.rf.reflowed.stepsDone]), ['overlapping', 'reflow.json', 20]);
+  await page.waitForFunction(() => /the reflowed model from reflow\.json/.test(document.getElementById('rf').shadowRoot.querySelector('.readout').textContent), null, { timeout: 120000 });
+  assert.match((await pick('rf', 'student.json'))[1], /the model is a distilled student \(it takes w as an input\): load it into the distillation figure/);
+  assert.equal(await page.evaluate(() => window.__figs.rf.subjectFrom), 'reflow.json');
+  // distillation: a student replaces the student; a velocity model is not one
+  await mount(page, 'ds');
+  assert.match((await pick('ds', 'reflow.json'))[1], /the overlapping model is not a distilled student \(it has no w input\)/);
+  assert.match((await pick('ds', 'face.json'))[1], /the model was trained on face; this figure shows non-overlapping, overlapping/);
+  assert.deepEqual(await pick('ds', 'student.json'), ['student.json', 'Loaded student.json: it replaces the student model; the teacher stays the shipped overlapping model.']);
+  assert.deepEqual(await page.evaluate(() => [window.__figs.ds.state.dataset, window.__figs.ds.student.isStudent, window.__figs.ds.student.stepsDone]), ['overlapping', true, 20]);
+  await page.waitForFunction(() => /the student from student\.json/.test(document.getElementById('ds').shadowRoot.querySelector('.readout').textContent), null, { timeout: 120000 });
+  // the Model button saves the loaded student
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#ds .tools button', { hasText: 'Model' }).click()]);
+  const saved = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  assert.equal(saved.dataset, 'overlapping');
+  // draw-your-own: six classes on six brushes, and a seventh brush to draw a new class with
+  await mount(page, 'pick');
+  const [, six] = await pick('pick', 'six.csv');
+  assert.match(six, /^Loaded six\.csv: 60 points in 6 classes \(k0, k1, k2, k3, k4, k5\)/);
+  const brushes = await page.evaluate(() => [...document.getElementById('pick').shadowRoot.querySelectorAll('.dyo-brush')].map((b) => [b.querySelector('.name').textContent, b.querySelector('.count').textContent, b.getClientRects().length === 0]));
+  assert.deepEqual(brushes.filter((b) => !b[2]).map((b) => b[0]), ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'A']);
+  assert.deepEqual(brushes.slice(0, 6).map((b) => Number(b[1])), [10, 10, 10, 10, 10, 10]);
+  assert.deepEqual(await page.evaluate(() => window.__figs.pick.model.classNames()), ['k0', 'k1', 'k2', 'k3', 'k4', 'k5']);
+  assert.deepEqual(log.errors, []);
   assert.deepEqual(await page.evaluate(() => window.__csp), []);
   await page.close();
 });

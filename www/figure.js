@@ -7,7 +7,8 @@
 //   controls: [keys shown, in order], create(fig) -> { layout(), update(keys), frame(now) -> bool } }
 //   and optionally: trainLabel (the train button's text), trainNote, resetLabel, training,
 //   loadModel(fig), exportModel(fig), styles, wide, trainable, and for files (www/load.js)
-//   loadPoints(fig, drawn) and loadDrawnModel(fig, model).
+//   loadPoints(fig, drawn) and loadDrawnModel(fig, model), and, for figures whose subject is a model
+//   made from the shipped one (definitions with `training`), loadSubject(fig, text, name).
 import { loadWasm, pretrainedModel, el, fmt, reducedMotion, colorOf } from './cfg.js';
 import { parseState, changedEntries } from './state.js';
 import { Training } from './train.js';
@@ -120,7 +121,8 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
       active.add(fig);
       if (!looping) { looping = true; requestAnimationFrame(loop); }
     },
-    set(key, value) { setValue(key, value, true); },
+    /** Sets a setting as the reader would; resolves when the figure has taken it (a data set: its models loaded). */
+    set(key, value) { return setValue(key, value, true); },
     fail(e) {
       console.error(e);
       fig.message(`Something went wrong: ${e.message ?? e}`);

@@ -7,20 +7,21 @@
 // A figure takes a velocity model file (kind "velocity") whose data set is one it offers; the
 // draw-your-own figure takes a model trained on drawn data (dataset "custom") and points files.
 // Figures whose subject is a model made from the shipped one (a classifier, a reflowed model, a
-// student: definitions with `training`) decline model files.
+// student: definitions with `training`) take a file of that model instead (def.loadSubject): it
+// replaces the subject, and the shipped velocity model stays the teacher.
 import { el } from './cfg.js';
 
 /** The embed attributes this module reads, for the README's generated tables (tests/figure-docs.js). */
 export const ATTRIBUTES = {
-  model: { attr: 'data-model', value: 'URL of a model file', help: 'Start on this model (made by cfg-playground train, or exported by a figure) instead of the shipped one (not in classifier-guidance, rectified-flow and distillation, whose subject is a model made from the shipped one). Relative URLs resolve against the host page; the host’s connect-src must allow the URL. It must fit the figure: a velocity model of a data set the figure offers (the figure switches to it), or, for draw-your-own, one trained on drawn data (its points become the drawing). On failure the figure says why and keeps the shipped model, with a console warning naming the attribute.' },
-  points: { attr: 'data-points', value: 'URL of a points file', help: 'Open this CSV (header x,y,label) as the drawing instead of the example: classes on the brushes in order of appearance (at most 4), keeping their names; at most 4000 points (a seeded subsample above). Same URL rules and fallback as data-model.' },
+  model: { attr: 'data-model', value: 'URL of a model file', help: 'Start on this model (made by cfg-playground train, or exported by a figure) instead of the shipped one; in classifier-guidance, rectified-flow and distillation, whose subject is a model made from the shipped one, a classifier file (train --method classifier), a reflowed model (--method reflow) or a student (--method distill) of a data set the figure offers, which replaces that subject (the shipped model stays the teacher). Relative URLs resolve against the host page; the host’s connect-src must allow the URL. It must fit the figure: a velocity model of a data set the figure offers (the figure switches to it), or, for draw-your-own, one trained on drawn data (its points become the drawing). On failure the figure says why and keeps the shipped model, with a console warning naming the attribute.' },
+  points: { attr: 'data-points', value: 'URL of a points file', help: 'Open this CSV (header x,y,label) as the drawing instead of the example: classes on the brushes in order of appearance (at most 8), keeping their names; at most 4000 points (a seeded subsample above). Same URL rules and fallback as data-model.' },
 };
 
 /** Largest file read, in bytes: the core's model file cap (model_file::MAX_FILE_BYTES). */
 const MAX_BYTES = 32 << 20;
 
 /** What the figure offers: its data sets (null: drawn data only). */
-function datasetsOf(fig) {
+export function datasetsOf(fig) {
   const p = fig.def.params.find((q) => q.key === 'dataset');
   return p ? p.options : null;
 }
@@ -38,7 +39,10 @@ export async function applyText(fig, text, name, as = isPoints(name, text) ? 'po
     const drawn = JSON.parse(fig.wasm.parsePoints(text));
     return fig.def.loadPoints(fig, drawn);
   }
-  if (fig.def.training) throw new Error(`this figure shows a model made from the shipped one (${fig.def.training.kind}); it loads no model files`);
+  if (fig.def.training) {
+    if (!fig.def.loadSubject) throw new Error(`this figure shows a model made from the shipped one (${fig.def.training.kind}); it loads no model files`);
+    return fig.def.loadSubject(fig, text, name);
+  }
   const m = fig.wasm.Model.fromJson(text);
   try {
     const offered = datasetsOf(fig);

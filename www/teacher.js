@@ -3,12 +3,15 @@
 // derived model, "train in your browser" (a worker job that starts from the shipped weights), the
 // Model button, two square panels side by side over a chart, and how a panel paints its paths.
 import { pretrainedModel, pretrainedText } from './cfg.js';
+import { datasetsOf } from './load.js';
 import { Plot } from './plot.js';
 
 /**
  * Figure-definition fields for a derived model kept in `fig[key]`: the shipped one is
  * `www/models/<file>-<data set>.json`; the worker job `kind` starts from `startFrom(fig)`'s model
- * file text; `check(model, dataset)` may throw if the file is not what it should be.
+ * file text; `check(model, dataset)` may throw if the file is not what it should be. A loaded file
+ * (Load, a drop, data-model) replaces the derived model when `check` passes and its data set is
+ * offered; `fig.subjectFrom` then names the file, for the read-outs.
  */
 export function derivedModel({ key, file, kind, startFrom, check = () => {}, resetLabel, trainLabel, trainNote }) {
   return {
@@ -20,6 +23,7 @@ export function derivedModel({ key, file, kind, startFrom, check = () => {}, res
       spec: (fig) => ({ teacher: fig.teacherText }),
       begin(fig) {
         const m = fig.wasm.Model.fromJson(startFrom(fig));
+        fig.subjectFrom = null;
         fig[key]?.free();
         fig[key] = m;
       },
@@ -36,8 +40,30 @@ export function derivedModel({ key, file, kind, startFrom, check = () => {}, res
       fig[`${key}Text`] = text;
       fig[key]?.free();
       fig[key] = fig.wasm.Model.fromJson(text);
+      fig.subjectFrom = null;
       check(fig[key], ds);
       return model;
+    },
+    async loadSubject(fig, text, name) {
+      const m = fig.wasm.Model.fromJson(text);
+      try {
+        const offered = datasetsOf(fig);
+        if (!offered.includes(m.dataset)) throw new Error(`the model was trained on ${m.dataset}; this figure shows ${offered.join(', ')}`);
+        check(m, m.dataset);
+      } catch (e) {
+        m.free();
+        throw e;
+      }
+      // another offered data set: switch to it (its shipped teacher) first
+      if (m.dataset !== fig.state.dataset) await fig.set('dataset', m.dataset);
+      fig.stopTraining();
+      fig[key]?.free();
+      fig[key] = m;
+      fig[`${key}Text`] = text;
+      fig.trainedModelText = null;
+      fig.subjectFrom = name;
+      fig.impl?.update?.(['model']);
+      return `it replaces the ${key} model; the teacher stays the shipped ${m.dataset} model`;
     },
   };
 }

@@ -3,6 +3,7 @@
 // right: CFG, v_u + w·(v_c − v_u). Arrows: what each adds to v_u at time t. With the exact Bayes
 // classifier and the exact v_u the two are the same field (the post's derivation).
 import { el, fmt, pretrainedModel, pretrainedText } from '../cfg.js';
+import { datasetsOf } from '../load.js';
 import { P } from '../figure.js';
 import { Plot } from '../plot.js';
 import { cfg, method } from '../method.js';
@@ -40,6 +41,7 @@ export default {
       fig.classifier = c;
       fig.classifierSteps = 0;
       fig.classifierText = null;
+      fig.subjectFrom = null;
     },
     setParams(fig, params, step) {
       fig.classifier.setParams(params);
@@ -57,7 +59,32 @@ export default {
     fig.classifier = fig.wasm.Classifier.fromJson(text);
     fig.classifierText = text;
     fig.trainedModelText = null;
+    fig.subjectFrom = null;
     return model;
+  },
+  // a classifier file (Load, a drop, data-model) replaces the classifier; v_u stays the shipped network's
+  async loadSubject(fig, text, name) {
+    let c;
+    try {
+      c = fig.wasm.Classifier.fromJson(text);
+    } catch (e) {
+      throw new Error(`this figure takes a classifier file (cfg-playground train --method classifier): ${e.message}`);
+    }
+    const offered = datasetsOf(fig);
+    if (!offered.includes(c.dataset)) {
+      const ds = c.dataset;
+      c.free();
+      throw new Error(`the classifier was trained on ${ds}; this figure shows ${offered.join(', ')}`);
+    }
+    if (c.dataset !== fig.state.dataset) await fig.set('dataset', c.dataset);
+    fig.stopTraining();
+    fig.classifier?.free();
+    fig.classifier = c;
+    fig.classifierText = text;
+    fig.trainedModelText = null;
+    fig.subjectFrom = name;
+    fig.impl?.update?.(['model']);
+    return `it replaces the classifier; v_u stays the shipped ${c.dataset} model`;
   },
   caption: () => [
     el('b', {}, 'Left'), ': classifier guidance, v', el('sub', {}, 'u'), ' plus λ·((1 − t)/t)·∇log p(c | x', el('sub', {}, 't'), ') from a trained classifier. ', el('b', {}, 'Right'), ': CFG at w = λ. With the exact classifier (tick it) the two agree; with trained networks they differ.',
@@ -146,7 +173,7 @@ export default {
     function readout() {
       const [a, b] = panels;
       const done = a.flow.done && b.flow.done;
-      const trained = fig.pretrained ? 'the pretrained classifier network' : `a classifier trained here for ${fig.classifierSteps ?? 0} steps`;
+      const trained = fig.subjectFrom ? `the classifier from ${fig.subjectFrom}` : fig.pretrained ? 'the pretrained classifier network' : `a classifier trained here for ${fig.classifierSteps ?? 0} steps`;
       const src = fig.state.exact ? 'the exact Bayes classifier and exact v_u (ground truth)' : `${trained} and the network’s v_u`;
       fig.readout(
         el('div', {}, `Both panels start from the same ${fig.state.n} noise points; classifier guidance uses ${src}.`),

@@ -33,7 +33,7 @@ export default {
     // same architecture as the shipped student (the teacher's plus the w input)
     startFrom: (fig) => fig.studentText,
     check(m, ds) {
-      if (!m.isStudent) throw new Error(`student-${ds}.json is not a distilled student`);
+      if (!m.isStudent) throw new Error(`the ${ds} model is not a distilled student (it has no w input): this figure takes files of cfg-playground train --method distill`);
     },
     trainLabel: 'Distil in your browser',
     resetLabel: 'Back to the shipped student',
@@ -188,7 +188,7 @@ export default {
       const both = a.flow?.done && b.flow?.done;
       fig.readout(
         el('div', {}, `${fig.state.steps} Euler steps, same noise; `,
-          fig.pretrained ? 'the shipped student.' : `a student distilled here for ${fig.student.stepsDone} steps.`),
+          fig.subjectFrom ? `the student from ${fig.subjectFrom}.` : fig.pretrained ? 'the shipped student.' : `a student distilled here for ${fig.student.stepsDone} steps.`),
         el('div', {}, both ? ['Mean endpoint gap at this w: ', el('b', {}, fmt(a.flow.meanDistance(b.flow), 3)), '.'] : 'computing…'));
     }
 

@@ -1,7 +1,17 @@
 // The reader's drawing for the draw-your-own figure: points per brush with their brush jitter, an
 // undo history and caps, the example smiley, and one sketch per figure instance. Input only: every
 // computation on the drawing happens in wasm.
-export const NAMES = ['A', 'B', 'C', 'D'];
+// one brush per class, as many as a drawn data set may have (datasets::MAX_DRAWN_CLASSES); the
+// figure shows the first four and one more past the last brush in use
+export const NAMES = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
+/** Brushes shown before any is used past them. */
+export const SHOWN = 4;
+/** How many brush buttons to show for a drawing: the first four, and one past the last in use. */
+export const shownBrushes = (brushes) => {
+  let last = -1;
+  brushes.forEach((b, i) => { if (b.pts.length > 0) last = i; });
+  return Math.min(brushes.length, Math.max(SHOWN, last + 2));
+};
 /** Blur of every drawn point (σ of its Gaussian kernel). */
 export const STD = 0.06;
 const MAX_CLASS = 2000;
@@ -59,10 +69,10 @@ class Sketch {
     return snap;
   }
 
-  /** Sets every brush's points, and its name from `snap.names` (default: A, B, C, D). */
+  /** Sets every brush's points, and its name from `snap.names` (default: A, B, C, …). */
   restore(snap) {
     this.brushes.forEach((b, i) => {
-      b.pts = snap[i].slice();
+      b.pts = (snap[i] ?? []).slice();
       b.name = snap.names?.[i] ?? NAMES[i];
     });
     this.changed();
@@ -73,7 +83,7 @@ class Sketch {
     const pts = this.brushes[i].pts;
     let kept = 0;
     for (let j = 0; j < count; j++) {
-      if (pts.length >= MAX_CLASS) { this.full = `Brush ${NAMES[i]} is full (${MAX_CLASS} points per class). Undo a stroke or clear to draw more.`; break; }
+      if (pts.length >= MAX_CLASS) { this.full = `Brush ${this.brushes[i].name} is full (${MAX_CLASS} points per class). Undo a stroke or clear to draw more.`; break; }
       if (this.total() >= MAX_TOTAL) { this.full = `The drawing is full (${MAX_TOTAL} points in all). Undo a stroke or clear to draw more.`; break; }
       const a = 2 * Math.PI * this.random();
       const d = r * Math.sqrt(this.random());
@@ -174,7 +184,7 @@ export function drawingOf(drawn) {
   if (drawn.classes.length > NAMES.length) throw new Error(`it has ${drawn.classes.length} classes and the drawing ${NAMES.length} brushes`);
   const snap = NAMES.map((_, i) => (drawn.classes[i]?.points ?? []).map(([x, y]) => [x, y]));
   const used = new Set(drawn.classes.map((c) => c.name));
-  const spare = [...NAMES, 'E', 'F', 'G', 'H'].filter((n) => !used.has(n));
+  const spare = [...NAMES, ...'IJKLMNOP'].filter((n) => !used.has(n));
   snap.names = NAMES.map((_, i) => drawn.classes[i]?.name ?? spare.shift());
   return snap;
 }

@@ -9,7 +9,7 @@ import { el, fmt, cfgFormula } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
 import { WorkerClient } from '../rpc.js';
-import { NAMES, STD, LIMIT, exampleDrawing, sketchOf, drawingOf } from './draw-your-own-sketch.js';
+import { NAMES, STD, LIMIT, exampleDrawing, sketchOf, drawingOf, shownBrushes } from './draw-your-own-sketch.js';
 
 export default {
   id: 'draw-your-own',
@@ -32,7 +32,7 @@ export default {
     'Draw with one brush per class, then ', el('b', {}, 'Train on my drawing'), ': a network learns your data in a background worker, and the bright dots sample the chosen class with CFG. ', el('b', {}, 'Ground truth'), ' samples your drawing exactly.',
   ],
   howToRead: () => [
-    'Pick a brush (one per class) and drag on the plot to draw, or focus the plot and use the arrow keys and Space (1–4 pick a brush, [ and ] resize it, U undoes). ',
+    'Pick a brush (one per class) and drag on the plot to draw, or focus the plot and use the arrow keys and Space (1–8 pick a brush, [ and ] resize it, U undoes). ',
     el('b', {}, 'Train on my drawing'), ' fits a fresh network to your points in a background worker: each point counts as a small Gaussian blob (σ = 0.06), and each class’s share of the data is its share of the points. ',
     'As it learns, the bright dots are samples of the chosen class drawn with ', ...cfgFormula(), ', over your faded drawing. ',
     el('b', {}, 'Hit rate'), ' is the share of samples whose most likely class under your drawing is the chosen one; ',
@@ -105,7 +105,7 @@ export default {
     over.classList.add('dyo-canvas');
     over.tabIndex = 0;
     over.setAttribute('role', 'application');
-    over.setAttribute('aria-label', 'Drawing canvas. Arrow keys move the brush cursor (Shift: faster), Space or Enter paints a dab, 1 to 4 pick a brush, [ and ] change the brush size, U undoes a stroke.');
+    over.setAttribute('aria-label', 'Drawing canvas. Arrow keys move the brush cursor (Shift: faster), Space or Enter paints a dab, 1 to 8 pick a shown brush (a new one appears once the last is used, up to 8 classes), [ and ] change the brush size, U undoes a stroke.');
     const hint = el('div', { class: 'dyo-hint', 'aria-hidden': 'true' });
     const toast = el('div', { class: 'dyo-toast', role: 'status', hidden: true });
     plot.box.append(hint, toast);
@@ -354,7 +354,7 @@ export default {
         s.begin(active, fig.state.brush, ...keyCursor);
         s.end();
         changed();
-      } else if (['1', '2', '3', '4'].includes(ev.key)) {
+      } else if (/^[1-8]$/.test(ev.key) && Number(ev.key) <= shownBrushes(s.brushes)) {
         pick(Number(ev.key) - 1);
       } else if (ev.key === '[' || ev.key === ']') {
         const v = Math.round((fig.state.brush + (ev.key === ']' ? 0.05 : -0.05)) * 100) / 100;
@@ -480,6 +480,8 @@ export default {
         b.__count.textContent = String(counts[i]);
         b.__name.textContent = s.brushes[i].name;
         b.title = `Draw class ${s.brushes[i].name} (key ${i + 1})`;
+        // the first four brushes, and one past the last in use: up to 8 classes
+        b.hidden = i >= shownBrushes(s.brushes) && i !== active;
       });
       undoBtn.disabled = s.history.length === 0;
       clearBtn.disabled = s.total() === 0;

@@ -26,6 +26,9 @@ export default {
     file: 'reflow',
     kind: 'reflow',
     startFrom: (fig) => fig.teacherText,
+    check(m) {
+      if (m.isStudent) throw new Error('the model is a distilled student (it takes w as an input): load it into the distillation figure');
+    },
     trainLabel: 'Reflow in your browser',
     resetLabel: 'Back to the shipped reflow',
     trainNote: 'Runs one reflow round in a background worker (the same Rust code, compiled to WebAssembly): pairs from the shipped model, then a copy of it trained on them; the figure follows it as it learns.',
@@ -149,7 +152,7 @@ export default {
       };
       fig.readout(
         el('div', {}, `Class ${fig.state.class}, w = ${fmt(fig.state.w, 1)}, ${fig.state.n} samples per run, the same noise for both models; `,
-          fig.pretrained ? 'the shipped reflow (4000 pairs per class).' : `reflow trained here for ${fig.reflowed.stepsDone} steps (1000 pairs per class).`),
+          fig.subjectFrom ? `the reflowed model from ${fig.subjectFrom}.` : fig.pretrained ? 'the shipped reflow (4000 pairs per class).' : `reflow trained here for ${fig.reflowed.stepsDone} steps (1000 pairs per class).`),
         el('table', { class: 'rf-table' }, el('tr', {}, el('th', {}, 'steps'), el('th', {}, 'hit base'), el('th', {}, 'hit reflow')), ...STEP_COUNTS.map(table)));
     }
 
