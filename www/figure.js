@@ -111,6 +111,8 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     addSide(node) { readout.after(node); return node; },
     /** The row of a generated control (to dim or annotate it), or null. */
     control(key) { return inputs.get(key)?.row ?? null; },
+    /** The "Train in your browser" disclosure (a <details>), or null when training is hidden. */
+    trainingPanel() { return trainBox.querySelector('details'); },
     readout(...nodes) { readout.replaceChildren(...nodes); },
     message(text, actions = []) {
       message.hidden = !text;

@@ -150,7 +150,7 @@ export default {
     const trainBtn = el('button', { type: 'button', class: 'primary', onclick: () => train() }, 'Train on my drawing');
     const bar = el('progress', { max: 1, value: 0, 'aria-label': 'training progress' });
     const status = el('div', { class: 'dyo-status', 'aria-live': 'polite' });
-    const panel = () => fig.shadow.querySelector('.train details');
+    const panel = () => fig.trainingPanel();
     const lossBtn = el('button', { type: 'button', class: 'linkish', title: 'Open the training panel below the figure: loss curve, network size, learning rate', onclick: () => {
       const d = panel();
       if (!d) return;
@@ -414,11 +414,10 @@ export default {
       return null;
     }
 
-    // the axes take their colours from the stylesheet: redraw them once it has loaded, and
-    // when the colour scheme changes
+    // the axes take their colours from the stylesheet (the shell has waited for it): redraw
+    // them when the colour scheme changes
     let axesBg = '';
     const restyle = () => { axesBg = ''; dirty(); };
-    for (const link of fig.shadow.querySelectorAll('link[rel=stylesheet]')) link.addEventListener('load', restyle);
     window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', restyle);
 
     function drawPix() {

@@ -298,16 +298,9 @@ export default {
       return { moved, paths, chart };
     }
 
-    // the shadow root's stylesheets may still be loading at the first layout: the axes and the
-    // colours read from CSS are drawn again once they have arrived
-    for (const link of fig.shadow.querySelectorAll('link[rel=stylesheet]')) {
-      if (!link.sheet) link.addEventListener('load', () => { plot.drawAxes(); dirty = true; chartDirty = true; lastReadout = ''; fig.request(); }, { once: true });
-    }
-
     // w only acts on a class: its control is dimmed (still usable) while the class is null
     function dimW() {
-      const row = fig.shadow.querySelector(`[id^="${fig.def.id}-w-"]`)?.closest('.ctl');
-      row?.classList.toggle('ctl-unused', classIdx() < 0);
+      fig.control('w')?.classList.toggle('ctl-unused', classIdx() < 0);
     }
 
     return {

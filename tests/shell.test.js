@@ -1,0 +1,59 @@
+// Figures reach their controls through the shell's API only (www/figure.js: fig.control(key),
+// fig.trainingPanel()), and leave waiting for stylesheets to the shell, which draws nothing
+// before they apply. Checked in the source, and on the page for the figures that use the API.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openPage, pageSession } from './lib.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DIST = process.env.DIST ?? path.join(ROOT, 'dist');
+
+function figureSources(dir = path.join(ROOT, 'www', 'figures')) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return figureSources(p);
+    return e.name.endsWith('.js') ? [[path.relative(ROOT, p), fs.readFileSync(p, 'utf8')]] : [];
+  });
+}
+
+test('no figure queries the shell\'s own elements: controls, the training panel, stylesheets', () => {
+  const rules = [
+    [/\[id\^=/, 'a control found by its generated id (use fig.control(key))'],
+    [/\.ctl\b['"` ]/, 'a control row found by its class (use fig.control(key))'],
+    [/['"`]\.train[ '"`]/, 'the training panel found by its class (use fig.trainingPanel())'],
+    [/link\[rel=stylesheet\]/, 'a stylesheet waited for (the shell waits before create)'],
+  ];
+  const found = [];
+  for (const [file, text] of figureSources()) {
+    for (const [re, what] of rules) if (re.test(text)) found.push(`${file}: ${what}`);
+  }
+  assert.deepEqual(found, []);
+});
+
+const session = pageSession({ dist: DIST });
+
+test('the w control is dimmed through the shell while the class is null; the loss link opens the training panel', async () => {
+  const errors = [];
+  const page = await openPage(session.browser, `${session.url}#velocity-field.class=null&euler-steps.class=null`, errors, { width: 1280, height: 900 });
+  for (const id of ['velocity-field', 'euler-steps']) {
+    const host = page.locator(`[data-cfg-figure="${id}"]`);
+    await host.scrollIntoViewIfNeeded();
+    await page.waitForFunction((id) => document.querySelector(`[data-cfg-figure="${id}"]`)?.dataset.cfgReady === '1', id, { timeout: 60000 });
+    const dimmed = () => page.$eval(`[data-cfg-figure="${id}"]`, (h) => [...h.shadowRoot.querySelectorAll('.ctl')].filter((r) => r.classList.contains('ctl-unused')).map((r) => r.querySelector('label').textContent));
+    await page.waitForFunction((id) => document.querySelector(`[data-cfg-figure="${id}"]`).shadowRoot.querySelector('.ctl-unused'), id, { timeout: 60000 });
+    assert.deepEqual(await dimmed(), ['guidance w'], id);
+    // a class: w acts again
+    await host.locator('.ctl', { hasText: 'class' }).locator('select').selectOption({ index: 0 });
+    await page.waitForFunction((id) => !document.querySelector(`[data-cfg-figure="${id}"]`).shadowRoot.querySelector('.ctl-unused'), id, { timeout: 60000 });
+  }
+  const dyo = page.locator('[data-cfg-figure="draw-your-own"]');
+  await dyo.scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.querySelector('[data-cfg-figure="draw-your-own"]')?.dataset.cfgReady === '1', null, { timeout: 60000 });
+  assert.equal(await dyo.locator('.train details').evaluate((d) => d.open), false);
+  await dyo.locator('button', { hasText: 'loss curve' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-cfg-figure="draw-your-own"]').shadowRoot.querySelector('.train details').open, null, { timeout: 60000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
