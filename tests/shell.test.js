@@ -57,3 +57,15 @@ test('the w control is dimmed through the shell while the class is null; the los
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a read-out shows no stray "null" for a part a figure leaves out (cfg-grid at 1280 px)', async () => {
+  const errors = [];
+  const page = await openPage(session.browser, session.url, errors, { width: 1280, height: 900 });
+  const host = page.locator('#cfg-grid');
+  await host.scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => /cells of/.test(document.getElementById('cfg-grid')?.shadowRoot?.querySelector('.readout')?.textContent ?? ''), null, { timeout: 120000 });
+  const text = await host.locator('.readout').textContent();
+  assert.doesNotMatch(text, /null/, text);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

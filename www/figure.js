@@ -113,7 +113,8 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     control(key) { return inputs.get(key)?.row ?? null; },
     /** The "Train in your browser" disclosure (a <details>), or null when training is hidden. */
     trainingPanel() { return trainBox.querySelector('details'); },
-    readout(...nodes) { readout.replaceChildren(...nodes); },
+    /** Replaces the read-out; null, undefined and false leave no trace (as in el()). */
+    readout(...nodes) { readout.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined && n !== false)); },
     message(text, actions = []) {
       message.hidden = !text;
       message.replaceChildren(text ? el('span', {}, text) : '', ...actions);
