@@ -1,7 +1,8 @@
 // What the figures about a model made from the shipped one (the teacher) share: the rectified-flow
 // figure's reflowed model and the distillation figure's student. Loading the teacher and the
 // derived model, "train in your browser" (a worker job that starts from the shipped weights), the
-// Model button, two square panels side by side over a chart, and how a panel paints its paths.
+// Model button, two square panels side by side over a chart, how a panel paints its paths, and
+// how a frame advances the figure's runs and redraws while they go on.
 import { pretrainedModel, pretrainedText } from './cfg.js';
 import { datasetsOf } from './load.js';
 import { Plot } from './plot.js';
@@ -101,4 +102,45 @@ export function paintPaths(fig, plot, flow, ci, { lines, color, noise = false })
   const m = Math.min(lines, flow.n);
   for (let i = 0; i < m; i++) plot.polyline(ctx, pa.path(flow, Math.floor((i * flow.n) / m), flow.step), color, 0.9);
   ctx.globalAlpha = 1;
+}
+
+/**
+ * One animation frame of a figure's runs ({flow, ...}, in the order they should finish): advances
+ * the unfinished ones within `budget` ms of wasm work (`advance(run, ms)`), tells `finished(run)`
+ * of each that completes, and returns whether any is still going and whether any moved.
+ */
+export function advanceRuns(runs, budget, advance, finished) {
+  const t0 = performance.now();
+  const open = runs.filter((r) => !r.flow.done);
+  let moved = false;
+  for (const r of open) {
+    const left = budget - (performance.now() - t0);
+    if (left <= 0) break;
+    advance(r, Math.max(0.5, left));
+    if (r.flow.done) finished(r);
+    moved = true;
+  }
+  return { busy: open.some((r) => !r.flow.done), moved };
+}
+
+/**
+ * Redraws a figure when something changed (`dirty`): at most every 100 ms while its runs go on,
+ * and once more when they are done.
+ */
+export class Redraw {
+  constructor(draw) {
+    this.draw = draw;
+    this.dirty = true;
+    this.last = 0;
+  }
+
+  /** `ready`: the panels have something to show. Returns whether a draw is still owed. */
+  frame(now, busy, ready) {
+    if (this.dirty && (!busy || now - this.last > 100) && ready) {
+      this.draw();
+      this.dirty = false;
+      this.last = now;
+    }
+    return this.dirty;
+  }
 }

@@ -7,7 +7,7 @@ import { P } from '../figure.js';
 import { Plot } from '../plot.js';
 import { Chart, linearTicks } from '../chart.js';
 import { PathStrip, meanAxis, stackForExport } from '../path-strip.js';
-import { derivedModel, paintPaths, twoPanels } from '../teacher.js';
+import { derivedModel, paintPaths, twoPanels, advanceRuns, Redraw } from '../teacher.js';
 import { cfg, method } from '../method.js';
 
 /** The student was distilled for w in [0, W_MAX] (scripts/pretrain.sh). */
@@ -98,9 +98,9 @@ export default {
       return axisOf.axis;
     };
     let gaps = [];
-    let dirty = true;
     let stale = false;
-    let lastDraw = 0;
+    // draws while the runs go on (at most every 100 ms) and once more when they are done
+    const redraw = new Redraw(() => draw());
     let chartWidth = 400;
     const css = (name, fallback) => getComputedStyle(row).getPropertyValue(name).trim() || fallback;
     const classIdx = () => fig.classes.indexOf(fig.state.class);
@@ -118,7 +118,7 @@ export default {
         p.plot.setTitle(`${p.label} · computing…`);
         if (p.plot.extent !== fig.model.extent) p.plot.setExtent(fig.model.extent);
       }
-      dirty = true;
+      redraw.dirty = true;
     }
 
     function restartGaps() {
@@ -131,7 +131,7 @@ export default {
         student: new wasm.Flow(fig.student, state.class, GAP_N, state.steps, 'euler', state.seed, true),
         gap: null,
       }));
-      dirty = true;
+      redraw.dirty = true;
     }
 
     function title(p) {
@@ -202,7 +202,7 @@ export default {
         const cell = Math.floor((chartWidth - label - 6 * PATH_WS.length) / PATH_WS.length);
         overW.style.width = `${chartWidth}px`;
         for (const c of small) for (const s of [c.teacher, c.student]) s.resize(cell, Math.max(34, Math.min(56, Math.round(cell * 0.42))));
-        dirty = true;
+        redraw.dirty = true;
         fig.request();
       },
       update(keys) {
@@ -218,29 +218,22 @@ export default {
         if (keys.some((k) => ['model', 'dataset', 'class', 'steps', 'seed'].includes(k))) restartGaps();
         if (keys.some((k) => ['model', 'dataset', 'class', 'w', 'steps', 'n', 'seed'].includes(k))) restartPanels();
         readout();
-        dirty = true;
+        redraw.dirty = true;
         fig.request();
       },
       frame(now, budget) {
         if (!gaps.length) return false;
-        const t0 = performance.now();
         const w = fig.state.w;
         // the panels first, then the gap chart's pairs
-        const open = [
+        const runs = [
           ...panels.map((p) => ({ kind: p.kind, flow: p.flow, w, p })),
           ...gaps.flatMap((g) => [{ kind: 'teacher', flow: g.teacher, w: g.w, g }, { kind: 'student', flow: g.student, w: g.w, g }]),
-        ].filter((o) => !o.flow.done);
-        for (const o of open) {
-          const left = budget - (performance.now() - t0);
-          if (left <= 0) break;
-          advance(o.kind, o.flow, o.w, Math.max(0.5, left));
-          if (o.flow.done) {
-            if (o.p) { o.p.metrics = modelOf(o.kind).metrics(o.flow); title(o.p); readout(); }
-            if (o.g && o.g.teacher.done && o.g.student.done) o.g.gap = o.g.teacher.meanDistance(o.g.student);
-          }
-          dirty = true;
-        }
-        const busy = open.some((o) => !o.flow.done);
+        ];
+        const { busy, moved } = advanceRuns(runs, budget, (o, ms) => advance(o.kind, o.flow, o.w, ms), (o) => {
+          if (o.p) { o.p.metrics = modelOf(o.kind).metrics(o.flow); title(o.p); readout(); }
+          if (o.g && o.g.teacher.done && o.g.student.done) o.g.gap = o.g.teacher.meanDistance(o.g.student);
+        });
+        if (moved) redraw.dirty = true;
         if (!busy && stale) {
           stale = false;
           restartGaps();
@@ -248,12 +241,7 @@ export default {
           readout();
           return true;
         }
-        if (dirty && (!busy || now - lastDraw > 100) && panels.every((p) => p.flow.step > 0)) {
-          draw();
-          dirty = false;
-          lastDraw = now;
-        }
-        return busy || dirty;
+        return redraw.frame(now, busy, panels.every((p) => p.flow.step > 0)) || busy;
       },
     };
   },

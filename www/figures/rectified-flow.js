@@ -5,7 +5,7 @@ import { el, fmt } from '../cfg.js';
 import { P } from '../figure.js';
 import { Plot } from '../plot.js';
 import { Chart, logTicks } from '../chart.js';
-import { derivedModel, paintPaths, twoPanels } from '../teacher.js';
+import { derivedModel, paintPaths, twoPanels, advanceRuns, Redraw } from '../teacher.js';
 import { cfg } from '../method.js';
 
 /** Paths are drawn from a run of this many Euler steps; quality is measured at each of STEP_COUNTS. */
@@ -69,9 +69,9 @@ export default {
     });
     // quality cells: one flow per model and step count
     let cells = [];
-    let dirty = true;
     let stale = false;
-    let lastDraw = 0;
+    // draws while the runs go on (at most every 100 ms) and once more when they are done
+    const redraw = new Redraw(() => draw());
     let chartWidth = 400;
     const css = (name, fallback) => getComputedStyle(row).getPropertyValue(name).trim() || fallback;
     const modelOf = (kind) => (kind === 'base' ? fig.model : fig.reflowed);
@@ -93,7 +93,7 @@ export default {
         }
       }
       stale = false;
-      dirty = true;
+      redraw.dirty = true;
     }
 
     function draw() {
@@ -159,7 +159,7 @@ export default {
     return {
       layout() {
         ({ chartWidth } = twoPanels(fig, panels.map((p) => p.plot)));
-        dirty = true;
+        redraw.dirty = true;
         fig.request();
       },
       update(keys) {
@@ -170,36 +170,25 @@ export default {
         if (keys.length === 1 && keys[0] === 'model' && fig.isTraining?.() && busy) stale = true;
         else if (keys.some((k) => ['model', 'dataset', 'class', 'w', 'n', 'seed'].includes(k))) restart();
         readout();
-        dirty = true;
+        redraw.dirty = true;
         fig.request();
       },
       frame(now, budget) {
         if (!cells.length) return false;
-        const t0 = performance.now();
         const w = fig.state.w;
-        const open = [...panels.map((p) => ({ p, flow: p.flow, kind: p.kind })), ...cells.map((c) => ({ c, flow: c.flow, kind: c.kind }))].filter((o) => !o.flow.done);
-        for (const o of open) {
-          const left = budget - (performance.now() - t0);
-          if (left <= 0) break;
-          o.flow.advanceFor(cfg(fig.wasm, w), modelOf(o.kind), Math.max(0.5, left));
-          if (o.flow.done && o.c) {
-            o.c.w2 = modelOf(o.kind).slicedW2(o.flow);
-            o.c.hit = modelOf(o.kind).hitRate(o.flow);
-            readout();
-          }
-          dirty = true;
-        }
-        const busy = open.some((o) => !o.flow.done);
+        const runs = [...panels.map((p) => ({ p, flow: p.flow, kind: p.kind })), ...cells.map((c) => ({ c, flow: c.flow, kind: c.kind }))];
+        const { busy, moved } = advanceRuns(runs, budget, (o, ms) => o.flow.advanceFor(cfg(fig.wasm, w), modelOf(o.kind), ms), (o) => {
+          if (!o.c) return;
+          o.c.w2 = modelOf(o.kind).slicedW2(o.flow);
+          o.c.hit = modelOf(o.kind).hitRate(o.flow);
+          readout();
+        });
+        if (moved) redraw.dirty = true;
         if (!busy && stale) {
           restart();
           return true;
         }
-        if (dirty && (!busy || now - lastDraw > 100) && panels.every((p) => p.flow.step > 0)) {
-          draw();
-          dirty = false;
-          lastDraw = now;
-        }
-        return busy || dirty;
+        return redraw.frame(now, busy, panels.every((p) => p.flow.step > 0)) || busy;
       },
     };
   },
