@@ -5,6 +5,7 @@ import { el, fmt } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';
 import { cfg } from '../method.js';
+import { syncPlayButton } from '../playbar.js';
 
 /** The samples drawn under the arrows: a recorded run of this many particles and Euler steps. */
 const N = 800;
@@ -57,7 +58,8 @@ export default {
   async create(fig) {
     const { wasm } = fig;
     const plot = new Plot(wasm, { extent: 3, label: 'velocity field' });
-    const playBtn = el('button', { type: 'button', class: 'small vf-play', 'aria-label': 'play' }, '▶');
+    // the play button of every player (playbar.js); t sweeps continuously here, not through recorded steps
+    const playBtn = el('button', { type: 'button', class: 'pb-btn vf-play' });
     const tInput = el('input', { type: 'range', min: 0, max: 1, step: 1 / STEPS, 'aria-label': 'time t' });
     const tOut = el('output', { class: 'vf-t' }, '');
     const playbar = el('div', { class: 'playbar vf-playbar' }, playBtn, el('span', { class: 'vf-tlabel' }, 't'), tInput, tOut);
@@ -188,9 +190,7 @@ export default {
 
     function setPlaying(on) {
       playing = on;
-      playBtn.textContent = on ? '❚❚' : '▶';
-      playBtn.setAttribute('aria-label', on ? 'pause' : 'play');
-      playBtn.classList.toggle('active', on);
+      syncPlayButton(playBtn, on);
       last = 0;
       if (on) {
         if (shownT >= 1) { shownT = 0; }
