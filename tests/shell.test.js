@@ -34,7 +34,7 @@ test('no figure queries the shell\'s own elements: controls, the training panel,
 
 const session = pageSession({ dist: DIST });
 
-test('the w control is dimmed through the shell while the class is null; the loss link opens the training panel', async () => {
+test('the w control is dimmed through the shell while the class is null; velocity-field plays with the players\' button; the loss link opens the training panel', async () => {
   const errors = [];
   const page = await openPage(session.browser, `${session.url}#velocity-field.class=null&euler-steps.class=null`, errors, { width: 1280, height: 900 });
   for (const id of ['velocity-field', 'euler-steps']) {
@@ -48,6 +48,17 @@ test('the w control is dimmed through the shell while the class is null; the los
     await host.locator('.ctl', { hasText: 'class' }).locator('select').selectOption({ index: 0 });
     await page.waitForFunction((id) => !document.querySelector(`[data-cfg-figure="${id}"]`).shadowRoot.querySelector('.ctl-unused'), id, { timeout: 60000 });
   }
+  // velocity-field's play button is the players' (playbar.js): it pauses and plays t
+  const vf = page.locator('[data-cfg-figure="velocity-field"]');
+  await vf.scrollIntoViewIfNeeded();
+  const btn = vf.locator('.vf-playbar button.pb-btn');
+  const label = await btn.getAttribute('aria-label');
+  await btn.click();
+  assert.equal(await btn.getAttribute('aria-label'), label === 'pause' ? 'play' : 'pause');
+  if (label === 'pause') await btn.click(); // it was playing: play again
+  const t0 = await vf.locator('.vf-playbar input[type=range]').inputValue();
+  await page.waitForFunction((t0) => document.querySelector('[data-cfg-figure="velocity-field"]').shadowRoot.querySelector('.vf-playbar input[type=range]').value !== t0, t0, { timeout: 60000 });
+  assert.equal(await btn.getAttribute('aria-label'), 'pause');
   const dyo = page.locator('[data-cfg-figure="draw-your-own"]');
   await dyo.scrollIntoViewIfNeeded();
   await page.waitForFunction(() => document.querySelector('[data-cfg-figure="draw-your-own"]')?.dataset.cfgReady === '1', null, { timeout: 60000 });
