@@ -5,6 +5,11 @@
 // computation on it happens in wasm: training (the shell's worker), sampling, the exact field and
 // the metrics (this figure's own worker, draw-your-own-worker.js: for a drawing of thousands of
 // points the exact field and the metrics cost far more than a frame).
+//
+// Why one file of about 600 lines: the toolbar, the pointer and keyboard input, the training row,
+// the worker's results and the painting are closures over one state (the sketch, the active brush,
+// the model's and the worker's versions of the drawing). The parts with their own state already
+// have their own files: the sketch (draw-your-own-sketch.js) and the worker (draw-your-own-worker.js).
 import { el, fmt, cfgFormula } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';

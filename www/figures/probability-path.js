@@ -3,6 +3,11 @@
 // of the samples at time t (the square) and the whole path at once (the strip under it: time left
 // to right, upward the position along the diagonal (x + y)/√2, the line through both class means).
 // All flows are recorded as they are computed, a step at a time, and played back together.
+//
+// Why one file of about 450 lines: this is the grid of cells (2 guidance scales × the classes) and
+// their life cycle (build, rebuild after a change, free, layout, title, the read-out), which share
+// the cells and the one play head. Each part of a cell has its own file in probability-path/ (the
+// square, the strip, the exact densities and their worker, the read-out, the reference circles).
 import { el, fmt, cfgFormula } from '../cfg.js';
 import { P, trainParams } from '../figure.js';
 import { Plot } from '../plot.js';

@@ -2,6 +2,10 @@
 // the guidance scales, the class itself as a cross, labels placed where they fit, a legend, the
 // progress note and the hover tooltip. Drawing only: the measurements come from wasm. A canvas
 // (for its label placement), with the scales and ticks of the chart module (chart.js).
+//
+// Why about 340 lines: the label placement (each w label tries several spots around its point and
+// takes the first that overlaps nothing) and the hover read-out are most of it; they are the
+// chart's own and serve no other figure.
 import { fmt } from '../cfg.js';
 import { linear, log as logScale, linearTicks, logTicks, niceLog } from '../chart.js';
 
