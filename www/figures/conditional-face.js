@@ -139,12 +139,7 @@ export default {
     fig.plots.append(stack(plot, player));
 
     return {
-      layout() {
-        const side = Plot.sideFor(fig.width(), 1, { max: 440 });
-        plot.resize(side);
-        player.el.style.width = `${Plot.widthFor(side)}px`;
-        player.redraw();
-      },
+      layout: () => player.fit(plot),
       update(keys) {
         if (!fig.model) return;
         if (keys.includes('dataset')) gen++;

@@ -8,6 +8,7 @@
 import { el, fmt } from '../cfg.js';
 import { PlayHead } from '../playbar.js';
 import { cfg } from '../method.js';
+import { Plot } from '../plot.js';
 
 export class FlowPlayer {
   /**
@@ -106,6 +107,14 @@ export class FlowPlayer {
     this.shown = null;
     this.next = null;
     this.again = false;
+  }
+
+  /** Sizes `plot` (a square, at most `max` CSS pixels) for the figure's width, with this play bar under it. */
+  fit(plot, max = 440) {
+    const side = Plot.sideFor(this.fig.width(), 1, { max });
+    plot.resize(side);
+    this.el.style.width = `${Plot.widthFor(side)}px`;
+    this.redraw();
   }
 
   /** Forces a redraw (after a resize or a change of how things are drawn). */
