@@ -4,7 +4,7 @@
 #     speed) next to it, as cfg-playground-relaxed.js / cfg-playground-relaxed_bg.wasm;
 #  2. in release builds, runs wasm-opt -O3 (npm's binaryen 132, installed by scripts/setup.sh into
 #     target/tools) on both variants: about 8 % smaller gzipped;
-#  3. removes Trunk's inline loader and wasm preloads from index.html: www/wasm.js loads the
+#  3. removes Trunk's inline loader and wasm preloads from index.html: www/lib/wasm.js loads the
 #     variant the browser supports, so each page downloads one wasm, and the page needs no inline
 #     script (it runs under a strict Content-Security-Policy).
 set -euo pipefail

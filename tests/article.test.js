@@ -200,7 +200,7 @@ test('the distillation figure distils a student in the browser', async () => {
   await page.close();
 });
 
-/** Painted pixels and aria labels of the probability-path strips (www/path-strip.js) of a figure. */
+/** Painted pixels and aria labels of the probability-path strips (www/lib/path-strip.js) of a figure. */
 function strips(page, sel) {
   return page.$eval(sel, (host) => [...host.shadowRoot.querySelectorAll('canvas.path-strip')].map((c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

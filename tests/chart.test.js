@@ -1,9 +1,9 @@
-// The chart module's arithmetic (www/chart.js): scales, nice steps and ticks, log ticks and their
+// The chart module's arithmetic (www/lib/chart.js): scales, nice steps and ticks, log ticks and their
 // labels. No build needed: this imports the source (its drawing needs a DOM and is checked by
 // the figures' screenshots and page tests).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { linear, log, niceStep, linearTicks, logTicks, niceLog, tickText } from '../www/chart.js';
+import { linear, log, niceStep, linearTicks, logTicks, niceLog, tickText } from '../www/lib/chart.js';
 
 test('linear and log scales map their domain onto their range', () => {
   const x = linear([0, 10], [40, 240]);

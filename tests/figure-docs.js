@@ -29,13 +29,13 @@ function row(p) {
   return `| \`data-${kebab(p.key)}\` | ${describe(p)} | \`${d}\` | ${(p.help ?? '').replace(/\|/g, '\\|')} |`;
 }
 
-/** A row for an attribute of www/load.js (a URL, no default). */
+/** A row for an attribute of www/shell/load.js (a URL, no default). */
 const loadRow = (a) => `| \`${a.attr}\` | ${a.value} | (none) | ${a.help.replace(/\|/g, '\\|')} |`;
 
 export async function markdown() {
   const { FIGURES } = await import(`${DIST}/www/embed.js`);
-  const { TRAIN_KEYS, trainParams } = await import(`${DIST}/www/figure.js`);
-  const { ATTRIBUTES } = await import(`${DIST}/www/load.js`);
+  const { TRAIN_KEYS, trainParams } = await import(`${DIST}/www/shell/figure.js`);
+  const { ATTRIBUTES } = await import(`${DIST}/www/shell/load.js`);
   const lines = [
     'Every figure also takes the training attributes, which set the',
     '"train in your browser" panel, and a model to start on:', '',

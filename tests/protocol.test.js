@@ -1,11 +1,11 @@
-// The worker protocol (www/rpc.js) between a client and a served handler table, connected
+// The worker protocol (www/lib/rpc.js) between a client and a served handler table, connected
 // through a stand-in Worker that passes structured clones both ways, as the browser does:
 // results, errors with their fields, unknown requests, progress, cancellation of a long request
 // (the handler stops, its late progress is dropped), a failing worker and termination.
 // No build needed: this imports the sources.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkerClient, serve, pause, transferred } from '../www/rpc.js';
+import { WorkerClient, serve, pause, transferred } from '../www/lib/rpc.js';
 
 /** A Worker stand-in whose other end is `serve(handlers)` in this thread. */
 function connect(handlers) {

@@ -1,4 +1,4 @@
-// Figures reach their controls through the shell's API only (www/figure.js: fig.control(key),
+// Figures reach their controls through the shell's API only (www/shell/figure.js: fig.control(key),
 // fig.trainingPanel()), and leave waiting for stylesheets to the shell, which draws nothing
 // before they apply. Checked in the source, and on the page for the figures that use the API.
 import { test } from 'node:test';
@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openPage, pageSession } from './lib.js';
+import { FIGURES } from '../www/embed.js';
+import { checkEffects, effectsFor, fx } from '../www/shell/effects.js';
+import { TRAIN_KEYS } from '../www/shell/params.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIST = process.env.DIST ?? path.join(ROOT, 'dist');
@@ -24,12 +27,70 @@ test('no figure queries the shell\'s own elements: controls, the training panel,
     [/\.ctl\b['"` ]/, 'a control row found by its class (use fig.control(key))'],
     [/['"`]\.train[ '"`]/, 'the training panel found by its class (use fig.trainingPanel())'],
     [/link\[rel=stylesheet\]/, 'a stylesheet waited for (the shell waits before create)'],
+    [/shadow\.querySelector/, 'an element of the shell found by a query (use the shell\'s API: fig.control, fig.sidePanel, fig.trainingPanel)'],
   ];
   const found = [];
   for (const [file, text] of figureSources()) {
     for (const [re, what] of rules) if (re.test(text)) found.push(`${file}: ${what}`);
   }
   assert.deepEqual(found, []);
+});
+
+test('every setting of every figure says what a change to it invalidates, and every effect is in a chain', async () => {
+  const problems = [];
+  for (const [id, load] of Object.entries(FIGURES)) {
+    const def = (await load()).default;
+    for (const p of checkEffects(def, TRAIN_KEYS)) problems.push(`${id}: ${p}`);
+  }
+  assert.deepEqual(problems, []);
+  // and the figures leave the dispatch to the shell: no update(keys) of their own, no calls into
+  // their own implementation (a change that is not a setting goes through fig.changed)
+  const found = [];
+  for (const [file, text] of figureSources()) {
+    if (/^\s*update\(keys\)/m.test(text)) found.push(`${file}: an update(keys) of its own`);
+    if (/fig\.impl\b/.test(text)) found.push(`${file}: fig.impl called directly`);
+  }
+  assert.deepEqual(found, []);
+});
+
+test('www/ is layered: lib imports nothing above it, the shell nothing from the figures', () => {
+  const layer = (file) => (file.startsWith('www/lib/') ? 0 : file.startsWith('www/shell/') ? 1 : file.startsWith('www/figures/') ? 2 : 3);
+  const found = [];
+  const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? walk(p) : e.name.endsWith('.js') ? [p] : [];
+  });
+  for (const p of walk(path.join(ROOT, 'www'))) {
+    const file = path.relative(ROOT, p);
+    if (layer(file) === 3) continue; // the entry points may import anything
+    for (const m of fs.readFileSync(p, 'utf8').matchAll(/(?:from|import\()\s*'(\.[^']+)'/g)) {
+      const target = path.relative(ROOT, path.resolve(path.dirname(p), m[1]));
+      if (layer(target) > layer(file)) found.push(`${file} imports ${target}`);
+    }
+  }
+  assert.deepEqual(found, []);
+});
+
+test('the dispatch runs the strongest triggered effect of each chain, in order', () => {
+  const def = {
+    params: [...fx('data', { key: 'dataset' }), ...fx('restart', { key: 'n' }), ...fx(['densities', 'soft'], { key: 'w' }), { key: 'lr' }],
+    on: { model: 'weights', drawing: 'densities' },
+    effects: [['data', 'restart', 'soft', 'weights'], ['densities']],
+  };
+  assert.deepEqual(effectsFor(def, ['n']), ['restart']);
+  assert.deepEqual(effectsFor(def, ['w']), ['soft', 'densities']);
+  assert.deepEqual(effectsFor(def, ['model']), ['weights']);
+  assert.deepEqual(effectsFor(def, ['model', 'dataset']), ['data']);
+  assert.deepEqual(effectsFor(def, ['n', 'w', 'model']), ['restart', 'densities']);
+  assert.deepEqual(effectsFor(def, ['drawing']), ['densities']);
+  assert.deepEqual(effectsFor(def, ['lr']), []);
+  assert.deepEqual(checkEffects(def, ['lr']), []);
+  assert.deepEqual(checkEffects(def, []), ["setting 'lr' says nothing about what a change to it invalidates"]);
+  // the default: model → weights, and one chain in the order the settings name the effects
+  const plain = { params: fx('restart', { key: 'n' }) };
+  assert.deepEqual(effectsFor(plain, ['model', 'n']), ['restart']);
+  assert.deepEqual(checkEffects(plain, [], { restart() {} }), ["no handler for effect 'weights'"]);
+  assert.deepEqual(checkEffects({ params: [], effects: ['a', 'weights'], on: { x: 'b' } }, []), ["effect 'b' is in no chain of effects"]);
 });
 
 const session = pageSession({ dist: DIST });

@@ -40,7 +40,7 @@ test(`training and animating for ${SECONDS} s leaks neither JS heap nor wasm mem
     document.body.prepend(host);
     host.dataset.cfgMounted = '1';
     const { mountElement } = await import('./embed.js');
-    window.__wasm = await (await import('./wasm.js')).loadBindings();
+    window.__wasm = await (await import('./lib/wasm.js')).loadBindings();
     window.__fig = await mountElement(host);
     window.__frames = 0;
     window.__restarts = 0;

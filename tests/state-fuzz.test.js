@@ -1,4 +1,4 @@
-// Fuzzing the URL-state and embed-attribute parser (www/state.js) with every figure's settings
+// Fuzzing the URL-state and embed-attribute parser (www/shell/state.js) with every figure's settings
 // table: seeded random strings, mutations of valid states, and whole random URL fragments parsed
 // the way the article parses them. The parser must never throw, every field must come out valid
 // (finite, in range, one of the options, ...), and a field it could not use must fall back to its
@@ -6,9 +6,9 @@
 // No build needed: this imports the sources.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseState, parseValue, format, changedEntries } from '../www/state.js';
+import { parseState, parseValue, format, changedEntries } from '../www/shell/state.js';
 import { FIGURES } from '../www/embed.js';
-import { trainParams } from '../www/figure.js';
+import { trainParams } from '../www/shell/figure.js';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 3000);
 

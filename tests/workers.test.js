@@ -1,5 +1,5 @@
 // The page's workers under the strict Content-Security-Policy of tests/reliability.test.js, all
-// speaking the protocol of www/rpc.js: the probability path's exact densities (one worker for the
+// speaking the protocol of www/lib/rpc.js: the probability path's exact densities (one worker for the
 // page) finish, and a time the reader moves to is computed before the others; the draw-your-own
 // sampler returns samples of the exact field. The time the densities took is printed, not asserted.
 import { test } from 'node:test';

@@ -1,7 +1,7 @@
 // Runs W1 in the wasm build (after the page has painted) and exposes the report as
 // window.benchResult, with the browser's version added.
-import { loadWasm } from './cfg.js';
-import { variant } from './wasm.js';
+import { loadWasm } from './lib/cfg.js';
+import { variant } from './lib/wasm.js';
 
 const windows = Number(new URLSearchParams(location.search).get('windows') ?? 9);
 const wasm = await loadWasm();

@@ -6,8 +6,8 @@
 // console warning naming the setting. data-hide lists controls to hide, and also takes
 // "train" (the training panel) and "export" (the PNG, Model and Load buttons). data-model="URL"
 // starts the figure on that model file, data-points="URL" opens a points file as draw-your-own's
-// drawing (www/load.js; relative to the host page).
-import { mountFigure } from './figure.js';
+// drawing (www/shell/load.js; relative to the host page).
+import { mountFigure } from './shell/figure.js';
 
 /** Figure id → module, in the post's order. */
 export const FIGURES = {

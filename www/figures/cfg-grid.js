@@ -1,25 +1,24 @@
 // Figs 4 and 5 of the post, live: rows are classes, columns guidance scales. Each cell shows its
 // samples over the faint data, with hit rate and diversity measured on them.
-import { el, fmt, cfgFormula } from '../cfg.js';
-import { P, trainParams } from '../figure.js';
-import { Plot } from '../plot.js';
-import { cfg } from '../method.js';
+import { el, fmt, cfgFormula } from '../lib/cfg.js';
+import { P, fx, trainParams } from '../shell/figure.js';
+import { Plot } from '../lib/plot.js';
+import { cfg } from '../lib/method.js';
 
 export default {
   id: 'cfg-grid',
   title: 'Samples across guidance scales',
   post: 'Figs 4 and 5',
   wide: true,
+  // every setting samples the grid again; new weights also redraw the faint data
   params: [
-    P.dataset('non-overlapping'),
-    { key: 'ws', label: 'scales w', type: 'list', default: [0, 1, 3, 5, 7, 9], min: 0, max: 20, maxItems: 8, help: 'The guidance scales of the columns, comma-separated (up to 8).' },
-    P.n(400, 2000),
-    P.steps(30, 100),
-    P.solver(),
-    P.seed(),
-    P.exact(),
+    ...fx('build',
+      P.dataset('non-overlapping'),
+      { key: 'ws', label: 'scales w', type: 'list', default: [0, 1, 3, 5, 7, 9], min: 0, max: 20, maxItems: 8, help: 'The guidance scales of the columns, comma-separated (up to 8).' },
+      P.n(400, 2000), P.steps(30, 100), P.solver(), P.seed(), P.exact()),
     ...trainParams(),
   ],
+  effects: ['weights', 'build'],
   controls: ['dataset', 'ws', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
     'Rows are classes, columns guidance scales w. ', el('b', {}, 'Hit rate'), ': the share of samples in their class’s region; ', el('b', {}, 'diversity'), ': their spread over the class’s. Beyond w = 1, guidance raises the hit rate while the samples condense.',
@@ -119,12 +118,11 @@ export default {
 
     return {
       layout,
-      update(keys) {
-        if (!fig.model) return;
-        if (keys.includes('model')) modelSerial += 1;
-        if (keys.some((k) => ['model', 'dataset', 'ws', 'n', 'steps', 'solver', 'seed', 'exact'].includes(k))) build();
-        fig.request();
+      weights() {
+        modelSerial += 1;
+        build();
       },
+      build,
       frame(now, budget) {
         const t0 = performance.now();
         let busy = false;

@@ -2,11 +2,11 @@
 // unconditional field pushed by a classifier's gradient, v_u + λ·((1 − t)/t)·∇log p(c | x_t, t);
 // right: CFG, v_u + w·(v_c − v_u). Arrows: what each adds to v_u at time t. With the exact Bayes
 // classifier and the exact v_u the two are the same field (the post's derivation).
-import { el, fmt, pretrainedModel, pretrainedText } from '../cfg.js';
-import { datasetsOf } from '../load.js';
-import { P } from '../figure.js';
-import { Plot } from '../plot.js';
-import { cfg, method } from '../method.js';
+import { el, fmt, pretrainedModel, pretrainedText } from '../lib/cfg.js';
+import { datasetsOf } from '../shell/load.js';
+import { P, fx } from '../shell/figure.js';
+import { Plot } from '../lib/plot.js';
+import { cfg, method } from '../lib/method.js';
 
 /** Arrow grid per side. */
 const GRID = 15;
@@ -15,21 +15,23 @@ export default {
   id: 'classifier-guidance',
   title: 'Classifier guidance',
   post: 'classifier guided generation',
+  // what a change invalidates (www/shell/effects.js): the runs of both panels (or, for new
+  // weights while they run, the next runs), and independently the arrows at time t
   params: [
-    P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
-    P.cls('upper-right'),
-    { ...P.w(3, 9), label: 'λ = w', help: 'The guidance strength: λ for classifier guidance, w for CFG, set equal.' },
-    { ...P.t(0.5), help: 'The time at which the arrows are drawn, and the dark dots show where the samples are.' },
-    P.n(400, 2000),
-    P.steps(40, 100),
-    P.seed(),
-    { ...P.exact(), label: 'exact classifier', help: 'Use the exact Bayes classifier p(c | x_t) of the data and the exact v_u (ground truth) instead of the trained classifier network and the network’s v_u.' },
+    ...fx('restart',
+      P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
+      P.cls('upper-right'),
+      { ...P.w(3, 9), label: 'λ = w', help: 'The guidance strength: λ for classifier guidance, w for CFG, set equal.' }),
+    ...fx('arrows', { ...P.t(0.5), help: 'The time at which the arrows are drawn, and the dark dots show where the samples are.' }),
+    ...fx('restart', P.n(400, 2000), P.steps(40, 100), P.seed(),
+      { ...P.exact(), label: 'exact classifier', help: 'Use the exact Bayes classifier p(c | x_t) of the data and the exact v_u (ground truth) instead of the trained classifier network and the network’s v_u.' }),
     // training the classifier in your browser (the velocity model stays the shipped one)
     P.lr(),
     P.width(),
     { ...P.depth(), default: 2 },
     { ...P.trainSteps(), default: 4000 },
   ],
+  effects: [['restart', 'weights'], ['arrows']],
   controls: ['dataset', 'class', 'w', 't', 'n', 'steps', 'seed', 'exact'],
   // "Train in your browser" trains a fresh classifier; v_u stays the shipped network's
   trainNote: 'Trains a fresh classifier p(c | x_t, t) in a background worker (the same Rust code, compiled to WebAssembly); the figure follows it as it learns. The velocity model stays the shipped one.',
@@ -83,7 +85,7 @@ export default {
     fig.classifierText = text;
     fig.trainedModelText = null;
     fig.subjectFrom = name;
-    fig.impl?.update?.(['model']);
+    fig.changed('model');
     return `it replaces the classifier; v_u stays the shipped ${c.dataset} model`;
   },
   caption: () => [
@@ -193,18 +195,21 @@ export default {
         dirty = true;
         fig.request();
       },
-      update(keys) {
-        if (!fig.model || !fig.classifier) return;
-        const busy = panels.some((p) => p.flow && !p.flow.done);
+      ready: () => !!fig.classifier,
+      restart,
+      weights() {
         // while the classifier trains, weights arrive many times a second: a run that is still
         // computing finishes first, then the figure starts again on the newest weights
-        if (keys.length === 1 && keys[0] === 'model' && fig.isTraining?.() && busy) stale = true;
-        else if (keys.some((k) => ['model', 'dataset', 'class', 'w', 'n', 'steps', 'seed', 'exact'].includes(k))) restart();
-        if (keys.includes('t')) arrows = null;
+        if (fig.isTraining() && panels.some((p) => p.flow && !p.flow.done)) stale = true;
+        else restart();
+      },
+      arrows() {
+        arrows = null;
+      },
+      changed() {
         for (const p of panels) title(p);
         readout();
         dirty = true;
-        fig.request();
       },
       frame(now, budget) {
         const a = panels[0];

@@ -1,10 +1,10 @@
 // Fig. 3 (b) of the post, live: conditional sampling. The class c (left eye, right eye, mouth of
 // the face) is an input of the network; the same noise, given another class, flows to another
 // part of the data. A few particles are traced from noise to data; all are shown where they are.
-import { el, fmt } from '../cfg.js';
-import { P, trainParams } from '../figure.js';
-import { Plot } from '../plot.js';
-import { FlowPlayer, line, stack, isDark } from './unconditional-flow-player.js';
+import { el, fmt } from '../lib/cfg.js';
+import { P, fx, trainParams } from '../shell/figure.js';
+import { Plot } from '../lib/plot.js';
+import { FlowPlayer, line, stack, isDark, readoutLines, measuredOnce } from './unconditional-flow-player.js';
 
 const TRACED = 40;
 
@@ -13,19 +13,19 @@ export default {
   title: 'Conditional generation',
   post: 'Fig. 3 (b)',
   styles: true,
+  // what a change invalidates (www/shell/effects.js), strongest first: another data set, new
+  // particles, the same noise under another field (swapped in once it has caught up), new weights
   params: [
-    P.dataset('face'),
-    P.cls('left-eye'),
-    {
+    ...fx('data', P.dataset('face')),
+    ...fx('soft', P.cls('left-eye'), {
       ...P.w(1, 8),
       help: 'Guidance scale w in v = v_u + w·(v_c − v_u). At w = 1 (the default) this is v = v_c: plain conditional sampling, no guidance. 0 ignores the class (v = v_u); above 1 is classifier-free guidance, the next section.',
-    },
-    P.steps(50, 200),
-    P.n(400, 2000),
-    P.seed(),
-    P.exact(),
+    }),
+    ...fx('restart', P.steps(50, 200), P.n(400, 2000), P.seed()),
+    ...fx('soft', P.exact()),
     ...trainParams(),
   ],
+  effects: ['data', 'restart', 'soft', 'weights'],
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed', 'exact'],
   caption: () => [
     'The class is now an input, v(x, t, c): the same noise flows almost straight to the chosen part of the face. ', el('b', {}, 'Lines'), ' trace a few particles, ', el('b', {}, 'dots'), ' show all of them. At w = 1 there is no guidance yet.',
@@ -80,9 +80,7 @@ export default {
       plot.setLabel(`${n} samples of class ${fig.state.class} of the ${fig.state.dataset} data at t = ${fmt(flow.timeAt(k))} (step ${k} of ${flow.steps}), guidance w = ${fmt(fig.state.w, 1)}, with the paths of ${traced} of them from the noise; the faint data behind, coloured by class.`);
     }
 
-    let metricsFor = -1;
     let gen = 0; // counts models loaded (a data set, pretrained weights, a fresh training run)
-    let last = null; // { sig, hit }: the last measurement and the settings it was made with
     const key = el('span', { class: 'key' });
     const lineKey = el('span', { class: 'line-key' });
     const L = {
@@ -93,8 +91,8 @@ export default {
       w: line(),
       field: line(),
     };
-    L.time.node.setAttribute('aria-hidden', 'true');
-    fig.readout(...Object.values(L).map((l) => l.node));
+    readoutLines(fig, L);
+    const hitRate = measuredOnce(fig, (m) => m?.hitRate);
 
     function changed(info) {
       const { state } = fig;
@@ -105,15 +103,8 @@ export default {
       L.samples.set(`${n}|${state.class}`, el('b', {}, String(n)), ` samples of class ${state.class}`);
       L.traced.set(`${Math.min(TRACED, n)}`, `${Math.min(TRACED, n)} of them traced from the noise`);
       L.time.set(`t = ${fmt(info.t, 2)} · step ${info.k} of ${info.steps}`);
-      // measured once per finished flow, while the picture stands still; while training
-      // recomputes the flow, the last measurement for the same settings stays up
       const sig = [gen, state.dataset, state.class, state.w, state.exact, n, info.steps, state.seed].join('|');
-      if (info.done && info.still && metricsFor !== info.flow.__id) {
-        metricsFor = info.flow.__id;
-        const h = fig.model.metrics(info.flow)?.hitRate;
-        last = Number.isFinite(h) ? { sig, hit: h } : null;
-      }
-      const measured = last && last.sig === sig ? last.hit : null;
+      const measured = hitRate(info, sig);
       L.hit.set(measured !== null ? `h${measured}|${sig}` : `w${sig}`,
         'at t = 1, hit rate ', el('b', {}, measured !== null ? fmt(measured, 2) : '…'),
         ` (${measured !== null ? Math.round(measured * n) : '…'} of ${n} samples in the ${state.class} region)`);
@@ -140,22 +131,14 @@ export default {
 
     return {
       layout: () => player.fit(plot),
-      update(keys) {
-        if (!fig.model) return;
-        if (keys.includes('dataset')) gen++;
-        if (keys.includes('dataset')) {
-          plot.setExtent(fig.model.extent);
-          player.rebuild('hard');
-        } else if (keys.some((k) => ['n', 'steps', 'seed'].includes(k))) {
-          player.rebuild('hard');
-        } else if (keys.some((k) => ['class', 'w', 'exact'].includes(k))) {
-          // the same noise under another field: swapped in once it has caught up
-          player.rebuild('soft');
-        } else if (keys.includes('model') && !fig.state.exact) {
-          player.rebuild('weights');
-        }
-        fig.request();
+      data() {
+        gen++;
+        plot.setExtent(fig.model.extent);
+        player.rebuild('hard');
       },
+      restart: () => player.rebuild('hard'),
+      soft: () => player.rebuild('soft'),
+      weights: () => fig.state.exact || player.rebuild('weights'),
       frame: (now, budget) => player.frame(now, budget),
     };
   },

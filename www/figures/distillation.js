@@ -2,13 +2,13 @@
 // step) next to its teacher's CFG (two calls per step), from the same noise, and the gap between
 // their endpoints for every w the student was trained on; under each panel its probability path,
 // and the probability paths of both at a few w, from the gap chart's runs.
-import { el, fmt } from '../cfg.js';
-import { P } from '../figure.js';
-import { Plot } from '../plot.js';
-import { Chart, linearTicks } from '../chart.js';
-import { PathStrip, meanAxis, stackForExport } from '../path-strip.js';
-import { derivedModel, paintPaths, twoPanels, advanceRuns, Redraw } from '../teacher.js';
-import { cfg, method } from '../method.js';
+import { el, fmt } from '../lib/cfg.js';
+import { P, fx } from '../shell/figure.js';
+import { Plot } from '../lib/plot.js';
+import { Chart, linearTicks } from '../lib/chart.js';
+import { PathStrip, meanAxis, stackForExport } from '../lib/path-strip.js';
+import { derivedModel, paintPaths, twoPanels, advanceRuns, Redraw } from './teacher.js';
+import { cfg, method } from '../lib/method.js';
 
 /** The student was distilled for w in [0, W_MAX] (scripts/pretrain.sh). */
 const W_MAX = 9;
@@ -40,17 +40,19 @@ export default {
     trainNote: 'Distils a student from the shipped teacher in a background worker (the same Rust code, compiled to WebAssembly), starting as a copy of the teacher; the figure follows it as it learns.',
   }),
   styles: true,
+  // what a change invalidates (www/shell/effects.js), strongest first: the gap chart's runs and
+  // the panels' runs; new weights (the next runs, while the student trains); the panels' runs
   params: [
-    P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
-    P.cls('upper-right'),
-    { ...P.w(3, W_MAX), help: `Guidance scale: the teacher computes v_u + w·(v_c − v_u), the student gets w as an input (it was trained on w in [0, ${W_MAX}]).` },
-    P.steps(20, 100),
-    P.n(400, 2000),
-    P.seed(),
+    ...fx('all', P.dataset('non-overlapping', ['non-overlapping', 'overlapping']), P.cls('upper-right')),
+    ...fx('panels', { ...P.w(3, W_MAX), help: `Guidance scale: the teacher computes v_u + w·(v_c − v_u), the student gets w as an input (it was trained on w in [0, ${W_MAX}]).` }),
+    ...fx('all', P.steps(20, 100)),
+    ...fx('panels', P.n(400, 2000)),
+    ...fx('all', P.seed()),
     // distilling a student in your browser (the teacher is the shipped model)
     P.lr(),
     { ...P.trainSteps(), default: 1000 },
   ],
+  effects: ['all', 'weights', 'panels'],
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed'],
   caption: () => [
     'A ', el('b', {}, 'student'), ' that takes w as an input learns the teacher’s guided velocity: one network call per step, not two. ', el('b', {}, 'Top'), ': both from the same noise; ', el('b', {}, 'bottom'), ': their endpoint gap over w.',
@@ -205,21 +207,26 @@ export default {
         redraw.dirty = true;
         fig.request();
       },
-      update(keys) {
-        if (!fig.model || !fig.student) return;
-        const busy = gaps.some((g) => !g.teacher.done || !g.student.done) || panels.some((p) => p.flow && !p.flow.done);
+      ready: () => !!fig.student,
+      all() {
+        stale = false;
+        restartGaps();
+        restartPanels();
+      },
+      weights() {
         // while the student trains, weights arrive many times a second: runs that are still
         // computing finish first, then the figure starts again on the newest weights
-        if (keys.length === 1 && keys[0] === 'model' && fig.isTraining?.() && busy) {
-          stale = true;
-          return;
-        }
+        const busy = gaps.some((g) => !g.teacher.done || !g.student.done) || panels.some((p) => p.flow && !p.flow.done);
+        if (fig.isTraining() && busy) stale = true;
+        else this.all();
+      },
+      panels() {
         stale = false;
-        if (keys.some((k) => ['model', 'dataset', 'class', 'steps', 'seed'].includes(k))) restartGaps();
-        if (keys.some((k) => ['model', 'dataset', 'class', 'w', 'steps', 'n', 'seed'].includes(k))) restartPanels();
+        restartPanels();
+      },
+      changed() {
         readout();
         redraw.dirty = true;
-        fig.request();
       },
       frame(now, budget) {
         if (!gaps.length) return false;

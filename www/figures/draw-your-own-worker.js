@@ -15,9 +15,9 @@
 //                                      end (xy: Float32Array, transferred); the result is
 //                                      {metrics} (model.metrics of the flow, or null)
 // A new model or drawing stops the flows under way (they end as cancelled).
-import { loadBindings } from '../wasm.js';
-import { serve, pause } from '../rpc.js';
-import { cfg } from '../method.js';
+import { loadBindings } from '../lib/wasm.js';
+import { serve, pause } from '../lib/rpc.js';
+import { cfg } from '../lib/method.js';
 
 const ready = loadBindings();
 

@@ -10,10 +10,10 @@
 // the worker's results and the painting are closures over one state (the sketch, the active brush,
 // the model's and the worker's versions of the drawing). The parts with their own state already
 // have their own files: the sketch (draw-your-own-sketch.js) and the worker (draw-your-own-worker.js).
-import { el, fmt, cfgFormula } from '../cfg.js';
-import { P, trainParams } from '../figure.js';
-import { Plot } from '../plot.js';
-import { WorkerClient } from '../rpc.js';
+import { el, fmt, cfgFormula } from '../lib/cfg.js';
+import { P, fx, trainParams } from '../shell/figure.js';
+import { Plot } from '../lib/plot.js';
+import { WorkerClient } from '../lib/rpc.js';
 import { NAMES, STD, LIMIT, exampleDrawing, sketchOf, drawingOf, shownBrushes } from './draw-your-own-sketch.js';
 
 export default {
@@ -21,17 +21,18 @@ export default {
   title: 'Draw your own data',
   post: 'train a model on your drawing',
   styles: true,
+  // what a change invalidates (www/shell/effects.js), four independent parts: the samples (the
+  // settings), the model in the sampler's worker (new weights), the sketch (a loaded drawing),
+  // the brush
   params: [
-    P.cls('A', true),
-    P.w(2, 12),
-    P.n(800, 2000),
-    P.steps(40, 200),
-    P.seed(),
-    { ...P.exact(), help: 'Follow the exact velocity of your drawing (every drawn point blurred by a Gaussian of σ = 0.06) instead of the network: what a perfect model would do. Works before training too.' },
-    { key: 'brush', label: 'brush size', type: 'number', default: 0.2, min: 0.05, max: 0.6, step: 0.01, help: 'Radius of the brush in data units: each dab scatters points uniformly within it.' },
+    ...fx('sample', P.cls('A', true), P.w(2, 12), P.n(800, 2000), P.steps(40, 200), P.seed(),
+      { ...P.exact(), help: 'Follow the exact velocity of your drawing (every drawn point blurred by a Gaussian of σ = 0.06) instead of the network: what a perfect model would do. Works before training too.' }),
+    ...fx('brush', { key: 'brush', label: 'brush size', type: 'number', default: 0.2, min: 0.05, max: 0.6, step: 0.01, help: 'Radius of the brush in data units: each dab scatters points uniformly within it.' }),
     // a drawing is learnt faster with a larger step than the built-in data sets' default
     ...trainParams().map((p) => (p.key === 'lr' ? { ...p, default: 0.005 } : p)),
   ],
+  on: { model: 'weights', drawing: 'drawing' },
+  effects: [['drawing'], ['weights'], ['brush'], ['sample']],
   controls: ['class', 'w', 'n', 'steps', 'seed', 'exact'],
   caption: () => [
     'Draw with one brush per class, then ', el('b', {}, 'Train on my drawing'), ': a network learns your data in a background worker, and the bright dots sample the chosen class with CFG. ', el('b', {}, 'Ground truth'), ' samples your drawing exactly.',
@@ -68,7 +69,7 @@ export default {
     s.pendingVersion = s.version;
     s.trainTotal = fig.state.trainSteps;
     fig.adoptModel(m);
-    fig.impl?.update?.(['drawing']);
+    fig.changed('drawing');
     const n = drawn.classes.reduce((a, c) => a + c.points.length, 0);
     const names = drawn.classes.map((c) => c.name).join(', ');
     return `${n} points in ${drawn.classes.length} classes (${names})${drawn.total > n ? `, a random ${n} of its ${drawn.total}` : ''}; press Train to learn them`;
@@ -90,7 +91,7 @@ export default {
     s.pendingVersion = s.version;
     s.trainTotal = Math.max(1, m.stepsDone);
     fig.adoptModel(m);
-    fig.impl?.update?.(['drawing']);
+    fig.changed('drawing');
     return `${m.stepsDone} training steps on ${drawn.classes.map((c) => `${c.points.length} ${c.name}`).join(', ')}`;
   },
 
@@ -138,10 +139,7 @@ export default {
       const d = s.drawn();
       d.classes = d.classes.filter((c) => c.points.length >= 3);
       try {
-        const a = el('a', { href: URL.createObjectURL(new Blob([wasm.pointsCsv(JSON.stringify(d))], { type: 'text/csv' })), download: 'drawing.csv' });
-        fig.shadow.append(a);
-        a.click();
-        setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+        fig.download('drawing.csv', new Blob([wasm.pointsCsv(JSON.stringify(d))], { type: 'text/csv' }));
       } catch (e) {
         showToast(`Nothing to save: ${e.message}`);
       }
@@ -579,25 +577,24 @@ export default {
     pick(0);
     return {
       layout,
-      update(keys) {
-        // a loaded file replaced the drawing
-        if (keys.includes('drawing')) changed();
-        if (keys.includes('model')) {
-          syncModel();
-          refreshStatus();
-          request();
-        }
-        if (keys.includes('brush')) {
-          size.value = fig.state.brush;
-          sizeOut.textContent = fmt(fig.state.brush, 2);
-          overlayDirty = true;
-        }
-        if (keys.some((k) => ['class', 'w', 'n', 'steps', 'seed', 'exact'].includes(k))) {
-          refreshStatus();
-          request(true);
-        }
+      // a loaded file replaced the drawing
+      drawing: changed,
+      weights() {
+        syncModel();
+        refreshStatus();
+        request();
+      },
+      brush() {
+        size.value = fig.state.brush;
+        sizeOut.textContent = fmt(fig.state.brush, 2);
+        overlayDirty = true;
+      },
+      sample() {
+        refreshStatus();
+        request(true);
+      },
+      changed() {
         pixDirty = true;
-        fig.request();
       },
       frame() {
         const training = fig.isTraining();

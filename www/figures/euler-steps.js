@@ -7,11 +7,12 @@
 // is made, advanced, shown and freed by closures over the current and the next run (while
 // training, the next run is computed on newer weights and replaces the current one when done, so
 // the picture never blanks); the path drawing and the chart read those same runs.
-import { el, fmt } from '../cfg.js';
-import { P, trainParams } from '../figure.js';
-import { Plot } from '../plot.js';
-import { Chart, logTicks } from '../chart.js';
-import { cfg } from '../method.js';
+import { el, fmt } from '../lib/cfg.js';
+import { P, fx, trainParams } from '../shell/figure.js';
+import { Plot } from '../lib/plot.js';
+import { ShownRuns } from '../lib/runs.js';
+import { Chart, logTicks } from '../lib/chart.js';
+import { cfg } from '../lib/method.js';
 
 /** The reference: Heun (second order) with this many steps; its own error is ~1% of Euler's at 100. */
 const REF_STEPS = 100;
@@ -29,16 +30,20 @@ export default {
   title: 'Sampling step by step',
   post: 'Fig 2(b)',
   styles: true,
+  // what a change invalidates (www/shell/effects.js), strongest first: both runs; new weights
+  // (the next runs, while training); the Euler run only
   params: [
-    steps,
-    P.dataset('two-moons'),
-    P.cls('null', true),
-    { ...P.w(3), help: 'Guidance scale, used only when a class is chosen (v = v_u + w·(v_c − v_u)); with class null the field is v_u and w does nothing. A larger w makes the field steeper, and Euler’s error larger.' },
-    { ...P.n(400, 2000), help: 'Samples in both runs. The error is averaged over all of them; the paths of the first 12 are drawn. More samples take longer to compute.' },
-    P.seed(1),
-    P.exact(),
+    ...fx('coarse', steps),
+    ...fx('restart',
+      P.dataset('two-moons'),
+      P.cls('null', true),
+      { ...P.w(3), unused: (s) => s.class === 'null', help: 'Guidance scale, used only when a class is chosen (v = v_u + w·(v_c − v_u)); with class null the field is v_u and w does nothing. A larger w makes the field steeper, and Euler’s error larger.' },
+      { ...P.n(400, 2000), help: 'Samples in both runs. The error is averaged over all of them; the paths of the first 12 are drawn. More samples take longer to compute.' },
+      P.seed(1),
+      P.exact()),
     ...trainParams(),
   ],
+  effects: ['restart', 'weights', 'coarse'],
   controls: ['steps', 'dataset', 'class', 'w', 'n', 'seed', 'exact'],
   caption: () => [
     'The same noise, solved twice: Euler with few steps (', el('b', {}, 'solid'), ', a dot per step) and a fine reference (', el('b', {}, 'dashed'), '). Where paths bend, long steps cut the corner. The chart shows the error falling as 1/steps.',
@@ -60,15 +65,13 @@ export default {
     const chartBox = el('div', { class: 'es-chart-box' },
       el('div', { class: 'es-chart-title' }, 'Endpoint error against steps'),
       chart.svg);
-    const sidePanel = fig.shadow.querySelector('.side');
+    const sidePanel = fig.sidePanel();
     fig.plots.append(chartBox);
 
     // A run: a private copy of the model (so it keeps one set of weights while training goes on),
     // the reference, the coarse run and the chart's runs, all from the same noise. `cur` is shown;
     // while training, `next` is computed in the background on newer weights and then shown.
-    let cur = null;
-    let next = null;
-    let stale = false; // newer weights arrived while `next` was computing
+    const runs = new ShownRuns(makeRun, freeRun);
     let dirty = true;
     let chartDirty = true;
     let lastReadout = '';
@@ -108,12 +111,8 @@ export default {
     /** Shows a fresh run at once (settings changed, or a new model). */
     function restartAll() {
       if (!fig.model) return;
-      freeRun(next);
-      next = null;
-      stale = false;
-      freeRun(cur);
-      cur = makeRun();
-      if (plot.extent !== cur.snap.extent) plot.setExtent(cur.snap.extent);
+      runs.restart();
+      if (plot.extent !== runs.cur.snap.extent) plot.setExtent(runs.cur.snap.extent);
       shown();
     }
 
@@ -128,7 +127,7 @@ export default {
     function draw() {
       const p = plot.painter;
       const dpr = plot.dpr;
-      const { snap, ref, coarse } = cur;
+      const { snap, ref, coarse } = runs.cur;
       const ci = classIdx();
       p.clear();
       p.data(snap, dark() ? 0.24 : 0.17, 1.1 * dpr);
@@ -141,7 +140,7 @@ export default {
       const fg = css('--cfg-fg', '#1d1d1f');
       const muted = css('--cfg-muted', '#5f6368');
       const bg = css('--cfg-plot-bg', '#ffffff');
-      const k = Math.min(TRACKED, cur.n);
+      const k = Math.min(TRACKED, runs.cur.n);
       const dot = (x, y, r, fill, stroke, lw = 1.2) => {
         ctx.beginPath();
         ctx.arc(x, y, r * dpr, 0, 2 * Math.PI);
@@ -177,7 +176,7 @@ export default {
     // ---------- the readout ----------
     function readout() {
       const { state } = fig;
-      const { ref, coarse, coarseErr, n } = cur;
+      const { ref, coarse, coarseErr, n } = runs.cur;
       const fg = css('--cfg-fg', '#1d1d1f');
       const muted = css('--cfg-muted', '#5f6368');
       const ci = classIdx();
@@ -186,7 +185,7 @@ export default {
         return st ? String(st.callsPerSample) : '…';
       };
       const field = ci < 0 ? 'v_u (no class)' : state.w === 1 ? `v_c, class ${state.class}` : state.w === 0 ? `v_u (w = 0)` : `v_u + ${fmt(state.w, 1)}·(v_c − v_u), class ${state.class}`;
-      const key = [callCount(coarse), callCount(ref), coarseErr, field, coarse.steps, n, cur.exact, ci, fg, fig.pretrained, cur.snap.stepsDone].join('|');
+      const key = [callCount(coarse), callCount(ref), coarseErr, field, coarse.steps, n, runs.cur.exact, ci, fg, fig.pretrained, runs.cur.snap.stepsDone].join('|');
       if (key === lastReadout) return;
       lastReadout = key;
       const sym = (...children) => {
@@ -207,10 +206,10 @@ export default {
         el('table', { class: 'es-table' },
           el('tr', {}, el('th', {}, ''), el('th', {}, 'Euler'), el('th', {}, 'reference')),
           el('tr', {}, el('td', {}, 'steps'), el('td', {}, el('b', {}, String(coarse.steps))), el('td', {}, `${REF_STEPS} (Heun)`)),
-          el('tr', {}, el('td', {}, cur.exact ? 'network calls' : 'calls per sample'), el('td', {}, el('b', {}, cur.exact ? '0' : callCount(coarse))), el('td', {}, cur.exact ? '0' : callCount(ref)))),
+          el('tr', {}, el('td', {}, runs.cur.exact ? 'network calls' : 'calls per sample'), el('td', {}, el('b', {}, runs.cur.exact ? '0' : callCount(coarse))), el('td', {}, runs.cur.exact ? '0' : callCount(ref)))),
         el('div', {}, 'mean endpoint distance: ', el('b', { class: 'es-err' }, coarseErr === null ? '…' : fmt(coarseErr, 3))),
         el('div', { class: 'es-note' }, `Euler vs reference, averaged over ${n} samples, in data units`),
-        el('div', { class: 'es-gap' }, `velocity: ${field}, ${cur.exact ? 'exact' : fig.pretrained ? 'network' : `network after ${cur.snap.stepsDone} training steps`}`),
+        el('div', { class: 'es-gap' }, `velocity: ${field}, ${runs.cur.exact ? 'exact' : fig.pretrained ? 'network' : `network after ${runs.cur.snap.stepsDone} training steps`}`),
       );
       plot.setLabel(`${state.dataset}, ${field}: paths of ${Math.min(TRACKED, n)} samples with ${coarse.steps} Euler steps (solid) and a ${REF_STEPS}-step Heun reference (dashed), and the end points of all ${n} Euler samples.` +
         (coarseErr === null ? '' : ` Mean distance between the end points: ${fmt(coarseErr, 3)}.`));
@@ -218,7 +217,7 @@ export default {
 
     // ---------- the chart ----------
     function drawChart() {
-      const { entries, coarseErr, ref } = cur;
+      const { entries, coarseErr, ref } = runs.cur;
       const W = Math.max(200, Math.min(420, Math.round(chartBox.clientWidth || 250)));
       const pts = entries.filter((e) => e.err !== null && e.err > 0).sort((a, b) => a.s - b.s);
       const errs = pts.map((e) => e.err);
@@ -244,7 +243,7 @@ export default {
         chart.text(x(sl) + 4, y(e1 / sl) - 5, '∝ 1/steps', { class: 'guide-label' });
       }
       // the current setting
-      const now = cur.coarse.steps;
+      const now = runs.cur.coarse.steps;
       chart.add('line', { class: 'now', x1: x(now), x2: x(now), y1: p.t, y2: p.b });
       // the measured errors
       chart.line(pts.map((e) => [e.s, e.err]), { class: 'curve' });
@@ -259,7 +258,7 @@ export default {
       if (done < CHART_ORDER.length) {
         chart.text(p.l + 5, p.b - 5, ref.done ? `computing ${done} of ${CHART_ORDER.length}…` : 'waiting for the reference…', { class: 'pending', 'text-anchor': 'start' });
       }
-      chart.describe(`Mean distance between Euler and reference end points against the number of Euler steps, on log–log axes, over ${cur.n} samples: ` +
+      chart.describe(`Mean distance between Euler and reference end points against the number of Euler steps, on log–log axes, over ${runs.cur.n} samples: ` +
         (pts.length ? pts.map((e) => `${e.s} steps ${fmt(e.err, 3)}`).join(', ') : 'computing') + '.');
     }
 
@@ -303,11 +302,6 @@ export default {
       return { moved, paths, chart };
     }
 
-    // w only acts on a class: its control is dimmed (still usable) while the class is null
-    function dimW() {
-      fig.control('w')?.classList.toggle('ctl-unused', classIdx() < 0);
-    }
-
     return {
       layout() {
         const side = Plot.sideFor(fig.width(), 1, { max: 520 });
@@ -320,32 +314,25 @@ export default {
         chartDirty = true;
         fig.request();
       },
-      update(keys) {
-        if (!fig.model) return;
-        dimW();
-        const all = ['dataset', 'class', 'w', 'n', 'seed', 'exact'];
-        if (keys.some((k) => all.includes(k)) || !cur) restartAll();
-        else if (keys.includes('model')) {
-          // while training, progress reports arrive many times a second: the runs shown stay until
-          // runs on newer weights have finished in the background
-          if (fig.isTraining()) {
-            if (next) stale = true;
-            else next = makeRun();
-          } else restartAll();
-        } else if (keys.includes('steps')) {
-          newCoarse(cur);
-          if (next) newCoarse(next);
-          shown();
-        }
-        fig.request();
+      restart: restartAll,
+      weights() {
+        // while training, progress reports arrive many times a second: the runs shown stay until
+        // runs on newer weights have finished in the background
+        if (runs.weights(fig.isTraining())) restartAll();
+      },
+      coarse() {
+        if (!runs.cur) return restartAll();
+        newCoarse(runs.cur);
+        if (runs.next) newCoarse(runs.next);
+        shown();
       },
       frame(now, budget) {
-        if (!cur) return false;
+        if (!runs.cur) return false;
         const t0 = performance.now();
         // while the runs are computing, the picture is redrawn at most every REDRAW_MS (drawing
         // costs about as much as a step); at once when they are finished. Drawing comes first,
         // and the steps get what is left of the frame's budget.
-        if (dirty && (runsDone(cur) || now - lastDraw > REDRAW_MS)) {
+        if (dirty && (runsDone(runs.cur) || now - lastDraw > REDRAW_MS)) {
           draw();
           readout();
           dirty = false;
@@ -356,22 +343,19 @@ export default {
           chartDirty = false;
         }
         const left = budget - (performance.now() - t0);
-        if (!complete(cur)) {
-          const w = work(cur, left);
+        if (!complete(runs.cur)) {
+          const w = work(runs.cur, left);
           dirty ||= w.paths;
           chartDirty ||= w.chart;
-        } else if (next) {
-          work(next, left);
-          if (complete(next)) {
-            freeRun(cur);
-            cur = next;
-            next = stale ? makeRun() : null;
-            stale = false;
+        } else if (runs.next) {
+          work(runs.next, left);
+          if (complete(runs.next)) {
+            runs.promote();
             dirty = true;
             chartDirty = true;
           }
         }
-        return dirty || chartDirty || !complete(cur) || !!next;
+        return dirty || chartDirty || !complete(runs.cur) || !!runs.next;
       },
     };
   },

@@ -1,10 +1,10 @@
 // The hero figure: the CFG vector field. Drag the probes: at each, the unconditional velocity
 // v_u, the conditional v_c and the guided v = v_u + w·(v_c − v_u), and the path the guided field
 // takes from there to t = 1.
-import { el, fmt, cfgFormula, inkWord } from '../cfg.js';
-import { P, trainParams } from '../figure.js';
-import { Plot } from '../plot.js';
-import { cfg } from '../method.js';
+import { el, fmt, cfgFormula, inkWord } from '../lib/cfg.js';
+import { P, fx, trainParams } from '../shell/figure.js';
+import { Plot } from '../lib/plot.js';
+import { cfg } from '../lib/method.js';
 
 const START = [[-1.6, 1.3], [1.7, -1.4], [0.3, 2.1]];
 
@@ -12,7 +12,9 @@ export default {
   id: 'hero',
   title: 'How guidance steers the flow',
   post: 'the CFG vector field',
-  params: [P.dataset('face'), P.cls('mouth'), P.w(3), P.t(0.3), P.steps(40, 200), P.solver(), P.exact(), ...trainParams()],
+  // every setting, and new weights, only redraw: the figure computes its probes' paths per frame
+  params: [...fx('redraw', P.dataset('face'), P.cls('mouth'), P.w(3), P.t(0.3), P.steps(40, 200), P.solver(), P.exact()), ...trainParams()],
+  on: { model: 'redraw' },
   controls: ['dataset', 'class', 'w', 't', 'steps', 'solver', 'exact'],
   caption: () => [
     'Drag the white probes. At each, ', el('b', {}, 'grey'), ' is the unconditional velocity v', el('sub', {}, 'u'), ', ', el('b', {}, 'coloured'), ' the conditional v', el('sub', {}, 'c'), ', and ', ...inkWord(), ' the guided ', ...cfgFormula(), ': w times their difference, added to v', el('sub', {}, 'u'), ', points toward the class and past it when w > 1.',
@@ -139,11 +141,9 @@ export default {
         pending = true;
         fig.request();
       },
-      update() {
-        if (!fig.model) return;
+      redraw() {
         if (plot.extent !== fig.model.extent) plot.setExtent(fig.model.extent);
         pending = true;
-        fig.request();
       },
       frame() {
         if (pending) {

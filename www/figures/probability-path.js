@@ -8,16 +8,16 @@
 // their life cycle (build, rebuild after a change, free, layout, title, the read-out), which share
 // the cells and the one play head. Each part of a cell has its own file in probability-path/ (the
 // square, the strip, the exact densities and their worker, the read-out, the reference circles).
-import { el, fmt, cfgFormula } from '../cfg.js';
-import { P, trainParams } from '../figure.js';
-import { Plot } from '../plot.js';
+import { el, fmt, cfgFormula } from '../lib/cfg.js';
+import { P, fx, trainParams } from '../shell/figure.js';
+import { Plot } from '../lib/plot.js';
 import { paintReferences, wText } from './probability-path/refs.js';
 import { paintStrip, drawStrip, SPAD, STRIP_BINS } from './probability-path/strip.js';
-import { PlayHead } from '../playbar.js';
+import { PlayHead } from '../lib/playbar.js';
 import { drawSquare } from './probability-path/square.js';
 import { readoutNodes } from './probability-path/readout.js';
 import { DENS, densityFrames, frameIndex, ExactDensities } from './probability-path/exact.js';
-import { cfg } from '../method.js';
+import { cfg } from '../lib/method.js';
 
 // The two data sets of Figs 6 and 7: two Gaussian classes whose means lie on the diagonal.
 const DATASETS = ['non-overlapping', 'overlapping'];
@@ -36,19 +36,19 @@ export default {
   post: 'Figs 6 and 7',
   wide: true,
   styles: true,
+  // what a change invalidates (www/shell/effects.js), strongest first: another data set (new
+  // panels, references, view); new noise; new panels under the same noise (w, the w = 1 column);
+  // the same noise under another field; new weights. And independently what the squares show.
   params: [
-    P.dataset('non-overlapping', DATASETS),
-    P.w(3),
-    { key: 'compare', label: 'with w = 1', type: 'bool', default: true, help: 'Also show plain conditional sampling (w = 1), from the same noise, next to the chosen scale.' },
-    { key: 'squares', label: 'squares show', type: 'enum', default: 'exact', options: ['exact', 'histogram'],
+    ...fx('data', P.dataset('non-overlapping', DATASETS)),
+    ...fx('regroup', P.w(3), { key: 'compare', label: 'with w = 1', type: 'bool', default: true, help: 'Also show plain conditional sampling (w = 1), from the same noise, next to the chosen scale.' }),
+    { effect: 'squares', key: 'squares', label: 'squares show', type: 'enum', default: 'exact', options: ['exact', 'histogram'],
       help: `exact: the density p_t of the flow itself, by the change of variables: each point of a ${DENS.side} × ${DENS.side} grid is carried back to t = 0 by the reverse ODE, adding up the divergence of the velocity from its exact Jacobian, at ${DENS.times + 1} times from t = 0 to 1. histogram: where the samples are, counted in cells and smoothed.` },
-    P.n(1500, 4000),
-    P.steps(50, 200),
-    P.solver(),
-    P.seed(),
-    P.exact(),
+    ...fx('restart', P.n(1500, 4000), P.steps(50, 200), P.solver(), P.seed()),
+    ...fx('soft', P.exact()),
     ...trainParams(),
   ],
+  effects: [['data', 'restart', 'regroup', 'soft', 'weights'], ['squares']],
   controls: ['dataset', 'w', 'compare', 'squares', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
     'Each panel follows one class from noise (t = 0) to data (t = 1) with ', ...cfgFormula(), '. ', el('b', {}, 'Squares'), ': its density at the slider’s time; ', el('b', {}, 'strips'), ': the whole path along the line through both class means. Guided mass commits to its side early.',
@@ -336,27 +336,24 @@ export default {
         layout();
         fig.request();
       },
-      update(keys) {
-        if (!fig.model) return;
-        const has = (...k) => keys.some((x) => k.includes(x));
-        if (has('dataset')) {
-          build();
-          references();
-          for (const c of cells) c.plot.setExtent(fig.model.extent);
-          rebuild('hard');
-          readoutKey = '';
-          return;
-        }
-        if (has('compare') || (has('w') && scales().length !== groups.length)) build();
-        else if (has('w')) build();
-        if (has('n', 'steps', 'solver', 'seed')) rebuild('hard');
-        else if (has('w', 'compare', 'exact')) rebuild('soft');
-        else if (has('model')) rebuild('weights');
-        if (has('squares')) {
-          syncDensities();
-          for (const c of cells) c.drawn = '';
-          fig.request();
-        }
+      data() {
+        build();
+        references();
+        for (const c of cells) c.plot.setExtent(fig.model.extent);
+        rebuild('hard');
+      },
+      restart: () => rebuild('hard'),
+      regroup() {
+        build();
+        rebuild('soft');
+      },
+      soft: () => rebuild('soft'),
+      weights: () => rebuild('weights'),
+      squares() {
+        syncDensities();
+        for (const c of cells) c.drawn = '';
+      },
+      changed() {
         readoutKey = '';
       },
       frame(now, frameBudget) {

@@ -4,11 +4,11 @@
 // three network calls per Euler step. Plain CFG gets ⌈3K/2⌉ steps of two calls for the same cost.
 // Both start from the same noise; trails show the last steps; hit rate and diversity are measured
 // on the samples once they reach t = 1.
-import { el, fmt, cfgFormula } from '../cfg.js';
-import { P, trainParams } from '../figure.js';
-import { Plot } from '../plot.js';
-import { PathStrip, meanAxis, stackForExport } from '../path-strip.js';
-import { cfg, method } from '../method.js';
+import { el, fmt, cfgFormula } from '../lib/cfg.js';
+import { P, fx, trainParams } from '../shell/figure.js';
+import { Plot } from '../lib/plot.js';
+import { PathStrip, meanAxis, stackForExport } from '../lib/path-strip.js';
+import { cfg, method } from '../lib/method.js';
 
 const TWO = ['non-overlapping', 'overlapping'];
 /** Milliseconds for t to run from 0 to 1 on screen (a few Euler steps are visible one by one). */
@@ -19,18 +19,21 @@ export default {
   title: 'Rectified CFG',
   post: 'predictor–corrector guidance',
   styles: true,
+  // what a change invalidates (www/shell/effects.js), strongest first: another data set (view and
+  // runs); new runs (from new noise, or, for new weights, the same); both panels restarted; the
+  // rectified-CFG panel; the CFG panel
   params: [
-    P.dataset('overlapping', TWO),
-    { ...P.cls('upper-right'), help: 'The class to sample, and to guide toward.' },
-    { key: 'lambdaMax', label: 'λ_max', type: 'number', default: 2, min: 0, max: 10, step: 0.1, help: 'Rectified CFG’s guidance strength at t = 0: α(t) = λ_max·(1 − t)^γ. λ_max = 0 is plain conditional sampling.' },
-    { key: 'gamma', label: 'γ', type: 'number', default: 1, min: 0, max: 4, step: 0.1, help: 'How fast rectified CFG’s guidance fades: α(t) = λ_max·(1 − t)^γ. γ = 0 keeps it constant; larger γ stops guiding earlier.' },
-    { ...P.w(3, 10), label: 'CFG w', help: 'Guidance scale of the plain-CFG panel: v = v_u + w·(v_c − v_u).' },
-    { ...P.steps(8, 60), label: 'steps K', help: 'Euler steps of rectified CFG (3 network calls each). Plain CFG gets ⌈3K/2⌉ steps of 2 calls: the same number of network calls.' },
-    P.exact(),
-    P.n(1000, 3000),
-    P.seed(),
+    ...fx('data', P.dataset('overlapping', TWO)),
+    ...fx('build', { ...P.cls('upper-right'), help: 'The class to sample, and to guide toward.' }),
+    ...fx('left', { key: 'lambdaMax', label: 'λ_max', type: 'number', default: 2, min: 0, max: 10, step: 0.1, help: 'Rectified CFG’s guidance strength at t = 0: α(t) = λ_max·(1 − t)^γ. λ_max = 0 is plain conditional sampling.' },
+    { key: 'gamma', label: 'γ', type: 'number', default: 1, min: 0, max: 4, step: 0.1, help: 'How fast rectified CFG’s guidance fades: α(t) = λ_max·(1 − t)^γ. γ = 0 keeps it constant; larger γ stops guiding earlier.' }),
+    ...fx('right', { ...P.w(3, 10), label: 'CFG w', help: 'Guidance scale of the plain-CFG panel: v = v_u + w·(v_c − v_u).' }),
+    ...fx('build', { ...P.steps(8, 60), label: 'steps K', help: 'Euler steps of rectified CFG (3 network calls each). Plain CFG gets ⌈3K/2⌉ steps of 2 calls: the same number of network calls.' }),
+    ...fx('both', P.exact()),
+    ...fx('build', P.n(1000, 3000), P.seed()),
     ...trainParams(),
   ],
+  effects: ['data', 'build', 'weights', 'both', 'left', 'right'],
   controls: ['dataset', 'class', 'lambdaMax', 'gamma', 'w', 'steps', 'exact', 'n', 'seed'],
   caption: () => [
     el('b', {}, 'Left'), ': rectified CFG, guidance measured half a step ahead with a weight α(t) that vanishes at t = 1 (three calls per step). ', el('b', {}, 'Right'), ': CFG with the same number of network calls. Under each, its probability path and scores.',
@@ -179,18 +182,27 @@ export default {
 
     return {
       layout,
-      update(keys) {
-        if (!fig.model) return;
-        if (keys.includes('model') || keys.includes('dataset')) gen++;
+      data() {
+        gen++;
         // a new data set may have another view square
-        if (keys.includes('dataset')) layout();
-        const weightsOnly = keys.length === 1 && keys[0] === 'model';
-        if (keys.some((k) => ['model', 'dataset', 'class', 'steps', 'n', 'seed'].includes(k))) build(!weightsOnly);
-        else if (keys.some((k) => ['lambdaMax', 'gamma', 'exact'].includes(k))) { restart(panels[0]); if (keys.includes('exact')) restart(panels[1]); }
-        else if (keys.includes('w')) restart(panels[1]);
+        layout();
+        build(true);
+      },
+      build: () => build(true),
+      // new weights: the same noise again
+      weights() {
+        gen++;
+        build(false);
+      },
+      both() {
+        restart(panels[0]);
+        restart(panels[1]);
+      },
+      left: () => restart(panels[0]),
+      right: () => restart(panels[1]),
+      changed() {
         titles();
         readout();
-        fig.request();
       },
       frame(now, budget) {
         const t0 = performance.now();

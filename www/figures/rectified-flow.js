@@ -1,12 +1,12 @@
 // Fig 8 of the post, live: the shipped model's paths next to those of the same model after one
 // round of reflow (retrained on its own noise → sample pairs), their straightness, and sample
 // quality (sliced W2 to the class's data) against the number of Euler steps, before and after.
-import { el, fmt } from '../cfg.js';
-import { P } from '../figure.js';
-import { Plot } from '../plot.js';
-import { Chart, logTicks } from '../chart.js';
-import { derivedModel, paintPaths, twoPanels, advanceRuns, Redraw } from '../teacher.js';
-import { cfg } from '../method.js';
+import { el, fmt } from '../lib/cfg.js';
+import { P, fx } from '../shell/figure.js';
+import { Plot } from '../lib/plot.js';
+import { Chart, logTicks } from '../lib/chart.js';
+import { derivedModel, paintPaths, twoPanels, advanceRuns, Redraw } from './teacher.js';
+import { cfg } from '../lib/method.js';
 
 /** Paths are drawn from a run of this many Euler steps; quality is measured at each of STEP_COUNTS. */
 const PATH_STEPS = 100;
@@ -33,16 +33,19 @@ export default {
     resetLabel: 'Back to the shipped reflow',
     trainNote: 'Runs one reflow round in a background worker (the same Rust code, compiled to WebAssembly): pairs from the shipped model, then a copy of it trained on them; the figure follows it as it learns.',
   }),
+  // every setting restarts the runs; new weights too, or the next runs while reflow trains
   params: [
-    P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
-    P.cls('upper-right', true),
-    { ...P.w(1, 6), help: 'Guidance scale for both models. Reflow was trained on pairs made at w = 1 (and unconditional ones): at w = 1 its paths are straight, guiding it further bends them again.' },
-    P.n(400, 2000),
-    P.seed(),
+    ...fx('restart',
+      P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
+      P.cls('upper-right', true),
+      { ...P.w(1, 6), help: 'Guidance scale for both models. Reflow was trained on pairs made at w = 1 (and unconditional ones): at w = 1 its paths are straight, guiding it further bends them again.' },
+      P.n(400, 2000),
+      P.seed()),
     // one reflow round in your browser (the architecture is the shipped model's)
     P.lr(),
     { ...P.trainSteps(), default: 2000 },
   ],
+  effects: ['restart', 'weights'],
   controls: ['dataset', 'class', 'w', 'n', 'seed'],
   caption: () => [
     'Reflow retrains a model on its own noise–sample pairs, so its paths straighten. ', el('b', {}, 'Top'), ': the same noise through each model. ', el('b', {}, 'Bottom'), ': sample quality against Euler steps; straight paths need fewer. Raise w: guidance bends them again.',
@@ -162,16 +165,18 @@ export default {
         redraw.dirty = true;
         fig.request();
       },
-      update(keys) {
-        if (!fig.model || !fig.reflowed) return;
-        const busy = cells.some((c) => !c.flow.done) || panels.some((p) => p.flow && !p.flow.done);
+      ready: () => !!fig.reflowed,
+      restart,
+      weights() {
         // while reflow trains, weights arrive many times a second: runs that are still computing
         // finish first, then the figure starts again on the newest weights
-        if (keys.length === 1 && keys[0] === 'model' && fig.isTraining?.() && busy) stale = true;
-        else if (keys.some((k) => ['model', 'dataset', 'class', 'w', 'n', 'seed'].includes(k))) restart();
+        const busy = cells.some((c) => !c.flow.done) || panels.some((p) => p.flow && !p.flow.done);
+        if (fig.isTraining() && busy) stale = true;
+        else restart();
+      },
+      changed() {
         readout();
         redraw.dirty = true;
-        fig.request();
       },
       frame(now, budget) {
         if (!cells.length) return false;

@@ -5,10 +5,10 @@
 // ("v ← T·v"), which is a time rescaling: the samples stop at t = T, short of the data. Under the
 // sampling panels: sliced W2 to exact samples of the tilted density (b), next to its noise floor;
 // under (c): the noise-scaled samples (d) against the tempered class, next to its own floor.
-import { el, fmt, cfgFormula } from '../cfg.js';
-import { P, trainParams } from '../figure.js';
-import { Plot } from '../plot.js';
-import { cfg, method } from '../method.js';
+import { el, fmt, cfgFormula } from '../lib/cfg.js';
+import { P, fx, trainParams } from '../shell/figure.js';
+import { Plot } from '../lib/plot.js';
+import { cfg, method } from '../lib/method.js';
 
 const TWO = ['non-overlapping', 'overlapping'];
 const PROJECTIONS = 64;
@@ -21,16 +21,19 @@ export default {
   post: 'Temperature Tuning',
   styles: true,
   wide: true,
+  // what a change invalidates (www/shell/effects.js), three parts: the view (another data set);
+  // the exact densities of (b) and (c), which new weights leave as they are; the flows (new
+  // ones, new weights, or the same noise restarted under another w)
   params: [
-    P.dataset('overlapping', TWO),
-    { ...P.cls('upper-right'), help: 'The class to sample, and to guide toward.' },
-    { ...P.w(3, 8), min: 1, help: 'The guidance scale of CFG (a) and of the tilted density (b); the tempered class (c), the noise scaling (d) and v ← T·v (e) use the temperature T = 1/w.' },
-    P.steps(40, 200),
-    P.n(1000, 3000),
-    P.seed(),
-    P.exact(),
+    ...fx(['data', 'densities', 'flows'], P.dataset('overlapping', TWO)),
+    ...fx(['densities', 'flows'], { ...P.cls('upper-right'), help: 'The class to sample, and to guide toward.' }),
+    ...fx(['densities', 'restart'], { ...P.w(3, 8), min: 1, help: 'The guidance scale of CFG (a) and of the tilted density (b); the tempered class (c), the noise scaling (d) and v ← T·v (e) use the temperature T = 1/w.' }),
+    ...fx('flows', P.steps(40, 200)),
+    ...fx(['densities', 'flows'], P.n(1000, 3000), P.seed()),
+    ...fx('restart', P.exact()),
     ...trainParams(),
   ],
+  effects: [['data'], ['densities'], ['weights', 'flows', 'restart']],
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed', 'exact'],
   caption: () => [
     'Is CFG a lower temperature? (a) CFG; (b) the tilted density its score suggests; (c) the class at temperature T = 1/w; (d) narrower start noise; (e) v ← T·v. The distances show CFG is neither (b) nor (c).',
@@ -197,20 +200,22 @@ export default {
 
     return {
       layout,
-      update(keys) {
-        if (!fig.model) return;
-        if (keys.includes('model') || keys.includes('dataset')) gen++;
+      data() {
+        gen++;
         // a new data set may have another view square
-        if (keys.includes('dataset')) layout();
-        const all = ['model', 'dataset', 'class', 'steps', 'n', 'seed'];
-        // the densities are exact: new weights (training in the browser) leave them as they are
-        if (keys.some((k) => ['dataset', 'class', 'n', 'seed', 'w'].includes(k))) buildDensities();
-        if (keys.some((k) => all.includes(k))) buildFlows();
-        else if (keys.some((k) => ['w', 'exact'].includes(k))) restartFlows();
+        layout();
+      },
+      densities: buildDensities,
+      weights() {
+        gen++;
+        buildFlows();
+      },
+      flows: buildFlows,
+      restart: restartFlows,
+      changed() {
         titles();
         for (const p of panels) note(p);
         readout();
-        fig.request();
       },
       frame(now, budget) {
         const t0 = performance.now();

@@ -6,8 +6,8 @@
 // Why about 340 lines: the label placement (each w label tries several spots around its point and
 // takes the first that overlaps nothing) and the hover read-out are most of it; they are the
 // chart's own and serve no other figure.
-import { fmt } from '../cfg.js';
-import { linear, log as logScale, linearTicks, logTicks, niceLog } from '../chart.js';
+import { fmt } from '../lib/cfg.js';
+import { linear, log as logScale, linearTicks, logTicks, niceLog } from '../lib/chart.js';
 
 export const PAD = { left: 46, right: 14, top: 14, bottom: 44 };
 export const NARROW = 480; // px: below, the legend goes under the chart

@@ -2,10 +2,10 @@
 // scale w, a batch of samples is drawn and measured (hit rate: precision; diversity: spread over
 // the class's spread). One curve per class, from w = 0 (unconditional) up, filling in as each
 // batch finishes; the chart is a canvas so the PNG export keeps it, and the numbers are in a table.
-import { el, fmt, cfgFormula } from '../cfg.js';
-import { P, trainParams } from '../figure.js';
+import { el, fmt, cfgFormula } from '../lib/cfg.js';
+import { P, fx, trainParams } from '../shell/figure.js';
 import { NARROW, wText, drawChart } from './tradeoff-chart.js';
-import { cfg } from '../method.js';
+import { cfg } from '../lib/method.js';
 
 const REF = { steps: 100, solver: 'heun' }; // the class itself: the exact velocity at w = 1, finely solved
 
@@ -14,16 +14,16 @@ export default {
   title: 'Precision against diversity',
   post: 'the trade-off over w',
   styles: true,
+  // what a change invalidates (www/shell/effects.js), strongest first: the measurements kept for
+  // the data set; the pass of measurements; with new weights, the pass once the one under way ends
   params: [
-    P.dataset('overlapping'),
-    { key: 'ws', label: 'scales w', type: 'list', default: [0, 0.5, 1, 1.5, 2, 3, 4, 5, 7, 10], min: 0, max: 20, maxItems: 12, help: 'The guidance scales to measure, comma-separated (up to 12).' },
-    P.n(500, 2000),
-    P.steps(30, 100),
-    P.solver(),
-    P.seed(),
-    P.exact(),
+    ...fx('data', P.dataset('overlapping')),
+    ...fx('plan',
+      { key: 'ws', label: 'scales w', type: 'list', default: [0, 0.5, 1, 1.5, 2, 3, 4, 5, 7, 10], min: 0, max: 20, maxItems: 12, help: 'The guidance scales to measure, comma-separated (up to 12).' },
+      P.n(500, 2000), P.steps(30, 100), P.solver(), P.seed(), P.exact()),
     ...trainParams(),
   ],
+  effects: ['data', 'plan', 'weights'],
   controls: ['dataset', 'ws', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
     'Each curve follows one class over the guidance scale w: ', el('b', {}, 'hit rate'), ' (up) against ', el('b', {}, 'diversity'), ' (right). From w = 1 (ringed) guidance buys hit rate with spread; once the hit rate reaches 1, larger w only narrows the samples.',
@@ -233,19 +233,19 @@ export default {
         layout();
         fig.request();
       },
-      update(keys) {
-        if (!fig.model) return;
-        const has = (...k) => keys.some((x) => k.includes(x));
-        if (has('dataset')) results = new Map();
-        if (has('dataset', 'ws', 'n', 'steps', 'solver', 'seed', 'exact')) plan();
-        else if (has('model')) {
-          // weights from training: measure again once the pass under way is finished
-          if (busy()) stale = true;
-          else plan();
-        }
+      data() {
+        results = new Map();
+        plan();
+      },
+      plan,
+      weights() {
+        // weights from training: measure again once the pass under way is finished
+        if (busy()) stale = true;
+        else plan();
+      },
+      changed() {
         layout();
         dirty = true;
-        fig.request();
       },
       frame(now, budget) {
         if (!fig.model) return false;

@@ -5,10 +5,10 @@
 // swap it in once it has reached the playhead, so the picture never jumps back to noise. New
 // weights from "train in your browser" are handled the same way, so the reader's time stays put.
 // The play bar and the playhead are the page's one PlayHead (playbar.js).
-import { el, fmt } from '../cfg.js';
-import { PlayHead } from '../playbar.js';
-import { cfg } from '../method.js';
-import { Plot } from '../plot.js';
+import { el, fmt } from '../lib/cfg.js';
+import { PlayHead } from '../lib/playbar.js';
+import { cfg } from '../lib/method.js';
+import { Plot } from '../lib/plot.js';
 
 export class FlowPlayer {
   /**
@@ -226,6 +226,32 @@ export function line(...lead) {
       last = key;
       body.replaceChildren(...(nodes.length ? nodes : [key]));
     },
+  };
+}
+
+/** Shows read-out lines `L` (from line()) in the figure; the time line is for the eye only. */
+export function readoutLines(fig, L) {
+  L.time.node.setAttribute('aria-hidden', 'true');
+  fig.readout(...Object.values(L).map((l) => l.node));
+  return L;
+}
+
+/**
+ * A number measured on a finished flow (`pick(metrics)`, from the model's metrics), once per flow
+ * and while the picture stands still (the first measurement of a model sets up its reference and
+ * takes a moment); while training recomputes the flow, the last number for the same settings
+ * `sig` stays up. Returns (info, sig) → the number, or null while there is none.
+ */
+export function measuredOnce(fig, pick) {
+  let measuredFor = -1;
+  let last = null; // { sig, value }
+  return (info, sig) => {
+    if (info.done && info.still && measuredFor !== info.flow.__id) {
+      measuredFor = info.flow.__id;
+      const value = pick(fig.model.metrics(info.flow));
+      last = Number.isFinite(value) ? { sig, value } : null;
+    }
+    return last && last.sig === sig ? last.value : null;
   };
 }
 

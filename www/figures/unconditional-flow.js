@@ -1,10 +1,10 @@
 // Fig. 1 of the post, live: unconditional generation. Particles drawn from N(0, I) at t = 0 follow
 // the network's unconditional velocity v_u (class input: null) to t = 1, with fading trails, over
 // the faint data. Play, pause, step and scrub through the recorded frames.
-import { el, fmt } from '../cfg.js';
-import { P, trainParams } from '../figure.js';
-import { Plot } from '../plot.js';
-import { FlowPlayer, line, stack, isDark } from './unconditional-flow-player.js';
+import { el, fmt } from '../lib/cfg.js';
+import { P, fx, trainParams } from '../shell/figure.js';
+import { Plot } from '../lib/plot.js';
+import { FlowPlayer, line, stack, isDark, readoutLines, measuredOnce } from './unconditional-flow-player.js';
 
 const NULL = -1; // the painter's neutral grey: the colour of "no class" throughout the article
 
@@ -13,15 +13,15 @@ export default {
   title: 'Unconditional generation',
   post: 'Fig. 1',
   styles: true,
+  // what a change invalidates (www/shell/effects.js), strongest first: another data set (a new
+  // view and new particles), new particles, the same noise under the other field, new weights
   params: [
-    P.dataset('two-moons'),
-    P.n(1500, 3000),
-    P.steps(60, 200),
-    P.solver(),
-    P.seed(),
-    P.exact(),
+    ...fx('data', P.dataset('two-moons')),
+    ...fx('restart', P.n(1500, 3000), P.steps(60, 200), P.solver(), P.seed()),
+    ...fx('soft', P.exact()),
     ...trainParams(),
   ],
+  effects: ['data', 'restart', 'soft', 'weights'],
   controls: ['dataset', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
     'Grey particles start as noise at t = 0 and follow the learned velocity field to t = 1. The model never sees a class: every particle first heads for the middle of the data and only later picks its piece.',
@@ -63,9 +63,7 @@ export default {
       plot.setLabel(`${flow.n} particles of the unconditional ${fig.state.dataset} model at t = ${fmt(flow.timeAt(k))} (step ${k} of ${flow.steps}), over the faint data coloured by class.`);
     }
 
-    let metricsFor = -1;
     let gen = 0; // counts models loaded (a data set, pretrained weights, a fresh training run)
-    let last = null; // { sig, off }: the last measurement and the settings it was made with
     const L = {
       particles: line(el('span', { class: 'key', style: `background:${fig.colorOf(NULL)}` })),
       data: line(el('span', { class: 'data-keys' })),
@@ -73,24 +71,16 @@ export default {
       result: line(),
       field: line(),
     };
-    L.time.node.setAttribute('aria-hidden', 'true');
-    fig.readout(...Object.values(L).map((l) => l.node));
+    readoutLines(fig, L);
+    const offSupport = measuredOnce(fig, (m) => m?.offSupport);
 
     function changed(info) {
       const { state } = fig;
       const n = info.flow.n;
       L.particles.set(`p${n}`, el('b', {}, String(n)), ' particles, class null (unconditional)');
       L.time.set(`t = ${fmt(info.t, 2)} · step ${info.k} of ${info.steps}`);
-      // measured once per finished flow, while the picture stands still (the first measurement
-      // of a model sets up its reference and takes a moment); while training recomputes the
-      // flow, the last measurement for the same settings stays up
       const sig = [gen, state.dataset, state.exact, n, info.steps, state.solver, state.seed].join('|');
-      if (info.done && info.still && metricsFor !== info.flow.__id) {
-        metricsFor = info.flow.__id;
-        const off = fig.model.metrics(info.flow)?.offSupport;
-        last = Number.isFinite(off) ? { sig, off } : null;
-      }
-      const measured = last && last.sig === sig ? last.off : null;
+      const measured = offSupport(info, sig);
       L.result.set(measured !== null ? `r${measured}|${sig}` : `w${sig}`,
         'at t = 1, ', el('b', {}, measured !== null ? `${fmt(100 * measured, 1)}%` : '…'),
         ` of the ${n} samples are off the data`);
@@ -119,23 +109,16 @@ export default {
 
     return {
       layout: () => player.fit(plot),
-      update(keys) {
-        if (!fig.model) return;
-        if (keys.includes('dataset')) gen++;
-        if (keys.includes('dataset') || keys.includes('class')) {
-          plot.setExtent(fig.model.extent);
-          dataKeys();
-          player.rebuild('hard');
-        } else if (keys.some((k) => ['n', 'steps', 'solver', 'seed'].includes(k))) {
-          player.rebuild('hard');
-        } else if (keys.includes('exact')) {
-          player.rebuild('soft');
-        } else if (keys.includes('model') && !fig.state.exact) {
-          // new weights from training (the exact field does not depend on them)
-          player.rebuild('weights');
-        }
-        fig.request();
+      data() {
+        gen++;
+        plot.setExtent(fig.model.extent);
+        dataKeys();
+        player.rebuild('hard');
       },
+      restart: () => player.rebuild('hard'),
+      soft: () => player.rebuild('soft'),
+      // new weights from training (the exact field does not depend on them)
+      weights: () => fig.state.exact || player.rebuild('weights'),
       frame: (now, budget) => player.frame(now, budget),
     };
   },

@@ -1,11 +1,12 @@
 // Fig 2(c) of the post, live: the learned vector field that carries N(0, I) to the data. Arrows
 // show the velocity at time t on a grid, on one scale for every t, and the dots are samples that
 // this same field has carried from noise to time t. Play sweeps t from 0 to 1.
-import { el, fmt } from '../cfg.js';
-import { P, trainParams } from '../figure.js';
-import { Plot } from '../plot.js';
-import { cfg } from '../method.js';
-import { syncPlayButton } from '../playbar.js';
+import { el, fmt } from '../lib/cfg.js';
+import { P, fx, trainParams } from '../shell/figure.js';
+import { Plot } from '../lib/plot.js';
+import { ShownRuns } from '../lib/runs.js';
+import { cfg } from '../lib/method.js';
+import { syncPlayButton } from '../lib/playbar.js';
 
 /** The samples drawn under the arrows: a recorded run of this many particles and Euler steps. */
 const N = 800;
@@ -35,15 +36,19 @@ export default {
   title: 'The learned vector field',
   post: 'Fig 2(c)',
   styles: true,
+  // what a change invalidates (www/shell/effects.js): the run (or, for new weights while
+  // training, the next run); independently the time shown, and the arrow grid
   params: [
-    P.dataset('face'),
-    P.cls('null', true),
-    { ...P.w(3), help: 'Guidance scale, used only when a class is chosen: the arrows and the samples follow v = v_u + w·(v_c − v_u). With class null the field is v_u and w does nothing.' },
-    t,
-    grid,
-    P.exact(),
+    ...fx('restart',
+      P.dataset('face'),
+      P.cls('null', true),
+      { ...P.w(3), unused: (s) => s.class === 'null', help: 'Guidance scale, used only when a class is chosen: the arrows and the samples follow v = v_u + w·(v_c − v_u). With class null the field is v_u and w does nothing.' }),
+    ...fx('time', t),
+    ...fx('grid', grid),
+    ...fx('restart', P.exact()),
     ...trainParams(),
   ],
+  effects: [['restart', 'weights'], ['time'], ['grid']],
   controls: ['dataset', 'class', 'w', 'grid', 'exact'],
   caption: () => [
     'The ', el('b', {}, 'arrows'), ' are the learned velocity v(x, t) at the time on the slider; the ', el('b', {}, 'dots'), ' are samples carried by it from noise. Early the field points to the bulk of the data, later it splits toward each piece.',
@@ -69,9 +74,7 @@ export default {
     // A run: a private copy of the model (so it keeps one set of weights while training goes on)
     // and the samples it carries. `cur` is shown; while training, `next` is computed in the
     // background on newer weights and then shown.
-    let cur = null;
-    let next = null;
-    let stale = false; // newer weights arrived while `next` was computing
+    const runs = new ShownRuns(makeRun, freeRun);
     let dirty = true;
     let cache = new Map(); // frame k → arrow geometry at t = k/STEPS
     let shownT = fig.state.t;
@@ -101,12 +104,8 @@ export default {
     /** Shows a fresh run at once (settings changed, or a new model). */
     function restart() {
       if (!fig.model) return;
-      freeRun(next);
-      next = null;
-      stale = false;
-      freeRun(cur);
-      cur = makeRun();
-      if (plot.extent !== cur.snap.extent) plot.setExtent(cur.snap.extent);
+      runs.restart();
+      if (plot.extent !== runs.cur.snap.extent) plot.setExtent(runs.cur.snap.extent);
       cache = new Map();
       dirty = true;
     }
@@ -116,7 +115,7 @@ export default {
       const onFrame = Math.abs(k / STEPS - time) < 1e-6;
       if (onFrame && cache.has(k)) return cache.get(k);
       const { state } = fig;
-      const buf = plot.painter.arrows(cur.snap, time, state.class, state.w, state.exact, 'cfg', state.grid, 500, scale());
+      const buf = plot.painter.arrows(runs.cur.snap, time, state.class, state.w, state.exact, 'cfg', state.grid, 500, scale());
       if (onFrame) cache.set(k, buf);
       return buf;
     }
@@ -135,10 +134,10 @@ export default {
       const p = plot.painter;
       const dpr = plot.dpr;
       const ci = classIdx();
-      const { flow } = cur;
+      const { flow } = runs.cur;
       const k = Math.min(Math.round(shownT * STEPS), flow.step);
       p.clear();
-      p.data(cur.snap, dark() ? 0.3 : 0.2, 1.1 * dpr);
+      p.data(runs.cur.snap, dark() ? 0.3 : 0.2, 1.1 * dpr);
       const ready = flow.done || !fig.reducedMotion;
       if (ready) p.particles(flow, k, ci, dark() ? 0.85 : 0.75, 1.35 * dpr);
       plot.put();
@@ -166,12 +165,12 @@ export default {
 
     function readout(k) {
       const { state } = fig;
-      const { flow } = cur;
+      const { flow } = runs.cur;
       const ci = classIdx();
       const d = dt();
       const fg = css('--cfg-fg', '#1d1d1f');
-      put('arrows', [state.class, state.w, state.exact, ci, fig.pretrained, cur.snap.stepsDone].join('|'),
-        el('b', {}, 'Arrows'), ': ', ...which(), `, ${state.exact ? 'exact (ground truth)' : fig.pretrained ? 'learned by the network' : `learned by the network in ${cur.snap.stepsDone} training steps`}.`);
+      put('arrows', [state.class, state.w, state.exact, ci, fig.pretrained, runs.cur.snap.stepsDone].join('|'),
+        el('b', {}, 'Arrows'), ': ', ...which(), `, ${state.exact ? 'exact (ground truth)' : fig.pretrained ? 'learned by the network' : `learned by the network in ${runs.cur.snap.stepsDone} training steps`}.`);
       put('length', String(d), `Length = v·Δt, the distance moved in the next Δt = ${d}, on one scale at every t:`);
       // a key arrow: the length of a round speed on the plot's scale, in CSS pixels
       const pxPerSpeed = (d * plot.side) / (2 * plot.extent);
@@ -210,11 +209,6 @@ export default {
     });
     setPlaying(playing);
 
-    // w only acts on a class: its control is dimmed (still usable) while the class is null
-    function dimW() {
-      fig.control('w')?.classList.toggle('ctl-unused', classIdx() < 0);
-    }
-
     return {
       layout() {
         const side = Plot.sideFor(fig.width(), 1, { max: 520 });
@@ -224,27 +218,26 @@ export default {
         dirty = true;
         fig.request();
       },
-      update(keys) {
-        if (!fig.model) return;
-        dimW();
-        if (keys.includes('t') && !playing) shownT = fig.state.t;
-        if (keys.some((k) => ['dataset', 'class', 'w', 'exact'].includes(k)) || !cur) restart();
-        else if (keys.includes('model')) {
-          // while training, progress reports arrive many times a second: the run shown stays
-          // until a run on newer weights has finished in the background
-          if (fig.isTraining()) {
-            if (next) stale = true;
-            else next = makeRun();
-          } else restart();
-        }
-        if (keys.includes('grid')) cache = new Map();
+      restart,
+      weights() {
+        // while training, progress reports arrive many times a second: the run shown stays
+        // until a run on newer weights has finished in the background
+        if (runs.weights(fig.isTraining())) restart();
+      },
+      time() {
+        if (!playing) shownT = fig.state.t;
+      },
+      grid() {
+        cache = new Map();
+      },
+      changed() {
+        if (!runs.cur) restart();
         dirty = true;
-        fig.request();
       },
       frame(now, budget) {
-        if (!cur) return false;
+        if (!runs.cur) return false;
         const t0 = performance.now();
-        const { flow } = cur;
+        const { flow } = runs.cur;
         if (playing && flow.done) {
           const dtSec = last ? Math.min(0.05, (now - last) / 1000) : 0;
           last = now;
@@ -263,16 +256,13 @@ export default {
         }
         if (!flow.done) {
           while (!flow.done && performance.now() - t0 < budget) {
-            flow.advanceFor(cfg(fig.wasm, cur.w, cur.exact), cur.snap, Infinity, 1);
+            flow.advanceFor(cfg(fig.wasm, runs.cur.w, runs.cur.exact), runs.cur.snap, Infinity, 1);
             dirty = true;
           }
-        } else if (next) {
-          while (!next.flow.done && performance.now() - t0 < budget) next.flow.advanceFor(cfg(fig.wasm, next.w, next.exact), next.snap, Infinity, 1);
-          if (next.flow.done) {
-            freeRun(cur);
-            cur = next;
-            next = stale ? makeRun() : null;
-            stale = false;
+        } else if (runs.next) {
+          while (!runs.next.flow.done && performance.now() - t0 < budget) runs.next.flow.advanceFor(cfg(fig.wasm, runs.next.w, runs.next.exact), runs.next.snap, Infinity, 1);
+          if (runs.next.flow.done) {
+            runs.promote();
             cache = new Map();
             dirty = true;
           }
@@ -284,7 +274,7 @@ export default {
             if (!cache.has(k)) { arrowsAt(k / STEPS); break; }
           }
         }
-        return playing || dirty || !cur.flow.done || !!next;
+        return playing || dirty || !runs.cur.flow.done || !!runs.next;
       },
     };
   },

@@ -1,5 +1,5 @@
 //! Probability-path strips that follow the sampler between its recorded steps
-//! (`crate::strip`), for www/path-strip.js.
+//! (`crate::strip`), for www/lib/path-strip.js.
 
 use wasm_bindgen::prelude::*;
 

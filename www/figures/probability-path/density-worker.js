@@ -19,8 +19,8 @@
 //   pace {duty}                       (no owner) the share of the time to work, in (0, 1]: after
 //                                     each slice the worker rests so long that it works `duty`
 //                                     of the time (the page lowers it while its frames slip)
-import { loadBindings } from '../../wasm.js';
-import { serve, pause } from '../../rpc.js';
+import { loadBindings } from '../../lib/wasm.js';
+import { serve, pause } from '../../lib/rpc.js';
 
 const SLICE_MS = 25; // work between looks at the message queue (cancellations, a new focus)
 

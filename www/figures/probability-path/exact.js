@@ -4,7 +4,7 @@
 // the divergence from the exact 2x2 Jacobian (network, or the mixture's analytic one with ground
 // truth), the time on screen first. The page keeps each finished time's log densities and paints
 // them; a time not computed yet shows the sample histogram instead.
-import { WorkerClient } from '../../rpc.js';
+import { WorkerClient } from '../../lib/rpc.js';
 
 /**
  * Grid cells per side, Heun steps per unit time (network; the exact field's analytic Jacobian

@@ -2,9 +2,9 @@
 // once, time left to right and, upward, the position along the diagonal (x + y)/√2, as a
 // histogram of the samples in each time column (scaled to its own peak), with the class means
 // dashed and the playhead.
-import { fmt } from '../../cfg.js';
+import { fmt } from '../../lib/cfg.js';
 import { classesOf, along } from './refs.js';
-import { FULL, stripAxes } from '../../path-strip.js';
+import { FULL, stripAxes } from '../../lib/path-strip.js';
 
 export const STRIP_BINS = 96; // projection bins of the strips
 export const SPAD = FULL; // the strip's frame: as Plot's, left and right

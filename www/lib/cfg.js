@@ -12,7 +12,7 @@ const modelTexts = new Map();
 /** The pretrained model file of `dataset` (text, fetched once per page). */
 export function pretrainedText(dataset) {
   if (!modelTexts.has(dataset)) {
-    const url = new URL(`./models/${encodeURIComponent(dataset)}.json`, import.meta.url);
+    const url = new URL(`../models/${encodeURIComponent(dataset)}.json`, import.meta.url);
     modelTexts.set(dataset, fetch(url).then((r) => {
       if (!r.ok) throw new Error(`no pretrained model for ${dataset} (${r.status})`);
       return r.text();

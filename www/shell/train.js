@@ -1,6 +1,6 @@
 // The page's side of "train in your browser": one Web Worker per run (worker.js, through the
 // request layer of rpc.js), stopped by terminating it.
-import { WorkerClient } from './rpc.js';
+import { WorkerClient } from '../lib/rpc.js';
 
 export class Training {
   /**

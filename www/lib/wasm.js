@@ -29,8 +29,8 @@ let ready = null;
 export function loadBindings() {
   if (!ready) {
     const name = relaxedSimd ? 'cfg-playground-relaxed' : 'cfg-playground';
-    ready = import(new URL(`../${name}.js`, import.meta.url).href).then(async (m) => {
-      await m.default({ module_or_path: new URL(`../${name}_bg.wasm`, import.meta.url) });
+    ready = import(new URL(`../../${name}.js`, import.meta.url).href).then(async (m) => {
+      await m.default({ module_or_path: new URL(`../../${name}_bg.wasm`, import.meta.url) });
       return m;
     });
   }

@@ -7,8 +7,8 @@
 //   result {step, model}                                 model: model file text
 //   error: its message, with {step}
 // The page stops a run by terminating the worker (train.js).
-import { loadBindings } from './wasm.js';
-import { serve, pause } from './rpc.js';
+import { loadBindings } from '../lib/wasm.js';
+import { serve, pause } from '../lib/rpc.js';
 
 const ready = loadBindings();
 

@@ -3,9 +3,9 @@
 // derived model, "train in your browser" (a worker job that starts from the shipped weights), the
 // Model button, two square panels side by side over a chart, how a panel paints its paths, and
 // how a frame advances the figure's runs and redraws while they go on.
-import { pretrainedModel, pretrainedText } from './cfg.js';
-import { datasetsOf } from './load.js';
-import { Plot } from './plot.js';
+import { pretrainedModel, pretrainedText } from '../lib/cfg.js';
+import { datasetsOf } from '../shell/load.js';
+import { Plot } from '../lib/plot.js';
 
 /**
  * Figure-definition fields for a derived model kept in `fig[key]`: the shipped one is
@@ -63,7 +63,7 @@ export function derivedModel({ key, file, kind, startFrom, check = () => {}, res
       fig[`${key}Text`] = text;
       fig.trainedModelText = null;
       fig.subjectFrom = name;
-      fig.impl?.update?.(['model']);
+      fig.changed('model');
       return `it replaces the ${key} model; the teacher stays the shipped ${m.dataset} model`;
     },
   };

@@ -1,0 +1,245 @@
+// The shell every figure lives in: a shadow root (no CSS leaks in or out), controls generated
+// from the figure's settings table (controls.js), a pretrained model for the chosen data set,
+// "train in your browser" in a Web Worker (training.js), exports (export.js, load.js), the one
+// dispatch of what each change invalidates (effects.js), and one shared animation loop that
+// only runs visible figures (loop.js).
+//
+// A figure definition: { id, title, post, caption(fig) -> nodes (about 50 words at most),
+//   howToRead(fig) -> nodes (the full explanation, behind a 'How to read this figure' disclosure),
+//   params: [settings, each with its `effect` and, if it can do nothing, `unused(state)`], controls: [keys shown, in order], on, effects
+//   (effects.js), create(fig) -> { layout(), [effect](keys) for each effect, changed(keys),
+//   ready(), frame(now, budget) -> bool } }
+//   and optionally: trainLabel (the train button's text), trainNote, resetLabel, training,
+//   loadModel(fig), exportModel(fig), styles, wide, trainable, and for files (www/shell/load.js)
+//   loadPoints(fig, drawn) and loadDrawnModel(fig, model), and, for figures whose subject is a model
+//   made from the shipped one (definitions with `training`), loadSubject(fig, text, name).
+import { loadWasm, pretrainedModel, el, reducedMotion, colorOf } from '../lib/cfg.js';
+import { parseState, changedEntries } from './state.js';
+import { loadControls, loadFromAttributes } from './load.js';
+import { Controls } from './controls.js';
+import { TrainingPanel } from './training.js';
+import { exportButtons, download } from './export.js';
+import { dispatch, checkEffects } from './effects.js';
+import { requestFrames } from './loop.js';
+import { TRAIN_KEYS } from './params.js';
+
+export { P, TRAIN_KEYS, trainParams } from './params.js';
+export { fx } from './effects.js';
+
+let stylesheet = null;
+function styleLink() {
+  stylesheet ??= new URL('./figure.css', import.meta.url).href;
+  return el('link', { rel: 'stylesheet', href: stylesheet });
+}
+
+/**
+ * Mounts figure `def` into `host`. `get(key)` reads initial settings (attributes or URL);
+ * `hide` lists controls (or 'train', 'export', 'exact') to hide; `onState(entries)` hears about
+ * every change, for links.
+ */
+export async function mountFigure(host, def, { get = () => undefined, hide = [], onState = () => {}, warn = console.warn } = {}) {
+  const wasm = await loadWasm();
+  const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
+  shadow.replaceChildren(styleLink());
+  // a figure with its own stylesheet (www/figures/<id>.css) says so with `styles: true`
+  if (def.styles) shadow.append(el('link', { rel: 'stylesheet', href: new URL(`../figures/${def.id}.css`, import.meta.url).href }));
+  const hidden = new Set(hide);
+  const table = def.params;
+  const state = parseState(table, get, (m) => warn(`cfg-playground ${def.id}: ${m}`));
+  const titleId = `${def.id}-title-${Math.random().toString(36).slice(2, 8)}`;
+
+  const plots = el('div', { class: 'plots' });
+  const controlBox = el('div', { class: 'controls' });
+  const readout = el('div', { class: 'readout', 'aria-live': 'polite' });
+  const tools = el('div', { class: 'tools' });
+  const message = el('div', { class: 'message', role: 'status', hidden: true });
+  const trainBox = el('div', { class: 'train' });
+  const side = el('div', { class: 'side' }, controlBox, readout);
+  const root = el('figure', { class: def.wide ? 'fig wide' : 'fig', role: 'group', 'aria-labelledby': titleId },
+    el('div', { class: 'head' }, el('h3', { id: titleId }, def.title, def.post ? el('span', { class: 'post' }, ` · ${def.post}`) : null), tools),
+    el('div', { class: 'main' }, plots, side),
+    message, trainBox,
+    el('figcaption', {}));
+  shadow.append(root);
+  // draw nothing before the figure's stylesheets apply (the plots read colours from them)
+  await Promise.all([...shadow.querySelectorAll('link[rel=stylesheet]')].map((l) => (l.sheet ? null
+    : new Promise((r) => { l.addEventListener('load', r, { once: true }); l.addEventListener('error', r, { once: true }); }))));
+
+  const fig = {
+    wasm, state, host, shadow, plots, def,
+    model: null,
+    pretrained: true,
+    visible: true,
+    impl: null,
+    reducedMotion: reducedMotion(),
+    classes: [],
+    /** Available width for plots, in CSS pixels. */
+    width: () => Math.max(160, plots.clientWidth || host.clientWidth || 600),
+    addPlot(plot) { plots.append(plot.el); return plot; },
+    /** Adds a node to the side panel, under the readout. */
+    addSide(node) { readout.after(node); return node; },
+    /** The side panel (controls, read-out), for a figure that moves a node between it and the plots. */
+    sidePanel() { return side; },
+    /** Saves `blob` as a file called `name` (the browser's download). */
+    download(name, blob) { download(shadow, name, blob); },
+    /** The row of a generated control (to dim or annotate it), or null. */
+    control(key) { return controls.row(key); },
+    /** The "Train in your browser" disclosure (a <details>), or null when training is hidden. */
+    trainingPanel() { return training.element; },
+    /** Replaces the read-out; null, undefined and false leave no trace (as in el()). */
+    readout(...nodes) { readout.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined && n !== false)); },
+    message(text, actions = []) {
+      message.hidden = !text;
+      message.replaceChildren(text ? el('span', {}, text) : '', ...actions);
+    },
+    /** Keeps the animation loop calling `impl.frame` until it returns false. */
+    request() { requestFrames(fig); },
+    /** Sets a setting as the reader would; resolves when the figure has taken it (a data set: its models loaded). */
+    set(key, value) { return setValue(key, value, true); },
+    /** Something that is not a setting changed (the figure's `on` says what it invalidates): 'model', 'drawing', … */
+    changed(...keys) { changed(keys); },
+    fail(e) {
+      console.error(e);
+      fig.message(`Something went wrong: ${e.message ?? e}`);
+    },
+    colorOf,
+  };
+
+  // ---------- what a change invalidates (effects.js) ----------
+  function changed(keys) {
+    const impl = fig.impl;
+    if (!impl || !fig.model || impl.ready?.() === false) return;
+    dispatch(def, impl, keys);
+    dimUnused();
+    fig.request();
+  }
+  // a setting may say when it does nothing (`unused(state)`, say w while the class is null): its
+  // control is dimmed then, and stays usable
+  function dimUnused() {
+    for (const p of table) if (p.unused) controls.row(p.key)?.classList.toggle('ctl-unused', !!p.unused(state));
+  }
+
+  // ---------- controls ----------
+  const controls = new Controls({
+    id: def.id, table, state,
+    classes: () => fig.classes,
+    onInput: (key, v) => setValue(key, v, true),
+    freshSeed: () => wasm.freshSeed(),
+  });
+  const shown = (def.controls ?? table.map((p) => p.key)).filter((k) => !hidden.has(k) && !TRAIN_KEYS.includes(k));
+  for (const key of shown) {
+    const row = controls.make(key);
+    if (row) controlBox.append(row);
+  }
+
+  function report() {
+    onState(changedEntries(table, state));
+  }
+
+  async function setValue(key, value, fromUser) {
+    if (state[key] === value) return;
+    state[key] = value;
+    controls.reflect(key);
+    if (key === 'dataset') {
+      await loadPretrained();
+      return;
+    }
+    if (fromUser) report();
+    changed([key]);
+  }
+
+  // ---------- models ----------
+  function fixClass() {
+    const p = table.find((q) => q.key === 'class');
+    if (!p) return;
+    const opts = controls.classOptions(p);
+    if (!opts.includes(state.class)) {
+      // (a class of a model still to come from data-model is checked when it arrives)
+      if (state.class !== p.default && state.class !== undefined && !host.hasAttribute('data-model')) warn(`cfg-playground ${def.id}: class '${state.class}' is not in data set ${state.dataset}; using ${opts[0]}`);
+      state.class = opts[0];
+    }
+    controls.reflect('class');
+  }
+  function useModel(m, pretrained) {
+    const old = fig.model;
+    fig.model = m;
+    fig.pretrained = pretrained;
+    fig.classes = m?.classNames() ?? [];
+    fixClass();
+    old?.free();
+    changed(['model', 'dataset', 'class']);
+  }
+  /** A model from a file or a URL (load.js has checked that it fits) replaces the figure's. */
+  fig.adoptModel = (m) => {
+    training.stop();
+    training.forget();
+    if (state.dataset !== undefined && state.dataset !== m.dataset) {
+      state.dataset = m.dataset;
+      controls.reflect('dataset');
+    }
+    // the class asked for by the element's attribute, if the new model has it
+    const asked = host.getAttribute('data-class');
+    const names = m.classNames();
+    if (asked && !names.includes(state.class) && names.includes(asked)) state.class = asked;
+    useModel(m, false);
+    training.status('');
+    report();
+  };
+  async function loadPretrained() {
+    training.forget();
+    const ds = state.dataset ?? def.dataset ?? 'face';
+    try {
+      const m = def.loadModel ? await def.loadModel(fig) : await pretrainedModel(ds);
+      useModel(m, true);
+      training.status('');
+      report();
+    } catch (e) {
+      fig.fail(e);
+    }
+  }
+
+  // ---------- train in your browser (training.js) ----------
+  const training = new TrainingPanel(fig, { useModel, loadPretrained, changed, controls });
+  fig.startTraining = () => training.start();
+  fig.stopTraining = () => training.stop();
+  fig.isTraining = () => training.running;
+  if (!hidden.has('train') && def.trainable !== false) trainBox.append(training.build(hidden));
+
+  // ---------- exports (export.js, load.js) ----------
+  if (!hidden.has('export') && def.trainable !== false) tools.append(...exportButtons(fig, root), ...loadControls(fig, root));
+
+  // ---------- life cycle ----------
+  new IntersectionObserver((entries) => {
+    for (const e of entries) fig.visible = e.isIntersecting;
+    if (fig.visible) fig.request();
+  }, { rootMargin: '200px' }).observe(host);
+  let lastWidth = 0;
+  new ResizeObserver(() => {
+    const w = fig.width();
+    if (!fig.impl || Math.abs(w - lastWidth) < 2) return;
+    lastWidth = w;
+    fig.impl?.layout?.();
+    fig.request();
+  }).observe(plots);
+
+  for (const key of controls.keys()) if (key !== 'class') controls.reflect(key);
+  await loadPretrained();
+  fig.impl = await def.create(fig);
+  for (const problem of checkEffects(def, TRAIN_KEYS, fig.impl)) warn(`cfg-playground ${def.id}: ${problem}`);
+  // a short caption a reader finishes; the full explanation behind a disclosure
+  const how = def.howToRead ? [def.howToRead(fig)].flat() : [];
+  root.querySelector('figcaption').replaceChildren(...[def.caption?.(fig) ?? []].flat(),
+    ...(how.length ? [el('details', { class: 'how' }, el('summary', {}, 'How to read this figure'), el('div', { class: 'how-text' }, ...how))] : []));
+  fig.impl.layout?.();
+  changed(['model', 'dataset', 'class']);
+  fig.request();
+  await loadFromAttributes(fig, warn);
+  host.dataset.cfgReady = '1';
+  return fig;
+}
+
+/** Gives plot elements a back reference for PNG export. */
+export function register(plot) {
+  plot.el.__plot = plot;
+  return plot;
+}
