@@ -109,10 +109,10 @@ test('the w control is dimmed through the shell while the class is null; velocit
     await host.locator('.ctl', { hasText: 'class' }).locator('select').selectOption({ index: 0 });
     await page.waitForFunction((id) => !document.querySelector(`[data-cfg-figure="${id}"]`).shadowRoot.querySelector('.ctl-unused'), id, { timeout: 60000 });
   }
-  // velocity-field's play button is the players' (playbar.js): it pauses and plays t
+  // velocity-field's play head is the players' (playbar.js PlayHead): it pauses and plays t
   const vf = page.locator('[data-cfg-figure="velocity-field"]');
   await vf.scrollIntoViewIfNeeded();
-  const btn = vf.locator('.vf-playbar button.pb-btn');
+  const btn = vf.locator('.vf-playbar button.pb-btn[aria-label=pause], .vf-playbar button.pb-btn[aria-label=play]');
   const label = await btn.getAttribute('aria-label');
   await btn.click();
   assert.equal(await btn.getAttribute('aria-label'), label === 'pause' ? 'play' : 'pause');
@@ -126,6 +126,22 @@ test('the w control is dimmed through the shell while the class is null; velocit
   assert.equal(await dyo.locator('.train details').evaluate((d) => d.open), false);
   await dyo.locator('button', { hasText: 'loss curve' }).click();
   await page.waitForFunction(() => document.querySelector('[data-cfg-figure="draw-your-own"]').shadowRoot.querySelector('.train details').open, null, { timeout: 60000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('velocity-field: a link\'s t is kept as it is, paused; stepping the play head sets t', async () => {
+  const errors = [];
+  const page = await openPage(session.browser, `${session.url}#velocity-field.t=0.37`, errors, { width: 1280, height: 900 });
+  const vf = page.locator('[data-cfg-figure="velocity-field"]');
+  await vf.scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.querySelector('[data-cfg-figure="velocity-field"]')?.dataset.cfgReady === '1', null, { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelector('[data-cfg-figure="velocity-field"]').shadowRoot.querySelector('.vf-playbar .pb-time')?.textContent === 't = 0.37', null, { timeout: 60000 });
+  assert.equal(await vf.locator('.vf-playbar button[aria-label=play]').count(), 1, 'a link that sets t starts paused');
+  assert.match(await page.evaluate(() => location.hash), /velocity-field\.t=0\.37/);
+  await vf.locator('.vf-playbar button[aria-label="one step forward"]').click();
+  // one frame of the recorded run further: t = 19/50 + 1/50
+  await page.waitForFunction(() => /velocity-field\.t=0\.4(&|$)/.test(location.hash), null, { timeout: 60000 });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -6,7 +6,7 @@ import { P, fx, trainParams } from '../shell/figure.js';
 import { Plot } from '../lib/plot.js';
 import { ShownRuns } from '../lib/runs.js';
 import { cfg } from '../lib/method.js';
-import { syncPlayButton } from '../lib/playbar.js';
+import { PlayHead } from '../lib/playbar.js';
 
 /** The samples drawn under the arrows: a recorded run of this many particles and Euler steps. */
 const N = 800;
@@ -63,11 +63,13 @@ export default {
   async create(fig) {
     const { wasm } = fig;
     const plot = new Plot(wasm, { extent: 3, label: 'velocity field' });
-    // the play button of every player (playbar.js); t sweeps continuously here, not through recorded steps
-    const playBtn = el('button', { type: 'button', class: 'pb-btn vf-play' });
-    const tInput = el('input', { type: 'range', min: 0, max: 1, step: 1 / STEPS, 'aria-label': 'time t' });
-    const tOut = el('output', { class: 'vf-t' }, '');
-    const playbar = el('div', { class: 'playbar vf-playbar' }, playBtn, el('span', { class: 'vf-tlabel' }, 't'), tInput, tOut);
+    // the play head of every player (playbar.js): t sweeps through the frames of the recorded run,
+    // autoplaying from the noise unless the reader asked for less motion or a link set t
+    const autoplay = !fig.reducedMotion && fig.state.t === t.default;
+    const head = new PlayHead({ reducedMotion: !autoplay, steps: () => STEPS, request: () => fig.request(), seconds: SWEEP, hold: HOLD, label: 'the velocity field over t' });
+    if (!autoplay) head.pos = Math.round(fig.state.t * STEPS);
+    const playbar = head.el;
+    playbar.classList.add('vf-playbar');
     const column = el('div', { class: 'vf-column' }, plot.el, playbar);
     fig.plots.append(column);
 
@@ -77,12 +79,8 @@ export default {
     const runs = new ShownRuns(makeRun, freeRun);
     let dirty = true;
     let cache = new Map(); // frame k → arrow geometry at t = k/STEPS
-    let shownT = fig.state.t;
-    // autoplay (from the noise) unless the reader asked for less motion or a link set t
-    let playing = !fig.reducedMotion && fig.state.t === t.default;
-    if (playing) shownT = 0;
-    let phase = shownT * SWEEP; // seconds into the sweep
-    let last = 0;
+    let shownT = autoplay ? 0 : fig.state.t; // t of the arrows (dots: the nearest frame)
+    let lastPos = head.pos; // where the play head was: a move the frame did not make is the reader's
     let lastDraw = 0;
 
     const css = (name, fallback) => getComputedStyle(plot.el).getPropertyValue(name).trim() || fallback;
@@ -145,8 +143,7 @@ export default {
       ctx.globalAlpha = dark() ? 0.62 : 0.6;
       plot.segments(ctx, arrowsAt(shownT), css('--cfg-fg', '#1d1d1f'), plot.side < 360 ? 0.85 : 1);
       ctx.globalAlpha = 1;
-      tInput.value = String(shownT);
-      tOut.textContent = fmt(shownT, 2);
+      head.show(STEPS, Math.round(shownT * STEPS), `t = ${fmt(shownT, 2)}`, `t = ${fmt(shownT, 2)}`);
       readout(k);
       plot.setLabel(`${state.dataset}: arrows of the velocity field at t = ${fmt(shownT, 2)}` +
         `${ci < 0 ? ' (unconditional)' : `, class ${state.class}, w = ${fmt(state.w, 1)}`}, over ${N} samples at step ${k} of ${STEPS} of their run from noise.`);
@@ -187,27 +184,6 @@ export default {
         flow.done ? `shown at step ${k} of ${STEPS}, t = ${fmt(k / STEPS, 2)}` : `computing the run: step ${flow.step} of ${STEPS}`);
     }
 
-    function setPlaying(on) {
-      playing = on;
-      syncPlayButton(playBtn, on);
-      last = 0;
-      if (on) {
-        if (shownT >= 1) { shownT = 0; }
-        phase = shownT * SWEEP;
-        fig.request();
-      } else if (fig.state.t !== shownT) {
-        fig.set('t', shownT);
-      }
-    }
-    playBtn.addEventListener('click', () => setPlaying(!playing));
-    tInput.addEventListener('input', () => {
-      if (playing) setPlaying(false);
-      shownT = Number(tInput.value);
-      fig.set('t', shownT);
-      dirty = true;
-      fig.request();
-    });
-    setPlaying(playing);
 
     return {
       layout() {
@@ -225,7 +201,10 @@ export default {
         if (runs.weights(fig.isTraining())) restart();
       },
       time() {
-        if (!playing) shownT = fig.state.t;
+        if (!head.playing) {
+          shownT = fig.state.t;
+          head.pos = lastPos = Math.round(shownT * STEPS);
+        }
       },
       grid() {
         cache = new Map();
@@ -238,14 +217,15 @@ export default {
         if (!runs.cur) return false;
         const t0 = performance.now();
         const { flow } = runs.cur;
-        if (playing && flow.done) {
-          const dtSec = last ? Math.min(0.05, (now - last) / 1000) : 0;
-          last = now;
-          phase += dtSec;
-          if (phase > SWEEP + HOLD) phase = 0;
-          // t moves through the frames of the recorded run
-          const nextT = Math.round(Math.min(1, phase / SWEEP) * STEPS) / STEPS;
+        // t moves through the frames of the recorded run once it is computed; paused, the time
+        // shown is the setting (for links)
+        head.tick(now, flow.done ? STEPS : 0, STEPS);
+        if (head.pos !== lastPos) {
+          lastPos = head.pos;
+          const nextT = Math.round(Math.min(head.pos, STEPS)) / STEPS;
           if (nextT !== shownT) { shownT = nextT; dirty = true; }
+          // paused, stepped or dragged: the time shown becomes the setting (for links)
+          if (!head.playing && fig.state.t !== shownT) fig.set('t', shownT);
         }
         // while the run is computing, redraw at most every 60 ms (drawing costs about as much as a
         // step); drawing comes first, and the work gets what is left of the frame's budget
@@ -266,7 +246,7 @@ export default {
             cache = new Map();
             dirty = true;
           }
-        } else if (playing && performance.now() - t0 < budget / 2) {
+        } else if (head.playing && performance.now() - t0 < budget / 2) {
           // the arrows of the next uncached frame ahead of the sweep
           const k0 = Math.round(shownT * STEPS);
           for (let i = 1; i <= STEPS; i++) {
@@ -274,7 +254,7 @@ export default {
             if (!cache.has(k)) { arrowsAt(k / STEPS); break; }
           }
         }
-        return playing || dirty || !runs.cur.flow.done || !!runs.next;
+        return head.playing || dirty || !runs.cur.flow.done || !!runs.next;
       },
     };
   },
