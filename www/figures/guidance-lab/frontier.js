@@ -4,7 +4,7 @@
 // Space) that sets the panels to its strength; the points grow with w, and those at the panels'
 // strength are ringed.
 import { el, fmt } from '../../cfg.js';
-import { Chart, linearTicks } from '../../chart.js';
+import { Chart, linearTicks, logTicks, niceLog } from '../../chart.js';
 import { LABEL, COLOR } from './methods.js';
 
 /** Width below which the two charts stack. */
@@ -37,16 +37,21 @@ export class Frontier {
     const cw = Math.max(240, Math.min(460, stacked ? width : (width - 16) / 2));
     const ch = Math.round(Math.min(260, Math.max(190, cw * 0.62)));
     const all = [...results.values()].flatMap((m) => [...m.values()]);
-    const divs = all.map((m) => m.diversity).filter(Number.isFinite);
-    const dmax = niceTop(Math.max(1, ...divs), 0.25);
-    const dmin = Math.max(0, Math.floor(Math.min(dmax - 0.5, ...divs.map((d) => d - 0.05)) * 4) / 4);
+    const divs = all.map((m) => m.diversity).filter((d) => Number.isFinite(d) && d > 0);
+    // diversity on a linear scale, or on a log scale when a method blows the samples up (CFG at
+    // large w with few Euler steps on a thin class) or collapses them
+    const log = Math.max(1, ...divs) / Math.min(1, ...divs) > 5;
+    const dmax = log ? niceLog(Math.max(1, ...divs), 1) : niceTop(Math.max(1, ...divs), 0.25);
+    const dmin = log ? niceLog(Math.min(1, ...divs), -1) : Math.max(0, Math.floor(Math.min(dmax - 0.5, ...divs.map((d) => d - 0.05)) * 4) / 4);
     const hits = all.map((m) => m.hitRate).filter(Number.isFinite);
     // from a tenth below the lowest hit rate (at most 0.9) to just above 1
     const hmin = Math.max(0, Math.min(0.9, ...hits.map((h) => Math.floor(h * 10 - 1e-9) / 10)));
     const omax = niceTop(Math.max(0.01, ...all.map((m) => m.offSupport).filter(Number.isFinite)), 0.01);
     const pad = { l: 42, r: 10, t: 10, b: 32 };
     const short = (v) => String(Number(v.toFixed(3)));
-    const x = { domain: [dmin, dmax], ticks: linearTicks(dmin, dmax, 4), format: short, title: 'diversity' };
+    const x = log
+      ? { scale: 'log', domain: [dmin, dmax], ticks: logTicks(dmin, dmax, [1, 2, 5]), format: short, title: 'diversity (log scale)' }
+      : { domain: [dmin, dmax], ticks: linearTicks(dmin, dmax, 4), format: short, title: 'diversity' };
     this.precision.frame({ width: cw, height: ch, pad, x, y: { domain: [hmin, 1 + 0.04 * (1 - hmin)], ticks: linearTicks(hmin, 1, 4), format: short, title: 'hit rate' } }).axes();
     this.support.frame({ width: cw, height: ch, pad, x, y: { domain: [0, omax], ticks: linearTicks(0, omax, 4), format: short, title: 'off-support' } }).axes();
     for (const name of methods) {
