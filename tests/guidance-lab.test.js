@@ -5,6 +5,7 @@
 // data-cfg-guide-step on its element), never for a duration.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { openPage, pageSession } from './lib.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
@@ -36,6 +37,16 @@ test('guidance lab: switch a method, click and key a frontier point, train a gui
   // every method's curve has its nine strengths, in both charts
   const points = await page.$$eval(SEL, ([h]) => h.shadowRoot.querySelectorAll('svg.gl-chart circle.gl-pt').length);
   assert.equal(points, 2 * 5 * 9);
+
+  // the PNG export holds the three panels and both charts
+  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('.gl-frontier').dataset.snapshot, SEL, { timeout: READY });
+  const [png] = await Promise.all([page.waitForEvent('download'), host.locator('button', { hasText: 'PNG' }).click()]);
+  const bytes = fs.readFileSync(await png.path());
+  const pngWidth = bytes.readUInt32BE(16);
+  const parts = await page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.plot')].map((p) => p.__plot?.composite()?.width ?? 0));
+  assert.equal(parts.length, 4);
+  assert.ok(parts.every((w) => w > 0), `every part has pixels: ${parts}`);
+  assert.equal(pngWidth, parts.reduce((a, b) => a + b, 0));
 
   // switch the left panel to APG: it samples again, the others keep their methods
   await host.locator('.ctl', { hasText: 'left panel' }).locator('select').selectOption('apg');

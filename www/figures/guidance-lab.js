@@ -224,6 +224,8 @@ export default {
       });
       frontierDirty = false;
       lastDraw = now;
+      // the pixels the PNG export takes, once the pass is complete
+      if (!call) frontier.snapshot();
     }
 
     return {

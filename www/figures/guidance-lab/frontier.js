@@ -20,9 +20,47 @@ export class Frontier {
     this.support = new Chart({ className: 'gl-chart', label: 'off-support against diversity' });
     this.legend = el('div', { class: 'gl-legend' });
     this.note = el('div', { class: 'gl-note' });
-    this.el = el('div', { class: 'gl-frontier' },
+    // the shell's PNG export takes every `.plot` with a composite canvas: the charts' pixels,
+    // rendered after each drawing (an SVG image loads asynchronously)
+    this.canvas = null;
+    this.serial = 0;
+    this.el = el('div', { class: 'plot gl-frontier' },
       el('div', { class: 'gl-charts' }, this.precision.svg, this.support.svg),
       this.legend, this.note);
+    this.el.__plot = { composite: () => this.canvas };
+  }
+
+  /** Renders both charts, their computed colours and fonts inlined, onto `this.canvas`. */
+  async snapshot() {
+    const serial = ++this.serial;
+    const svgs = [this.precision.svg, this.support.svg];
+    const images = await Promise.all(svgs.map((svg) => {
+      const copy = svg.cloneNode(true);
+      const from = [svg, ...svg.querySelectorAll('*')];
+      [copy, ...copy.querySelectorAll('*')].forEach((node, i) => {
+        const cs = getComputedStyle(from[i]);
+        for (const k of ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'opacity', 'font-size', 'font-family', 'font-weight']) node.style.setProperty(k, cs.getPropertyValue(k));
+      });
+      copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+      const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(copy)], { type: 'image/svg+xml' }));
+      const img = new Image();
+      return new Promise((resolve) => {
+        img.onload = () => { URL.revokeObjectURL(url); resolve(img); };
+        img.onerror = () => { URL.revokeObjectURL(url); resolve(null); };
+        img.src = url;
+      });
+    }));
+    if (serial !== this.serial || images.some((i) => !i)) return;
+    const dpr = Math.min(3, window.devicePixelRatio || 1);
+    const c = document.createElement('canvas');
+    c.width = Math.round(images.reduce((s, i) => s + i.width, 0) * dpr);
+    c.height = Math.round(Math.max(...images.map((i) => i.height)) * dpr);
+    const ctx = c.getContext('2d');
+    ctx.scale(dpr, dpr);
+    let x = 0;
+    for (const i of images) { ctx.drawImage(i, x, 0); x += i.width; }
+    this.canvas = c;
+    this.el.dataset.snapshot = String(serial);
   }
 
   /**
