@@ -1,7 +1,7 @@
-// The guidance lab figure, driven as a reader drives it: switch a panel's method, click a point
-// of the frontier (the panels take its strength, and measure what the point measured), reach a
-// point with the keyboard, and train a model whose checkpoint at a tenth becomes autoguidance's
-// guide. Every wait is for a state the figure sets (data-cfg-panels, data-cfg-frontier,
+// The guidance lab figure, driven as a reader drives it: export it as PNG, switch a panel's
+// method, click a point of the frontier (the panels take its strength, and measure what the point
+// measured), reach a point with the keyboard, tick ground truth, and train a model whose
+// checkpoint at a tenth becomes autoguidance's guide. Every wait is for a state the figure sets (data-cfg-panels, data-cfg-frontier,
 // data-cfg-guide-step on its element), never for a duration.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +26,7 @@ async function waitMeasured(page, timeout = READY) {
 const titles = (page) => page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.gl-panels .plot-title')].map((t) => t.textContent));
 const metrics = (page) => page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.gl-panels .gl-metrics')].map((t) => t.textContent));
 
-test('guidance lab: switch a method, click and key a frontier point, train a guide', async () => {
+test('guidance lab: PNG, switch a method, click and key a frontier point, ground truth, train a guide', async () => {
   const errors = [];
   const page = await openPage(session.browser, session.url, errors, { width: 1280, height: 900 });
   const host = page.locator(SEL);
@@ -74,6 +74,14 @@ test('guidance lab: switch a method, click and key a frontier point, train a gui
   await page.keyboard.press('Enter');
   await page.waitForFunction((s) => /w = 3/.test(document.querySelector(s).shadowRoot.querySelector('.gl-panels .plot-title').textContent), SEL, { timeout: READY });
   await waitState(page, 'cfgPanels', 'done');
+
+  // ground truth: every method on the exact field, autoguidance guided by the widened mixture
+  await host.locator('.ctl', { hasText: 'ground truth' }).locator('input').check();
+  await page.waitForFunction((s) => /covariances × 1\.5/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), SEL, { timeout: READY });
+  await waitMeasured(page);
+  assert.ok((await metrics(page)).every((m) => /exact field/.test(m)), (await metrics(page)).join(' | '));
+  await host.locator('.ctl', { hasText: 'ground truth' }).locator('input').uncheck();
+  await waitMeasured(page);
 
   // train a model here: its checkpoint at a tenth of the steps becomes autoguidance's guide
   const details = host.locator('.train details');
