@@ -50,7 +50,7 @@ export default {
     el('b', {}, 'autoguidance'), ' guides the model by a weaker model of the same data, v_bad + w·(v_good − v_bad) (Karras et al. 2024). ',
     'Under each panel: hit rate (the share of samples whose most likely class is the one asked for), diversity (the spread of the samples over the class’s), off-support (the share below the data’s 0.1% density level) and network calls per sample. ',
     'The charts trace every method from w = 1 to 9 (its points grow with w; the ringed ones are the panels’ w): up and to the right is precision that keeps the spread; low in the right chart is few samples off the data. Click a point, or Tab to it and press Enter, to set the panels to its w. ',
-    'Autoguidance’s guide is the shipped weak model (the same network trained a fifth as long); with ground truth it is the data’s mixture with every covariance widened ',
+    'Autoguidance’s guide is the shipped weak model (a network half as wide, trained a fifth as long); with ground truth it is the data’s mixture with every covariance widened ',
     `${GUIDE_WIDEN}×, an analytic stand-in for an underfit model; after training here, your run’s checkpoint at a tenth of its steps.`,
   ],
   async create(fig) {
@@ -94,7 +94,7 @@ export default {
       if (fig.state.exact) return `Autoguidance’s guide: the data’s mixture with covariances × ${GUIDE_WIDEN}.`;
       if (own) return `Autoguidance’s guide: this run’s checkpoint at step ${own.step}.`;
       if (!guide()) return `Autoguidance waits for this run’s checkpoint at step ${Math.ceil(fig.state.trainSteps / 10)}.`;
-      return `Autoguidance’s guide: guide-${fig.model.dataset}.json (a fifth of the training).`;
+      return `Autoguidance’s guide: guide-${fig.model.dataset}.json (a smaller, shorter-trained model).`;
     }
     /** A new model object: forget the last run's guide. Weights from a run: its checkpoint at a tenth. */
     function newModel() {
