@@ -48,7 +48,7 @@ export default {
     el('b', {}, 'APG'), ' drops the part of the guidance along the predicted data point (Sadat et al. 2024); ',
     el('b', {}, 'CFG-Zero*'), ' scales v_u by its best fit to v_c and starts with a zero step (Fan et al. 2025); ',
     el('b', {}, 'autoguidance'), ' guides the model by a weaker model of the same data, v_bad + w·(v_good − v_bad) (Karras et al. 2024). ',
-    'Under each panel: hit rate (the share of samples whose most likely class is the one asked for), diversity (the spread of the samples over the class’s), off-support (the share below the data’s 0.1% density level) and network calls per sample. ',
+    'Under each panel: hit rate (the share of samples whose most likely class is the one asked for), diversity (the spread of the samples over the class’s), off-support (the share below the data’s 0.1% density level) and network calls per sample. At 500 samples an off-support of 0.01 is five samples: differences of a few thousandths are noise. ',
     'The charts trace every method from w = 1 to 9 (its points grow with w; the ringed ones are the panels’ w): up and to the right is precision that keeps the spread; low in the right chart is few samples off the data. Click a point, or Tab to it and press Enter, to set the panels to its w. ',
     'Autoguidance’s guide is the shipped weak model (a network half as wide, trained a fifth as long); with ground truth it is the data’s mixture with every covariance widened ',
     `${GUIDE_WIDEN}×, an analytic stand-in for an underfit model; after training here, your run’s checkpoint at a tenth of its steps.`,
