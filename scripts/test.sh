@@ -36,7 +36,7 @@ DIST_SUBPATH="$ROOT/target/dist-subpath" node --test --test-reporter=spec tests/
 # browser, and the exact densities. The tests wait for states, never for durations, so they
 # must pass at any speed.
 step "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4)"
-CPU_THROTTLE=4 node --test --test-reporter=spec tests/soak.test.js tests/probability-path.test.js tests/reliability.test.js
+CPU_THROTTLE=4 node --test --test-reporter=spec tests/soak.test.js tests/probability-path.test.js tests/reliability.test.js tests/guidance-lab.test.js
 CPU_THROTTLE=4 node --test --test-reporter=spec --test-name-pattern='train|reflow|distil' tests/article.test.js
 
 step "quality bar: default training, eval on 10,000 samples (release)"

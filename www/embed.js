@@ -24,6 +24,7 @@ export const FIGURES = {
   'rectified-flow': () => import('./figures/rectified-flow.js'),
   'rectified-cfg': () => import('./figures/rectified-cfg.js'),
   distillation: () => import('./figures/distillation.js'),
+  'guidance-lab': () => import('./figures/guidance-lab.js'),
   'draw-your-own': () => import('./figures/draw-your-own.js'),
 };
 

@@ -2,6 +2,8 @@
 //! (www/models, made by scripts/pretrain.sh) and on the exact mixture, measured with the same
 //! metrics as CFG. Prints the tables README shows, and checks the answers.
 //!
+//! Beyond the post, `answers/lab.rs` measures the modern guidance family the same way.
+//!
 //! Run in release (about a minute): `cargo test --release --test answers -- --ignored --nocapture`
 
 use std::path::PathBuf;
@@ -22,6 +24,9 @@ use cfg_playground::sample::SampleConfig;
 use cfg_playground::sampler::Solver;
 use cfg_playground::temperature::report::{cfg_vs_tilted, TiltConfig};
 use ndarray::Array2;
+
+#[path = "answers/lab.rs"]
+mod lab;
 
 const N: usize = 10_000;
 
@@ -56,6 +61,13 @@ fn the_posts_questions_answered_with_numbers() {
     rectified_cfg_at_equal_calls();
     the_student_matches_its_teacher();
     exact_densities_of_a_trained_network();
+}
+
+#[test]
+#[ignore = "slow in debug: run in release with --ignored"]
+fn the_guidance_family_measured() {
+    lab::each_method_at_equal_precision();
+    lab::zero_star_early_in_training();
 }
 
 /// Q1: is classifier guidance the same as CFG?

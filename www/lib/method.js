@@ -6,15 +6,17 @@
 
 const KEEP = 32;
 const caches = new WeakMap(); // wasm bindings → Map(key → handle), least recently used first
-const ids = new WeakMap(); // classifier handle → a number for the key
+const ids = new WeakMap(); // classifier or guide handle → a number for the key
 let nextId = 1;
 
 /**
  * The `Method` handle of `wasm` (the bindings) for method `name` with `options` ({w, exact,
- * lambdaMax, gamma, tau, temperature, clock}); classifier guidance by a network also takes the
- * `classifier` handle (shared: its new weights are used too).
+ * lambdaMax, gamma, tau, temperature, clock, tLo, tHi, zeroSteps, eta, normThreshold, momentum,
+ * guideWiden}); classifier guidance by a network also takes the `classifier` handle (shared: its
+ * new weights are used too), autoguidance by a network the `guide` model (a snapshot of its
+ * weights is taken when the handle is made: pass a new Model for new guide weights).
  */
-export function method(wasm, name, options = {}, classifier = null) {
+export function method(wasm, name, options = {}, classifier = null, guide = null) {
   let cache = caches.get(wasm);
   if (!cache) {
     cache = new Map();
@@ -25,12 +27,17 @@ export function method(wasm, name, options = {}, classifier = null) {
     if (!ids.has(classifier)) ids.set(classifier, nextId++);
     key += ` #${ids.get(classifier)}`;
   }
+  if (guide) {
+    if (!ids.has(guide)) ids.set(guide, nextId++);
+    key += ` guide #${ids.get(guide)}`;
+  }
   let m = cache.get(key);
   if (m) {
     cache.delete(key);
   } else {
     m = new wasm.Method(name, options);
     if (classifier) m.setClassifier(classifier);
+    if (guide) m.setGuide(guide);
     if (cache.size >= KEEP) {
       const [oldest, old] = cache.entries().next().value;
       cache.delete(oldest);

@@ -1,0 +1,104 @@
+// The guidance lab figure, driven as a reader drives it: export it as PNG, switch a panel's
+// method, click a point of the frontier (the panels take its strength, and measure what the point
+// measured), reach a point with the keyboard, tick ground truth, and train a model whose
+// checkpoint at a tenth becomes autoguidance's guide. Every wait is for a state the figure sets (data-cfg-panels, data-cfg-frontier,
+// data-cfg-guide-step on its element), never for a duration.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { openPage, pageSession } from './lib.js';
+
+const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
+const session = pageSession({ dist: DIST });
+const READY = 60000;
+const TRAINED = 180000;
+const SEL = '#guidance-lab';
+
+const state = (page, key) => page.$eval(SEL, (h, k) => h.dataset[k], key);
+async function waitState(page, key, value, timeout = READY) {
+  await page.waitForFunction(([s, k, v]) => document.querySelector(s)?.dataset[k] === v, [SEL, key, value], { timeout });
+}
+/** Panels and frontier both measured. */
+async function waitMeasured(page, timeout = READY) {
+  await waitState(page, 'cfgPanels', 'done', timeout);
+  await waitState(page, 'cfgFrontier', 'done', timeout);
+}
+const titles = (page) => page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.gl-panels .plot-title')].map((t) => t.textContent));
+const metrics = (page) => page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.gl-panels .gl-metrics')].map((t) => t.textContent));
+
+test('guidance lab: PNG, switch a method, click and key a frontier point, ground truth, train a guide', async () => {
+  const errors = [];
+  const page = await openPage(session.browser, session.url, errors, { width: 1280, height: 900 });
+  const host = page.locator(SEL);
+  await host.scrollIntoViewIfNeeded();
+  await waitState(page, 'cfgReady', '1');
+  await waitMeasured(page);
+  assert.deepEqual((await titles(page)).map((t) => t.split(' ')[0]), ['CFG', 'interval', 'autoguidance']);
+  // every method's curve has its nine strengths, in both charts
+  const points = await page.$$eval(SEL, ([h]) => h.shadowRoot.querySelectorAll('svg.gl-chart circle.gl-pt').length);
+  assert.equal(points, 2 * 5 * 9);
+
+  // the PNG export holds the three panels and both charts
+  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('.gl-frontier').dataset.snapshot, SEL, { timeout: READY });
+  const [png] = await Promise.all([page.waitForEvent('download'), host.locator('button', { hasText: 'PNG' }).click()]);
+  const bytes = fs.readFileSync(await png.path());
+  const pngWidth = bytes.readUInt32BE(16);
+  const parts = await page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.plot')].map((p) => p.__plot?.composite()?.width ?? 0));
+  assert.equal(parts.length, 4);
+  assert.ok(parts.every((w) => w > 0), `every part has pixels: ${parts}`);
+  assert.equal(pngWidth, parts.reduce((a, b) => a + b, 0));
+
+  // switch the left panel to APG: it samples again, the others keep their methods
+  await host.locator('.ctl', { hasText: 'left panel' }).locator('select').selectOption('apg');
+  await waitState(page, 'cfgPanels', 'done');
+  assert.deepEqual((await titles(page)).map((t) => t.split(' ')[0]), ['APG', 'interval', 'autoguidance']);
+  assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /guidance-lab\.panel1=apg/);
+
+  // click APG's point at w = 5: the panels take w = 5, and the APG panel measures what the point did
+  // (same noise, samples and steps: the same numbers)
+  const dot = host.locator('svg.gl-chart circle[data-method="apg"][data-w="5"]').first();
+  const label = await dot.getAttribute('aria-label');
+  await dot.click();
+  await page.waitForFunction((s) => /w = 5/.test(document.querySelector(s).shadowRoot.querySelector('.gl-panels .plot-title').textContent), SEL, { timeout: READY });
+  await waitState(page, 'cfgPanels', 'done');
+  assert.ok((await titles(page)).every((t) => /w = 5$/.test(t)), (await titles(page)).join(' | '));
+  assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /guidance-lab\.w=5/);
+  const hit = /hit ([\d.]+)/.exec(label)[1];
+  const left = (await metrics(page))[0];
+  assert.equal(/hit ([\d.]+)/.exec(left)[1], hit, `panel '${left}' against point '${label}'`);
+  // the clicked points are ringed
+  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('circle.gl-now[data-method="apg"][data-w="5"]'), SEL, { timeout: READY });
+
+  // the keyboard reaches a point: focus CFG's w = 3 and press Enter
+  await host.locator('svg.gl-chart circle[data-method="cfg"][data-w="3"]').first().focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((s) => /w = 3/.test(document.querySelector(s).shadowRoot.querySelector('.gl-panels .plot-title').textContent), SEL, { timeout: READY });
+  await waitState(page, 'cfgPanels', 'done');
+
+  // ground truth: every method on the exact field, autoguidance guided by the widened mixture
+  await host.locator('.ctl', { hasText: 'ground truth' }).locator('input').check();
+  await page.waitForFunction((s) => /covariances × 1\.5/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), SEL, { timeout: READY });
+  await waitMeasured(page);
+  assert.ok((await metrics(page)).every((m) => /exact field/.test(m)), (await metrics(page)).join(' | '));
+  await host.locator('.ctl', { hasText: 'ground truth' }).locator('input').uncheck();
+  await waitMeasured(page);
+
+  // train a model here: its checkpoint at a tenth of the steps becomes autoguidance's guide
+  const details = host.locator('.train details');
+  for (let k = 0; k < 10 && !(await details.evaluate((d) => d.open)); k++) {
+    await host.locator('.train summary').click();
+    await details.evaluate((d) => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
+  await host.locator('.train-controls input[type=range]').last().fill('400');
+  await host.locator('button', { hasText: 'Train from scratch' }).click();
+  await page.waitForFunction((s) => Number(document.querySelector(s).dataset.cfgGuideStep) >= 40, SEL, { timeout: TRAINED });
+  const step = Number(await state(page, 'cfgGuideStep'));
+  assert.ok(step >= 40 && step < 400, `the guide is an early checkpoint (step ${step})`);
+  await page.waitForFunction((s) => /trained 400 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), SEL, { timeout: TRAINED });
+  await page.waitForFunction(([s, k]) => document.querySelector(s).shadowRoot.querySelector('.readout').textContent.includes(`checkpoint at step ${k}`), [SEL, step], { timeout: READY });
+  // with the trained model and its guide, the panels and the frontier measure again
+  await waitMeasured(page, TRAINED);
+  assert.match((await metrics(page))[2], /hit [\d.]+/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

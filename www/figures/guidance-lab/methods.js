@@ -1,0 +1,41 @@
+// The guidance lab's methods (each a method of crate/src/method.rs, run through the one `Method`
+// handle), their labels and colours, the strengths of the frontier, and the handle of one at a
+// strength: shared by the figure (guidance-lab.js) and its frontier worker (frontier-worker.js).
+import { method } from '../../lib/method.js';
+
+/** The methods, in the order of the legend. */
+export const LAB_METHODS = ['cfg', 'guidance-interval', 'apg', 'cfg-zero-star', 'autoguidance'];
+
+/** Short labels (panels, legend) and colours (Okabe–Ito, none the ink colour). */
+export const LABEL = {
+  cfg: 'CFG',
+  'guidance-interval': 'interval',
+  apg: 'APG',
+  'cfg-zero-star': 'CFG-Zero*',
+  autoguidance: 'autoguidance',
+};
+export const COLOR = {
+  cfg: '#D55E00',
+  'guidance-interval': '#009E73',
+  apg: '#CC79A7',
+  'cfg-zero-star': '#56B4E9',
+  autoguidance: '#E69F00',
+};
+
+/** The strengths each frontier curve is traced over. */
+export const FRONTIER_WS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+/** On the exact field, autoguidance's guide is the mixture with every covariance times this. */
+export const GUIDE_WIDEN = 1.5;
+
+/**
+ * The `Method` handle of `name` at strength `w` (each method at its defaults: interval [0.15,
+ * 0.8], APG η = 0, CFG-Zero* K = 1), on the exact field or the network; autoguidance on the
+ * network is guided by `guide` (a Model), on the exact field by the widened mixture.
+ */
+export function labMethod(wasm, name, w, exact, guide) {
+  if (name === 'autoguidance') {
+    return exact ? method(wasm, name, { w, exact, guideWiden: GUIDE_WIDEN }) : method(wasm, name, { w }, null, guide);
+  }
+  return method(wasm, name, { w, exact });
+}
