@@ -65,12 +65,12 @@ impl Probe {
     /// Buffers for `model`.
     pub fn new(model: &Mlp<f32>) -> Self {
         let config = model.config().clone();
-        let per_row = layer_sizes(&config).iter().sum::<usize>();
+        let per_row = config.input().d_in() + config.depth * config.width + config.d_out;
         Probe {
             ws: model.recording_workspace(MAX_ROWS),
             x: Array2::zeros((MAX_ROWS, D_X)),
             extra: vec![0.0; config.n_extra],
-            values: Vec::with_capacity(MAX_ROWS * per_row),
+            values: Vec::with_capacity(MAX_ROWS * per_row + config.d_out),
             grid: None,
             map: Vec::with_capacity(MAX_MAP_SIDE * MAX_MAP_SIDE),
             config,
@@ -79,7 +79,8 @@ impl Probe {
 
     /// Values per row of [`Probe::layers`]: the sum of [`layer_sizes`].
     pub fn per_row(&self) -> usize {
-        layer_sizes(&self.config).iter().sum()
+        let c = &self.config;
+        c.input().d_in() + c.depth * c.width + c.d_out
     }
 
     /// Runs the point `x` at time `t` once per label of `labels` (one, or two as a CFG batch: the
@@ -105,6 +106,20 @@ impl Probe {
                 self.values.extend(self.ws.hidden(l).expect("a recording workspace").row(r).iter());
             }
             self.values.extend(self.ws.output().row(r).iter());
+        }
+        Ok(&self.values)
+    }
+
+    /// [`Probe::layers`] on a CFG batch, the row of `label` then the null row, followed by the
+    /// guided output (1 − w)·out_u + w·out_c = v_u + w·(v_c − v_u) (d_out values), mixed as
+    /// `crate::field::Guidance::mix` mixes it.
+    pub fn cfg_batch(&mut self, model: &Mlp<f32>, x: [f32; 2], t: f32, label: u32, w: f32) -> Result<&[f32]> {
+        let per_row = self.per_row();
+        let d_out = self.config.d_out;
+        self.layers(model, x, t, &[label, self.config.null_label()])?;
+        for j in 0..d_out {
+            let (c, u) = (self.values[per_row - d_out + j], self.values[2 * per_row - d_out + j]);
+            self.values.push((1.0 - w) * u + w * c);
         }
         Ok(&self.values)
     }

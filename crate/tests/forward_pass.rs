@@ -66,8 +66,9 @@ fn the_last_layer_is_the_models_velocity_and_the_rows_of_a_cfg_batch_are_v_c_and
             close(alone, &values[..per_row], "a row alone");
             let w = 3.0;
             let v_cfg = velocity(&model, x, t, label, Guidance::Cfg(w));
-            let mixed: Vec<f32> = (0..2).map(|j| Guidance::Cfg(w).mix(v_u[j], v_c[j])).collect();
-            close(&mixed, &v_cfg, "v_cfg");
+            let batch = probe.cfg_batch(&model, x, t, label, w).unwrap();
+            assert_eq!(&batch[..2 * per_row], &values[..]);
+            close(&batch[2 * per_row..], &v_cfg, "v_cfg");
         }
     }
 }
