@@ -11,12 +11,17 @@ export function rgbOf(hex) {
   return m ? [1, 2, 3].map((i) => parseInt(m[i], 16)) : [255, 255, 255];
 }
 
-/** The colour of activation a, where |a| = scale is full colour: toward `pos` or `neg` from `bg`. */
-export function shade(a, scale, { bg, pos, neg }) {
+/**
+ * The colour of activation a, where |a| = scale is full colour: toward `pos` or `neg` from `bg`,
+ * written into `out` ([r, g, b], reused: drawing allocates nothing per cell).
+ */
+export function shade(a, scale, { bg, pos, neg }, out) {
   const f = Math.min(1, Math.abs(a) / (scale || 1));
   const c = a >= 0 ? pos : neg;
-  return [0, 1, 2].map((i) => Math.round(bg[i] + (c[i] - bg[i]) * f));
+  for (let i = 0; i < 3; i++) out[i] = Math.round(bg[i] + (c[i] - bg[i]) * f);
+  return out;
 }
+const rgb = [0, 0, 0];
 
 export class NetView {
   constructor() {
@@ -133,8 +138,8 @@ export class NetView {
       }
       const gap = r.cw > 4 ? 1 : 0;
       for (let u = 0; u < r.n; u++) {
-        const [cr, cg, cb] = shade(values[base + u], scale, colors);
-        ctx.fillStyle = `rgb(${cr},${cg},${cb})`;
+        shade(values[base + u], scale, colors, rgb);
+        ctx.fillStyle = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
         ctx.fillRect(r.x0 + u * r.cw, r.y, Math.max(1, r.cw - gap), r.h);
       }
       ctx.strokeStyle = rule;

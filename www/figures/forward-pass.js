@@ -68,6 +68,7 @@ export default {
     let remap = true;
     let relayout = true;
     let width = 300;
+    const xy = new Float32Array(2); // x_t, for Painter.vectors
 
     const css = (name, fallback) => getComputedStyle(plot.el).getPropertyValue(name).trim() || fallback;
     // activation colours (forward-pass.css): positive blue, negative orange, zero the plot's background
@@ -97,9 +98,10 @@ export default {
       for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(a[i]));
       const c = colors();
       const d = image.data;
+      const rgb = [0, 0, 0];
       for (let i = 0; i < a.length; i++) {
-        const [r, g, b] = shade(a[i], scale, c);
-        d[4 * i] = r; d[4 * i + 1] = g; d[4 * i + 2] = b; d[4 * i + 3] = 255;
+        shade(a[i], scale, c, rgb);
+        d[4 * i] = rgb[0]; d[4 * i + 1] = rgb[1]; d[4 * i + 2] = rgb[2]; d[4 * i + 3] = 255;
       }
       cellsCtx.putImageData(image, 0, 0);
       map.el.dataset.unit = `${sel.layer},${sel.unit}`;
@@ -122,7 +124,8 @@ export default {
       const vc = values.subarray(per - 2, per);
       const vu = values.subarray(2 * per - 2, 2 * per);
       const v = values.subarray(values.length - 2);
-      const xy = new Float32Array([state.x, state.y]);
+      xy[0] = state.x;
+      xy[1] = state.y;
       const arrows = state.batch ? [[vu, muted, 2.2], [vc, color, 2.2], [v, fg, 2.6]] : [[vc, state.class === 'null' ? muted : color, 2.6]];
       const speed = Math.max(...arrows.map(([a]) => Math.hypot(a[0], a[1])), 1e-6);
       // pixels per unit of speed: the longest arrow at most 0.4 of the plot
