@@ -48,6 +48,39 @@ pub fn input_labels(c: &MlpConfig) -> Vec<String> {
     out
 }
 
+/// The weights on the edges the figure draws for unit `unit` of layer `layer` (numbered as in
+/// [`layer_sizes`]): for a hidden or output unit, the weights into it from each unit of the layer
+/// before, and its bias; for an input, the weights from it into each unit of the first hidden
+/// layer, and no bias. Not for a hot path (it allocates the result).
+pub fn unit_weights(model: &Mlp<f32>, layer: usize, unit: usize) -> Result<(Vec<f32>, Option<f32>)> {
+    let c = model.config();
+    let size = layer_size(c, layer)?;
+    if unit >= size {
+        return Err(invalid!("layer {layer} has {size} units, got unit {unit}"));
+    }
+    let tensor = |name: &str| model.layout().find(name).expect("every layer has its tensors");
+    let params = &model.params;
+    if layer == 0 {
+        return Ok((tensor("hidden0.weight").mat(params).row(unit).to_vec(), None));
+    }
+    let (w, b) = if layer <= c.depth {
+        (format!("hidden{}.weight", layer - 1), format!("hidden{}.bias", layer - 1))
+    } else {
+        ("out.weight".to_string(), "out.bias".to_string())
+    };
+    Ok((tensor(&w).mat(params).column(unit).to_vec(), Some(tensor(&b).slice(params)[unit])))
+}
+
+/// The width of layer `layer` (numbered as in [`layer_sizes`]), or an error past the output.
+fn layer_size(c: &MlpConfig, layer: usize) -> Result<usize> {
+    match layer {
+        0 => Ok(c.input().d_in()),
+        l if l <= c.depth => Ok(c.width),
+        l if l == c.depth + 1 => Ok(c.d_out),
+        _ => Err(invalid!("layer must be below {}, got {layer}", c.depth + 2)),
+    }
+}
+
 /// Buffers for looking inside one network, sized once (a grid's when its side first changes).
 #[derive(Clone, Debug)]
 pub struct Probe {
@@ -140,13 +173,7 @@ impl Probe {
         extent: f32,
     ) -> Result<&[f32]> {
         self.check(model)?;
-        let c = &self.config;
-        let size = match layer {
-            0 => c.input().d_in(),
-            l if l <= c.depth => c.width,
-            l if l == c.depth + 1 => c.d_out,
-            _ => return Err(invalid!("layer must be below {}, got {layer}", c.depth + 2)),
-        };
+        let size = layer_size(&self.config, layer)?;
         if unit >= size {
             return Err(invalid!("layer {layer} has {size} units, got unit {unit}"));
         }

@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use cfg_playground::activations::{input_labels, layer_sizes, Probe};
+use cfg_playground::activation::Activation;
+use cfg_playground::activations::{input_labels, layer_sizes, unit_weights, Probe};
 use cfg_playground::field::{Guidance, NetScratch, NetworkField, VelocityField};
 use cfg_playground::mlp::{Mlp, MlpConfig};
 use cfg_playground::model_file::ModelFile;
@@ -17,7 +18,7 @@ fn models() -> Vec<Mlp<f32>> {
     let face = ModelFile::from_json(&std::fs::read(&path).unwrap()).unwrap().model;
     let mut config = MlpConfig::velocity(3, 16, 2);
     config.residual = true;
-    config.activation = cfg_playground::activation::Activation::Relu;
+    config.activation = Activation::Relu;
     vec![face, Mlp::new(config, &mut rng::seeded(5, 0)).unwrap()]
 }
 
@@ -124,4 +125,29 @@ fn input_columns_are_named_in_order() {
     assert_eq!(names[5], "sin 2πt");
     assert_eq!(names[c.input().class_col()], "c1");
     assert_eq!(names.last().unwrap(), &format!("c{}", c.class_dim));
+}
+
+#[test]
+fn a_units_weights_and_bias_give_its_activation_from_the_layer_before() {
+    // the shipped model: not residual, so h = f(w·h_before + b) exactly
+    let model = models().remove(0);
+    let c = model.config().clone();
+    let sizes = layer_sizes(&c);
+    let mut probe = Probe::new(&model);
+    let values = probe.layers(&model, [0.7, -0.4], 0.6, &[1]).unwrap().to_vec();
+    let start = |l: usize| sizes[..l].iter().sum::<usize>();
+    for (layer, unit) in [(1, 0), (2, 17), (c.depth, 63), (c.depth + 1, 1)] {
+        let (w, b) = unit_weights(&model, layer, unit).unwrap();
+        assert_eq!(w.len(), sizes[layer - 1]);
+        let below = &values[start(layer - 1)..start(layer)];
+        let z = w.iter().zip(below).map(|(w, h)| w * h).sum::<f32>() + b.unwrap();
+        let a = if layer <= c.depth { c.activation.value(z) } else { z };
+        let got = values[start(layer) + unit];
+        assert!((a - got).abs() < 1e-4 * (1.0 + got.abs()), "layer {layer} unit {unit}: {a} vs {got}");
+    }
+    // an input's edges go out to the first hidden layer
+    let (w, b) = unit_weights(&model, 0, 2).unwrap();
+    assert_eq!((w.len(), b), (c.width, None));
+    assert!(unit_weights(&model, c.depth + 2, 0).unwrap_err().to_string().contains("layer"));
+    assert!(unit_weights(&model, 1, c.width).unwrap_err().to_string().contains("unit"));
 }

@@ -226,6 +226,8 @@ fn every_export_rejects_bad_values_and_the_page_keeps_working() {
     rejects(model.unit_map(99.0, 0.0, 0.5, "mouth", 8.0), "layer must be below");
     rejects(model.unit_map(1.0, 1e5, 0.5, "mouth", 8.0), "units, got unit");
     rejects(model.unit_map(1.0, 0.0, 0.5, "mouth", 65.0), "n must be between");
+    rejects(model.unit_weights(99.0, 0.0), "layer must be below");
+    rejects(model.unit_weights(1.0, 1e5), "units, got unit");
     for bad in BAD_NUMBERS {
         rejects(model.forward_pass(bad, 0.0, 0.5, "mouth", 1.0), "x must be");
         rejects(model.forward_pass(0.0, bad, 0.5, "mouth", 1.0), "y must be");
@@ -235,6 +237,8 @@ fn every_export_rejects_bad_values_and_the_page_keeps_working() {
         rejects(model.unit_map(1.0, bad, 0.5, "mouth", 8.0), "unit must be");
         rejects(model.unit_map(1.0, 0.0, bad, "mouth", 8.0), "t must be");
         rejects(model.unit_map(1.0, 0.0, 0.5, "mouth", bad), "n must be");
+        rejects(model.unit_weights(bad, 0.0), "layer must be");
+        rejects(model.unit_weights(1.0, bad), "unit must be");
     }
 
     // flows: particle counts, steps, seeds, solvers, classes
@@ -416,6 +420,8 @@ fn the_forward_pass_ends_in_the_models_velocities() {
         }
     }
     // a hidden unit over the plane: 16 × 16 values, finite
+    assert_eq!(ok(model.unit_weights(2.0, 7.0)).length(), 64);
+    assert_eq!(ok(model.unit_weights(0.0, 3.0)).length(), 64);
     let map = ok(model.unit_map(2.0, 7.0, t, "null", 16.0)).to_vec();
     assert_eq!(map.len(), 256);
     assert!(map.iter().all(|v| v.is_finite()));

@@ -1,8 +1,8 @@
 // The forward-pass figure's drawing of the network: one strip of cells per layer, input on top and
 // output at the bottom (two strips per layer in the CFG batch: the class row and the null row),
 // each cell coloured by its unit's activation. Faint bands stand for the full connections between
-// layers; the selected unit's connections are drawn. Drawing only: the numbers are
-// Model.forwardPass's.
+// layers; the selected unit's own edges are drawn, coloured by their weights. Drawing only: the
+// numbers are Model.forwardPass's and Model.unitWeights's.
 import { el, fmt } from '../cfg.js';
 
 /** [r, g, b] of a #rrggbb colour (white when it is not one). */
@@ -83,15 +83,16 @@ export class NetView {
   }
 
   /**
-   * Draws a forward pass: `values` as Model.forwardPass gives them, `sel` the selected unit,
-   * `colors` { bg, pos, neg } as [r, g, b] and { fg, muted, rule, accent } as CSS colours.
+   * Draws a forward pass: `values` as Model.forwardPass gives them, `sel` the selected unit
+   * { layer, unit, weights } (weights: Model.unitWeights), `colors` { bg, pos, neg } as [r, g, b]
+   * and { fg, muted, rule } as CSS colours.
    */
   draw(values, sel, colors) {
     const { rows, batch } = this;
     const ctx = this.canvas.getContext('2d');
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    const { fg, muted, rule, accent } = colors;
+    const { fg, muted, rule } = colors;
     // under the input row are its group labels
     const bottom = (r) => r.y + r.h + (r.layer === 0 ? 14 : 2);
     // faint bands: every unit of a layer feeds every unit of the next
@@ -107,23 +108,28 @@ export class NetView {
       ctx.lineTo(b.x0, b.y - 2);
       ctx.fill();
     }
-    // the selected unit's connections to the layers above and below
+    // the selected unit's edges, coloured by their weights: into it from the layer above, or for an
+    // input out of it into the first hidden layer
     const mine = rows.filter((r) => r.layer === sel.layer);
     const cx = (r, u) => r.x0 + (u + 0.5) * r.cw;
-    ctx.strokeStyle = accent;
-    ctx.lineWidth = 0.6;
-    ctx.globalAlpha = 0.22;
-    const above = rows.filter((r) => r.layer === sel.layer - 1).at(-1);
-    const below = rows.find((r) => r.layer === sel.layer + 1);
-    for (const [from, to] of [[above, mine[0]], [below, mine.at(-1)]]) {
-      if (!from || !to) continue;
-      const up = from.y < to.y;
-      ctx.beginPath();
-      for (let u = 0; u < from.n; u++) {
-        ctx.moveTo(cx(from, u), up ? bottom(from) : from.y);
-        ctx.lineTo(cx(to, sel.unit), up ? to.y : bottom(to));
+    const input = sel.layer === 0;
+    const other = input ? rows.find((r) => r.layer === 1) : rows.filter((r) => r.layer === sel.layer - 1).at(-1);
+    const weights = sel.weights;
+    if (other && weights?.length === other.n) {
+      let max = 0;
+      for (const w of weights) max = Math.max(max, Math.abs(w));
+      const [p, n] = [colors.pos, colors.neg].map((c) => `rgb(${c[0]},${c[1]},${c[2]})`);
+      const to = input ? mine.at(-1) : mine[0];
+      for (let u = 0; u < other.n; u++) {
+        const f = Math.abs(weights[u]) / (max || 1);
+        ctx.globalAlpha = 0.12 + 0.8 * f;
+        ctx.strokeStyle = weights[u] >= 0 ? p : n;
+        ctx.lineWidth = 0.4 + 1.6 * f;
+        ctx.beginPath();
+        ctx.moveTo(cx(other, u), input ? other.y : bottom(other));
+        ctx.lineTo(cx(to, sel.unit), input ? bottom(to) : to.y);
+        ctx.stroke();
       }
-      ctx.stroke();
     }
     ctx.globalAlpha = 1;
     ctx.font = '11px system-ui, sans-serif';

@@ -40,6 +40,7 @@ export default {
     'The input row holds x and y, the Fourier features of t (t, sin πt, cos πt, sin 2πt, …) and the learned embedding of the class c (null is its own learned row). ',
     'Each hidden layer multiplies the row above by its weights, adds a bias and applies SiLU; each cell is one unit’s value, ',
     el('b', { class: 'fp-pos' }, 'blue'), ' positive and ', el('b', { class: 'fp-neg' }, 'orange'), ' negative, scaled to the largest in its layer. The last row is the velocity v = (v', el('sub', {}, 'x'), ', v', el('sub', {}, 'y'), '), drawn as the arrow at x', el('sub', {}, 't'), '. ',
+    'The lines are the selected unit’s weights, into it from the layer above (out of it, for an input): ', el('b', { class: 'fp-pos' }, 'blue'), ' positive, ', el('b', { class: 'fp-neg' }, 'orange'), ' negative, darker and thicker when larger. ',
     'The heat map is the selected unit at every point of the plane, at this t and c, the way TensorFlow Playground shows its neurons: early layers respond to broad regions, later ones to the shapes of the data. ',
     'With the CFG batch on, the class row and the null row pass together, as in guided sampling: the network gives v', el('sub', {}, 'c'), ' and v', el('sub', {}, 'u'), ' in one pass, and the ', ...inkWord(), ' arrow is ', ...cfgFormula(), '.',
   ],
@@ -74,7 +75,7 @@ export default {
     // activation colours (forward-pass.css): positive blue, negative orange, zero the plot's background
     const colors = () => ({
       bg: rgbOf(css('--cfg-plot-bg', '#ffffff')), pos: rgbOf(css('--fp-pos', '#0072B2')), neg: rgbOf(css('--fp-neg', '#E69F00')),
-      fg: css('--cfg-fg', '#000'), muted: css('--cfg-muted', '#666'), rule: css('--cfg-rule', '#ccc'), accent: css('--cfg-accent', '#0072B2'),
+      fg: css('--cfg-fg', '#000'), muted: css('--cfg-muted', '#666'), rule: css('--cfg-rule', '#ccc'),
     });
     const name = () => `${view.layerName(sel.layer)}, ${view.unitName(sel.layer, sel.unit)}`;
     const offset = (row, l) => view.offset(row, l);
@@ -104,6 +105,7 @@ export default {
         d[4 * i] = rgb[0]; d[4 * i + 1] = rgb[1]; d[4 * i + 2] = rgb[2]; d[4 * i + 3] = 255;
       }
       cellsCtx.putImageData(image, 0, 0);
+      sel.weights = model.unitWeights(sel.layer, sel.unit);
       map.el.dataset.unit = `${sel.layer},${sel.unit}`;
       map.el.dataset.range = `${fmt(-scale)},${fmt(scale)}`;
       map.setTitle(`${name()}, over the plane (±${fmt(scale)})`);

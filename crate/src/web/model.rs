@@ -286,6 +286,17 @@ impl Model {
         Ok(unsafe { Float32Array::view(map) })
     }
 
+    /// The weights on the selected unit's edges: for a hidden or output unit (`layer` ≥ 1) the
+    /// weights into it from each unit of the layer before; for an input (`layer` 0) the weights
+    /// from it into each unit of the first hidden layer (a copy).
+    #[wasm_bindgen(js_name = unitWeights)]
+    pub fn unit_weights(&self, layer: f64, unit: f64) -> Result<Float32Array, JsError> {
+        let layer = whole("layer", layer, 0.0, 1e6)?;
+        let unit = whole("unit", unit, 0.0, 1e6)?;
+        let (w, _) = activations::unit_weights(&self.net, layer, unit).map_err(js)?;
+        Ok(Float32Array::from(w.as_slice()))
+    }
+
     /// Each class's mean and covariance under the data: `[{mean: [x, y], cov: [xx, xy, yy]}]`.
     #[wasm_bindgen(js_name = classMoments)]
     pub fn class_moments(&self) -> Result<JsValue, JsError> {
