@@ -82,9 +82,16 @@ test('selecting a unit shows its heat map; the CFG batch shows v_u, v_c and v at
   });
   const first = (await shown(page)).selected;
   assert.equal(await mapUnit(), first, 'the map shows the selected unit');
-  // keyboard: up a layer, then one unit to the right
+  // keyboard: Tab from the plane reaches the network, which shows its focus; up a layer, then right
   const net = page.locator(`${SEL} .fp-net`);
-  await net.focus();
+  await page.locator(`${SEL} canvas.over`).first().focus();
+  await page.keyboard.press('Tab');
+  assert.ok(await net.evaluate((c) => c.getRootNode().activeElement === c), 'Tab moves from the plane to the network');
+  assert.notEqual(await net.evaluate((c) => getComputedStyle(c).outlineStyle), 'none', 'the focused network shows its focus');
+  // every keyboard-operable canvas of the figure is named and not hidden from screen readers
+  const unnamed = await page.$eval(SEL, (h) => [...h.shadowRoot.querySelectorAll('canvas[tabindex]')]
+    .filter((e) => !e.getAttribute('aria-label') || e.getAttribute('aria-hidden') === 'true').map((e) => e.className));
+  assert.deepEqual(unnamed, []);
   await page.keyboard.press('ArrowUp');
   await page.keyboard.press('ArrowRight');
   await page.waitForFunction(([s, f]) => document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.selected !== f, [SEL, first], { timeout: READY });

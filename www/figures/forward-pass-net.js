@@ -25,7 +25,7 @@ const rgb = [0, 0, 0];
 
 export class NetView {
   constructor() {
-    this.canvas = el('canvas', { class: 'fp-net', tabindex: 0, role: 'img' });
+    this.canvas = el('canvas', { class: 'fp-net', tabindex: 0, role: 'application', 'aria-roledescription': 'network diagram' });
     /** The drawn strips: { layer, row, y, h, x0, cw, n } in CSS pixels. */
     this.rows = [];
     this.sizes = [];
