@@ -10,14 +10,14 @@ const session = pageSession({ dist: DIST });
 const READY = 60000;
 const SEL = '#forward-pass';
 
-async function ready(page) {
-  await page.locator(SEL).scrollIntoViewIfNeeded();
-  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', SEL, { timeout: READY });
-  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('.fp-net')?.dataset.v, SEL, { timeout: READY });
+async function ready(page, sel = SEL) {
+  await page.locator(sel).scrollIntoViewIfNeeded();
+  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: READY });
+  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('.fp-net')?.dataset.v, sel, { timeout: READY });
 }
 
 /** The figure's numbers (data attributes of its network canvas). */
-const shown = (page) => page.$eval(SEL, (h) => ({ ...h.shadowRoot.querySelector('.fp-net').dataset }));
+const shown = (page, sel = SEL) => page.$eval(sel, (h) => ({ ...h.shadowRoot.querySelector('.fp-net').dataset }));
 
 /** v_u, v_c and v at the figure's point, t and class, from a Model of the shipped weights in the page. */
 function reference(page, d, w) {
@@ -59,67 +59,74 @@ test('the output arrow is the Model velocity at the point; the arrow keys move t
   assert.notEqual(d1.v, d0.v, 'the velocity changes with the point');
   assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /forward-pass\.x=/, 'the URL records the point');
 
-  // the null class: the output is the unconditional velocity
-  await page.locator(SEL).locator('.ctl', { hasText: 'class' }).locator('select').selectOption('null');
-  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.class === 'null', SEL, { timeout: READY });
+  // another class (the article opens this figure on null: v is then the unconditional velocity)
+  const other = d1.class === 'null' ? 'left-eye' : 'null';
+  await page.locator(SEL).locator('.ctl', { hasText: 'class' }).locator('select').selectOption(other);
+  await page.waitForFunction(([s, c]) => document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.class === c, [SEL, other], { timeout: READY });
   const d2 = await shown(page);
-  close(d2.v, (await reference(page, d2, 1)).vu, 'v for the null class');
+  const ref = await reference(page, d2, 1);
+  close(d2.v, ref.vc, `v for class ${other}`);
+  if (other === 'null') close(d2.v, ref.vu, 'v for the null class is v_u');
+  assert.notEqual(d2.v, d1.v, 'the velocity changes with the class');
   assert.deepEqual(errors, []);
   await page.close();
 });
 
 test('selecting a unit shows its heat map; the CFG batch shows v_u, v_c and v at w', async () => {
   const errors = [];
+  // the article's second forward pass, on the class left-eye (Fig. 3(a))
+  const C = '#forward-pass-conditional';
   const page = await openPage(session.browser, session.url, errors, { width: 1280, height: 900 });
-  await ready(page);
-  const mapUnit = () => page.$eval(SEL, (h) => h.shadowRoot.querySelector('.fp-map').dataset.unit);
-  const mapPixels = () => page.$eval(SEL, (h) => {
+  await ready(page, C);
+  const mapUnit = () => page.$eval(C, (h) => h.shadowRoot.querySelector('.fp-map').dataset.unit);
+  const mapPixels = () => page.$eval(C, (h) => {
     const c = h.shadowRoot.querySelector('.fp-map canvas.over');
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
     return n;
   });
-  const first = (await shown(page)).selected;
+  const first = (await shown(page, C)).selected;
   assert.equal(await mapUnit(), first, 'the map shows the selected unit');
   // keyboard: Tab from the plane reaches the network, which shows its focus; up a layer, then right
-  const net = page.locator(`${SEL} .fp-net`);
-  await page.locator(`${SEL} canvas.over`).first().focus();
+  const net = page.locator(`${C} .fp-net`);
+  await page.locator(`${C} canvas.over`).first().focus();
   await page.keyboard.press('Tab');
   assert.ok(await net.evaluate((c) => c.getRootNode().activeElement === c), 'Tab moves from the plane to the network');
   assert.notEqual(await net.evaluate((c) => getComputedStyle(c).outlineStyle), 'none', 'the focused network shows its focus');
   // every keyboard-operable canvas of the figure is named and not hidden from screen readers
-  const unnamed = await page.$eval(SEL, (h) => [...h.shadowRoot.querySelectorAll('canvas[tabindex]')]
+  const unnamed = await page.$eval(C, (h) => [...h.shadowRoot.querySelectorAll('canvas[tabindex]')]
     .filter((e) => !e.getAttribute('aria-label') || e.getAttribute('aria-hidden') === 'true').map((e) => e.className));
   assert.deepEqual(unnamed, []);
   await page.keyboard.press('ArrowUp');
   await page.keyboard.press('ArrowRight');
-  await page.waitForFunction(([s, f]) => document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.selected !== f, [SEL, first], { timeout: READY });
-  const [layer] = (await shown(page)).selected.split(',').map(Number);
+  await page.waitForFunction(([s, f]) => document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.selected !== f, [C, first], { timeout: READY });
+  const [layer] = (await shown(page, C)).selected.split(',').map(Number);
   assert.equal(layer, Number(first.split(',')[0]) - 1, 'ArrowUp selects the layer above');
   await page.waitForFunction((s) => {
     const sh = document.querySelector(s).shadowRoot;
     return sh.querySelector('.fp-map').dataset.unit === sh.querySelector('.fp-net').dataset.selected;
-  }, SEL, { timeout: READY });
-  const side = await page.$eval(SEL, (h) => h.shadowRoot.querySelector('.fp-map canvas.over').width);
+  }, C, { timeout: READY });
+  const side = await page.$eval(C, (h) => h.shadowRoot.querySelector('.fp-map canvas.over').width);
   assert.ok(await mapPixels() > 0.9 * side * side, 'the heat map fills its plot');
-  assert.match(await page.$eval(SEL, (h) => h.shadowRoot.querySelector('.fp-map .plot-title').textContent), /over the plane/);
+  assert.match(await page.$eval(C, (h) => h.shadowRoot.querySelector('.fp-map .plot-title').textContent), /over the plane/);
 
   // a click on the network selects the unit under the pointer
   const box = await net.boundingBox();
   await page.mouse.click(box.x + box.width * 0.6, box.y + box.height - 6);
-  await page.waitForFunction((s) => /^4,/.test(document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.selected), SEL, { timeout: READY });
+  await page.waitForFunction((s) => /^4,/.test(document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.selected), C, { timeout: READY });
 
   // the CFG batch
-  await page.locator(SEL).locator('.ctl', { hasText: 'CFG batch' }).locator('input').check();
-  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.batch === '1', SEL, { timeout: READY });
-  const d = await shown(page);
+  await page.locator(C).locator('.ctl', { hasText: 'CFG batch' }).locator('input').check();
+  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.batch === '1', C, { timeout: READY });
+  const d = await shown(page, C);
   const w = 3;
   const ref = await reference(page, d, w);
   close(d.vu, ref.vu, 'v_u');
   close(d.vc, ref.vc, 'v_c');
   close(d.vcfg, ref.vcfg, 'v');
-  const text = await page.$eval(SEL, (h) => h.shadowRoot.querySelector('.readout').textContent);
+  assert.notEqual(d.vu, d.vc, 'the class row and the null row give different velocities');
+  const text = await page.$eval(C, (h) => h.shadowRoot.querySelector('.readout').textContent);
   assert.match(text, /vu = /);
   assert.match(text, /vc = /);
   assert.match(text, /v = .*w = 3\.0/);
