@@ -59,6 +59,17 @@ test('the output arrow is the Model velocity at the point; the arrow keys move t
   assert.notEqual(d1.v, d0.v, 'the velocity changes with the point');
   assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /forward-pass\.x=/, 'the URL records the point');
 
+  // a drag moves the point, and its end goes into the URL
+  const ob = await plane.boundingBox();
+  await page.mouse.move(ob.x + ob.width * 0.3, ob.y + ob.height * 0.7);
+  await page.mouse.down();
+  await page.mouse.move(ob.x + ob.width * 0.35, ob.y + ob.height * 0.75, { steps: 4 });
+  await page.mouse.up();
+  await page.waitForFunction((s) => /forward-pass\.x=-/.test(decodeURIComponent(location.hash)) && Number(document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.x) < 0, SEL, { timeout: READY });
+  const dragged = await shown(page);
+  assert.ok(Math.abs(Number(dragged.x) + 0.9) < 0.1 && Math.abs(Number(dragged.y) + 1.5) < 0.1, `dragged to (${dragged.x}, ${dragged.y})`);
+  close(dragged.v, (await reference(page, dragged, 1)).vc, 'v after the drag');
+
   // another class (the article opens this figure on null: v is then the unconditional velocity)
   const other = d1.class === 'null' ? 'left-eye' : 'null';
   await page.locator(SEL).locator('.ctl', { hasText: 'class' }).locator('select').selectOption(other);
@@ -67,7 +78,7 @@ test('the output arrow is the Model velocity at the point; the arrow keys move t
   const ref = await reference(page, d2, 1);
   close(d2.v, ref.vc, `v for class ${other}`);
   if (other === 'null') close(d2.v, ref.vu, 'v for the null class is v_u');
-  assert.notEqual(d2.v, d1.v, 'the velocity changes with the class');
+  assert.notEqual(d2.v, dragged.v, 'the velocity changes with the class');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -73,6 +73,9 @@ export default {
     let remap = true;
     let relayout = true;
     let width = 300;
+    // the point x_t: drawn from here while it is dragged, and written to the settings (and the
+    // URL) when the drag ends or a key moves it
+    const pt = [fig.state.x, fig.state.y];
     const xy = new Float32Array(2); // x_t, for Painter.vectors
 
     const css = (name, fallback) => getComputedStyle(plot.el).getPropertyValue(name).trim() || fallback;
@@ -91,7 +94,7 @@ export default {
 
     function compute() {
       const { state, model } = fig;
-      const pass = model.forwardPass(state.x, state.y, state.t, state.class, state.w);
+      const pass = model.forwardPass(pt[0], pt[1], state.t, state.class, state.w);
       if (values.length !== pass.length) values = new Float32Array(pass.length);
       values.set(pass);
     }
@@ -130,33 +133,33 @@ export default {
       const vc = values.subarray(per - 2, per);
       const vu = values.subarray(2 * per - 2, 2 * per);
       const v = values.subarray(values.length - 2);
-      xy[0] = state.x;
-      xy[1] = state.y;
+      xy[0] = pt[0];
+      xy[1] = pt[1];
       const arrows = state.batch ? [[vu, muted, 2.2], [vc, color, 2.2], [v, fg, 2.6]] : [[vc, state.class === 'null' ? muted : color, 2.6]];
       const speed = Math.max(...arrows.map(([a]) => Math.hypot(a[0], a[1])), 1e-6);
       // pixels per unit of speed: the longest arrow at most 0.4 of the plot
       const scale = Math.min(0.15, 0.4 / speed) * plot.side * dpr;
       for (const [a, c, lw] of arrows) plot.segments(ctx, plot.painter.vectors(xy, a, 200, scale), c, lw);
-      plot.disc(ctx, state.x, state.y, 6, '#ffffff', fg);
+      plot.disc(ctx, pt[0], pt[1], 6, '#ffffff', fg);
       // the heat map, with x_t on it
       map.painter.clear();
       map.put();
       const mctx = map.overlay();
       mctx.imageSmoothingEnabled = true;
       mctx.drawImage(cells, 0, 0, map.over.width, map.over.height);
-      map.disc(mctx, state.x, state.y, 4, '#ffffff', fg);
+      map.disc(mctx, pt[0], pt[1], 4, '#ffffff', fg);
       // the numbers a test compares with Model.velocities
-      Object.assign(net.dataset, { selected: `${sel.layer},${sel.unit}`, x: state.x, y: state.y, t: state.t, class: state.class, batch: state.batch ? '1' : '0', v: `${vc[0]},${vc[1]}`, vu: `${vu[0]},${vu[1]}`, vc: `${vc[0]},${vc[1]}`, vcfg: `${v[0]},${v[1]}` });
+      Object.assign(net.dataset, { selected: `${sel.layer},${sel.unit}`, x: pt[0], y: pt[1], t: state.t, class: state.class, batch: state.batch ? '1' : '0', v: `${vc[0]},${vc[1]}`, vu: `${vu[0]},${vu[1]}`, vc: `${vc[0]},${vc[1]}`, vcfg: `${v[0]},${v[1]}` });
       const pair = (a) => `(${fmt(a[0])}, ${fmt(a[1])})`;
       const key = (c) => el('span', { class: 'line-key', style: `border-color:${c}` });
       fig.readout(
-        el('div', {}, 'x', el('sub', {}, 't'), ` = ${pair([state.x, state.y])}, t = ${fmt(state.t)}`),
+        el('div', {}, 'x', el('sub', {}, 't'), ` = ${pair(pt)}, t = ${fmt(state.t)}`),
         state.batch
           ? [el('div', {}, key(muted), 'v', el('sub', {}, 'u'), ` = ${pair(vu)}`), el('div', {}, key(color), 'v', el('sub', {}, 'c'), ` = ${pair(vc)}`), el('div', {}, key(fg), `v = ${pair(v)}, w = ${fmt(state.w, 1)}`)]
           : el('div', {}, key(state.class === 'null' ? muted : color), `v = ${pair(vc)}`),
         el('div', { class: 'fp-sel' }, `${name()}: `, el('b', {}, fmt(values[offset(0, sel.layer) + sel.unit]))),
       );
-      plot.setLabel(`The data of ${state.dataset} with the point x_t = ${pair([state.x, state.y])} and the network's velocity there, at t = ${fmt(state.t)}, class ${state.class}.`);
+      plot.setLabel(`The data of ${state.dataset} with the point x_t = ${pair(pt)} and the network's velocity there, at t = ${fmt(state.t)}, class ${state.class}.`);
     }
 
     function draw() {
@@ -189,9 +192,14 @@ export default {
 
     const redraw = () => { pending = true; fig.request(); };
     const clamp = (v) => Math.max(-plot.extent, Math.min(plot.extent, Math.round(v * 100) / 100));
+    const commit = () => {
+      fig.set('x', pt[0]);
+      fig.set('y', pt[1]);
+    };
     const moveTo = (x, y) => {
-      fig.set('x', clamp(x));
-      fig.set('y', clamp(y));
+      pt[0] = clamp(x);
+      pt[1] = clamp(y);
+      redraw();
     };
     const select = (layer, unit) => {
       sel = { layer, unit };
@@ -206,7 +214,10 @@ export default {
       moveTo(...plot.eventToData(ev));
     });
     plot.over.addEventListener('pointermove', (ev) => { if (drag) moveTo(...plot.eventToData(ev)); });
-    const end = () => { drag = false; };
+    const end = () => {
+      if (drag) commit();
+      drag = false;
+    };
     plot.over.addEventListener('pointerup', end);
     plot.over.addEventListener('pointercancel', end);
     plot.over.addEventListener('keydown', (ev) => {
@@ -214,7 +225,8 @@ export default {
       const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
       if (!moves[ev.key]) return;
       ev.preventDefault();
-      moveTo(fig.state.x + moves[ev.key][0], fig.state.y + moves[ev.key][1]);
+      moveTo(pt[0] + moves[ev.key][0], pt[1] + moves[ev.key][1]);
+      commit();
     });
     net.addEventListener('pointerdown', (ev) => {
       const r = net.getBoundingClientRect();
@@ -263,6 +275,8 @@ export default {
         } else if (keys.includes('batch')) {
           relayout = true;
         }
+        // the settings' x and y are the point's except while it is dragged
+        if (!drag) [pt[0], pt[1]] = [fig.state.x, fig.state.y];
         fig.control('w')?.classList.toggle('ctl-unused', !fig.state.batch);
         redraw();
       },
