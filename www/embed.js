@@ -13,6 +13,7 @@ import { mountFigure } from './shell/figure.js';
 export const FIGURES = {
   hero: () => import('./figures/hero.js'),
   'unconditional-flow': () => import('./figures/unconditional-flow.js'),
+  'forward-pass': () => import('./figures/forward-pass.js'),
   'euler-steps': () => import('./figures/euler-steps.js'),
   'velocity-field': () => import('./figures/velocity-field.js'),
   'classifier-guidance': () => import('./figures/classifier-guidance.js'),

@@ -7,7 +7,7 @@
 //! (`crate/tests/layers.rs` checks both against this list):
 //!
 //! 1. leaves: error, caps, rng, fastmath, gemm, params, mixture
-//! 2. numerics: real, activation, input, linalg, mlp, adam
+//! 2. numerics: real, activation, input, linalg, mlp, activations, adam
 //! 3. data: datasets, metrics
 //! 4. training pieces: descent
 //! 5. sampling primitives: field, sampler, sample, particles, rcfg, temperature, classifier, density
@@ -19,6 +19,7 @@
 //! The command line (`main.rs`, `cli/`) is a separate crate on top of all of them.
 
 pub mod activation;
+pub mod activations;
 pub mod adam;
 pub mod bench;
 pub mod caps;

@@ -4,13 +4,15 @@
 //! The caps live next to the code that enforces them (in the core: [`crate::descent`],
 //! [`crate::particles`], [`crate::caps`] (the sampling runs' caps, a leaf module every layer can
 //! import), [`crate::render`], [`crate::model_file`], [`crate::datasets`], [`crate::points_csv`],
-//! [`crate::mlp`], [`crate::density::path`]); the caps of the wasm facade
+//! [`crate::mlp`], [`crate::activations`], [`crate::density::path`]); the caps of the wasm facade
 //! (`crate::web`, the only way JavaScript reaches the core) are defined here. [`all`] lists them, and README's "Limits"
 //! section is generated from it (`UPDATE_README=1 cargo test --lib limits` rewrites it; a test
 //! fails when it is stale). A request over a cap is an error naming the cap, never a silent clamp,
 //! except image sides, which [`crate::render::Image::reset`] clamps.
 
-use crate::{caps, datasets, density, descent, model_file, options, particles, points_csv, render};
+use crate::{
+    activations, caps, datasets, density, descent, model_file, options, particles, points_csv, render,
+};
 
 /// Training steps one `Trainer.train` call of the wasm build may run (keeps a worker responsive).
 pub const MAX_TRAIN_CALL: usize = 10_000;
@@ -95,6 +97,11 @@ pub fn all() -> Vec<Limit> {
             "density::GridPath::new",
         ),
         l("arrow grid per side", MAX_ARROW_GRID as f64, "web::Painter::arrows"),
+        l(
+            "a unit's heat map, cells per side (forward pass)",
+            activations::MAX_MAP_SIDE as f64,
+            "activations::Probe::unit_map, web::Model::unitMap",
+        ),
         l("trail length in frames", MAX_TRAIL as f64, "web::Painter::trails"),
         l(
             "points per velocities/vectors call",

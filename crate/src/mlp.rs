@@ -204,7 +204,13 @@ impl<T: Real> Mlp<T> {
     /// Buffers for batches of up to `rows` rows. `training` keeps every layer's activations for
     /// [`Mlp::backward`]; without it, forward passes use two ping-pong buffers.
     pub fn workspace(&self, rows: usize, training: bool) -> Workspace<T> {
-        Workspace::new(&self.config, rows, training)
+        Workspace::new(&self.config, rows, training, training)
+    }
+
+    /// Buffers for forward passes on up to `rows` rows that keep every layer's activations
+    /// ([`Workspace::hidden`]) without training's gradient buffers: for looking inside the network.
+    pub fn recording_workspace(&self, rows: usize) -> Workspace<T> {
+        Workspace::new(&self.config, rows, false, true)
     }
 
     /// Runs the network on a batch; returns the output rows (a view into the workspace).
@@ -459,15 +465,16 @@ fn pair<T>(v: &mut [T], read: usize, write: usize) -> (&T, &mut T) {
     }
 }
 
-/// Maps a layer to its activation buffer: one per layer when training, else alternating.
+/// Maps a layer to its activation buffer: one per layer when every layer is kept (training,
+/// recording), else alternating.
 #[derive(Clone, Copy)]
 struct BufferIndex {
-    training: bool,
+    keep: bool,
 }
 
 impl BufferIndex {
     fn index(self, l: usize) -> usize {
-        if self.training {
+        if self.keep {
             l
         } else {
             l % 2
@@ -481,6 +488,8 @@ pub struct Workspace<T> {
     rows: usize,
     batch: usize,
     training: bool,
+    /// every layer's activations are kept (training or recording), not only the last two
+    keep: bool,
     labels: Vec<u32>,
     /// (rows, d_in)
     input: Array2<T>,
@@ -511,14 +520,16 @@ pub struct Workspace<T> {
 }
 
 impl<T: Real> Workspace<T> {
-    fn new(c: &MlpConfig, rows: usize, training: bool) -> Self {
+    fn new(c: &MlpConfig, rows: usize, training: bool, keep: bool) -> Self {
         let d_in = c.input().d_in();
         let grad_rows = if training { rows } else { 0 };
-        let n_layers = if training { c.depth } else { c.depth.min(2) };
+        let keep = keep || training;
+        let n_layers = if keep { c.depth } else { c.depth.min(2) };
         Workspace {
             rows,
             batch: 0,
             training,
+            keep,
             labels: vec![0; rows],
             input: Array2::zeros((rows, d_in)),
             z: (0..n_layers).map(|_| Array2::zeros((rows, c.width))).collect(),
@@ -542,7 +553,23 @@ impl<T: Real> Workspace<T> {
 
     /// Which buffer holds layer l: its own when training, else shared (ping-pong for h).
     fn layer_buffers(&self) -> BufferIndex {
-        BufferIndex { training: self.training }
+        BufferIndex { keep: self.keep }
+    }
+
+    /// The input rows of the last forward pass, class embedding included: (batch, d_in).
+    pub fn input(&self) -> ArrayView2<'_, T> {
+        self.input.slice(s![..self.batch, ..])
+    }
+
+    /// Hidden layer `l`'s activations h_l in the last forward pass, (batch, width), when this
+    /// workspace keeps every layer (training, [`Mlp::recording_workspace`]); else None.
+    pub fn hidden(&self, l: usize) -> Option<ArrayView2<'_, T>> {
+        self.keep.then(|| self.h.get(l)).flatten().map(|h| h.slice(s![..self.batch, ..]))
+    }
+
+    /// The output rows of the last forward pass: (batch, d_out).
+    pub fn output(&self) -> ArrayView2<'_, T> {
+        self.out.slice(s![..self.batch, ..])
     }
 
     /// Largest batch this workspace takes.

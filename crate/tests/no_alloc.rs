@@ -280,4 +280,17 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
         0,
         "exact density transport allocated"
     );
+
+    // the forward-pass figure's probe: every layer of a CFG batch, and a unit's map over a grid
+    let mut probe = cfg_playground::activations::Probe::new(&tr.model);
+    probe.cfg_batch(&tr.model, [0.1, 0.2], 0.3, 0, 3.0).unwrap();
+    probe.unit_map(&tr.model, 2, 7, 0.3, 0, 32, 3.0).unwrap();
+    assert_eq!(
+        count(|| {
+            probe.cfg_batch(&tr.model, [0.4, -0.2], 0.6, 1, 3.0).unwrap();
+            probe.unit_map(&tr.model, 2, 9, 0.6, 1, 32, 3.0).unwrap();
+        }),
+        0,
+        "the forward-pass probe allocated"
+    );
 }

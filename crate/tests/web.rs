@@ -220,6 +220,26 @@ fn every_export_rejects_bad_values_and_the_page_keeps_working() {
         rejects(model.velocities(&[0.0, 0.0], bad, "mouth", 1.0, false), "t must be");
     }
     rejects(model.velocities(&[0.0, 0.0], 0.5, "mouth", 1e9, false), "w must be between -100 and 100");
+    // inside the network (the forward-pass figure)
+    rejects(model.forward_pass(0.0, 0.0, 0.5, "nose", 1.0), "unknown class 'nose'");
+    rejects(model.unit_map(1.0, 0.0, 0.5, "nose", 8.0), "unknown class 'nose'");
+    rejects(model.unit_map(99.0, 0.0, 0.5, "mouth", 8.0), "layer must be below");
+    rejects(model.unit_map(1.0, 1e5, 0.5, "mouth", 8.0), "units, got unit");
+    rejects(model.unit_map(1.0, 0.0, 0.5, "mouth", 65.0), "n must be between");
+    rejects(model.unit_weights(99.0, 0.0), "layer must be below");
+    rejects(model.unit_weights(1.0, 1e5), "units, got unit");
+    for bad in BAD_NUMBERS {
+        rejects(model.forward_pass(bad, 0.0, 0.5, "mouth", 1.0), "x must be");
+        rejects(model.forward_pass(0.0, bad, 0.5, "mouth", 1.0), "y must be");
+        rejects(model.forward_pass(0.0, 0.0, bad, "mouth", 1.0), "t must be");
+        rejects(model.forward_pass(0.0, 0.0, 0.5, "mouth", bad), "w must be");
+        rejects(model.unit_map(bad, 0.0, 0.5, "mouth", 8.0), "layer must be");
+        rejects(model.unit_map(1.0, bad, 0.5, "mouth", 8.0), "unit must be");
+        rejects(model.unit_map(1.0, 0.0, bad, "mouth", 8.0), "t must be");
+        rejects(model.unit_map(1.0, 0.0, 0.5, "mouth", bad), "n must be");
+        rejects(model.unit_weights(bad, 0.0), "layer must be");
+        rejects(model.unit_weights(1.0, bad), "unit must be");
+    }
 
     // flows: particle counts, steps, seeds, solvers, classes
     for n in [0.0, -1.0, 1e8, 2.5].into_iter().chain(BAD_NUMBERS) {
@@ -378,4 +398,31 @@ fn points_files_parse_and_write_as_natively_and_bad_ones_name_the_line() {
     rejects(parse_points("x,y,label\n0,0,a\n0,0,a\n0,0,a\n"), "every point is class 'a'");
     rejects(points_csv("{"), "drawn data");
     rejects(points_csv(r#"{"classes": []}"#), "1 to 8 classes");
+}
+
+#[wasm_bindgen_test]
+fn the_forward_pass_ends_in_the_models_velocities() {
+    let mut model = ok(Model::from_json(include_str!("../../www/models/face.json")));
+    let sizes = model.layer_sizes();
+    assert_eq!(sizes, [19, 64, 64, 64, 2]);
+    assert_eq!(model.input_labels().len(), 19);
+    let per_row: usize = sizes.iter().map(|&n| n as usize).sum();
+    let (x, y, t, w) = (0.4, -1.1, 0.35, 2.5);
+    let got = ok(model.forward_pass(x, y, t, "mouth", w)).to_vec();
+    assert_eq!(got.len(), 2 * per_row + 2);
+    let want = ok(model.velocities(&[x as f32, y as f32], t, "mouth", w, false)).to_vec();
+    // v_c ends the class row, v_u the null row, and v the whole
+    let pairs = [(per_row - 2, 2), (2 * per_row - 2, 0), (2 * per_row, 4)];
+    for (at, slot) in pairs {
+        for j in 0..2 {
+            let (a, b) = (got[at + j], want[slot + j]);
+            assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "{a} vs {b}");
+        }
+    }
+    // a hidden unit over the plane: 16 × 16 values, finite
+    assert_eq!(ok(model.unit_weights(2.0, 7.0)).length(), 64);
+    assert_eq!(ok(model.unit_weights(0.0, 3.0)).length(), 64);
+    let map = ok(model.unit_map(2.0, 7.0, t, "null", 16.0)).to_vec();
+    assert_eq!(map.len(), 256);
+    assert!(map.iter().all(|v| v.is_finite()));
 }

@@ -5,7 +5,8 @@ use ndarray::{Array2, ArrayView2};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::{js, number, to_js, Flow};
+use super::{js, number, to_js, whole, Flow};
+use crate::activations::{self, Probe, MAX_MAP_SIDE};
 use crate::datasets::Dataset;
 use crate::descent::TrainConfig;
 use crate::field::{Bound, FieldSource, Guidance, NetScratch, VelocityField};
@@ -33,6 +34,8 @@ pub struct Model {
     training: TrainConfig,
     steps_done: usize,
     threshold: Option<f64>,
+    /// inside the network, for the forward-pass figure
+    probe: Probe,
 }
 
 impl Model {
@@ -41,6 +44,7 @@ impl Model {
         Model {
             mix: ds.mixture(),
             scratch: NetScratch::new(&net, 1024),
+            probe: Probe::new(&net),
             prep: Prepared::default(),
             ds,
             net,
@@ -218,6 +222,79 @@ impl Model {
             }
         }
         Ok(Float32Array::from(out.as_slice()))
+    }
+
+    /// Widths of the network's layers as the forward-pass figure draws them: the input row (x, y,
+    /// the Fourier features of t, the class embedding), each hidden layer, the output.
+    #[wasm_bindgen(js_name = layerSizes)]
+    pub fn layer_sizes(&self) -> Vec<u32> {
+        activations::layer_sizes(self.net.config()).into_iter().map(|n| n as u32).collect()
+    }
+
+    /// Names of the input row's columns: x, y, t, sin πt, cos πt, ..., c1, c2, ... (the class
+    /// embedding).
+    #[wasm_bindgen(js_name = inputLabels)]
+    pub fn input_labels(&self) -> Vec<String> {
+        activations::input_labels(self.net.config())
+    }
+
+    /// The network's forward pass at point (x, y) and time t, as a CFG batch: the row of `class`
+    /// and the null row in one pass. Returns every layer's activations of the class row (the
+    /// layers of `layerSizes` one after another, the output v_c last), then the same for the null
+    /// row (its output is v_u), then v = v_u + w·(v_c − v_u) (2 values). A view into wasm memory,
+    /// valid until the next call.
+    #[wasm_bindgen(js_name = forwardPass)]
+    pub fn forward_pass(
+        &mut self,
+        x: f64,
+        y: f64,
+        t: f64,
+        class: &str,
+        w: f64,
+    ) -> Result<Float32Array, JsError> {
+        let e = 4.0 * self.ds.extent;
+        let p = [number("x", x, -e, e)? as f32, number("y", y, -e, e)? as f32];
+        let t = number("t", t, 0.0, 1.0)? as f32;
+        let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)? as f32;
+        let label = self.label(class)?;
+        let out = self.probe.cfg_batch(&self.net, p, t, label, w).map_err(js)?;
+        // SAFETY: a view into wasm memory, documented as valid only until the next call.
+        Ok(unsafe { Float32Array::view(out) })
+    }
+
+    /// Unit `unit` of layer `layer` (0 the input, then the hidden layers, the output last) at
+    /// time t for `class`, over the data window [−extent, extent]² on an n × n grid of cell
+    /// centres (n from 2 to 64): row-major from the top-left, as an image. A view into wasm
+    /// memory, valid until the next call.
+    #[wasm_bindgen(js_name = unitMap)]
+    pub fn unit_map(
+        &mut self,
+        layer: f64,
+        unit: f64,
+        t: f64,
+        class: &str,
+        n: f64,
+    ) -> Result<Float32Array, JsError> {
+        let layer = whole("layer", layer, 0.0, 1e6)?;
+        let unit = whole("unit", unit, 0.0, 1e6)?;
+        let t = number("t", t, 0.0, 1.0)? as f32;
+        let n = whole("n", n, 2.0, MAX_MAP_SIDE as f64)?;
+        let label = self.label(class)?;
+        let extent = self.ds.extent as f32;
+        let map = self.probe.unit_map(&self.net, layer, unit, t, label, n, extent).map_err(js)?;
+        // SAFETY: a view into wasm memory, documented as valid only until the next call.
+        Ok(unsafe { Float32Array::view(map) })
+    }
+
+    /// The weights on the selected unit's edges: for a hidden or output unit (`layer` ≥ 1) the
+    /// weights into it from each unit of the layer before; for an input (`layer` 0) the weights
+    /// from it into each unit of the first hidden layer (a copy).
+    #[wasm_bindgen(js_name = unitWeights)]
+    pub fn unit_weights(&self, layer: f64, unit: f64) -> Result<Float32Array, JsError> {
+        let layer = whole("layer", layer, 0.0, 1e6)?;
+        let unit = whole("unit", unit, 0.0, 1e6)?;
+        let (w, _) = activations::unit_weights(&self.net, layer, unit).map_err(js)?;
+        Ok(Float32Array::from(w.as_slice()))
     }
 
     /// Each class's mean and covariance under the data: `[{mean: [x, y], cov: [xx, xy, yy]}]`.
