@@ -146,6 +146,22 @@ test('velocity-field: a link\'s t is kept as it is, paused; stepping the play he
   await page.close();
 });
 
+test('every focusable element of every figure has a name and is not hidden from screen readers', async () => {
+  const errors = [];
+  const page = await openPage(session.browser, session.url, errors, { width: 1280, height: 900 });
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-cfg-figure]')].every((h) => h.dataset.cfgReady === '1'), null, { timeout: 180000 });
+  const bad = await page.evaluate(() => [...document.querySelectorAll('[data-cfg-figure]')].flatMap((h) =>
+    [...h.shadowRoot.querySelectorAll('[tabindex]:not([tabindex="-1"]), button, input, select, summary')].filter((e) => {
+      if (e.closest('[hidden]') || (e.type === 'file')) return false;
+      const hidden = e.closest('[aria-hidden="true"]');
+      const named = e.getAttribute('aria-label') || e.labels?.length || e.textContent.trim() || e.title;
+      return hidden || !named;
+    }).map((e) => `${h.dataset.cfgFigure}: <${e.tagName.toLowerCase()} class="${e.className}">`)));
+  assert.deepEqual(bad, []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a read-out shows no stray "null" for a part a figure leaves out (cfg-grid at 1280 px)', async () => {
   const errors = [];
   const page = await openPage(session.browser, session.url, errors, { width: 1280, height: 900 });

@@ -109,9 +109,7 @@ export default {
     const plot = new Plot(wasm, { extent: LIMIT, title: '', label: 'your drawing' });
     const over = plot.over;
     over.classList.add('dyo-canvas');
-    over.tabIndex = 0;
-    over.setAttribute('role', 'application');
-    over.setAttribute('aria-label', 'Drawing canvas. Arrow keys move the brush cursor (Shift: faster), Space or Enter paints a dab, 1 to 8 pick a shown brush (a new one appears once the last is used, up to 8 classes), [ and ] change the brush size, U undoes a stroke.');
+    plot.interactive('Drawing canvas. Arrow keys move the brush cursor (Shift: faster), Space or Enter paints a dab, 1 to 8 pick a shown brush (a new one appears once the last is used, up to 8 classes), [ and ] change the brush size, U undoes a stroke.', 'drawing canvas');
     const hint = el('div', { class: 'dyo-hint', 'aria-hidden': 'true' });
     const toast = el('div', { class: 'dyo-toast', role: 'status', hidden: true });
     plot.box.append(hint, toast);

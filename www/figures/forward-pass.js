@@ -53,11 +53,7 @@ export default {
     const plot = new Plot(wasm, { extent: 3, label: 'the point x_t and the network output' });
     plot.over.classList.add('draggable');
     // keyboard-operated canvases: named, not hidden, and their arrow keys go to them (application)
-    plot.over.tabIndex = 0;
-    plot.over.removeAttribute('aria-hidden');
-    plot.over.setAttribute('role', 'application');
-    plot.over.setAttribute('aria-roledescription', 'point picker');
-    plot.over.setAttribute('aria-label', 'The point x_t: drag it, or use the arrow keys (Shift: larger steps).');
+    plot.interactive('The point x_t: drag it, or use the arrow keys (Shift: larger steps).', 'point picker');
     const view = new NetView();
     const net = view.canvas;
     const map = new Plot(wasm, { extent: 3, compact: true, title: '', label: 'the selected unit over the plane' });

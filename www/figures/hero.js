@@ -32,8 +32,7 @@ export default {
     const plot = new Plot(wasm, { extent: 3, label: 'vector field' });
     fig.addPlot(plot);
     plot.over.classList.add('draggable');
-    plot.over.tabIndex = 0;
-    plot.over.setAttribute('aria-label', 'Probe points: arrow keys move the selected probe; 1, 2 and 3 select a probe.');
+    plot.interactive('Probe points: drag them, or use the arrow keys to move the selected probe; 1, 2 and 3 select a probe.', 'probe picker');
     const probes = START.map((p) => p.slice());
     let active = 0;
     let flow = null;

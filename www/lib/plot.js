@@ -29,6 +29,20 @@ export class Plot {
     this.el.__plot = this;
   }
 
+  /**
+   * Makes the overlay the reader's control: focusable, named `label` (what the keys do), not
+   * hidden from screen readers, with its keys its own (role application); `what` describes it.
+   */
+  interactive(label, what) {
+    const o = this.over;
+    o.tabIndex = 0;
+    o.removeAttribute('aria-hidden');
+    o.setAttribute('role', 'application');
+    if (what) o.setAttribute('aria-roledescription', what);
+    o.setAttribute('aria-label', label);
+    return o;
+  }
+
   /** Replaces the title text. */
   setTitle(...nodes) {
     this.titleEl?.replaceChildren(...nodes);
