@@ -40,8 +40,8 @@ export function drawChart(canvas, view) {
   const narrow = width < NARROW;
   const items = [
     ...classes.map((name, ci) => ({ kind: 'line', color: colorOf(ci), text: name })),
-    { kind: 'ring', text: narrow ? 'w = 1 (conditional)' : 'w = 1, plain conditional' },
-    ...(view.exact ? [] : [{ kind: 'cross', text: narrow ? 'the class itself' : 'the class itself (exact, w = 1)' }]),
+    { kind: 'ring', text: 'w = 1 (conditional)' },
+    ...(view.exact ? [] : [{ kind: 'cross', text: narrow ? 'the class itself' : 'the class itself (exact)' }]),
   ];
   const lh = 16;
   const legendH = narrow ? Math.ceil((classes.length + 2) / 2) * lh + 6 : 0;
@@ -131,7 +131,7 @@ export function drawChart(canvas, view) {
   ctx.fillStyle = col.fg;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'bottom';
-  const title = width < 420 ? 'diversity: sample spread / class spread' : 'diversity: trace of sample covariance / class covariance';
+  const title = 'diversity: sample spread / class spread'; // (the spread: the trace of the covariance)
   ctx.fillText(log ? `${title} (log scale)` : title, L + pw / 2, T + ph + PAD.bottom - 2);
   ctx.save();
   ctx.translate(12, T + ph / 2);

@@ -35,7 +35,7 @@ export default {
     'Each curve starts at w = 0, the unconditional model: about half its samples land in each class and, covering both, it is wider than either. ',
     'The ringed point is w = 1, plain conditional sampling, close to the class itself (×). ',
     'Past w = 1 the curve climbs to the top left: guidance buys hit rate with spread, and once the hit rate reaches 1 larger scales only narrow the samples further. ',
-    'Hover over a point for its numbers; all of them are in the table under the chart.',
+    'Hover over a point for its numbers; all of them are in the table under the chart, with how each point was measured.',
   ],
   async create(fig) {
     const { wasm } = fig;
@@ -44,8 +44,10 @@ export default {
     box.__plot = { composite: () => canvas };
     const tableBody = el('tbody', {});
     const tableHead = el('thead', {});
+    const note = el('p', { class: 'to-note' }); // how each point was measured
     const details = el('details', { class: 'to-details' },
       el('summary', {}, 'The measured numbers'),
+      note,
       el('table', { class: 'to-table' }, tableHead, tableBody));
     fig.plots.append(el('div', { class: 'to' }, box, details));
 
@@ -220,11 +222,11 @@ export default {
           const a = results.get(key(ci, lo))?.metrics;
           const b = results.get(key(ci, hi))?.metrics;
           if (!a || !b) return;
-          lines.push(el('div', {}, el('span', { class: 'key', style: `background:${fig.colorOf(ci)}` }), el('b', {}, name), `: from w = ${wText(lo)} to ${wText(hi)}, hit rate ${fmt(a.hitRate, 2)} → ${fmt(b.hitRate, 2)}, diversity ${fmt(a.diversity, 2)} → ${fmt(b.diversity, 2)}`));
+          lines.push(el('div', {}, el('span', { class: 'key', style: `background:${fig.colorOf(ci)}` }), el('b', {}, name), `: w = ${wText(lo)} → ${wText(hi)}, hit rate ${fmt(a.hitRate, 2)} → ${fmt(b.hitRate, 2)}, diversity ${fmt(a.diversity, 2)} → ${fmt(b.diversity, 2)}`));
         });
       } else lines.push(el('div', {}, `Measuring ${total()} batches of samples…`));
-      fig.readout(...lines,
-        el('div', { class: 'to-note' }, `Each point: ${s.n} samples, ${s.steps} ${how} steps, ${source}.${s.exact ? '' : ` The class itself: ${s.n} samples of the exact velocity, ${REF.steps} Heun steps.`}`));
+      fig.readout(...lines);
+      note.textContent = `Each point: ${s.n} samples, ${s.steps} ${how} steps, ${source}.${s.exact ? '' : ` The class itself: ${s.n} samples of the exact velocity, ${REF.steps} Heun steps.`}`;
       canvas.setAttribute('aria-label', `Hit rate against diversity for ${ws.length} guidance scales from ${wText(lo)} to ${wText(hi)}, one curve per class of ${fig.state.dataset}; the numbers are in the table below.`);
     }
 
