@@ -294,7 +294,8 @@ export class Chart {
       }
     }
     const lines = best ? [best.text].flat() : [];
-    if (this.status && a && 'index' in a) this.status.textContent = lines.join(', ');
+    // (said once: a redraw that shows the same read-out again does not repeat it)
+    if (this.status && a && 'index' in a && this.status.textContent !== lines.join(', ')) this.status.textContent = lines.join(', ');
     if (!best) return;
     const g = this.add('g', { class: 'tip', 'aria-hidden': 'true' });
     this.add('circle', { class: 'tip-ring', cx: best.cx, cy: best.cy, r: 6 }, null, g);
