@@ -327,6 +327,33 @@ test('a figure exports itself as PNG and its model as a model file', async () =>
   assert.equal(json.format, 'cfg-playground-model');
   assert.equal(json.dataset, 'face');
   assert.equal(json.tensors.length, 9);
+
+  // the trade-off chart is SVG: its PNG is the chart rasterised, with the curves in the classes' colours
+  await page.locator('#tradeoff').scrollIntoViewIfNeeded();
+  await waitReady(page, '#tradeoff');
+  await page.waitForFunction(() => / → /.test(document.querySelector('#tradeoff').shadowRoot.querySelector('.readout').textContent), null, { timeout: TRAINED });
+  const [toPng] = await Promise.all([page.waitForEvent('download'), page.locator('#tradeoff button', { hasText: 'PNG' }).click()]);
+  assert.equal(toPng.suggestedFilename(), 'tradeoff.png');
+  const base64 = fs.readFileSync(await toPng.path()).toString('base64');
+  const seen = await page.evaluate(async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const img = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const c = new OffscreenCanvas(img.width, img.height);
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, img.width, img.height).data;
+    const svg = document.querySelector('#tradeoff').shadowRoot.querySelector('svg.to-chart');
+    // pixels of each class's colour (the points and curves), of the page's ink (labels, the w = 1 ring)
+    const near = (hex) => {
+      const [r, g, b] = [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 40) n += 1;
+      return n;
+    };
+    return { size: [img.width, img.height], chart: [svg.width.baseVal.value, svg.height.baseVal.value], dpr: devicePixelRatio, classes: ['#0072B2', '#E69F00'].map(near) };
+  }, base64);
+  assert.deepEqual(seen.size, seen.chart.map((v) => Math.round(v * Math.min(3, seen.dpr))), 'the PNG is the chart, at the screen\'s pixel ratio');
+  assert.ok(seen.classes.every((n) => n > 100), `the PNG shows both classes' curves (pixels of their colours: ${seen.classes.join(', ')})`);
   assert.deepEqual(errors, []);
   await page.close();
 });

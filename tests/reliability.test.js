@@ -117,11 +117,14 @@ async function everyFigureRenders(page) {
     await page.locator(sel).scrollIntoViewIfNeeded();
     await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: READY })
       .catch((e) => { throw new Error(`${hosts[i]} never became ready: ${e.message}`); });
+    // painted: a canvas with pixels, or a figure's SVG chart (not the training panel's loss chart)
+    // with data points drawn
     await page.waitForFunction((s) => {
-      for (const c of document.querySelector(s).shadowRoot.querySelectorAll('canvas')) {
+      const root = document.querySelector(s).shadowRoot;
+      for (const c of root.querySelectorAll('canvas')) {
         if (c.width && c.height && c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some((v, k) => k % 4 === 3 && v > 0)) return true;
       }
-      return false;
+      return !!root.querySelector('svg.cfg-chart:not(.loss) circle:not(.tip-ring)');
     }, sel, { timeout: READY }).catch((e) => { throw new Error(`${hosts[i]} painted nothing: ${e.message}`); });
     rendered += 1;
   }
@@ -133,6 +136,11 @@ for (const [name, file] of [['the article', ''], ['the embed example', 'www/embe
     const { page, requests, errors } = await strictPage(`${session.url}${file}`);
     const { figures, rendered } = await everyFigureRenders(page);
     assert.ok(rendered >= (file ? 3 : 9), `${rendered} of ${figures} figures rendered`);
+    if (!file) {
+      // the PNG export rasterises the trade-off chart's SVG through a blob: image, under the policy
+      const [png] = await Promise.all([page.waitForEvent('download'), page.locator('#tradeoff button', { hasText: 'PNG' }).click()]);
+      assert.ok(fs.readFileSync(await png.path()).length > 5000, 'the trade-off figure exports its chart');
+    }
     // train for a moment: the worker loads the wasm under the same policy and reports progress (or,
     // on a fast machine, may already have finished the run: either state shows the worker ran)
     await page.evaluate(() => {

@@ -1,10 +1,12 @@
 // The precision–diversity trade-off of guidance, measured live: for each class and each guidance
 // scale w, a batch of samples is drawn and measured (hit rate: precision; diversity: spread over
 // the class's spread). One curve per class, from w = 0 (unconditional) up, filling in as each
-// batch finishes; the chart is a canvas so the PNG export keeps it, and the numbers are in a table.
+// batch finishes; the chart (SVG, www/lib/chart.js) is rasterised for the PNG export, and the
+// numbers are in a table.
 import { el, fmt, cfgFormula } from '../lib/cfg.js';
 import { P, fx, trainParams } from '../shell/figure.js';
-import { NARROW, wText, drawChart } from './tradeoff-chart.js';
+import { Chart } from '../lib/chart.js';
+import { wText, drawChart, legendHeight } from './tradeoff-chart.js';
 import { cfg } from '../lib/method.js';
 
 const REF = { steps: 100, solver: 'heun' }; // the class itself: the exact velocity at w = 1, finely solved
@@ -35,17 +37,19 @@ export default {
     'Each curve starts at w = 0, the unconditional model: about half its samples land in each class and, covering both, it is wider than either. ',
     'The ringed point is w = 1, plain conditional sampling, close to the class itself (×). ',
     'Past w = 1 the curve climbs to the top left: guidance buys hit rate with spread, and once the hit rate reaches 1 larger scales only narrow the samples further. ',
-    'Hover over a point for its numbers; all of them are in the table under the chart.',
+    'Hover over a point for its numbers (or focus the chart and step through the points with the arrow keys); all of them are in the table under the chart, with how each point was measured.',
   ],
   async create(fig) {
     const { wasm } = fig;
-    const canvas = el('canvas', { class: 'to-chart', role: 'img', 'aria-label': 'precision against diversity' });
-    const box = el('div', { class: 'plot to-box' }, canvas);
-    box.__plot = { composite: () => canvas };
+    const chart = new Chart({ className: 'to-chart', label: 'precision against diversity', focusable: true });
+    const box = el('div', { class: 'plot to-box' }, chart.svg, chart.status);
+    box.__plot = { composite: () => chart.toCanvas() };
     const tableBody = el('tbody', {});
     const tableHead = el('thead', {});
+    const note = el('p', { class: 'to-note' }); // how each point was measured
     const details = el('details', { class: 'to-details' },
       el('summary', {}, 'The measured numbers'),
+      note,
       el('table', { class: 'to-table' }, tableHead, tableBody));
     fig.plots.append(el('div', { class: 'to' }, box, details));
 
@@ -56,11 +60,9 @@ export default {
     let passKey = '';
     let width = 0;
     let height = 0;
-    let dpr = 1;
     let dirty = true;
-    let hover = null;
     let readoutKey = '';
-    let screen = []; // points on screen, for hovering: { x, y, r }
+    let label = '';
 
     const key = (ci, w) => `${ci}|${w}`;
     const scales = () => [...new Set(fig.state.ws)].sort((a, b) => a - b);
@@ -126,59 +128,22 @@ export default {
     function layout() {
       const w = Math.max(260, Math.min(640, fig.width()));
       // on narrow screens the legend goes under the chart, two items a row
-      const rows = w < NARROW ? Math.ceil((fig.classes.length + 2) / 2) : 0;
-      const h = Math.round(Math.max(260, Math.min(420, w * 0.7))) + (rows ? rows * 16 + 6 : 0);
-      const d = Math.min(3, window.devicePixelRatio || 1);
-      if (w === width && h === height && d === dpr) return;
+      const h = Math.round(Math.max(260, Math.min(420, w * 0.7))) + legendHeight(w, fig.classes.length);
+      if (w === width && h === height) return;
       width = w;
       height = h;
-      dpr = d;
-      canvas.width = Math.round(w * d);
-      canvas.height = Math.round(h * d);
-      Object.assign(canvas.style, { width: `${w}px`, height: `${h}px` });
       dirty = true;
     }
 
-
-    function colors() {
-      const st = getComputedStyle(box);
-      return {
-        fg: st.getPropertyValue('--cfg-fg').trim() || '#111',
-        muted: st.getPropertyValue('--cfg-muted').trim() || '#666',
-        rule: st.getPropertyValue('--cfg-rule').trim() || '#ccc',
-        bg: st.getPropertyValue('--cfg-plot-bg').trim() || '#fff',
-        panel: st.getPropertyValue('--cfg-panel').trim() || '#f6f7f9',
-      };
-    }
-
     function draw() {
-      screen = drawChart(canvas, {
-        width, height, dpr, col: colors(), classes: fig.classes, ws: scales(), results, exact: fig.state.exact,
-        colorOf: (ci) => fig.colorOf(ci), hover,
+      drawChart(chart, {
+        width, height, classes: fig.classes, ws: scales(), results, exact: fig.state.exact,
+        colorOf: (ci) => fig.colorOf(ci),
         progress: busy() ? `measuring ${Math.min(total(), measured() + 1)} of ${total()}…` : null,
       });
+      if (label) chart.describe(label);
       dirty = false;
     }
-
-    canvas.addEventListener('pointermove', (ev) => {
-      const r = canvas.getBoundingClientRect();
-      const x = ev.clientX - r.left;
-      const y = ev.clientY - r.top;
-      let best = null;
-      let bd = 14;
-      for (const p of screen) {
-        const d = Math.hypot(p.x - x, p.y - y);
-        if (d < bd) { bd = d; best = p; }
-      }
-      if (best !== hover) {
-        hover = best;
-        dirty = true;
-        fig.request();
-      }
-    });
-    canvas.addEventListener('pointerleave', () => {
-      if (hover) { hover = null; dirty = true; fig.request(); }
-    });
 
     // ---------- numbers ----------
     function table() {
@@ -215,17 +180,21 @@ export default {
       const lo = ws[0];
       const hi = ws[ws.length - 1];
       const lines = [];
+      const curves = []; // the same words, for the chart's description
       if (done) {
         fig.classes.forEach((name, ci) => {
           const a = results.get(key(ci, lo))?.metrics;
           const b = results.get(key(ci, hi))?.metrics;
           if (!a || !b) return;
-          lines.push(el('div', {}, el('span', { class: 'key', style: `background:${fig.colorOf(ci)}` }), el('b', {}, name), `: from w = ${wText(lo)} to ${wText(hi)}, hit rate ${fmt(a.hitRate, 2)} → ${fmt(b.hitRate, 2)}, diversity ${fmt(a.diversity, 2)} → ${fmt(b.diversity, 2)}`));
+          const words = `w = ${wText(lo)} → ${wText(hi)}, hit rate ${fmt(a.hitRate, 2)} → ${fmt(b.hitRate, 2)}, diversity ${fmt(a.diversity, 2)} → ${fmt(b.diversity, 2)}`;
+          lines.push(el('div', {}, el('span', { class: 'key', style: `background:${fig.colorOf(ci)}` }), el('b', {}, name), `: ${words}`));
+          curves.push(`${name}: ${words}`);
         });
       } else lines.push(el('div', {}, `Measuring ${total()} batches of samples…`));
-      fig.readout(...lines,
-        el('div', { class: 'to-note' }, `Each point: ${s.n} samples, ${s.steps} ${how} steps, ${source}.${s.exact ? '' : ` The class itself: ${s.n} samples of the exact velocity, ${REF.steps} Heun steps.`}`));
-      canvas.setAttribute('aria-label', `Hit rate against diversity for ${ws.length} guidance scales from ${wText(lo)} to ${wText(hi)}, one curve per class of ${fig.state.dataset}; the numbers are in the table below.`);
+      fig.readout(...lines);
+      note.textContent = `Each point: ${s.n} samples, ${s.steps} ${how} steps, ${source}.${s.exact ? '' : ` The class itself: ${s.n} samples of the exact velocity, ${REF.steps} Heun steps.`}`;
+      label = `Hit rate against diversity for ${ws.length} guidance scales from ${wText(lo)} to ${wText(hi)}, one curve per class of ${fig.state.dataset}${curves.length ? `. ${curves.join('. ')}` : ''}. The numbers are in the table below.`;
+      chart.describe(label);
     }
 
     return {

@@ -27,7 +27,7 @@ export async function pretrainedModel(dataset) {
   return w.Model.fromJson(text);
 }
 
-const SVG = new Set(['svg', 'g', 'line', 'text', 'path', 'rect', 'circle', 'polyline']);
+const SVG = new Set(['svg', 'g', 'line', 'text', 'path', 'rect', 'circle', 'polyline', 'clipPath']);
 
 /** Creates an element with attributes and children. Text is always set as text, never HTML. */
 export function el(tag, attrs = {}, ...children) {

@@ -15,8 +15,15 @@ export function download(shadow, name, blob) {
 export function exportButtons(fig, root) {
   const { def, plots, shadow } = fig;
   return [
-    el('button', { type: 'button', class: 'small', title: 'Save the figure as a PNG image', onclick: () => {
-      const cs = [...plots.querySelectorAll('.plot')].map((p) => p.__plot?.composite()).filter(Boolean);
+    el('button', { type: 'button', class: 'small', title: 'Save the figure as a PNG image', onclick: async () => {
+      // a plot's composite() is a canvas, or the promise of one (an SVG chart, rasterised)
+      let cs;
+      try {
+        cs = (await Promise.all([...plots.querySelectorAll('.plot')].map((p) => p.__plot?.composite()))).filter(Boolean);
+      } catch (e) {
+        fig.message(`The PNG could not be made: ${e.message}`);
+        return;
+      }
       if (!cs.length) return;
       const c = document.createElement('canvas');
       c.width = cs.reduce((s, x) => s + x.width, 0);

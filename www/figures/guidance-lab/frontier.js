@@ -30,35 +30,18 @@ export class Frontier {
     this.el.__plot = { composite: () => this.canvas };
   }
 
-  /** Renders both charts, their computed colours and fonts inlined, onto `this.canvas`. */
+  /** Renders both charts side by side onto `this.canvas` (Chart.toCanvas: an SVG loads asynchronously). */
   async snapshot() {
     const serial = ++this.serial;
-    const svgs = [this.precision.svg, this.support.svg];
-    const images = await Promise.all(svgs.map((svg) => {
-      const copy = svg.cloneNode(true);
-      const from = [svg, ...svg.querySelectorAll('*')];
-      [copy, ...copy.querySelectorAll('*')].forEach((node, i) => {
-        const cs = getComputedStyle(from[i]);
-        for (const k of ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'opacity', 'font-size', 'font-family', 'font-weight']) node.style.setProperty(k, cs.getPropertyValue(k));
-      });
-      copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-      const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(copy)], { type: 'image/svg+xml' }));
-      const img = new Image();
-      return new Promise((resolve) => {
-        img.onload = () => { URL.revokeObjectURL(url); resolve(img); };
-        img.onerror = () => { URL.revokeObjectURL(url); resolve(null); };
-        img.src = url;
-      });
-    }));
-    if (serial !== this.serial || images.some((i) => !i)) return;
     const dpr = Math.min(3, window.devicePixelRatio || 1);
+    const parts = await Promise.all([this.precision, this.support].map((c) => c.toCanvas(dpr).catch(() => null)));
+    if (serial !== this.serial || parts.some((p) => !p)) return;
     const c = document.createElement('canvas');
-    c.width = Math.round(images.reduce((s, i) => s + i.width, 0) * dpr);
-    c.height = Math.round(Math.max(...images.map((i) => i.height)) * dpr);
+    c.width = parts.reduce((s, p) => s + p.width, 0);
+    c.height = Math.max(...parts.map((p) => p.height));
     const ctx = c.getContext('2d');
-    ctx.scale(dpr, dpr);
     let x = 0;
-    for (const i of images) { ctx.drawImage(i, x, 0); x += i.width; }
+    for (const p of parts) { ctx.drawImage(p, x, 0); x += p.width; }
     this.canvas = c;
     this.el.dataset.snapshot = String(serial);
   }
