@@ -354,6 +354,17 @@ test('a figure exports itself as PNG and its model as a model file', async () =>
   }, base64);
   assert.deepEqual(seen.size, seen.chart.map((v) => Math.round(v * Math.min(3, seen.dpr))), 'the PNG is the chart, at the screen\'s pixel ratio');
   assert.ok(seen.classes.every((n) => n > 100), `the PNG shows both classes' curves (pixels of their colours: ${seen.classes.join(', ')})`);
+
+  // a chart outside the plots (euler-steps' error chart, beside or under its plot) is in the PNG too
+  await page.locator('#euler-steps').scrollIntoViewIfNeeded();
+  await waitReady(page, '#euler-steps');
+  await page.waitForFunction(() => document.querySelector('#euler-steps').shadowRoot.querySelector('svg.cfg-chart polyline'), null, { timeout: TRAINED });
+  const [esPng] = await Promise.all([page.waitForEvent('download'), page.locator('#euler-steps button', { hasText: 'PNG' }).click()]);
+  const es = fs.readFileSync(await esPng.path());
+  const [pw, ph] = await page.$eval('#euler-steps', (h) => { const c = h.shadowRoot.querySelector('.plot').__plot.composite(); return [c.width, c.height]; });
+  const [cw, ch] = await page.$eval('#euler-steps', (h) => { const r = h.shadowRoot.querySelector('svg.cfg-chart').getBoundingClientRect(); return [r.width, r.height]; });
+  const [w, h] = [es.readUInt32BE(16), es.readUInt32BE(20)];
+  assert.ok(w * h >= pw * ph + cw * ch, `the euler-steps PNG (${w} × ${h}) holds its plot (${pw} × ${ph}) and its chart (${Math.round(cw)} × ${Math.round(ch)} px)`);
   assert.deepEqual(errors, []);
   await page.close();
 });

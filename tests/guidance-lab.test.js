@@ -43,10 +43,14 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   const [png] = await Promise.all([page.waitForEvent('download'), host.locator('button', { hasText: 'PNG' }).click()]);
   const bytes = fs.readFileSync(await png.path());
   const pngWidth = bytes.readUInt32BE(16);
-  const parts = await page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.plot')].map((p) => p.__plot?.composite()?.width ?? 0));
+  const pngHeight = bytes.readUInt32BE(20);
+  const parts = await page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.plot')].map((p) => { const c = p.__plot?.composite(); return [c?.width ?? 0, c?.height ?? 0]; }));
   assert.equal(parts.length, 4);
-  assert.ok(parts.every((w) => w > 0), `every part has pixels: ${parts}`);
-  assert.equal(pngWidth, parts.reduce((a, b) => a + b, 0));
+  assert.ok(parts.every(([w, h]) => w > 0 && h > 0), `every part has pixels: ${parts}`);
+  // as on screen: the three panels in a row, the frontier under them
+  const [panels, frontier] = [parts.slice(0, 3), parts[3]];
+  assert.ok(pngWidth >= Math.max(panels.reduce((a, [w]) => a + w, 0), frontier[0]), `the PNG (${pngWidth} px wide) holds the panels' row and the frontier`);
+  assert.ok(pngHeight >= Math.max(...panels.map(([, h]) => h)) + frontier[1], `the PNG (${pngHeight} px high) stacks the frontier under the panels`);
 
   // switch the left panel to APG: it samples again, the others keep their methods
   await host.locator('.ctl', { hasText: 'left panel' }).locator('select').selectOption('apg');

@@ -97,6 +97,7 @@ const PAINT = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharr
 export class Chart {
   constructor({ className = 'chart', label = 'chart', focusable = false } = {}) {
     this.svg = el('svg', { class: `cfg-chart ${className}`, role: 'img', 'aria-label': label });
+    this.svg.__chart = this; // for the PNG export (www/shell/export.js)
     this.targets = [];
     this.tip = null;
     this.active = null; // what the read-out follows: { px, py } (pointer) or { index } (keys)

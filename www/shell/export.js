@@ -1,4 +1,4 @@
-// The figure's exports: its plots as one PNG, and its model as a cfg-playground model file (a
+// The figure's exports: its plots and charts as one PNG, and its model as a cfg-playground model file (a
 // figure whose subject is another model, a classifier, a reflowed model or a student, exports
 // that one: def.exportModel(fig) gives its text).
 import { el } from '../lib/cfg.js';
@@ -11,29 +11,64 @@ export function download(shadow, name, blob) {
   setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
 }
 
+/**
+ * The figure's pictures as one canvas on background `bg`: every plot (its `__plot.composite()`, a
+ * canvas or the promise of one) and every chart outside a plot (`Chart.toCanvas`), in `main` (the
+ * plots and the side panel, not the training panel). They keep their arrangement on screen: parts
+ * whose boxes overlap vertically share a row, left to right, and the rows stack.
+ */
+export async function picture(main, bg) {
+  const found = [...main.querySelectorAll('.plot, svg.cfg-chart')]
+    .filter((e) => (e.classList.contains('plot') ? !!e.__plot : !!e.__chart && !e.closest('.plot')))
+    .map((e) => ({ e, r: e.getBoundingClientRect() }))
+    .filter(({ r }) => r.width > 0 && r.height > 0);
+  const parts = (await Promise.all(found.map(async (p) => ({ ...p, c: await (p.e.__plot ? p.e.__plot.composite() : p.e.__chart.toCanvas()) }))))
+    .filter((p) => p.c && p.c.width && p.c.height);
+  if (!parts.length) return null;
+  parts.sort((a, b) => a.r.top - b.r.top || a.r.left - b.r.left);
+  const rows = [];
+  for (const p of parts) {
+    const row = rows.find((q) => p.r.top < q.bottom - 4 && p.r.bottom > q.top + 4);
+    if (row) {
+      row.parts.push(p);
+      row.bottom = Math.max(row.bottom, p.r.bottom);
+    } else rows.push({ top: p.r.top, bottom: p.r.bottom, parts: [p] });
+  }
+  for (const row of rows) row.parts.sort((a, b) => a.r.left - b.r.left);
+  const gap = Math.round(8 * Math.min(3, window.devicePixelRatio || 1));
+  const width = Math.max(...rows.map((row) => row.parts.reduce((s, p) => s + p.c.width, 0) + gap * (row.parts.length - 1)));
+  const heights = rows.map((row) => Math.max(...row.parts.map((p) => p.c.height)));
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = heights.reduce((s, h) => s + h, 0) + gap * (rows.length - 1);
+  const ctx = c.getContext('2d');
+  ctx.fillStyle = bg;
+  ctx.fillRect(0, 0, c.width, c.height);
+  let y = 0;
+  rows.forEach((row, i) => {
+    let x = 0;
+    for (const p of row.parts) {
+      ctx.drawImage(p.c, x, y);
+      x += p.c.width + gap;
+    }
+    y += heights[i] + gap;
+  });
+  return c;
+}
+
 /** The PNG and Model buttons of figure `fig` (its root element `root`). */
 export function exportButtons(fig, root) {
-  const { def, plots, shadow } = fig;
+  const { def, shadow } = fig;
   return [
     el('button', { type: 'button', class: 'small', title: 'Save the figure as a PNG image', onclick: async () => {
-      // a plot's composite() is a canvas, or the promise of one (an SVG chart, rasterised)
-      let cs;
+      let c;
       try {
-        cs = (await Promise.all([...plots.querySelectorAll('.plot')].map((p) => p.__plot?.composite()))).filter(Boolean);
+        c = await picture(root.querySelector('.main'), getComputedStyle(root).getPropertyValue('--cfg-bg').trim() || '#fff');
       } catch (e) {
         fig.message(`The PNG could not be made: ${e.message}`);
         return;
       }
-      if (!cs.length) return;
-      const c = document.createElement('canvas');
-      c.width = cs.reduce((s, x) => s + x.width, 0);
-      c.height = Math.max(...cs.map((x) => x.height));
-      const ctx = c.getContext('2d');
-      ctx.fillStyle = getComputedStyle(root).getPropertyValue('--cfg-bg').trim() || '#fff';
-      ctx.fillRect(0, 0, c.width, c.height);
-      let x = 0;
-      for (const s of cs) { ctx.drawImage(s, x, 0); x += s.width; }
-      c.toBlob((b) => b && download(shadow, `${def.id}.png`, b), 'image/png');
+      c?.toBlob((b) => b && download(shadow, `${def.id}.png`, b), 'image/png');
     } }, 'PNG'),
     el('button', { type: 'button', class: 'small', title: 'Save the model as a cfg-playground model file', onclick: () => {
       let text = null;
