@@ -102,15 +102,7 @@ export default {
     function draw(c) {
       const p = c.plot.painter;
       // the faint data is drawn once per size and model, then restored from a snapshot
-      const key = `${c.plot.side}|${c.plot.dpr}|${fig.model.dataset}|${modelSerial}`;
-      if (c.bgKey !== key) {
-        p.clear();
-        p.data(fig.model, 0.1, 0.9 * c.plot.dpr);
-        p.snapshot();
-        c.bgKey = key;
-      } else {
-        p.restore();
-      }
+      c.plot.backdrop(`${fig.model.dataset}|${modelSerial}`, (q) => q.data(fig.model, 0.1, 0.9 * c.plot.dpr));
       p.particles(c.flow, -1, c.ci, 0.7, 1.1 * c.plot.dpr);
       c.plot.put();
       c.dirty = false;

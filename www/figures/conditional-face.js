@@ -44,7 +44,6 @@ export default {
     const plot = new Plot(wasm, { extent: fig.model.extent, label: 'conditional flow' });
     const classIndex = () => Math.max(0, fig.classes.indexOf(fig.state.class));
 
-    let bgKey = '';
     function draw(flow, k) {
       const p = plot.painter;
       const dpr = plot.dpr;
@@ -54,15 +53,7 @@ export default {
       const dark = isDark(plot);
       // the faint data is drawn once per size, data set and colour scheme, then restored from a
       // snapshot; dot radii in device pixels grow with the pixel ratio up to a cap
-      const bg = `${plot.side}|${dpr}|${fig.state.dataset}|${dark}`;
-      if (bg !== bgKey) {
-        p.clear();
-        p.data(fig.model, dark ? 0.32 : 0.2, Math.min(1.15 * dpr, 2));
-        p.snapshot();
-        bgKey = bg;
-      } else {
-        p.restore();
-      }
+      plot.backdrop(`${fig.state.dataset}|${dark}`, (q) => q.data(fig.model, dark ? 0.32 : 0.2, Math.min(1.15 * dpr, 2)));
       p.particles(flow, k, ci, dark ? 1 : 0.8, Math.min(1.45 * dpr, 2.6));
       plot.put();
       const n = flow.n;

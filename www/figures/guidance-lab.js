@@ -140,13 +140,7 @@ export default {
     }
     function drawPanel(p) {
       const painter = p.plot.painter;
-      const key = `${p.plot.side}|${p.plot.dpr}|${fig.model.dataset}|${modelSerial}`;
-      if (p.bgKey !== key) {
-        painter.clear();
-        painter.data(fig.model, 0.12, 0.9 * p.plot.dpr);
-        painter.snapshot();
-        p.bgKey = key;
-      } else painter.restore();
+      p.plot.backdrop(`${fig.model.dataset}|${modelSerial}`, (q) => q.data(fig.model, 0.12, 0.9 * p.plot.dpr));
       painter.particles(p.flow, -1, fig.classes.indexOf(fig.state.class), 0.7, 1.2 * p.plot.dpr);
       p.plot.put();
       p.dirty = false;

@@ -59,7 +59,7 @@ export default {
       const note = el('div', { class: 'rc-note' }, '…');
       // the PNG export takes each panel with its strip
       const box = stackForExport(el('div', { class: 'rc-panel' }, plot.el, strip.el, note), plot, strip);
-      return { kind, plot, strip, note, box, flow: null, metrics: null, bgKey: '', dirty: true };
+      return { kind, plot, strip, note, box, flow: null, metrics: null, dirty: true };
     });
     fig.plots.append(el('div', { class: 'rc-row' }, ...panels.map((p) => p.box)));
     const replay = el('button', { type: 'button', class: 'small', onclick: () => { for (const p of panels) restart(p); fig.request(); } }, '↻ replay');
@@ -145,15 +145,7 @@ export default {
     function draw(p) {
       const pt = p.plot.painter;
       const dpr = p.plot.dpr;
-      const key = `${p.plot.side}|${dpr}|${fig.model.dataset}|${gen}`;
-      if (p.bgKey !== key) {
-        pt.clear();
-        pt.data(fig.model, 0.16, Math.min(1.1 * dpr, 2));
-        pt.snapshot();
-        p.bgKey = key;
-      } else {
-        pt.restore();
-      }
+      p.plot.backdrop(`${fig.model.dataset}|${gen}`, (q) => q.data(fig.model, 0.16, Math.min(1.1 * dpr, 2)));
       const k = p.flow.step;
       const trail = Math.max(2, Math.round(p.flow.steps / 5));
       pt.trails(p.flow, k, trail, label(), 0.85, Math.min(1.4 * dpr, 2.4));

@@ -68,7 +68,7 @@ export default {
       const plot = new Plot(wasm, { extent: fig.model.extent, compact: true, title: '…', label });
       const note = el('div', { class: 'tp-note' }, '…');
       const box = el('div', { class: 'tp-panel' }, plot.el, note);
-      return { kind, plot, note, box, flow: null, dist: null, temp: null, bgKey: '', dirty: true };
+      return { kind, plot, note, box, flow: null, dist: null, temp: null, dirty: true };
     });
     fig.plots.append(el('div', { class: 'tp-row' }, ...panels.map((p) => p.box)));
     const [pa, pb, pc, pd, pe] = panels;
@@ -169,20 +169,12 @@ export default {
       const pt = p.plot.painter;
       const dpr = p.plot.dpr;
       const r = Math.min(1.1 * dpr, 2);
-      const key = `${p.plot.side}|${dpr}|${fig.model.dataset}|${gen}`;
       if (p.density) {
         pt.clear();
         p.density.paint(pt, color());
         pt.points(p.xy, -1, 0.45, r);
       } else {
-        if (p.bgKey !== key) {
-          pt.clear();
-          pt.data(fig.model, 0.14, r);
-          pt.snapshot();
-          p.bgKey = key;
-        } else {
-          pt.restore();
-        }
+        p.plot.backdrop(`${fig.model.dataset}|${gen}`, (q) => q.data(fig.model, 0.14, r));
         pt.particles(p.flow, -1, color(), 0.7, r);
       }
       p.plot.put();

@@ -40,22 +40,14 @@ export default {
     const { wasm } = fig;
     const plot = new Plot(wasm, { extent: fig.model.extent, label: 'unconditional flow' });
 
-    let bgKey = '';
     function draw(flow, k) {
       const p = plot.painter;
       // dot radii in device pixels: grow with the pixel ratio up to a cap, since the cost of
       // drawing grows with the dots' area (1500 particles × 6 trail positions, every frame)
       const r = (css, cap) => Math.min(css * plot.dpr, cap);
       // the faint data is drawn once per size, model and colour scheme, then restored from a snapshot
-      const bg = `${plot.side}|${plot.dpr}|${fig.state.dataset}|${isDark(plot)}|${gen}`;
-      if (bg !== bgKey) {
-        p.clear();
-        p.data(fig.model, isDark(plot) ? 0.42 : 0.3, r(1.15, 2));
-        p.snapshot();
-        bgKey = bg;
-      } else {
-        p.restore();
-      }
+      const dark = isDark(plot);
+      plot.backdrop(`${fig.state.dataset}|${dark}|${gen}`, (q) => q.data(fig.model, dark ? 0.42 : 0.3, r(1.15, 2)));
       // trails over about a twelfth of the time span, whatever the number of steps
       const trail = Math.max(2, Math.round(flow.steps / 12));
       p.trails(flow, k, trail, NULL, 0.9, r(1.35, 2.4));

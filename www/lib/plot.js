@@ -72,6 +72,22 @@ export class Plot {
     return true;
   }
 
+  /**
+   * Paints the plot's backdrop (say the faint data) with `paint(painter)` once per `key` and size,
+   * then restores it from the painter's snapshot: what goes over it is redrawn every frame.
+   */
+  backdrop(key, paint) {
+    const k = `${this.side}|${this.dpr}|${key}`;
+    if (k === this.backdropKey) {
+      this.painter.restore();
+      return;
+    }
+    this.painter.clear();
+    paint(this.painter);
+    this.painter.snapshot();
+    this.backdropKey = k;
+  }
+
   /** Total width in CSS pixels for a plotting square of `side`. */
   static widthFor(side, compact = false) {
     const PAD = compact ? COMPACT : FULL;
