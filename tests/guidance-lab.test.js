@@ -39,16 +39,20 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   assert.equal(points, 2 * 5 * 9);
 
   // the PNG export holds the three panels and both charts
-  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('.gl-frontier').dataset.snapshot, SEL, { timeout: READY });
   const [png] = await Promise.all([page.waitForEvent('download'), host.locator('button', { hasText: 'PNG' }).click()]);
   const bytes = fs.readFileSync(await png.path());
   const pngWidth = bytes.readUInt32BE(16);
   const pngHeight = bytes.readUInt32BE(20);
-  const parts = await page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.plot')].map((p) => { const c = p.__plot?.composite(); return [c?.width ?? 0, c?.height ?? 0]; }));
-  assert.equal(parts.length, 4);
+  // the panels' composites and the charts' rasters (what the export draws), in device pixels
+  const parts = await page.$$eval(SEL, async ([h]) => Promise.all([
+    ...[...h.shadowRoot.querySelectorAll('.plot')].map((p) => p.__plot?.composite()),
+    ...[...h.shadowRoot.querySelectorAll('svg.gl-chart')].map((s) => s.__chart.toCanvas()),
+  ]).then((cs) => cs.map((c) => [c?.width ?? 0, c?.height ?? 0])));
+  assert.equal(parts.length, 5);
   assert.ok(parts.every(([w, h]) => w > 0 && h > 0), `every part has pixels: ${parts}`);
-  // as on screen: the three panels in a row, the frontier under them
-  const [panels, frontier] = [parts.slice(0, 3), parts[3]];
+  // as on screen: the three panels in a row, the two frontier charts side by side under them
+  const panels = parts.slice(0, 3);
+  const frontier = [parts[3][0] + parts[4][0], Math.max(parts[3][1], parts[4][1])];
   assert.ok(pngWidth >= Math.max(panels.reduce((a, [w]) => a + w, 0), frontier[0]), `the PNG (${pngWidth} px wide) holds the panels' row and the frontier`);
   assert.ok(pngHeight >= Math.max(...panels.map(([, h]) => h)) + frontier[1], `the PNG (${pngHeight} px high) stacks the frontier under the panels`);
 

@@ -220,8 +220,6 @@ export default {
       });
       frontierDirty = false;
       lastDraw = now;
-      // the pixels the PNG export takes, once the pass is complete
-      if (!call) frontier.snapshot();
     }
 
     return {

@@ -32,13 +32,13 @@ export function effectsOf(def, key) {
   return list(onOf(def)[key]);
 }
 
+/** Every effect the settings and `on` name, once each, in the order first named. */
+const declared = (def) => [...new Set([...def.params.flatMap((p) => list(p.effect)), ...Object.values(onOf(def)).flatMap(list)])];
+
 /** The figure's chains of effects, strongest first in each. */
 export function chainsOf(def) {
   if (def.effects) return Array.isArray(def.effects[0]) ? def.effects : [def.effects];
-  const names = [];
-  for (const p of def.params) for (const e of list(p.effect)) if (!names.includes(e)) names.push(e);
-  for (const e of Object.values(onOf(def)).flatMap(list)) if (!names.includes(e)) names.push(e);
-  return [names];
+  return [declared(def)];
 }
 
 /** The effects a change of `keys` runs, in order: the strongest triggered effect of each chain. */
@@ -55,8 +55,7 @@ export function effectsFor(def, keys) {
 export function checkEffects(def, exempt = [], impl = null) {
   const problems = [];
   const chained = new Set(chainsOf(def).flat());
-  const named = [...def.params.flatMap((p) => list(p.effect)), ...Object.values(onOf(def)).flatMap(list)];
-  for (const e of named) if (!chained.has(e)) problems.push(`effect '${e}' is in no chain of effects`);
+  for (const e of declared(def)) if (!chained.has(e)) problems.push(`effect '${e}' is in no chain of effects`);
   for (const p of def.params) if (!exempt.includes(p.key) && !list(p.effect).length) problems.push(`setting '${p.key}' says nothing about what a change to it invalidates`);
   if (impl) for (const e of chained) if (typeof impl[e] !== 'function') problems.push(`no handler for effect '${e}'`);
   return [...new Set(problems)];

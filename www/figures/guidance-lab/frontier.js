@@ -20,30 +20,10 @@ export class Frontier {
     this.support = new Chart({ className: 'gl-chart', label: 'off-support against diversity' });
     this.legend = el('div', { class: 'gl-legend' });
     this.note = el('div', { class: 'gl-note' });
-    // the shell's PNG export takes every `.plot` with a composite canvas: the charts' pixels,
-    // rendered after each drawing (an SVG image loads asynchronously)
-    this.canvas = null;
-    this.serial = 0;
-    this.el = el('div', { class: 'plot gl-frontier' },
+    // the shell's PNG export takes both charts as they stand (Chart.toCanvas)
+    this.el = el('div', { class: 'gl-frontier' },
       el('div', { class: 'gl-charts' }, this.precision.svg, this.support.svg),
       this.legend, this.note);
-    this.el.__plot = { composite: () => this.canvas };
-  }
-
-  /** Renders both charts side by side onto `this.canvas` (Chart.toCanvas: an SVG loads asynchronously). */
-  async snapshot() {
-    const serial = ++this.serial;
-    const dpr = Math.min(3, window.devicePixelRatio || 1);
-    const parts = await Promise.all([this.precision, this.support].map((c) => c.toCanvas(dpr).catch(() => null)));
-    if (serial !== this.serial || parts.some((p) => !p)) return;
-    const c = document.createElement('canvas');
-    c.width = parts.reduce((s, p) => s + p.width, 0);
-    c.height = Math.max(...parts.map((p) => p.height));
-    const ctx = c.getContext('2d');
-    let x = 0;
-    for (const p of parts) { ctx.drawImage(p, x, 0); x += p.width; }
-    this.canvas = c;
-    this.el.dataset.snapshot = String(serial);
   }
 
   /**
