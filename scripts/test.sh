@@ -7,7 +7,26 @@ source "$(dirname "$0")/setup.sh"
 setup_test
 cd "$ROOT"
 start=$(date +%s)
-step() { say "[$(( $(date +%s) - start ))s] $*"; }
+# Each step is printed with its start time; at exit (pass or fail) a table of every step's duration,
+# in the form docs/testing.md's "Where the time goes" uses.
+steps=() starts=()
+step() {
+  steps+=("$*") starts+=("$(date +%s)")
+  say "[$(( starts[-1] - start ))s] $*"
+}
+durations() {
+  local end i next
+  end=$(date +%s)
+  (( ${#steps[@]} )) || return 0
+  printf '\n| step | start (s) | duration (s) |\n|---|---|---|\n' >&2
+  for (( i = 0; i < ${#steps[@]}; i++ )); do
+    next=$end
+    (( i + 1 < ${#steps[@]} )) && next=${starts[i + 1]}
+    printf '| %s | %d | %d |\n' "${steps[i]}" $(( starts[i] - start )) $(( next - starts[i] )) >&2
+  done
+  printf '| total | | %d |\n' $(( end - start )) >&2
+}
+trap durations EXIT
 
 step "cargo fmt --check"
 cargo fmt --all --check
@@ -45,4 +64,4 @@ cargo test --release --test quality -- --ignored --nocapture
 step "the post's questions, answered on the shipped models (release)"
 cargo test --release --test answers -- --ignored --nocapture
 
-step "all tests passed"
+say "[$(( $(date +%s) - start ))s] all tests passed"

@@ -5,8 +5,8 @@
 //! [`crate::particles`], [`crate::caps`] (the sampling runs' caps, a leaf module every layer can
 //! import), [`crate::render`], [`crate::model_file`], [`crate::datasets`], [`crate::points_csv`],
 //! [`crate::mlp`], [`crate::activations`], [`crate::density::path`]); the caps of the wasm facade
-//! (`crate::web`, the only way JavaScript reaches the core) are defined here. [`all`] lists them, and README's "Limits"
-//! section is generated from it (`UPDATE_README=1 cargo test --lib limits` rewrites it; a test
+//! (`crate::web`, the only way JavaScript reaches the core) are defined here. [`all`] lists them, and docs/limits.md's
+//! table is generated from it (`UPDATE_README=1 cargo test --lib limits` rewrites it; a test
 //! fails when it is stale). A request over a cap is an error naming the cap, never a silent clamp,
 //! except image sides, which [`crate::render::Image::reset`] clamps.
 
@@ -43,7 +43,7 @@ pub struct Limit {
     pub enforced_by: &'static str,
 }
 
-/// Every cap, in the order the README lists them.
+/// Every cap, in the order docs/limits.md lists them.
 pub fn all() -> Vec<Limit> {
     let l = |what, value: f64, enforced_by| Limit { what, value, enforced_by };
     vec![
@@ -120,7 +120,7 @@ pub fn all() -> Vec<Limit> {
     ]
 }
 
-/// The README's table of caps.
+/// docs/limits.md's table of caps.
 pub fn markdown() -> String {
     let mut s = String::from("| limit | cap | enforced by |\n|---|---|---|\n");
     for l in all() {
@@ -152,10 +152,11 @@ mod tests {
     const END: &str = "<!-- limits:end -->";
 
     #[test]
-    fn the_readme_lists_every_cap() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+    fn the_docs_list_every_cap() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/limits.md");
         let text = std::fs::read_to_string(path).unwrap();
-        let (a, b) = (text.find(START).expect("README has the limits markers"), text.find(END).unwrap());
+        let (a, b) =
+            (text.find(START).expect("docs/limits.md has the limits markers"), text.find(END).unwrap());
         let body = format!("\n{}", markdown());
         if std::env::var_os("UPDATE_README").is_some() {
             std::fs::write(path, format!("{}{}{}", &text[..a + START.len()], body, &text[b..])).unwrap();

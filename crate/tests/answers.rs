@@ -1,6 +1,6 @@
 //! The post's questions, answered with numbers: each method run on the shipped models
 //! (www/models, made by scripts/pretrain.sh) and on the exact mixture, measured with the same
-//! metrics as CFG. Prints the tables README shows, and checks the answers.
+//! metrics as CFG. Prints the tables docs/results.md shows, and checks the answers.
 //!
 //! Beyond the post, `answers/lab.rs` measures the modern guidance family the same way.
 //!

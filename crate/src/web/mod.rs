@@ -10,7 +10,7 @@
 //! Every export that takes arguments validates them and returns `Result`, so bad input becomes
 //! a JS `Error` with a clear message and never a panic (`crate/tests/web_api.rs` checks the
 //! signatures; `crate/tests/web.rs` calls every export with bad values). Exports without
-//! arguments are infallible getters. Resource caps are `crate::limits` (README: Limits). Numbers arrive as JS numbers (f64) and are checked
+//! arguments are infallible getters. Resource caps are `crate::limits` (docs/limits.md). Numbers arrive as JS numbers (f64) and are checked
 //! before conversion, so −1 or NaN are never silently wrapped into huge integers. Float32Array
 //! results named "view" point into wasm memory and are valid until the next call into the module.
 

@@ -1,7 +1,7 @@
 //! Beyond the post: the modern guidance family (guidance interval, APG, CFG-Zero*, autoguidance)
 //! against CFG on `overlapping`, `face` and `spirals`, network and exact field, each at the
 //! strength where every class's hit rate first reaches 0.99 (or its best), and CFG-Zero* on a
-//! model stopped at a tenth of its training. Prints README's tables and checks the answers.
+//! model stopped at a tenth of its training. Prints docs/results.md's tables and checks the answers.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -144,7 +144,7 @@ pub fn each_method_at_equal_precision() {
                 }
                 if name == "spirals" && !exact && matches!(m, Method::Autoguidance { .. }) {
                     let cfg = cfg_point.unwrap();
-                    // the answer README gives: autoguidance reaches the precision with less
+                    // the answer docs/results.md gives: autoguidance reaches the precision with less
                     // off-support and no diversity loss, landing closer to the class than CFG
                     checks.push((reached, format!("spirals: autoguidance reaches {TARGET}")));
                     let off =
@@ -211,7 +211,7 @@ pub fn zero_star_early_in_training() {
                 a.hit, a.div, a.off, a.w2, z.hit, z.div, z.off, z.w2
             )
             .unwrap();
-            // the answer README gives: CFG-Zero* lands closer to the class at the same w, on the
+            // the answer docs/results.md gives: CFG-Zero* lands closer to the class at the same w, on the
             // early model and the shipped one alike (its s* < 1 weakens the guidance)
             checks
                 .push((z.w2 < a.w2, format!("{name} {label}: CFG-Zero* W2 {} against CFG's {}", z.w2, a.w2)));
