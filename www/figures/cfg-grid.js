@@ -64,7 +64,7 @@ export default {
         grid.style.gridTemplateColumns = `auto repeat(${ws.length}, auto)`;
         grid.append(el('div', {}), ...ws.map((w) => el('div', { class: 'col-head' }, `w = ${fmt(w, w % 1 ? 1 : 0)}`)));
         classes.forEach((name, ci) => {
-          grid.append(el('div', { class: 'row-head', style: `color:${fig.colorOf(ci)}` }, name));
+          grid.append(el('div', { class: 'row-head key-text', style: `--key-color:${fig.colorOf(ci)}` }, name));
           ws.forEach((w) => {
             const plot = new Plot(wasm, { extent: fig.model.extent, compact: true, title: '…', label: `samples of ${name} at w = ${w}` });
             grid.append(plot.el);

@@ -37,14 +37,14 @@ export default {
   controls: ['dataset', 'class', 't', 'batch', 'w'],
   caption: () => [
     'The network reads x', el('sub', {}, 't'), ', t and the class c, and each coloured cell is one unit’s activation (',
-    el('b', { class: 'fp-pos' }, 'blue'), ' positive, ', el('b', { class: 'fp-neg' }, 'orange'), ' negative). Its output v is the arrow on the plane. Click a unit to see it over the whole plane.',
+    el('b', { class: 'key-text fp-pos' }, 'blue'), ' positive, ', el('b', { class: 'key-text fp-neg' }, 'orange'), ' negative). Its output v is the arrow on the plane. Click a unit to see it over the whole plane.',
   ],
   howToRead: () => [
     'This is the actual network of the shipped model: 64 units in each of 3 hidden layers. Drag the point on the plane, or focus the plane and use the arrow keys (Shift for larger steps); focus the network and use the arrow keys to select a unit. ',
     'The input row holds x and y, the Fourier features of t (t, sin πt, cos πt, sin 2πt, …) and the learned embedding of the class c (null is its own learned row). ',
     'Each hidden layer multiplies the row above by its weights, adds a bias and applies SiLU; each cell is one unit’s value, ',
-    el('b', { class: 'fp-pos' }, 'blue'), ' positive and ', el('b', { class: 'fp-neg' }, 'orange'), ' negative, scaled to the largest in its layer. The last row is the velocity v = (v', el('sub', {}, 'x'), ', v', el('sub', {}, 'y'), '), drawn as the arrow at x', el('sub', {}, 't'), '. ',
-    'The lines are the selected unit’s weights, into it from the layer above (out of it, for an input): ', el('b', { class: 'fp-pos' }, 'blue'), ' positive, ', el('b', { class: 'fp-neg' }, 'orange'), ' negative, darker and thicker when larger. ',
+    el('b', { class: 'key-text fp-pos' }, 'blue'), ' positive and ', el('b', { class: 'key-text fp-neg' }, 'orange'), ' negative, scaled to the largest in its layer. The last row is the velocity v = (v', el('sub', {}, 'x'), ', v', el('sub', {}, 'y'), '), drawn as the arrow at x', el('sub', {}, 't'), '. ',
+    'The lines are the selected unit’s weights, into it from the layer above (out of it, for an input): ', el('b', { class: 'key-text fp-pos' }, 'blue'), ' positive, ', el('b', { class: 'key-text fp-neg' }, 'orange'), ' negative, darker and thicker when larger. ',
     'The heat map is the selected unit at every point of the plane, at this t and c, the way TensorFlow Playground shows its neurons: early layers respond to broad regions, later ones to the shapes of the data. ',
     'With the CFG batch on, the class row and the null row pass together, as in guided sampling: the network gives v', el('sub', {}, 'c'), ' and v', el('sub', {}, 'u'), ' in one pass, and the ', ...inkWord(), ' arrow is ', ...cfgFormula(), '.',
   ],

@@ -122,7 +122,7 @@ export default {
         p.flow = new wasm.Flow(fig.model, s.class, s.n, s.steps, 'euler', s.seed, false);
         p.metrics = null;
         p.dirty = true;
-        p.plot.setTitle(el('b', { style: `color:${COLOR[p.name]}` }, LABEL[p.name]), el('span', {}, ` w = ${fmt(s.w, s.w % 1 ? 1 : 0)}`));
+        p.plot.setTitle(el('b', { class: 'key-text', style: `--key-color:${COLOR[p.name]}` }, LABEL[p.name]), el('span', {}, ` w = ${fmt(s.w, s.w % 1 ? 1 : 0)}`));
         p.plot.setLabel(`samples of ${s.class} by ${LABEL[p.name]} at w = ${s.w}`);
         p.under.textContent = waiting(p.name) ? 'waiting for the guide…' : '…';
       }

@@ -46,6 +46,20 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/**
+ * The level of a heading at `node`: one below the last heading before it in its document (an h2
+ * right under the article's h1, an h3 in a section under an h2), or 3 with none; at most 6. A
+ * figure's title so keeps the outline of whatever page it is embedded in, with no level skipped.
+ */
+export function headingLevel(node) {
+  let level = 2;
+  for (const h of node.getRootNode().querySelectorAll?.('h1, h2, h3, h4, h5, h6') ?? []) {
+    if (!(h.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING)) break;
+    level = Number(h.tagName[1]);
+  }
+  return Math.min(6, level + 1);
+}
+
 /** Class colours (Okabe–Ito), in the order render.rs uses. Index −1 is the null grey. */
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
 export const NULL_COLOR = '#6e6e6e';

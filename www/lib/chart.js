@@ -86,18 +86,22 @@ const PAINT = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharr
   'font-family', 'font-size', 'font-style', 'font-weight', 'text-anchor', 'dominant-baseline', 'visibility', 'display'];
 
 /**
- * One SVG chart. `new Chart({ className, label, focusable })`; then per draw: `frame({ width,
+ * One SVG chart. `new Chart({ className, label, focusable, controls })`; then per draw: `frame({ width,
  * height, pad, x, y })` with axes `{ scale: 'linear' | 'log', domain, ticks, minor, format(v),
  * title, titleGap, grid }`, then `axes()`, `line()`, `points()`, `text()`..., and `describe(text)`.
  * Points given a `readout` (a line of text or an array of lines) show it when hovered (pointer
  * within 12 px) or touched; a `focusable` chart is one tab stop whose arrow keys step through
  * them, and its `status` element (to be placed after the chart) says each to screen readers.
+ * A chart whose marks are controls of their own (focusable buttons: `controls`) is a labelled
+ * group rather than an image, whose content would be presentational, and is not focusable itself.
  * `toCanvas(dpr)` rasterises the chart, for the PNG export.
  */
 export class Chart {
-  constructor({ className = 'chart', label = 'chart', focusable = false } = {}) {
-    this.svg = el('svg', { class: `cfg-chart ${className}`, role: 'img', 'aria-label': label });
+  constructor({ className = 'chart', label = 'chart', focusable = false, controls = false } = {}) {
+    if (focusable && controls) throw new Error('a chart whose marks are controls is not focusable itself');
+    this.svg = el('svg', { class: `cfg-chart ${className}`, role: controls ? 'group' : 'img', 'aria-label': label });
     this.svg.__chart = this; // for the PNG export (www/shell/export.js)
+    this.controls = controls;
     this.targets = [];
     this.tip = null;
     this.active = null; // what the read-out follows: { px, py } (pointer) or { index } (keys)
@@ -168,8 +172,10 @@ export class Chart {
    */
   axes({ box = false } = {}) {
     const { plot: p, x, y, xAxis: ax, yAxis: ay } = this;
-    const grid = this.add('g', { class: 'grid' });
-    const axes = this.add('g', { class: 'axes' });
+    // (in a group of controls, read by their labels: the axes' text is not read out)
+    const hide = this.controls ? { 'aria-hidden': 'true' } : {};
+    const grid = this.add('g', { class: 'grid', ...hide });
+    const axes = this.add('g', { class: 'axes', ...hide });
     for (const v of ax.minor ?? []) this.add('line', { x1: x(v), x2: x(v), y1: p.b, y2: p.b + 3 }, null, axes);
     for (const v of ax.ticks ?? []) {
       if (ax.grid !== false) this.add('line', { x1: x(v), x2: x(v), y1: p.t, y2: p.b }, null, grid);

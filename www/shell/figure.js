@@ -13,7 +13,7 @@
 //   loadModel(fig), exportModel(fig), styles, wide, trainable, and for files (www/shell/load.js)
 //   loadPoints(fig, drawn) and loadDrawnModel(fig, model), and, for figures whose subject is a model
 //   made from the shipped one (definitions with `training`), loadSubject(fig, text, name).
-import { loadWasm, pretrainedModel, el, reducedMotion, colorOf } from '../lib/cfg.js';
+import { loadWasm, pretrainedModel, el, reducedMotion, colorOf, headingLevel } from '../lib/cfg.js';
 import { parseState, changedEntries } from './state.js';
 import { loadControls, loadFromAttributes } from './load.js';
 import { Controls } from './controls.js';
@@ -55,8 +55,9 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   const message = el('div', { class: 'message', role: 'status', hidden: true });
   const trainBox = el('div', { class: 'train' });
   const side = el('div', { class: 'side' }, controlBox, readout);
-  const root = el('figure', { class: def.wide ? 'fig wide' : 'fig', role: 'group', 'aria-labelledby': titleId },
-    el('div', { class: 'head' }, el('h3', { id: titleId }, def.title, def.post ? el('span', { class: 'post' }, ` · ${def.post}`) : null), tools),
+  // (a figure, named by its title: its own role; the title a heading at the page's level there)
+  const root = el('figure', { class: def.wide ? 'fig wide' : 'fig', 'aria-labelledby': titleId },
+    el('div', { class: 'head' }, el(`h${headingLevel(host)}`, { id: titleId, class: 'fig-title' }, def.title, def.post ? el('span', { class: 'post' }, ` · ${def.post}`) : null), tools),
     el('div', { class: 'main' }, plots, side),
     message, trainBox,
     el('figcaption', {}));

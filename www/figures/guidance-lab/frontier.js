@@ -16,8 +16,9 @@ export class Frontier {
   /** `onPick(w)`: a point was chosen. */
   constructor(onPick) {
     this.onPick = onPick;
-    this.precision = new Chart({ className: 'gl-chart', label: 'hit rate against diversity' });
-    this.support = new Chart({ className: 'gl-chart', label: 'off-support against diversity' });
+    // (every point is a button: the charts are groups of them, not images)
+    this.precision = new Chart({ className: 'gl-chart', label: 'hit rate against diversity', controls: true });
+    this.support = new Chart({ className: 'gl-chart', label: 'off-support against diversity', controls: true });
     this.legend = el('div', { class: 'gl-legend' });
     this.note = el('div', { class: 'gl-note' });
     // the shell's PNG export takes both charts as they stand (Chart.toCanvas)
