@@ -132,7 +132,26 @@ impl Fkc {
         Ok(f)
     }
 
-    /// Back to the start of a run: equal weights, statistics cleared.
+    /// Sets the guidance, the noise level and the seed of the next run (checked).
+    pub fn set(&mut self, w: f32, eta: f32, seed: u64) -> Result<()> {
+        check_range("guidance", w as f64, -MAX_GUIDANCE, MAX_GUIDANCE)?;
+        check_noise(eta)?;
+        (self.w, self.eta, self.seed) = (w, eta, seed);
+        Ok(())
+    }
+
+    /// Number of particles.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Always false: a run has at least one particle.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Back to the start of a run: equal weights, statistics cleared ([`Fkc::step_rows`] does it
+    /// on the first rows of step 0).
     pub fn restart(&mut self) {
         self.log_w.iter_mut().for_each(|l| *l = 0.0);
         self.min_ess = self.n as f64;
@@ -143,11 +162,15 @@ impl Fkc {
     /// Step `at.k` from `at.t` to `at.t + at.dt` for particles `at.from..at.to` of `x` (all N
     /// particles, (N, 2)): their log-weights grow by G·dt and they move by the SDE step with the
     /// CFG velocity of class `label` (n_classes: null). When the step's last particle has moved
-    /// (`at.to` = N), the ESS is taken and the particles are resampled if it is below N/2.
+    /// (`at.to` = N), the ESS is taken and the particles are resampled if it is below N/2. The
+    /// first rows of step 0 start a new run ([`Fkc::restart`]).
     pub fn step_rows(&mut self, source: &mut FieldSource, label: u32, mut x: ArrayViewMut2<f32>, at: StepAt) {
         let StepAt { k, t, dt, from, to } = at;
         assert_eq!(x.nrows(), self.n, "x holds all the run's particles");
         assert!(from <= to && to <= self.n, "rows {from}..{to} of {}", self.n);
+        if k == 0 && from == 0 {
+            self.restart();
+        }
         let (v_u, v_c) =
             (&mut self.v_u.slice_mut(s![from..to, ..]), &mut self.v_c.slice_mut(s![from..to, ..]));
         let mut rows = x.slice_mut(s![from..to, ..]);
