@@ -10,7 +10,7 @@
 //! 2. numerics: real, activation, input, linalg, mlp, activations, adam
 //! 3. data: datasets, metrics
 //! 4. training pieces: descent
-//! 5. sampling primitives: field, sampler, sample, particles, rcfg, temperature, classifier, density
+//! 5. sampling primitives: field, sampler, sample, sde, fkc, particles, rcfg, temperature, classifier, density
 //! 6. methods: method
 //! 7. trainers: flow, reflow, distill
 //! 8. runners, files and pictures: evaluate, model_file, points_csv, options, bench, render, strip, limits
@@ -32,6 +32,7 @@ pub mod error;
 pub mod evaluate;
 pub mod fastmath;
 pub mod field;
+pub mod fkc;
 pub mod flow;
 pub mod gemm;
 pub mod input;
@@ -53,6 +54,7 @@ pub mod render;
 pub mod rng;
 pub mod sample;
 pub mod sampler;
+pub mod sde;
 pub mod strip;
 pub mod temperature;
 

@@ -5,6 +5,7 @@ use ndarray::{s, Array2, Array3, ArrayView2};
 
 use crate::error::{check_count, Result};
 use crate::field::{Bound, FieldSource, Guidance, StepAt, VelocityField};
+use crate::fkc::Fkc;
 use crate::invalid;
 use crate::sample::start_noise;
 use crate::sampler::{Integrator, SampleStats, Solver};
@@ -92,6 +93,11 @@ impl Particles {
         self.t0 = 0.0;
         self.k = 0;
         self.rewind();
+    }
+
+    /// The seed of the run's start noise (None: started from given points).
+    pub fn seed(&self) -> Option<u64> {
+        self.start.map(|(seed, _)| seed)
     }
 
     /// Makes a run that has not moved yet and started from seeded noise start from noise of
@@ -221,6 +227,39 @@ impl Particles {
     /// and returns the steps done (classifier guidance, a distilled student, ...).
     pub fn advance_rows_with(&mut self, field: &mut dyn VelocityField, rows: usize) -> usize {
         self.advance_rows_field(field, rows).unwrap_or(self.k)
+    }
+
+    /// Moves at most `rows` more particles through the current step of Feynman–Kac-corrected
+    /// CFG (`fkc`: the CFG SDE of `source` for the run's one label, log-weights, resampling at
+    /// the step's end when the ESS calls for it, and once more after the last step, so the
+    /// finished run is unweighted); returns the steps done so far. `fkc` is the run's state, made
+    /// for this run's number of particles; it restarts itself on step 0. A run with one label
+    /// per particle is refused.
+    pub fn advance_rows_fkc(
+        &mut self,
+        source: &mut FieldSource,
+        fkc: &mut Fkc,
+        rows: usize,
+    ) -> Result<usize> {
+        if self.labels.len() != 1 {
+            return Err(invalid!("fkc needs one label for all particles, got {}", self.labels.len()));
+        }
+        if fkc.len() != self.n {
+            return Err(invalid!("the fkc state is for {} particles, the run has {}", fkc.len(), self.n));
+        }
+        if self.k == self.steps {
+            return Ok(self.k);
+        }
+        let (from, to) = (self.cursor, (self.cursor + rows.max(1)).min(self.n));
+        let at = self.at(from, to);
+        fkc.step_rows(source, self.labels[0], self.x.view_mut(), at);
+        if to == self.n && self.k + 1 == self.steps {
+            // unweighted before the last frame is recorded
+            let stats = fkc.finish(self.x.view_mut(), self.steps);
+            self.stats = Some(stats.sample_stats());
+        }
+        self.rows_done(to);
+        Ok(self.k)
     }
 
     /// Where the current step is, for rows `from..to`.
@@ -420,6 +459,35 @@ mod tests {
         let mut q = Particles::new(2, 3, Solver::Euler, 0, vec![0, 1], false).unwrap();
         let mut f = RcfgField { source: &mut src2, labels: &[1], rule, dt: q.dt(), scratch: &mut scratch };
         assert!(q.advance_rows_field(&mut f, 2).is_err());
+    }
+
+    #[test]
+    fn fkc_in_pieces_equals_a_whole_fkc_run() {
+        use crate::fkc::{self, Fkc};
+        let d = Dataset::by_name("overlapping").unwrap();
+        let m = d.mixture();
+        let (mut prep, mut prep2) = (Prepared::default(), Prepared::default());
+        let mut src = FieldSource::Exact { mixture: &m, prep: &mut prep };
+        let (want, want_stats) = fkc::run(&mut src, 1, 70, 12, 5.0, 1.0, 4).unwrap();
+        assert!(want_stats.resamples > 0);
+        let mut p = Particles::new(70, 12, Solver::Euler, 4, vec![1], true).unwrap();
+        let mut f = Fkc::new(70, 5.0, 1.0, 4).unwrap();
+        let mut src2 = FieldSource::Exact { mixture: &m, prep: &mut prep2 };
+        for _ in 0..2 {
+            // a second run after a rewind restarts the weights by itself
+            while !p.done() {
+                p.advance_rows_fkc(&mut src2, &mut f, 16).unwrap();
+            }
+            assert_eq!(p.positions(), want);
+            assert_eq!(p.frame(12).unwrap(), want);
+            assert_eq!(f.stats(), want_stats);
+            assert_eq!(p.stats().map(|s| s.calls_per_sample), Some(0));
+            p.rewind();
+        }
+        let mut q = Particles::new(2, 3, Solver::Euler, 0, vec![0, 1], false).unwrap();
+        assert!(q.advance_rows_fkc(&mut src2, &mut Fkc::new(2, 3.0, 1.0, 0).unwrap(), 2).is_err());
+        let mut q = Particles::new(3, 3, Solver::Euler, 0, vec![0], false).unwrap();
+        assert!(q.advance_rows_fkc(&mut src2, &mut f, 2).is_err());
     }
 
     #[test]

@@ -36,6 +36,11 @@ pub mod stream {
     pub const PROJECTIONS: u64 = 6;
     /// Subsampling a points file down to a data set's cap (`points_csv`).
     pub const SUBSAMPLE: u64 = 7;
+    /// The SDE sampler's Brownian increments (`sde`), one generator per step and point: this
+    /// plus ((step << 32 | point) << 8).
+    pub const SDE: u64 = 8;
+    /// The resampling of Feynman–Kac-corrected CFG (`fkc`): this plus (step << 8).
+    pub const RESAMPLE: u64 = 9;
 }
 
 /// A standard normal draw.

@@ -291,6 +291,44 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
         "exact density transport allocated"
     );
 
+    // the SDE sampler (any field through SdeField) and Feynman–Kac-corrected CFG steps, with
+    // their resamplings, network and exact
+    for exact in [false, true] {
+        let mut src = if exact {
+            FieldSource::Exact { mixture: &mixture, prep: &mut prep }
+        } else {
+            FieldSource::Network { model: &tr.model, scratch: &mut scratch }
+        };
+        let mut sde_integ = Integrator::new(400);
+        let mut x = ndarray::Array2::from_elem((400, 2), 0.2f32);
+        {
+            let mut inner =
+                cfg_playground::field::Bound { source: &mut src, labels: &[1], guidance: Guidance::Cfg(3.0) };
+            let mut f = cfg_playground::sde::SdeField::new(&mut inner, 2.0, 5).unwrap();
+            sde_integ.step(&mut f, x.view_mut(), 0, 0.0, 0.1, Solver::Euler);
+            assert_eq!(
+                count(|| sde_integ.step(&mut f, x.view_mut(), 1, 0.1, 0.1, Solver::Euler)),
+                0,
+                "an SDE step allocated (exact {exact})"
+            );
+        }
+        let mut fkc = cfg_playground::fkc::Fkc::new(400, 6.0, 1.0, 5).unwrap();
+        let mut x = cfg_playground::sample::start_points(400, 5, 1.0);
+        fkc.step(&mut src, 1, x.view_mut(), 0, 0.0, 0.05);
+        assert_eq!(
+            count(|| {
+                for k in 1..20 {
+                    fkc.step(&mut src, 1, x.view_mut(), k, k as f32 * 0.05, 0.05);
+                }
+                fkc.finish(x.view_mut(), 20);
+            }),
+            0,
+            "Feynman–Kac-corrected steps allocated (exact {exact})"
+        );
+        // (the barely trained network's two velocities hardly differ: only the exact field resamples)
+        assert!(!exact || fkc.stats().resamples > 0, "the steps resampled: {:?}", fkc.stats());
+    }
+
     // the forward-pass figure's probe: every layer of a CFG batch, and a unit's map over a grid
     let mut probe = cfg_playground::activations::Probe::new(&tr.model);
     probe.cfg_batch(&tr.model, [0.1, 0.2], 0.3, 0, 3.0).unwrap();
