@@ -392,7 +392,7 @@ fn points_files_parse_and_write_as_natively_and_bad_ones_name_the_line() {
     assert_eq!(capped["total"], 5000);
     let kept: usize =
         capped["classes"].as_array().unwrap().iter().map(|c| c["points"].as_array().unwrap().len()).sum();
-    assert_eq!(kept, cfg_playground::datasets::MAX_DRAWN_POINTS);
+    assert_eq!(kept, cfg_playground::caps::MAX_DRAWN_POINTS);
     rejects(parse_points(""), "line 1: the file is empty");
     rejects(parse_points("x,y,label\n0,0,a\nNaN,0,b\n"), "line 3: x is not finite");
     rejects(parse_points("x,y,label\n0,0,a\n0,0,a\n0,0,a\n"), "every point is class 'a'");
