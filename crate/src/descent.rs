@@ -2,7 +2,8 @@
 //! flow model's [`crate::flow::Trainer`], the classifier's
 //! [`crate::classifier::ClassifierTrainer`], the distilled student's
 //! [`crate::distill::Distiller`]): the run's settings ([`TrainConfig`]), one optimiser step with
-//! its buffers ([`Descent`]) and the squared-error loss ([`mse_grad`]).
+//! its buffers ([`Descent`]), the squared-error loss ([`mse_grad`]) and what a teacher network
+//! must be ([`check_teacher`]). The trainers' common interface is `crate::train::Train`.
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Zip};
 use serde::{Deserialize, Serialize};
