@@ -9,13 +9,12 @@
 
 use ndarray::{s, Array2};
 
+use crate::caps::MAX_MAP_SIDE;
 use crate::error::Result;
 use crate::input::D_X;
 use crate::invalid;
 use crate::mlp::{Mlp, MlpConfig, Workspace};
 
-/// Largest grid side of [`Probe::unit_map`] (a small heat map: 64² points at most).
-pub const MAX_MAP_SIDE: usize = 64;
 /// Rows one [`Probe::layers`] call runs together (a CFG batch: the conditional and the null row).
 pub const MAX_ROWS: usize = 2;
 

@@ -6,6 +6,7 @@
 
 use ndarray::{Array2, ArrayViewMut2};
 
+use crate::caps::{MAX_DRAWN_CLASSES, MAX_DRAWN_COORD, MAX_DRAWN_POINTS, MAX_NAME_CHARS};
 use crate::error::Result;
 use crate::invalid;
 use crate::mixture::{Component, Mixture, Sym2};
@@ -79,14 +80,6 @@ pub struct Drawn {
 
 /// The name of drawn data sets.
 pub const CUSTOM: &str = "custom";
-/// Largest number of points in a drawn data set.
-pub const MAX_DRAWN_POINTS: usize = 4000;
-/// Largest number of classes in a drawn data set.
-pub const MAX_DRAWN_CLASSES: usize = 8;
-/// Drawn points lie in [−MAX_DRAWN_COORD, MAX_DRAWN_COORD]².
-pub const MAX_DRAWN_COORD: f64 = 4.0;
-/// Longest class name of a drawn data set, in characters.
-pub const MAX_NAME_CHARS: usize = 40;
 /// Blur of every drawn point: σ of its Gaussian kernel (the page's drawing and CSV files alike).
 pub const DRAWN_STD: f64 = 0.06;
 

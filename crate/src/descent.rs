@@ -2,13 +2,16 @@
 //! flow model's [`crate::flow::Trainer`], the classifier's
 //! [`crate::classifier::ClassifierTrainer`], the distilled student's
 //! [`crate::distill::Distiller`]): the run's settings ([`TrainConfig`]), one optimiser step with
-//! its buffers ([`Descent`]) and the squared-error loss ([`mse_grad`]).
+//! its buffers ([`Descent`]), the squared-error loss ([`mse_grad`]) and what a teacher network
+//! must be ([`check_teacher`]). The trainers' common interface is `crate::train::Train`.
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Zip};
 use serde::{Deserialize, Serialize};
 
 use crate::adam::{Adam, AdamConfig, Schedule};
+use crate::caps::{MAX_TRAIN_BATCH, MAX_TRAIN_STEPS};
 use crate::error::{check_count, check_range, Result};
+use crate::invalid;
 use crate::mlp::{Mlp, Workspace};
 
 /// Training settings.
@@ -42,15 +45,11 @@ impl Default for TrainConfig {
     }
 }
 
-/// Largest number of training steps in one run.
-pub const MAX_STEPS: usize = 1_000_000;
-/// Largest training batch.
-pub const MAX_BATCH: usize = 8192;
 impl TrainConfig {
     /// Checks every field, naming the first bad one.
     pub fn validate(&self) -> Result<()> {
-        check_count("steps", self.steps as i64, 1, MAX_STEPS as i64)?;
-        check_count("batch", self.batch as i64, 1, MAX_BATCH as i64)?;
+        check_count("steps", self.steps as i64, 1, MAX_TRAIN_STEPS as i64)?;
+        check_count("batch", self.batch as i64, 1, MAX_TRAIN_BATCH as i64)?;
         check_range("lr", self.lr, 1e-7, 10.0)?;
         check_range("dropout", self.dropout, 0.0, 1.0)?;
         check_range("weight_decay", self.weight_decay, 0.0, 1.0)?;
@@ -69,6 +68,18 @@ impl TrainConfig {
             ..AdamConfig::default()
         }
     }
+}
+
+/// Checks that `teacher` can teach reflow and distillation: a velocity network (d_out = 2) without
+/// extra inputs (not a distilled student, not a classifier).
+pub fn check_teacher(teacher: &Mlp<f32>) -> Result<()> {
+    let c = teacher.config();
+    if c.n_extra != 0 || c.d_out != 2 {
+        return Err(invalid!(
+            "teacher must be a velocity model made by training (not a distilled student or a classifier)"
+        ));
+    }
+    Ok(())
 }
 
 /// One network's optimiser and gradient buffers, sized once for a batch: Adam's state, the

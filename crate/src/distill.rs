@@ -20,8 +20,11 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::adam::{AdamConfig, Schedule};
-use crate::caps::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
-use crate::descent::{mse_grad, Descent, MAX_BATCH, MAX_STEPS};
+use crate::caps::{
+    MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS, MAX_TEACHER_STEPS, MAX_TRAIN_BATCH, MAX_TRAIN_STEPS,
+};
+use crate::datasets::Dataset;
+use crate::descent::{check_teacher, mse_grad, Descent, TrainConfig};
 use crate::error::{check_count, check_range, Result};
 use crate::field::{Bound, FieldSource, Guidance, NetScratch, NetworkField};
 use crate::metrics;
@@ -68,20 +71,91 @@ impl Default for DistillConfig {
 impl DistillConfig {
     /// Checks every field, naming the first bad one.
     pub fn validate(&self) -> Result<()> {
-        check_count("steps", self.steps as i64, 1, MAX_STEPS as i64)?;
-        check_count("batch", self.batch as i64, 1, MAX_BATCH as i64)?;
+        check_count("steps", self.steps as i64, 1, MAX_TRAIN_STEPS as i64)?;
+        check_count("batch", self.batch as i64, 1, MAX_TRAIN_BATCH as i64)?;
         check_range("lr", self.lr, 1e-7, 10.0)?;
         check_range("clip_norm", self.clip_norm, 0.0, 1e6)?;
         check_range("w_max", self.w_max as f64, 0.0, MAX_GUIDANCE)?;
-        check_count("teacher_steps", self.teacher_steps as i64, 1, 1000)?;
+        check_count("teacher_steps", self.teacher_steps as i64, 1, MAX_TEACHER_STEPS as i64)?;
         check_range("null_share", self.null_share, 0.0, 1.0)?;
         Ok(())
+    }
+
+    /// The settings of a distillation run made from a run's training settings: its steps, batch,
+    /// learning rate, schedule, clipping and seed, with w ~ U[0, w_max] (the rest as the default).
+    pub fn from_training(training: &TrainConfig, w_max: f32) -> Self {
+        DistillConfig {
+            steps: training.steps,
+            batch: training.batch,
+            lr: training.lr,
+            schedule: training.schedule,
+            clip_norm: training.clip_norm,
+            w_max,
+            seed: training.seed,
+            ..DistillConfig::default()
+        }
     }
 }
 
 /// The student's architecture: the teacher's, plus one extra input (w).
 pub fn student_config(teacher: &MlpConfig) -> MlpConfig {
     MlpConfig { n_extra: 1, ..teacher.clone() }
+}
+
+/// How a student starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StudentStart {
+    /// Fresh weights from the seed ([`Distiller::new`]).
+    Fresh,
+    /// A copy of the teacher that ignores w ([`Distiller::from_teacher`]).
+    Teacher,
+}
+
+/// A distillation run that owns its teacher network: the [`Distiller`], the teacher and its
+/// scratch, and what the student's model file records (the teacher's data set and the training
+/// settings the run was made from). `crate::train::Train` steps it.
+#[derive(Clone, Debug)]
+pub struct Distillation {
+    pub distiller: Distiller,
+    teacher: Mlp<f32>,
+    scratch: NetScratch,
+    pub dataset: Dataset,
+    pub training: TrainConfig,
+}
+
+impl Distillation {
+    /// Distils `teacher`, a velocity network of `dataset` ([`check_teacher`]), with the settings
+    /// of [`DistillConfig::from_training`]`(training, w_max)`, the student starting as `start` says.
+    pub fn new(
+        dataset: Dataset,
+        teacher: Mlp<f32>,
+        training: TrainConfig,
+        w_max: f32,
+        start: StudentStart,
+    ) -> Result<Self> {
+        check_teacher(&teacher)?;
+        let cfg = DistillConfig::from_training(&training, w_max);
+        let distiller = match start {
+            StudentStart::Fresh => Distiller::new(student_config(teacher.config()), cfg)?,
+            StudentStart::Teacher => Distiller::from_teacher(&teacher, cfg)?,
+        };
+        if teacher.config().n_classes != dataset.n_classes() {
+            return Err(crate::invalid!("the teacher's classes do not match data set '{}'", dataset.name));
+        }
+        Ok(Distillation {
+            scratch: NetScratch::new(&teacher, training.batch),
+            distiller,
+            teacher,
+            dataset,
+            training,
+        })
+    }
+
+    /// One step of [`Distiller::step`] with the teacher; its loss.
+    pub fn step(&mut self) -> Result<f32> {
+        let mut teacher = FieldSource::Network { model: &self.teacher, scratch: &mut self.scratch };
+        self.distiller.step(&mut teacher)
+    }
 }
 
 /// Random stream of distillation (teacher trajectories and batches).

@@ -19,11 +19,6 @@ use crate::error::Result;
 use crate::mlp::{Mlp, MlpConfig};
 use crate::rng::{self, stream, Rng};
 
-/// A loss above this is divergence ([`Trainer::train_checked`]): the targets x1 − x0 are O(1), so a
-/// network that is learning has a loss of order 1; an exploding one (a learning rate of 10, say)
-/// passes 1e6 on its way to 1e30 or to infinity.
-pub const DIVERGED_LOSS: f64 = 1e6;
-
 /// A fixed coupling of noise and endpoints to train on (reflow): row i pairs x0[i] with x1[i]
 /// under label labels[i] (n_classes = null).
 #[derive(Clone, Debug, PartialEq)]
@@ -218,26 +213,6 @@ impl Trainer {
         );
         self.last_loss = loss;
         loss
-    }
-
-    /// Runs up to `n` steps, stopping at the first that diverges: a non-finite loss or weight,
-    /// or a loss above [`DIVERGED_LOSS`]. Returns the mean loss, or an error naming the step.
-    pub fn train_checked(&mut self, n: usize) -> Result<f32> {
-        let mut total = 0.0f64;
-        for _ in 0..n {
-            let loss = self.step();
-            if !loss.is_finite()
-                || loss as f64 > DIVERGED_LOSS
-                || self.model.params.iter().any(|p| !p.is_finite())
-            {
-                return Err(crate::invalid!(
-                    "training diverged at step {} (loss {loss}); lower the learning rate",
-                    self.steps_done()
-                ));
-            }
-            total += loss as f64;
-        }
-        Ok((total / n.max(1) as f64) as f32)
     }
 
     /// Runs `n` steps; returns the mean loss over them.

@@ -8,6 +8,7 @@
 
 use ndarray::{s, ArrayView2, ArrayViewMut2};
 
+use crate::caps::MAX_TIME_FREQS;
 use crate::real::Real;
 
 /// Dimension of the points (2D toy data).
@@ -90,7 +91,7 @@ pub fn embed_scalar<T: Real>(s: T, freqs: usize, out: &mut [T]) {
 
 /// Small fixed-capacity buffer for one shared embedding (no heap allocation).
 struct Embedded<T> {
-    data: [T; 1 + 2 * MAX_FREQS],
+    data: [T; 1 + 2 * MAX_TIME_FREQS],
     len: usize,
 }
 
@@ -101,13 +102,10 @@ impl<T: Real> Embedded<T> {
 }
 
 fn embed_scalar_vec<T: Real>(s: T, freqs: usize) -> Embedded<T> {
-    let mut e = Embedded { data: [T::zero(); 1 + 2 * MAX_FREQS], len: 1 + 2 * freqs };
+    let mut e = Embedded { data: [T::zero(); 1 + 2 * MAX_TIME_FREQS], len: 1 + 2 * freqs };
     embed_scalar(s, freqs, &mut e.data[..1 + 2 * freqs]);
     e
 }
-
-/// Largest number of Fourier frequencies a model may use.
-pub const MAX_FREQS: usize = 16;
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,7 @@
 //! 5. sampling primitives: field, sampler, sample, sde, fkc, particles, rcfg, temperature, classifier, density
 //! 6. methods: method
 //! 7. trainers: flow, reflow, distill
-//! 8. runners, files and pictures: evaluate, model_file, points_csv, options, bench, render, strip, limits
+//! 8. runners, files and pictures: evaluate, model_file, train, points_csv, options, bench, render, strip, cap_table
 //! 9. facade: web
 //!
 //! The command line (`main.rs`, `cli/`) is a separate crate on top of all of them.
@@ -22,6 +22,7 @@ pub mod activation;
 pub mod activations;
 pub mod adam;
 pub mod bench;
+pub mod cap_table;
 pub mod caps;
 pub mod classifier;
 pub mod datasets;
@@ -36,7 +37,6 @@ pub mod fkc;
 pub mod flow;
 pub mod gemm;
 pub mod input;
-pub mod limits;
 pub mod linalg;
 pub mod method;
 pub mod metrics;
@@ -57,6 +57,7 @@ pub mod sampler;
 pub mod sde;
 pub mod strip;
 pub mod temperature;
+pub mod train;
 
 pub use error::{Error, Result};
 

@@ -20,8 +20,9 @@ use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
+use crate::caps::{MAX_CLASSES, MAX_CLASS_DIM, MAX_DEPTH, MAX_EXTRA, MAX_OUTPUTS, MAX_TIME_FREQS, MAX_WIDTH};
 use crate::error::Result;
-use crate::input::{InputLayout, D_X, MAX_FREQS};
+use crate::input::{InputLayout, D_X};
 use crate::invalid;
 use crate::linalg::{add_column_sums, matmul, rows_dot, transpose_into};
 
@@ -93,13 +94,13 @@ impl MlpConfig {
                 Ok(())
             }
         };
-        check("time_freqs", self.time_freqs, 0, MAX_FREQS)?;
-        check("n_classes", self.n_classes, 0, 16)?;
-        check("class_dim", self.class_dim, 0, 64)?;
-        check("n_extra", self.n_extra, 0, 4)?;
-        check("width", self.width, 1, 512)?;
-        check("depth", self.depth, 1, 8)?;
-        check("d_out", self.d_out, 1, 16)?;
+        check("time_freqs", self.time_freqs, 0, MAX_TIME_FREQS)?;
+        check("n_classes", self.n_classes, 0, MAX_CLASSES)?;
+        check("class_dim", self.class_dim, 0, MAX_CLASS_DIM)?;
+        check("n_extra", self.n_extra, 0, MAX_EXTRA)?;
+        check("width", self.width, 1, MAX_WIDTH)?;
+        check("depth", self.depth, 1, MAX_DEPTH)?;
+        check("d_out", self.d_out, 1, MAX_OUTPUTS)?;
         if self.class_dim > 0 && self.n_classes == 0 {
             return Err(invalid!("class_dim is {} but n_classes is 0", self.class_dim));
         }

@@ -26,6 +26,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
+use crate::caps::MAX_MODEL_FILE_BYTES;
 use crate::datasets::{Dataset, CUSTOM};
 use crate::descent::TrainConfig;
 use crate::error::{Error, Result};
@@ -35,8 +36,6 @@ use crate::mlp::{Mlp, MlpConfig};
 pub const FORMAT: &str = "cfg-playground-model";
 /// The version this build writes and reads.
 pub const VERSION: u64 = 1;
-/// Largest model file accepted, in bytes.
-pub const MAX_FILE_BYTES: usize = 32 << 20;
 
 /// How tensor values are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -157,6 +156,18 @@ pub struct ModelFile {
 }
 
 impl ModelFile {
+    /// A network and its provenance: the one constructor (trainers reach it through
+    /// `crate::train::Train::model_file`).
+    pub fn new(
+        dataset: Dataset,
+        model: Mlp<f32>,
+        training: TrainConfig,
+        steps_done: usize,
+        final_loss: Option<f32>,
+    ) -> ModelFile {
+        ModelFile { dataset, model, training, steps_done, final_loss }
+    }
+
     /// The file as JSON text, tensors stored as `dtype`: a velocity network.
     pub fn to_json(&self, dtype: Dtype) -> String {
         self.to_json_kind(dtype, ModelKind::Velocity)
@@ -223,8 +234,11 @@ impl ModelFile {
     /// Parses and checks a model file of any kind; returns it with its kind.
     pub fn from_json_any(bytes: &[u8]) -> Result<(ModelFile, ModelKind)> {
         let bad = |m: String| Error::Model(m);
-        if bytes.len() > MAX_FILE_BYTES {
-            return Err(bad(format!("{} bytes is larger than the {MAX_FILE_BYTES}-byte limit", bytes.len())));
+        if bytes.len() > MAX_MODEL_FILE_BYTES {
+            return Err(bad(format!(
+                "{} bytes is larger than the {MAX_MODEL_FILE_BYTES}-byte limit",
+                bytes.len()
+            )));
         }
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(bad("the file is empty".into()));
@@ -342,16 +356,7 @@ impl ModelFile {
                 *o = v;
             }
         }
-        Ok((
-            ModelFile {
-                dataset,
-                model,
-                training: file.training,
-                steps_done: file.steps_done,
-                final_loss: file.final_loss,
-            },
-            kind,
-        ))
+        Ok((ModelFile::new(dataset, model, file.training, file.steps_done, file.final_loss), kind))
     }
 }
 

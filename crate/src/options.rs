@@ -5,15 +5,14 @@
 use serde::Deserialize;
 
 use crate::activation::Activation;
+use crate::caps::MAX_PAGE_BATCH;
+use crate::classifier::{classifier_arch, ClassifierTrainer};
 use crate::datasets::Dataset;
 use crate::descent::TrainConfig;
 use crate::error::{check_count, Result};
 use crate::flow::Trainer;
 use crate::invalid;
 use crate::mlp::MlpConfig;
-
-/// Largest training batch in the page.
-pub const MAX_PAGE_BATCH: usize = 4096;
 
 /// Options for a model trained in the page; unknown keys are errors.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -85,6 +84,13 @@ impl ModelOptions {
     pub fn trainer(&self, dataset: Dataset) -> Result<Trainer> {
         let arch = self.architecture(&dataset)?;
         Trainer::new(dataset, arch, self.training()?)
+    }
+
+    /// A fresh classifier trainer for `dataset` (width, depth and the training settings; the
+    /// activation, residual and dropout are not used).
+    pub fn classifier_trainer(&self, dataset: Dataset) -> Result<ClassifierTrainer> {
+        let arch = classifier_arch(dataset.n_classes(), self.width, self.depth);
+        ClassifierTrainer::new(dataset, arch, self.training()?)
     }
 }
 

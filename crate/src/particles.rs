@@ -3,19 +3,13 @@
 
 use ndarray::{s, Array2, Array3, ArrayView2};
 
+use crate::caps::{MAX_FLOW_STEPS, MAX_PARTICLES, MAX_RECORDED};
 use crate::error::{check_count, Result};
 use crate::field::{Bound, FieldSource, Guidance, StepAt, VelocityField};
 use crate::fkc::Fkc;
 use crate::invalid;
 use crate::sample::start_noise;
 use crate::sampler::{Integrator, SampleStats, Solver};
-
-/// Largest number of particles in one run.
-pub const MAX_PARTICLES: usize = 100_000;
-/// Largest number of sampler steps in one run.
-pub const MAX_STEPS: usize = 1000;
-/// Largest number of recorded positions (particles × (steps + 1)).
-pub const MAX_RECORDED: usize = 2_000_000;
 
 /// N particles moving from noise (t = 0) to data (t = 1).
 #[derive(Clone, Debug)]
@@ -52,7 +46,7 @@ impl Particles {
         record: bool,
     ) -> Result<Self> {
         check_count("particles", n as i64, 1, MAX_PARTICLES as i64)?;
-        check_count("steps", steps as i64, 1, MAX_STEPS as i64)?;
+        check_count("steps", steps as i64, 1, MAX_FLOW_STEPS as i64)?;
         if record && n * (steps + 1) > MAX_RECORDED {
             return Err(invalid!(
                 "recording {n} particles over {steps} steps is {} positions, more than the {MAX_RECORDED} allowed",

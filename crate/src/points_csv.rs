@@ -1,16 +1,19 @@
 //! Labelled points from CSV (header `x,y,label`, the format `cfg-playground data` writes and the
 //! page's draw-your-own figure exports), turned into a drawn data set ([`Dataset::custom`]).
 //!
-//! The reader streams: it holds one line at a time (at most [`MAX_LINE_BYTES`]), stops at the
-//! first bad line with an error naming it, and stops reading after [`MAX_ROWS`] points, so a
+//! The reader streams: it holds one line at a time (at most [`MAX_CSV_LINE_BYTES`]), stops at the
+//! first bad line with an error naming it, and stops reading after [`MAX_CSV_ROWS`] points, so a
 //! huge file costs at most that much. Every point becomes a Gaussian of σ = [`DRAWN_STD`], the
-//! rule of the page's drawn data. Above [`MAX_POINTS`] points the data set keeps a seeded random
+//! rule of the page's drawn data. Above [`MAX_CSV_POINTS`] points the data set keeps a seeded random
 //! subsample of each class, in proportion to the class sizes (at least 3 points per class), so
 //! that the exact field (one mixture component per point) stays fast.
 
 use std::io::{BufRead, Read as _};
 
-use crate::datasets::{Dataset, MAX_DRAWN_CLASSES, MAX_DRAWN_COORD, MAX_NAME_CHARS};
+use crate::caps::{
+    MAX_CSV_LINE_BYTES, MAX_CSV_POINTS, MAX_CSV_ROWS, MAX_DRAWN_CLASSES, MAX_DRAWN_COORD, MAX_NAME_CHARS,
+};
+use crate::datasets::Dataset;
 use crate::error::{Error, Result};
 use crate::rng;
 
@@ -18,12 +21,6 @@ use crate::rng;
 pub const HEADER: &str = "x,y,label";
 /// Blur of every point: σ of its Gaussian kernel (the page's drawn data use the same).
 pub const DRAWN_STD: f64 = crate::datasets::DRAWN_STD;
-/// Most points read from one file; reading stops with an error past it.
-pub const MAX_ROWS: usize = 1_000_000;
-/// Longest line accepted, in bytes.
-pub const MAX_LINE_BYTES: usize = 256;
-/// Most points kept in the data set built from a file (the rest is subsampled away).
-pub const MAX_POINTS: usize = 500;
 
 /// Points read from a CSV file, grouped by class in order of first appearance.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +34,7 @@ fn at(line: usize, m: impl std::fmt::Display) -> Error {
 
 /// Reads a points file; errors name the line (1-based) and what is wrong with it.
 pub fn read(mut input: impl BufRead) -> Result<PointsCsv> {
-    let mut buf = Vec::with_capacity(MAX_LINE_BYTES + 2);
+    let mut buf = Vec::with_capacity(MAX_CSV_LINE_BYTES + 2);
     let mut line_no = 0usize;
     let mut classes: Vec<(String, Vec<[f64; 2]>)> = Vec::new();
     let mut rows = 0usize;
@@ -47,20 +44,20 @@ pub fn read(mut input: impl BufRead) -> Result<PointsCsv> {
         line_no += 1;
         // one line, but never more than the cap (a file without newlines must not fill memory)
         let n = std::io::Read::by_ref(&mut input)
-            .take(MAX_LINE_BYTES as u64 + 2)
+            .take(MAX_CSV_LINE_BYTES as u64 + 2)
             .read_until(b'\n', &mut buf)
             .map_err(|e| Error::Io(format!("line {line_no}: cannot read ({e})")))?;
         if n == 0 {
             break;
         }
         let complete = buf.last() == Some(&b'\n');
-        if !complete && n > MAX_LINE_BYTES {
-            return Err(at(line_no, format!("longer than {MAX_LINE_BYTES} bytes; not a points file")));
+        if !complete && n > MAX_CSV_LINE_BYTES {
+            return Err(at(line_no, format!("longer than {MAX_CSV_LINE_BYTES} bytes; not a points file")));
         }
         let text = std::str::from_utf8(&buf).map_err(|_| at(line_no, "not UTF-8 text"))?;
         let text = text.trim_start_matches('\u{feff}').trim();
-        if text.len() > MAX_LINE_BYTES {
-            return Err(at(line_no, format!("longer than {MAX_LINE_BYTES} bytes; not a points file")));
+        if text.len() > MAX_CSV_LINE_BYTES {
+            return Err(at(line_no, format!("longer than {MAX_CSV_LINE_BYTES} bytes; not a points file")));
         }
         if text.is_empty() {
             continue;
@@ -73,8 +70,8 @@ pub fn read(mut input: impl BufRead) -> Result<PointsCsv> {
             header = true;
             continue;
         }
-        if rows == MAX_ROWS {
-            return Err(at(line_no, format!("more than {MAX_ROWS} points, the cap; subsample the file")));
+        if rows == MAX_CSV_ROWS {
+            return Err(at(line_no, format!("more than {MAX_CSV_ROWS} points, the cap; subsample the file")));
         }
         let (p, name) = row(text, line_no)?;
         match classes.iter().position(|c| c.0 == name) {
@@ -200,9 +197,9 @@ impl PointsCsv {
             .collect()
     }
 
-    /// The drawn data set: each point a Gaussian of σ = [`DRAWN_STD`], at most [`MAX_POINTS`].
+    /// The drawn data set: each point a Gaussian of σ = [`DRAWN_STD`], at most [`MAX_CSV_POINTS`].
     pub fn dataset(&self) -> Result<Dataset> {
-        Dataset::custom(self.capped(MAX_POINTS), DRAWN_STD)
+        Dataset::custom(self.capped(MAX_CSV_POINTS), DRAWN_STD)
     }
 }
 
@@ -310,7 +307,7 @@ mod tests {
             }
         }
         let e = read(std::io::BufReader::new(Endless(0))).unwrap_err().to_string();
-        assert!(e.contains(&format!("line {}: more than {MAX_ROWS} points", MAX_ROWS + 2)), "{e}");
+        assert!(e.contains(&format!("line {}: more than {MAX_CSV_ROWS} points", MAX_CSV_ROWS + 2)), "{e}");
     }
 
     #[test]
@@ -323,19 +320,19 @@ mod tests {
                 ("c".into(), pts(4, 2.0)),
             ],
         };
-        let c = p.capped(MAX_POINTS);
+        let c = p.capped(MAX_CSV_POINTS);
         let sizes: Vec<usize> = c.iter().map(|c| c.1.len()).collect();
-        assert_eq!(sizes.iter().sum::<usize>(), MAX_POINTS);
+        assert_eq!(sizes.iter().sum::<usize>(), MAX_CSV_POINTS);
         assert_eq!(sizes[2], 3);
-        let share = |n: usize| (n * MAX_POINTS) as f64 / 4004.0;
+        let share = |n: usize| (n * MAX_CSV_POINTS) as f64 / 4004.0;
         assert!((sizes[0] as f64 - share(3000)).abs() < 2.0, "{sizes:?}");
         assert!((sizes[1] as f64 - share(1000)).abs() < 2.0, "{sizes:?}");
-        assert_eq!(c, p.capped(MAX_POINTS));
+        assert_eq!(c, p.capped(MAX_CSV_POINTS));
         // file order is kept, and every kept point is one of the file's
         assert!(c[0].1.windows(2).all(|w| w[0][1] < w[1][1]));
-        assert_eq!(p.dataset().unwrap().mixture().components.len(), MAX_POINTS);
+        assert_eq!(p.dataset().unwrap().mixture().components.len(), MAX_CSV_POINTS);
         let small = PointsCsv { classes: vec![("a".into(), pts(5, 0.0)), ("b".into(), pts(6, 1.0))] };
-        assert_eq!(small.capped(MAX_POINTS), small.classes);
+        assert_eq!(small.capped(MAX_CSV_POINTS), small.classes);
     }
 
     #[test]

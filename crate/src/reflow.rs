@@ -17,9 +17,9 @@
 use ndarray::{s, Array2};
 use serde::{Deserialize, Serialize};
 
-use crate::caps::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
+use crate::caps::{MAX_GUIDANCE, MAX_POINTS, MAX_REFLOW_ROUNDS, MAX_SAMPLER_STEPS};
 use crate::datasets::Dataset;
-use crate::descent::TrainConfig;
+use crate::descent::{check_teacher, TrainConfig};
 use crate::error::{check_count, check_range, Result};
 use crate::field::{Bound, FieldSource, Source};
 use crate::flow::{Pairs, Trainer};
@@ -119,7 +119,7 @@ pub struct ReflowConfig {
 }
 
 /// A trainer that retrains a copy of `model` (its weights as the starting point) on pairs made
-/// by `model` itself; step it with [`Trainer::step`] / [`Trainer::train`].
+/// by `model` itself: one round of a [`Reflow`] run.
 ///
 /// With unconditional pairs in the set (`n_null` > 0) the labels are kept as they are (no label
 /// dropout): dropping a class pair's label to null would teach the null label a blend of the
@@ -142,23 +142,95 @@ pub fn reflow_train_config(cfg: &ReflowConfig) -> TrainConfig {
     train
 }
 
-/// `rounds` reflow rounds from `model` (1-rectified): returns the 2-, 3-, ... rectified models.
-/// Round r uses the pair and training seeds plus r.
+/// The settings of round `r` (from 0) of a run of several: `cfg` with the pair and training seeds
+/// plus r.
+pub fn round_config(cfg: &ReflowConfig, r: usize) -> ReflowConfig {
+    let mut c = cfg.clone();
+    c.pairs.seed = cfg.pairs.seed.wrapping_add(r as u64);
+    c.train.seed = cfg.train.seed.wrapping_add(r as u64);
+    c
+}
+
+/// `rounds` reflow rounds from `model` as one run of `rounds × cfg.train.steps` steps: round r
+/// makes its pairs with the model as round r − 1 left it and retrains that model on them, with the
+/// settings of [`round_config`]. The first round's pairs are made by [`Reflow::new`], each later
+/// round's by the step that starts it.
+#[derive(Clone, Debug)]
+pub struct Reflow {
+    dataset: Dataset,
+    cfg: ReflowConfig,
+    rounds: usize,
+    round: usize,
+    trainer: Trainer,
+}
+
+impl Reflow {
+    /// The run from `model` (a velocity network of `dataset`, see [`check_teacher`]): 1 to
+    /// [`MAX_REFLOW_ROUNDS`] rounds.
+    pub fn new(dataset: &Dataset, model: &Mlp<f32>, cfg: &ReflowConfig, rounds: usize) -> Result<Self> {
+        check_count("rounds", rounds as i64, 1, MAX_REFLOW_ROUNDS as i64)?;
+        check_teacher(model)?;
+        let trainer = reflow_trainer(dataset, model, &round_config(cfg, 0))?;
+        Ok(Reflow { dataset: dataset.clone(), cfg: cfg.clone(), rounds, round: 0, trainer })
+    }
+
+    /// One training step (after making the next round's pairs when the round is over); its loss.
+    pub fn step(&mut self) -> Result<f32> {
+        if self.trainer.steps_done() >= self.cfg.train.steps && self.round + 1 < self.rounds {
+            let next = round_config(&self.cfg, self.round + 1);
+            self.trainer = reflow_trainer(&self.dataset, &self.trainer.model, &next)?;
+            self.round += 1;
+        }
+        Ok(self.trainer.step())
+    }
+
+    /// Steps done, over every round so far.
+    pub fn steps_done(&self) -> usize {
+        self.round * self.cfg.train.steps + self.trainer.steps_done()
+    }
+
+    /// The run's planned length: rounds × steps per round.
+    pub fn total_steps(&self) -> usize {
+        self.rounds * self.cfg.train.steps
+    }
+
+    /// The round being trained (from 0).
+    pub fn round(&self) -> usize {
+        self.round
+    }
+
+    /// The trainer of the current round (its model is the run's model).
+    pub fn trainer(&self) -> &Trainer {
+        &self.trainer
+    }
+
+    /// The data set.
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    /// The training settings the run's model file records: the first round's
+    /// ([`reflow_train_config`]).
+    pub fn training(&self) -> TrainConfig {
+        reflow_train_config(&self.cfg)
+    }
+}
+
+/// `rounds` reflow rounds from `model` (1-rectified): returns the 2-, 3-, ... rectified models
+/// (a [`Reflow`] run, its model at the end of each round).
 pub fn rectify(
     dataset: &Dataset,
     model: &Mlp<f32>,
     cfg: &ReflowConfig,
     rounds: usize,
 ) -> Result<Vec<Mlp<f32>>> {
+    let mut run = Reflow::new(dataset, model, cfg, rounds)?;
     let mut out: Vec<Mlp<f32>> = Vec::with_capacity(rounds);
-    for r in 0..rounds {
-        let mut c = cfg.clone();
-        c.pairs.seed = cfg.pairs.seed.wrapping_add(r as u64);
-        c.train.seed = cfg.train.seed.wrapping_add(r as u64);
-        let from = out.last().unwrap_or(model);
-        let mut tr = reflow_trainer(dataset, from, &c)?;
-        tr.train(c.train.steps);
-        out.push(tr.model);
+    for _ in 0..rounds {
+        for _ in 0..cfg.train.steps {
+            run.step()?;
+        }
+        out.push(run.trainer.model.clone());
     }
     Ok(out)
 }

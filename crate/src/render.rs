@@ -2,6 +2,7 @@
 //! row-major from the top-left, as `ImageData` wants). Pure math; the facade only hands the
 //! buffer to the canvas. Axes and labels are drawn by the page, over the buffer.
 
+use crate::caps::MAX_IMAGE_SIDE;
 use ndarray::{ArrayView2, ArrayView3, Axis};
 
 /// Colour-blind-safe class colours (Okabe–Ito): blue, orange, bluish green, reddish purple,
@@ -53,13 +54,10 @@ pub struct Image {
     pub rgba: Vec<u8>,
 }
 
-/// Largest image side, in pixels.
-pub const MAX_SIDE: usize = 4096;
-
 impl Image {
     /// Resizes (reallocating only when the size changes) and clears to transparent.
     pub fn reset(&mut self, width: usize, height: usize) {
-        let (width, height) = (width.clamp(1, MAX_SIDE), height.clamp(1, MAX_SIDE));
+        let (width, height) = (width.clamp(1, MAX_IMAGE_SIDE), height.clamp(1, MAX_IMAGE_SIDE));
         if (width, height) != (self.width, self.height) {
             self.width = width;
             self.height = height;

@@ -21,14 +21,13 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 use serde::Serialize;
 
 use crate::caps::MAX_GUIDANCE;
+use crate::caps::MAX_TILT_GRID_SIDE;
 use crate::error::{check_count, check_range, Result};
 use crate::field::VelocityField;
 use crate::invalid;
 use crate::mixture::{Mixture, Prepared};
 use crate::rng::{self, Rng};
 
-/// Largest number of cells along one side of a grid.
-pub const MAX_GRID_SIDE: usize = 2048;
 /// Temperatures accepted by [`Target::Tempered`].
 pub const TEMPERATURE_RANGE: (f64, f64) = (0.01, 100.0);
 
@@ -96,8 +95,8 @@ impl Grid {
 
     /// Checks the box and the cell counts, naming the first bad field.
     pub fn validate(&self) -> Result<()> {
-        check_count("nx", self.nx as i64, 2, MAX_GRID_SIDE as i64)?;
-        check_count("ny", self.ny as i64, 2, MAX_GRID_SIDE as i64)?;
+        check_count("nx", self.nx as i64, 2, MAX_TILT_GRID_SIDE as i64)?;
+        check_count("ny", self.ny as i64, 2, MAX_TILT_GRID_SIDE as i64)?;
         for (j, axis) in ["x", "y"].iter().enumerate() {
             check_range(&format!("grid lo {axis}"), self.lo[j], -1e3, 1e3)?;
             check_range(&format!("grid hi {axis}"), self.hi[j], -1e3, 1e3)?;

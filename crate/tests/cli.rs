@@ -262,6 +262,18 @@ fn every_method_samples_and_evaluates_with_its_own_metrics() {
     );
     fails(&["train", "--method", "reflow", "--out", mp], "needs --teacher");
     fails(
+        &["train", "--dataset", "face", "--teacher", mp, "--out", mp],
+        "--teacher goes with --method reflow",
+    );
+    fails(
+        &["train", "--method", "reflow", "--teacher", mp, "--rounds", "6", "--out", mp],
+        "--rounds must be between",
+    );
+    fails(
+        &["train", "--method", "distill", "--teacher", mp, "--dataset", "face", "--out", mp],
+        "drop --dataset",
+    );
+    fails(
         &["train", "--method", "distill", "--teacher", s.to_str().unwrap(), "--out", mp],
         "--teacher must be a velocity model",
     );

@@ -6,8 +6,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use cfg_playground::caps::{MAX_CSV_POINTS, MAX_CSV_ROWS};
 use cfg_playground::model_file::ModelFile;
-use cfg_playground::points_csv::{DRAWN_STD, MAX_POINTS, MAX_ROWS};
+use cfg_playground::points_csv::DRAWN_STD;
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cfg-playground")).args(args).output().expect("the binary runs")
@@ -154,7 +155,7 @@ fn train_on_a_points_file_then_sample_and_eval_from_the_model_file_alone() {
 
 #[test]
 fn eval_exact_reads_a_points_file_and_caps_it() {
-    // 2000 points: kept as a seeded subsample of MAX_POINTS, class shares kept
+    // 2000 points: kept as a seeded subsample of MAX_CSV_POINTS, class shares kept
     let mut text = String::from("x,y,label\n");
     for i in 0..2000 {
         let s = i as f64 / 2000.0;
@@ -165,11 +166,11 @@ fn eval_exact_reads_a_points_file_and_caps_it() {
     let model = tmp("big.json");
     let o = ok(&[&["train", "--data", &c, "--out", model.to_str().unwrap()][..], &TINY].concat());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains(&format!("2000 points; kept a random {MAX_POINTS}")), "{err}");
+    assert!(err.contains(&format!("2000 points; kept a random {MAX_CSV_POINTS}")), "{err}");
     let f = ModelFile::from_json(&std::fs::read(&model).unwrap()).unwrap();
     let drawn = f.dataset.drawn().unwrap();
     let sizes: Vec<usize> = drawn.classes.iter().map(|c| c.1.len()).collect();
-    assert_eq!(sizes, [MAX_POINTS / 4, 3 * MAX_POINTS / 4]);
+    assert_eq!(sizes, [MAX_CSV_POINTS / 4, 3 * MAX_CSV_POINTS / 4]);
     // the same file gives the same subsample
     let model2 = tmp("big2.json");
     ok(&[&["train", "--data", &c, "--out", model2.to_str().unwrap()][..], &TINY].concat());
@@ -224,18 +225,18 @@ fn bad_points_files_give_one_line_naming_the_line() {
 
 #[test]
 fn a_file_past_the_cap_stops_at_the_cap() {
-    // MAX_ROWS + 5 points: reading stops at line MAX_ROWS + 2 (after the header) with an error
+    // MAX_CSV_ROWS + 5 points: reading stops at line MAX_CSV_ROWS + 2 (after the header) with an error
     let path = tmp("huge.csv");
     let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     w.write_all(b"x,y,label\n").unwrap();
-    for i in 0..MAX_ROWS + 5 {
+    for i in 0..MAX_CSV_ROWS + 5 {
         w.write_all(if i % 2 == 0 { b"0.5,0.25,a\n" } else { b"0.25,0.5,b\n" }).unwrap();
     }
     drop(w);
     let p = path.to_str().unwrap();
     fails(
         &["eval", "--exact", "--data", p],
-        &[&format!("line {}: more than {MAX_ROWS} points", MAX_ROWS + 2)],
+        &[&format!("line {}: more than {MAX_CSV_ROWS} points", MAX_CSV_ROWS + 2)],
     );
     // one line without any newline is refused at the line cap, not read whole
     let long = tmp("long.csv");

@@ -1,5 +1,5 @@
 //! Determinism and divergence, natively: the same seed gives the same weights and samples run after
-//! run (bit for bit); a learning rate of 10 is caught as divergence by `Trainer::train_checked`
+//! run (bit for bit); a learning rate of 10 is caught as divergence by `Train::run`
 //! (what the page's worker runs). Native and wasm agree to 1e-4: `reference.rs` + `web.rs`.
 
 use cfg_playground::datasets::Dataset;
@@ -8,11 +8,12 @@ use cfg_playground::flow::Trainer;
 use cfg_playground::options::ModelOptions;
 use cfg_playground::sample::{generate, SampleConfig};
 use cfg_playground::sampler::Solver;
+use cfg_playground::train::Train;
 
 fn trained(seed: u64, lr: f64, steps: usize) -> Trainer {
     let o = ModelOptions { width: 32, depth: 2, batch: 128, seed, lr, steps: 1000, ..Default::default() };
     let mut t = o.trainer(Dataset::by_name("face").unwrap()).unwrap();
-    t.train_checked(steps).unwrap();
+    t.run(steps).unwrap();
     t
 }
 
@@ -43,7 +44,7 @@ fn a_learning_rate_of_10_is_caught_as_divergence() {
     let mut t = o.trainer(Dataset::by_name("face").unwrap()).unwrap();
     let mut caught = None;
     for _ in 0..100 {
-        if let Err(e) = t.train_checked(10) {
+        if let Err(e) = t.run(10) {
             caught = Some(e.to_string());
             break;
         }
@@ -53,7 +54,7 @@ fn a_learning_rate_of_10_is_caught_as_divergence() {
     // a sane learning rate trains the same network without tripping the check
     let o = ModelOptions { lr: 2e-3, steps: 3000, seed: 1, ..Default::default() };
     let mut t = o.trainer(Dataset::by_name("face").unwrap()).unwrap();
-    let first = t.train_checked(20).unwrap();
-    let later = t.train_checked(200).unwrap();
+    let first = t.run(20).unwrap();
+    let later = t.run(200).unwrap();
     assert!(later < first, "loss {first} -> {later}");
 }

@@ -355,6 +355,39 @@ fn every_export_rejects_bad_values_and_the_page_keeps_working() {
 }
 
 #[wasm_bindgen_test]
+fn one_trainer_handle_trains_a_classifier_a_reflow_round_and_a_student() {
+    use cfg_playground::web::Classifier;
+    let opts = r#"{"width": 8, "depth": 1, "steps": 4, "batch": 32}"#;
+    let mut flow = ok(Trainer::new("face", opts, ""));
+    ok(flow.train(4.0));
+    let teacher = ok(flow.to_json("f32"));
+    let mut trainers = [
+        ok(Trainer::classifier("face", opts)),
+        ok(Trainer::reflow(&teacher, opts)),
+        ok(Trainer::distill(&teacher, opts)),
+    ];
+    let mut kinds = Vec::new();
+    for tr in trainers.iter_mut() {
+        assert_eq!((tr.steps_done(), tr.total_steps()), (0.0, 4.0));
+        assert!(ok(tr.train(4.0)).is_finite());
+        rejects(tr.train(10_001.0), "steps must be between");
+        let file: serde_json::Value = serde_json::from_str(&ok(tr.to_json("f16"))).unwrap();
+        assert_eq!(file["steps_done"], 4);
+        kinds.push(file["kind"].as_str().unwrap_or("velocity").to_string());
+    }
+    assert_eq!(kinds, ["classifier", "velocity", "velocity"]);
+    // the classifier's weights go to a Classifier, the student is a student Model
+    let mut clf = ok(Classifier::untrained("face", opts));
+    ok(clf.set_params(&trainers[0].params().to_vec()));
+    let student = ok(trainers[2].to_json("f32"));
+    assert!(ok(Model::from_json(&student)).is_student());
+    rejects(Trainer::distill(&student, opts), "teacher must be a velocity model");
+    rejects(Trainer::reflow(&student, opts), "teacher must be a velocity model");
+    rejects(Trainer::reflow("{", opts), "model file");
+    rejects(Trainer::classifier("nope", opts), "unknown data set");
+}
+
+#[wasm_bindgen_test]
 fn training_with_a_huge_learning_rate_is_reported_as_divergence() {
     let mut tr = ok(Trainer::new("face", r#"{"width": 16, "depth": 2, "lr": 10, "seed": 1}"#, ""));
     let mut msg = None;
@@ -392,7 +425,7 @@ fn points_files_parse_and_write_as_natively_and_bad_ones_name_the_line() {
     assert_eq!(capped["total"], 5000);
     let kept: usize =
         capped["classes"].as_array().unwrap().iter().map(|c| c["points"].as_array().unwrap().len()).sum();
-    assert_eq!(kept, cfg_playground::datasets::MAX_DRAWN_POINTS);
+    assert_eq!(kept, cfg_playground::caps::MAX_DRAWN_POINTS);
     rejects(parse_points(""), "line 1: the file is empty");
     rejects(parse_points("x,y,label\n0,0,a\nNaN,0,b\n"), "line 3: x is not finite");
     rejects(parse_points("x,y,label\n0,0,a\n0,0,a\n0,0,a\n"), "every point is class 'a'");

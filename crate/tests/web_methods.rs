@@ -17,8 +17,7 @@ use cfg_playground::model_file::{ModelFile, ModelKind};
 use cfg_playground::sample::SampleConfig;
 use cfg_playground::sampler::Solver;
 use cfg_playground::web::{
-    cfg_steps_at_equal_calls, sliced_w2, Classifier, ClassifierTrainer, DistillTrainer, Flow, MethodHandle,
-    Model, Painter, Tilted,
+    cfg_steps_at_equal_calls, sliced_w2, Classifier, Flow, MethodHandle, Model, Painter, Tilted, Trainer,
 };
 use js_result::{err, ok};
 use wasm_bindgen_test::*;
@@ -77,9 +76,8 @@ fn every_method_through_the_flow_export_lands_where_sample_does() {
     let mut m = model();
     let teacher = ok(m.to_json("f32"));
     let mut student =
-        ok(Model::from_json(&ok(ok(DistillTrainer::new(&teacher, r#"{"steps": 20}"#)).to_json("f32"))));
-    let clf_text =
-        ok(ok(ClassifierTrainer::new("overlapping", r#"{"width": 16, "depth": 1}"#)).to_json("f32"));
+        ok(Model::from_json(&ok(ok(Trainer::distill(&teacher, r#"{"steps": 20}"#)).to_json("f32"))));
+    let clf_text = ok(ok(Trainer::classifier("overlapping", r#"{"width": 16, "depth": 1}"#)).to_json("f32"));
     let clf = ok(Classifier::from_json(&clf_text));
     let mut report = Vec::new();
     let cases: Vec<Case> = vec![

@@ -1,7 +1,7 @@
 // The reader's drawing for the draw-your-own figure: points per brush with their brush jitter, an
 // undo history and caps, the example smiley, and one sketch per figure instance. Input only: every
 // computation on the drawing happens in wasm.
-// one brush per class, as many as a drawn data set may have (datasets::MAX_DRAWN_CLASSES); the
+// one brush per class, as many as a drawn data set may have (caps::MAX_DRAWN_CLASSES); the
 // figure shows the first four and one more past the last brush in use
 export const NAMES = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
 /** Brushes shown before any is used past them. */

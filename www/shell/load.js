@@ -17,7 +17,7 @@ export const ATTRIBUTES = {
   points: { attr: 'data-points', value: 'URL of a points file', help: 'Open this CSV (header x,y,label) as the drawing instead of the example: classes on the brushes in order of appearance (at most 8), keeping their names; at most 4000 points (a seeded subsample above). Same URL rules and fallback as data-model.' },
 };
 
-/** Largest file read, in bytes: the core's model file cap (model_file::MAX_FILE_BYTES). */
+/** Largest file read, in bytes: the core's model file cap (caps::MAX_MODEL_FILE_BYTES). */
 const MAX_BYTES = 32 << 20;
 
 /** What the figure offers: its data sets (null: drawn data only). */

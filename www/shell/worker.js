@@ -17,15 +17,15 @@ const atStep = (err, step) => Object.assign(new Error(err?.message ?? String(err
 
 serve({
   async train(m, ctx) {
-    const { Trainer, ClassifierTrainer, DistillTrainer } = await ready;
+    const { Trainer } = await ready;
     let tr;
     try {
       // kind 'classifier': a classifier p(c | x_t, t) of a built-in data set; else a velocity model
       // kind 'reflow': one reflow round of the velocity model file m.teacher
       const options = JSON.stringify(m.options ?? {});
-      if (m.kind === 'classifier') tr = new ClassifierTrainer(m.dataset, options);
+      if (m.kind === 'classifier') tr = Trainer.classifier(m.dataset, options);
       else if (m.kind === 'reflow') tr = Trainer.reflow(m.teacher ?? '', options);
-      else if (m.kind === 'distill') tr = new DistillTrainer(m.teacher ?? '', options);
+      else if (m.kind === 'distill') tr = Trainer.distill(m.teacher ?? '', options);
       else tr = new Trainer(m.dataset, options, m.drawn ? JSON.stringify(m.drawn) : '');
     } catch (err) {
       throw atStep(err, 0);

@@ -4,9 +4,10 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
+use cfg_playground::caps::MAX_CSV_POINTS;
 use cfg_playground::datasets::Dataset;
 use cfg_playground::error::{Error, Result};
-use cfg_playground::points_csv::{self, DRAWN_STD, MAX_POINTS};
+use cfg_playground::points_csv::{self, DRAWN_STD};
 
 use super::inner;
 
@@ -27,7 +28,7 @@ pub fn read_points(path: &Path) -> Result<Dataset> {
         .unwrap_or_default();
     if kept < n {
         eprintln!(
-            "{}: {n} points; kept a random {kept} (the cap, {MAX_POINTS}), class shares kept: {}; each point a Gaussian of σ = {DRAWN_STD}",
+            "{}: {n} points; kept a random {kept} (the cap, {MAX_CSV_POINTS}), class shares kept: {}; each point a Gaussian of σ = {DRAWN_STD}",
             path.display(),
             classes.join(", ")
         );

@@ -1,16 +1,12 @@
-//! The guidance methods on the command line: `sample --method`, `eval --method` and
-//! `train --method reflow|distill`.
+//! The guidance methods on the command line: `sample --method` and `eval --method`.
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use cfg_playground::caps::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
+use cfg_playground::caps::{MAX_GUIDANCE, MAX_SAMPLER_STEPS};
 use cfg_playground::datasets::Dataset;
-use cfg_playground::descent::TrainConfig;
-use cfg_playground::distill::{student_config, DistillConfig, Distiller};
 use cfg_playground::error::{check_count, check_range, Error, Result};
-use cfg_playground::field::{FieldSource, NetScratch};
 use cfg_playground::invalid;
 use cfg_playground::method::apg::{MAX_ETA, MAX_NORM_THRESHOLD};
 use cfg_playground::method::autoguidance::{DEFAULT_WIDEN, MAX_WIDEN};
@@ -18,11 +14,9 @@ use cfg_playground::method::{Apg, Method, MethodParams, Models, DEFAULT_INTERVAL
 use cfg_playground::mlp::Mlp;
 use cfg_playground::model_file::{ModelFile, ModelKind};
 use cfg_playground::rcfg::RectifiedCfg;
-use cfg_playground::reflow::{reflow_train_config, reflow_trainer, PairConfig, ReflowConfig};
-use cfg_playground::sampler::Solver;
 use cfg_playground::temperature::Clock;
 
-use super::{inner, read_model, run_steps};
+use super::inner;
 
 /// How to sample: the method and its own parameters.
 #[derive(Args)]
@@ -161,136 +155,6 @@ impl OtherModels {
     /// Borrowed, for the core.
     pub fn get(&self) -> Models<'_> {
         Models { classifier: self.classifier.as_ref(), guide: self.guide.as_ref() }
-    }
-}
-
-/// What `train --method` trains.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum TrainMethod {
-    /// A flow-matching velocity model on the data.
-    Flow,
-    /// A time-conditioned classifier p(c | x_t, t) for classifier guidance.
-    Classifier,
-    /// Retraining on the teacher's own noise–sample pairs.
-    Reflow,
-    /// A student taking w as an input, fitted to the teacher's guided velocity.
-    Distill,
-}
-
-impl TrainMethod {
-    /// The name, as `--method` spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            TrainMethod::Flow => "flow",
-            TrainMethod::Classifier => "classifier",
-            TrainMethod::Reflow => "reflow",
-            TrainMethod::Distill => "distill",
-        }
-    }
-}
-
-/// What `train --method reflow|distill` needs besides the usual training settings.
-#[derive(Args)]
-pub struct TrainMethodArgs {
-    /// flow (train on the data), classifier (a time-conditioned classifier p(c | x_t, t) for
-    /// classifier guidance), reflow (retrain on the teacher's own noise–sample pairs) or distill
-    /// (a student taking w as an input, fitted to the teacher's guided velocity).
-    #[arg(long, value_enum, default_value_t = TrainMethod::Flow)]
-    pub method: TrainMethod,
-    /// reflow, distill: the teacher model file.
-    #[arg(long)]
-    pub teacher: Option<PathBuf>,
-    /// reflow: rounds (1 gives the 2-rectified flow, 2 the 3-rectified one).
-    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
-    pub rounds: i64,
-    /// reflow: pairs per class (and as many unconditional ones).
-    #[arg(long, default_value_t = PairConfig::default().n_per_class as i64, allow_negative_numbers = true)]
-    pub pairs: i64,
-    /// reflow: guidance scale of the class pairs.
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    pub pair_guidance: f64,
-    /// distill: w ~ U[0, w_max] in training.
-    #[arg(long, default_value_t = DistillConfig::default().w_max as f64, allow_negative_numbers = true)]
-    pub w_max: f64,
-}
-
-/// Trains by `args.method` (reflow or distill; flow is handled by the caller) and returns the
-/// model file to write.
-pub fn train(args: &TrainMethodArgs, config: &TrainConfig) -> Result<ModelFile> {
-    let path = args
-        .teacher
-        .as_ref()
-        .ok_or_else(|| invalid!("--method {} needs --teacher FILE", args.method.name()))?;
-    let teacher = read_model(path)?;
-    let dataset: Dataset = teacher.dataset.clone();
-    if teacher.model.config().n_extra != 0 || teacher.model.config().d_out != 2 {
-        return Err(invalid!(
-            "--teacher must be a velocity model made by train (not a student or classifier)"
-        ));
-    }
-    match args.method {
-        TrainMethod::Reflow => {
-            let rounds = check_count("--rounds", args.rounds, 1, 5)?;
-            let n = check_count("--pairs", args.pairs, 1, (MAX_POINTS / 8) as i64)?;
-            let pairs = PairConfig {
-                n_per_class: n,
-                n_null: n,
-                steps: 50,
-                solver: Solver::Heun,
-                guidance: check_range("--pair-guidance", args.pair_guidance, -MAX_GUIDANCE, MAX_GUIDANCE)?
-                    as f32,
-                seed: config.seed,
-            };
-            let mut model = teacher.model.clone();
-            let mut loss = f32::NAN;
-            for r in 0..rounds {
-                let mut c = ReflowConfig { pairs: pairs.clone(), train: config.clone() };
-                c.pairs.seed = pairs.seed.wrapping_add(r as u64);
-                c.train.seed = config.seed.wrapping_add(r as u64);
-                eprintln!(
-                    "reflow round {} of {rounds}: {} pairs from the current model",
-                    r + 1,
-                    n * (dataset.n_classes() + 1)
-                );
-                let mut tr = reflow_trainer(&dataset, &model, &c)?;
-                loss = run_steps(config.steps, || Ok(tr.step()))?;
-                model = tr.model;
-            }
-            Ok(ModelFile {
-                final_loss: Some(loss),
-                steps_done: config.steps * rounds,
-                training: reflow_train_config(&ReflowConfig { pairs, train: config.clone() }),
-                dataset,
-                model,
-            })
-        }
-        TrainMethod::Distill => {
-            let dc = DistillConfig {
-                steps: config.steps,
-                batch: config.batch,
-                lr: config.lr,
-                schedule: config.schedule,
-                clip_norm: config.clip_norm,
-                w_max: check_range("--w-max", args.w_max, 0.0, MAX_GUIDANCE)? as f32,
-                seed: config.seed,
-                ..DistillConfig::default()
-            };
-            check_count("teacher steps", dc.teacher_steps as i64, 1, MAX_SAMPLER_STEPS as i64)?;
-            let mut d = Distiller::new(student_config(teacher.model.config()), dc)?;
-            let mut scratch = NetScratch::new(&teacher.model, config.batch);
-            let mut source = FieldSource::Network { model: &teacher.model, scratch: &mut scratch };
-            let loss = run_steps(config.steps, || d.step(&mut source))?;
-            Ok(ModelFile {
-                final_loss: Some(loss),
-                steps_done: d.steps_done(),
-                dataset,
-                model: d.student,
-                training: config.clone(),
-            })
-        }
-        TrainMethod::Flow | TrainMethod::Classifier => {
-            Err(invalid!("--method {} trains without a teacher", args.method.name()))
-        }
     }
 }
 

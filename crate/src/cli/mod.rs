@@ -7,27 +7,19 @@ use std::time::Instant;
 
 mod data;
 mod methods;
-
-use methods::TrainMethod;
+mod train;
 
 use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 
-use cfg_playground::activation::Activation;
-use cfg_playground::adam::Schedule;
 use cfg_playground::bench::{run_w1, BenchPlan};
-use cfg_playground::caps::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
-use cfg_playground::classifier::{classifier_arch, ClassifierTrainer};
+use cfg_playground::caps::{MAX_BENCH_WINDOWS, MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
 use cfg_playground::datasets::Dataset;
-use cfg_playground::descent::{TrainConfig, MAX_BATCH, MAX_STEPS};
 use cfg_playground::error::{check_count, check_range, Error, Result};
 use cfg_playground::evaluate;
 use cfg_playground::field::Source;
-use cfg_playground::flow::Trainer;
 use cfg_playground::invalid;
 use cfg_playground::method;
-use cfg_playground::mlp::{MlpConfig, DEFAULT_DEPTH, DEFAULT_WIDTH};
-use cfg_playground::model_file::{Dtype, ModelFile, ModelKind};
+use cfg_playground::model_file::ModelFile;
 use cfg_playground::rng;
 use cfg_playground::sample::SampleConfig;
 use cfg_playground::sampler::Solver;
@@ -64,7 +56,7 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Train a flow-matching model with label dropout and write the model file.
-    Train(TrainArgs),
+    Train(train::TrainArgs),
     /// Sample points of one class (or unconditionally with --class null) as CSV (header x,y).
     Sample {
         #[command(flatten)]
@@ -101,46 +93,6 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-}
-
-#[derive(Args)]
-struct TrainArgs {
-    /// The data set (for --method flow and classifier; reflow and distill take the teacher's).
-    #[arg(long)]
-    dataset: Option<String>,
-    /// Your own points instead of --dataset: a CSV file with header x,y,label (as `data` writes).
-    #[arg(long, conflicts_with = "dataset")]
-    data: Option<PathBuf>,
-    #[command(flatten)]
-    how: methods::TrainMethodArgs,
-    #[arg(long, default_value_t = TrainConfig::default().steps as i64, allow_negative_numbers = true)]
-    steps: i64,
-    #[arg(long, default_value_t = TrainConfig::default().batch as i64, allow_negative_numbers = true)]
-    batch: i64,
-    #[arg(long, default_value_t = TrainConfig::default().lr, allow_negative_numbers = true)]
-    lr: f64,
-    /// Learning-rate schedule.
-    #[arg(long, value_enum, default_value_t = Schedule::Cosine)]
-    schedule: Schedule,
-    /// Probability of dropping a label to null.
-    #[arg(long, default_value_t = TrainConfig::default().dropout, allow_negative_numbers = true)]
-    dropout: f64,
-    #[arg(long, default_value_t = DEFAULT_WIDTH as i64, allow_negative_numbers = true)]
-    width: i64,
-    #[arg(long, default_value_t = DEFAULT_DEPTH as i64, allow_negative_numbers = true)]
-    depth: i64,
-    #[arg(long, value_enum, default_value_t = Activation::Silu)]
-    activation: Activation,
-    /// Residual hidden layers.
-    #[arg(long)]
-    residual: bool,
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Storage of the weights: f32 (exact) or f16 (half the size).
-    #[arg(long, value_enum, default_value_t = Dtype::F32)]
-    dtype: Dtype,
-    #[arg(long)]
-    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -215,17 +167,6 @@ fn load_source(args: &SourceArgs) -> Result<(Dataset, Option<ModelFile>)> {
     Ok((file.dataset.clone(), Some(file).filter(|_| !args.exact)))
 }
 
-/// The data set to train on: --data or --dataset.
-fn train_dataset(a: &TrainArgs) -> Result<Dataset> {
-    match (&a.data, &a.dataset) {
-        (Some(path), _) => data::read_points(path),
-        (None, Some(name)) => Dataset::by_name(name),
-        (None, None) => {
-            Err(invalid!("train --method {} needs --dataset D or --data points.csv", a.how.method.name()))
-        }
-    }
-}
-
 /// Reads and checks a model file, naming the file in any error.
 fn read_model(path: &Path) -> Result<ModelFile> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
@@ -248,120 +189,6 @@ fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
             .write_all(text.as_bytes())
             .map_err(|e| Error::Io(format!("cannot write to standard output: {e}"))),
     }
-}
-
-fn train(a: &TrainArgs) -> Result<()> {
-    let config = TrainConfig {
-        steps: check_count("--steps", a.steps, 1, MAX_STEPS as i64)?,
-        batch: check_count("--batch", a.batch, 1, MAX_BATCH as i64)?,
-        lr: a.lr,
-        schedule: a.schedule,
-        dropout: a.dropout,
-        seed: a.seed,
-        ..TrainConfig::default()
-    };
-    config.validate().map_err(|e| invalid!("--{}", inner(&e)))?;
-    let dtype = a.dtype;
-    // fail on an unwritable output before spending a minute training
-    if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            return Err(Error::Io(format!(
-                "cannot write {}: no directory {}",
-                a.out.display(),
-                dir.display()
-            )));
-        }
-    }
-    let start = Instant::now();
-    let file = if a.how.method == TrainMethod::Flow {
-        let dataset = train_dataset(a)?;
-        let mut arch = MlpConfig::velocity(
-            dataset.n_classes(),
-            check_count("--width", a.width, 1, 512)?,
-            check_count("--depth", a.depth, 1, 8)?,
-        );
-        arch.activation = a.activation;
-        arch.residual = a.residual;
-        let mut trainer = Trainer::new(dataset, arch, config.clone())?;
-        let loss = run_steps(config.steps, || Ok(trainer.step()))?;
-        ModelFile {
-            final_loss: Some(loss),
-            steps_done: trainer.steps_done(),
-            dataset: trainer.dataset,
-            model: trainer.model,
-            training: config,
-        }
-    } else if a.how.method == TrainMethod::Classifier {
-        let dataset = train_dataset(a)?;
-        let arch = classifier_arch(
-            dataset.n_classes(),
-            check_count("--width", a.width, 1, 512)?,
-            check_count("--depth", a.depth, 1, 8)?,
-        );
-        let mut trainer = ClassifierTrainer::new(dataset, arch, config.clone())?;
-        let loss = run_steps(config.steps, || Ok(trainer.step().loss as f32))?;
-        eprintln!("classifier accuracy on the last batch: {:.3}", trainer.last().accuracy);
-        let file = ModelFile {
-            final_loss: Some(loss),
-            steps_done: trainer.steps_done(),
-            dataset: trainer.dataset,
-            model: trainer.model,
-            training: config,
-        };
-        write_out(Some(&a.out), &file.to_json_kind(dtype, ModelKind::Classifier))?;
-        eprintln!(
-            "trained a classifier in {:.1} s; wrote {}",
-            start.elapsed().as_secs_f64(),
-            a.out.display()
-        );
-        return Ok(());
-    } else {
-        if a.dataset.is_some() || a.data.is_some() {
-            return Err(invalid!(
-                "--method {} takes the teacher's data set: drop --dataset/--data",
-                a.how.method.name()
-            ));
-        }
-        methods::train(&a.how, &config)?
-    };
-    write_out(Some(&a.out), &file.to_json(dtype))?;
-    eprintln!(
-        "trained {} steps in {:.1} s; final loss {:.4}; wrote {}",
-        file.steps_done,
-        start.elapsed().as_secs_f64(),
-        file.final_loss.unwrap_or(f32::NAN),
-        a.out.display()
-    );
-    Ok(())
-}
-
-/// Runs `steps` training steps with a progress bar on stderr; stops with an error when a step
-/// fails or the loss stops being finite. Returns the last loss.
-fn run_steps(steps: usize, mut step: impl FnMut() -> Result<f32>) -> Result<f32> {
-    let bar = ProgressBar::new(steps as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:32}] {pos}/{len} steps, {per_sec}, loss {msg}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    let mut recent = 0.0f64;
-    let mut last = f32::NAN;
-    let every = 50.min(steps);
-    for k in 0..steps {
-        last = step().inspect_err(|_| bar.abandon())?;
-        if !last.is_finite() {
-            bar.abandon();
-            return Err(invalid!("training diverged at step {k} (loss {last}); try a smaller --lr"));
-        }
-        recent += last as f64;
-        if (k + 1) % every == 0 {
-            bar.set_message(format!("{:.4}", recent / every as f64));
-            bar.set_position(k as u64 + 1);
-            recent = 0.0;
-        }
-    }
-    bar.finish();
-    Ok(last)
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -404,10 +231,12 @@ fn run(cli: Cli) -> Result<()> {
             }
             write_out(out.as_deref(), &text)
         }
-        Command::Train(a) => train(&a),
+        Command::Train(a) => train::train(&a),
         Command::Bench { json, windows } => {
-            let plan =
-                BenchPlan { windows: check_count("--windows", windows, 1, 1000)?, ..BenchPlan::default() };
+            let plan = BenchPlan {
+                windows: check_count("--windows", windows, 1, MAX_BENCH_WINDOWS as i64)?,
+                ..BenchPlan::default()
+            };
             let start = Instant::now();
             let report = run_w1(&plan, &mut || start.elapsed().as_secs_f64() * 1000.0);
             if json {

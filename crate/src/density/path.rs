@@ -7,19 +7,11 @@
 
 use ndarray::{s, Array2, ArrayView2};
 
+use crate::caps::{MAX_PATH_POINTS, MAX_PATH_SIDE, MAX_PATH_STEPS, MAX_PATH_TIMES};
 use crate::density::{grid_points, log_normal, DensityIntegrator, DivergenceField};
 use crate::error::Result;
 use crate::invalid;
 use crate::sampler::Solver;
-
-/// Largest grid side (cells per side).
-pub const MAX_SIDE: usize = 128;
-/// Largest number of times in one path.
-pub const MAX_TIMES: usize = 64;
-/// Largest number of integration steps per unit time.
-pub const MAX_STEPS: usize = 1000;
-/// Largest number of grid points over all times (times × side²): the buffers' size.
-pub const MAX_POINTS: usize = 262_144;
 
 /// The densities of one field on an n × n grid over [−extent, extent]² at K times.
 #[derive(Clone, Debug)]
@@ -58,23 +50,23 @@ impl GridPath {
         solver: Solver,
         chunk: usize,
     ) -> Result<GridPath> {
-        if !(2..=MAX_SIDE).contains(&side) {
-            return Err(invalid!("grid side must be 2 to {MAX_SIDE}, got {side}"));
+        if !(2..=MAX_PATH_SIDE).contains(&side) {
+            return Err(invalid!("grid side must be 2 to {MAX_PATH_SIDE}, got {side}"));
         }
-        if times.is_empty() || times.len() > MAX_TIMES {
-            return Err(invalid!("a density path takes 1 to {MAX_TIMES} times, got {}", times.len()));
+        if times.is_empty() || times.len() > MAX_PATH_TIMES {
+            return Err(invalid!("a density path takes 1 to {MAX_PATH_TIMES} times, got {}", times.len()));
         }
-        if times.len() * side * side > MAX_POINTS {
+        if times.len() * side * side > MAX_PATH_POINTS {
             return Err(invalid!(
-                "{} times on a {side} × {side} grid exceed the {MAX_POINTS}-point limit",
+                "{} times on a {side} × {side} grid exceed the {MAX_PATH_POINTS}-point limit",
                 times.len()
             ));
         }
         if let Some(t) = times.iter().find(|t| !(0.0..=1.0).contains(*t)) {
             return Err(invalid!("times must lie in [0, 1], got {t}"));
         }
-        if !(1..=MAX_STEPS).contains(&steps_per_unit) {
-            return Err(invalid!("steps per unit time must be 1 to {MAX_STEPS}, got {steps_per_unit}"));
+        if !(1..=MAX_PATH_STEPS).contains(&steps_per_unit) {
+            return Err(invalid!("steps per unit time must be 1 to {MAX_PATH_STEPS}, got {steps_per_unit}"));
         }
         if !(extent.is_finite() && extent > 0.0) {
             return Err(invalid!("extent must be a positive number, got {extent}"));
@@ -362,12 +354,12 @@ mod tests {
     fn caps_are_errors() {
         let ok =
             |side, times: &[f64], steps| GridPath::new(side, 3.0, times, steps, Solver::Heun, 16).is_ok();
-        assert!(ok(MAX_SIDE, &[1.0], MAX_STEPS));
-        assert!(!ok(MAX_SIDE + 1, &[1.0], 10) && !ok(1, &[1.0], 10));
-        assert!(!ok(8, &[], 10) && !ok(8, &vec![0.5; MAX_TIMES + 1], 10));
+        assert!(ok(MAX_PATH_SIDE, &[1.0], MAX_PATH_STEPS));
+        assert!(!ok(MAX_PATH_SIDE + 1, &[1.0], 10) && !ok(1, &[1.0], 10));
+        assert!(!ok(8, &[], 10) && !ok(8, &vec![0.5; MAX_PATH_TIMES + 1], 10));
         assert!(!ok(8, &[1.5], 10) && !ok(8, &[f64::NAN], 10) && !ok(8, &[-0.1], 10));
-        assert!(!ok(8, &[1.0], 0) && !ok(8, &[1.0], MAX_STEPS + 1));
-        assert!(!ok(MAX_SIDE, &vec![0.5; MAX_TIMES], 10), "times × side² over the point cap");
+        assert!(!ok(8, &[1.0], 0) && !ok(8, &[1.0], MAX_PATH_STEPS + 1));
+        assert!(!ok(MAX_PATH_SIDE, &vec![0.5; MAX_PATH_TIMES], 10), "times × side² over the point cap");
         assert!(GridPath::new(8, f64::NAN, &[1.0], 10, Solver::Euler, 4).is_err());
     }
 }

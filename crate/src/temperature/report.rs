@@ -13,7 +13,8 @@ use crate::rng::{self, stream};
 use crate::sample::{self, SampleConfig};
 use crate::sampler::Solver;
 
-use super::{Grid, GridDensity, Target, MAX_GRID_SIDE, TEMPERATURE_RANGE};
+use super::{Grid, GridDensity, Target, TEMPERATURE_RANGE};
+use crate::caps::MAX_TILT_GRID_SIDE;
 
 /// Settings of [`cfg_vs_tilted`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -131,7 +132,7 @@ fn mean(x: ndarray::ArrayView2<f32>) -> [f64; 2] {
 /// For each data set and each w: exact CFG samples of class `class` (the mixture's exact field,
 /// `Guidance::Cfg(w)`, `cfg.steps` steps) against exact samples of p(x)^(1−w)·p(x | c)^w.
 pub fn cfg_vs_tilted(datasets: &[Dataset], class: u32, ws: &[f32], cfg: &TiltConfig) -> Result<TiltReport> {
-    check_count("grid_side", cfg.grid_side as i64, 2, MAX_GRID_SIDE as i64)?;
+    check_count("grid_side", cfg.grid_side as i64, 2, MAX_TILT_GRID_SIDE as i64)?;
     check_count("projections", cfg.projections as i64, 1, 4096)?;
     crate::error::check_range("margin", cfg.margin, 0.0, 100.0)?;
     let mut rows = Vec::new();

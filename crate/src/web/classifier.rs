@@ -10,6 +10,7 @@ use std::cell::{RefCell, RefMut};
 use std::rc::Rc;
 
 use super::{js, number, whole, Model};
+use crate::caps::MAX_CLASSIFIER_GRID;
 use crate::caps::MAX_GUIDANCE;
 use crate::classifier::guided::{classifier_grad_grid, guidance_factor, ClassifierScratch, ClassifierSource};
 use crate::datasets::Dataset;
@@ -17,9 +18,6 @@ use crate::field::Guidance;
 use crate::mixture::Prepared;
 use crate::mlp::Mlp;
 use crate::model_file::{ModelFile, ModelKind};
-
-/// Largest arrow grid per side.
-const MAX_GRID: usize = 64;
 
 /// A time-conditioned classifier network and its data set.
 #[wasm_bindgen]
@@ -108,7 +106,7 @@ impl Classifier {
         }
         let t = number("t", t, 0.0, 1.0)? as f32;
         let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)? as f32;
-        let nx = whole("nx", nx, 2.0, MAX_GRID as f64)?;
+        let nx = whole("nx", nx, 2.0, MAX_CLASSIFIER_GRID as f64)?;
         let m = nx * nx;
         if self.grid.nrows() != m {
             self.grid = Array2::zeros((m, 2));
@@ -139,5 +137,27 @@ impl Classifier {
             .and_then(|_| set("longest", JsValue::from_f64(longest as f64)))
             .map_err(|_| JsError::new("could not build the result"))?;
         Ok(out.into())
+    }
+}
+
+#[wasm_bindgen]
+impl Classifier {
+    /// An untrained classifier with the architecture a `Trainer.classifier` with the same
+    /// arguments builds, ready to receive its weights through `setParams`.
+    pub fn untrained(dataset: &str, options: &str) -> Result<Classifier, JsError> {
+        let ds = crate::options::dataset(dataset, "").map_err(js)?;
+        let t = crate::options::ModelOptions::from_json(options).and_then(|o| o.classifier_trainer(ds));
+        let t = t.map_err(js)?;
+        Ok(Classifier::with_net(t.dataset, t.model))
+    }
+
+    /// Replaces every weight (from a `Trainer.classifier` of the same architecture); rejects a
+    /// wrong length or non-finite values and then keeps the old weights.
+    #[wasm_bindgen(js_name = setParams)]
+    pub fn set_params(&mut self, params: &[f32]) -> Result<(), JsError> {
+        let mut net = self.net_mut();
+        super::check_weights(net.num_params(), params)?;
+        net.params.copy_from_slice(params);
+        Ok(())
     }
 }

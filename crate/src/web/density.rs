@@ -6,10 +6,9 @@ use wasm_bindgen::prelude::*;
 
 use super::paint::color;
 use super::{js, number, whole, Model, Painter};
-use crate::density::path::{MAX_SIDE, MAX_STEPS, MAX_TIMES};
+use crate::caps::{MAX_GUIDANCE, MAX_PATH_SIDE, MAX_PATH_STEPS, MAX_PATH_TIMES};
 use crate::density::{ExactDivergence, GridPath, JacobianScratch, MixtureJacobian, NetworkDivergence};
 use crate::field::Guidance;
-use crate::limits::MAX_GUIDANCE;
 use crate::mlp::MlpConfig;
 use crate::sample::guidance_for;
 use crate::sampler::Solver;
@@ -118,10 +117,10 @@ impl DensityPath {
     ) -> Result<DensityPath, JsError> {
         let label = model.label(class)?;
         let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)? as f32;
-        let side = whole("side", side, 2.0, MAX_SIDE as f64)?;
-        let steps = whole("steps", steps, 1.0, MAX_STEPS as f64)?;
-        if times.len() > MAX_TIMES {
-            return Err(JsError::new(&format!("at most {MAX_TIMES} times, got {}", times.len())));
+        let side = whole("side", side, 2.0, MAX_PATH_SIDE as f64)?;
+        let steps = whole("steps", steps, 1.0, MAX_PATH_STEPS as f64)?;
+        if times.len() > MAX_PATH_TIMES {
+            return Err(JsError::new(&format!("at most {MAX_PATH_TIMES} times, got {}", times.len())));
         }
         let path = GridPath::new(side, model.ds.extent, times, steps, Solver::Heun, CHUNK).map_err(js)?;
         Ok(DensityPath {

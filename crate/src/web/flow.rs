@@ -5,10 +5,11 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{js, number, to_js, whole, MethodHandle, Model};
+use crate::caps::{MAX_FLOW_STEPS, MAX_PARTICLES};
 use crate::classifier::guided::ClassifierSource;
 use crate::field::FieldSource;
 use crate::method::{self, Method, MethodField, MethodState};
-use crate::particles::{Particles, MAX_PARTICLES, MAX_STEPS};
+use crate::particles::Particles;
 use crate::sampler::Solver;
 
 /// Particles moved per slice of a frame's budget.
@@ -48,7 +49,7 @@ impl Flow {
     ) -> Result<Flow, JsError> {
         let label = model.label(class)?;
         let n = whole("n", n, 1.0, MAX_PARTICLES as f64)?;
-        let steps = whole("steps", steps, 1.0, MAX_STEPS as f64)?;
+        let steps = whole("steps", steps, 1.0, MAX_FLOW_STEPS as f64)?;
         let solver = Solver::parse(solver)
             .ok_or_else(|| JsError::new(&format!("solver must be euler or heun, got '{solver}'")))?;
         let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
@@ -77,7 +78,7 @@ impl Flow {
         let budget =
             if budget_ms == f64::INFINITY { None } else { Some(number("budgetMs", budget_ms, 0.0, 1000.0)?) };
         let end = match steps {
-            Some(k) => self.p.step() + whole("steps", k, 0.0, MAX_STEPS as f64)?,
+            Some(k) => self.p.step() + whole("steps", k, 0.0, MAX_FLOW_STEPS as f64)?,
             None => self.p.steps(),
         };
         let class = (self.label < self.n_classes).then_some(self.label);

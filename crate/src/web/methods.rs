@@ -13,10 +13,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{js, number, to_js, whole, Flow, Model, Painter};
-use crate::caps::MAX_GUIDANCE;
+use crate::caps::{MAX_FLOW_STEPS, MAX_GUIDANCE, MAX_PARTICLES};
 use crate::method;
 use crate::mixture::Mixture;
-use crate::particles::MAX_PARTICLES;
 use crate::render::PALETTE;
 use crate::rng::{self, stream};
 use crate::temperature::{Grid, GridDensity, Target, TEMPERATURE_RANGE};
@@ -24,7 +23,7 @@ use crate::temperature::{Grid, GridDensity, Target, TEMPERATURE_RANGE};
 /// Plain-CFG Euler steps that cost what `k` rectified-CFG steps cost (⌈3k/2⌉).
 #[wasm_bindgen(js_name = cfgStepsAtEqualCalls)]
 pub fn cfg_steps_at_equal_calls(k: f64) -> Result<f64, JsError> {
-    let k = whole("steps", k, 1.0, crate::particles::MAX_STEPS as f64)?;
+    let k = whole("steps", k, 1.0, MAX_FLOW_STEPS as f64)?;
     Ok(crate::rcfg::cfg_steps_at_equal_calls(k) as f64)
 }
 

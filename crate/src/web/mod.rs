@@ -1,7 +1,8 @@
 //! The only wasm-aware module: opaque handles for JavaScript over the pure core.
 //!
 //! - [`Model`]: a network (or, with `exact`, its data set's exact mixture) to sample from;
-//! - [`Trainer`]: training from scratch, run in a Web Worker; its weights go to a `Model`;
+//! - [`Trainer`]: training (a flow model, a classifier, reflow or distillation), run in a Web Worker;
+//!   its weights go to a `Model` or a `Classifier`;
 //! - [`Flow`]: particles moving from noise to data, advanced a few steps per animation frame along
 //!   a [`MethodHandle`] (`Method` in JavaScript: a guidance method of `crate::method` and its models);
 //! - [`Painter`]: pixels (dots, trails, densities) and line geometry for a figure's canvas;
@@ -10,14 +11,12 @@
 //! Every export that takes arguments validates them and returns `Result`, so bad input becomes
 //! a JS `Error` with a clear message and never a panic (`crate/tests/web_api.rs` checks the
 //! signatures; `crate/tests/web.rs` calls every export with bad values). Exports without
-//! arguments are infallible getters. Resource caps are `crate::limits` (docs/limits.md). Numbers arrive as JS numbers (f64) and are checked
+//! arguments are infallible getters. Resource caps are `crate::caps` (docs/limits.md). Numbers arrive as JS numbers (f64) and are checked
 //! before conversion, so −1 or NaN are never silently wrapped into huge integers. Float32Array
 //! results named "view" point into wasm memory and are valid until the next call into the module.
 
 mod classifier;
-mod classifier_train;
 mod density;
-mod distill;
 mod flow;
 mod method;
 mod methods;
@@ -29,9 +28,7 @@ mod strip;
 mod train;
 
 pub use classifier::Classifier;
-pub use classifier_train::ClassifierTrainer;
 pub use density::DensityPath;
-pub use distill::DistillTrainer;
 pub use flow::Flow;
 pub use method::MethodHandle;
 pub use methods::{cfg_steps_at_equal_calls, sliced_w2, Tilted};
@@ -88,17 +85,6 @@ pub(crate) fn check_weights(expected: usize, params: &[f32]) -> Result<(), JsErr
     Ok(())
 }
 
-/// A training call's mean `loss`, or an error when it or a weight of `params` is not finite (the
-/// weights are then unusable). `what` names the run ("training", "distillation").
-pub(crate) fn finite_run(what: &str, loss: f32, params: &[f32], steps_done: usize) -> Result<f32, JsError> {
-    if !loss.is_finite() || params.iter().any(|p| !p.is_finite()) {
-        return Err(JsError::new(&format!(
-            "{what} diverged by step {steps_done} (loss {loss}); lower the learning rate"
-        )));
-    }
-    Ok(loss)
-}
-
 pub(crate) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }
@@ -141,8 +127,10 @@ pub(crate) fn clock() -> Result<web_sys::Performance, JsError> {
 #[wasm_bindgen(js_name = benchW1)]
 pub fn bench_w1(windows: f64) -> Result<String, JsError> {
     use wasm_bindgen::JsCast;
-    let plan =
-        crate::bench::BenchPlan { windows: whole("windows", windows, 1.0, 1000.0)?, ..Default::default() };
+    let plan = crate::bench::BenchPlan {
+        windows: whole("windows", windows, 1.0, crate::caps::MAX_BENCH_WINDOWS as f64)?,
+        ..Default::default()
+    };
     let perf: web_sys::Performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
         .ok()
         .and_then(|p| p.dyn_into().ok())
@@ -159,10 +147,10 @@ struct LimitInfo {
     enforced_by: &'static str,
 }
 
-/// Every resource cap (`crate::limits`): `[{what, value, enforcedBy}]`.
+/// Every resource cap (`crate::caps`): `[{what, value, enforcedBy}]`.
 #[wasm_bindgen]
 pub fn limits() -> Result<JsValue, JsError> {
-    let list: Vec<LimitInfo> = crate::limits::all()
+    let list: Vec<LimitInfo> = crate::cap_table::all()
         .into_iter()
         .map(|l| LimitInfo { what: l.what, value: l.value, enforced_by: l.enforced_by })
         .collect();

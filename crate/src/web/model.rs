@@ -6,11 +6,11 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{js, number, to_js, whole, Flow};
-use crate::activations::{self, Probe, MAX_MAP_SIDE};
+use crate::activations::{self, Probe};
+use crate::caps::{MAX_CALL_POINTS, MAX_GUIDANCE, MAX_MAP_SIDE};
 use crate::datasets::Dataset;
 use crate::descent::TrainConfig;
 use crate::field::{Bound, FieldSource, Guidance, NetScratch, VelocityField};
-use crate::limits::{MAX_CALL_POINTS, MAX_GUIDANCE};
 use crate::metrics;
 use crate::mixture::{Mixture, Prepared};
 use crate::mlp::Mlp;
@@ -151,6 +151,13 @@ impl Model {
         self.net.num_params() as f64
     }
 
+    /// Whether this network is a distilled student (w as its one extra input; flows follow one
+    /// through the `student` method of `Flow.advanceFor`).
+    #[wasm_bindgen(getter, js_name = isStudent)]
+    pub fn is_student(&self) -> bool {
+        self.net.config().n_extra == 1
+    }
+
     /// A copy of every weight.
     pub fn params(&self) -> Float32Array {
         Float32Array::from(self.net.params.as_slice())
@@ -170,13 +177,8 @@ impl Model {
     #[wasm_bindgen(js_name = toJson)]
     pub fn to_json(&self, dtype: &str) -> Result<String, JsError> {
         let dtype = Dtype::parse(dtype).map_err(js)?;
-        let f = ModelFile {
-            dataset: self.ds.clone(),
-            model: self.net.clone(),
-            training: self.training.clone(),
-            steps_done: self.steps_done,
-            final_loss: None,
-        };
+        let f =
+            ModelFile::new(self.ds.clone(), self.net.clone(), self.training.clone(), self.steps_done, None);
         Ok(f.to_json(dtype))
     }
 

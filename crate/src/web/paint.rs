@@ -8,12 +8,12 @@ use wasm_bindgen::Clamped;
 use web_sys::{CanvasRenderingContext2d, ImageData};
 
 use super::{js, number, whole, Flow, Model};
-use crate::density::path::MAX_SIDE as MAX_DENSITY_SIDE;
-use crate::field::Guidance;
-use crate::limits::{
-    MAX_ARROW_GRID, MAX_CALL_POINTS, MAX_DENSITY_BINS, MAX_GUIDANCE, MAX_PROJECTION_BINS, MAX_TRAIL,
+use crate::caps::{
+    MAX_ARROW_GRID, MAX_CALL_POINTS, MAX_DENSITY_BINS, MAX_GUIDANCE, MAX_IMAGE_SIDE, MAX_PATH_SIDE,
+    MAX_PROJECTION_BINS, MAX_TRAIL,
 };
-use crate::render::{class_color, histogram, lines, Image, View, MAX_SIDE, NULL_COLOR, PALETTE};
+use crate::field::Guidance;
+use crate::render::{class_color, histogram, lines, Image, View, NULL_COLOR, PALETTE};
 use crate::sample::guidance_for;
 
 /// An RGBA image of a data window, plus scratch for grids and lines.
@@ -96,9 +96,9 @@ impl Painter {
     /// √(p / peak), as the sample histograms are); returns the peak density.
     pub(super) fn grid_density(&mut self, log_p: &[f64], extent: f64, col: [u8; 3]) -> Result<f64, JsError> {
         let side = (log_p.len() as f64).sqrt().round() as usize;
-        if side < 2 || side * side != log_p.len() || side > MAX_DENSITY_SIDE {
+        if side < 2 || side * side != log_p.len() || side > MAX_PATH_SIDE {
             return Err(JsError::new(&format!(
-                "a density grid holds side² values for a side of 2 to {MAX_DENSITY_SIDE}, got {} values",
+                "a density grid holds side² values for a side of 2 to {MAX_PATH_SIDE}, got {} values",
                 log_p.len()
             )));
         }
@@ -154,8 +154,8 @@ impl Painter {
 
     /// Resizes (and clears) the image.
     pub fn resize(&mut self, width: f64, height: f64) -> Result<(), JsError> {
-        let w = whole("width", width, 1.0, MAX_SIDE as f64)?;
-        let h = whole("height", height, 1.0, MAX_SIDE as f64)?;
+        let w = whole("width", width, 1.0, MAX_IMAGE_SIDE as f64)?;
+        let h = whole("height", height, 1.0, MAX_IMAGE_SIDE as f64)?;
         self.img.reset(w, h);
         Ok(())
     }

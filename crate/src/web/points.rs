@@ -3,7 +3,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::js;
-use crate::datasets::MAX_DRAWN_POINTS;
+use crate::caps::MAX_DRAWN_POINTS;
 use crate::options;
 use crate::points_csv::{self, DRAWN_STD};
 

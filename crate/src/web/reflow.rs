@@ -1,20 +1,12 @@
 //! Rectified flow on the page: sample quality of a finished flow as the sliced Wasserstein-2
-//! distance to its class's data, to compare step counts before and after reflow, and one reflow
-//! round trained in a Web Worker.
+//! distance to its class's data, to compare step counts before and after reflow (the reflow round
+//! itself is `Trainer.reflow`).
 
 use wasm_bindgen::prelude::*;
 
-use super::{js, Flow, Model, Trainer};
-use crate::descent::TrainConfig;
+use super::{Flow, Model};
 use crate::metrics;
-use crate::model_file::ModelFile;
-use crate::options::ModelOptions;
-use crate::reflow::{reflow_trainer, PairConfig, ReflowConfig};
 use crate::rng::{self, stream};
-use crate::sampler::Solver;
-
-/// Pairs per class (and as many unconditional ones) of a reflow round in the browser.
-const PAGE_PAIRS: usize = 1000;
 
 /// Random projections of the sliced distance.
 const PROJECTIONS: usize = 64;
@@ -42,31 +34,5 @@ impl Model {
         };
         let d = metrics::sliced_w2(x, data.view(), PROJECTIONS, &mut rng::seeded(0, stream::PROJECTIONS));
         Ok(JsValue::from_f64(d))
-    }
-}
-
-#[wasm_bindgen]
-impl Trainer {
-    /// One reflow round: pairs (noise, sample) from the velocity model file `teacher` (JSON
-    /// text; 1000 per class at w = 1 and 1000 unconditional, 30 Heun steps), then training a copy
-    /// of the teacher on them. `options`: JSON text with any of lr, batch, steps, seed (the
-    /// architecture is the teacher's; no label dropout, the pairs carry their null labels).
-    pub fn reflow(teacher: &str, options: &str) -> Result<Trainer, JsError> {
-        let f = ModelFile::from_json(teacher.as_bytes()).map_err(js)?;
-        if f.model.config().n_extra != 0 {
-            return Err(JsError::new("the teacher must be a velocity model (not a distilled student)"));
-        }
-        let o = ModelOptions::from_json(options).map_err(js)?;
-        let train = TrainConfig { dropout: 0.0, ..o.training().map_err(js)? };
-        let pairs = PairConfig {
-            n_per_class: PAGE_PAIRS,
-            n_null: PAGE_PAIRS,
-            steps: 30,
-            solver: Solver::Heun,
-            guidance: 1.0,
-            seed: o.seed,
-        };
-        let t = reflow_trainer(&f.dataset, &f.model, &ReflowConfig { pairs, train }).map_err(js)?;
-        Ok(Trainer { t })
     }
 }
