@@ -125,7 +125,7 @@ mod tests {
     const END: &str = "<!-- limits:end -->";
 
     #[test]
-    fn the_docs_list_every_cap() {
+    fn docs_limits_lists_every_cap() {
         let path = DOC;
         let text = std::fs::read_to_string(path).unwrap();
         let (a, b) =
