@@ -351,7 +351,7 @@ fn bad_input_is_an_error() {
     assert!(err(method("cfg", false, &[("omega", 1.0)])).contains("options"));
     assert!(err(MethodHandle::new("cfg", "nope".into())).contains("options"));
     assert!(err(method("guidance-interval", false, &[("tLo", 0.8), ("tHi", 0.2)]))
-        .contains("t_lo must not exceed"));
+        .contains("tLo must not exceed tHi"));
     assert!(err(method("guidance-interval", false, &[("tHi", 1.5)])).contains("tHi"));
     assert!(err(method("apg", false, &[("eta", -1.0)])).contains("eta"));
     assert!(err(method("apg", false, &[("normThreshold", -1.0)])).contains("normThreshold"));

@@ -33,7 +33,7 @@ pub use classifier_train::ClassifierTrainer;
 pub use density::DensityPath;
 pub use distill::DistillTrainer;
 pub use flow::Flow;
-pub use method::MethodHandle;
+pub use method::{method_table, MethodHandle};
 pub use methods::{cfg_steps_at_equal_calls, sliced_w2, Tilted};
 pub use model::Model;
 pub use paint::Painter;
