@@ -101,15 +101,14 @@ impl MethodHandle {
 
 #[wasm_bindgen(js_class = Method)]
 impl MethodHandle {
-    /// The method `name` (cfg, rectified-cfg, noise-scale, velocity-scale, student, classifier,
-    /// guidance-interval, cfg-zero-star, apg, autoguidance; tilted and tempered have no flow)
-    /// with `options`, an object with any of w (the guidance scale, λ for classifier guidance,
-    /// the student's input), exact (the data's exact fields instead of the networks), lambdaMax
-    /// and gamma (rectified-cfg), tau (noise-scale), temperature and clock ("sampler" or
-    /// "rescaled"; velocity-scale), tLo and tHi (guidance-interval), zeroSteps (cfg-zero-star),
-    /// eta, normThreshold and momentum (apg), guideWiden (autoguidance on the exact field).
-    /// Classifier guidance with a network needs `setClassifier`, autoguidance with a network
-    /// `setGuide`.
+    /// The method `name` (a row of the method table, `methodTable()`; tilted and tempered have
+    /// no flow) with `options`, an object with any of w (the guidance scale, λ for classifier
+    /// guidance, the student's input), exact (the data's exact fields instead of the networks)
+    /// and the method's own parameters by their page names (docs/methods.md: lambdaMax, gamma,
+    /// tau, temperature, clock, tLo, tHi, zeroSteps, eta, normThreshold, momentum, guideWiden),
+    /// each checked against the method's row; another method's parameter is ignored, an unknown
+    /// name is an error. A method that needs a classifier takes one by `setClassifier` on a
+    /// network, one that needs a guide by `setGuide`.
     #[wasm_bindgen(constructor)]
     pub fn new(name: &str, options: JsValue) -> Result<MethodHandle, JsError> {
         let spec = MethodSpec::find(name).map_err(js)?;
