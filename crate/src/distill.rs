@@ -20,18 +20,17 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::adam::{AdamConfig, Schedule};
-use crate::caps::{
-    MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS, MAX_TEACHER_STEPS, MAX_TRAIN_BATCH, MAX_TRAIN_STEPS,
-};
+use crate::caps::{MAX_GUIDANCE, MAX_TEACHER_STEPS, MAX_TRAIN_BATCH, MAX_TRAIN_STEPS};
 use crate::datasets::Dataset;
 use crate::descent::{check_teacher, mse_grad, Descent, TrainConfig};
 use crate::error::{check_count, check_range, Result};
-use crate::field::{Bound, FieldSource, Guidance, NetScratch, NetworkField};
+use crate::field::{FieldSource, Guidance, NetScratch, Source};
+use crate::method::{self, Method};
 use crate::metrics;
 use crate::mlp::{Mlp, MlpConfig};
 use crate::rng::{self, stream, Rng};
-use crate::sample::{guidance_for, run};
-use crate::sampler::{noise_into, SampleStats, Solver};
+use crate::sample::SampleConfig;
+use crate::sampler::{noise_into, Solver};
 
 /// Distillation settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -329,54 +328,13 @@ impl Distiller {
     }
 }
 
-/// `n` student samples of `label` (n_classes: unconditional) at scale `w` in `steps` Euler
-/// steps: one network call per step, from the start noise of `seed` ([`crate::sample::start_noise`]).
-pub fn sample_student(
-    student: &Mlp<f32>,
-    label: u32,
-    w: f32,
-    n: usize,
-    steps: usize,
-    seed: u64,
-) -> Result<(Array2<f32>, SampleStats)> {
-    check(student.config().n_classes, label, w, n, steps)?;
-    if student.config().n_extra != 1 {
-        return Err(crate::invalid!("a student takes w as its one extra input (n_extra = 1)"));
-    }
-    let mut scratch = NetScratch::new(student, 1024.min(n));
-    let labels = [label];
-    let extra = [w];
-    let mut field = NetworkField {
-        model: student,
-        scratch: &mut scratch,
-        labels: &labels,
-        guidance: Guidance::Conditional,
-        extra: &extra,
-    };
-    run(&mut field, n, steps, Solver::Euler, seed, 1.0)
-}
-
-/// `n` teacher samples of `label` with CFG at `w` in `steps` Euler steps (2 calls per step for a
-/// network teacher, 1 at w ∈ {0, 1}); same noise as [`sample_student`] for the same seed.
-pub fn sample_teacher(
-    teacher: &mut FieldSource,
-    label: u32,
-    w: f32,
-    n: usize,
-    steps: usize,
-    seed: u64,
-) -> Result<(Array2<f32>, SampleStats)> {
-    let k = classes_of(teacher);
-    check(k, label, w, n, steps)?;
-    let class = (label as usize != k).then_some(label);
-    let mut field = Bound { source: teacher, labels: &[label], guidance: guidance_for(class, w) };
-    run(&mut field, n, steps, Solver::Euler, seed, 1.0)
-}
-
-/// For each w of `ws`: the mean distance between the student's and the teacher's endpoints
-/// from the same `n` noise points (class `label`, `steps` Euler steps each).
+/// For each w of `ws`: the mean distance between the student's and the teacher's CFG endpoints
+/// from the same `n` noise points (class `label` of `dataset`, `steps` Euler steps each), both
+/// sampled by [`method::generate`].
+#[allow(clippy::too_many_arguments)]
 pub fn endpoint_gap(
-    teacher: &mut FieldSource,
+    dataset: &Dataset,
+    teacher: Source,
     student: &Mlp<f32>,
     label: u32,
     ws: &[f32],
@@ -386,8 +344,10 @@ pub fn endpoint_gap(
 ) -> Result<Vec<f64>> {
     ws.iter()
         .map(|&w| {
-            let (a, _) = sample_teacher(teacher, label, w, n, steps, seed)?;
-            let (b, _) = sample_student(student, label, w, n, steps, seed)?;
+            let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance: w, seed };
+            let (a, _) = method::generate(dataset, teacher, &Method::Cfg, Some(label), &cfg)?;
+            let (b, _) =
+                method::generate(dataset, Source::Network(student), &Method::Student, Some(label), &cfg)?;
             Ok(metrics::mean_distance(a.view(), b.view()))
         })
         .collect()
@@ -399,14 +359,4 @@ fn classes_of(teacher: &FieldSource) -> usize {
         FieldSource::Network { model, .. } => model.config().n_classes,
         FieldSource::Exact { mixture, .. } => mixture.n_classes,
     }
-}
-
-fn check(n_classes: usize, label: u32, w: f32, n: usize, steps: usize) -> Result<()> {
-    if label as usize > n_classes {
-        return Err(crate::invalid!("label {label} out of range (the null label is {n_classes})"));
-    }
-    check_range("guidance", w as f64, -MAX_GUIDANCE, MAX_GUIDANCE)?;
-    check_count("n", n as i64, 1, MAX_POINTS as i64)?;
-    check_count("steps", steps as i64, 1, MAX_SAMPLER_STEPS as i64)?;
-    Ok(())
 }

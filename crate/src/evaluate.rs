@@ -10,9 +10,10 @@ use crate::error::Result;
 use crate::field::Source;
 use crate::method::{self, Method, Models};
 use crate::metrics;
+use crate::rcfg::{cfg_steps_at_equal_calls, RectifiedCfg};
 use crate::rng::{self, stream};
 use crate::sample::SampleConfig;
-use crate::sampler::SampleStats;
+use crate::sampler::{SampleStats, Solver};
 
 /// Metrics of one class's samples at one guidance scale.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -152,4 +153,40 @@ fn measure(
         classes,
         unconditional,
     })
+}
+
+/// Rectified CFG in K steps next to plain CFG at scale `w` in ⌈3K/2⌉ steps (equal network
+/// calls, equal noise), both Euler.
+#[derive(Clone, Debug)]
+pub struct EqualCalls {
+    pub rcfg_steps: usize,
+    pub cfg_steps: usize,
+    /// (n, 2) each.
+    pub rcfg: Array2<f32>,
+    pub cfg: Array2<f32>,
+    pub rcfg_stats: SampleStats,
+    pub cfg_stats: SampleStats,
+}
+
+/// Samples class `label` both ways at equal network calls (see [`EqualCalls`]), through
+/// [`method::generate`].
+#[allow(clippy::too_many_arguments)]
+pub fn compare_at_equal_calls(
+    dataset: &Dataset,
+    source: Source,
+    label: u32,
+    rule: RectifiedCfg,
+    rcfg_steps: usize,
+    w: f32,
+    n: usize,
+    seed: u64,
+) -> Result<EqualCalls> {
+    let run = |m: Method, steps, guidance| {
+        let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance, seed };
+        method::generate(dataset, source, &m, Some(label), &cfg)
+    };
+    let (rcfg, rcfg_stats) = run(Method::RectifiedCfg(rule), rcfg_steps, 1.0)?;
+    let cfg_steps = cfg_steps_at_equal_calls(rcfg_steps);
+    let (cfg, cfg_stats) = run(Method::Cfg, cfg_steps, w)?;
+    Ok(EqualCalls { rcfg_steps, cfg_steps, rcfg, cfg, rcfg_stats, cfg_stats })
 }

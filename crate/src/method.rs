@@ -4,35 +4,22 @@
 //! `eval --method`, through [`generate`]) and for the page's particle flows (`Flow.advanceFor` in
 //! `crate::web`) alike, so what the page draws is what `eval` measures.
 //!
-//! | name | what | network calls per step |
-//! |---|---|---|
-//! | `cfg` | v_u + w·(v_c − v_u) | 2 (1 at w ∈ {0, 1}) |
-//! | `rectified-cfg` | predictor–corrector guidance, α(t) = λ_max·(1 − t)^γ ([`crate::rcfg`]) | 3 |
-//! | `noise-scale` | CFG at w from x0 ~ N(0, τ²I) | as `cfg` |
-//! | `velocity-scale` | the post's "v ← T·v": a time rescaling, not a temperature ([`crate::temperature`]) | as `cfg` |
-//! | `tilted` | exact samples of p(x)^(1−w)·p(x\|c)^w on a grid (no network) | 0 |
-//! | `tempered` | exact samples of p(x\|c)^(1/T) on a grid (no network) | 0 |
-//! | `student` | a distilled student, w as its input ([`crate::distill`]) | 1 |
-//! | `classifier` | v_u + λ·((1−t)/t)·∇log p(c\|x_t), λ = w ([`crate::classifier`]); a trained classifier network or the exact Bayes classifier | 1 + 2 (classifier forward and backward) |
-//! | `guidance-interval` | CFG at w for t in [t_lo, t_hi], w = 1 outside (Kynkäänniemi et al. 2024; `method/interval.rs`) | 2 inside the interval, 1 outside |
-//! | `cfg-zero-star` | s*·v_u + w·(v_c − s*·v_u), s* = ⟨v_c, v_u⟩/‖v_u‖², zero velocity in the first K steps (Fan et al. 2025; `method/zero_star.rs`) | 2 (0 in the first K steps) |
-//! | `apg` | adaptive projected guidance: the guidance's part along x̂1_c weighted by η, its norm capped at r, momentum β (Sadat et al. 2024; [`apg`], derived there in velocity space) | 2 |
-//! | `autoguidance` | v_bad + w·(v_good − v_bad), both conditional, the guide a weaker model of the same data; on the exact field the mixture with covariances × `guide_widen` (Karras et al. 2024; [`autoguidance`]) | 2 (1 model + 1 guide) |
+//! Each method is one row of [`METHODS`] (its name, what it needs, the fields it runs on,
+//! its parameters with their CLI flags, page options, ranges and defaults); `docs/methods.md` is
+//! generated from that table.
 //!
 //! Network calls are counted per evaluation ([`crate::field::VelocityField::calls_at`]), so a
 //! method whose cost changes along the run reports what it spent (`eval`'s `calls_per_sample`).
 //!
-//! Adding a method is done here and in `method/field.rs` (its own field may live in a file of
-//! its own under `method/`, as the last four's do): a variant of [`Method`], its name
-//! ([`Method::NAMES`], [`Method::from_name`]), its parameters' checks ([`Method::validate`],
-//! and [`Method::check_steps`] for checks against the run's length), and
-//! its arm of the dispatch in [`MethodField`] (plus [`Method::solver`] or [`Method::noise_scale`]
-//! if it steps or starts differently). A method that needs a second model gets it next to the
-//! classifier in [`MethodField::new`]; one that keeps state across steps (per point, or a step
-//! counter) keeps it in [`MethodState`], sized by [`MethodState::prepare`] (per point of the
-//! run: [`MethodState::prepare_points`]) and told where each
-//! step is through [`crate::field::VelocityField::at_step`] (the step's index, time, size and
-//! rows).
+//! Adding a method: its field in a file of its own under `method/` (as `apg.rs`), its row in
+//! [`METHODS`] (name, needs, fields, solver, parameters and how they build it), a variant
+//! of [`Method`] with its name ([`Method::name`]) and its checks ([`Method::validate`], and
+//! [`Method::check_steps`] for checks against the run's length), its arm of the one dispatch in
+//! `method/field.rs` ([`MethodField`]; state kept across steps goes in [`MethodState`], sized by
+//! [`MethodState::prepare`] and [`MethodState::prepare_points`], told where each step is
+//! through [`crate::field::VelocityField::at_step`]), and one case in the tests' shared case list
+//! (`crate/tests/common/method_cases.rs`). What a method needs (a classifier, a guide, its own
+//! student) comes from its row ([`Method::needs`]): the CLI, the page and the checks ask it.
 
 use std::str::FromStr;
 
@@ -59,12 +46,16 @@ pub mod apg;
 pub mod autoguidance;
 mod field;
 mod interval;
+pub mod spec;
+mod table;
 mod zero_star;
 
 pub use apg::Apg;
-use autoguidance::{widened, DEFAULT_WIDEN, MAX_WIDEN};
+use autoguidance::{widened, MAX_WIDEN};
 use field::check_velocity;
 pub use field::{advance, MethodField, MethodState};
+pub use spec::{MethodParams, MethodSpec, Needs, Runs};
+pub use table::{markdown, METHODS};
 
 /// Cells per side of the grid that `tilted` and `tempered` sample on.
 pub const GRID_SIDE: usize = 512;
@@ -130,91 +121,41 @@ impl<'a> Models<'a> {
     }
 }
 
-/// The parameters a method may take, for [`Method::from_name`] (each method reads its own).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct MethodParams {
-    /// rectified-cfg: λ_max and γ of α(t) = λ_max·(1 − t)^γ.
-    pub lambda_max: f32,
-    pub gamma: f32,
-    /// noise-scale: τ of x0 ~ N(0, τ²I).
-    pub tau: f32,
-    /// velocity-scale: T of v ← T·v; tempered: T of p(x|c)^(1/T).
-    pub temperature: f64,
-    /// velocity-scale: the clock T·v is read at.
-    pub clock: Clock,
-    /// guidance-interval: the interval [t_lo, t_hi] of t where CFG acts.
-    pub t_lo: f32,
-    pub t_hi: f32,
-    /// cfg-zero-star: the steps K of zero velocity.
-    pub zero_steps: usize,
-    /// apg: η, the norm threshold r (None: no cap) and the momentum β.
-    pub apg: Apg,
-    /// autoguidance on the exact field: the factor on every covariance of the guide mixture.
-    pub guide_widen: f64,
-}
-
 /// guidance-interval's default interval: about EDM2's σ ∈ (0.28, 5.42] of the paper, with
 /// σ = (1 − t)/t on this path.
 pub const DEFAULT_INTERVAL: (f32, f32) = (0.15, 0.8);
 /// cfg-zero-star's default K: the first step (the paper's default).
 pub const DEFAULT_ZERO_STEPS: usize = 1;
 
-impl Default for MethodParams {
-    fn default() -> Self {
-        let r = RectifiedCfg::default();
-        MethodParams {
-            lambda_max: r.lambda_max,
-            gamma: r.gamma,
-            tau: 1.0,
-            temperature: 1.0,
-            clock: Clock::Sampler,
-            t_lo: DEFAULT_INTERVAL.0,
-            t_hi: DEFAULT_INTERVAL.1,
-            zero_steps: DEFAULT_ZERO_STEPS,
-            apg: Apg::default(),
-            guide_widen: DEFAULT_WIDEN,
-        }
-    }
-}
-
 impl Method {
-    /// Every method name, as the CLI and the page spell them.
-    pub const NAMES: [&'static str; 12] = [
-        "cfg",
-        "rectified-cfg",
-        "noise-scale",
-        "velocity-scale",
-        "tilted",
-        "tempered",
-        "student",
-        "classifier",
-        "guidance-interval",
-        "cfg-zero-star",
-        "apg",
-        "autoguidance",
-    ];
+    /// Every method name, as the CLI and the page spell them (the rows of [`METHODS`]).
+    pub const NAMES: [&'static str; METHODS.len()] = {
+        let mut names = [""; METHODS.len()];
+        let mut i = 0;
+        while i < METHODS.len() {
+            names[i] = METHODS[i].name;
+            i += 1;
+        }
+        names
+    };
 
-    /// The method called `name` with its parameters from `p` (checked).
+    /// The method called `name` with its parameters from `p` (unset ones: the row's defaults),
+    /// checked.
     pub fn from_name(name: &str, p: &MethodParams) -> Result<Method> {
-        let m = match name {
-            "cfg" => Method::Cfg,
-            "rectified-cfg" => {
-                Method::RectifiedCfg(RectifiedCfg { lambda_max: p.lambda_max, gamma: p.gamma })
-            }
-            "noise-scale" => Method::NoiseScale { tau: p.tau },
-            "velocity-scale" => Method::VelocityScale { temperature: p.temperature as f32, clock: p.clock },
-            "tilted" => Method::Tilted,
-            "tempered" => Method::Tempered { temperature: p.temperature },
-            "student" => Method::Student,
-            "classifier" => Method::Classifier,
-            "guidance-interval" => Method::GuidanceInterval { t_lo: p.t_lo, t_hi: p.t_hi },
-            "cfg-zero-star" => Method::CfgZeroStar { zero_steps: p.zero_steps },
-            "apg" => Method::Apg(p.apg),
-            "autoguidance" => Method::Autoguidance { guide_widen: p.guide_widen },
-            m => return Err(invalid!("method must be one of {}, got '{m}'", Method::NAMES.join(", "))),
-        };
+        let m = MethodSpec::find(name)?.build(p);
         m.validate()?;
         Ok(m)
+    }
+
+    /// The method's row of [`METHODS`].
+    pub fn spec(&self) -> &'static MethodSpec {
+        let name = self.name();
+        METHODS.iter().find(|s| s.name == name).expect("every method has a row")
+    }
+
+    /// What the method needs besides its velocity source.
+    pub fn needs(&self) -> Needs {
+        self.spec().needs
     }
 
     /// The method's name, as the CLI spells it.
@@ -278,15 +219,21 @@ impl Method {
     /// True for the methods that need no network (exact samples of a density): they have no
     /// flow to follow.
     pub fn is_exact_only(&self) -> bool {
-        matches!(self, Method::Tilted | Method::Tempered { .. })
+        !self.spec().runs.flow()
     }
 
-    /// The solver the method steps with when `asked` is asked for: `rectified-cfg` and
-    /// `student` step with Euler (as the post does), the others with `asked`.
+    /// The solver the method steps with when `asked` is asked for: its row's (`rectified-cfg`
+    /// and `student` step with Euler, as the post does), or else `asked`.
     pub fn solver(&self, asked: Solver) -> Solver {
-        match self {
-            Method::RectifiedCfg(_) | Method::Student => Solver::Euler,
-            _ => asked,
+        self.spec().solver.unwrap_or(asked)
+    }
+
+    /// On the exact field, the guide of a method that [`Needs::Guide`]: the data's mixture
+    /// widened by the method's factor (None for the other methods).
+    pub fn exact_guide(&self, mixture: &Mixture) -> Option<Mixture> {
+        match *self {
+            Method::Autoguidance { guide_widen } => Some(widened(mixture, guide_widen)),
+            _ => None,
         }
     }
 
@@ -354,9 +301,9 @@ pub fn generate_with(
         return exact_samples(dataset, method, label, cfg);
     }
     let (n, mixture) = (cfg.n, dataset.mixture());
-    let guide_mixture = match (*method, source) {
-        (Method::Autoguidance { guide_widen }, Source::Exact) => Some(widened(&mixture, guide_widen)),
-        _ => None,
+    let guide_mixture = match source {
+        Source::Exact => method.exact_guide(&mixture),
+        Source::Network(_) => None,
     };
     source.with_field(&mixture, n, |velocity| {
         // the guide's buffers are the model's (passes of the same size: the model as its own
@@ -392,8 +339,9 @@ pub fn generate_with(
 }
 
 /// Checks that `source` and `models` can run `method` on `dataset` (the checks of
-/// [`MethodField::new`], made before any buffer is sized): autoguidance on a network needs a
-/// guide network of the data's classes, and on the exact field takes none.
+/// [`MethodField::new`], made before any buffer is sized): a method that [`Needs::Guide`]
+/// (autoguidance) on a network needs a guide network of the data's classes, and on the exact
+/// field takes none; one that [`Needs::Student`] needs a student network.
 pub fn check_source(dataset: &Dataset, source: Source, models: Models, method: &Method) -> Result<()> {
     source.check(dataset)?;
     let net = match source {
@@ -401,14 +349,15 @@ pub fn check_source(dataset: &Dataset, source: Source, models: Models, method: &
         Source::Exact => None,
     };
     check_velocity(net, method, dataset.n_classes())?;
-    if let Method::Autoguidance { .. } = method {
+    if method.needs() == Needs::Guide {
+        let name = method.name();
         match (source, models.guide) {
             (Source::Network(_), None) => {
-                return Err(invalid!("autoguidance needs a guide model (a weaker model of the same data)"))
+                return Err(invalid!("{name} needs a guide model (a weaker model of the same data)"))
             }
             (Source::Exact, Some(_)) => {
                 return Err(invalid!(
-                    "on the exact field the guide is the widened mixture: autoguidance takes no guide model"
+                    "on the exact field the guide is the widened mixture: {name} takes no guide model"
                 ))
             }
             (_, Some(g)) => check_velocity(Some(g.config()), &Method::Cfg, dataset.n_classes())

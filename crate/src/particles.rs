@@ -432,13 +432,17 @@ mod tests {
 
     #[test]
     fn a_custom_field_in_pieces_equals_rectified_cfg_sampling() {
-        use crate::rcfg::{self, RcfgField, RcfgScratch, RectifiedCfg};
+        use crate::field::Source;
+        use crate::method::{self, Method};
+        use crate::rcfg::{RcfgField, RcfgScratch, RectifiedCfg};
+        use crate::sample::SampleConfig;
         let d = Dataset::by_name("overlapping").unwrap();
         let m = d.mixture();
-        let (mut prep, mut prep2) = (Prepared::default(), Prepared::default());
+        let mut prep2 = Prepared::default();
         let rule = RectifiedCfg { lambda_max: 3.0, gamma: 1.5 };
-        let mut src = FieldSource::Exact { mixture: &m, prep: &mut prep };
-        let (want, want_stats) = rcfg::sample(&d, &mut src, 1, rule, 53, 7, 11).unwrap();
+        let cfg = SampleConfig { n: 53, steps: 7, solver: Solver::Euler, guidance: 1.0, seed: 11 };
+        let (want, want_stats) =
+            method::generate(&d, Source::Exact, &Method::RectifiedCfg(rule), Some(1), &cfg).unwrap();
         let mut p = Particles::new(53, 7, Solver::Euler, 11, vec![1], true).unwrap();
         let mut src2 = FieldSource::Exact { mixture: &m, prep: &mut prep2 };
         let mut scratch = RcfgScratch::new(16);

@@ -14,12 +14,9 @@
 use ndarray::{s, Array2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 
-use crate::caps::{MAX_GUIDANCE, MAX_POINTS, MAX_SAMPLER_STEPS};
-use crate::datasets::Dataset;
-use crate::error::{check_count, check_range, Result};
+use crate::caps::MAX_GUIDANCE;
+use crate::error::{check_range, Result};
 use crate::field::{Bound, FieldSource, Guidance, VelocityField};
-use crate::sample::{guidance_for, run};
-use crate::sampler::{SampleStats, Solver};
 
 /// The guidance schedule α(t) = λ_max·(1 − t)^γ.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -112,89 +109,8 @@ impl VelocityField for RcfgField<'_, '_> {
     }
 }
 
-/// Checks a sampling request shared by the functions below.
-fn check(dataset: &Dataset, label: u32, n: usize, steps: usize) -> Result<()> {
-    if label as usize >= dataset.n_classes() {
-        return Err(crate::invalid!(
-            "class {label} out of range (data set '{}' has {})",
-            dataset.name,
-            dataset.n_classes()
-        ));
-    }
-    check_count("n", n as i64, 1, MAX_POINTS as i64)?;
-    check_count("steps", steps as i64, 1, MAX_SAMPLER_STEPS as i64)?;
-    Ok(())
-}
-
-/// `n` samples of class `label` with rectified CFG in `steps` Euler steps, from the start noise of
-/// `seed` ([`crate::sample::start_noise`], so runs are comparable point for point).
-pub fn sample(
-    dataset: &Dataset,
-    source: &mut FieldSource,
-    label: u32,
-    rule: RectifiedCfg,
-    n: usize,
-    steps: usize,
-    seed: u64,
-) -> Result<(Array2<f32>, SampleStats)> {
-    check(dataset, label, n, steps)?;
-    rule.validate()?;
-    let mut scratch = RcfgScratch::new(n);
-    let mut field =
-        RcfgField { source, labels: &[label], rule, dt: 1.0 / steps as f32, scratch: &mut scratch };
-    run(&mut field, n, steps, Solver::Euler, seed, 1.0)
-}
-
-/// `n` samples of class `label` with plain CFG at scale `w` in `steps` Euler steps (same noise
-/// as [`sample`] for the same seed).
-pub fn sample_cfg(
-    dataset: &Dataset,
-    source: &mut FieldSource,
-    label: u32,
-    w: f32,
-    n: usize,
-    steps: usize,
-    seed: u64,
-) -> Result<(Array2<f32>, SampleStats)> {
-    check(dataset, label, n, steps)?;
-    check_range("guidance", w as f64, -MAX_GUIDANCE, MAX_GUIDANCE)?;
-    let mut field = Bound { source, labels: &[label], guidance: guidance_for(Some(label), w) };
-    run(&mut field, n, steps, Solver::Euler, seed, 1.0)
-}
-
 /// Plain-CFG Euler steps that cost what `rcfg_steps` rectified steps cost: rectified CFG takes
 /// 3 network calls per step, CFG 2, so ⌈3·K/2⌉.
 pub fn cfg_steps_at_equal_calls(rcfg_steps: usize) -> usize {
     (3 * rcfg_steps).div_ceil(2)
-}
-
-/// Rectified CFG in K steps next to plain CFG at scale `w` in ⌈3K/2⌉ steps (equal network
-/// calls, equal noise).
-#[derive(Clone, Debug)]
-pub struct EqualCalls {
-    pub rcfg_steps: usize,
-    pub cfg_steps: usize,
-    /// (n, 2) each.
-    pub rcfg: Array2<f32>,
-    pub cfg: Array2<f32>,
-    pub rcfg_stats: SampleStats,
-    pub cfg_stats: SampleStats,
-}
-
-/// Samples class `label` both ways at equal network calls (see [`EqualCalls`]).
-#[allow(clippy::too_many_arguments)]
-pub fn compare_at_equal_calls(
-    dataset: &Dataset,
-    source: &mut FieldSource,
-    label: u32,
-    rule: RectifiedCfg,
-    rcfg_steps: usize,
-    w: f32,
-    n: usize,
-    seed: u64,
-) -> Result<EqualCalls> {
-    let (rcfg, rcfg_stats) = sample(dataset, source, label, rule, n, rcfg_steps, seed)?;
-    let cfg_steps = cfg_steps_at_equal_calls(rcfg_steps);
-    let (cfg, cfg_stats) = sample_cfg(dataset, source, label, w, n, cfg_steps, seed)?;
-    Ok(EqualCalls { rcfg_steps, cfg_steps, rcfg, cfg, rcfg_stats, cfg_stats })
 }

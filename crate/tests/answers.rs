@@ -10,14 +10,14 @@ use std::path::PathBuf;
 
 use cfg_playground::datasets::Dataset;
 use cfg_playground::density::{DensityIntegrator, JacobianScratch, NetworkDivergence};
-use cfg_playground::distill;
+use cfg_playground::evaluate::compare_at_equal_calls;
+use cfg_playground::field::Guidance;
 use cfg_playground::field::Source;
-use cfg_playground::field::{FieldSource, Guidance, NetScratch};
 use cfg_playground::method::{self, Method};
 use cfg_playground::metrics;
 use cfg_playground::mixture::{Mixture, Prepared};
 use cfg_playground::model_file::ModelFile;
-use cfg_playground::rcfg::{self, RectifiedCfg};
+use cfg_playground::rcfg::RectifiedCfg;
 use cfg_playground::reflow;
 use cfg_playground::rng::{self, stream};
 use cfg_playground::sample::SampleConfig;
@@ -171,18 +171,11 @@ fn rectified_cfg_at_equal_calls() {
         let file = model(name);
         let d = file.dataset.clone();
         let data = class_data(&d, 1, N);
-        let mixture = d.mixture();
         for k in [4usize, 8, 32] {
             for exact in [false, true] {
-                let mut scratch = NetScratch::new(&file.model, 1024);
-                let mut prep = Prepared::default();
-                let mut source = if exact {
-                    FieldSource::Exact { mixture: &mixture, prep: &mut prep }
-                } else {
-                    FieldSource::Network { model: &file.model, scratch: &mut scratch }
-                };
+                let source = if exact { Source::Exact } else { Source::Network(&file.model) };
                 let rule = RectifiedCfg { lambda_max: 3.0, gamma: 1.0 };
-                let e = rcfg::compare_at_equal_calls(&d, &mut source, 1, rule, k, 3.0, N, 0).unwrap();
+                let e = compare_at_equal_calls(&d, source, 1, rule, k, 3.0, N, 0).unwrap();
                 let calls = if exact { 3 * k } else { e.rcfg_stats.calls_per_sample };
                 println!(
                     "| {name} | {} | {}, {} | {calls} | {:.3} / {:.3} / {:.3} | {:.3} / {:.3} / {:.3} |",
@@ -214,12 +207,14 @@ fn the_student_matches_its_teacher() {
         let student = model(&format!("student-{name}"));
         let d = teacher.dataset.clone();
         for w in [0.0f32, 1.0, 3.0, 5.0, 7.0, 9.0] {
-            let mut scratch = NetScratch::new(&teacher.model, 1024);
-            let mut src = FieldSource::Network { model: &teacher.model, scratch: &mut scratch };
-            let (t, ts) = distill::sample_teacher(&mut src, 1, w, N, 32, 0).unwrap();
-            let (s, ss) = distill::sample_student(&student.model, 1, w, N, 32, 0).unwrap();
+            let run = |file: &ModelFile, m: Method, seed| {
+                let cfg = SampleConfig { n: N, steps: 32, solver: Solver::Euler, guidance: w, seed };
+                method::generate(&d, Source::Network(&file.model), &m, Some(1), &cfg).unwrap()
+            };
+            let (t, ts) = run(&teacher, Method::Cfg, 0);
+            let (s, ss) = run(&student, Method::Student, 0);
             // two independent runs of the teacher: what sampling noise alone gives
-            let (t2, _) = distill::sample_teacher(&mut src, 1, w, N, 32, 1).unwrap();
+            let (t2, _) = run(&teacher, Method::Cfg, 1);
             let gap = metrics::mean_distance(t.view(), s.view());
             let (d_st, floor) = (sw2(&s, &t), sw2(&t2, &t));
             println!(

@@ -3,9 +3,11 @@
 use cfg_playground::datasets::Dataset;
 use cfg_playground::descent::TrainConfig;
 use cfg_playground::distill::{self, student_config, DistillConfig, Distiller};
+use cfg_playground::evaluate::compare_at_equal_calls;
 use cfg_playground::field::Source;
 use cfg_playground::field::{FieldSource, NetScratch};
 use cfg_playground::flow::{Pairs, Trainer};
+use cfg_playground::method::{self, Method};
 use cfg_playground::metrics;
 use cfg_playground::mixture::Prepared;
 use cfg_playground::mlp::{Mlp, MlpConfig};
@@ -13,8 +15,25 @@ use cfg_playground::rcfg::{self, RectifiedCfg};
 use cfg_playground::reflow::{self, PairConfig, ReflowConfig};
 use cfg_playground::rng::{self, seeded};
 use cfg_playground::sample::{self, SampleConfig};
-use cfg_playground::sampler::Solver;
+use cfg_playground::sampler::{SampleStats, Solver};
 use ndarray::Array2;
+
+/// `n` samples of class `label` of `d` by `m` from `source` at guidance `w`, in `steps` Euler
+/// steps from the noise of `seed` (`sample`'s path, `method::generate`).
+#[allow(clippy::too_many_arguments)]
+fn euler(
+    d: &Dataset,
+    source: Source,
+    m: Method,
+    label: u32,
+    w: f32,
+    n: usize,
+    steps: usize,
+    seed: u64,
+) -> cfg_playground::Result<(Array2<f32>, SampleStats)> {
+    let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance: w, seed };
+    method::generate(d, source, &m, Some(label), &cfg)
+}
 
 fn trained(dataset: &str, width: usize, steps: usize, seed: u64) -> Trainer {
     let d = Dataset::by_name(dataset).unwrap();
@@ -119,17 +138,16 @@ fn rectified_cfg_with_zero_lambda_is_conditional_sampling_exactly() {
     let tr = trained("face", 16, 30, 1);
     let d = &tr.dataset;
     let (n, steps) = (300, 12);
-    let mut scratch = NetScratch::new(&tr.model, n);
-    let mut src = FieldSource::Network { model: &tr.model, scratch: &mut scratch };
+    let src = Source::Network(&tr.model);
     let rule = RectifiedCfg { lambda_max: 0.0, gamma: 1.0 };
-    let (x, stats) = rcfg::sample(d, &mut src, 2, rule, n, steps, 4).unwrap();
+    let (x, stats) = euler(d, src, Method::RectifiedCfg(rule), 2, 1.0, n, steps, 4).unwrap();
     let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance: 1.0, seed: 4 };
     let (want, _) = sample::generate(d, Source::Network(&tr.model), Some(2), &cfg).unwrap();
     assert_eq!(x, want);
     assert_eq!(stats.calls_per_sample, 3 * steps);
     // and λ_max > 0 moves the samples
-    let (y, _) =
-        rcfg::sample(d, &mut src, 2, RectifiedCfg { lambda_max: 2.0, gamma: 1.0 }, n, steps, 4).unwrap();
+    let rule = RectifiedCfg { lambda_max: 2.0, gamma: 1.0 };
+    let (y, _) = euler(d, src, Method::RectifiedCfg(rule), 2, 1.0, n, steps, 4).unwrap();
     assert!(metrics::mean_distance(x.view(), y.view()) > 1e-3);
 }
 
@@ -158,30 +176,28 @@ fn alpha_schedule_and_settings() {
 fn rectified_cfg_sharpens_an_overlapping_class_on_the_exact_field() {
     let d = Dataset::by_name("overlapping").unwrap();
     let m = d.mixture();
-    let mut prep = Prepared::default();
-    let mut src = FieldSource::Exact { mixture: &m, prep: &mut prep };
+    let src = Source::Exact;
     let (n, steps) = (3000, 20);
     let hit = |x: &Array2<f32>| metrics::hit_rate(&metrics::classify(&m, x.view()), 0);
-    let (c, _) = rcfg::sample_cfg(&d, &mut src, 0, 1.0, n, steps, 2).unwrap();
-    let (r, stats) =
-        rcfg::sample(&d, &mut src, 0, RectifiedCfg { lambda_max: 3.0, gamma: 1.0 }, n, steps, 2).unwrap();
-    let (g, _) = rcfg::sample_cfg(&d, &mut src, 0, 3.0, n, steps, 2).unwrap();
+    let (c, _) = euler(&d, src, Method::Cfg, 0, 1.0, n, steps, 2).unwrap();
+    let rule = RectifiedCfg { lambda_max: 3.0, gamma: 1.0 };
+    let (r, stats) = euler(&d, src, Method::RectifiedCfg(rule), 0, 1.0, n, steps, 2).unwrap();
+    let (g, _) = euler(&d, src, Method::Cfg, 0, 3.0, n, steps, 2).unwrap();
     println!("hit rate: w = 1 {:.3}, rectified λ = 3 {:.3}, CFG w = 3 {:.3}", hit(&c), hit(&r), hit(&g));
     assert!(hit(&r) > hit(&c) + 0.05, "{} vs {}", hit(&r), hit(&c));
     assert_eq!(stats.calls_per_sample, 0);
-    let e = rcfg::compare_at_equal_calls(&d, &mut src, 0, RectifiedCfg::default(), 4, 3.0, 100, 1).unwrap();
+    let e = compare_at_equal_calls(&d, src, 0, RectifiedCfg::default(), 4, 3.0, 100, 1).unwrap();
     assert_eq!((e.rcfg_steps, e.cfg_steps, e.rcfg.dim(), e.cfg.dim()), (4, 6, (100, 2), (100, 2)));
 }
 
 #[test]
 fn equal_calls_comparison_costs_the_same_on_a_network() {
     let tr = trained("face", 16, 10, 2);
-    let mut scratch = NetScratch::new(&tr.model, 64);
-    let mut src = FieldSource::Network { model: &tr.model, scratch: &mut scratch };
-    let e = rcfg::compare_at_equal_calls(&tr.dataset, &mut src, 1, RectifiedCfg::default(), 4, 2.5, 200, 3)
-        .unwrap();
+    let src = Source::Network(&tr.model);
+    let e = compare_at_equal_calls(&tr.dataset, src, 1, RectifiedCfg::default(), 4, 2.5, 200, 3).unwrap();
     assert_eq!((e.rcfg_stats.calls_per_sample, e.cfg_stats.calls_per_sample), (12, 12));
-    assert!(rcfg::sample(&tr.dataset, &mut src, 3, RectifiedCfg::default(), 10, 4, 0).is_err());
+    let rcfg = Method::RectifiedCfg(RectifiedCfg::default());
+    assert!(euler(&tr.dataset, src, rcfg, 3, 1.0, 10, 4, 0).is_err());
 }
 
 // ---------------------------------------------------------------- guidance distillation
@@ -206,21 +222,22 @@ fn a_distilled_student_matches_the_exact_teacher_across_w() {
     let mut proj = seeded(0, 9);
     let mut far = 0.0f64;
     for w in [1.0f32, 2.0, 4.0] {
-        let (a, ta) = distill::sample_teacher(&mut teacher, 0, w, n, steps, 5).unwrap();
-        let (b, sb) = distill::sample_student(&ds.student, 0, w, n, steps, 5).unwrap();
+        let (a, ta) = euler(&d, Source::Exact, Method::Cfg, 0, w, n, steps, 5).unwrap();
+        let (b, sb) = euler(&d, Source::Network(&ds.student), Method::Student, 0, w, n, steps, 5).unwrap();
         let sw = metrics::sliced_w2(a.view(), b.view(), 64, &mut proj);
         println!("w = {w}: sliced W2 student vs teacher {sw:.4}");
         assert!(sw < 0.08, "w = {w}: {sw}");
         assert_eq!((ta.calls_per_sample, sb.calls_per_sample), (0, steps));
         if w == 4.0 {
-            let (c, _) = distill::sample_teacher(&mut teacher, 0, 1.0, n, steps, 5).unwrap();
+            let (c, _) = euler(&d, Source::Exact, Method::Cfg, 0, 1.0, n, steps, 5).unwrap();
             far = metrics::sliced_w2(c.view(), b.view(), 64, &mut proj);
         }
     }
     // the test can fail: guidance moves the samples further than the student's error
     println!("student at w = 4 vs teacher at w = 1: {far:.4}");
     assert!(far > 0.15, "{far}");
-    let gaps = distill::endpoint_gap(&mut teacher, &ds.student, 0, &[0.0, 1.0, 3.0], 500, steps, 6).unwrap();
+    let gaps =
+        distill::endpoint_gap(&d, Source::Exact, &ds.student, 0, &[0.0, 1.0, 3.0], 500, steps, 6).unwrap();
     println!("endpoint gaps {gaps:?}");
     assert!(gaps.iter().all(|g| g.is_finite() && *g < 0.2), "{gaps:?}");
 }
@@ -235,8 +252,9 @@ fn a_student_costs_one_call_per_step_and_a_network_teacher_two() {
         Distiller::new(arch, DistillConfig { steps: 5, batch: 32, ..DistillConfig::default() }).unwrap();
     let loss = ds.train(&mut teacher, 3).unwrap();
     assert!(loss.is_finite() && ds.steps_done() == 3);
-    let (_, s) = distill::sample_student(&ds.student, 1, 2.0, 50, 8, 0).unwrap();
-    let (_, t) = distill::sample_teacher(&mut teacher, 1, 2.0, 50, 8, 0).unwrap();
+    let d = &tr.dataset;
+    let (_, s) = euler(d, Source::Network(&ds.student), Method::Student, 1, 2.0, 50, 8, 0).unwrap();
+    let (_, t) = euler(d, Source::Network(&tr.model), Method::Cfg, 1, 2.0, 50, 8, 0).unwrap();
     assert_eq!((s.calls_per_sample, t.calls_per_sample), (8, 16));
     // a student without the w input, and a teacher of another data set, are refused
     assert!(Distiller::new(tr.model.config().clone(), DistillConfig::default()).is_err());
@@ -249,7 +267,7 @@ fn a_student_costs_one_call_per_step_and_a_network_teacher_two() {
     assert!(ds.step(&mut other).unwrap_err().to_string().contains("classes"));
     assert!(ds.train(&mut other, 2).unwrap_err().to_string().contains("classes"));
     assert_eq!((ds.student.params.clone(), ds.steps_done()), before);
-    assert!(distill::sample_student(&tr.model, 1, 2.0, 5, 2, 0).is_err());
+    assert!(euler(d, Source::Network(&tr.model), Method::Student, 1, 2.0, 5, 2, 0).is_err());
 }
 
 // ---------------------------------------------------------------- both velocities at once
@@ -323,15 +341,13 @@ fn repeated_reflow_on_the_face_keeps_straightening() {
 fn rectified_and_plain_cfg_at_equal_calls_on_the_exact_field() {
     let d = Dataset::by_name("overlapping").unwrap();
     let m = d.mixture();
-    let mut prep = Prepared::default();
-    let mut src = FieldSource::Exact { mixture: &m, prep: &mut prep };
     let data = d.sample_class(0, 3000, &mut seeded(1, 5));
     let mut proj = seeded(2, 5);
     let hit = |x: &Array2<f32>| metrics::hit_rate(&metrics::classify(&m, x.view()), 0);
-    let (base, _) = rcfg::sample_cfg(&d, &mut src, 0, 1.0, 3000, 40, 8).unwrap();
+    let (base, _) = euler(&d, Source::Exact, Method::Cfg, 0, 1.0, 3000, 40, 8).unwrap();
     for k in [2, 4, 8] {
         let rule = RectifiedCfg { lambda_max: 3.0, gamma: 1.0 };
-        let e = rcfg::compare_at_equal_calls(&d, &mut src, 0, rule, k, 3.0, 3000, 8).unwrap();
+        let e = compare_at_equal_calls(&d, Source::Exact, 0, rule, k, 3.0, 3000, 8).unwrap();
         let (wr, wc) = (
             metrics::sliced_w2(e.rcfg.view(), data.view(), 32, &mut proj),
             metrics::sliced_w2(e.cfg.view(), data.view(), 32, &mut proj),
@@ -381,14 +397,15 @@ fn a_student_from_a_network_teacher_starts_as_the_teacher_and_learns_guidance() 
     let mut scratch = NetScratch::new(&tr.model, 256);
     let mut teacher = FieldSource::Network { model: &tr.model, scratch: &mut scratch };
     let (n, steps) = (2000, 16);
-    let gap = |ds: &Distiller, teacher: &mut FieldSource| {
-        distill::endpoint_gap(teacher, &ds.student, 0, &[3.0], n, steps, 4).unwrap()[0]
+    let d = &tr.dataset;
+    let gap = |ds: &Distiller| {
+        distill::endpoint_gap(d, Source::Network(&tr.model), &ds.student, 0, &[3.0], n, steps, 4).unwrap()[0]
     };
-    let before = gap(&ds, &mut teacher);
+    let before = gap(&ds);
     ds.train(&mut teacher, 500).unwrap();
-    let after = gap(&ds, &mut teacher);
-    let (a, _) = distill::sample_teacher(&mut teacher, 0, 3.0, n, steps, 4).unwrap();
-    let (b, _) = distill::sample_student(&ds.student, 0, 3.0, n, steps, 4).unwrap();
+    let after = gap(&ds);
+    let (a, _) = euler(d, Source::Network(&tr.model), Method::Cfg, 0, 3.0, n, steps, 4).unwrap();
+    let (b, _) = euler(d, Source::Network(&ds.student), Method::Student, 0, 3.0, n, steps, 4).unwrap();
     let sw = metrics::sliced_w2(a.view(), b.view(), 64, &mut seeded(0, 1));
     println!("network teacher, w = 3: endpoint gap {before:.4} -> {after:.4}, sliced W2 {sw:.4}");
     assert!(after < 0.3 * before && sw < 0.08, "gap {before} -> {after}, sliced W2 {sw}");

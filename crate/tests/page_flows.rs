@@ -2,14 +2,17 @@
 //! page's flow export runs it (`method::advance` on `Particles`, in batches of 256 particles
 //! under a time budget, or in whole steps) lands where `sample`'s core path (`method::generate_with`)
 //! does, for the same seed, to 1e-5. `crate/tests/web_methods.rs` checks the same through the wasm
-//! exports in Chromium.
+//! exports in Chromium; both run the cases of `common/method_cases.rs`.
+
+#[path = "common/method_cases.rs"]
+mod method_cases;
 
 use cfg_playground::classifier::classifier_arch;
 use cfg_playground::classifier::guided::{ClassifierScratch, ClassifierSource};
 use cfg_playground::datasets::Dataset;
 use cfg_playground::distill::{DistillConfig, Distiller};
 use cfg_playground::field::{FieldSource, NetScratch, Source};
-use cfg_playground::method::{self, autoguidance, Apg, Method, MethodField, MethodState, Models};
+use cfg_playground::method::{self, Method, MethodField, MethodState, Models, Needs};
 use cfg_playground::mixture::Prepared;
 use cfg_playground::mlp::{Mlp, MlpConfig};
 use cfg_playground::particles::Particles;
@@ -17,14 +20,10 @@ use cfg_playground::rcfg::RectifiedCfg;
 use cfg_playground::rng::seeded;
 use cfg_playground::sample::SampleConfig;
 use cfg_playground::sampler::Solver;
-use cfg_playground::temperature::Clock;
+use method_cases::{assert_every_method_has_a_case, CASES};
 
 const N: usize = 300;
 
-/// A case: its name, the method, the velocity network (None: exact), the other network (the
-/// classifier, None: the exact Bayes classifier; autoguidance's guide, None: the widened
-/// mixture) and the solver.
-type Case<'a> = (&'a str, Method, Option<&'a Mlp<f32>>, Option<&'a Mlp<f32>>, Solver);
 const STEPS: usize = 12;
 const SEED: u64 = 5;
 
@@ -49,14 +48,11 @@ fn page_run(
         (Some(model), Some(scratch)) => FieldSource::Network { model, scratch },
         _ => FieldSource::Exact { mixture: &mix, prep: &mut prep },
     };
-    // autoguidance's guide: the other network (the page's snapshot has a scratch of 1024
-    // points, as the model's), or the widened mixture
-    let guide_net = classifier_net.filter(|_| matches!(method, Method::Autoguidance { .. }));
+    // a guide: the other network (the page's snapshot has a scratch of 1024 points, as the
+    // model's), or on the exact field the method's own guide mixture
+    let guide_net = classifier_net.filter(|_| method.needs() == Needs::Guide);
     let classifier_net = classifier_net.filter(|_| guide_net.is_none());
-    let widened = match method {
-        Method::Autoguidance { guide_widen } => autoguidance::widened(&mix, guide_widen),
-        _ => mix.clone(),
-    };
+    let widened = method.exact_guide(&mix).unwrap_or_else(|| mix.clone());
     let (mut gscratch, mut gprep) = (guide_net.map(|m| NetScratch::new(m, 1024)), Prepared::default());
     let mut guide = match (guide_net, gscratch.as_mut()) {
         (Some(model), Some(scratch)) => FieldSource::Network { model, scratch },
@@ -102,12 +98,25 @@ fn core_run(
 ) -> Vec<f32> {
     let source = velocity_net.map_or(Source::Exact, Source::Network);
     let cfg = SampleConfig { n: N, steps: STEPS, solver, guidance: w, seed: SEED };
-    let models = match method {
-        Method::Autoguidance { .. } => Models { classifier: None, guide: classifier_net },
+    let models = match method.needs() {
+        Needs::Guide => Models { classifier: None, guide: classifier_net },
         _ => Models::classifier(classifier_net),
     };
     let (x, _) = method::generate_with(d, source, models, &method, label, &cfg).unwrap();
     x.iter().copied().collect()
+}
+
+/// The error of making the page's field of a method without a flow.
+fn no_flow(d: &Dataset, method: Method) -> String {
+    let mix = d.mixture();
+    let mut prep = Prepared::default();
+    let mut velocity = FieldSource::Exact { mixture: &mix, prep: &mut prep };
+    let mut state = MethodState::default();
+    let k = d.n_classes();
+    MethodField::new(method, k, Some(0), 1.0, &mut velocity, None, None, &mut state, 10)
+        .err()
+        .unwrap()
+        .to_string()
 }
 
 fn max_gap(a: &[f32], b: &[f32]) -> f64 {
@@ -116,7 +125,7 @@ fn max_gap(a: &[f32], b: &[f32]) -> f64 {
 }
 
 #[test]
-fn every_method_with_a_flow_lands_where_sample_does() {
+fn every_method_case_lands_where_sample_does() {
     let d = Dataset::by_name("overlapping").unwrap();
     let net = Mlp::new(MlpConfig::velocity(2, 32, 2), &mut seeded(1, 0)).unwrap();
     let mut teacher = Mlp::new(MlpConfig::velocity(2, 32, 2), &mut seeded(2, 0)).unwrap();
@@ -127,51 +136,32 @@ fn every_method_with_a_flow_lands_where_sample_does() {
         *p += 0.01 * ((i % 7) as f32 - 3.0);
     }
     let clf = Mlp::new(classifier_arch(2, 32, 2), &mut seeded(3, 0)).unwrap();
-    let rule = RectifiedCfg { lambda_max: 2.5, gamma: 1.5 };
-    let interval = Method::GuidanceInterval { t_lo: 0.3, t_hi: 0.7 };
-    let zero_star = Method::CfgZeroStar { zero_steps: 2 };
-    // with momentum: a running average per particle, kept across the page's batches
-    let apg = Method::Apg(Apg { eta: 0.3, norm_threshold: Some(2.0), momentum: 0.5 });
-    let autoguidance = Method::Autoguidance { guide_widen: 2.0 };
-    let cases: Vec<Case> = vec![
-        ("cfg", Method::Cfg, Some(&net), None, Solver::Heun),
-        ("cfg exact", Method::Cfg, None, None, Solver::Heun),
-        ("rectified-cfg", Method::RectifiedCfg(rule), Some(&net), None, Solver::Euler),
-        ("rectified-cfg exact", Method::RectifiedCfg(rule), None, None, Solver::Euler),
-        ("noise-scale", Method::NoiseScale { tau: 0.6 }, Some(&net), None, Solver::Heun),
-        ("noise-scale exact", Method::NoiseScale { tau: 0.6 }, None, None, Solver::Euler),
-        (
-            "velocity-scale",
-            Method::VelocityScale { temperature: 0.7, clock: Clock::Sampler },
-            Some(&net),
-            None,
-            Solver::Euler,
-        ),
-        (
-            "velocity-scale rescaled exact",
-            Method::VelocityScale { temperature: 0.7, clock: Clock::Rescaled },
-            None,
-            None,
-            Solver::Heun,
-        ),
-        ("student", Method::Student, Some(&student), None, Solver::Euler),
-        ("classifier", Method::Classifier, Some(&net), Some(&clf), Solver::Euler),
-        ("classifier exact", Method::Classifier, None, None, Solver::Heun),
-        ("guidance-interval", interval, Some(&net), None, Solver::Heun),
-        ("guidance-interval exact", interval, None, None, Solver::Euler),
-        ("cfg-zero-star", zero_star, Some(&net), None, Solver::Euler),
-        ("cfg-zero-star exact", zero_star, None, None, Solver::Heun),
-        ("apg", apg, Some(&net), None, Solver::Heun),
-        ("apg exact", apg, None, None, Solver::Euler),
-        ("autoguidance", autoguidance, Some(&net), Some(&teacher), Solver::Euler),
-        ("autoguidance exact", autoguidance, None, None, Solver::Heun),
-    ];
+    assert_every_method_has_a_case();
     let mut report = Vec::new();
-    for (name, m, v, c, solver) in cases {
+    for case in CASES {
+        let (m, solver, w) = (case.method(), Solver::parse(case.solver).unwrap(), case.w as f32);
+        // on a network: the student for a student, and the other network the method needs
+        let v = match (case.exact, case.needs()) {
+            (true, _) => None,
+            (false, Needs::Student) => Some(&student),
+            (false, _) => Some(&net),
+        };
+        let c = match (case.exact, case.needs()) {
+            (false, Needs::Classifier) => Some(&clf),
+            (false, Needs::Guide) => Some(&teacher),
+            _ => None,
+        };
+        let name = case.label;
         for label in [Some(1), None] {
-            let want = core_run(&d, v, c, m, label, 3.0, solver);
+            let want = core_run(&d, v, c, m, label, w, solver);
+            if !case.flow() {
+                let e = no_flow(&d, m);
+                assert!(e.contains("no flow"), "{name}: {e}");
+                report.push(format!("{name:>30} class {label:?}: no flow ({} samples)", want.len() / 2));
+                continue;
+            }
             for rows in [256, N] {
-                let got = page_run(&d, v, c, m, label, 3.0, solver, rows);
+                let got = page_run(&d, v, c, m, label, w, solver, rows);
                 let gap = max_gap(&got, &want);
                 report.push(format!("{name:>30} class {label:?} rows {rows:>3}: max |Δ| {gap:.2e}"));
                 assert!(gap <= 1e-5, "{name}, class {label:?}, {rows} rows: max |Δ| {gap}");

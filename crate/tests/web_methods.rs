@@ -1,8 +1,12 @@
 //! Browser tests of the guidance methods on the page: every method of `method.rs` run through
 //! the page's one flow export (`Flow.advanceFor` with a `Method`) lands where `sample`'s core path
 //! lands for the same seed (also in this build), the method figures' other exports measure what
-//! they should, and bad input is an error, not a panic.
+//! they should, and bad input is an error, not a panic. The method cases are those of
+//! `common/method_cases.rs`, which `page_flows.rs` runs natively.
 #![cfg(target_arch = "wasm32")]
+
+#[path = "common/method_cases.rs"]
+mod method_cases;
 
 #[path = "common/js_result.rs"]
 mod js_result;
@@ -13,6 +17,8 @@ mod web_method;
 use cfg_playground::datasets::Dataset;
 use cfg_playground::field::Source;
 use cfg_playground::method;
+use cfg_playground::method::Needs;
+use cfg_playground::mlp::Mlp;
 use cfg_playground::model_file::{ModelFile, ModelKind};
 use cfg_playground::sample::SampleConfig;
 use cfg_playground::sampler::Solver;
@@ -20,13 +26,31 @@ use cfg_playground::web::{
     cfg_steps_at_equal_calls, sliced_w2, Classifier, Flow, MethodHandle, Model, Painter, Tilted, Trainer,
 };
 use js_result::{err, ok};
+use method_cases::{assert_every_method_has_a_case, Case, Opt, CASES};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use web_method::{cfg, cfg as cfg_handle, method};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// A case: the method's name, whether it is exact, its numeric options and the flow's solver.
-type Case<'a> = (&'a str, bool, Vec<(&'a str, f64)>, &'a str);
+/// The `Method` handle of a case, made as JavaScript makes it: `new Method(name, {exact, w,
+/// ...options})`.
+fn case_handle(case: &Case) -> Result<MethodHandle, wasm_bindgen::JsError> {
+    let o = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| js_sys::Reflect::set(&o, &k.into(), &v).unwrap();
+    set("exact", JsValue::from_bool(case.exact));
+    set("w", JsValue::from_f64(case.w));
+    for (k, v) in case.options {
+        set(
+            k,
+            match *v {
+                Opt::Num(x) => JsValue::from_f64(x),
+                Opt::Name(t) => JsValue::from_str(t),
+            },
+        );
+    }
+    MethodHandle::new(case.name, o.into())
+}
 
 fn model() -> Model {
     ok(Model::untrained("overlapping", r#"{"width": 16, "depth": 1}"#, ""))
@@ -34,11 +58,12 @@ fn model() -> Model {
 
 /// The page's run of `m` (a flow of 300 particles of `class`, 12 steps of `solver`, seed 5,
 /// advanced with a zero budget: one batch of 256 particles per call) and `sample`'s run of the
-/// same method on the same networks; the largest coordinate gap.
+/// same method on the same networks (`other`: the classifier or guide network the method needs,
+/// on a network); the largest coordinate gap.
 fn gap(
     m: &mut MethodHandle,
     model: &mut Model,
-    classifier: Option<&str>,
+    other: Option<&Mlp<f32>>,
     class: &str,
     solver: &str,
     w: f32,
@@ -50,13 +75,15 @@ fn gap(
     let d = Dataset::by_name("overlapping").unwrap();
     let file = ModelFile::from_json(ok(model.to_json("f32")).as_bytes()).unwrap();
     let source = if m.exact() { Source::Exact } else { Source::Network(&file.model) };
-    let clf = classifier.map(|t| ModelFile::from_json_as(t.as_bytes(), ModelKind::Classifier).unwrap().model);
-    let clf = clf.as_ref().filter(|_| !m.exact());
+    let other = other.filter(|_| !m.exact());
+    let models = match m.method().needs() {
+        Needs::Guide => method::Models { classifier: None, guide: other },
+        _ => method::Models::classifier(other),
+    };
     let label = d.class_label(class).unwrap();
     let solver = Solver::parse(solver).unwrap();
     let cfg = SampleConfig { n: 300, steps: 12, solver, guidance: w, seed: 5 };
-    let (want, _) =
-        method::generate_with(&d, source, method::Models::classifier(clf), &m.method(), label, &cfg).unwrap();
+    let (want, _) = method::generate_with(&d, source, models, &m.method(), label, &cfg).unwrap();
     let got = f.positions().to_vec();
     got.iter().zip(want.iter()).map(|(a, b)| (a - b).abs() as f64).fold(0.0, f64::max)
 }
@@ -79,38 +106,36 @@ fn every_method_through_the_flow_export_lands_where_sample_does() {
         ok(Model::from_json(&ok(ok(Trainer::distill(&teacher, r#"{"steps": 20}"#)).to_json("f32"))));
     let clf_text = ok(ok(Trainer::classifier("overlapping", r#"{"width": 16, "depth": 1}"#)).to_json("f32"));
     let clf = ok(Classifier::from_json(&clf_text));
+    let clf_file = ModelFile::from_json_as(clf_text.as_bytes(), ModelKind::Classifier).unwrap();
+    let weak = ok(Model::untrained("overlapping", r#"{"width": 8, "depth": 1, "seed": 4}"#, ""));
+    let weak_file = ModelFile::from_json(ok(weak.to_json("f32")).as_bytes()).unwrap();
     let mut report = Vec::new();
-    let cases: Vec<Case> = vec![
-        ("cfg", false, vec![("w", 3.0)], "heun"),
-        ("cfg", true, vec![("w", 3.0)], "euler"),
-        ("rectified-cfg", false, vec![("lambdaMax", 2.5), ("gamma", 1.5)], "euler"),
-        ("rectified-cfg", true, vec![("lambdaMax", 2.5), ("gamma", 1.5)], "euler"),
-        ("noise-scale", false, vec![("w", 2.0), ("tau", 0.6)], "heun"),
-        ("noise-scale", true, vec![("w", 2.0), ("tau", 0.6)], "euler"),
-        ("velocity-scale", false, vec![("w", 1.0), ("temperature", 0.7)], "euler"),
-        ("velocity-scale", true, vec![("w", 3.0), ("temperature", 0.7)], "heun"),
-        ("student", false, vec![("w", 3.0)], "euler"),
-        ("classifier", false, vec![("w", 3.0)], "euler"),
-        ("classifier", true, vec![("w", 3.0)], "heun"),
-        ("guidance-interval", false, vec![("w", 3.0), ("tLo", 0.3), ("tHi", 0.7)], "heun"),
-        ("guidance-interval", true, vec![("w", 3.0), ("tLo", 0.3), ("tHi", 0.7)], "euler"),
-        ("cfg-zero-star", false, vec![("w", 3.0), ("zeroSteps", 2.0)], "euler"),
-        ("cfg-zero-star", true, vec![("w", 3.0), ("zeroSteps", 2.0)], "heun"),
-        ("apg", false, vec![("w", 3.0), ("eta", 0.3), ("normThreshold", 2.0), ("momentum", 0.5)], "heun"),
-        ("apg", true, vec![("w", 3.0), ("eta", 0.3), ("normThreshold", 2.0), ("momentum", 0.5)], "euler"),
-        ("autoguidance", true, vec![("w", 3.0), ("guideWiden", 2.0)], "heun"),
-    ];
-    for (name, exact, numbers, solver) in cases {
-        let w = numbers.iter().find(|(k, _)| *k == "w").map_or(1.0, |(_, v)| *v) as f32;
-        let mut h = ok(method(name, exact, &numbers));
-        if name == "classifier" && !exact {
-            ok(h.set_classifier(&clf));
+    assert_every_method_has_a_case();
+    for case in CASES {
+        let name = case.label;
+        let mut h = ok(case_handle(case));
+        if !case.flow() {
+            let mut f = ok(Flow::new(&m, "upper-right", 10.0, 4.0, case.solver, 0.0, false));
+            assert!(err(f.advance_for(&mut h, &mut m, 1.0, None)).contains("no flow"), "{name}");
+            continue;
         }
-        let velocity = if name == "student" { &mut student } else { &mut m };
+        // on a network: the other network the method needs, and a student for a student
+        let other = match (case.exact, case.needs()) {
+            (false, Needs::Classifier) => {
+                ok(h.set_classifier(&clf));
+                Some(&clf_file.model)
+            }
+            (false, Needs::Guide) => {
+                ok(h.set_guide(&weak));
+                Some(&weak_file.model)
+            }
+            _ => None,
+        };
+        let velocity = if case.needs() == Needs::Student { &mut student } else { &mut m };
         for class in ["upper-right", "null"] {
-            let g = gap(&mut h, velocity, Some(&clf_text), class, solver, w);
-            report.push(format!("{name} exact {exact} {class}: max |Δ| {g:.2e}"));
-            assert!(g <= 1e-5, "{name} (exact {exact}, {class}): max |Δ| {g}");
+            let g = gap(&mut h, velocity, other, class, case.solver, case.w as f32);
+            report.push(format!("{name} {class}: max |Δ| {g:.2e}"));
+            assert!(g <= 1e-5, "{name} ({class}): max |Δ| {g}");
         }
     }
     // the page's velocity-scale figure reads T·v at T·t: also a method of method.rs
@@ -130,8 +155,6 @@ fn every_method_through_the_flow_export_lands_where_sample_does() {
     assert!(a <= 1e-5 && b <= 1e-5, "{a} {b}");
     // autoguidance with a network guide: the page's snapshot of a model against `sample`'s
     // --guide, and with the model itself as its guide it is w = 1 for every w
-    let weak = ok(Model::untrained("overlapping", r#"{"width": 8, "depth": 1, "seed": 4}"#, ""));
-    let weak_file = ModelFile::from_json(ok(weak.to_json("f32")).as_bytes()).unwrap();
     let mine = ModelFile::from_json(ok(m.to_json("f32")).as_bytes()).unwrap();
     let d = Dataset::by_name("overlapping").unwrap();
     for class in ["upper-right", "null"] {
@@ -349,7 +372,7 @@ fn bad_input_is_an_error() {
     assert!(err(method("cfg", false, &[("omega", 1.0)])).contains("options"));
     assert!(err(MethodHandle::new("cfg", "nope".into())).contains("options"));
     assert!(err(method("guidance-interval", false, &[("tLo", 0.8), ("tHi", 0.2)]))
-        .contains("t_lo must not exceed"));
+        .contains("tLo must not exceed tHi"));
     assert!(err(method("guidance-interval", false, &[("tHi", 1.5)])).contains("tHi"));
     assert!(err(method("apg", false, &[("eta", -1.0)])).contains("eta"));
     assert!(err(method("apg", false, &[("normThreshold", -1.0)])).contains("normThreshold"));

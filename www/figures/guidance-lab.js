@@ -9,7 +9,7 @@ import { el, fmt, pretrainedText } from '../lib/cfg.js';
 import { P, fx, trainParams } from '../shell/figure.js';
 import { Plot } from '../lib/plot.js';
 import { WorkerClient } from '../lib/rpc.js';
-import { LAB_METHODS, LABEL, COLOR, FRONTIER_WS, GUIDE_WIDEN, labMethod } from './guidance-lab/methods.js';
+import { LAB_METHODS, LABEL, COLOR, FRONTIER_WS, GUIDE_WIDEN, labMethod, needsGuide } from './guidance-lab/methods.js';
 import { Frontier } from './guidance-lab/frontier.js';
 
 const PANELS = ['panel1', 'panel2', 'panel3'];
@@ -113,7 +113,7 @@ export default {
     }
 
     // ---------- the panels ----------
-    const waiting = (name) => name === 'autoguidance' && !fig.state.exact && !guide();
+    const waiting = (name) => needsGuide(wasm, name) && !fig.state.exact && !guide();
     function restartPanels() {
       const s = fig.state;
       for (const p of panels) {

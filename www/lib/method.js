@@ -48,6 +48,29 @@ export function method(wasm, name, options = {}, classifier = null, guide = null
   return m;
 }
 
+const tables = new WeakMap(); // wasm bindings → Map(name → row of the method table)
+
+/**
+ * The method table of `wasm` (its `methodTable()`, the rows of crate/src/method/table.rs), by
+ * name: each row's name, needs ('nothing' | 'classifier' | 'guide' | 'student'), exact (runs on
+ * the exact field), flow, solver and params.
+ */
+export function methodTable(wasm) {
+  let t = tables.get(wasm);
+  if (!t) {
+    t = new Map(wasm.methodTable().map((row) => [row.name, row]));
+    tables.set(wasm, t);
+  }
+  return t;
+}
+
+/** What method `name` needs besides its velocity source: 'nothing', 'classifier', 'guide' or 'student'. */
+export function needs(wasm, name) {
+  const row = methodTable(wasm).get(name);
+  if (!row) throw new Error(`no method '${name}'`);
+  return row.needs;
+}
+
 /** Plain CFG at guidance `w` (with `exact`, the data's exact field instead of the network). */
 export function cfg(wasm, w, exact = false) {
   return method(wasm, 'cfg', { w, exact });

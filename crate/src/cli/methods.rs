@@ -2,105 +2,116 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{value_parser, Arg, ArgMatches, Args};
 
-use cfg_playground::caps::{MAX_GUIDANCE, MAX_SAMPLER_STEPS};
 use cfg_playground::datasets::Dataset;
-use cfg_playground::error::{check_count, check_range, Error, Result};
+use cfg_playground::error::{Error, Result};
 use cfg_playground::invalid;
-use cfg_playground::method::apg::{MAX_ETA, MAX_NORM_THRESHOLD};
-use cfg_playground::method::autoguidance::{DEFAULT_WIDEN, MAX_WIDEN};
-use cfg_playground::method::{Apg, Method, MethodParams, Models, DEFAULT_INTERVAL, DEFAULT_ZERO_STEPS};
+use cfg_playground::method::spec::{all_params, needing, Given, Param, Spelling};
+use cfg_playground::method::{Method, Models, Needs, METHODS};
 use cfg_playground::mlp::Mlp;
 use cfg_playground::model_file::{ModelFile, ModelKind};
-use cfg_playground::rcfg::RectifiedCfg;
-use cfg_playground::temperature::Clock;
 
 use super::inner;
 
 /// How to sample: the method and its own parameters.
 #[derive(Args)]
 pub struct MethodArgs {
-    /// cfg, rectified-cfg, noise-scale, velocity-scale, tilted, tempered, student, classifier
-    /// (classifier guidance at λ = --guidance), guidance-interval, cfg-zero-star, apg or
-    /// autoguidance.
-    #[arg(long, default_value = "cfg")]
+    #[arg(long, default_value = "cfg", help = method_help())]
     pub method: Method,
-    /// rectified-cfg: λ_max in α(t) = λ_max·(1 − t)^γ.
-    #[arg(long, default_value_t = RectifiedCfg::default().lambda_max as f64, allow_negative_numbers = true)]
-    pub lambda_max: f64,
-    /// rectified-cfg: γ in α(t) = λ_max·(1 − t)^γ.
-    #[arg(long, default_value_t = RectifiedCfg::default().gamma as f64, allow_negative_numbers = true)]
-    pub gamma: f64,
-    /// noise-scale: τ in x0 ~ N(0, τ²I).
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    pub tau: f64,
-    /// velocity-scale: T in v ← T·v; tempered: T in p(x|c)^(1/T).
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    pub temperature: f64,
+    /// The method's own parameters: one flag per parameter of the method table.
+    #[command(flatten)]
+    pub params: ParamArgs,
     /// classifier: a classifier file (made by train --method classifier); without it, the exact
     /// Bayes classifier of the data's mixture.
     #[arg(long)]
     pub classifier: Option<PathBuf>,
-    /// guidance-interval: CFG acts for t in [--t-lo, --t-hi] (t = 0 noise, 1 data).
-    #[arg(long, default_value_t = DEFAULT_INTERVAL.0 as f64, allow_negative_numbers = true)]
-    pub t_lo: f64,
-    /// guidance-interval: the end of the interval.
-    #[arg(long, default_value_t = DEFAULT_INTERVAL.1 as f64, allow_negative_numbers = true)]
-    pub t_hi: f64,
-    /// cfg-zero-star: the first K steps output zero velocity.
-    #[arg(long, default_value_t = DEFAULT_ZERO_STEPS as i64, allow_negative_numbers = true)]
-    pub zero_steps: i64,
-    /// apg: weight η of the guidance's part parallel to the data prediction.
-    #[arg(long, default_value_t = Apg::default().eta as f64, allow_negative_numbers = true)]
-    pub eta: f64,
-    /// apg: cap r on the guidance's norm in data-prediction space (default: no cap).
-    #[arg(long, allow_negative_numbers = true)]
-    pub norm_threshold: Option<f64>,
-    /// apg: momentum β in [0, 1) of the guidance's running average.
-    #[arg(long, default_value_t = Apg::default().momentum as f64, allow_negative_numbers = true)]
-    pub momentum: f64,
     /// autoguidance: the guide, a weaker model file of the same data set and classes (needed
     /// with --model; with --exact the guide is the data's mixture, see --guide-widen).
     #[arg(long)]
     pub guide: Option<PathBuf>,
-    /// autoguidance with --exact: the guide mixture's covariances are the data's times this
-    /// factor (≥ 1), an analytic stand-in for an underfit model.
-    #[arg(long, default_value_t = DEFAULT_WIDEN, allow_negative_numbers = true)]
-    pub guide_widen: f64,
+}
+
+/// `--method`'s help: the names of the method table.
+fn method_help() -> String {
+    format!(
+        "The sampling method: {} (docs/methods.md; classifier is classifier guidance at λ = --guidance)",
+        Method::NAMES.join(", ")
+    )
+}
+
+/// The flags of every method parameter with a CLI flag in the method table ([`METHODS`]), each
+/// once (a flag several methods share, as --temperature, lists each method's range), as given.
+#[derive(Clone, Debug, Default)]
+pub struct ParamArgs {
+    given: Vec<(&'static str, f64)>,
+}
+
+/// The table's parameters with a CLI flag, each flag once.
+fn cli_params() -> impl Iterator<Item = &'static Param> {
+    all_params().into_iter().filter(|p| p.flag.is_some())
+}
+
+/// The help of one flag: each method that takes it, with what it is, its range and default.
+fn param_help(flag: &str) -> String {
+    let uses: Vec<String> = METHODS
+        .iter()
+        .flat_map(|m| m.params.iter().filter(|p| p.flag == Some(flag)).map(move |p| (m, p)))
+        .map(|(m, p)| format!("{}: {}, in {} (default {})", m.name, p.doc, p.range_text(), p.default_text()))
+        .collect();
+    uses.join("; ")
+}
+
+impl clap::FromArgMatches for ParamArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> std::result::Result<Self, clap::Error> {
+        let mut args = ParamArgs::default();
+        args.update_from_arg_matches(matches)?;
+        Ok(args)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> std::result::Result<(), clap::Error> {
+        for p in cli_params() {
+            if let Some(v) = matches.get_one::<f64>(p.name) {
+                let flag = p.flag.expect("filtered");
+                self.given.retain(|(f, _)| *f != flag);
+                self.given.push((flag, *v));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Args for ParamArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cli_params().fold(cmd, |cmd, p| {
+            let flag = p.flag.expect("filtered");
+            cmd.arg(
+                Arg::new(p.name)
+                    .long(flag.trim_start_matches("--"))
+                    .value_parser(value_parser!(f64))
+                    .allow_negative_numbers(true)
+                    .help(param_help(flag)),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
 }
 
 impl MethodArgs {
-    /// The method these arguments name, with its parameters checked.
+    /// The method these arguments name, with its parameters checked against its row of the
+    /// method table (the same one-line errors as the page's, with the flags' names).
     pub fn method(&self) -> Result<Method> {
-        if self.t_lo > self.t_hi {
-            return Err(invalid!("--t-lo must not exceed --t-hi, got {} > {}", self.t_lo, self.t_hi));
+        let spec = self.method.spec();
+        let given = self.params.given.iter().map(|(flag, v)| (*flag, Given::Number(*v)));
+        let m = Method::from_name(spec.name, &spec.parse(given, Spelling::Cli)?)?;
+        if self.classifier.is_some() && m.needs() != Needs::Classifier {
+            return Err(invalid!("--classifier goes with --method {}", needing(Needs::Classifier)));
         }
-        let params = MethodParams {
-            lambda_max: check_range("--lambda-max", self.lambda_max, 0.0, MAX_GUIDANCE)? as f32,
-            gamma: check_range("--gamma", self.gamma, 0.0, 10.0)? as f32,
-            tau: self.tau as f32,
-            temperature: self.temperature,
-            clock: Clock::Sampler,
-            t_lo: check_range("--t-lo", self.t_lo, 0.0, 1.0)? as f32,
-            t_hi: check_range("--t-hi", self.t_hi, 0.0, 1.0)? as f32,
-            zero_steps: check_count("--zero-steps", self.zero_steps, 0, MAX_SAMPLER_STEPS as i64)?,
-            apg: Apg {
-                eta: check_range("--eta", self.eta, 0.0, MAX_ETA)? as f32,
-                norm_threshold: match self.norm_threshold {
-                    Some(r) => Some(check_range("--norm-threshold", r, 0.0, MAX_NORM_THRESHOLD)? as f32),
-                    None => None,
-                },
-                momentum: self.momentum as f32,
-            },
-            guide_widen: check_range("--guide-widen", self.guide_widen, 1.0, MAX_WIDEN)?,
-        };
-        let m = Method::from_name(self.method.name(), &params).map_err(|e| invalid!("--{}", inner(&e)))?;
-        if self.classifier.is_some() && m != Method::Classifier {
-            return Err(invalid!("--classifier goes with --method classifier"));
-        }
-        if self.guide.is_some() && !matches!(m, Method::Autoguidance { .. }) {
-            return Err(invalid!("--guide goes with --method autoguidance"));
+        if self.guide.is_some() && m.needs() != Needs::Guide {
+            return Err(invalid!("--guide goes with --method {}", needing(Needs::Guide)));
         }
         Ok(m)
     }

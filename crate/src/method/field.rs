@@ -7,7 +7,7 @@ use super::apg::ApgField;
 use super::autoguidance::AutoguidanceField;
 use super::interval::IntervalField;
 use super::zero_star::ZeroStarField;
-use super::Method;
+use super::{Method, Needs};
 use crate::caps::MAX_GUIDANCE;
 use crate::classifier::guided::{ClassifierGuided, ClassifierSource};
 use crate::error::{check_range, Result};
@@ -107,10 +107,12 @@ impl MethodState {
 /// `method` for a data set of `n_classes` classes: a network of those classes, a distilled
 /// student (w as its one extra input) for `student` and only then, two outputs.
 pub(super) fn check_velocity(net: Option<&MlpConfig>, method: &Method, n_classes: usize) -> Result<()> {
+    let student = method.needs() == Needs::Student;
     let Some(c) = net else {
-        if *method == Method::Student {
+        if student {
             return Err(invalid!(
-                "the student method needs a student model file (made by train --method distill)"
+                "the {} method needs a student model file (made by train --method distill)",
+                method.name()
             ));
         }
         return Ok(());
@@ -118,13 +120,19 @@ pub(super) fn check_velocity(net: Option<&MlpConfig>, method: &Method, n_classes
     if c.n_classes != n_classes {
         return Err(invalid!("the model has {} classes, the data set {n_classes}", c.n_classes));
     }
-    match (c.n_extra, *method == Method::Student) {
+    match (c.n_extra, student) {
         (1, true) | (0, false) => {}
         (_, true) => {
-            return Err(invalid!("the student method needs a distilled student model (w as an input)"))
+            return Err(invalid!(
+                "the {} method needs a distilled student model (w as an input)",
+                method.name()
+            ))
         }
         (_, false) => {
-            return Err(invalid!("this model is a distilled student (w as an input): use --method student"))
+            return Err(invalid!(
+                "this model is a distilled student (w as an input): use --method {}",
+                super::spec::needing(Needs::Student)
+            ))
         }
     }
     if c.d_out != 2 {
@@ -188,12 +196,14 @@ impl<'r, 'v, 'c> MethodField<'r, 'v, 'c> {
             FieldSource::Exact { .. } => None,
         };
         check_velocity(net, &method, n_classes)?;
-        if method == Method::Classifier && classifier.is_none() {
-            return Err(invalid!("classifier guidance needs a classifier (a network, or the exact one)"));
+        if method.needs() == Needs::Classifier && classifier.is_none() {
+            return Err(invalid!("{} needs a classifier (a network, or the exact one)", method.name()));
         }
-        if let Method::Autoguidance { .. } = method {
+        if method.needs() == Needs::Guide {
             match guide.as_deref() {
-                None => return Err(invalid!("autoguidance needs a guide (a weaker model of the same data)")),
+                None => {
+                    return Err(invalid!("{} needs a guide (a weaker model of the same data)", method.name()))
+                }
                 Some(FieldSource::Network { model, .. }) => {
                     check_velocity(Some(model.config()), &Method::Cfg, n_classes)
                         .map_err(|e| invalid!("the guide does not fit: {e}"))?

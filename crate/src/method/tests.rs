@@ -318,7 +318,8 @@ fn the_new_methods_have_their_names_and_checks() {
     for name in ["guidance-interval", "cfg-zero-star", "apg", "autoguidance"] {
         assert_eq!(name.parse::<Method>().unwrap().name(), name);
     }
-    let p = |t_lo, t_hi| MethodParams { t_lo, t_hi, ..MethodParams::default() };
+    let p =
+        |t_lo: f32, t_hi: f32| MethodParams::default().with("t_lo", t_lo as f64).with("t_hi", t_hi as f64);
     for (lo, hi, needle) in [(0.6, 0.4, "t_lo must not exceed"), (-0.1, 0.4, "t_lo"), (0.1, 1.5, "t_hi")] {
         let e = Method::from_name("guidance-interval", &p(lo, hi)).unwrap_err();
         assert!(e.to_string().contains(needle), "{e}");

@@ -8,7 +8,7 @@ use super::{js, number, to_js, whole, MethodHandle, Model};
 use crate::caps::{MAX_FLOW_STEPS, MAX_PARTICLES};
 use crate::classifier::guided::ClassifierSource;
 use crate::field::FieldSource;
-use crate::method::{self, Method, MethodField, MethodState};
+use crate::method::{self, Method, MethodField, MethodState, Needs};
 use crate::particles::Particles;
 use crate::sampler::Solver;
 
@@ -85,7 +85,8 @@ impl Flow {
         // whole steps when there is no time limit (as the CLI runs them), else batches of rows
         let rows = if budget.is_some() { ROWS } else { self.p.len() };
         let m = &mut *method;
-        let network_classifier = m.method == Method::Classifier && !m.exact;
+        let needs = m.method.needs();
+        let network_classifier = needs == Needs::Classifier && !m.exact;
         match &m.classifier {
             Some(c) if network_classifier && c.dataset != model.ds.name => {
                 return Err(JsError::new(&format!(
@@ -94,25 +95,26 @@ impl Flow {
                 )));
             }
             None if network_classifier => {
-                return Err(JsError::new(
-                    "classifier guidance needs a classifier: method.setClassifier(...)",
-                ));
+                return Err(JsError::new(&format!(
+                    "{} needs a classifier: method.setClassifier(...)",
+                    m.method.name()
+                )));
             }
             _ => {}
         }
-        let guide_widen = match m.method {
-            Method::Autoguidance { guide_widen } => Some(guide_widen),
-            _ => None,
-        };
+        let network_guide = needs == Needs::Guide && !m.exact;
         match &m.guide.net {
-            Some((name, _, _)) if guide_widen.is_some() && !m.exact && *name != model.ds.name => {
+            Some((name, _, _)) if network_guide && *name != model.ds.name => {
                 return Err(JsError::new(&format!(
                     "the guide is for data set '{name}', the model for '{}'",
                     model.ds.name
                 )));
             }
-            None if guide_widen.is_some() && !m.exact => {
-                return Err(JsError::new("autoguidance needs a guide: method.setGuide(model)"));
+            None if network_guide => {
+                return Err(JsError::new(&format!(
+                    "{} needs a guide: method.setGuide(model)",
+                    m.method.name()
+                )));
             }
             _ => {}
         }
@@ -123,16 +125,16 @@ impl Flow {
             (Some(net), Some(c)) => ClassifierSource::Network { model: net, scratch: &mut c.scratch },
             _ => ClassifierSource::Exact { mixture, prep: &mut m.classifier_prep },
         };
-        let mut guide = match guide_widen {
-            None => None,
-            Some(widen) if m.exact => {
-                let (mixture, prep) = m.guide.exact_for(mixture, widen);
-                Some(FieldSource::Exact { mixture, prep })
-            }
-            Some(_) => {
+        let mut guide = match (needs, m.exact) {
+            (Needs::Guide, true) => m
+                .guide
+                .exact_for(mixture, &m.method)
+                .map(|(mixture, prep)| FieldSource::Exact { mixture, prep }),
+            (Needs::Guide, false) => {
                 let (_, net, scratch) = m.guide.net.as_mut().expect("refused above");
                 Some(FieldSource::Network { model: net, scratch })
             }
+            _ => None,
         };
         let mut field = MethodField::new(
             m.method,

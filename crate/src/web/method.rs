@@ -6,61 +6,44 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use super::{js, number, whole, Classifier, Model};
-use crate::caps::{MAX_GUIDANCE, MAX_NOISE_SCALE, MAX_SAMPLER_STEPS};
+use super::{js, number, to_js, Classifier, Model};
+use crate::caps::MAX_GUIDANCE;
 use crate::classifier::guided::ClassifierScratch;
 use crate::field::NetScratch;
-use crate::method::apg::{MAX_ETA, MAX_NORM_THRESHOLD};
-use crate::method::autoguidance::{widened, MAX_WIDEN};
-use crate::method::{self, Apg, MethodParams};
+use crate::method::spec::{all_params, Given, Spelling};
+use crate::method::{self, MethodSpec, Needs, METHODS};
 use crate::mixture::{Mixture, Prepared};
 use crate::mlp::Mlp;
-use crate::temperature::{Clock, TEMPERATURE_RANGE};
 
 /// Rows per classifier pass.
 const CLASSIFIER_CHUNK: usize = 256;
 
-/// The fields of [`Options`], as JavaScript spells them.
-const OPTION_NAMES: [&str; 14] = [
-    "w",
-    "exact",
-    "lambdaMax",
-    "gamma",
-    "tau",
-    "temperature",
-    "clock",
-    "tLo",
-    "tHi",
-    "zeroSteps",
-    "eta",
-    "normThreshold",
-    "momentum",
-    "guideWiden",
-];
+/// The options every method takes besides its own parameters (the method table's `js` names).
+const RUN_OPTIONS: [&str; 2] = ["w", "exact"];
 
-/// A method's options from JavaScript: `{w, exact, lambdaMax, gamma, tau, temperature, clock,
-/// tLo, tHi, zeroSteps, eta, normThreshold, momentum, guideWiden}`, each optional (w = 1, not
-/// exact, the method's defaults).
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
-struct Options {
-    w: Option<f64>,
-    exact: Option<bool>,
-    lambda_max: Option<f64>,
-    gamma: Option<f64>,
-    tau: Option<f64>,
-    temperature: Option<f64>,
-    clock: Option<String>,
-    t_lo: Option<f64>,
-    t_hi: Option<f64>,
-    zero_steps: Option<f64>,
-    eta: Option<f64>,
-    norm_threshold: Option<f64>,
-    momentum: Option<f64>,
-    guide_widen: Option<f64>,
+/// Every option name the page accepts: w, exact, and each parameter's of the method table.
+fn option_names() -> Vec<&'static str> {
+    RUN_OPTIONS.iter().copied().chain(all_params().into_iter().map(|p| p.js)).collect()
+}
+
+/// The method table for the page (`methodTable()`): each method's name, what it needs
+/// ("nothing", "classifier", "guide", "student"), whether it runs on the exact field, whether
+/// it has a flow, its solver if it insists on one, and its parameters (name, flag, js, kind, lo,
+/// hi, open or of, default, doc).
+#[wasm_bindgen(js_name = methodTable)]
+pub fn method_table() -> Result<JsValue, JsError> {
+    #[derive(serde::Serialize)]
+    struct Row {
+        #[serde(flatten)]
+        spec: &'static MethodSpec,
+        exact: bool,
+        flow: bool,
+    }
+    let rows: Vec<Row> =
+        METHODS.iter().map(|spec| Row { spec, exact: spec.runs.exact(), flow: spec.runs.flow() }).collect();
+    to_js(&rows)
 }
 
 /// Autoguidance's guide on the page: a snapshot of a model's network (with its data set's name
@@ -73,13 +56,18 @@ pub(super) struct Guide {
 }
 
 impl Guide {
-    /// The widened mixture of `mixture` (made again only when the mixture changed).
-    pub(super) fn exact_for(&mut self, mixture: &Mixture, factor: f64) -> (&Mixture, &mut Prepared) {
+    /// `method`'s guide on the exact field of `mixture` ([`method::Method::exact_guide`]: the
+    /// widened mixture; made again only when the mixture changed), None if it has none.
+    pub(super) fn exact_for(
+        &mut self,
+        mixture: &Mixture,
+        method: &method::Method,
+    ) -> Option<(&Mixture, &mut Prepared)> {
         if self.exact.as_ref().is_none_or(|(from, _, _)| from != mixture) {
-            self.exact = Some((mixture.clone(), widened(mixture, factor), Prepared::default()));
+            self.exact = Some((mixture.clone(), method.exact_guide(mixture)?, Prepared::default()));
         }
-        let (_, m, prep) = self.exact.as_mut().expect("just made");
-        (m, prep)
+        let (_, m, prep) = self.exact.as_mut()?;
+        Some((m, prep))
     }
 }
 
@@ -113,73 +101,67 @@ impl MethodHandle {
 
 #[wasm_bindgen(js_class = Method)]
 impl MethodHandle {
-    /// The method `name` (cfg, rectified-cfg, noise-scale, velocity-scale, student, classifier,
-    /// guidance-interval, cfg-zero-star, apg, autoguidance; tilted and tempered have no flow)
-    /// with `options`, an object with any of w (the guidance scale, λ for classifier guidance,
-    /// the student's input), exact (the data's exact fields instead of the networks), lambdaMax
-    /// and gamma (rectified-cfg), tau (noise-scale), temperature and clock ("sampler" or
-    /// "rescaled"; velocity-scale), tLo and tHi (guidance-interval), zeroSteps (cfg-zero-star),
-    /// eta, normThreshold and momentum (apg), guideWiden (autoguidance on the exact field).
-    /// Classifier guidance with a network needs `setClassifier`, autoguidance with a network
-    /// `setGuide`.
+    /// The method `name` (a row of the method table, `methodTable()`; tilted and tempered have
+    /// no flow) with `options`, an object with any of w (the guidance scale, λ for classifier
+    /// guidance, the student's input), exact (the data's exact fields instead of the networks)
+    /// and the method's own parameters by their page names (docs/methods.md: lambdaMax, gamma,
+    /// tau, temperature, clock, tLo, tHi, zeroSteps, eta, normThreshold, momentum, guideWiden),
+    /// each checked against the method's row; another method's parameter is ignored, an unknown
+    /// name is an error. A method that needs a classifier takes one by `setClassifier` on a
+    /// network, one that needs a guide by `setGuide`.
     #[wasm_bindgen(constructor)]
     pub fn new(name: &str, options: JsValue) -> Result<MethodHandle, JsError> {
-        let o: Options = if options.is_undefined() || options.is_null() {
-            Options::default()
-        } else {
+        let spec = MethodSpec::find(name).map_err(js)?;
+        let mut given: Vec<(String, Given)> = Vec::new();
+        let (mut w, mut exact) = (None, None);
+        if !(options.is_undefined() || options.is_null()) {
             if !options.is_object() {
                 return Err(JsError::new("options must be an object"));
             }
-            // serde_wasm_bindgen reads only the fields it knows: a misspelt one is an error here
-            for key in js_sys::Object::keys(&options.clone().into()).iter() {
-                let key = key.as_string().unwrap_or_default();
-                if !OPTION_NAMES.contains(&key.as_str()) {
+            let names = option_names();
+            let object: js_sys::Object = options.into();
+            for entry in js_sys::Object::entries(&object).iter() {
+                let entry: js_sys::Array = entry.into();
+                let (key, value) = (entry.get(0).as_string().unwrap_or_default(), entry.get(1));
+                if !names.contains(&key.as_str()) {
                     return Err(JsError::new(&format!(
                         "options: unknown field '{key}', expected one of {}",
-                        OPTION_NAMES.join(", ")
+                        names.join(", ")
                     )));
                 }
-            }
-            serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("options: {e}")))?
-        };
-        let d = MethodParams::default();
-        let get = |name: &str, v: Option<f64>, lo: f64, hi: f64, default: f64| match v {
-            Some(v) => number(name, v, lo, hi),
-            None => Ok(default),
-        };
-        let params = MethodParams {
-            lambda_max: get("lambdaMax", o.lambda_max, 0.0, MAX_GUIDANCE, d.lambda_max as f64)? as f32,
-            gamma: get("gamma", o.gamma, 0.0, 10.0, d.gamma as f64)? as f32,
-            tau: get("tau", o.tau, 0.0, MAX_NOISE_SCALE, d.tau as f64)? as f32,
-            temperature: get("temperature", o.temperature, 0.0, TEMPERATURE_RANGE.1, 1.0)?,
-            t_lo: get("tLo", o.t_lo, 0.0, 1.0, d.t_lo as f64)? as f32,
-            t_hi: get("tHi", o.t_hi, 0.0, 1.0, d.t_hi as f64)? as f32,
-            zero_steps: match o.zero_steps {
-                Some(k) => whole("zeroSteps", k, 0.0, MAX_SAMPLER_STEPS as f64)?,
-                None => d.zero_steps,
-            },
-            apg: Apg {
-                eta: get("eta", o.eta, 0.0, MAX_ETA, d.apg.eta as f64)? as f32,
-                norm_threshold: match o.norm_threshold {
-                    Some(r) => Some(number("normThreshold", r, 0.0, MAX_NORM_THRESHOLD)? as f32),
-                    None => None,
-                },
-                momentum: get("momentum", o.momentum, 0.0, 1.0, d.apg.momentum as f64)? as f32,
-            },
-            guide_widen: get("guideWiden", o.guide_widen, 1.0, MAX_WIDEN, d.guide_widen)?,
-            clock: match o.clock.as_deref() {
-                None | Some("sampler") => Clock::Sampler,
-                Some("rescaled") => Clock::Rescaled,
-                Some(c) => {
-                    return Err(JsError::new(&format!("clock must be sampler or rescaled, got '{c}'")))
+                if value.is_undefined() || value.is_null() {
+                    continue;
                 }
-            },
-        };
+                match key.as_str() {
+                    "exact" => {
+                        exact = Some(
+                            value
+                                .as_bool()
+                                .ok_or_else(|| JsError::new("options: exact must be true or false"))?,
+                        )
+                    }
+                    "w" => {
+                        w = Some(value.as_f64().ok_or_else(|| JsError::new("options: w must be a number"))?)
+                    }
+                    _ => match (value.as_f64(), value.as_string()) {
+                        (Some(v), _) => given.push((key, Given::Number(v))),
+                        (None, Some(t)) => given.push((key, Given::Text(t))),
+                        _ => return Err(JsError::new(&format!("options: {key} must be a number or a name"))),
+                    },
+                }
+            }
+        }
+        let params =
+            spec.parse(given.iter().map(|(k, v)| (k.as_str(), v.clone())), Spelling::Js).map_err(js)?;
         let method = method::Method::from_name(name, &params).map_err(js)?;
+        let w = match w {
+            Some(w) => number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)?,
+            None => 1.0,
+        };
         Ok(MethodHandle {
             method,
-            w: get("w", o.w, -MAX_GUIDANCE, MAX_GUIDANCE, 1.0)? as f32,
-            exact: o.exact.unwrap_or(false),
+            w: w as f32,
+            exact: exact.unwrap_or(false),
             classifier: None,
             classifier_prep: Prepared::default(),
             guide: Guide::default(),
@@ -191,7 +173,7 @@ impl MethodHandle {
     /// exact field the guide is the data's widened mixture instead.
     #[wasm_bindgen(js_name = setGuide)]
     pub fn set_guide(&mut self, model: &Model) -> Result<(), JsError> {
-        if !matches!(self.method, method::Method::Autoguidance { .. }) {
+        if self.method.needs() != Needs::Guide {
             return Err(JsError::new(&format!("{} takes no guide", self.method.name())));
         }
         let net = model.net.clone();
@@ -204,7 +186,7 @@ impl MethodHandle {
     /// Only the `classifier` method takes one.
     #[wasm_bindgen(js_name = setClassifier)]
     pub fn set_classifier(&mut self, classifier: &Classifier) -> Result<(), JsError> {
-        if self.method != method::Method::Classifier {
+        if self.method.needs() != Needs::Classifier {
             return Err(JsError::new(&format!("{} takes no classifier", self.method.name())));
         }
         let net = classifier.shared();

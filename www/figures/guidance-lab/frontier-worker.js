@@ -7,7 +7,7 @@
 //     strengths in order (every curve grows together); the result is null. Cancel to stop.
 import { loadBindings } from '../../lib/wasm.js';
 import { serve, pause } from '../../lib/rpc.js';
-import { labMethod } from './methods.js';
+import { labMethod, needsGuide } from './methods.js';
 
 const ready = loadBindings();
 /** Work between looks at the message queue (a cancellation). */
@@ -21,7 +21,7 @@ serve({
     try {
       for (const w of m.ws) {
         for (const name of m.methods) {
-          if (name === 'autoguidance' && !m.exact && !guide) continue;
+          if (needsGuide(wasm, name) && !m.exact && !guide) continue;
           const flow = new wasm.Flow(model, m.cls, m.n, m.steps, 'euler', m.seed, false);
           try {
             while (!flow.done) {

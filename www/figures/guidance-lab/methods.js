@@ -1,7 +1,7 @@
 // The guidance lab's methods (each a method of crate/src/method.rs, run through the one `Method`
 // handle), their labels and colours, the strengths of the frontier, and the handle of one at a
 // strength: shared by the figure (guidance-lab.js) and its frontier worker (frontier-worker.js).
-import { method } from '../../lib/method.js';
+import { method, needs } from '../../lib/method.js';
 
 /** The methods, in the order of the legend. */
 export const LAB_METHODS = ['cfg', 'guidance-interval', 'apg', 'cfg-zero-star', 'autoguidance'];
@@ -25,16 +25,20 @@ export const COLOR = {
 /** The strengths each frontier curve is traced over. */
 export const FRONTIER_WS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
+/** Whether method `name` needs a guide network (on the network; the method table says so). */
+export const needsGuide = (wasm, name) => needs(wasm, name) === 'guide';
+
 /** On the exact field, autoguidance's guide is the mixture with every covariance times this. */
 export const GUIDE_WIDEN = 1.5;
 
 /**
  * The `Method` handle of `name` at strength `w` (each method at its defaults: interval [0.15,
- * 0.8], APG η = 0, CFG-Zero* K = 1), on the exact field or the network; autoguidance on the
- * network is guided by `guide` (a Model), on the exact field by the widened mixture.
+ * 0.8], APG η = 0, CFG-Zero* K = 1), on the exact field or the network; a method that needs a
+ * guide (autoguidance) is guided on the network by `guide` (a Model), on the exact field by the
+ * widened mixture.
  */
 export function labMethod(wasm, name, w, exact, guide) {
-  if (name === 'autoguidance') {
+  if (needsGuide(wasm, name)) {
     return exact ? method(wasm, name, { w, exact, guideWiden: GUIDE_WIDEN }) : method(wasm, name, { w }, null, guide);
   }
   return method(wasm, name, { w, exact });
