@@ -1,14 +1,19 @@
 // One animation loop for every figure: it calls `impl.frame(now, budget)` of each visible figure
-// that asked for frames, until the figure says it has nothing more to do.
+// that asked for frames, until the figure says it has nothing more to do. A figure out of view
+// keeps its request but gets no frames, and when no figure in view wants one the loop stops
+// asking the browser for frames; a figure coming back into view (figure.js) asks again.
 const active = new Set();
-let looping = false;
+const shown = []; // this frame's visible figures (reused: the loop allocates nothing per frame)
+let pending = 0; // the requestAnimationFrame id, 0 when none is requested
 
 function loop(now) {
-  const figs = [...active].filter((f) => f.visible);
+  pending = 0;
+  shown.length = 0;
+  for (const f of active) if (f.visible) shown.push(f);
   // milliseconds of wasm work per frame, shared by the visible figures: drawing and the
   // browser need the rest of the 16.7 ms
-  const budget = Math.max(1.5, 7 / Math.max(1, figs.length));
-  for (const f of figs) {
+  const budget = Math.max(1.5, 7 / Math.max(1, shown.length));
+  for (const f of shown) {
     let more = false;
     try {
       more = f.impl?.frame?.(now, budget) ?? false;
@@ -17,15 +22,23 @@ function loop(now) {
     }
     if (!more) active.delete(f);
   }
-  looping = active.size > 0;
-  if (looping) requestAnimationFrame(loop);
+  shown.length = 0;
+  schedule();
 }
 
-/** Keeps the loop calling `fig.impl.frame` until it returns false. */
+/** Asks the browser for a frame if a visible figure wants one and none is asked for yet. */
+function schedule() {
+  if (pending) return;
+  for (const f of active) {
+    if (f.visible) {
+      pending = requestAnimationFrame(loop);
+      return;
+    }
+  }
+}
+
+/** Keeps the loop calling `fig.impl.frame` (while `fig.visible`) until it returns false. */
 export function requestFrames(fig) {
   active.add(fig);
-  if (!looping) {
-    looping = true;
-    requestAnimationFrame(loop);
-  }
+  schedule();
 }
