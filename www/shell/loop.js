@@ -4,16 +4,29 @@
 // asking the browser for frames; a figure coming back into view (figure.js) asks again.
 const active = new Set();
 const shown = []; // this frame's visible figures (reused: the loop allocates nothing per frame)
+// figures whose turn a frame's time ran out before: they go first in the next frame
+const late = new Set();
 let pending = 0; // the requestAnimationFrame id, 0 when none is requested
+// once the figures served in a frame have taken this long (their wasm work and drawing), the
+// others wait for the next frame: on a slow phone, no frame adds up several figures' work
+const FRAME_MS = 10;
 
 function loop(now) {
   pending = 0;
   shown.length = 0;
-  for (const f of active) if (f.visible) shown.push(f);
+  for (const f of late) if (f.visible && active.has(f)) shown.push(f);
+  late.clear();
+  for (const f of active) if (f.visible && !shown.includes(f)) shown.push(f);
   // milliseconds of wasm work per frame, shared by the visible figures: drawing and the
   // browser need the rest of the 16.7 ms
   const budget = Math.max(1.5, 7 / Math.max(1, shown.length));
-  for (const f of shown) {
+  const start = performance.now();
+  for (let i = 0; i < shown.length; i++) {
+    const f = shown[i];
+    if (i > 0 && performance.now() - start > FRAME_MS) {
+      late.add(f);
+      continue;
+    }
     let more = false;
     try {
       more = f.impl?.frame?.(now, budget) ?? false;
