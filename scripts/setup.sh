@@ -71,14 +71,15 @@ need_node() {
 }
 
 # wasm-opt from npm's binaryen 132 (Debian's binaryen 108 produces wasm that fails to load), used
-# by scripts/trunk-post-build.sh on release builds.
+# by scripts/trunk-post-build.sh on release builds, and npm's esbuild 0.28.2, which minifies their
+# JS and CSS there (one install of both: npm drops what an install does not name).
 need_binaryen() {
   need_node
-  local bin="$ROOT/target/tools/node_modules/.bin/wasm-opt"
-  if [ ! -x "$bin" ] || ! "$bin" --version | grep -q "version 132"; then
-    say "installing wasm-opt (npm binaryen 132) into target/tools"
+  local bin="$ROOT/target/tools/node_modules/.bin/wasm-opt" esbuild="$ROOT/target/tools/node_modules/.bin/esbuild"
+  if [ ! -x "$bin" ] || ! "$bin" --version | grep -q "version 132" || [ "$("$esbuild" --version 2>/dev/null)" != 0.28.2 ]; then
+    say "installing wasm-opt (npm binaryen 132) and esbuild 0.28.2 into target/tools"
     mkdir -p "$ROOT/target/tools"
-    npm install --prefix "$ROOT/target/tools" --no-audit --no-fund --no-save binaryen@132.0.0 >/dev/null
+    npm install --prefix "$ROOT/target/tools" --no-audit --no-fund --no-save binaryen@132.0.0 esbuild@0.28.2 >/dev/null
   fi
 }
 

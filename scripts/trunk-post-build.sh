@@ -4,7 +4,10 @@
 #     speed) next to it, as cfg-playground-relaxed.js / cfg-playground-relaxed_bg.wasm;
 #  2. in release builds, runs wasm-opt -O3 (npm's binaryen 132, installed by scripts/setup.sh into
 #     target/tools) on both variants: about 8 % smaller gzipped;
-#  3. removes Trunk's inline loader and wasm preloads from index.html: www/lib/wasm.js loads the
+#  3. in release builds, minifies the JavaScript and CSS with npm's esbuild (installed by
+#     scripts/setup.sh into target/tools): Trunk minifies only the assets it processes, and www/ is
+#     copied as it is (copy-dir); the JavaScript is about half as large (a third smaller gzipped);
+#  4. removes Trunk's inline loader and wasm preloads from index.html: www/lib/wasm.js loads the
 #     variant the browser supports, so each page downloads one wasm, and the page needs no inline
 #     script (it runs under a strict Content-Security-Policy).
 set -euo pipefail
@@ -28,6 +31,15 @@ if [ "$dir" = release ]; then
     "$opt" -O3 --enable-simd $relaxed --enable-bulk-memory --enable-nontrapping-float-to-int \
       --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$f" -o "$f"
   done
+  esbuild="target/tools/node_modules/.bin/esbuild"
+  if [ ! -x "$esbuild" ]; then
+    echo "trunk-post-build: $esbuild is missing: run scripts/setup.sh (it installs npm's esbuild)" >&2
+    exit 1
+  fi
+  # each file on its own (no bundling: the modules still import each other by their file names)
+  mapfile -t assets < <(find "$TRUNK_STAGING_DIR" -type f \( -name '*.js' -o -name '*.css' \))
+  "$esbuild" "${assets[@]}" --minify --log-level=warning --allow-overwrite \
+    --outbase="$TRUNK_STAGING_DIR" --outdir="$TRUNK_STAGING_DIR"
 fi
 python3 - "$TRUNK_STAGING_DIR/index.html" <<'PY'
 import re, sys

@@ -139,3 +139,18 @@ export async function waitPainted(page, selector, min, { index = 0, timeout = 60
   });
   return paintedPixels(page, selector, index);
 }
+
+/**
+ * Figures mount as the reader comes near them (www/shell/lazy.js): scrolls each figure of the page
+ * into view, as a reader would, and waits until it is ready (or has failed: its host says so).
+ */
+export async function mountEvery(page, { timeout = 120000 } = {}) {
+  const n = await page.$$eval('[data-cfg-figure]', (hs) => hs.length);
+  for (let i = 0; i < n; i++) {
+    await page.locator('[data-cfg-figure]').nth(i).scrollIntoViewIfNeeded();
+    await page.waitForFunction((k) => {
+      const h = document.querySelectorAll('[data-cfg-figure]')[k];
+      return h.dataset.cfgReady === '1' || h.dataset.cfgFailed === '1';
+    }, i, { timeout });
+  }
+}

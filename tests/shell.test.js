@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openPage, pageSession } from './lib.js';
+import { openPage, pageSession, mountEvery } from './lib.js';
 import { FIGURES } from '../www/embed.js';
 import { checkEffects, effectsFor, fx } from '../www/shell/effects.js';
 import { TRAIN_KEYS } from '../www/shell/params.js';
@@ -149,6 +149,7 @@ test('velocity-field: a link\'s t is kept as it is, paused; stepping the play he
 test('every focusable element of every figure has a name and is not hidden from screen readers', async () => {
   const errors = [];
   const page = await openPage(session.browser, session.url, errors, { width: 1280, height: 900 });
+  await mountEvery(page);
   await page.waitForFunction(() => [...document.querySelectorAll('[data-cfg-figure]')].every((h) => h.dataset.cfgReady === '1'), null, { timeout: 180000 });
   const bad = await page.evaluate(() => [...document.querySelectorAll('[data-cfg-figure]')].flatMap((h) =>
     [...h.shadowRoot.querySelectorAll('[tabindex]:not([tabindex="-1"]), button, input, select, summary')].filter((e) => {

@@ -1,6 +1,10 @@
-// The standalone page: mounts every figure of the article and keeps each figure's settings in the
-// URL (#<figure>.<setting>=<value>&...), so that a link reproduces the view.
+// The standalone page: mounts each figure of the article as the reader comes near it
+// (www/shell/lazy.js) and keeps each figure's settings in the URL (#<figure>.<setting>=<value>&...),
+// so that a link reproduces the view. The figures a link names (#<figure>, or settings of theirs)
+// mount at once. window.cfgReady resolves when the figures near the viewport at load, and those the
+// link names, have mounted.
 import { mountElement } from './embed.js';
+import { mountNear } from './shell/lazy.js';
 
 const hash = new URLSearchParams(location.hash.slice(1));
 
@@ -10,7 +14,7 @@ function save() {
 }
 
 function mount(host) {
-  const prefix = host.id || host.getAttribute('data-cfg-figure');
+  const prefix = prefixOf(host);
   const kebab = (key) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   return mountElement(host, {
     // the URL wins over the page's own attributes
@@ -27,7 +31,7 @@ function mount(host) {
 }
 
 const hosts = [...document.querySelectorAll('[data-cfg-figure]')];
-for (const h of hosts) h.dataset.cfgMounted = '1';
-// the first figure first, so the page is alive quickly; then the rest
-const first = hosts.shift();
-window.cfgReady = (first ? mount(first) : Promise.resolve()).then(() => Promise.all(hosts.map(mount)));
+const prefixOf = (h) => h.id || h.getAttribute('data-cfg-figure');
+const named = new Set([...hash.keys()].map((k) => k.split('.')[0]));
+const targets = hosts.filter((h) => named.has(prefixOf(h)));
+window.cfgReady = mountNear(hosts, mount, { first: targets });

@@ -7,7 +7,10 @@
 // "train" (the training panel) and "export" (the PNG, Model and Load buttons). data-model="URL"
 // starts the figure on that model file, data-points="URL" opens a points file as draw-your-own's
 // drawing (www/shell/load.js; relative to the host page).
+// Each figure mounts when the reader comes within a screen of it (www/shell/lazy.js); mountAll()
+// mounts every figure at once.
 import { mountFigure } from './shell/figure.js';
+import { mountNear } from './shell/lazy.js';
 
 /** Figure id → module, in the post's order. */
 export const FIGURES = {
@@ -63,6 +66,7 @@ export function mountAll(root = document) {
 // A page that mounts figures itself (the standalone article, which keeps their state in the URL)
 // says so with <meta name="cfg-playground-manual">.
 if (typeof document !== 'undefined' && !document.querySelector('meta[name="cfg-playground-manual"]')) {
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => mountAll());
-  else mountAll();
+  const start = () => mountNear([...document.querySelectorAll('[data-cfg-figure]')], mountElement);
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
 }

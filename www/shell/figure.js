@@ -21,6 +21,7 @@ import { TrainingPanel } from './training.js';
 import { exportButtons, download } from './export.js';
 import { dispatch, checkEffects } from './effects.js';
 import { requestFrames } from './loop.js';
+import { yieldToMain } from './lazy.js';
 import { TRAIN_KEYS } from './params.js';
 
 export { P, TRAIN_KEYS, trainParams } from './params.js';
@@ -61,6 +62,9 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     el('div', { class: 'main' }, plots, side),
     message, trainBox,
     el('figcaption', {}));
+  // unseen until its first frame: the parts of a figure appear as they are made, and would move
+  // each other (a layout shift) in front of the reader
+  root.style.visibility = 'hidden';
   shadow.append(root);
   // draw nothing before the figure's stylesheets apply (the plots read colours from them)
   await Promise.all([...shadow.querySelectorAll('link[rel=stylesheet]')].map((l) => (l.sheet ? null
@@ -101,6 +105,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     changed(...keys) { changed(keys); },
     fail(e) {
       console.error(e);
+      root.style.visibility = '';
       fig.message(`Something went wrong: ${e.message ?? e}`);
     },
     colorOf,
@@ -210,9 +215,14 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   if (!hidden.has('export') && def.trainable !== false) tools.append(...exportButtons(fig, root), ...loadControls(fig, root));
 
   // ---------- life cycle ----------
+  // a figure out of view gets no frames (loop.js) and puts off what training changes (training.js)
   new IntersectionObserver((entries) => {
     for (const e of entries) fig.visible = e.isIntersecting;
-    if (fig.visible) fig.request();
+    host.dataset.cfgVisible = fig.visible ? '1' : '0';
+    if (fig.visible) {
+      training.resume();
+      fig.request();
+    }
   }, { rootMargin: '200px' }).observe(host);
   let lastWidth = 0;
   new ResizeObserver(() => {
@@ -225,15 +235,22 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
 
   for (const key of controls.keys()) if (key !== 'class') controls.reflect(key);
   await loadPretrained();
+  // the mount in slices, the browser's turn between them: no long task
+  await yieldToMain();
   fig.impl = await def.create(fig);
+  await yieldToMain();
   for (const problem of checkEffects(def, TRAIN_KEYS, fig.impl)) warn(`cfg-playground ${def.id}: ${problem}`);
   // a short caption a reader finishes; the full explanation behind a disclosure
   const how = def.howToRead ? [def.howToRead(fig)].flat() : [];
   root.querySelector('figcaption').replaceChildren(...[def.caption?.(fig) ?? []].flat(),
     ...(how.length ? [el('details', { class: 'how' }, el('summary', {}, 'How to read this figure'), el('div', { class: 'how-text' }, ...how))] : []));
   fig.impl.layout?.();
+  await yieldToMain();
   changed(['model', 'dataset', 'class']);
   fig.request();
+  // shown once its first frame (loop.js, asked for above, so called before this) has filled it in
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  root.style.visibility = '';
   await loadFromAttributes(fig, warn);
   host.dataset.cfgReady = '1';
   return fig;

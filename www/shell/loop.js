@@ -1,14 +1,32 @@
 // One animation loop for every figure: it calls `impl.frame(now, budget)` of each visible figure
-// that asked for frames, until the figure says it has nothing more to do.
+// that asked for frames, until the figure says it has nothing more to do. A figure out of view
+// keeps its request but gets no frames, and when no figure in view wants one the loop stops
+// asking the browser for frames; a figure coming back into view (figure.js) asks again.
 const active = new Set();
-let looping = false;
+const shown = []; // this frame's visible figures (reused: the loop allocates nothing per frame)
+// figures whose turn a frame's time ran out before: they go first in the next frame
+const late = new Set();
+let pending = 0; // the requestAnimationFrame id, 0 when none is requested
+// once the figures served in a frame have taken this long (their wasm work and drawing), the
+// others wait for the next frame: on a slow phone, no frame adds up several figures' work
+const FRAME_MS = 10;
 
 function loop(now) {
-  const figs = [...active].filter((f) => f.visible);
+  pending = 0;
+  shown.length = 0;
+  for (const f of late) if (f.visible && active.has(f)) shown.push(f);
+  late.clear();
+  for (const f of active) if (f.visible && !shown.includes(f)) shown.push(f);
   // milliseconds of wasm work per frame, shared by the visible figures: drawing and the
   // browser need the rest of the 16.7 ms
-  const budget = Math.max(1.5, 7 / Math.max(1, figs.length));
-  for (const f of figs) {
+  const budget = Math.max(1.5, 7 / Math.max(1, shown.length));
+  const start = performance.now();
+  for (let i = 0; i < shown.length; i++) {
+    const f = shown[i];
+    if (i > 0 && performance.now() - start > FRAME_MS) {
+      late.add(f);
+      continue;
+    }
     let more = false;
     try {
       more = f.impl?.frame?.(now, budget) ?? false;
@@ -17,15 +35,23 @@ function loop(now) {
     }
     if (!more) active.delete(f);
   }
-  looping = active.size > 0;
-  if (looping) requestAnimationFrame(loop);
+  shown.length = 0;
+  schedule();
 }
 
-/** Keeps the loop calling `fig.impl.frame` until it returns false. */
+/** Asks the browser for a frame if a visible figure wants one and none is asked for yet. */
+function schedule() {
+  if (pending) return;
+  for (const f of active) {
+    if (f.visible) {
+      pending = requestAnimationFrame(loop);
+      return;
+    }
+  }
+}
+
+/** Keeps the loop calling `fig.impl.frame` (while `fig.visible`) until it returns false. */
 export function requestFrames(fig) {
   active.add(fig);
-  if (!looping) {
-    looping = true;
-    requestAnimationFrame(loop);
-  }
+  schedule();
 }

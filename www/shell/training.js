@@ -20,6 +20,8 @@ export class TrainingPanel {
     // pretrained one): what Reset goes back to after a divergence
     this.lastGood = null;
     this.losses = [];
+    // new weights that a figure out of view has not yet shown (resume() shows them)
+    this.stale = false;
     const def = fig.def;
     this.label = def.trainLabel ?? 'Train from scratch';
     this.progress = el('progress', { max: 1, value: 0, 'aria-label': 'training progress' });
@@ -62,6 +64,7 @@ export class TrainingPanel {
   forget() {
     this.run?.stop();
     this.run = null;
+    this.stale = false;
   }
 
   drawLoss() {
@@ -137,8 +140,9 @@ export class TrainingPanel {
         this.losses.push({ step: msg.step, loss: msg.loss });
         this.progress.value = msg.step;
         this.status(`step ${msg.step} / ${msg.total} · loss ${fmt(msg.loss, 3)} · ${Math.round(msg.stepsPerSec)} steps/s`);
-        this.drawLoss();
-        shell.changed(['model']);
+        // out of view, the worker trains on, and the figure catches up when the reader comes back
+        this.stale = true;
+        if (fig.visible) this.resume();
       },
       done: (msg) => {
         // what a figure that trains something else (a classifier, a student) exports
@@ -157,6 +161,14 @@ export class TrainingPanel {
       },
     });
     this.run.start();
+  }
+
+  /** Shows the newest weights and loss curve, if the figure has not yet. */
+  resume() {
+    if (!this.stale) return;
+    this.stale = false;
+    this.drawLoss();
+    this.shell.changed(['model']);
   }
 
   /** Training stopped because it diverged: say so, keep the last finite weights, offer Reset. */
