@@ -22,7 +22,7 @@ try {
     const { hosts } = await waitFor(driver, P.figures, null, (v) => v.hosts.length > 0, 'the article has figures');
     for (const { i, id } of hosts) {
       await driver.run(P.scrollTo, { i });
-      await waitFor(driver, P.figureState, { i }, (v) => v.error !== null || (v.ready && v.painted > 200), `${id} mounts and paints`);
+      await waitFor(driver, P.figureState, { i }, (v) => v.error !== null || (v.ready && v.paints), `${id} mounts and paints`);
       await new Promise((r) => setTimeout(r, 2500));
       await driver.shot(`#${id}`, `${out}/${id}-${width}.png`);
     }

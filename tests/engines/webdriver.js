@@ -12,7 +12,7 @@ export const MINIBROWSER = process.env.MINIBROWSER ?? (() => {
   return dirs.map((d) => `/usr/lib/${d}/webkit2gtk-4.1/MiniBrowser`).find((f) => fs.existsSync(f))
     ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 })();
-const ELEMENT = 'element-6066-11e4-a52e-4f735466cecc'; // the W3C key of an element reference
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'; // the W3C key of an element reference
 
 /** A free TCP port of 127.0.0.1 (the driver takes it right after; nothing else here races for it). */
 function freePort() {
@@ -88,7 +88,10 @@ export async function startWebKit({ timeout = 60000 } = {}) {
       cmd,
       /** The reference of the first element matching CSS `selector`. */
       async element(selector) {
-        return (await cmd('POST', '/element', { using: 'css selector', value: selector }))[ELEMENT];
+        const ref = await cmd('POST', '/element', { using: 'css selector', value: selector });
+        const id = ref?.[ELEMENT];
+        if (!id) throw new Error(`WebDriver: no element reference for ${selector} in ${JSON.stringify(ref)}`);
+        return id;
       },
       async close() {
         await cmd('DELETE', '').catch(() => {});
