@@ -50,11 +50,11 @@ export function figureState({ i }) {
 }
 
 /**
- * What a reader sees of figure `i` besides the animation: its read-out, the labels its canvases
- * carry (they describe what is drawn), its charts' text and shapes, and its controls' values.
+ * What a reader sees of figure `i` besides the animation: its canvases' pixels, its read-out, the
+ * labels its canvases carry (they describe what is drawn), its charts' text and shapes, and the
+ * values of its controls but the first.
  */
 export function look({ i }) {
-  // (its canvases' pixels, too: a figure is still once its playbars are paused, pause())
   const root = document.querySelectorAll('[data-cfg-figure]')[i].shadowRoot;
   const q = (s) => [...root.querySelectorAll(s)];
   let pixels = 0;
@@ -63,12 +63,14 @@ export function look({ i }) {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     for (let k = 0; k < d.length; k += 4) pixels = (pixels * 31 + d[k] + 3 * d[k + 1] + 7 * d[k + 2] + 11 * d[k + 3]) | 0;
   }
+  const first = root.querySelector('.controls:not(.train-controls) .ctl')?.querySelector('select, input');
   return JSON.stringify({
     pixels,
     readout: root.querySelector('.readout')?.textContent ?? '',
     canvases: q('canvas').map((c) => `${c.getAttribute('aria-label') ?? ''} ${c.width}x${c.height}`),
     charts: q('svg').map((s) => `${s.getAttribute('aria-label') ?? ''}|${s.textContent}|${s.querySelectorAll('*').length}`),
-    controls: q('select, input').map((c) => (c.type === 'checkbox' ? String(c.checked) : `${c.value}:${c.options ? c.options.length : ''}`)),
+    // every control but the first, the one the test changes (its own value is no evidence)
+    controls: q('select, input').filter((c) => c !== first).map((c) => (c.type === 'checkbox' ? String(c.checked) : `${c.value}:${c.options ? c.options.length : ''}`)),
   });
 }
 

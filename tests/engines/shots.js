@@ -18,7 +18,9 @@ const driver = await startEngine(engine);
 fs.mkdirSync(out, { recursive: true });
 try {
   for (const width of widths) {
-    await driver.open(url, { width, height: 900 });
+    // WebKit's element screenshot holds only what is in the viewport: a tall one, so that every
+    // figure fits whole
+    await driver.open(url, { width, height: engine === 'webkit' ? 2400 : 900 });
     const { hosts } = await waitFor(driver, P.figures, null, (v) => v.hosts.length > 0, 'the article has figures');
     for (const { i, id } of hosts) {
       await driver.run(P.scrollTo, { i });

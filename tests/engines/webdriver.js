@@ -37,7 +37,7 @@ async function until(ready, what, timeout) {
 /** Starts Xvfb on a free display (it reports the number it took); resolves with {display, proc}. */
 function startXvfb() {
   return new Promise((resolve, reject) => {
-    const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1600x1200x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1600x2600x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
     let err = '';
     let out = '';
     proc.stderr.on('data', (d) => { err += d; });
