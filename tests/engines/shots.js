@@ -26,7 +26,8 @@ try {
       await driver.run(P.scrollTo, { i });
       await waitFor(driver, P.figureState, { i }, (v) => v.error !== null || (v.ready && v.paints), `${id} mounts and paints`);
       await new Promise((r) => setTimeout(r, 2500));
-      await driver.shot(`#${id}`, `${out}/${id}-${width}.png`);
+      // (one figure's shot that fails is reported, and the others are still taken)
+      await driver.shot(`#${id}`, `${out}/${id}-${width}.png`).catch((e) => console.log(`${engine} ${width} px: no shot of ${id}: ${e.message}`));
     }
     const scroll = await driver.run(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     const inner = await driver.run(() => `${innerWidth}x${innerHeight}`);
