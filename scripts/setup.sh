@@ -2,7 +2,8 @@
 # Installs what this project needs and the machine lacks. Sourced by serve.sh and test.sh;
 # each step is skipped when the tool is already there at the right version.
 #   setup_build   wasm32 target, wasm-bindgen-cli (the Cargo.lock version), trunk
-#   setup_test    the above, plus wasm-pack, Debian's chromium + chromium-driver, tests/node_modules
+#   setup_test    the above, plus wasm-pack, Debian's chromium + chromium-driver, firefox-esr,
+#                 webkit2gtk-driver and xvfb, tests/node_modules
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,6 +63,17 @@ need_chromium() {
   fi
 }
 
+# Firefox and WebKit for the smoke test of tests/engines/ (Chromium is need_chromium's):
+# Debian's firefox-esr (driven over WebDriver BiDi), webkit2gtk-driver (WebKitWebDriver and
+# WebKitGTK's MiniBrowser) and xvfb (MiniBrowser needs a display).
+need_engines() {
+  if ! command -v firefox-esr >/dev/null || ! command -v WebKitWebDriver >/dev/null || ! command -v Xvfb >/dev/null; then
+    say "installing Debian's firefox-esr, webkit2gtk-driver and xvfb"
+    as_root apt-get update -q
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q firefox-esr webkit2gtk-driver xvfb
+  fi
+}
+
 need_node() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     say "installing node and npm from Debian"
@@ -85,9 +97,14 @@ need_binaryen() {
 
 need_node_modules() {
   need_node
-  if [ ! -d "$ROOT/tests/node_modules/playwright-core" ]; then
-    say "installing playwright-core (no browser download: the tests use /usr/bin/chromium)"
-    (cd "$ROOT/tests" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  # every dependency tests/package.json names must be there (a package added later installs too)
+  local dep missing=""
+  for dep in $(node -e 'console.log(Object.keys(require(process.argv[1]).dependencies).join(" "))' "$ROOT/tests/package.json"); do
+    [ -d "$ROOT/tests/node_modules/$dep" ] || missing="$missing $dep"
+  done
+  if [ -n "$missing" ]; then
+    say "installing the page tests' packages:$missing (no browser download: the tests use Debian's browsers)"
+    (cd "$ROOT/tests" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
 }
 
@@ -102,5 +119,6 @@ setup_test() {
   setup_build
   need_wasm_pack
   need_chromium
+  need_engines
   need_node_modules
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, clippy (native and wasm32), native tests, browser tests of the wasm
-# build (wasm-pack + Chromium), the built page in headless Chromium, and the quality bar.
+# build (wasm-pack + Chromium), the built page in headless Chromium, a smoke test of it in Firefox
+# and WebKit, and the quality bar.
 # Installs whatever is missing first. Screenshots of the figures land in tests/artifacts/.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
@@ -49,6 +50,9 @@ trunk build index.html --release --public-url /blog/cfg/ --dist target/dist-subp
 
 step "page tests (playwright-core, headless Chromium)"
 DIST_SUBPATH="$ROOT/target/dist-subpath" node --test --test-reporter=spec tests/
+
+step "smoke test in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver, Xvfb): tests/engines/"
+node --test --test-reporter=spec tests/engines/run.js
 
 # The timing-sensitive page tests again with every page's main thread four times slower (Chromium's
 # own CPU throttling, tests/lib.js; workers cannot be throttled): the soak, every test that trains in the

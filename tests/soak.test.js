@@ -13,9 +13,15 @@
 // seen). A leak of 1 KB per frame (2,700 frames after the warm-up) or per training report would
 // exceed it. On a machine so slow that no run has finished and restarted again by SOAK_SECONDS,
 // the test keeps sampling until one has (a state, not a duration), up to a generous cap.
+// Each training run has a worker of its own (www/shell/train.js), with a wasm memory of its own:
+// twice a second the test asks the running one for it (the worker's 'memory' request), from its
+// first progress report on (its trainer's buffers allocated), and no worker's may grow by more
+// than the same 2 MB over its run. Every worker that was asked at least twice counts; at least two
+// (a run and a restarted one) must have been.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pageSession } from './lib.js';
+import { watchWorkers, pollTrainingWorkers, workerMemory } from './engines/page.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -23,6 +29,8 @@ const WARM_UP = 15;
 const EVERY = 5;
 const HEAP_BOUND = 2 << 20; // bytes of JS heap growth allowed after the warm-up
 const WASM_BOUND = 2 << 20; // bytes of wasm memory growth allowed after the warm-up (see above)
+const WORKER_BOUND = 2 << 20; // bytes of wasm memory growth allowed to each training worker over its run
+const WORKER_EVERY = 500; // ms between two memory requests to the running training worker
 const CAP = SECONDS + 600; // seconds: the longest a slow machine may take to show a restart after the baseline
 const session = pageSession({ dist: DIST, launchArgs: ['--enable-precise-memory-info', '--js-flags=--expose-gc'] });
 
@@ -32,6 +40,7 @@ test(`training and animating for ${SECONDS} s leaks neither JS heap nor wasm mem
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   await page.goto(`${session.url}www/embed-example.html`);
+  await page.evaluate(watchWorkers);
   await page.evaluate(async () => {
     const host = document.createElement('div');
     host.id = 'soak';
@@ -58,6 +67,7 @@ test(`training and animating for ${SECONDS} s leaks neither JS heap nor wasm mem
     watch();
     window.__watch = setInterval(watch, 100);
   });
+  const poll = await page.evaluate(pollTrainingWorkers, { every: WORKER_EVERY });
   const sample = () => page.evaluate(() => {
     window.gc();
     return {
@@ -81,7 +91,8 @@ test(`training and animating for ${SECONDS} s leaks neither JS heap nor wasm mem
     if (wait > 0) await page.waitForTimeout(wait);
     rows.push({ t: s, ...(await sample()) });
   }
-  await page.evaluate(() => { clearInterval(window.__watch); window.__fig.stopTraining(); });
+  await page.evaluate((id) => { clearInterval(id); clearInterval(window.__watch); window.__fig.stopTraining(); }, poll);
+  const workers = await page.evaluate(workerMemory);
   const mb = (b) => (b / 1048576).toFixed(2);
   console.log('  t (s) | JS heap (MB) | wasm memory (MB) | frames | training step | restarts');
   for (const r of rows) console.log(`  ${String(r.t).padStart(5)} | ${mb(r.heap).padStart(12)} | ${mb(r.wasm).padStart(16)} | ${String(r.frames).padStart(6)} | ${String(r.step).padStart(13)} | ${r.restarts}`);
@@ -98,6 +109,13 @@ test(`training and animating for ${SECONDS} s leaks neither JS heap nor wasm mem
   const wasmGrowth = Math.max(...settled.map((r) => r.wasm)) - settled[0].wasm;
   const fps = (rows.at(-1).frames - warm[0].frames) / (rows.at(-1).t - warm[0].t);
   console.log(`  after the ${WARM_UP} s warm-up: JS heap ${heapGrowth >= 0 ? '+' : ''}${mb(heapGrowth)} MB (bound ${mb(HEAP_BOUND)}; spread ${mb(spread)} MB), wasm memory +${mb(wasmGrowth)} MB from ${settled[0].t} s (bound ${mb(WASM_BOUND)}), ${fps.toFixed(0)} frames/s`);
+  // each training worker: its growth over its run, from its first answer
+  const asked = workers.filter((w) => w.samples >= 2);
+  const workerGrowth = Math.max(...asked.map((w) => w.max - w.first));
+  console.log(`  training workers: ${workers.length} asked, ${asked.length} of them at least twice (${workers.map((w) => w.samples).join(', ')} answers), ${[...new Set(workers.map((w) => w.variant))].join(', ')} build`);
+  console.log(`  their wasm memory: ${asked.map((w) => `${mb(w.first)} -> ${mb(w.max)}`).join(', ')} MB; largest growth over a run +${mb(workerGrowth)} MB (bound ${mb(WORKER_BOUND)})`);
+  assert.ok(asked.length >= 2, `at least two training workers (a run and a restart) answered twice or more: ${JSON.stringify(workers)}`);
+  assert.ok(workerGrowth <= WORKER_BOUND, `a training worker's wasm memory grew ${workerGrowth} bytes over its run`);
   assert.ok(rows.at(-1).step > 1000, `it trained (${rows.at(-1).step} steps over ${rows.at(-1).restarts + 1} runs)`);
   assert.ok(rows.at(-1).frames > rows[0].frames + 100, `it animated (${rows.at(-1).frames} frames)`);
   assert.ok(heapGrowth <= HEAP_BOUND, `JS heap grew ${heapGrowth} bytes after the warm-up`);

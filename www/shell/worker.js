@@ -6,8 +6,10 @@
 //   progress {step, total, loss, stepsPerSec, params}   params: Float32Array (transferred)
 //   result {step, model}                                 model: model file text
 //   error: its message, with {step}
+//   memory {}                                            {bytes, variant}: the worker's wasm memory
+//     in bytes and the wasm build it loaded (www/lib/wasm.js); answered between slices of a run
 // The page stops a run by terminating the worker (train.js).
-import { loadBindings } from '../lib/wasm.js';
+import { loadBindings, variant } from '../lib/wasm.js';
 import { serve, pause } from '../lib/rpc.js';
 
 const ready = loadBindings();
@@ -16,6 +18,11 @@ const ready = loadBindings();
 const atStep = (err, step) => Object.assign(new Error(err?.message ?? String(err)), { step });
 
 serve({
+  async memory() {
+    const { wasmMemoryBytes } = await ready;
+    return { bytes: wasmMemoryBytes(), variant };
+  },
+
   async train(m, ctx) {
     const { Trainer } = await ready;
     let tr;
