@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { linear, log, niceStep, linearTicks, logTicks, niceLog, tickText } from '../www/lib/chart.js';
-import { axesOf } from '../www/figures/tradeoff-chart.js';
+import { axesOf } from '../www/figures/tradeoff/chart.js';
 
 test('linear and log scales map their domain onto their range', () => {
   const x = linear([0, 10], [40, 240]);
