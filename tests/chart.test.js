@@ -1,5 +1,5 @@
 // The chart module's arithmetic (www/lib/chart.js): scales, nice steps and ticks, log ticks and their
-// labels; and the axes the trade-off chart asks of it (www/figures/tradeoff-chart.js). No build
+// labels; and the axes the trade-off chart asks of it (www/figures/tradeoff/chart.js). No build
 // needed: this imports the source (the drawing needs a DOM and is checked by the figures'
 // screenshots and page tests).
 import { test } from 'node:test';

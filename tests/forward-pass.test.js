@@ -1,4 +1,4 @@
-// The forward-pass figure (www/figures/forward-pass.js): its output arrow is the Model's velocity at
+// The forward-pass figure (www/figures/forward-pass/index.js): its output arrow is the Model's velocity at
 // the chosen point, the arrow keys move the point and select units, a selected unit shows its heat
 // map, the CFG batch shows v_u, v_c and v = v_u + w·(v_c − v_u), and a phone does not scroll sideways.
 import { test } from 'node:test';

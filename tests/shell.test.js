@@ -89,7 +89,6 @@ function typeProblems(value, type, defs, where) {
   const fits = (t) => {
     if (t.startsWith('function')) return typeof value === 'function' ? [] : null;
     if (t === 'string' || t === 'boolean' || t === 'number') return typeof value === t ? [] : null;
-    if (t === 'URL') return value instanceof URL ? [] : null;
     if (t === 'Node') return typeof value === 'object' && value !== null ? [] : null;
     const plain = typeof value === 'object' && value !== null && !Array.isArray(value);
     if (t === 'object') return plain ? [] : null;
@@ -125,6 +124,10 @@ test('every figure definition is a FigureDefinition of www/shell/contract.js', a
     const def = (await load()).default;
     if (def.id !== id) problems.push(`${id}: its definition's id is ${def.id}`);
     problems.push(...definitionProblems(def, 'FigureDefinition', defs, id));
+    // its stylesheets are files, named from its folder
+    for (const name of def.styles ?? []) {
+      if (!fs.existsSync(path.join(ROOT, 'www', 'figures', id, String(name)))) problems.push(`${id}: no stylesheet www/figures/${id}/${name}`);
+    }
   }
   assert.deepEqual(problems, []);
   // and the check can fail: a missing field, a wrong type (nested too), a field the contract does not name
@@ -133,7 +136,7 @@ test('every figure definition is a FigureDefinition of www/shell/contract.js', a
   assert.ok(title);
   assert.deepEqual(definitionProblems(untitled, 'FigureDefinition', defs, 'x'), ['x.title: missing']);
   assert.deepEqual(definitionProblems({ ...hero, wide: 'yes', styles: ['a.css', 3] }, 'FigureDefinition', defs, 'x'),
-    ['x.styles[1]: not a URL|string', 'x.wide: not a boolean']);
+    ['x.styles[1]: not a string', 'x.wide: not a boolean']);
   assert.deepEqual(definitionProblems({ ...hero, effects: [['a', 1]], on: { model: 2 } }, 'FigureDefinition', defs, 'x'),
     ['x.on.model: not a string', 'x.effects[0][1]: not a string']);
   assert.deepEqual(definitionProblems({ ...hero, training: { kind: 'x', begin() {} } }, 'FigureDefinition', defs, 'x'),

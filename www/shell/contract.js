@@ -3,7 +3,7 @@
 // below and checks every figure's definition against FigureDefinition (each required field
 // present with its type, no field the contract does not name), so this comment cannot drift
 // from the figures. Types the check understands: string, boolean, object, Object<string, T>,
-// Array<T>, A|B, URL, function(...) and the typedefs of this file.
+// Array<T>, A|B, function(...) and the typedefs of this file.
 
 /**
  * A figure definition.
@@ -22,8 +22,8 @@
  * @property {function(object): Array<Node|string>} howToRead  (fig) → the full explanation, behind
  *   a "How to read this figure" disclosure
  * @property {function(object): FigureImpl} create  (fig) → the mounted figure's implementation
- * @property {Array<URL|string>} [styles]  its stylesheets (its folder's style.css, a shared one),
- *   loaded into its shadow root before `create`
+ * @property {Array<string>} [styles]  its stylesheets, as paths from its folder ('style.css',
+ *   '../shared/flow-player.css'), loaded into its shadow root before `create`
  * @property {boolean} [wide]  takes the page's full width
  * @property {boolean} [trainable]  false: no training panel, exports or loading
  * @property {string} [dataset]  the data set when no setting names one (default 'face')

@@ -37,8 +37,8 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   const wasm = await loadWasm();
   const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   shadow.replaceChildren(styleLink());
-  // a figure's own stylesheets: the URLs its definition lists (its style.css, a shared player's)
-  for (const href of def.styles ?? []) shadow.append(el('link', { rel: 'stylesheet', href: String(href) }));
+  // a figure's own stylesheets, as its definition lists them: paths from its folder (figures/<id>/)
+  for (const name of def.styles ?? []) shadow.append(el('link', { rel: 'stylesheet', href: new URL(`../figures/${def.id}/${name}`, import.meta.url).href }));
   const hidden = new Set(hide);
   const table = def.params;
   const state = parseState(table, get, (m) => warn(`cfg-playground ${def.id}: ${m}`));

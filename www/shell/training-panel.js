@@ -1,5 +1,5 @@
 // "Train in your browser": the training panel of a figure (its settings, Start/Stop, Back to
-// pretrained, progress, and the loss chart), the run in a worker (www/shell/train.js), and what
+// pretrained, progress, and the loss chart), the run in a worker (www/shell/training-run.js), and what
 // happens when a run diverges or fails: the figure keeps its last good weights and offers Reset.
 import { el, fmt } from '../lib/dom.js';
 import { Chart, linearTicks, logTicks, niceLog } from '../lib/chart.js';

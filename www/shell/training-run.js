@@ -1,4 +1,4 @@
-// The page's side of "train in your browser": one Web Worker per run (worker.js, through the
+// The page's side of "train in your browser": one Web Worker per run (training-worker.js, through the
 // request layer of rpc.js), stopped by terminating it.
 import { WorkerClient } from '../lib/rpc.js';
 

@@ -6,7 +6,7 @@
 //   progress {step, total, loss, stepsPerSec, params}   params: Float32Array (transferred)
 //   result {step, model}                                 model: model file text
 //   error: its message, with {step}
-// The page stops a run by terminating the worker (train.js).
+// The page stops a run by terminating the worker (training-run.js).
 import { loadBindings } from '../lib/wasm.js';
 import { serve, pause } from '../lib/rpc.js';
 

@@ -4,7 +4,7 @@
 import { el, fmt } from '../../lib/dom.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
 import { Plot } from '../../lib/plot.js';
-import { FlowPlayer, line, stack, isDark, readoutLines, measuredOnce, PLAYER_STYLES } from '../shared/flow-player.js';
+import { FlowPlayer, line, stack, isDark, readoutLines, measuredOnce } from '../shared/flow-player.js';
 
 const TRACED = 40;
 
@@ -12,7 +12,7 @@ export default {
   id: 'conditional-face',
   title: 'Conditional generation',
   post: 'Fig. 3 (b)',
-  styles: [PLAYER_STYLES],
+  styles: ['../shared/flow-player.css'],
   // what a change invalidates (www/shell/effects.js), strongest first: another data set, new
   // particles, the same noise under another field (swapped in once it has caught up), new weights
   params: [

@@ -39,7 +39,7 @@ export default {
     resetLabel: 'Back to the shipped student',
     trainNote: 'Distils a student from the shipped teacher in a background worker (the same Rust code, compiled to WebAssembly), starting as a copy of the teacher; the figure follows it as it learns.',
   }),
-  styles: [new URL('./style.css', import.meta.url)],
+  styles: ['style.css'],
   // what a change invalidates (www/shell/effects.js), strongest first: the gap chart's runs and
   // the panels' runs; new weights (the next runs, while the student trains); the panels' runs
   params: [

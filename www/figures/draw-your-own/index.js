@@ -3,13 +3,13 @@
 //
 // The drawing is the reader's input, so it lives here (points and their brush jitter); every
 // computation on it happens in wasm: training (the shell's worker), sampling, the exact field and
-// the metrics (this figure's own worker, draw-your-own-worker.js: for a drawing of thousands of
+// the metrics (this figure's own worker, worker.js: for a drawing of thousands of
 // points the exact field and the metrics cost far more than a frame).
 //
 // Why one file of about 600 lines: the toolbar, the pointer and keyboard input, the training row,
 // the worker's results and the painting are closures over one state (the sketch, the active brush,
 // the model's and the worker's versions of the drawing). The parts with their own state already
-// have their own files: the sketch (draw-your-own-sketch.js) and the worker (draw-your-own-worker.js).
+// have their own files: the sketch (sketch.js) and the worker (worker.js).
 import { el, fmt, cfgFormula } from '../../lib/dom.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
 import { Plot } from '../../lib/plot.js';
@@ -20,7 +20,7 @@ export default {
   id: 'draw-your-own',
   title: 'Draw your own data',
   post: 'train a model on your drawing',
-  styles: [new URL('./style.css', import.meta.url)],
+  styles: ['style.css'],
   // what a change invalidates (www/shell/effects.js), four independent parts: the samples (the
   // settings), the model in the sampler's worker (new weights), the sketch (a loaded drawing),
   // the brush

@@ -29,7 +29,7 @@ export default {
   id: 'euler-steps',
   title: 'Sampling step by step',
   post: 'Fig 2(b)',
-  styles: [new URL('./style.css', import.meta.url)],
+  styles: ['style.css'],
   // what a change invalidates (www/shell/effects.js), strongest first: both runs; new weights
   // (the next runs, while training); the Euler run only
   params: [

@@ -18,7 +18,7 @@ export default {
   id: 'forward-pass',
   title: 'One forward pass through the network',
   post: 'Figs 2(a) and 3(a)',
-  styles: [new URL('./style.css', import.meta.url)],
+  styles: ['style.css'],
   wide: true,
   // what a change invalidates (www/shell/effects.js), strongest first: a new network or data set
   // (the window, the layout, the heat map); the heat map (another t or class); the layout (one

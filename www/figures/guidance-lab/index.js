@@ -23,7 +23,7 @@ export default {
   title: 'Better guidance',
   post: 'beyond the post',
   wide: true,
-  styles: [new URL('./style.css', import.meta.url)],
+  styles: ['style.css'],
   // what a change invalidates (www/shell/effects.js), strongest first: another data set (its
   // models and view); new weights (the panels at once, the frontier after its pass); the panels
   // and the frontier; the panels only (the frontier already has every method at every w)

@@ -35,7 +35,7 @@ export default {
   title: 'The probability path, class by class',
   post: 'Figs 6 and 7',
   wide: true,
-  styles: [new URL('./style.css', import.meta.url)],
+  styles: ['style.css'],
   // what a change invalidates (www/shell/effects.js), strongest first: another data set (new
   // panels, references, view); new noise; new panels under the same noise (w, the w = 1 column);
   // the same noise under another field; new weights. And independently what the squares show.

@@ -18,7 +18,7 @@ export default {
   id: 'rectified-cfg',
   title: 'Rectified CFG',
   post: 'predictor–corrector guidance',
-  styles: [new URL('./style.css', import.meta.url)],
+  styles: ['style.css'],
   // what a change invalidates (www/shell/effects.js), strongest first: another data set (view and
   // runs); new runs (from new noise, or, for new weights, the same); both panels restarted; the
   // rectified-CFG panel; the CFG panel

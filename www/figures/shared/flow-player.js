@@ -10,9 +10,6 @@ import { PlayHead } from '../../lib/playbar.js';
 import { cfg } from '../../lib/method.js';
 import { Plot } from '../../lib/plot.js';
 
-/** The players' stylesheet (flow-player.css), for the `styles` of the figures that use a player. */
-export const PLAYER_STYLES = new URL('./flow-player.css', import.meta.url);
-
 export class FlowPlayer {
   /**
    * @param fig   the figure shell

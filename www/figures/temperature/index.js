@@ -19,7 +19,7 @@ export default {
   id: 'temperature',
   title: 'Is CFG temperature tuning?',
   post: 'Temperature Tuning',
-  styles: [new URL('./style.css', import.meta.url)],
+  styles: ['style.css'],
   wide: true,
   // what a change invalidates (www/shell/effects.js), three parts: the view (another data set);
   // the exact densities of (b) and (c), which new weights leave as they are; the flows (new

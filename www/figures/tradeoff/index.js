@@ -15,7 +15,7 @@ export default {
   id: 'tradeoff',
   title: 'Precision against diversity',
   post: 'the trade-off over w',
-  styles: [new URL('./style.css', import.meta.url)],
+  styles: ['style.css'],
   // what a change invalidates (www/shell/effects.js), strongest first: the measurements kept for
   // the data set; the pass of measurements; with new weights, the pass once the one under way ends
   params: [

@@ -4,7 +4,7 @@
 import { el, fmt } from '../../lib/dom.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
 import { Plot } from '../../lib/plot.js';
-import { FlowPlayer, line, stack, isDark, readoutLines, measuredOnce, PLAYER_STYLES } from '../shared/flow-player.js';
+import { FlowPlayer, line, stack, isDark, readoutLines, measuredOnce } from '../shared/flow-player.js';
 
 const NULL = -1; // the painter's neutral grey: the colour of "no class" throughout the article
 
@@ -12,7 +12,7 @@ export default {
   id: 'unconditional-flow',
   title: 'Unconditional generation',
   post: 'Fig. 1',
-  styles: [PLAYER_STYLES],
+  styles: ['../shared/flow-player.css'],
   // what a change invalidates (www/shell/effects.js), strongest first: another data set (a new
   // view and new particles), new particles, the same noise under the other field, new weights
   params: [

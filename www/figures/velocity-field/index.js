@@ -35,7 +35,7 @@ export default {
   id: 'velocity-field',
   title: 'The learned vector field',
   post: 'Fig 2(c)',
-  styles: [new URL('./style.css', import.meta.url)],
+  styles: ['style.css'],
   // what a change invalidates (www/shell/effects.js): the run (or, for new weights while
   // training, the next run); independently the time shown, and the arrow grid
   params: [
