@@ -1,11 +1,11 @@
 // The chart module's arithmetic (www/lib/chart.js): scales, nice steps and ticks, log ticks and their
-// labels; and the axes the trade-off chart asks of it (www/figures/tradeoff-chart.js). No build
+// labels; and the axes the trade-off chart asks of it (www/figures/tradeoff/chart.js). No build
 // needed: this imports the source (the drawing needs a DOM and is checked by the figures'
 // screenshots and page tests).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { linear, log, niceStep, linearTicks, logTicks, niceLog, tickText } from '../www/lib/chart.js';
-import { axesOf } from '../www/figures/tradeoff-chart.js';
+import { axesOf } from '../www/figures/tradeoff/chart.js';
 
 test('linear and log scales map their domain onto their range', () => {
   const x = linear([0, 10], [40, 240]);

@@ -93,7 +93,7 @@ test('every repository path the README names exists', () => {
   const text = fs.readFileSync(README, 'utf8');
   const missing = [];
   for (const [, p] of text.matchAll(/`((?:crate|www|tests|scripts|docs)\/[^`\s]*)`/g)) {
-    if (/[<*]/.test(p)) continue; // a pattern such as www/figures/<id>.js
+    if (/[<*]/.test(p)) continue; // a pattern such as www/figures/<id>/index.js
     if (!fs.existsSync(path.join(ROOT, p))) missing.push(p);
   }
   assert.deepEqual(missing, []);

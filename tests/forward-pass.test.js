@@ -1,4 +1,4 @@
-// The forward-pass figure (www/figures/forward-pass.js): its output arrow is the Model's velocity at
+// The forward-pass figure (www/figures/forward-pass/index.js): its output arrow is the Model's velocity at
 // the chosen point, the arrow keys move the point and select units, a selected unit shows its heat
 // map, the CFG batch shows v_u, v_c and v = v_u + w·(v_c − v_u), and a phone does not scroll sideways.
 import { test } from 'node:test';
@@ -22,7 +22,7 @@ const shown = (page, sel = SEL) => page.$eval(sel, (h) => ({ ...h.shadowRoot.que
 /** v_u, v_c and v at the figure's point, t and class, from a Model of the shipped weights in the page. */
 function reference(page, d, w) {
   return page.evaluate(async ([d, w]) => {
-    const { pretrainedModel } = await import('/www/lib/cfg.js');
+    const { pretrainedModel } = await import('/www/lib/models.js');
     const m = await pretrainedModel('face');
     const v = [...m.velocities(new Float32Array([Number(d.x), Number(d.y)]), Number(d.t), d.class, w, false)];
     m.free();

@@ -121,7 +121,7 @@ async function mount(page, id) {
 /** The page's samples of RUN from figure `id`'s model (the same Rust sampler, in wasm). */
 function pageSamples(page, id) {
   return page.evaluate(async ([id, r]) => {
-    const { loadWasm } = await import('/dist/www/lib/cfg.js');
+    const { loadWasm } = await import('/dist/www/lib/models.js');
     const w = await loadWasm();
     const m = window.__figs[id].model;
     const f = new w.Flow(m, r.cls, r.n, r.steps, 'euler', r.seed, false);

@@ -1,11 +1,11 @@
 // The page's copies of data the Rust core defines must not drift from it: the data-set list
-// (www/shell/params.js), the palette and the null grey (www/lib/cfg.js, crate/src/render.rs), and every
+// (www/shell/params.js), the palette and the null grey (www/lib/dom.js, crate/src/render.rs), and every
 // figure's data sets and default class (crate/src/datasets.rs). Reads the Rust sources, imports
 // the page's; no build needed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { PALETTE, NULL_COLOR } from '../www/lib/cfg.js';
+import { PALETTE, NULL_COLOR } from '../www/lib/dom.js';
 import { P } from '../www/shell/params.js';
 import { FIGURES } from '../www/embed.js';
 

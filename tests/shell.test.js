@@ -53,6 +53,97 @@ test('every setting of every figure says what a change to it invalidates, and ev
   assert.deepEqual(found, []);
 });
 
+// ---------- the figure contract (www/shell/contract.js): its @typedef blocks, checked ----------
+
+/** The @typedef blocks of contract.js: name → { field: { type, optional } }. */
+function contractTypedefs() {
+  const text = fs.readFileSync(path.join(ROOT, 'www', 'shell', 'contract.js'), 'utf8');
+  const defs = {};
+  for (const block of text.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
+    const name = block[1].match(/@typedef\s+\{object\}\s+(\w+)/)?.[1];
+    if (!name) continue;
+    defs[name] = {};
+    for (const m of block[1].matchAll(/@property\s+\{(.+?)\}\s+(\[)?(\w+)\]?/g)) defs[name][m[3]] = { type: m[1], optional: !!m[2] };
+  }
+  return defs;
+}
+
+/** Splits `type` at its top-level `|`s (not those inside <…> or (…)). */
+function alternatives(type) {
+  const out = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < type.length; i++) {
+    if ('<('.includes(type[i])) depth++;
+    else if ('>)'.includes(type[i])) depth--;
+    else if (type[i] === '|' && depth === 0) {
+      out.push(type.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  return [...out, type.slice(start).trim()];
+}
+
+/** What is wrong with `value` as a `type` of the contract, with typedefs `defs` ([] if nothing). */
+function typeProblems(value, type, defs, where) {
+  const fits = (t) => {
+    if (t.startsWith('function')) return typeof value === 'function' ? [] : null;
+    if (t === 'string' || t === 'boolean' || t === 'number') return typeof value === t ? [] : null;
+    if (t === 'Node') return typeof value === 'object' && value !== null ? [] : null;
+    const plain = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (t === 'object') return plain ? [] : null;
+    const array = t.match(/^Array<(.+)>$/);
+    if (array) return Array.isArray(value) ? value.flatMap((v, i) => typeProblems(v, array[1], defs, `${where}[${i}]`)) : null;
+    const map = t.match(/^Object<string,\s*(.+)>$/);
+    if (map) return plain ? Object.entries(value).flatMap(([k, v]) => typeProblems(v, map[1], defs, `${where}.${k}`)) : null;
+    if (defs[t]) return plain ? definitionProblems(value, t, defs, where) : null;
+    throw new Error(`contract.js: a type the check does not know: ${t}`);
+  };
+  const tried = alternatives(type).map(fits);
+  if (tried.some((p) => p && p.length === 0)) return [];
+  return tried.find((p) => p) ?? [`${where}: not a ${type}`];
+}
+
+/** What is wrong with `def` as a `name` typedef of the contract ([] if nothing). */
+function definitionProblems(def, name, defs, where = name) {
+  const fields = defs[name];
+  const problems = Object.keys(def).filter((k) => !fields[k]).map((k) => `${where}.${k}: a field the contract does not name`);
+  for (const [k, { type, optional }] of Object.entries(fields)) {
+    if (def[k] === undefined) {
+      if (!optional) problems.push(`${where}.${k}: missing`);
+    } else problems.push(...typeProblems(def[k], type, defs, `${where}.${k}`));
+  }
+  return problems;
+}
+
+test('every figure definition is a FigureDefinition of www/shell/contract.js', async () => {
+  const defs = contractTypedefs();
+  assert.ok(Object.keys(defs.FigureDefinition ?? {}).length > 10, 'contract.js has a FigureDefinition typedef');
+  const problems = [];
+  for (const [id, load] of Object.entries(FIGURES)) {
+    const def = (await load()).default;
+    if (def.id !== id) problems.push(`${id}: its definition's id is ${def.id}`);
+    problems.push(...definitionProblems(def, 'FigureDefinition', defs, id));
+    // its stylesheets are files, named from its folder
+    for (const name of def.styles ?? []) {
+      if (!fs.existsSync(path.join(ROOT, 'www', 'figures', id, String(name)))) problems.push(`${id}: no stylesheet www/figures/${id}/${name}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+  // and the check can fail: a missing field, a wrong type (nested too), a field the contract does not name
+  const hero = (await FIGURES.hero()).default;
+  const { title, ...untitled } = hero;
+  assert.ok(title);
+  assert.deepEqual(definitionProblems(untitled, 'FigureDefinition', defs, 'x'), ['x.title: missing']);
+  assert.deepEqual(definitionProblems({ ...hero, wide: 'yes', styles: ['a.css', 3] }, 'FigureDefinition', defs, 'x'),
+    ['x.styles[1]: not a string', 'x.wide: not a boolean']);
+  assert.deepEqual(definitionProblems({ ...hero, effects: [['a', 1]], on: { model: 2 } }, 'FigureDefinition', defs, 'x'),
+    ['x.on.model: not a string', 'x.effects[0][1]: not a string']);
+  assert.deepEqual(definitionProblems({ ...hero, training: { kind: 'x', begin() {} } }, 'FigureDefinition', defs, 'x'),
+    ['x.training.setParams: missing']);
+  assert.deepEqual(definitionProblems({ ...hero, style: [] }, 'FigureDefinition', defs, 'x'), ['x.style: a field the contract does not name']);
+});
+
 test('www/ is layered: lib imports nothing above it, the shell nothing from the figures', () => {
   const layer = (file) => (file.startsWith('www/lib/') ? 0 : file.startsWith('www/shell/') ? 1 : file.startsWith('www/figures/') ? 2 : 3);
   const found = [];

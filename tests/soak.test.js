@@ -13,7 +13,7 @@
 // seen). A leak of 1 KB per frame (2,700 frames after the warm-up) or per training report would
 // exceed it. On a machine so slow that no run has finished and restarted again by SOAK_SECONDS,
 // the test keeps sampling until one has (a state, not a duration), up to a generous cap.
-// Each training run has a worker of its own (www/shell/train.js), with a wasm memory of its own:
+// Each training run has a worker of its own (www/shell/training-run.js), with a wasm memory of its own:
 // twice a second the test asks the running one for it (the worker's 'memory' request), from its
 // first progress report on (its trainer's buffers allocated), and no worker's may grow by more
 // than the same 2 MB over its run. Every worker that was asked at least twice counts; at least two

@@ -1,6 +1,6 @@
 // Runs W1 in the wasm build (after the page has painted) and exposes the report as
 // window.benchResult, with the browser's version added.
-import { loadWasm } from './lib/cfg.js';
+import { loadWasm } from './lib/models.js';
 import { variant } from './lib/wasm.js';
 
 const windows = Number(new URLSearchParams(location.search).get('windows') ?? 9);

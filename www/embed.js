@@ -14,22 +14,22 @@ import { mountNear } from './shell/lazy.js';
 
 /** Figure id → module, in the post's order. */
 export const FIGURES = {
-  hero: () => import('./figures/hero.js'),
-  'unconditional-flow': () => import('./figures/unconditional-flow.js'),
-  'forward-pass': () => import('./figures/forward-pass.js'),
-  'euler-steps': () => import('./figures/euler-steps.js'),
-  'velocity-field': () => import('./figures/velocity-field.js'),
-  'classifier-guidance': () => import('./figures/classifier-guidance.js'),
-  'conditional-face': () => import('./figures/conditional-face.js'),
-  'cfg-grid': () => import('./figures/cfg-grid.js'),
-  'probability-path': () => import('./figures/probability-path.js'),
-  tradeoff: () => import('./figures/tradeoff.js'),
-  temperature: () => import('./figures/temperature.js'),
-  'rectified-flow': () => import('./figures/rectified-flow.js'),
-  'rectified-cfg': () => import('./figures/rectified-cfg.js'),
-  distillation: () => import('./figures/distillation.js'),
-  'guidance-lab': () => import('./figures/guidance-lab.js'),
-  'draw-your-own': () => import('./figures/draw-your-own.js'),
+  hero: () => import('./figures/hero/index.js'),
+  'unconditional-flow': () => import('./figures/unconditional-flow/index.js'),
+  'forward-pass': () => import('./figures/forward-pass/index.js'),
+  'euler-steps': () => import('./figures/euler-steps/index.js'),
+  'velocity-field': () => import('./figures/velocity-field/index.js'),
+  'classifier-guidance': () => import('./figures/classifier-guidance/index.js'),
+  'conditional-face': () => import('./figures/conditional-face/index.js'),
+  'cfg-grid': () => import('./figures/cfg-grid/index.js'),
+  'probability-path': () => import('./figures/probability-path/index.js'),
+  tradeoff: () => import('./figures/tradeoff/index.js'),
+  temperature: () => import('./figures/temperature/index.js'),
+  'rectified-flow': () => import('./figures/rectified-flow/index.js'),
+  'rectified-cfg': () => import('./figures/rectified-cfg/index.js'),
+  distillation: () => import('./figures/distillation/index.js'),
+  'guidance-lab': () => import('./figures/guidance-lab/index.js'),
+  'draw-your-own': () => import('./figures/draw-your-own/index.js'),
 };
 
 const kebab = (key) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -116,7 +116,7 @@ export function changeFirstControl({ i }) {
 /**
  * Makes every Web Worker the page starts from now on known to the test (window.__workers: {url,
  * worker, progressed, terminated}; `progressed`: it has sent a progress message), and defines
- * window.__askTrainingWorker(): it asks the latest training worker (www/shell/worker.js), over
+ * window.__askTrainingWorker(): it asks the latest training worker (www/shell/training-worker.js), over
  * the page's own protocol (www/lib/rpc.js), how much wasm memory it holds and which build it loaded
  * (the worker's 'memory' request), with a request id far above the page's (rpc.js drops answers
  * it did not ask for). It resolves with {bytes, variant}, or null while there is no such worker or

@@ -4,7 +4,7 @@
 // computed, like a video's buffered range), and the playhead it drives, in fractional flow steps.
 // Playback runs from t = 0 to 1 in `seconds`, holds at t = 1 for `hold` seconds and loops; it
 // never runs ahead of the frames computed so far.
-import { el } from './cfg.js';
+import { el } from './dom.js';
 
 const ICONS = {
   play: 'M4.5 2.5v11l9-5.5z',

@@ -1,7 +1,7 @@
 // One square plot of a data window: a pixel canvas (filled by the wasm Painter), an overlay
 // canvas for strokes (arrows, paths, probes) and an axes canvas with ticks and labels. Canvases
 // are sized in device pixels, so the figure stays crisp on high-DPI screens.
-import { el } from './cfg.js';
+import { el } from './dom.js';
 
 const FULL = { left: 30, right: 6, top: 6, bottom: 22 };
 const COMPACT = { left: 2, right: 2, top: 2, bottom: 2 };

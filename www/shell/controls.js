@@ -1,7 +1,7 @@
 // The controls of a figure, generated from its settings table: a select for an enum or a class
 // name, a checkbox for a bool, a text field for a list, a number with a "new seed" button for the
 // seed, a slider with its value for the rest. Each row shows the setting's help as a tooltip.
-import { el, fmt } from '../lib/cfg.js';
+import { el, fmt } from '../lib/dom.js';
 
 export class Controls {
   /**

@@ -1,7 +1,7 @@
 // The figure's exports: its plots and charts as one PNG, and its model as a cfg-playground model file (a
 // figure whose subject is another model, a classifier, a reflowed model or a student, exports
 // that one: def.exportModel(fig) gives its text).
-import { el } from '../lib/cfg.js';
+import { el } from '../lib/dom.js';
 
 /** Saves `blob` as file `name` (a link clicked in the figure's shadow root). */
 export function download(shadow, name, blob) {

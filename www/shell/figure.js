@@ -1,23 +1,17 @@
 // The shell every figure lives in: a shadow root (no CSS leaks in or out), controls generated
 // from the figure's settings table (controls.js), a pretrained model for the chosen data set,
-// "train in your browser" in a Web Worker (training.js), exports (export.js, load.js), the one
+// "train in your browser" in a Web Worker (training-panel.js), exports (export.js, load.js), the one
 // dispatch of what each change invalidates (effects.js), and one shared animation loop that
 // only runs visible figures (loop.js).
 //
-// A figure definition: { id, title, post, caption(fig) -> nodes (about 50 words at most),
-//   howToRead(fig) -> nodes (the full explanation, behind a 'How to read this figure' disclosure),
-//   params: [settings, each with its `effect` and, if it can do nothing, `unused(state)`], controls: [keys shown, in order], on, effects
-//   (effects.js), create(fig) -> { layout(), [effect](keys) for each effect, changed(keys),
-//   ready(), frame(now, budget) -> bool } }
-//   and optionally: trainLabel (the train button's text), trainNote, resetLabel, training,
-//   loadModel(fig), exportModel(fig), styles, wide, trainable, and for files (www/shell/load.js)
-//   loadPoints(fig, drawn) and loadDrawnModel(fig, model), and, for figures whose subject is a model
-//   made from the shipped one (definitions with `training`), loadSubject(fig, text, name).
-import { loadWasm, pretrainedModel, el, reducedMotion, colorOf, headingLevel } from '../lib/cfg.js';
+// A figure definition (www/figures/<id>/index.js): the FigureDefinition of contract.js, which
+// tests/shell.test.js checks every figure against.
+import { el, reducedMotion, colorOf, headingLevel } from '../lib/dom.js';
+import { loadWasm, pretrainedModel } from '../lib/models.js';
 import { parseState, changedEntries } from './state.js';
 import { loadControls, loadFromAttributes } from './load.js';
 import { Controls } from './controls.js';
-import { TrainingPanel } from './training.js';
+import { TrainingPanel } from './training-panel.js';
 import { exportButtons, download } from './export.js';
 import { dispatch, checkEffects } from './effects.js';
 import { requestFrames } from './loop.js';
@@ -37,13 +31,15 @@ function styleLink() {
  * Mounts figure `def` into `host`. `get(key)` reads initial settings (attributes or URL);
  * `hide` lists controls (or 'train', 'export', 'exact') to hide; `onState(entries)` hears about
  * every change, for links.
+ * @param {HTMLElement} host
+ * @param {import('./contract.js').FigureDefinition} def
  */
 export async function mountFigure(host, def, { get = () => undefined, hide = [], onState = () => {}, warn = console.warn } = {}) {
   const wasm = await loadWasm();
   const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   shadow.replaceChildren(styleLink());
-  // a figure with its own stylesheet (www/figures/<id>.css) says so with `styles: true`
-  if (def.styles) shadow.append(el('link', { rel: 'stylesheet', href: new URL(`../figures/${def.id}.css`, import.meta.url).href }));
+  // a figure's own stylesheets, as its definition lists them: paths from its folder (figures/<id>/)
+  for (const name of def.styles ?? []) shadow.append(el('link', { rel: 'stylesheet', href: new URL(`../figures/${def.id}/${name}`, import.meta.url).href }));
   const hidden = new Set(hide);
   const table = def.params;
   const state = parseState(table, get, (m) => warn(`cfg-playground ${def.id}: ${m}`));
@@ -204,7 +200,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     }
   }
 
-  // ---------- train in your browser (training.js) ----------
+  // ---------- train in your browser (training-panel.js) ----------
   const training = new TrainingPanel(fig, { useModel, loadPretrained, changed, controls });
   fig.startTraining = () => training.start();
   fig.stopTraining = () => training.stop();

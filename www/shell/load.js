@@ -9,7 +9,7 @@
 // Figures whose subject is a model made from the shipped one (a classifier, a reflowed model, a
 // student: definitions with `training`) take a file of that model instead (def.loadSubject): it
 // replaces the subject, and the shipped velocity model stays the teacher.
-import { el } from '../lib/cfg.js';
+import { el } from '../lib/dom.js';
 
 /** The embed attributes this module reads, for the README's generated tables (tests/figure-docs.js). */
 export const ATTRIBUTES = {

@@ -3,7 +3,7 @@
 // page's chart module (chart.js). Every measured point is a button (click, or Tab then Enter or
 // Space) that sets the panels to its strength; the points grow with w, and those at the panels'
 // strength are ringed.
-import { el, fmt } from '../../lib/cfg.js';
+import { el, fmt } from '../../lib/dom.js';
 import { Chart, linearTicks, logTicks, niceLog } from '../../lib/chart.js';
 import { LABEL, COLOR } from './methods.js';
 

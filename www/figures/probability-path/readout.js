@@ -1,6 +1,6 @@
 // The probability-path figure's readout: a short legend, the references, and per panel
 // the hit rate and diversity of the samples at t = 1.
-import { el, fmt } from '../../lib/cfg.js';
+import { el, fmt } from '../../lib/dom.js';
 import { classesOf, along, wText } from './refs.js';
 
 /**

@@ -3,7 +3,7 @@
 // radius 2σ (86% of a class), and on the strips each mean's position along (x + y)/√2. Means
 // and σ come from the model's data.
 
-import { fmt } from '../../lib/cfg.js';
+import { fmt } from '../../lib/dom.js';
 
 /** A guidance scale as text: whole numbers without decimals. */
 export const wText = (w) => fmt(w, Number.isInteger(Math.round(w * 10) / 10) ? 0 : 1);

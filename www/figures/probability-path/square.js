@@ -1,7 +1,7 @@
 // A square of the probability-path figure: one panel's class at one time, either its exact
 // density p_t (from the panel's DensityPath, once that time is computed) or the histogram of its
 // samples, with a note in the corner saying which numbers stand behind it.
-import { fmt } from '../../lib/cfg.js';
+import { fmt } from '../../lib/dom.js';
 import { wText } from './refs.js';
 
 const HIST_BINS = 64; // histogram grid of the squares

@@ -2,7 +2,7 @@
 // once, time left to right and, upward, the position along the diagonal (x + y)/√2, as a
 // histogram of the samples in each time column (scaled to its own peak), with the class means
 // dashed and the playhead.
-import { fmt } from '../../lib/cfg.js';
+import { fmt } from '../../lib/dom.js';
 import { classesOf, along } from './refs.js';
 import { FULL, stripAxes } from '../../lib/path-strip.js';
 

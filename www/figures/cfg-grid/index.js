@@ -1,0 +1,153 @@
+// Figs 4 and 5 of the post, live: rows are classes, columns guidance scales. Each cell shows its
+// samples over the faint data, with hit rate and diversity measured on them.
+import { el, fmt, cfgFormula } from '../../lib/dom.js';
+import { P, fx, trainParams } from '../../shell/figure.js';
+import { Plot } from '../../lib/plot.js';
+import { cfg } from '../../lib/method.js';
+
+export default {
+  id: 'cfg-grid',
+  title: 'Samples across guidance scales',
+  post: 'Figs 4 and 5',
+  wide: true,
+  // every setting samples the grid again; new weights also redraw the faint data
+  params: [
+    ...fx('build',
+      P.dataset('non-overlapping'),
+      { key: 'ws', label: 'scales w', type: 'list', default: [0, 1, 3, 5, 7, 9], min: 0, max: 20, maxItems: 8, help: 'The guidance scales of the columns, comma-separated (up to 8).' },
+      P.n(400, 2000), P.steps(30, 100), P.solver(), P.seed(), P.exact()),
+    ...trainParams(),
+  ],
+  effects: ['weights', 'build'],
+  controls: ['dataset', 'ws', 'n', 'steps', 'solver', 'seed', 'exact'],
+  caption: () => [
+    'Rows are classes, columns guidance scales w. ', el('b', {}, 'Hit rate'), ': the share of samples in their class’s region; ', el('b', {}, 'diversity'), ': their spread over the class’s. Beyond w = 1, guidance raises the hit rate while the samples condense.',
+  ],
+  howToRead: () => [
+    'Each row samples one class with ', ...cfgFormula(), ', each column a guidance scale. ',
+    el('b', {}, 'Hit rate'), ' is the share of samples whose most likely class under the true data is the row’s class; ',
+    el('b', {}, 'diversity'), ' is the spread of the samples (trace of their covariance) over the spread of the class. ',
+    'At w = 0 every row is the unconditional model; at w = 1 the conditional one. Beyond 1, guidance keeps raising the hit rate ',
+    'while the samples condense: on overlapping classes it pushes each class away from the other, past where its data lie.',
+  ],
+  async create(fig) {
+    const { wasm } = fig;
+    const grid = el('div', { class: 'cfg-grid' });
+    fig.plots.append(grid);
+    let cells = [];
+    let shape = '';
+    let narrow = false;
+    let modelSerial = 0;
+    let rr = 0;
+
+    // above each cell: its hit rate and diversity (just the numbers when cells are narrow)
+    function title(c) {
+      const h = fmt(c.metrics.hitRate, 2);
+      const d = fmt(c.metrics.diversity, c.metrics.diversity >= 10 ? 0 : 2);
+      if (narrow) c.plot.setTitle(el('span', {}, h), el('span', {}, d));
+      else c.plot.setTitle(el('span', {}, `hit ${h}`), el('span', { class: 'sep' }, ' · '), el('span', {}, `div ${d}`));
+    }
+
+    function free() {
+      for (const c of cells) c.flow?.free();
+    }
+
+    function build() {
+      const classes = fig.classes;
+      const ws = fig.state.ws;
+      const key = `${fig.model.dataset}|${classes.join(',')}|${ws.join(',')}`;
+      if (key !== shape) {
+        shape = key;
+        free();
+        cells = [];
+        grid.replaceChildren();
+        grid.style.gridTemplateColumns = `auto repeat(${ws.length}, auto)`;
+        grid.append(el('div', {}), ...ws.map((w) => el('div', { class: 'col-head' }, `w = ${fmt(w, w % 1 ? 1 : 0)}`)));
+        classes.forEach((name, ci) => {
+          grid.append(el('div', { class: 'row-head key-text', style: `--key-color:${fig.colorOf(ci)}` }, name));
+          ws.forEach((w) => {
+            const plot = new Plot(wasm, { extent: fig.model.extent, compact: true, title: '…', label: `samples of ${name} at w = ${w}` });
+            grid.append(plot.el);
+            cells.push({ plot, name, ci, w, flow: null, metrics: null });
+          });
+        });
+        layout();
+      }
+      for (const c of cells) {
+        c.flow?.free();
+        c.flow = new wasm.Flow(fig.model, c.name, fig.state.n, fig.state.steps, fig.state.solver, fig.state.seed, false);
+        c.metrics = null;
+        c.dirty = true;
+        c.plot.setTitle('…');
+      }
+    }
+
+    function layout() {
+      const ws = fig.state.ws.length;
+      // the row labels (vertical text) take their measured width plus the grid gap
+      const head = grid.querySelector('.row-head');
+      const label = Math.ceil(head?.getBoundingClientRect().width ?? 24) + 6;
+      const side = Plot.sideFor(fig.width() - label - 6, ws, { compact: true, gap: 6, min: 30, max: 150 });
+      narrow = side < 100;
+      grid.classList.toggle('narrow', narrow);
+      // fixed column widths: a cell's title must not widen its column
+      grid.style.gridTemplateColumns = `auto repeat(${ws}, ${side + 4}px)`;
+      for (const c of cells) if (c.metrics) title(c);
+      for (const c of cells) {
+        if (c.plot.resize(side)) c.dirty = true;
+        c.plot.setExtent(fig.model.extent);
+      }
+    }
+
+    function draw(c) {
+      const p = c.plot.painter;
+      // the faint data is drawn once per size and model, then restored from a snapshot
+      c.plot.backdrop(`${fig.model.dataset}|${modelSerial}`, (q) => q.data(fig.model, 0.1, 0.9 * c.plot.dpr));
+      p.particles(c.flow, -1, c.ci, 0.7, 1.1 * c.plot.dpr);
+      c.plot.put();
+      c.dirty = false;
+    }
+
+    return {
+      layout,
+      weights() {
+        modelSerial += 1;
+        build();
+      },
+      build,
+      frame(now, budget) {
+        const t0 = performance.now();
+        let busy = false;
+        // advance the unfinished cells round robin, each for a slice of the budget (a slice may
+        // cover part of a step: the wasm side splits steps by particles)
+        const open = cells.filter((c) => !c.flow.done);
+        const slice = Math.max(0.5, budget / Math.max(1, Math.min(open.length, 4)));
+        // start where the last frame stopped, so that every cell moves
+        const start = rr % Math.max(1, open.length);
+        for (let q = 0; q < open.length; q++) {
+          if (performance.now() - t0 >= budget) break;
+          const c = open[(start + q) % open.length];
+          rr = start + q + 1;
+          c.flow.advanceFor(cfg(fig.wasm, c.w, fig.state.exact), fig.model, slice);
+          c.dirty = true;
+          if (c.flow.done) {
+            c.metrics = fig.model.metrics(c.flow);
+            title(c);
+          }
+        }
+        for (const c of cells) {
+          if (!c.flow.done) busy = true;
+          // with reduced motion, cells are drawn once, when their samples are final
+          if (c.dirty && (!fig.reducedMotion || c.flow.done)) draw(c);
+        }
+        const done = cells.filter((c) => c.metrics);
+        if (done.length === cells.length && cells.length) {
+          fig.readout(
+            el('span', {}, `${cells.length} cells of ${fig.state.n} samples, ${fig.state.steps} ${fig.state.solver} steps`, fig.state.exact ? ', exact velocity' : ', network velocity'),
+            narrow ? el('span', {}, 'Above each cell: its hit rate, then its diversity.') : null);
+        }
+        return busy;
+      },
+    };
+  },
+};

@@ -1,0 +1,266 @@
+// Beyond the post: the modern guidance family on the same data. Three panels sample one class
+// from the same noise, each by a method of the reader's choice at one strength w, with hit rate,
+// diversity, off-support and network calls under it; the frontier chart traces every method over
+// w = 1…9 (computed in a worker, guidance-lab/frontier-worker.js), and each of its points sets
+// the panels to its strength. Autoguidance is guided by the shipped weak guide
+// (www/models/guide-D.json), by the widened mixture on the exact field, and, while a model trains
+// here, by that run's checkpoint at a tenth of its steps.
+import { el, fmt } from '../../lib/dom.js';
+import { pretrainedText } from '../../lib/models.js';
+import { P, fx, trainParams } from '../../shell/figure.js';
+import { Plot } from '../../lib/plot.js';
+import { WorkerClient } from '../../lib/rpc.js';
+import { LAB_METHODS, LABEL, COLOR, FRONTIER_WS, GUIDE_WIDEN, labMethod, needsGuide } from './methods.js';
+import { Frontier } from './frontier.js';
+
+const PANELS = ['panel1', 'panel2', 'panel3'];
+const panel = (key, label, d) => ({ key, label, type: 'enum', default: d, options: LAB_METHODS, help: `The method of the ${label}: CFG, the guidance interval (CFG for t in [0.15, 0.8]), APG (η = 0), CFG-Zero* (K = 1) or autoguidance.` });
+/** Least time between two redraws of the frontier while it fills in. */
+const REDRAW_MS = 150;
+
+export default {
+  id: 'guidance-lab',
+  title: 'Better guidance',
+  post: 'beyond the post',
+  wide: true,
+  styles: ['style.css'],
+  // what a change invalidates (www/shell/effects.js), strongest first: another data set (its
+  // models and view); new weights (the panels at once, the frontier after its pass); the panels
+  // and the frontier; the panels only (the frontier already has every method at every w)
+  params: [
+    ...fx('data', P.dataset('spirals')),
+    ...fx('all', P.cls('spiral-a')),
+    ...fx('panels',
+      panel('panel1', 'left panel', 'cfg'),
+      panel('panel2', 'middle panel', 'guidance-interval'),
+      panel('panel3', 'right panel', 'autoguidance'),
+      { ...P.w(2, 9), min: 1, help: 'The strength of every panel’s method: at 1 each is plain conditional sampling (CFG-Zero* but for its zero first step); a point of the chart sets its strength.' }),
+    ...fx('all', P.n(500, 2000), P.steps(40, 100), P.seed(), P.exact()),
+    ...trainParams(),
+  ],
+  effects: ['data', 'weights', 'all', 'panels'],
+  controls: ['dataset', 'class', 'panel1', 'panel2', 'panel3', 'w', 'exact'],
+  trainNote: 'Trains a fresh network in a background worker; its checkpoint at a tenth of the steps becomes autoguidance’s guide.',
+  caption: () => [
+    'Three methods from the same noise at one strength w, and every method traced over w = 1…9: ',
+    el('b', {}, 'hit rate'), ' and ', el('b', {}, 'off-support'), ' against ', el('b', {}, 'diversity'), '. Click a point to set the panels to its w.',
+  ],
+  howToRead: () => [
+    'Each panel samples the chosen class from the same starting noise with one method at strength w. ',
+    el('b', {}, 'CFG'), ' is v_u + w·(v_c − v_u); the ', el('b', {}, 'guidance interval'), ' applies it only for t in [0.15, 0.8] (Kynkäänniemi et al. 2024); ',
+    el('b', {}, 'APG'), ' drops the part of the guidance along the predicted data point (Sadat et al. 2024); ',
+    el('b', {}, 'CFG-Zero*'), ' scales v_u by its best fit to v_c and starts with a zero step (Fan et al. 2025); ',
+    el('b', {}, 'autoguidance'), ' guides the model by a weaker model of the same data, v_bad + w·(v_good − v_bad) (Karras et al. 2024). ',
+    'Under each panel: hit rate (the share of samples whose most likely class is the one asked for), diversity (the spread of the samples over the class’s), off-support (the share below the data’s 0.1% density level) and network calls per sample. At 500 samples an off-support of 0.01 is five samples: differences of a few thousandths are noise. ',
+    'The charts trace every method from w = 1 to 9 (its points grow with w; the ringed ones are the panels’ w): up and to the right is precision that keeps the spread; low in the right chart is few samples off the data. Click a point, or Tab to it and press Enter, to set the panels to its w. ',
+    'Autoguidance’s guide is the shipped weak model (a network half as wide, trained a fifth as long); with ground truth it is the data’s mixture with every covariance widened ',
+    `${GUIDE_WIDEN}×, an analytic stand-in for an underfit model; after training here, your run’s checkpoint at a tenth of its steps.`,
+  ],
+  async create(fig) {
+    const { wasm } = fig;
+    const row = el('div', { class: 'gl-panels' });
+    const panels = PANELS.map((key) => {
+      const plot = new Plot(wasm, { extent: 3, label: 'samples', title: '…', compact: true });
+      const under = el('div', { class: 'gl-metrics' }, '…');
+      plot.el.append(under);
+      row.append(plot.el);
+      return { key, plot, under, flow: null, metrics: null, dirty: true, name: '' };
+    });
+    const frontier = new Frontier((w) => fig.set('w', w));
+    fig.plots.append(row, frontier.el);
+
+    // ---------- autoguidance's guide ----------
+    const shipped = new Map(); // data set → Model (the shipped guide), once fetched
+    let own = null; // { model, step }: this page's training run's checkpoint at a tenth
+    let modelSerial = 0;
+
+    function loadGuide(ds) {
+      if (shipped.has(ds)) return;
+      shipped.set(ds, null);
+      pretrainedText(`guide-${ds}`).then((text) => {
+        shipped.set(ds, wasm.Model.fromJson(text));
+        if (fig.model?.dataset === ds) {
+          restartPanels();
+          planFrontier();
+          fig.request();
+        }
+      }, (e) => fig.message(`Autoguidance has no guide: ${e.message}`));
+    }
+    /** The guide network now (null: none yet); on the exact field none is needed. */
+    function guide() {
+      if (own) return own.model;
+      // while a run trains, wait for its own checkpoint (the shipped guide is better than an early model)
+      if (!fig.pretrained && fig.isTraining()) return null;
+      return shipped.get(fig.model.dataset) ?? null;
+    }
+    function guideText() {
+      if (fig.state.exact) return `Autoguidance’s guide: the data’s mixture with covariances × ${GUIDE_WIDEN}.`;
+      if (own) return `Autoguidance’s guide: this run’s checkpoint at step ${own.step}.`;
+      if (!guide()) return `Autoguidance waits for this run’s checkpoint at step ${Math.ceil(fig.state.trainSteps / 10)}.`;
+      return `Autoguidance’s guide: guide-${fig.model.dataset}.json (a smaller, shorter-trained model).`;
+    }
+    /** A new model object: forget the last run's guide. Weights from a run: its checkpoint at a tenth. */
+    function newModel() {
+      own?.model.free();
+      own = null;
+      modelSerial += 1;
+      loadGuide(fig.model.dataset);
+    }
+    function checkpoint() {
+      const m = fig.model;
+      if (own || fig.pretrained || !fig.isTraining() || m.stepsDone < fig.state.trainSteps / 10) return;
+      own = { model: wasm.Model.fromJson(m.toJson('f32')), step: m.stepsDone };
+      fig.host.dataset.cfgGuideStep = String(m.stepsDone);
+    }
+
+    // ---------- the panels ----------
+    const waiting = (name) => needsGuide(wasm, name) && !fig.state.exact && !guide();
+    function restartPanels() {
+      const s = fig.state;
+      for (const p of panels) {
+        p.flow?.free();
+        p.name = s[p.key];
+        p.flow = new wasm.Flow(fig.model, s.class, s.n, s.steps, 'euler', s.seed, false);
+        p.metrics = null;
+        p.dirty = true;
+        p.plot.setTitle(el('b', { class: 'key-text', style: `--key-color:${COLOR[p.name]}` }, LABEL[p.name]), el('span', {}, ` w = ${fmt(s.w, s.w % 1 ? 1 : 0)}`));
+        p.plot.setLabel(`samples of ${s.class} by ${LABEL[p.name]} at w = ${s.w}`);
+        p.under.textContent = waiting(p.name) ? 'waiting for the guide…' : '…';
+      }
+      fig.host.dataset.cfgPanels = 'running';
+    }
+    function layout() {
+      const side = Plot.sideFor(fig.width(), 3, { compact: true, gap: 10, min: 60, max: 280 });
+      // narrow panels put each number on a line of its own
+      row.classList.toggle('narrow', side < 200);
+      for (const p of panels) {
+        if (p.plot.resize(side)) p.dirty = true;
+        p.plot.setExtent(fig.model.extent);
+      }
+      frontierDirty = true;
+    }
+    function drawPanel(p) {
+      const painter = p.plot.painter;
+      p.plot.backdrop(`${fig.model.dataset}|${modelSerial}`, (q) => q.data(fig.model, 0.12, 0.9 * p.plot.dpr));
+      painter.particles(p.flow, -1, fig.classes.indexOf(fig.state.class), 0.7, 1.2 * p.plot.dpr);
+      p.plot.put();
+      p.dirty = false;
+    }
+    function advancePanels(budget) {
+      const t0 = performance.now();
+      const open = panels.filter((p) => !p.flow.done && !waiting(p.name));
+      for (const p of open) {
+        const left = budget - (performance.now() - t0);
+        if (left <= 0) break;
+        p.flow.advanceFor(labMethod(wasm, p.name, fig.state.w, fig.state.exact, guide()), fig.model, Math.max(0.5, left / open.length));
+        p.dirty = true;
+        if (p.flow.done) {
+          p.metrics = fig.model.metrics(p.flow);
+          const m = p.metrics;
+          const parts = [`hit ${fmt(m.hitRate, 3)}`, `div ${fmt(m.diversity, 2)}`, `off ${fmt(m.offSupport, 3)}`, fig.state.exact ? 'exact field' : `${m.callsPerSample} calls`];
+          p.under.replaceChildren(...parts.flatMap((t, i) => (i ? [el('span', { class: 'sep' }, ' · '), el('span', {}, t)] : [el('span', {}, t)])));
+        }
+      }
+      if (panels.every((p) => p.metrics)) fig.host.dataset.cfgPanels = 'done';
+    }
+
+    // ---------- the frontier, in a worker ----------
+    let results = new Map(); // method → Map(w → metrics)
+    let call = null;
+    let stale = false;
+    let frontierDirty = true;
+    let lastDraw = 0;
+    let shownReadout = '';
+    let worker = null;
+    try {
+      worker = new WorkerClient(new URL('./frontier-worker.js', import.meta.url), { onFail: (m) => fig.message(`The frontier stopped: ${m}`) });
+    } catch (e) {
+      fig.message(`The frontier could not start: ${e.message}`);
+    }
+    const measured = () => [...results.values()].reduce((s, m) => s + m.size, 0);
+    const total = () => FRONTIER_WS.length * LAB_METHODS.filter((n) => !waiting(n)).length;
+    function planFrontier() {
+      if (!worker) return;
+      if (call) worker.cancel(call);
+      const s = fig.state;
+      const g = guide();
+      results = new Map(LAB_METHODS.map((n) => [n, new Map()]));
+      stale = false;
+      frontierDirty = true;
+      fig.host.dataset.cfgFrontier = 'running';
+      const args = {
+        model: fig.model.toJson('f32'), guide: s.exact || !g ? null : g.toJson('f32'), cls: s.class, exact: s.exact,
+        n: s.n, steps: s.steps, seed: s.seed, methods: LAB_METHODS, ws: FRONTIER_WS,
+      };
+      const mine = worker.call('frontier', args, { onProgress: (p) => {
+        if (call !== mine) return;
+        results.get(p.method)?.set(p.w, p.metrics);
+        frontierDirty = true;
+        fig.request();
+      } });
+      call = mine;
+      mine.then(() => {
+        if (call !== mine) return;
+        call = null;
+        fig.host.dataset.cfgFrontier = 'done';
+        if (stale) planFrontier();
+        frontierDirty = true;
+        fig.request();
+      }, (e) => {
+        if (call === mine) call = null;
+        if (!e.cancelled) fig.message(`The frontier failed: ${e.message}`);
+      });
+    }
+    function drawFrontier(now) {
+      const s = fig.state;
+      const how = s.exact ? 'exact field' : fig.pretrained ? 'network (pretrained)' : `network after ${fig.model.stepsDone} steps`;
+      const progress = call ? `measuring ${Math.min(total(), measured() + 1)} of ${total()}… ` : '';
+      frontier.draw(results, {
+        methods: LAB_METHODS, width: fig.width(), w: s.w,
+        note: `${progress}Each point: ${s.n} samples of ${s.class}, ${s.steps} Euler steps, ${how}.`,
+      });
+      frontierDirty = false;
+      lastDraw = now;
+    }
+
+    return {
+      layout() {
+        layout();
+        fig.request();
+      },
+      data() {
+        newModel();
+        layout();
+        restartPanels();
+        planFrontier();
+      },
+      weights() {
+        // weights from training: the panels follow at once, the frontier once its pass is done
+        checkpoint();
+        restartPanels();
+        if (call) stale = true;
+        else planFrontier();
+      },
+      all() {
+        restartPanels();
+        planFrontier();
+      },
+      panels() {
+        restartPanels();
+        frontierDirty = true;
+      },
+      frame(now, budget) {
+        if (!fig.model) return false;
+        advancePanels(budget);
+        for (const p of panels) if (p.dirty && (!fig.reducedMotion || p.flow.done)) drawPanel(p);
+        if (frontierDirty && (!call || now - lastDraw > REDRAW_MS)) drawFrontier(now);
+        const text = guideText();
+        if (text !== shownReadout) {
+          shownReadout = text;
+          fig.readout(el('div', { class: 'gl-note' }, text));
+        }
+        return panels.some((p) => !p.flow.done && !waiting(p.name)) || frontierDirty;
+      },
+    };
+  },
+};

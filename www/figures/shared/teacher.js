@@ -1,0 +1,146 @@
+// What the figures about a model made from the shipped one (the teacher) share: the rectified-flow
+// figure's reflowed model and the distillation figure's student. Loading the teacher and the
+// derived model, "train in your browser" (a worker job that starts from the shipped weights), the
+// Model button, two square panels side by side over a chart, how a panel paints its paths, and
+// how a frame advances the figure's runs and redraws while they go on.
+import { pretrainedModel, pretrainedText } from '../../lib/models.js';
+import { datasetsOf } from '../../shell/load.js';
+import { Plot } from '../../lib/plot.js';
+
+/**
+ * Figure-definition fields for a derived model kept in `fig[key]`: the shipped one is
+ * `www/models/<file>-<data set>.json`; the worker job `kind` starts from `startFrom(fig)`'s model
+ * file text; `check(model, dataset)` may throw if the file is not what it should be. A loaded file
+ * (Load, a drop, data-model) replaces the derived model when `check` passes and its data set is
+ * offered; `fig.subjectFrom` then names the file, for the read-outs.
+ */
+export function derivedModel({ key, file, kind, startFrom, check = () => {}, resetLabel, trainLabel, trainNote }) {
+  return {
+    trainNote,
+    trainLabel,
+    resetLabel,
+    training: {
+      kind,
+      spec: (fig) => ({ teacher: fig.teacherText }),
+      begin(fig) {
+        const m = fig.wasm.Model.fromJson(startFrom(fig));
+        fig.subjectFrom = null;
+        fig[key]?.free();
+        fig[key] = m;
+      },
+      setParams(fig, params, step) {
+        fig[key].setParams(params, step);
+      },
+    },
+    // the Model button saves the derived model (shipped, or made here)
+    exportModel: (fig) => fig[key]?.toJson('f32'),
+    async loadModel(fig) {
+      const ds = fig.state.dataset;
+      const [model, text, teacher] = await Promise.all([pretrainedModel(ds), pretrainedText(`${file}-${ds}`), pretrainedText(ds)]);
+      fig.teacherText = teacher;
+      fig[`${key}Text`] = text;
+      fig[key]?.free();
+      fig[key] = fig.wasm.Model.fromJson(text);
+      fig.subjectFrom = null;
+      check(fig[key], ds);
+      return model;
+    },
+    async loadSubject(fig, text, name) {
+      const m = fig.wasm.Model.fromJson(text);
+      try {
+        const offered = datasetsOf(fig);
+        if (!offered.includes(m.dataset)) throw new Error(`the model was trained on ${m.dataset}; this figure shows ${offered.join(', ')}`);
+        check(m, m.dataset);
+      } catch (e) {
+        m.free();
+        throw e;
+      }
+      // another offered data set: switch to it (its shipped teacher) first
+      if (m.dataset !== fig.state.dataset) await fig.set('dataset', m.dataset);
+      fig.stopTraining();
+      fig[key]?.free();
+      fig[key] = m;
+      fig[`${key}Text`] = text;
+      fig.trainedModelText = null;
+      fig.subjectFrom = name;
+      fig.changed('model');
+      return `it replaces the ${key} model; the teacher stays the shipped ${m.dataset} model`;
+    },
+  };
+}
+
+/**
+ * Sizes two square plots side by side when both fit at a useful size, else one above the other
+ * (long titles wrap instead of widening a plot); returns the side and the width of a chart under
+ * both.
+ */
+export function twoPanels(fig, plots) {
+  const two = Plot.sideFor(fig.width() - 8, 2, { max: 330, min: 0 });
+  const side = two >= 150 ? two : Plot.sideFor(fig.width(), 1, { max: 330, min: 120 });
+  for (const plot of plots) {
+    plot.resize(side);
+    plot.el.style.width = `${Plot.widthFor(side)}px`;
+  }
+  const chartWidth = Math.max(260, Math.min(2 * Plot.widthFor(side) + 14, fig.width()));
+  return { side, chartWidth };
+}
+
+/**
+ * Paints one panel of `flow` on `plot`: the data faint, where the samples are in class colour `ci`
+ * (with `noise`, also where they started), and `lines` of their paths in `color`.
+ */
+export function paintPaths(fig, plot, flow, ci, { lines, color, noise = false }) {
+  const pa = plot.painter;
+  const dpr = plot.dpr;
+  pa.clear();
+  pa.data(fig.model, 0.12, 0.9 * dpr);
+  if (noise) pa.particles(flow, 0, -1, 0.25, 0.8 * dpr);
+  pa.particles(flow, -1, ci, 0.75, 1.2 * dpr);
+  plot.put();
+  const ctx = plot.overlay();
+  ctx.globalAlpha = 0.55;
+  const m = Math.min(lines, flow.n);
+  for (let i = 0; i < m; i++) plot.polyline(ctx, pa.path(flow, Math.floor((i * flow.n) / m), flow.step), color, 0.9);
+  ctx.globalAlpha = 1;
+}
+
+/**
+ * One animation frame of a figure's runs ({flow, ...}, in the order they should finish): advances
+ * the unfinished ones within `budget` ms of wasm work (`advance(run, ms)`), tells `finished(run)`
+ * of each that completes, and returns whether any is still going and whether any moved.
+ */
+export function advanceRuns(runs, budget, advance, finished) {
+  const t0 = performance.now();
+  const open = runs.filter((r) => !r.flow.done);
+  let moved = false;
+  for (const r of open) {
+    const left = budget - (performance.now() - t0);
+    if (left <= 0) break;
+    advance(r, Math.max(0.5, left));
+    if (r.flow.done) finished(r);
+    moved = true;
+  }
+  return { busy: open.some((r) => !r.flow.done), moved };
+}
+
+/**
+ * Redraws a figure when something changed (`dirty`): at most every 100 ms while its runs go on,
+ * and once more when they are done.
+ */
+export class Redraw {
+  constructor(draw) {
+    this.draw = draw;
+    this.dirty = true;
+    this.last = 0;
+  }
+
+  /** `ready`: the panels have something to show. Returns whether a draw is still owed. */
+  frame(now, busy, ready) {
+    if (this.dirty && (!busy || now - this.last > 100) && ready) {
+      this.draw();
+      this.dirty = false;
+      this.last = now;
+    }
+    return this.dirty;
+  }
+}
