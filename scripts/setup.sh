@@ -2,7 +2,7 @@
 # Installs what this project needs and the machine lacks. Sourced by serve.sh and test.sh;
 # each step is skipped when the tool is already there at the right version.
 #   setup_build   wasm32 target, wasm-bindgen-cli (the Cargo.lock version), trunk
-#   setup_test    the above, plus wasm-pack, Debian's chromium + chromium-driver, tests/node_modules
+#   setup_test    the above, plus wasm-pack, Debian's chromium + chromium-driver, tests/node_modules, Pillow
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -90,6 +90,14 @@ need_node_modules() {
   fi
 }
 
+# Python's Pillow: the GIF page test decodes the figures' GIFs with it (an independent decoder)
+need_pillow() {
+  if ! python3 -c 'import PIL' 2>/dev/null; then
+    say "installing Python's Pillow (pip)"
+    pip install --quiet pillow || pip install --quiet --break-system-packages pillow
+  fi
+}
+
 setup_build() {
   need_wasm_target
   need_wasm_bindgen
@@ -102,4 +110,5 @@ setup_test() {
   need_wasm_pack
   need_chromium
   need_node_modules
+  need_pillow
 }

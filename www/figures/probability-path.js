@@ -33,6 +33,8 @@ function wRole(w) {
 export default {
   id: 'probability-path',
   title: 'The probability path, class by class',
+  // it animates: the GIF/WebM recorder steps its play head, `playHead` (www/shell/record.js)
+  animates: true,
   post: 'Figs 6 and 7',
   wide: true,
   styles: true,
@@ -332,6 +334,7 @@ export default {
     const stripTimer = 120; // ms between strip repaints while a flow is computing
 
     return {
+      playHead: player,
       layout() {
         layout();
         fig.request();
