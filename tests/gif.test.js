@@ -97,3 +97,26 @@ test('an embedded figure exports a GIF named by its settings; data-hide="export"
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('WebM, where MediaRecorder exists (Chromium): one loop as a WebM video', async () => {
+  const errors = [];
+  const page = await openPage(session.browser, session.url, errors);
+  const sel = '#unconditional-flow';
+  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: READY });
+  await page.locator(sel).scrollIntoViewIfNeeded();
+  const supported = await page.evaluate(() => typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported('video/webm'));
+  const button = page.locator(sel).locator('.tools button', { hasText: /^WebM$/ });
+  assert.equal(await button.count(), supported ? 1 : 0);
+  if (supported) {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: ENCODED }), button.click()]);
+    assert.equal(download.suggestedFilename(), 'unconditional-flow.webm');
+    const file = `${ARTIFACTS}/unconditional-flow.webm`;
+    await download.saveAs(file);
+    const bytes = fs.readFileSync(file);
+    assert.equal(bytes.subarray(0, 4).toString('hex'), '1a45dfa3', 'an EBML (WebM) file');
+    assert.ok(bytes.length > 10000, `${bytes.length} bytes`);
+    console.log(`unconditional-flow.webm: ${(bytes.length / 1e6).toFixed(2)} MB`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
