@@ -95,6 +95,7 @@ export default {
     let serial = 0;
     let layoutSerial = 0;
     let stale = false; // new weights arrived while playing: recompute when the loop restarts
+    let shownJ = 0; // the density frame drawn last
     let readoutKey = '';
     let dens = densityFrames(fig.state.steps); // the frames with exact densities
 
@@ -335,6 +336,8 @@ export default {
 
     return {
       playHead: player,
+      // (for the recorder) an exact density still to arrive replaces a histogram on screen
+      settling: () => exactMode() && cells.some((c) => !c.dens?.times[shownJ]),
       layout() {
         layout();
         fig.request();
@@ -410,6 +413,7 @@ export default {
         let k = Math.min(target, frontNow());
         const caughtUp = k === target;
         const j = frameIndex(dens.frames, k);
+        shownJ = j;
         if (exact) {
           k = dens.frames[j];
           // the worker computes the playhead's time first, even before the flows reach it (it

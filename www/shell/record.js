@@ -7,7 +7,8 @@
 // create) has `playHead`, the PlayHead (playbar.js) its animation follows. Recording is deterministic, not a screen capture: for
 // frame k of K the recorder pauses the play head, seeks it to step round(k S / (K - 1)) of its S,
 // lets the figure draw until it has nothing more to do (impl.frame returns false), and takes the
-// picture. Afterwards the play head goes back to where it was, playing again if it was.
+// picture (an implementation may also have `settling()`: true while what it shows waits for a finer
+// result, which the recorder then waits for). Afterwards the play head goes back to where it was, playing again if it was.
 import { el } from '../lib/cfg.js';
 import { changedEntries } from './state.js';
 import { picture } from './export.js';
@@ -35,13 +36,18 @@ export function fileName(fig, ext) {
   return `${fig.def.id}${slug ? `-${slug}` : ''}.${ext}`;
 }
 
-/** Lets the figure draw until it has nothing more to do (at most `ms` milliseconds). */
+/**
+ * Lets the figure draw until it has nothing more to do and nothing on screen is waiting for a
+ * finer result (its optional `settling()`, say an exact density from a worker), for at most
+ * `ms` milliseconds.
+ */
 async function settle(fig, cancelled, ms = 8000) {
   const end = performance.now() + ms;
   while (performance.now() < end && !cancelled()) {
     let more = false;
     try {
       more = fig.impl?.frame?.(performance.now(), 50) ?? false;
+      more ||= !!fig.impl?.settling?.();
     } catch (e) {
       throw new Error(`the figure could not draw: ${e.message ?? e}`);
     }
