@@ -35,7 +35,7 @@ try {
     const report = JSON.parse(await page.locator(sel).evaluate((h) => h.shadowRoot.querySelector('figure').dataset.lastExport));
     const view = `${BASE}${new URL(page.url()).search}#${slot}`;
     rows.push({ slot, file, view, ...report });
-    console.log(`${file}: ${report.width} × ${report.height}, ${report.frames} frames, ${(report.bytes / 1e6).toFixed(2)} MB, ${(report.ms / 1000).toFixed(1)} s`);
+    console.log(`${file}: ${report.width} × ${report.height}, ${report.frames} frames, ${(report.bytes / 1e6).toFixed(2)} MB, recorded in ${(report.recordMs / 1000).toFixed(1)} s, encoded in ${(report.encodeMs / 1000).toFixed(1)} s`);
   }
 } finally {
   await browser.close();
@@ -53,7 +53,7 @@ const md = [
     '',
     `![${r.slot}](gallery/${r.file})`,
     '',
-    `View: [${r.view}](${r.view}) · ${r.width} × ${r.height}, ${r.frames} frames, ${(r.bytes / 1e6).toFixed(2)} MB, recorded and encoded in ${(r.ms / 1000).toFixed(1)} s (in headless Chromium on the build machine).`,
+    `View: [${r.view}](${r.view}) · ${r.width} × ${r.height}, ${r.frames} frames, ${(r.bytes / 1e6).toFixed(2)} MB, recorded in ${(r.recordMs / 1000).toFixed(1)} s and encoded in ${(r.encodeMs / 1000).toFixed(1)} s (headless Chromium, 2 shared cores).`,
     '',
   ]),
 ].join('\n');

@@ -56,7 +56,7 @@ function checkGif(file, report) {
   const mid = info.durations[1];
   assert.ok(info.durations[0] > mid && info.durations.at(-1) > mid, info.durations.join(' '));
   assert.ok(info.differ >= info.frames / 2, `only ${info.differ} of ${info.frames} frames differ from the first`);
-  console.log(`${file.split('/').pop()}: ${info.size.join(' × ')}, ${info.frames} frames, ${(report.bytes / 1e6).toFixed(2)} MB, recorded and encoded in ${(report.ms / 1000).toFixed(1)} s`);
+  console.log(`${file.split('/').pop()}: ${info.size.join(' × ')}, ${info.frames} frames, ${(report.bytes / 1e6).toFixed(2)} MB, recorded in ${(report.recordMs / 1000).toFixed(1)} s, encoded in ${(report.encodeMs / 1000).toFixed(1)} s`);
   assert.ok(report.bytes < 4e6, `${report.bytes} bytes`);
 }
 

@@ -191,12 +191,13 @@ export function recordButtons(fig, root) {
       say(`Recording the ${kind}…`);
       const rec = await recordLoop(fig, root, { progress: (k, K) => say(`Recording the ${kind}: frame ${k} of ${K}`), cancelled: () => stop });
       if (!rec || stop) return;
+      const t1 = performance.now();
       const blob = kind === 'GIF'
         ? await encodeGif(rec, { progress: (k, K) => say(`Encoding the GIF: frame ${k} of ${K}`), onWorker: (f) => { cancel = f; } })
         : (say('Recording the WebM…'), await encodeWebm(rec, { cancelled: () => stop }));
       if (!blob || stop) return;
       fig.message('');
-      root.dataset.lastExport = JSON.stringify({ kind, bytes: blob.size, frames: rec.frames.length, width: rec.width, height: rec.height, ms: Math.round(performance.now() - t0) });
+      root.dataset.lastExport = JSON.stringify({ kind, bytes: blob.size, frames: rec.frames.length, width: rec.width, height: rec.height, ms: Math.round(performance.now() - t0), recordMs: Math.round(t1 - t0), encodeMs: Math.round(performance.now() - t1) });
       fig.download(name, blob);
     } catch (e) {
       fig.message(`The ${kind} could not be made: ${e.message ?? e}`);
