@@ -62,12 +62,20 @@ function checkGif(file, report) {
 
 test('GIF on two figures of the article: a looping GIF89a of one loop that Pillow decodes, and it moves', async () => {
   const errors = [];
-  const page = await openPage(session.browser, session.url, errors);
+  const page = await session.browser.newPage({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  const encoder = [];
+  page.on('request', (r) => { if (/gif-export/.test(r.url())) encoder.push(r.url()); });
+  await page.goto(session.url);
+  await page.waitForFunction(() => document.querySelector('#unconditional-flow')?.dataset.cfgReady === '1', null, { timeout: READY });
+  assert.deepEqual(encoder, [], 'the page loads the GIF encoder only when asked for a GIF');
   for (const id of ['unconditional-flow', 'velocity-field']) {
     const [file, report, name] = await pressGif(page, `#${id}`, `${id}.gif`);
     assert.equal(name, `${id}.gif`, 'the default settings: no settings in the name');
     checkGif(file, report);
   }
+  assert.ok(encoder.some((u) => u.endsWith('gif-export_bg.wasm')), encoder.join(', '));
   assert.deepEqual(errors, []);
   await page.close();
 });
