@@ -128,3 +128,31 @@ test('WebM, where MediaRecorder exists (Chromium): one loop as a WebM video', as
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('Cancel stops a GIF: nothing is downloaded, and the next GIF works', async () => {
+  const errors = [];
+  const page = await openPage(session.browser, `${session.url}www/embed-example.html`, errors);
+  await page.evaluate(async () => {
+    const { mountElement } = await import('./embed.js');
+    const host = document.createElement('div');
+    host.id = 'gif-c';
+    host.setAttribute('data-cfg-figure', 'unconditional-flow');
+    document.body.prepend(host);
+    host.dataset.cfgMounted = '1';
+    await mountElement(host);
+  });
+  const sel = '#gif-c';
+  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: READY });
+  const downloads = [];
+  page.on('download', (d) => downloads.push(d));
+  // the progress line names the frame and holds a Cancel button
+  await page.locator(sel).locator('.tools button', { hasText: /^GIF$/ }).click();
+  const cancel = page.locator(sel).locator('.message button', { hasText: 'Cancel' });
+  await cancel.click({ timeout: READY });
+  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('.message').hidden, sel, { timeout: READY });
+  const [file, report] = await pressGif(page, sel, 'after-cancel.gif');
+  checkGif(file, report);
+  assert.equal(downloads.length, 1, 'only the second GIF was downloaded');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -177,13 +177,15 @@ export async function encodeWebm(rec, { cancelled = () => false } = {}) {
 /** The GIF (and, where supported, WebM) buttons of figure `fig` that animates (root element `root`). */
 export function recordButtons(fig, root) {
   let busy = false;
+  const buttons = [];
   const run = async (kind) => {
     if (busy) return;
     busy = true;
+    for (const b of buttons) b.disabled = true;
     let cancel = () => {};
     let stop = false;
     const cancelBtn = el('button', { type: 'button', class: 'small', onclick: () => { stop = true; cancel(); fig.message(''); } }, 'Cancel');
-    const say = (text) => fig.message(text, [cancelBtn]);
+    const say = (text) => stop || fig.message(text, [cancelBtn]);
     const t0 = performance.now();
     // named by the settings as the reader set them up (recording moves a time setting, if any)
     const name = fileName(fig, kind === 'GIF' ? 'gif' : 'webm');
@@ -200,12 +202,13 @@ export function recordButtons(fig, root) {
       root.dataset.lastExport = JSON.stringify({ kind, bytes: blob.size, frames: rec.frames.length, width: rec.width, height: rec.height, ms: Math.round(performance.now() - t0), recordMs: Math.round(t1 - t0), encodeMs: Math.round(performance.now() - t1) });
       fig.download(name, blob);
     } catch (e) {
-      fig.message(`The ${kind} could not be made: ${e.message ?? e}`);
+      if (!stop) fig.message(`The ${kind} could not be made: ${e.message ?? e}`);
     } finally {
       busy = false;
+      for (const b of buttons) b.disabled = false;
     }
   };
-  const buttons = [el('button', { type: 'button', class: 'small', title: 'Save one loop of the animation as an animated GIF', onclick: () => run('GIF') }, 'GIF')];
+  buttons.push(el('button', { type: 'button', class: 'small', title: 'Save one loop of the animation as an animated GIF', onclick: () => run('GIF') }, 'GIF'));
   if (webmSupported()) buttons.push(el('button', { type: 'button', class: 'small', title: 'Save one loop of the animation as a WebM video', onclick: () => run('WebM') }, 'WebM'));
   return buttons;
 }
