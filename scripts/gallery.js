@@ -2,7 +2,8 @@
 // (the built dist/, in headless Chromium) by pressing each figure's GIF button, and
 // docs/gallery.md listing them with the URL of the view each shows and its size and encode time.
 //   source scripts/setup.sh && setup_test && trunk build index.html --release && node scripts/gallery.js
-// Optional: BASE=<url of the published page> for the view links (default: the page's path).
+// Optional: BASE=<url of the published page> for the view links (default: ../index.html, the page
+// relative to docs/).
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve, launch } from '../tests/lib.js';
@@ -10,7 +11,7 @@ import { serve, launch } from '../tests/lib.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIST = process.env.DIST ?? path.join(ROOT, 'dist');
 const OUT = path.join(ROOT, 'docs', 'gallery');
-const BASE = process.env.BASE ?? 'index.html';
+const BASE = process.env.BASE ?? '../index.html';
 // the post's animated figures: their slots in index.html
 const SLOTS = ['unconditional-flow', 'velocity-field', 'conditional-face', 'probability-path', 'probability-path-overlapping'];
 
