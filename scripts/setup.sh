@@ -3,7 +3,7 @@
 # each step is skipped when the tool is already there at the right version.
 #   setup_build   wasm32 target, wasm-bindgen-cli (the Cargo.lock version), trunk
 #   setup_test    the above, plus wasm-pack, Debian's chromium + chromium-driver, firefox-esr,
-#                 webkit2gtk-driver and xvfb, tests/node_modules
+#                 webkit2gtk-driver and xvfb, tests/node_modules, Pillow
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -108,6 +108,14 @@ need_node_modules() {
   fi
 }
 
+# Python's Pillow: the GIF page test decodes the figures' GIFs with it (an independent decoder)
+need_pillow() {
+  if ! python3 -c 'import PIL' 2>/dev/null; then
+    say "installing Python's Pillow (pip)"
+    pip install --quiet pillow || pip install --quiet --break-system-packages pillow
+  fi
+}
+
 setup_build() {
   need_wasm_target
   need_wasm_bindgen
@@ -121,4 +129,5 @@ setup_test() {
   need_chromium
   need_engines
   need_node_modules
+  need_pillow
 }

@@ -33,11 +33,11 @@ step "cargo fmt --check"
 cargo fmt --all --check
 
 step "clippy (native and wasm32), warnings denied"
-cargo clippy --all-targets -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --workspace --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "native tests"
-cargo test --all-targets
+cargo test --workspace --all-targets
 
 step "browser tests of the wasm build (wasm-pack, headless Chromium)"
 # The runner's default limit is 20 s for all the tests of one file (WASM_BINDGEN_TEST_TIMEOUT):

@@ -3,11 +3,13 @@
 #  1. builds a second variant with relaxed SIMD (fused multiply-add: about 1.5x the training
 #     speed) next to it, as cfg-playground-relaxed.js / cfg-playground-relaxed_bg.wasm;
 #  2. in release builds, runs wasm-opt -O3 (npm's binaryen 132, installed by scripts/setup.sh into
-#     target/tools) on both variants: about 8 % smaller gzipped;
+#     target/tools) on every wasm: about 8 % smaller gzipped;
 #  3. in release builds, minifies the JavaScript and CSS with npm's esbuild (installed by
 #     scripts/setup.sh into target/tools): Trunk minifies only the assets it processes, and www/ is
 #     copied as it is (copy-dir); the JavaScript is about half as large (a third smaller gzipped);
-#  4. removes Trunk's inline loader and wasm preloads from index.html: www/lib/wasm.js loads the
+#  4. builds the GIF encoder (crate/gif-export) as gif-export.js / gif-export_bg.wasm, loaded only
+#     when a reader presses a figure's GIF button;
+#  5. removes Trunk's inline loader and wasm preloads from index.html: www/lib/wasm.js loads the
 #     variant the browser supports, so each page downloads one wasm, and the page needs no inline
 #     script (it runs under a strict Content-Security-Policy).
 set -euo pipefail
@@ -19,6 +21,10 @@ RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
   cargo build --quiet --target wasm32-unknown-unknown $flag --lib --target-dir target/relaxed
 wasm-bindgen --target web --no-typescript --out-dir "$TRUNK_STAGING_DIR" --out-name cfg-playground-relaxed \
   "target/relaxed/wasm32-unknown-unknown/$dir/cfg_playground.wasm"
+# The GIF encoder (crate/gif-export), a separate small module: only the GIF button loads it.
+cargo build --quiet --target wasm32-unknown-unknown $flag -p gif-export --lib
+wasm-bindgen --target web --no-typescript --out-dir "$TRUNK_STAGING_DIR" --out-name gif-export \
+  "target/wasm32-unknown-unknown/$dir/gif_export.wasm"
 if [ "$dir" = release ]; then
   opt="target/tools/node_modules/.bin/wasm-opt"
   if [ ! -x "$opt" ]; then

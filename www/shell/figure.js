@@ -13,6 +13,7 @@ import { loadControls, loadFromAttributes } from './load.js';
 import { Controls } from './controls.js';
 import { TrainingPanel } from './training-panel.js';
 import { exportButtons, download } from './export.js';
+import { recordButtons } from './record.js';
 import { dispatch, checkEffects } from './effects.js';
 import { requestFrames } from './loop.js';
 import { yieldToMain } from './lazy.js';
@@ -208,7 +209,10 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   if (!hidden.has('train') && def.trainable !== false) trainBox.append(training.build(hidden));
 
   // ---------- exports (export.js, load.js) ----------
-  if (!hidden.has('export') && def.trainable !== false) tools.append(...exportButtons(fig, root), ...loadControls(fig, root));
+  if (!hidden.has('export') && def.trainable !== false) {
+    // a figure that animates (`animates`, its implementation's `playHead`): GIF and WebM record one loop (record.js)
+    tools.append(...exportButtons(fig, root), ...(def.animates ? recordButtons(fig, root) : []), ...loadControls(fig, root));
+  }
 
   // ---------- life cycle ----------
   // a figure out of view gets no frames (loop.js) and puts off what training changes (training.js)

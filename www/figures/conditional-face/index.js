@@ -11,6 +11,8 @@ const TRACED = 40;
 export default {
   id: 'conditional-face',
   title: 'Conditional generation',
+  // it animates: the GIF/WebM recorder steps its play head, `playHead` (www/shell/record.js)
+  animates: true,
   post: 'Fig. 3 (b)',
   styles: ['../shared/flow-player.css'],
   // what a change invalidates (www/shell/effects.js), strongest first: another data set, new
@@ -121,6 +123,7 @@ export default {
     fig.plots.append(stack(plot, player));
 
     return {
+      playHead: player.head,
       layout: () => player.fit(plot),
       data() {
         gen++;

@@ -33,6 +33,8 @@ function wRole(w) {
 export default {
   id: 'probability-path',
   title: 'The probability path, class by class',
+  // it animates: the GIF/WebM recorder steps its play head, `playHead` (www/shell/record.js)
+  animates: true,
   post: 'Figs 6 and 7',
   wide: true,
   styles: ['style.css'],
@@ -93,6 +95,7 @@ export default {
     let serial = 0;
     let layoutSerial = 0;
     let stale = false; // new weights arrived while playing: recompute when the loop restarts
+    let shownJ = 0; // the density frame drawn last
     let readoutKey = '';
     let dens = densityFrames(fig.state.steps); // the frames with exact densities
 
@@ -332,6 +335,9 @@ export default {
     const stripTimer = 120; // ms between strip repaints while a flow is computing
 
     return {
+      playHead: player,
+      // (for the recorder) an exact density still to arrive replaces a histogram on screen
+      settling: () => exactMode() && cells.some((c) => !c.dens?.times[shownJ]),
       layout() {
         layout();
         fig.request();
@@ -407,6 +413,7 @@ export default {
         let k = Math.min(target, frontNow());
         const caughtUp = k === target;
         const j = frameIndex(dens.frames, k);
+        shownJ = j;
         if (exact) {
           k = dens.frames[j];
           // the worker computes the playhead's time first, even before the flows reach it (it

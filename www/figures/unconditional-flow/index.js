@@ -11,6 +11,8 @@ const NULL = -1; // the painter's neutral grey: the colour of "no class" through
 export default {
   id: 'unconditional-flow',
   title: 'Unconditional generation',
+  // it animates: the GIF/WebM recorder steps its play head, `playHead` (www/shell/record.js)
+  animates: true,
   post: 'Fig. 1',
   styles: ['../shared/flow-player.css'],
   // what a change invalidates (www/shell/effects.js), strongest first: another data set (a new
@@ -100,6 +102,7 @@ export default {
     fig.plots.append(stack(plot, player));
 
     return {
+      playHead: player.head,
       layout: () => player.fit(plot),
       data() {
         gen++;

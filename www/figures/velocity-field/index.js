@@ -34,6 +34,8 @@ function dtFor(nx, gain) {
 export default {
   id: 'velocity-field',
   title: 'The learned vector field',
+  // it animates: the GIF/WebM recorder steps its play head, `playHead` (www/shell/record.js)
+  animates: true,
   post: 'Fig 2(c)',
   styles: ['style.css'],
   // what a change invalidates (www/shell/effects.js): the run (or, for new weights while
@@ -186,6 +188,7 @@ export default {
 
 
     return {
+      playHead: head,
       layout() {
         const side = Plot.sideFor(fig.width(), 1, { max: 520 });
         plot.resize(side);
