@@ -163,7 +163,7 @@ pub fn run(activation: Activation, plan: &BenchPlan, now: &mut dyn FnMut() -> f6
     let train = median(train_windows.clone());
     let forward = median(forward_windows.clone());
     BenchRun {
-        activation: format!("{activation:?}").to_lowercase(),
+        activation: format!("{activation:?}").to_ascii_lowercase(),
         train_steps_per_s: train,
         forward_10k_per_s: forward,
         gflops_train: train * 3.0 * 2.0 * MACS_PER_SAMPLE * BATCH as f64 / 1e9,
