@@ -208,7 +208,14 @@ fn the_student_matches_its_teacher() {
         let d = teacher.dataset.clone();
         for w in [0.0f32, 1.0, 3.0, 5.0, 7.0, 9.0] {
             let run = |file: &ModelFile, m: Method, seed| {
-                let cfg = SampleConfig { n: N, steps: 32, solver: Solver::Euler, guidance: w, seed };
+                let cfg = SampleConfig {
+                    n: N,
+                    steps: 32,
+                    solver: Solver::Euler,
+                    guidance: w,
+                    seed,
+                    sde_noise: 1.0,
+                };
                 method::generate(&d, Source::Network(&file.model), &m, Some(1), &cfg).unwrap()
             };
             let (t, ts) = run(&teacher, Method::Cfg, 0);
