@@ -27,6 +27,8 @@ use ndarray::Array2;
 
 #[path = "answers/lab.rs"]
 mod lab;
+#[path = "answers/which.rs"]
+mod which;
 
 const N: usize = 10_000;
 
@@ -61,6 +63,12 @@ fn the_posts_questions_answered_with_numbers() {
     rectified_cfg_at_equal_calls();
     the_student_matches_its_teacher();
     exact_densities_of_a_trained_network();
+}
+
+#[test]
+#[ignore = "slow in debug: run in release with --ignored"]
+fn which_distribution_cfg_samples() {
+    which::the_sampler_decides_which_distribution();
 }
 
 #[test]
