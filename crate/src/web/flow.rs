@@ -8,7 +8,7 @@ use super::{js, number, to_js, whole, MethodHandle, Model};
 use crate::caps::{MAX_FLOW_STEPS, MAX_PARTICLES};
 use crate::classifier::guided::ClassifierSource;
 use crate::field::FieldSource;
-use crate::method::{self, Method, MethodField, MethodState, Needs};
+use crate::method::{self, MethodField, MethodState, Needs};
 use crate::particles::Particles;
 use crate::sampler::Solver;
 
