@@ -25,6 +25,7 @@ export const FIGURES = {
   'probability-path': () => import('./figures/probability-path.js'),
   tradeoff: () => import('./figures/tradeoff.js'),
   temperature: () => import('./figures/temperature.js'),
+  'which-distribution': () => import('./figures/which-distribution/index.js'),
   'rectified-flow': () => import('./figures/rectified-flow.js'),
   'rectified-cfg': () => import('./figures/rectified-cfg.js'),
   distillation: () => import('./figures/distillation.js'),
