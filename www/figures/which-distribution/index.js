@@ -84,7 +84,8 @@ export default {
       pa.plot.setTitle(el('b', {}, '(a) ODE'), ` w = ${fmt(w, 1)}`);
       pb.plot.setTitle(el('b', {}, '(b) SDE'), ` η = ${fmt(eta, 1)}`);
       pc.plot.setTitle(el('b', {}, '(c) FKC'), ` η = ${fmt(eta, 1)}`);
-      pd.plot.setTitle(el('b', {}, '(d) tilted'), ' p', el('sup', {}, '1−w'), '·p(x|c)', el('sup', {}, 'w'));
+      const sup = (t) => el('sup', { style: 'line-height:0' }, t);
+      pd.plot.setTitle(el('b', {}, '(d) tilted'), ' p', sup('1−w'), '·p(x|c)', sup('w'));
     }
 
     const line = (...nodes) => el('span', { style: 'display:block' }, ...nodes);
