@@ -25,6 +25,7 @@ export const FIGURES = {
   'probability-path': () => import('./figures/probability-path/index.js'),
   tradeoff: () => import('./figures/tradeoff/index.js'),
   temperature: () => import('./figures/temperature/index.js'),
+  'which-distribution': () => import('./figures/which-distribution/index.js'),
   'rectified-flow': () => import('./figures/rectified-flow/index.js'),
   'rectified-cfg': () => import('./figures/rectified-cfg/index.js'),
   distillation: () => import('./figures/distillation/index.js'),

@@ -344,7 +344,7 @@ pub fn endpoint_gap(
 ) -> Result<Vec<f64>> {
     ws.iter()
         .map(|&w| {
-            let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance: w, seed };
+            let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance: w, seed, sde_noise: 1.0 };
             let (a, _) = method::generate(dataset, teacher, &Method::Cfg, Some(label), &cfg)?;
             let (b, _) =
                 method::generate(dataset, Source::Network(student), &Method::Student, Some(label), &cfg)?;

@@ -29,6 +29,11 @@ pub struct ClassReport {
     pub off_support: f64,
     pub straightness: f64,
     pub calls_per_sample: usize,
+    /// `fkc`: the run's smallest effective sample size (in samples) and its resamplings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_ess: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resamples: Option<usize>,
 }
 
 /// One class's share of unconditional samples.
@@ -121,6 +126,8 @@ fn measure(
             off_support: metrics::off_support(&mixture, x.view(), threshold),
             straightness: stats.straightness,
             calls_per_sample: stats.calls_per_sample,
+            min_ess: stats.min_ess,
+            resamples: stats.resamples,
         });
     }
 
@@ -182,7 +189,7 @@ pub fn compare_at_equal_calls(
     seed: u64,
 ) -> Result<EqualCalls> {
     let run = |m: Method, steps, guidance| {
-        let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance, seed };
+        let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance, seed, sde_noise: 1.0 };
         method::generate(dataset, source, &m, Some(label), &cfg)
     };
     let (rcfg, rcfg_stats) = run(Method::RectifiedCfg(rule), rcfg_steps, 1.0)?;

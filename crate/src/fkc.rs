@@ -71,7 +71,12 @@ pub struct FkcStats {
 impl FkcStats {
     /// The run's [`SampleStats`] (a resampled path has no straightness: NaN).
     pub fn sample_stats(&self) -> SampleStats {
-        SampleStats { calls_per_sample: self.calls_per_sample, straightness: f64::NAN }
+        SampleStats {
+            calls_per_sample: self.calls_per_sample,
+            straightness: f64::NAN,
+            min_ess: Some(self.min_ess),
+            resamples: Some(self.resamples),
+        }
     }
 }
 

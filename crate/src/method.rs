@@ -102,6 +102,11 @@ pub enum Method {
     Autoguidance {
         guide_widen: f64,
     },
+    /// Feynman–Kac-corrected CFG (`crate::fkc`): the CFG SDE of noise level `eta`, with weights
+    /// and resampling that make it sample the tilted density p^(1−w)·p(·|c)^w.
+    Fkc {
+        eta: f32,
+    },
 }
 
 /// The models a method may need besides its velocity source.
@@ -173,6 +178,7 @@ impl Method {
             Method::CfgZeroStar { .. } => "cfg-zero-star",
             Method::Apg(_) => "apg",
             Method::Autoguidance { .. } => "autoguidance",
+            Method::Fkc { .. } => "fkc",
         }
     }
 
@@ -202,6 +208,7 @@ impl Method {
             Method::Autoguidance { guide_widen } => {
                 check_range("guide_widen", guide_widen, 1.0, MAX_WIDEN).map(drop)
             }
+            Method::Fkc { eta } => crate::sde::check_noise(eta).map(drop),
             Method::Cfg | Method::Tilted | Method::Student | Method::Classifier => Ok(()),
         }
     }
@@ -269,6 +276,10 @@ pub fn generate(
     generate_with(dataset, source, Models::default(), method, label, cfg)
 }
 
+/// With `cfg.solver` [`Solver::Sde`] (and a method that takes the asked solver) the run is the
+/// SDE of noise level `cfg.sde_noise` ([`crate::sde::run`]); `fkc` is its own SDE sampler
+/// ([`crate::fkc::generate`], its η its parameter).
+///
 /// [`generate`] with the method's other models: a classifier network for
 /// [`Method::Classifier`] (None: the exact Bayes classifier), a guide network for
 /// [`Method::Autoguidance`] on a network (on the exact field, the widened mixture).
@@ -299,6 +310,10 @@ pub fn generate_with(
     }
     if method.is_exact_only() {
         return exact_samples(dataset, method, label, cfg);
+    }
+    if let Method::Fkc { eta } = *method {
+        let (x, stats) = crate::fkc::generate(dataset, source, label, cfg, eta)?;
+        return Ok((x, stats.sample_stats()));
     }
     let (n, mixture) = (cfg.n, dataset.mixture());
     let guide_mixture = match source {
@@ -334,7 +349,12 @@ pub fn generate_with(
             &mut state,
             n,
         )?;
-        sample::run(&mut field, n, cfg.steps, method.solver(cfg.solver), cfg.seed, method.noise_scale())
+        match method.solver(cfg.solver) {
+            Solver::Sde => {
+                crate::sde::run(&mut field, n, cfg.steps, cfg.seed, method.noise_scale(), cfg.sde_noise)
+            }
+            solver => sample::run(&mut field, n, cfg.steps, solver, cfg.seed, method.noise_scale()),
+        }
     })
 }
 
@@ -391,7 +411,7 @@ fn exact_samples(
     };
     let density = exact_grid(&dataset.mixture(), dataset.extent, target)?;
     let x = exact_draw(&density, cfg.n, cfg.seed);
-    Ok((x, SampleStats { calls_per_sample: 0, straightness: f64::NAN }))
+    Ok((x, SampleStats { calls_per_sample: 0, straightness: f64::NAN, ..SampleStats::default() }))
 }
 
 /// The grid that `tilted` and `tempered` sample on: `target` on [`GRID_SIDE`]² cells over the

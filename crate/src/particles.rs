@@ -440,7 +440,8 @@ mod tests {
         let m = d.mixture();
         let mut prep2 = Prepared::default();
         let rule = RectifiedCfg { lambda_max: 3.0, gamma: 1.5 };
-        let cfg = SampleConfig { n: 53, steps: 7, solver: Solver::Euler, guidance: 1.0, seed: 11 };
+        let cfg =
+            SampleConfig { n: 53, steps: 7, solver: Solver::Euler, guidance: 1.0, seed: 11, sde_noise: 1.0 };
         let (want, want_stats) =
             method::generate(&d, Source::Exact, &Method::RectifiedCfg(rule), Some(1), &cfg).unwrap();
         let mut p = Particles::new(53, 7, Solver::Euler, 11, vec![1], true).unwrap();

@@ -259,7 +259,7 @@ pub fn quality_by_steps(
     steps
         .iter()
         .map(|&st| {
-            let cfg = SampleConfig { n, steps: st, solver: Solver::Euler, guidance: w, seed };
+            let cfg = SampleConfig { n, steps: st, solver: Solver::Euler, guidance: w, seed, sde_noise: 1.0 };
             let (x, stats) = sample::generate(dataset, source, Some(label), &cfg)?;
             Ok((metrics::sliced_w2(x.view(), data.view(), 64, &mut proj), stats))
         })
@@ -277,6 +277,6 @@ pub fn straightness(
     steps: usize,
     seed: u64,
 ) -> Result<f64> {
-    let cfg = SampleConfig { n, steps, solver: Solver::Heun, guidance: w, seed };
+    let cfg = SampleConfig { n, steps, solver: Solver::Heun, guidance: w, seed, sde_noise: 1.0 };
     Ok(sample::generate(dataset, source, label, &cfg)?.1.straightness)
 }

@@ -24,11 +24,13 @@ pub struct SampleConfig {
     /// Guidance scale w (for a class; ignored for unconditional sampling).
     pub guidance: f32,
     pub seed: u64,
+    /// The SDE solver's noise level η (used with [`Solver::Sde`] only; η = 0 is the ODE).
+    pub sde_noise: f32,
 }
 
 impl Default for SampleConfig {
     fn default() -> Self {
-        SampleConfig { n: 10_000, steps: 100, solver: Solver::Euler, guidance: 1.0, seed: 0 }
+        SampleConfig { n: 10_000, steps: 100, solver: Solver::Euler, guidance: 1.0, seed: 0, sde_noise: 1.0 }
     }
 }
 
@@ -38,6 +40,7 @@ impl SampleConfig {
         check_count("n", self.n as i64, 1, MAX_POINTS as i64)?;
         check_count("steps", self.steps as i64, 1, MAX_SAMPLER_STEPS as i64)?;
         check_range("guidance", self.guidance as f64, -MAX_GUIDANCE, MAX_GUIDANCE)?;
+        crate::sde::check_noise(self.sde_noise)?;
         Ok(())
     }
 }

@@ -18,21 +18,29 @@ pub enum Solver {
     Euler,
     /// Two field evaluations per step (second order).
     Heun,
+    /// The SDE with the flow's marginals, one field evaluation per step (`crate::sde`): an Euler
+    /// step along the field made stochastic by [`crate::sde::SdeField`], of the run's noise
+    /// level η (`--sde-noise`; η = 0 is the Euler ODE step).
+    Sde,
 }
 
 impl Solver {
-    /// Parses "euler" or "heun".
+    /// Every solver name, as the CLI and the page spell them.
+    pub const NAMES: [&'static str; 3] = ["euler", "heun", "sde"];
+
+    /// Parses "euler", "heun" or "sde".
     pub fn parse(name: &str) -> Option<Self> {
         match name {
             "euler" => Some(Solver::Euler),
             "heun" => Some(Solver::Heun),
+            "sde" => Some(Solver::Sde),
             _ => None,
         }
     }
     /// Field evaluations per step.
     pub fn evals_per_step(self) -> usize {
         match self {
-            Solver::Euler => 1,
+            Solver::Euler | Solver::Sde => 1,
             Solver::Heun => 2,
         }
     }
@@ -46,6 +54,13 @@ pub struct SampleStats {
     /// Mean over points and steps of ‖(x1 − x0) − ẋ_t‖², with ẋ the step's displacement / Δt
     /// (0 for straight paths travelled at constant speed).
     pub straightness: f64,
+    /// Feynman–Kac-corrected runs (`fkc`): the smallest effective sample size seen (None for
+    /// the other methods).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_ess: Option<f64>,
+    /// Feynman–Kac-corrected runs: how often the particles were resampled during the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resamples: Option<usize>,
 }
 
 /// Buffers for sampling up to `n` points. Sized once.
@@ -185,6 +200,7 @@ impl Integrator {
         SampleStats {
             calls_per_sample: if n > 0 { (self.calls as f64 / n as f64).round() as usize } else { 0 },
             straightness: if n > 0 { straight / n as f64 } else { 0.0 },
+            ..SampleStats::default()
         }
     }
 }

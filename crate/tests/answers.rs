@@ -27,6 +27,8 @@ use ndarray::Array2;
 
 #[path = "answers/lab.rs"]
 mod lab;
+#[path = "answers/which.rs"]
+mod which;
 
 const N: usize = 10_000;
 
@@ -61,6 +63,12 @@ fn the_posts_questions_answered_with_numbers() {
     rectified_cfg_at_equal_calls();
     the_student_matches_its_teacher();
     exact_densities_of_a_trained_network();
+}
+
+#[test]
+#[ignore = "slow in debug: run in release with --ignored"]
+fn which_distribution_cfg_samples() {
+    which::the_sampler_decides_which_distribution();
 }
 
 #[test]
@@ -208,7 +216,14 @@ fn the_student_matches_its_teacher() {
         let d = teacher.dataset.clone();
         for w in [0.0f32, 1.0, 3.0, 5.0, 7.0, 9.0] {
             let run = |file: &ModelFile, m: Method, seed| {
-                let cfg = SampleConfig { n: N, steps: 32, solver: Solver::Euler, guidance: w, seed };
+                let cfg = SampleConfig {
+                    n: N,
+                    steps: 32,
+                    solver: Solver::Euler,
+                    guidance: w,
+                    seed,
+                    sde_noise: 1.0,
+                };
                 method::generate(&d, Source::Network(&file.model), &m, Some(1), &cfg).unwrap()
             };
             let (t, ts) = run(&teacher, Method::Cfg, 0);

@@ -163,7 +163,7 @@ fn bad_arguments_get_one_line_and_exit_code_2() {
     fails(&["sample", "--model", m, "--class", "mouth", "--n", "-1"], "--n must be between");
     fails(
         &["sample", "--model", m, "--class", "mouth", "--solver", "rk4"],
-        "for '--solver <SOLVER>' [possible values: euler, heun]",
+        "for '--solver <SOLVER>' [possible values: euler, heun, sde]",
     );
     fails(
         &["sample", "--model", "/nonexistent/m.json", "--class", "mouth"],
@@ -227,6 +227,18 @@ fn every_method_samples_and_evaluates_with_its_own_metrics() {
         assert_eq!(v["method"], extra[1]);
         assert_eq!(v["classes"].as_array().unwrap().len(), 2);
     }
+    // the SDE solver: one call per step for w ∈ {0, 1}, two else, as the ODE; another sampler
+    let sde = eval(mp, &["--solver", "sde", "--sde-noise", "0.5"]);
+    assert_eq!(calls(&sde), 8);
+    assert_eq!(sde["sde_noise"], 0.5);
+    assert_ne!(sde["classes"][0]["sliced_w2"], eval(mp, &[])["classes"][0]["sliced_w2"]);
+    // Feynman–Kac-corrected CFG: 2 calls per step, its min ESS and resamplings in the report
+    let f = eval(mp, &["--method", "fkc", "--sde-noise", "1"]);
+    assert_eq!((f["method"].as_str(), calls(&f)), (Some("fkc"), 8));
+    let ess = f["classes"][0]["min_ess"].as_f64().unwrap();
+    assert!(ess > 0.0 && ess <= 200.0, "{ess}");
+    assert!(f["classes"][0]["resamples"].as_u64().is_some());
+    assert!(eval(mp, &[])["classes"][0].get("min_ess").is_none());
     let v = eval(mp, &["--method", "tilted"]);
     assert_eq!(calls(&v), 0);
     assert!(v["classes"][0]["hit_rate"].as_f64().unwrap() > 0.8);
@@ -253,6 +265,8 @@ fn every_method_samples_and_evaluates_with_its_own_metrics() {
     );
     fails(&["eval", "--model", mp, "--method", "rectified-cfg", "--lambda-max", "nan"], "--lambda-max");
     fails(&["eval", "--model", mp, "--method", "noise-scale", "--tau", "-1"], "--tau must be between");
+    fails(&["eval", "--model", mp, "--method", "fkc", "--sde-noise", "-1"], "--sde-noise must be between");
+    fails(&["eval", "--model", mp, "--solver", "sde", "--sde-noise", "11"], "--sde-noise must be between");
     fails(&["eval", "--model", mp, "--method", "student"], "distilled student");
     fails(&["eval", "--model", s.to_str().unwrap()], "use --method student");
     fails(&["eval", "--model", c.to_str().unwrap()], "kind is \"classifier\"");

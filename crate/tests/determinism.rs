@@ -18,7 +18,7 @@ fn trained(seed: u64, lr: f64, steps: usize) -> Trainer {
 }
 
 fn samples(t: &Trainer, seed: u64) -> Vec<f32> {
-    let cfg = SampleConfig { n: 300, steps: 20, solver: Solver::Heun, guidance: 3.0, seed };
+    let cfg = SampleConfig { n: 300, steps: 20, solver: Solver::Heun, guidance: 3.0, seed, sde_noise: 1.0 };
     let (x, _) = generate(&t.dataset, Source::Network(&t.model), Some(2), &cfg).unwrap();
     x.into_raw_vec_and_offset().0
 }

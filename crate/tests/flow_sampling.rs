@@ -141,7 +141,8 @@ fn trajectories_start_at_the_noise_and_end_at_the_samples() {
 fn the_exact_field_reproduces_the_data() {
     for name in ["non-overlapping", "face", "two-moons"] {
         let d = Dataset::by_name(name).unwrap();
-        let cfg = SampleConfig { n: 3000, steps: 40, solver: Solver::Heun, guidance: 1.0, seed: 5 };
+        let cfg =
+            SampleConfig { n: 3000, steps: 40, solver: Solver::Heun, guidance: 1.0, seed: 5, sde_noise: 1.0 };
         let report = evaluate::evaluate(&d, Source::Exact, &cfg).unwrap();
         for c in &report.classes {
             assert!(c.sliced_w2 < 0.05, "{name}/{}: sliced W2 {}", c.class, c.sliced_w2);
@@ -169,7 +170,8 @@ fn straightness_of_a_gaussian_class_matches_the_closed_form() {
         let da = (-(1.0 - t) + t * sigma * sigma) / a;
         want += 2.0 * (sigma - 1.0 - da).powi(2) / n as f64;
     }
-    let cfg = SampleConfig { n: 20_000, steps: 200, solver: Solver::Heun, guidance: 1.0, seed: 1 };
+    let cfg =
+        SampleConfig { n: 20_000, steps: 200, solver: Solver::Heun, guidance: 1.0, seed: 1, sde_noise: 1.0 };
     let r = evaluate::evaluate(&d, Source::Exact, &cfg).unwrap();
     for c in &r.classes {
         assert!((c.straightness - want).abs() < 0.02 * want, "{}: {} vs {want}", c.class, c.straightness);
@@ -289,7 +291,8 @@ fn guided_sampling_sharpens_an_overlapping_class() {
     // On the exact field, raising w raises the hit rate and lowers the diversity.
     let d = Dataset::by_name("overlapping").unwrap();
     let at = |w: f32| {
-        let cfg = SampleConfig { n: 3000, steps: 40, solver: Solver::Heun, guidance: w, seed: 2 };
+        let cfg =
+            SampleConfig { n: 3000, steps: 40, solver: Solver::Heun, guidance: w, seed: 2, sde_noise: 1.0 };
         evaluate::evaluate(&d, Source::Exact, &cfg).unwrap().classes[0].clone()
     };
     let (w1, w3) = (at(1.0), at(3.0));

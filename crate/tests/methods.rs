@@ -31,7 +31,7 @@ fn euler(
     steps: usize,
     seed: u64,
 ) -> cfg_playground::Result<(Array2<f32>, SampleStats)> {
-    let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance: w, seed };
+    let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance: w, seed, sde_noise: 1.0 };
     method::generate(d, source, &m, Some(label), &cfg)
 }
 
@@ -141,7 +141,7 @@ fn rectified_cfg_with_zero_lambda_is_conditional_sampling_exactly() {
     let src = Source::Network(&tr.model);
     let rule = RectifiedCfg { lambda_max: 0.0, gamma: 1.0 };
     let (x, stats) = euler(d, src, Method::RectifiedCfg(rule), 2, 1.0, n, steps, 4).unwrap();
-    let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance: 1.0, seed: 4 };
+    let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance: 1.0, seed: 4, sde_noise: 1.0 };
     let (want, _) = sample::generate(d, Source::Network(&tr.model), Some(2), &cfg).unwrap();
     assert_eq!(x, want);
     assert_eq!(stats.calls_per_sample, 3 * steps);

@@ -155,10 +155,13 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
         Method::CfgZeroStar { zero_steps: 2 },
         Method::Apg(method::Apg { eta: 0.5, norm_threshold: Some(1.0), momentum: 0.5 }),
         Method::Autoguidance { guide_widen: 1.5 },
+        Method::Fkc { eta: 1.0 },
     ];
     let guide_mixture = method::autoguidance::widened(&mixture, 1.5);
     let mut gprep = Prepared::default();
-    for m in methods {
+    // every method with its own solver (fkc: the SDE), and CFG with the SDE solver too
+    let runs = methods.into_iter().map(|m| (m, m.solver(Solver::Euler))).chain([(Method::Cfg, Solver::Sde)]);
+    for (m, solver) in runs {
         for exact in [false, true] {
             let mut src = if exact {
                 FieldSource::Exact { mixture: &mixture, prep: &mut prep }
@@ -171,7 +174,7 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
             };
             // autoguidance's guide (the other methods ignore it): the widened mixture
             let mut guide = FieldSource::Exact { mixture: &guide_mixture, prep: &mut gprep };
-            let mut p = Particles::new(1000, 20, m.solver(Solver::Euler), 1, vec![2], true).unwrap();
+            let mut p = Particles::new(1000, 20, solver, 1, vec![2], true).unwrap();
             let mut state = MethodState::default();
             let mut frame = |p: &mut Particles| {
                 let mut f = MethodField::new(
@@ -189,7 +192,11 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
                 method::advance(p, &mut f, 256, 20, p_over).unwrap();
             };
             frame(&mut p);
-            assert_eq!(count(|| frame(&mut p)), 0, "a frame of {m:?} allocated (exact {exact})");
+            assert_eq!(
+                count(|| frame(&mut p)),
+                0,
+                "a frame of {m:?} with {solver:?} allocated (exact {exact})"
+            );
         }
     }
 

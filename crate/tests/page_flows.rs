@@ -38,6 +38,7 @@ fn page_run(
     label: Option<u32>,
     w: f32,
     solver: Solver,
+    eta: f32,
     rows: usize,
 ) -> Vec<f32> {
     let mix = d.mixture();
@@ -66,6 +67,7 @@ fn page_run(
     let k = d.n_classes();
     let mut p = Particles::new(N, STEPS, solver, SEED, vec![label.unwrap_or(k as u32)], false).unwrap();
     let mut state = MethodState::default();
+    state.set_sde_noise(eta).unwrap();
     let mut field = MethodField::new(
         method,
         k,
@@ -95,9 +97,10 @@ fn core_run(
     label: Option<u32>,
     w: f32,
     solver: Solver,
+    eta: f32,
 ) -> Vec<f32> {
     let source = velocity_net.map_or(Source::Exact, Source::Network);
-    let cfg = SampleConfig { n: N, steps: STEPS, solver, guidance: w, seed: SEED };
+    let cfg = SampleConfig { n: N, steps: STEPS, solver, guidance: w, seed: SEED, sde_noise: eta };
     let models = match method.needs() {
         Needs::Guide => Models { classifier: None, guide: classifier_net },
         _ => Models::classifier(classifier_net),
@@ -153,7 +156,7 @@ fn every_method_case_lands_where_sample_does() {
         };
         let name = case.label;
         for label in [Some(1), None] {
-            let want = core_run(&d, v, c, m, label, w, solver);
+            let want = core_run(&d, v, c, m, label, w, solver, case.sde_noise());
             if !case.flow() {
                 let e = no_flow(&d, m);
                 assert!(e.contains("no flow"), "{name}: {e}");
@@ -161,7 +164,7 @@ fn every_method_case_lands_where_sample_does() {
                 continue;
             }
             for rows in [256, N] {
-                let got = page_run(&d, v, c, m, label, w, solver, rows);
+                let got = page_run(&d, v, c, m, label, w, solver, case.sde_noise(), rows);
                 let gap = max_gap(&got, &want);
                 report.push(format!("{name:>30} class {label:?} rows {rows:>3}: max |Δ| {gap:.2e}"));
                 assert!(gap <= 1e-5, "{name}, class {label:?}, {rows} rows: max |Δ| {gap}");

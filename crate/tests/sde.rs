@@ -28,7 +28,7 @@ fn w2(a: ArrayView2<f32>, b: ArrayView2<f32>) -> f64 {
 }
 
 fn config(n: usize, steps: usize, w: f32, seed: u64) -> SampleConfig {
-    SampleConfig { n, steps, solver: Solver::Euler, guidance: w, seed }
+    SampleConfig { n, steps, solver: Solver::Euler, guidance: w, seed, sde_noise: 1.0 }
 }
 
 /// Exact samples of the tilted density (the `tilted` method's grid), two independent sets.

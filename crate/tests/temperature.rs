@@ -68,7 +68,7 @@ fn noise_scaling_is_tempering_for_a_gaussian_class_only() {
     // non-overlapping class 0 is one Gaussian: starting from N(0, τ²I) gives p(x | c)^(1/τ²)
     let d = Dataset::by_name("non-overlapping").unwrap();
     let m = d.mixture();
-    let cfg = SampleConfig { n: N, steps: 50, solver: Solver::Heun, guidance: 1.0, seed: 3 };
+    let cfg = SampleConfig { n: N, steps: 50, solver: Solver::Heun, guidance: 1.0, seed: 3, sde_noise: 1.0 };
     let (x, _) = generate_with_noise_scale(&d, Source::Exact, Some(0), &cfg, 0.5).unwrap();
     let mut r = seeded(2, 0);
     let tempered =
@@ -106,7 +106,7 @@ fn noise_scaling_reaches_the_network_sampler() {
     // one Euler step from x0 ~ N(0, τ²I): x1 = x0 + v(x0, 0), so τ = 0 gives one point for all
     let d = Dataset::by_name("overlapping").unwrap();
     let model = Mlp::new(MlpConfig::velocity(2, 16, 2), &mut seeded(1, 0)).unwrap();
-    let cfg = SampleConfig { n: 64, steps: 1, solver: Solver::Euler, guidance: 3.0, seed: 8 };
+    let cfg = SampleConfig { n: 64, steps: 1, solver: Solver::Euler, guidance: 3.0, seed: 8, sde_noise: 1.0 };
     let run =
         |tau: f32| generate_with_noise_scale(&d, Source::Network(&model), Some(0), &cfg, tau).unwrap().0;
     let (zero, one, half) = (run(0.0), run(1.0), run(0.5));

@@ -82,7 +82,7 @@ fn gap(
     };
     let label = d.class_label(class).unwrap();
     let solver = Solver::parse(solver).unwrap();
-    let cfg = SampleConfig { n: 300, steps: 12, solver, guidance: w, seed: 5 };
+    let cfg = SampleConfig { n: 300, steps: 12, solver, guidance: w, seed: 5, sde_noise: m.sde_noise() };
     let (want, _) = method::generate_with(&d, source, models, &m.method(), label, &cfg).unwrap();
     let got = f.positions().to_vec();
     got.iter().zip(want.iter()).map(|(a, b)| (a - b).abs() as f64).fold(0.0, f64::max)
@@ -162,7 +162,8 @@ fn every_method_through_the_flow_export_lands_where_sample_does() {
         let mut h = ok(method("autoguidance", false, &[("w", 3.0)]));
         ok(h.set_guide(&weak));
         let got = run(&mut h, &mut m, class, "euler");
-        let cfg = SampleConfig { n: 300, steps: 12, solver: Solver::Euler, guidance: 3.0, seed: 5 };
+        let cfg =
+            SampleConfig { n: 300, steps: 12, solver: Solver::Euler, guidance: 3.0, seed: 5, sde_noise: 1.0 };
         let models = method::Models { classifier: None, guide: Some(&weak_file.model) };
         let want = method::generate_with(&d, Source::Network(&mine.model), models, &h.method(), label, &cfg)
             .unwrap()
@@ -260,7 +261,7 @@ fn the_tilted_and_tempered_samples_are_samples() {
     let d = Dataset::by_name("overlapping").unwrap();
     let label = d.class_label("upper-right").unwrap();
     let (n, seed, w, temperature) = (400usize, 7u64, 3.0f32, 0.25f64);
-    let cfg = SampleConfig { n, steps: 1, solver: Solver::Euler, guidance: w, seed };
+    let cfg = SampleConfig { n, steps: 1, solver: Solver::Euler, guidance: w, seed, sde_noise: 1.0 };
     let cases = [
         (ok(Tilted::new(&m, "upper-right", w as f64, 64.0, 3.0)), method::Method::Tilted),
         (

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{value_parser, Arg, ArgMatches, Args};
 
 use cfg_playground::datasets::Dataset;
-use cfg_playground::error::{Error, Result};
+use cfg_playground::error::{check_range, Error, Result};
 use cfg_playground::invalid;
 use cfg_playground::method::spec::{all_params, needing, Given, Param, Spelling};
 use cfg_playground::method::{Method, Models, Needs, METHODS};
@@ -114,6 +114,17 @@ impl MethodArgs {
             return Err(invalid!("--guide goes with --method {}", needing(Needs::Guide)));
         }
         Ok(m)
+    }
+
+    /// The noise level η of `--solver sde` (and of `fkc`): `--sde-noise`, checked (default
+    /// [`cfg_playground::sde::DEFAULT_SDE_NOISE`]).
+    pub fn sde_noise(&self) -> Result<f32> {
+        match self.params.given.iter().find(|(flag, _)| *flag == "--sde-noise") {
+            Some((_, v)) => {
+                check_range("--sde-noise", *v, 0.0, cfg_playground::sde::MAX_SDE_NOISE).map(|v| v as f32)
+            }
+            None => Ok(cfg_playground::sde::DEFAULT_SDE_NOISE),
+        }
     }
 
     /// The other models of the method: the classifier and the guide, if given.

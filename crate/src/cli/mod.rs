@@ -136,6 +136,7 @@ impl RunArgs {
             solver: self.solver,
             guidance: self.guidance as f32,
             seed: self.seed,
+            sde_noise: cfg_playground::sde::DEFAULT_SDE_NOISE,
         })
     }
 }
@@ -253,7 +254,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Sample { source, class, run, method: how, out } => {
-            let config = run.config()?;
+            let config = SampleConfig { sde_noise: how.sde_noise()?, ..run.config()? };
             let m = how.method()?;
             let (dataset, file) = load_source(&source)?;
             let label = dataset.class_label(&class)?;
@@ -267,7 +268,7 @@ fn run(cli: Cli) -> Result<()> {
             write_out(out.as_deref(), &text)
         }
         Command::Eval { source, run, method: how, out } => {
-            let config = run.config()?;
+            let config = SampleConfig { sde_noise: how.sde_noise()?, ..run.config()? };
             let m = how.method()?;
             let (dataset, file) = load_source(&source)?;
             let src = file.as_ref().map_or(Source::Exact, |f| Source::Network(&f.model));

@@ -12,11 +12,14 @@ use crate::caps::MAX_GUIDANCE;
 use crate::classifier::guided::{ClassifierGuided, ClassifierSource};
 use crate::error::{check_range, Result};
 use crate::field::{Bound, FieldSource, Guidance, NetworkField, StepAt, VelocityField};
+use crate::fkc::{Fkc, FkcStats};
 use crate::invalid;
 use crate::mlp::MlpConfig;
 use crate::particles::Particles;
 use crate::rcfg::{RcfgField, RcfgScratch};
 use crate::sample::guidance_for;
+use crate::sampler::Solver;
+use crate::sde::{check_noise, SdeField, DEFAULT_SDE_NOISE};
 use crate::temperature::ScaledVelocity;
 
 /// Both velocities of a batch (or a guide's velocity), for the methods that mix them per point.
@@ -72,6 +75,10 @@ pub struct MethodState {
     both: Option<Both>,
     average: Vec<[f64; 2]>,
     at: StepAt,
+    /// The SDE solver's noise level η (None: [`DEFAULT_SDE_NOISE`]), for runs with [`Solver::Sde`].
+    sde_noise: Option<f32>,
+    /// Feynman–Kac-corrected CFG's particles' weights and statistics (`fkc` runs only).
+    fkc: Option<Fkc>,
 }
 
 impl MethodState {
@@ -93,13 +100,38 @@ impl MethodState {
 
 impl MethodState {
     /// Makes room for the per-point state of `method` over a run of `n` points (APG's running
-    /// average), so that no step allocates.
-    pub fn prepare_points(&mut self, method: &Method, n: usize) {
+    /// average; `fkc`'s weights, made for `n` particles at guidance `w`), so that no step
+    /// allocates.
+    pub fn prepare_points(&mut self, method: &Method, n: usize, w: f32) -> Result<()> {
         if let Method::Apg(rule) = method {
             if rule.momentum > 0.0 && self.average.len() < n {
                 self.average.resize(n, [0.0; 2]);
             }
         }
+        match *method {
+            Method::Fkc { eta } => match self.fkc.as_mut() {
+                Some(f) if f.len() == n => f.set(w, eta, 0)?,
+                _ => self.fkc = Some(Fkc::new(n, w, eta, 0)?),
+            },
+            _ => self.fkc = None,
+        }
+        Ok(())
+    }
+
+    /// Sets the noise level η of runs made with [`Solver::Sde`] (checked).
+    pub fn set_sde_noise(&mut self, eta: f32) -> Result<()> {
+        self.sde_noise = Some(check_noise(eta)?);
+        Ok(())
+    }
+
+    /// The noise level η of runs made with [`Solver::Sde`].
+    pub fn sde_noise(&self) -> f32 {
+        self.sde_noise.unwrap_or(DEFAULT_SDE_NOISE)
+    }
+
+    /// The statistics of the last `fkc` run (None after any other method).
+    pub fn fkc_stats(&self) -> Option<FkcStats> {
+        self.fkc.as_ref().map(Fkc::stats)
     }
 }
 
@@ -286,6 +318,11 @@ impl<'r, 'v, 'c> MethodField<'r, 'v, 'c> {
                 let source = &mut *self.velocity;
                 f(&mut AutoguidanceField { source, guide, labels, class, w: self.w, both })
             }
+            (Method::Fkc { .. }, _) => {
+                // the CFG field (the drift of its SDE before the noise and the weights: the
+                // corrected run itself is stepped by `advance`, through `Particles::advance_rows_fkc`)
+                f(&mut Bound { source: self.velocity, labels, guidance: cfg })
+            }
             (Method::Tilted | Method::Tempered { .. }, _) => {
                 unreachable!("MethodField::new refuses the methods without a flow")
             }
@@ -315,14 +352,30 @@ pub fn advance(
 ) -> Result<usize> {
     let method = *field.method();
     method.check_steps(particles.steps())?;
-    field.state.prepare_points(&method, particles.len());
+    field.state.prepare_points(&method, particles.len(), field.w)?;
     let solver = method.solver(particles.solver());
     if solver != particles.solver() {
         return Err(invalid!("{} steps with {solver:?}: make the run with that solver", method.name()));
     }
     particles.use_noise_scale(method.noise_scale());
+    // the run's noise: its seed (a run started from given points draws from seed 0)
+    let seed = particles.seed().unwrap_or(0);
+    let step = |particles: &mut Particles, field: &mut MethodField| -> Result<usize> {
+        match (method, solver) {
+            (Method::Fkc { eta }, _) => {
+                let fkc = field.state.fkc.as_mut().expect("made by prepare_points");
+                fkc.set(field.w, eta, seed)?;
+                particles.advance_rows_fkc(field.velocity, fkc, rows)
+            }
+            (_, Solver::Sde) => {
+                let eta = field.state.sde_noise();
+                particles.advance_rows_field(&mut SdeField::new(field, eta, seed)?, rows)
+            }
+            _ => particles.advance_rows_field(field, rows),
+        }
+    };
     while !particles.done() && particles.step() < end {
-        particles.advance_rows_field(field, rows)?;
+        step(particles, field)?;
         if over() {
             break;
         }

@@ -10,6 +10,7 @@ use super::{Apg, Method, DEFAULT_INTERVAL, DEFAULT_ZERO_STEPS};
 use crate::caps::{MAX_GUIDANCE, MAX_NOISE_SCALE, MAX_SAMPLER_STEPS, MAX_VELOCITY_SCALE};
 use crate::rcfg::RectifiedCfg;
 use crate::sampler::Solver;
+use crate::sde::{DEFAULT_SDE_NOISE, MAX_SDE_NOISE};
 use crate::temperature::{Clock, TEMPERATURE_RANGE};
 
 const fn number(
@@ -116,6 +117,16 @@ const AUTOGUIDANCE: [Param; 1] = [number(
     "on the exact field: the guide mixture's covariances are the data's times this factor",
 )];
 
+const FKC: [Param; 1] = [number(
+    "sde_noise",
+    Some("--sde-noise"),
+    "sdeNoise",
+    0.0,
+    MAX_SDE_NOISE,
+    DEFAULT_SDE_NOISE as f64,
+    "noise level η of the SDE the particles follow (η = 0: the ODE, where resampling cannot spread copies); also the η of `--solver sde` for every method",
+)];
+
 const fn row(
     name: &'static str,
     what: &'static str,
@@ -136,7 +147,7 @@ const fn row(
 }
 
 /// Every sampling method, in the order of [`super::Method::NAMES`].
-pub const METHODS: [MethodSpec; 12] = [
+pub const METHODS: [MethodSpec; 13] = [
     row("cfg", "v_u + w·(v_c − v_u)", "2 (1 at w ∈ {0, 1})", |_| Method::Cfg),
     MethodSpec {
         solver: Some(Solver::Euler),
@@ -232,6 +243,16 @@ pub const METHODS: [MethodSpec; 12] = [
             |v| Method::Autoguidance { guide_widen: v.num("guide_widen") },
         )
     },
+    MethodSpec {
+        solver: Some(Solver::Sde),
+        params: &FKC,
+        ..row(
+            "fkc",
+            "Feynman–Kac-corrected CFG: particles follow the CFG SDE at η with log-weights d log W = w(w−1)·t/(1−t)·‖v_c − v_u‖² dt, resampled when the ESS falls below N/2 and at the end, so they sample p^(1−w)·p(·|c)^w (Skreta et al. 2025; `fkc.rs`); without a class, the SDE",
+            "2",
+            |v| Method::Fkc { eta: v.num("sde_noise") as f32 },
+        )
+    },
 ];
 
 /// `docs/methods.md`: the method table and the parameter table.
@@ -252,6 +273,7 @@ pub fn markdown() -> String {
         let solver = m.solver.map_or("as asked", |s| match s {
             Solver::Euler => "Euler",
             Solver::Heun => "Heun",
+            Solver::Sde => "SDE",
         });
         let what = m.what.replace('|', "\\|");
         s += &format!("| `{}` | {what} | {} | {runs} | {solver} | {} |\n", m.name, m.needs.name(), m.calls);

@@ -114,7 +114,7 @@ fn run_with(
     steps: usize,
     solver: Solver,
 ) -> (Array2<f32>, SampleStats) {
-    let c = SampleConfig { n: 200, steps, solver, guidance: w, seed: 3 };
+    let c = SampleConfig { n: 200, steps, solver, guidance: w, seed: 3, sde_noise: 1.0 };
     generate_with(d, source, models, m, label, &c).unwrap()
 }
 

@@ -151,8 +151,14 @@ pub fn cfg_vs_tilted(datasets: &[Dataset], class: u32, ws: &[f32], cfg: &TiltCon
         let data = dataset.sample_class(class, cfg.n, &mut ref_rng);
         let class_trace = mixture.moments(Some(class)).1.trace();
         for &w in ws {
-            let sc =
-                SampleConfig { n: cfg.n, steps: cfg.steps, solver: cfg.solver, guidance: w, seed: cfg.seed };
+            let sc = SampleConfig {
+                n: cfg.n,
+                steps: cfg.steps,
+                solver: cfg.solver,
+                guidance: w,
+                seed: cfg.seed,
+                sde_noise: 1.0,
+            };
             let (x, _) = sample::generate(dataset, Source::Exact, Some(class), &sc)?;
             let density = GridDensity::new(&mixture, Target::Tilted { class, w: w as f64 }, grid)?;
             let a = density.sample(cfg.n, &mut ref_rng);

@@ -30,13 +30,19 @@ pub struct Flow {
 struct Stats {
     calls_per_sample: usize,
     straightness: f64,
+    /// fkc: the run's smallest effective sample size and its resamplings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_ess: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resamples: Option<usize>,
 }
 
 #[wasm_bindgen]
 impl Flow {
     /// `n` particles of `class` ("null": unconditional) of `model`'s data set, from noise drawn
     /// with `seed`, moving in `steps` steps of `solver` ("euler" | "heun"); `record` keeps every
-    /// frame for scrubbing and trails.
+    /// frame for scrubbing and trails. With "sde" every method that takes the asked solver
+    /// follows the SDE of its handle's `sdeNoise` η; `fkc` needs an "sde" flow.
     #[wasm_bindgen(constructor)]
     pub fn new(
         model: &Model,
@@ -51,7 +57,7 @@ impl Flow {
         let n = whole("n", n, 1.0, MAX_PARTICLES as f64)?;
         let steps = whole("steps", steps, 1.0, MAX_FLOW_STEPS as f64)?;
         let solver = Solver::parse(solver)
-            .ok_or_else(|| JsError::new(&format!("solver must be euler or heun, got '{solver}'")))?;
+            .ok_or_else(|| JsError::new(&format!("solver must be euler, heun or sde, got '{solver}'")))?;
         let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
         let p = Particles::new(n, steps, solver, seed, vec![label], record).map_err(js)?;
         Ok(Flow { p, label, n_classes: model.ds.n_classes() as u32, state: MethodState::default() })
@@ -136,6 +142,7 @@ impl Flow {
             }
             _ => None,
         };
+        self.state.set_sde_noise(m.sde_noise).map_err(js)?;
         let mut field = MethodField::new(
             m.method,
             self.n_classes as usize,
@@ -246,10 +253,16 @@ impl Flow {
         Ok(crate::metrics::mean_distance(self.p.positions(), other.p.positions()))
     }
 
-    /// `{callsPerSample, straightness}` once done, else null.
+    /// `{callsPerSample, straightness}` once done (and for `fkc` `minEss`, the smallest
+    /// effective sample size in particles, and `resamples`), else null.
     pub fn stats(&self) -> Result<JsValue, JsError> {
         match self.p.stats() {
-            Some(s) => to_js(&Stats { calls_per_sample: s.calls_per_sample, straightness: s.straightness }),
+            Some(s) => to_js(&Stats {
+                calls_per_sample: s.calls_per_sample,
+                straightness: s.straightness,
+                min_ess: s.min_ess,
+                resamples: s.resamples,
+            }),
             None => Ok(JsValue::NULL),
         }
     }

@@ -90,12 +90,19 @@ pub struct MethodHandle {
     /// the exact Bayes classifier's prepared mixture
     pub(super) classifier_prep: Prepared,
     pub(super) guide: Guide,
+    /// η of a flow made with the SDE solver (`sdeNoise`; fkc's own η is its parameter)
+    pub(super) sde_noise: f32,
 }
 
 impl MethodHandle {
     /// The core method (for tests comparing the page with the CLI).
     pub fn method(&self) -> method::Method {
         self.method
+    }
+
+    /// η of the flows it moves with the SDE solver (for tests comparing the page with the CLI).
+    pub fn sde_noise(&self) -> f32 {
+        self.sde_noise
     }
 }
 
@@ -151,6 +158,11 @@ impl MethodHandle {
                 }
             }
         }
+        let sde_noise = match given.iter().find(|(k, _)| k == "sdeNoise") {
+            Some((_, Given::Number(v))) => number("sdeNoise", *v, 0.0, crate::sde::MAX_SDE_NOISE)? as f32,
+            Some(_) => return Err(JsError::new("options: sdeNoise must be a number")),
+            None => crate::sde::DEFAULT_SDE_NOISE,
+        };
         let params =
             spec.parse(given.iter().map(|(k, v)| (k.as_str(), v.clone())), Spelling::Js).map_err(js)?;
         let method = method::Method::from_name(name, &params).map_err(js)?;
@@ -165,6 +177,7 @@ impl MethodHandle {
             classifier: None,
             classifier_prep: Prepared::default(),
             guide: Guide::default(),
+            sde_noise,
         })
     }
 

@@ -77,6 +77,11 @@ pub const CASES: &[Case] = &[
     case("apg exact", "apg", true, 3.0, "euler", APG),
     case("autoguidance", "autoguidance", false, 3.0, "euler", &[]),
     case("autoguidance exact", "autoguidance", true, 3.0, "heun", &[("guideWiden", Num(2.0))]),
+    // the SDE solver (η: the handle's sdeNoise), and Feynman–Kac-corrected CFG on its SDE
+    case("cfg sde", "cfg", false, 3.0, "sde", &[("sdeNoise", Num(0.5))]),
+    case("apg sde exact", "apg", true, 3.0, "sde", &[("sdeNoise", Num(2.0)), ("momentum", Num(0.5))]),
+    case("fkc", "fkc", false, 3.0, "sde", &[("sdeNoise", Num(1.0))]),
+    case("fkc exact", "fkc", true, 3.0, "sde", &[("sdeNoise", Num(0.5))]),
 ];
 
 impl Case {
@@ -96,6 +101,15 @@ impl Case {
         });
         let params = self.spec().parse(given, Spelling::Js).unwrap();
         Method::from_name(self.name, &params).unwrap()
+    }
+
+    /// The SDE's noise level η of the case (its `sdeNoise` option, or the default).
+    pub fn sde_noise(&self) -> f32 {
+        let given = self.options.iter().find(|(k, _)| *k == "sdeNoise");
+        match given {
+            Some((_, Num(x))) => *x as f32,
+            _ => cfg_playground::sde::DEFAULT_SDE_NOISE,
+        }
     }
 
     /// What the method needs besides its velocity.

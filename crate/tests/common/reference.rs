@@ -42,10 +42,10 @@ pub fn compute() -> Reference {
     let losses = (0..5).map(|_| tr.step()).collect();
     let p = &tr.model.params;
     let sample = |label, w, steps, solver, n, seed| {
-        let cfg = SampleConfig { n, steps, solver, guidance: w, seed };
+        let cfg = SampleConfig { n, steps, solver, guidance: w, seed, sde_noise: 1.0 };
         flat(generate(&face, Source::Network(&tr.model), label, &cfg).unwrap().0)
     };
-    let cfg = SampleConfig { n: 8, steps: 10, solver: Solver::Euler, guidance: 1.0, seed: 9 };
+    let cfg = SampleConfig { n: 8, steps: 10, solver: Solver::Euler, guidance: 1.0, seed: 9, sde_noise: 1.0 };
     let samples_exact = flat(generate(&face, Source::Exact, Some(2), &cfg).unwrap().0);
     let (data, labels) = face.sample(6, &mut rng::seeded(1, rng::stream::DATA));
     let file = ModelFile {
@@ -98,6 +98,7 @@ pub fn assert_matches(got: &Reference, want: &Reference, tol: f32) {
 /// Samples from the model file written on the other platform, with the reference settings.
 pub fn samples_from_model_file(text: &str) -> Vec<f32> {
     let f = ModelFile::from_json(text.as_bytes()).unwrap();
-    let cfg = SampleConfig { n: 16, steps: 20, solver: Solver::Euler, guidance: 2.5, seed: 3 };
+    let cfg =
+        SampleConfig { n: 16, steps: 20, solver: Solver::Euler, guidance: 2.5, seed: 3, sde_noise: 1.0 };
     flat(generate(&f.dataset, Source::Network(&f.model), Some(2), &cfg).unwrap().0)
 }

@@ -1,0 +1,216 @@
+// "Which distribution does CFG sample?", live (issue 23): four panels at one guidance scale w, from
+// the same noise. (a) CFG with the ODE (Euler); (b) CFG with the SDE at noise level η (η = 0 is the
+// ODE); (c) Feynman–Kac-corrected CFG (method fkc: the SDE of (b) with weights and resampling);
+// (d) exact samples of the tilted density p(x)^(1−w)·p(x|c)^w over its heatmap. Under each panel:
+// sliced W2 to exact samples of the tilted density, next to the noise floor, computed in wasm
+// (Tilted.distanceTo) once a panel's flow is done; under (c) FKC's smallest ESS and resamplings.
+import { el, fmt, cfgFormula } from '../../lib/dom.js';
+import { P, fx, trainParams } from '../../shell/figure.js';
+import { Plot } from '../../lib/plot.js';
+import { cfg, method } from '../../lib/method.js';
+
+const TWO = ['non-overlapping', 'overlapping'];
+const PROJECTIONS = 64;
+/** Cells per side of the grid the tilted density is computed on. */
+const GRID = 200;
+
+
+export default {
+  id: 'which-distribution',
+  title: 'Which distribution does CFG sample?',
+  post: 'Temperature Tuning',
+  wide: true,
+  styles: ['style.css'],
+  // what a change invalidates (www/shell/effects.js): the view (another data set); the tilted
+  // density (its class and w); the flows (new ones, new weights, or the same noise restarted)
+  params: [
+    ...fx(['data', 'densities', 'flows'], P.dataset('overlapping', TWO)),
+    ...fx(['densities', 'flows'], { ...P.cls('upper-right'), help: 'The class to sample, and to guide toward.' }),
+    ...fx(['densities', 'restart'], { ...P.w(3, 8), min: 1, help: 'The guidance scale of every sampler and of the tilted density (d).' }),
+    ...fx('restart', { key: 'eta', label: 'SDE noise η', type: 'number', default: 1, min: 0, max: 3, step: 0.1, help: 'The noise level η of the SDE that (b) and (c) follow: g² = 2η(1−t); η = 0 is the ODE.' }),
+    ...fx('flows', P.steps(100, 200)),
+    ...fx(['densities', 'flows'], P.n(1000, 3000), P.seed()),
+    ...fx('restart', P.exact()),
+    ...trainParams(),
+  ],
+  effects: [['data'], ['densities'], ['weights', 'flows', 'restart']],
+  controls: ['dataset', 'class', 'w', 'eta', 'steps', 'n', 'seed', 'exact'],
+  caption: () => [
+    'Which distribution does CFG sample? The same guidance, followed by (a) the ODE, (b) an SDE, (c) an SDE corrected by weights and resampling, against (d) the tilted density. Only (c) lands on it.',
+  ],
+  howToRead: () => [
+    'CFG’s velocity, ', ...cfgFormula(), ', is at every time the velocity of the tilted density p', el('sub', {}, 't'), '(x)', el('sup', {}, '1−w'), '·p', el('sub', {}, 't'), '(x|c)', el('sup', {}, 'w'), ', but following it does not sample the tilted density at t = 1 ',
+    '(the temperature figure above measures how far it lands). What it samples depends on the sampler (Bradley & Nakkiran, 2024). ',
+    el('b', {}, '(a)'), ' follows the ODE with Euler steps. ',
+    el('b', {}, '(b)'), ' follows the SDE dx = [v + (g²/2)·s] dt + g dW, with the score s = (t·v − x)/(1−t) and g² = 2η(1−t): for an exact velocity it has the same marginals as the ODE, but with guidance it lands elsewhere; η = 0 is the ODE. ',
+    el('b', {}, '(c)'), ' is Feynman–Kac-corrected CFG (Skreta et al., 2025): the particles of (b) each carry a weight that grows by w(w−1)·t/(1−t)·‖v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), '‖² dt, ',
+    'and are resampled when the effective sample size (ESS) falls below half of them, and once at the end. In the limit of many particles and steps it samples the tilted density. ',
+    'Under it: the smallest ESS of the run (as a share of the particles) and how often it resampled. With η = 0 resampling only copies particles, so keep η above 0. ',
+    el('b', {}, '(d)'), ' is the tilted density at t = 1, computed exactly on a grid from the data’s Gaussian mixture (heatmap), with exact samples (dots). ',
+    'Under each panel, the ', el('b', {}, 'sliced Wasserstein-2 distance'), ' of its samples to exact samples of (d), next to the ', el('b', {}, 'noise floor'), ' (the distance between two independent exact sample sets of the same size). ',
+    'Tick ground truth to use the exact velocity instead of the network, so that what remains is the sampler’s doing.',
+  ],
+  async create(fig) {
+    const { wasm } = fig;
+    const KINDS = [
+      { kind: 'ode', label: 'CFG samples with the ODE' },
+      { kind: 'sde', label: 'CFG samples with the SDE' },
+      { kind: 'fkc', label: 'Feynman–Kac-corrected CFG samples' },
+      { kind: 'tilted', label: 'tilted density and its exact samples' },
+    ];
+    const panels = KINDS.map(({ kind, label }) => {
+      const plot = new Plot(wasm, { extent: fig.model.extent, compact: true, title: '…', label });
+      const note = el('div', { class: 'wd-note' }, '…');
+      const box = el('div', { class: 'wd-panel', 'data-panel': kind }, plot.el, note);
+      return { kind, plot, note, box, flow: null, dist: null, stats: null, dirty: true };
+    });
+    fig.plots.append(el('div', { class: 'wd-row' }, ...panels.map((p) => p.box)));
+    const [pa, pb, pc, pd] = panels;
+    const flows = [pa, pb, pc];
+    Object.assign(pd, { density: null, xy: null, floor: null });
+    let gen = 0;
+
+    const color = () => fig.classes.indexOf(fig.state.class);
+    const methodOf = (p) => {
+      const { w, eta, exact } = fig.state;
+      if (p === pa) return cfg(wasm, w, exact);
+      return method(wasm, p === pb ? 'cfg' : 'fkc', { w, exact, sdeNoise: eta });
+    };
+
+    function titles() {
+      const { w, eta } = fig.state;
+      pa.plot.setTitle(el('b', {}, '(a) ODE'), ` w = ${fmt(w, 1)}`);
+      pb.plot.setTitle(el('b', {}, '(b) SDE'), ` η = ${fmt(eta, 1)}`);
+      pc.plot.setTitle(el('b', {}, '(c) FKC'), ` η = ${fmt(eta, 1)}`);
+      const sup = (t) => el('sup', { class: 'wd-sup' }, t);
+      pd.plot.setTitle(el('b', {}, '(d) tilted'), ' p', sup('1−w'), '·p(x|c)', sup('w'));
+    }
+
+    const line = (...nodes) => el('span', { class: 'wd-line' }, ...nodes);
+    const floorText = () => (pd.floor === null ? '…' : fmt(pd.floor, 3));
+
+    /** The lines under a panel: its distance to (d) and the floor; FKC's ESS and resamplings. */
+    function note(p) {
+      if (p === pd) {
+        p.note.replaceChildren(line('exact samples'), line('W2 floor ', el('b', { 'data-w2': '' }, floorText())));
+        return;
+      }
+      const d = p.dist;
+      const lines = [
+        line('W2 to (d) ', el('b', { 'data-w2': '' }, d ? fmt(d.distance, 3) : '…')),
+        line(d ? `${fmt(d.distance / d.floor, 1)}× floor` : 'sampling…'),
+      ];
+      if (p === pc) {
+        const s = p.stats;
+        const ess = s && s.minEss !== undefined ? `${fmt(s.minEss / fig.state.n, 2)}` : '…';
+        lines.push(line('min ESS ', el('b', { 'data-ess': '' }, ess), ', resampled ', el('b', { 'data-resamples': '' }, s ? `${s.resamples ?? 0}` : '…')));
+      }
+      p.note.replaceChildren(...lines);
+    }
+
+    function buildDensity() {
+      const { state } = fig;
+      pd.density?.free();
+      pd.density = new wasm.Tilted(fig.model, state.class, state.w, GRID, state.seed);
+      pd.xy = pd.density.sample(state.n, state.seed + 1);
+      pd.floor = null;
+      pd.dirty = true;
+      for (const p of flows) { p.dist = null; p.stats = null; }
+    }
+
+    function buildFlows() {
+      const { state } = fig;
+      for (const p of flows) {
+        p.flow?.free();
+        p.flow = new wasm.Flow(fig.model, state.class, state.n, state.steps, p === pa ? 'euler' : 'sde', state.seed, false);
+        p.dist = null;
+        p.stats = null;
+        p.dirty = true;
+      }
+    }
+
+    function restartFlows() {
+      for (const p of flows) { p.flow.rewind(); p.dist = null; p.stats = null; p.dirty = true; }
+    }
+
+    function readout() {
+      const { state } = fig;
+      const src = state.exact ? 'the exact velocity of the data (ground truth)'
+        : (fig.pretrained ? 'the pretrained network' : `the network after ${fig.model.stepsDone} training steps`);
+      fig.readout(
+        el('span', {}, el('span', { class: 'key', style: `background:${fig.colorOf(color())}` }), `${state.n} samples per panel, ${state.steps} steps, same noise`),
+        el('span', {}, `field: ${src}`));
+    }
+
+    function layout() {
+      const width = fig.width();
+      const cols = width >= 600 ? 4 : 2;
+      const side = Plot.sideFor(width, cols, { compact: true, gap: 14, min: 110, max: 300 });
+      for (const p of panels) {
+        if (p.plot.resize(side)) p.dirty = true;
+        p.plot.setExtent(fig.model.extent);
+        p.box.style.width = `${Plot.widthFor(side, true)}px`;
+      }
+    }
+
+    function draw(p) {
+      const pt = p.plot.painter;
+      const r = Math.min(1.1 * p.plot.dpr, 2);
+      if (p === pd) {
+        pt.clear();
+        pd.density.paint(pt, color());
+        pt.points(pd.xy, -1, 0.45, r);
+      } else {
+        p.plot.backdrop(`${fig.model.dataset}|${gen}`, (q) => q.data(fig.model, 0.14, r));
+        pt.particles(p.flow, -1, color(), 0.7, r);
+      }
+      p.plot.put();
+      p.dirty = false;
+    }
+
+    function measure(p) {
+      p.dist = pd.density.distanceTo(p.flow, PROJECTIONS);
+      if (p === pc) p.stats = p.flow.stats();
+      if (pd.floor === null) { pd.floor = p.dist.floor; note(pd); }
+      note(p);
+    }
+
+    return {
+      layout,
+      data() {
+        gen++;
+        layout();
+      },
+      densities: buildDensity,
+      weights() {
+        gen++;
+        buildFlows();
+      },
+      flows: buildFlows,
+      restart: restartFlows,
+      changed() {
+        titles();
+        for (const p of panels) note(p);
+        readout();
+      },
+      frame(now, budget) {
+        const t0 = performance.now();
+        const open = flows.filter((p) => !p.flow.done);
+        for (const p of open) {
+          const left = budget - (performance.now() - t0);
+          if (left <= 0) break;
+          p.flow.advanceFor(methodOf(p), fig.model, Math.max(0.3, left / open.length));
+          p.dirty = true;
+          // the distance (sliced W2 in wasm, a few ms) once per run, in the frame that ends it
+          if (p.flow.done) measure(p);
+        }
+        let busy = false;
+        for (const p of panels) {
+          if (p.flow && !p.flow.done) busy = true;
+          if (p.dirty && (p === pd || !fig.reducedMotion || p.flow.done)) draw(p);
+        }
+        return busy;
+      },
+    };
+  },
+};
