@@ -229,7 +229,8 @@ export default {
         redraw.dirty = true;
       },
       frame(now, budget) {
-        if (!gaps.length) return false;
+        // a frame can come before the panels' flows exist (the figure mounts in slices)
+        if (!gaps.length || panels.some((p) => !p.flow)) return false;
         const w = fig.state.w;
         // the panels first, then the gap chart's pairs
         const runs = [
