@@ -9,7 +9,7 @@
 // lets the figure draw until it has nothing more to do (impl.frame returns false), and takes the
 // picture (an implementation may also have `settling()`: true while what it shows waits for a finer
 // result, which the recorder then waits for). Afterwards the play head goes back to where it was, playing again if it was.
-import { el } from '../lib/cfg.js';
+import { el } from '../lib/dom.js';
 import { changedEntries } from './state.js';
 import { picture } from './export.js';
 
