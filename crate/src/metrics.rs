@@ -88,7 +88,8 @@ impl SlicedReference {
         let sorted = dirs
             .iter()
             .map(|&(c, s)| {
-                let mut p: Vec<f64> = reference.rows().into_iter().map(|r| c * r[0] as f64 + s * r[1] as f64).collect();
+                let mut p: Vec<f64> =
+                    reference.rows().into_iter().map(|r| c * r[0] as f64 + s * r[1] as f64).collect();
                 p.sort_by(|a, b| a.total_cmp(b));
                 p
             })
@@ -331,7 +332,10 @@ mod tests {
         let judge = |x: &Array2<f32>| {
             let cls = classify(&mix, x.view());
             let lp = log_density(&mix, x.view());
-            (cls.iter().map(|&c| c == class).collect::<Vec<_>>(), lp.iter().map(|&l| l.is_nan() || l < threshold).collect::<Vec<_>>())
+            (
+                cls.iter().map(|&c| c == class).collect::<Vec<_>>(),
+                lp.iter().map(|&l| l.is_nan() || l < threshold).collect::<Vec<_>>(),
+            )
         };
         let mut over_seeds = Vec::new();
         let mut boots = Vec::new();
@@ -357,7 +361,10 @@ mod tests {
             let seeds = sd(&over_seeds.iter().map(f).collect::<Vec<_>>());
             let boot = mean(&boots.iter().map(f).collect::<Vec<_>>());
             eprintln!("{name}: spread over seeds {seeds:.4}, bootstrap {boot:.4}");
-            assert!(boot > 0.0 && (boot / seeds - 1.0).abs() < 0.35, "{name}: seeds {seeds}, bootstrap {boot}");
+            assert!(
+                boot > 0.0 && (boot / seeds - 1.0).abs() < 0.35,
+                "{name}: seeds {seeds}, bootstrap {boot}"
+            );
         }
     }
 

@@ -426,10 +426,16 @@ impl Model {
         let classes = metrics::classify(&self.mix, x);
         let threshold = self.threshold();
         let hit: Vec<bool> = classes.iter().map(|&c| class.is_none_or(|k| c == k)).collect();
-        let off: Vec<bool> = metrics::log_density(&self.mix, x).iter().map(|&l| l.is_nan() || l < threshold).collect();
+        let off: Vec<bool> =
+            metrics::log_density(&self.mix, x).iter().map(|&l| l.is_nan() || l < threshold).collect();
         let class_trace = self.mix.moments(class).1.trace();
         let j = Judged { x, hit: &hit, off: &off, class_trace };
         let b = metrics::bootstrap(&j, self.reference(class), reps, &mut rng::seeded(seed, stream::RESAMPLE));
-        to_js(&Bands { hit_rate: b.hit_rate, diversity: b.diversity, off_support: b.off_support, sliced_w2: b.sliced_w2 })
+        to_js(&Bands {
+            hit_rate: b.hit_rate,
+            diversity: b.diversity,
+            off_support: b.off_support,
+            sliced_w2: b.sliced_w2,
+        })
     }
 }
