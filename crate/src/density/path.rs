@@ -453,9 +453,8 @@ mod tests {
                 );
             }
         }
-        let text = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../www/models/non-overlapping.json"))
-            .unwrap();
-        let net = crate::model_file::ModelFile::from_json(&text).unwrap().model;
+        let text = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../www/models/non-overlapping.json"));
+        let net = crate::model_file::ModelFile::from_json(text).unwrap().model;
         let mut sc = crate::density::JacobianScratch::new(&net, 64);
         let mut path = GridPath::new(24, d.extent, &[1.0], 8, Solver::Heun, 64).unwrap();
         let mut f = crate::density::NetworkDivergence {
