@@ -169,8 +169,9 @@ pub fn scores(j: &Judged, reference: &mut SlicedReference, rows: Option<&[usize]
 }
 
 /// The noise of each score: its standard deviation over `reps` bootstrap resamples (n rows drawn
-/// with replacement by `rng`) of the set. For independent samples it estimates the spread the
-/// scores would show over seeds.
+/// with replacement by `rng`) of the set, for a share (hit rate, off-support) at least the
+/// binomial one of (k + 1) / (n + 2) (a share of 0 of n is not certain). For independent samples
+/// it estimates the spread the scores would show over seeds.
 pub fn bootstrap(j: &Judged, reference: &mut SlicedReference, reps: usize, rng: &mut Rng) -> Scores {
     let n = j.x.nrows();
     if n < 2 || reps < 2 {
@@ -191,10 +192,16 @@ pub fn bootstrap(j: &Judged, reference: &mut SlicedReference, reps: usize, rng: 
         let mean = v.iter().sum::<f64>() / v.len() as f64;
         (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
     };
+    // a share of 0 or 1 has no spread over resamples, yet it is no more certain than one hit in
+    // n + 2: the band of a share is at least the binomial one of (k + 1) / (n + 2)
+    let floor = |f: &[bool]| {
+        let p = (f.iter().filter(|&&b| b).count() as f64 + 1.0) / (n as f64 + 2.0);
+        (p * (1.0 - p) / n as f64).sqrt()
+    };
     Scores {
-        hit_rate: sd(|s| s.hit_rate),
+        hit_rate: sd(|s| s.hit_rate).max(floor(j.hit)),
         diversity: sd(|s| s.diversity),
-        off_support: sd(|s| s.off_support),
+        off_support: sd(|s| s.off_support).max(floor(j.off)),
         sliced_w2: sd(|s| s.sliced_w2),
     }
 }
@@ -366,6 +373,19 @@ mod tests {
                 "{name}: seeds {seeds}, bootstrap {boot}"
             );
         }
+    }
+
+    /// No sample off the support is not a certainty: the band of a share of 0 is not 0.
+    #[test]
+    fn a_share_of_zero_has_a_band() {
+        let mut r = seeded(5, 0);
+        let x = Array2::from_shape_fn((1000, 2), |_| crate::rng::normal(&mut r) as f32);
+        let (hit, off) = (vec![true; 1000], vec![false; 1000]);
+        let mut refs = SlicedReference::new(x.view(), 8, &mut r);
+        let j = Judged { x: x.view(), hit: &hit, off: &off, class_trace: 2.0 };
+        let b = bootstrap(&j, &mut refs, 20, &mut r);
+        assert!(b.off_support > 5e-4 && b.off_support < 2e-3, "{}", b.off_support);
+        assert!(b.hit_rate > 5e-4 && b.hit_rate < 2e-3, "{}", b.hit_rate);
     }
 
     #[test]
