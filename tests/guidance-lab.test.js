@@ -1,7 +1,8 @@
-// The guidance lab figure, driven as a reader drives it: export it as PNG, switch a panel's
-// method, click a point of the frontier (the panels take its strength, and measure what the point
+// The guidance lab figure, driven as a reader drives it: read every panel's numbers with their
+// noise bands, export it as PNG, switch the frontier's axis, switch a panel's method, click a
+// point of the frontier (the panels take its strength, and measure what the point
 // measured), reach a point with the keyboard, tick ground truth, and train a model whose
-// checkpoint at a tenth becomes autoguidance's guide. Every wait is for a state the figure sets (data-cfg-panels, data-cfg-frontier,
+// checkpoint at a tenth becomes autoguidance's guide. Every wait is for a state the figure sets (data-cfg-panels, data-cfg-bands, data-cfg-frontier,
 // data-cfg-guide-step on its element), never for a duration.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,11 +19,21 @@ const state = (page, key) => page.$eval(SEL, (h, k) => h.dataset[k], key);
 async function waitState(page, key, value, timeout = READY) {
   await page.waitForFunction(([s, k, v]) => document.querySelector(s)?.dataset[k] === v, [SEL, key, value], { timeout });
 }
-/** Panels and frontier both measured. */
+/** Panels (with their bands) and frontier all measured. */
 async function waitMeasured(page, timeout = READY) {
   await waitState(page, 'cfgPanels', 'done', timeout);
+  await waitState(page, 'cfgBands', 'done', timeout);
   await waitState(page, 'cfgFrontier', 'done', timeout);
 }
+/** `name value ± band` of a read-out: [value, band] as numbers. */
+function banded(text, name) {
+  const m = new RegExp(`${name} (-?\\d+(?:\\.\\d+)?) ± (\\d+(?:\\.\\d+)?)`).exec(text);
+  assert.ok(m, `'${name} … ± …' in '${text}'`);
+  return [Number(m[1]), Number(m[2])];
+}
+/** The frontier's points: method, w and pixel centre. */
+const dots = (page) => page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('svg.gl-chart circle.gl-pt')].map((c) => ({ method: c.dataset.method, w: c.dataset.w, cy: Number(c.getAttribute('cy')) })));
+const yTitle = (page) => page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('svg.gl-chart text.label')].map((t) => t.textContent).join('|'));
 const titles = (page) => page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.gl-panels .plot-title')].map((t) => t.textContent));
 const metrics = (page) => page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.gl-panels .gl-metrics')].map((t) => t.textContent));
 
@@ -34,11 +45,37 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   await waitState(page, 'cfgReady', '1');
   await waitMeasured(page);
   assert.deepEqual((await titles(page)).map((t) => t.split(' ')[0]), ['CFG', 'interval', 'autoguidance']);
-  // every method's curve has its nine strengths, in both charts
+  // every method's curve has its nine strengths, each point with its two bars (its bands)
   const points = await page.$$eval(SEL, ([h]) => h.shadowRoot.querySelectorAll('svg.gl-chart circle.gl-pt').length);
-  assert.equal(points, 2 * 5 * 9);
+  assert.equal(points, 5 * 9);
+  const bars = await page.$$eval(SEL, ([h]) => h.shadowRoot.querySelectorAll('svg.gl-chart .gl-band').length);
+  assert.ok(bars >= 5 * 9, `${bars} bars`);
+  // every panel reports hit, diversity, off-support and the sliced W2 to the class, each with
+  // its band (a bootstrap: finite, positive, and smaller than a number it could not tell apart)
+  for (const m of await metrics(page)) {
+    for (const name of ['hit', 'div', 'off', 'W2']) {
+      const [v, b] = banded(m, name);
+      assert.ok(Number.isFinite(v) && b >= 0 && b < 0.5, `${name} ${v} ± ${b} in '${m}'`);
+    }
+    const [w2, band] = banded(m, 'W2');
+    assert.ok(w2 > 0 && band > 0 && band < w2, `W2 ${w2} ± ${band}`);
+    assert.match(m, /\d+ calls/);
+  }
+  // the frontier shows W2 against diversity by default; its axis switch moves the points
+  assert.match(await yTitle(page), /sliced W2 to the class/);
+  const byW2 = await dots(page);
+  await host.locator('.ctl', { hasText: 'frontier shows' }).locator('select').selectOption('hit');
+  await page.waitForFunction((s) => /hit rate/.test([...document.querySelector(s).shadowRoot.querySelectorAll('svg.gl-chart text.label')].map((t) => t.textContent).join('|')), SEL, { timeout: READY });
+  assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /guidance-lab\.axis=hit/);
+  const byHit = await dots(page);
+  assert.equal(byHit.length, 5 * 9);
+  assert.ok(byHit.some((d, i) => Math.abs(d.cy - byW2[i].cy) > 2), 'the points moved with the axis');
+  await host.locator('.ctl', { hasText: 'frontier shows' }).locator('select').selectOption('off-support');
+  await page.waitForFunction((s) => /off-support/.test([...document.querySelector(s).shadowRoot.querySelectorAll('svg.gl-chart text.label')].map((t) => t.textContent).join('|')), SEL, { timeout: READY });
+  assert.equal(await state(page, 'cfgPanels'), 'done', 'the axis redraws the frontier only');
+  await host.locator('.ctl', { hasText: 'frontier shows' }).locator('select').selectOption('W2');
 
-  // the PNG export holds the three panels and both charts
+  // the PNG export holds the three panels and the chart
   const [png] = await Promise.all([page.waitForEvent('download'), host.locator('button', { hasText: 'PNG' }).click()]);
   const bytes = fs.readFileSync(await png.path());
   const pngWidth = bytes.readUInt32BE(16);
@@ -48,11 +85,11 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
     ...[...h.shadowRoot.querySelectorAll('.plot')].map((p) => p.__plot?.composite()),
     ...[...h.shadowRoot.querySelectorAll('svg.gl-chart')].map((s) => s.__chart.toCanvas()),
   ]).then((cs) => cs.map((c) => [c?.width ?? 0, c?.height ?? 0])));
-  assert.equal(parts.length, 5);
+  assert.equal(parts.length, 4);
   assert.ok(parts.every(([w, h]) => w > 0 && h > 0), `every part has pixels: ${parts}`);
-  // as on screen: the three panels in a row, the two frontier charts side by side under them
+  // as on screen: the three panels in a row, the frontier chart under them
   const panels = parts.slice(0, 3);
-  const frontier = [parts[3][0] + parts[4][0], Math.max(parts[3][1], parts[4][1])];
+  const frontier = parts[3];
   assert.ok(pngWidth >= Math.max(panels.reduce((a, [w]) => a + w, 0), frontier[0]), `the PNG (${pngWidth} px wide) holds the panels' row and the frontier`);
   assert.ok(pngHeight >= Math.max(...panels.map(([, h]) => h)) + frontier[1], `the PNG (${pngHeight} px high) stacks the frontier under the panels`);
 
@@ -63,17 +100,19 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /guidance-lab\.panel1=apg/);
 
   // click APG's point at w = 5: the panels take w = 5, and the APG panel measures what the point did
-  // (same noise, samples and steps: the same numbers)
+  // (same noise, samples and steps: the same numbers, and the same bands)
   const dot = host.locator('svg.gl-chart circle[data-method="apg"][data-w="5"]').first();
   const label = await dot.getAttribute('aria-label');
   await dot.click();
   await page.waitForFunction((s) => /w = 5/.test(document.querySelector(s).shadowRoot.querySelector('.gl-panels .plot-title').textContent), SEL, { timeout: READY });
   await waitState(page, 'cfgPanels', 'done');
+  await waitState(page, 'cfgBands', 'done');
   assert.ok((await titles(page)).every((t) => /w = 5$/.test(t)), (await titles(page)).join(' | '));
   assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /guidance-lab\.w=5/);
   const hit = /hit ([\d.]+)/.exec(label)[1];
   const left = (await metrics(page))[0];
   assert.equal(/hit ([\d.]+)/.exec(left)[1], hit, `panel '${left}' against point '${label}'`);
+  assert.deepEqual(banded(left, 'W2'), banded(label, 'W2'), `panel '${left}' against point '${label}'`);
   // the clicked points are ringed
   await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('circle.gl-now[data-method="apg"][data-w="5"]'), SEL, { timeout: READY });
 

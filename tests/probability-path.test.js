@@ -1,5 +1,6 @@
 // The probability-path figure's exact densities in headless Chromium (built dist/): in exact mode
-// every time of every panel gets computed without page errors, the squares are painted, and the
+// every time of every panel gets computed without page errors, the squares are painted (each
+// stating a mass in view of at most 1 within its error), and the
 // frame times meanwhile are logged (the machine's load decides them); screenshots of both modes for both data sets land in
 // tests/artifacts/.
 import { test, before } from 'node:test';
@@ -75,6 +76,12 @@ for (const id of ['probability-path', 'probability-path-overlapping']) {
     await waitSquaresPainted(page, sel, 0.02).catch(async (e) => {
       throw new Error(`a square is nearly blank: ${(await squarePixels(page, sel)).map((v) => v.toFixed(3))} (${e.message})`);
     });
+    // no number that cannot be: each square's mass in view is at most 1 within its stated error
+    const masses = await page.$eval(sel, (h) => [...h.shadowRoot.querySelectorAll('.pp-square canvas.pix')].map((c) => c.getAttribute('aria-label')));
+    const read = masses.map((l) => /integral over the view is ([\d.]+) ± ([\d.]+)/.exec(l ?? '')).filter(Boolean);
+    assert.ok(read.length >= 2, `every square states its mass: ${masses.join(' | ')}`);
+    for (const [, m, e] of read) assert.ok(Number(m) - Number(e) <= 1 && Number(e) >= 0, `mass in view ${m} ± ${e}`);
+    console.log(`${id}: masses in view ${read.map(([, m, e]) => `${m} ± ${e}`).join(', ')}`);
     await page.locator(sel).screenshot({ path: `${ARTIFACTS}/${id}-exact.png` });
     // the histogram mode, from the URL, for comparison
     await page.goto(`${session.url}#${id}.squares=histogram`);

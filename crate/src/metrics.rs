@@ -63,6 +63,149 @@ pub fn sliced_w2(a: ArrayView2<f32>, b: ArrayView2<f32>, n_proj: usize, rng: &mu
     (total / n_proj as f64).sqrt()
 }
 
+/// The sliced W2 to one fixed reference set along fixed directions: the reference's projections
+/// are sorted once, so distance after distance (a bootstrap's) costs only the samples' sorts.
+/// [`SlicedReference::distance`] is [`sliced_w2`] with the same directions.
+#[derive(Clone, Debug)]
+pub struct SlicedReference {
+    dirs: Vec<(f64, f64)>,
+    /// per direction, the reference's sorted projections
+    sorted: Vec<Vec<f64>>,
+    buf: Vec<f64>,
+}
+
+impl SlicedReference {
+    /// `reference` (non-empty) along `n_proj` evenly spaced directions rotated at random by `rng`
+    /// (the directions `sliced_w2` draws from the same `rng`).
+    pub fn new(reference: ArrayView2<f32>, n_proj: usize, rng: &mut Rng) -> SlicedReference {
+        let offset = crate::rng::uniform(rng) * std::f64::consts::PI;
+        let dirs: Vec<(f64, f64)> = (0..n_proj)
+            .map(|j| {
+                let th = offset + std::f64::consts::PI * j as f64 / n_proj as f64;
+                (th.cos(), th.sin())
+            })
+            .collect();
+        let sorted = dirs
+            .iter()
+            .map(|&(c, s)| {
+                let mut p: Vec<f64> =
+                    reference.rows().into_iter().map(|r| c * r[0] as f64 + s * r[1] as f64).collect();
+                p.sort_by(|a, b| a.total_cmp(b));
+                p
+            })
+            .collect();
+        SlicedReference { dirs, sorted, buf: Vec::with_capacity(reference.nrows()) }
+    }
+
+    /// Sliced W2 between the rows `rows` of `x` (all rows: None) and the reference; NaN for no
+    /// rows.
+    pub fn distance(&mut self, x: ArrayView2<f32>, rows: Option<&[usize]>) -> f64 {
+        let n = rows.map_or(x.nrows(), <[usize]>::len);
+        if n == 0 || self.sorted.first().is_none_or(Vec::is_empty) {
+            return f64::NAN;
+        }
+        let mut total = 0.0;
+        for (&(c, s), pb) in self.dirs.iter().zip(&self.sorted) {
+            let pa = &mut self.buf;
+            pa.clear();
+            let proj = |i: usize| c * x[[i, 0]] as f64 + s * x[[i, 1]] as f64;
+            match rows {
+                Some(rows) => pa.extend(rows.iter().map(|&i| proj(i))),
+                None => pa.extend((0..n).map(proj)),
+            }
+            pa.sort_by(|p, q| p.total_cmp(q));
+            let m = pa.len().max(pb.len());
+            let mut w2 = 0.0;
+            for i in 0..m {
+                let q = (i as f64 + 0.5) / m as f64;
+                let va = pa[((q * pa.len() as f64) as usize).min(pa.len() - 1)];
+                let vb = pb[((q * pb.len() as f64) as usize).min(pb.len() - 1)];
+                w2 += (va - vb) * (va - vb);
+            }
+            total += w2 / m as f64;
+        }
+        (total / self.dirs.len() as f64).sqrt()
+    }
+}
+
+/// The four numbers the guidance lab reports of one sample set (or, from [`bootstrap`], their
+/// noise: each one's standard deviation over resamples).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Scores {
+    pub hit_rate: f64,
+    pub diversity: f64,
+    pub off_support: f64,
+    pub sliced_w2: f64,
+}
+
+/// What [`scores`] and [`bootstrap`] need of one sample set: per sample whether it hit the class
+/// and whether it lies off the support; the class covariance's trace; the class's reference.
+pub struct Judged<'a> {
+    pub x: ArrayView2<'a, f32>,
+    pub hit: &'a [bool],
+    pub off: &'a [bool],
+    pub class_trace: f64,
+}
+
+/// The scores of rows `rows` of the set (None: all rows).
+pub fn scores(j: &Judged, reference: &mut SlicedReference, rows: Option<&[usize]>) -> Scores {
+    let all: Vec<usize>;
+    let idx = match rows {
+        Some(r) => r,
+        None => {
+            all = (0..j.x.nrows()).collect();
+            &all
+        }
+    };
+    let n = idx.len().max(1) as f64;
+    let share = |f: &[bool]| idx.iter().filter(|&&i| f[i]).count() as f64 / n;
+    let sub = Array2::from_shape_fn((idx.len(), 2), |(i, k)| j.x[[idx[i], k]]);
+    Scores {
+        hit_rate: share(j.hit),
+        diversity: covariance_trace(sub.view()) / j.class_trace,
+        off_support: share(j.off),
+        sliced_w2: reference.distance(j.x, Some(idx)),
+    }
+}
+
+/// The noise of each score: its standard deviation over `reps` bootstrap resamples (n rows drawn
+/// with replacement by `rng`) of the set, for a share (hit rate, off-support) at least the
+/// binomial one of (k + 1) / (n + 2) (a share of 0 of n is not certain). For independent samples
+/// it estimates the spread the scores would show over seeds.
+pub fn bootstrap(j: &Judged, reference: &mut SlicedReference, reps: usize, rng: &mut Rng) -> Scores {
+    let n = j.x.nrows();
+    if n < 2 || reps < 2 {
+        return Scores::default();
+    }
+    let mut rows = vec![0usize; n];
+    let draws: Vec<Scores> = (0..reps)
+        .map(|_| {
+            rows.iter_mut().for_each(|r| *r = crate::rng::index(rng, n));
+            scores(j, reference, Some(&rows))
+        })
+        .collect();
+    let sd = |f: fn(&Scores) -> f64| {
+        let v: Vec<f64> = draws.iter().map(f).filter(|v| v.is_finite()).collect();
+        if v.len() < 2 {
+            return f64::NAN;
+        }
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+    };
+    // a share of 0 or 1 has no spread over resamples, yet it is no more certain than one hit in
+    // n + 2: the band of a share is at least the binomial one of (k + 1) / (n + 2)
+    let floor = |f: &[bool]| {
+        let p = (f.iter().filter(|&&b| b).count() as f64 + 1.0) / (n as f64 + 2.0);
+        (p * (1.0 - p) / n as f64).sqrt()
+    };
+    Scores {
+        hit_rate: sd(|s| s.hit_rate).max(floor(j.hit)),
+        diversity: sd(|s| s.diversity),
+        off_support: sd(|s| s.off_support).max(floor(j.off)),
+        sliced_w2: sd(|s| s.sliced_w2),
+    }
+}
+
 /// Trace of the samples' covariance.
 pub fn covariance_trace(x: ArrayView2<f32>) -> f64 {
     let n = x.nrows() as f64;
@@ -152,6 +295,97 @@ mod tests {
         let a = Array2::from_shape_fn((5000, 2), |_| crate::rng::normal(&mut r) as f32);
         let b = Array2::from_shape_fn((3000, 2), |_| crate::rng::normal(&mut r) as f32);
         assert!(sliced_w2(a.view(), b.view(), 32, &mut r) < 0.05);
+    }
+
+    #[test]
+    fn sliced_reference_is_sliced_w2_with_the_same_directions() {
+        let mut r = seeded(3, 0);
+        let a = Array2::from_shape_fn((700, 2), |_| crate::rng::normal(&mut r) as f32);
+        let b = Array2::from_shape_fn((2000, 2), |_| 0.5 + crate::rng::normal(&mut r) as f32);
+        let want = sliced_w2(a.view(), b.view(), 32, &mut seeded(9, 0));
+        let mut reference = SlicedReference::new(b.view(), 32, &mut seeded(9, 0));
+        assert!((reference.distance(a.view(), None) - want).abs() < 1e-12);
+        let rows: Vec<usize> = (0..700).collect();
+        assert!((reference.distance(a.view(), Some(&rows)) - want).abs() < 1e-12);
+        assert!(reference.distance(a.view(), Some(&[])).is_nan());
+    }
+
+    /// The bootstrap's spread of each score from one sample set is the spread the score shows
+    /// over independent sample sets (seeds), within a third: a noise band that means something.
+    #[test]
+    fn bootstrap_spread_matches_the_spread_over_seeds() {
+        let d = crate::datasets::Dataset::by_name("spirals").unwrap();
+        let mix = d.mixture();
+        let class = 0u32;
+        let mut r = seeded(4, 0);
+        let reference = d.sample_class(class, 4000, &mut r);
+        let mut refs = SlicedReference::new(reference.view(), 32, &mut r);
+        let (all, _) = d.sample(5000, &mut r);
+        let threshold = support_threshold(&mix, all.view());
+        let trace = mix.moments(Some(class)).1.trace();
+        let n = 300;
+        // a sampler that is not the class: the class, shrunk toward its mean, plus some of the other class
+        let (mean, _) = mix.moments(Some(class));
+        let draw = |r: &mut Rng| {
+            let mut x = d.sample_class(class, n, r);
+            for mut row in x.rows_mut() {
+                row[0] = (mean[0] + 0.8 * (row[0] as f64 - mean[0])) as f32;
+                row[1] = (mean[1] + 0.8 * (row[1] as f64 - mean[1])) as f32;
+            }
+            let other = d.sample_class(1, n / 10, r);
+            x.slice_mut(ndarray::s![..n / 10, ..]).assign(&other);
+            x
+        };
+        let judge = |x: &Array2<f32>| {
+            let cls = classify(&mix, x.view());
+            let lp = log_density(&mix, x.view());
+            (
+                cls.iter().map(|&c| c == class).collect::<Vec<_>>(),
+                lp.iter().map(|&l| l.is_nan() || l < threshold).collect::<Vec<_>>(),
+            )
+        };
+        let mut over_seeds = Vec::new();
+        let mut boots = Vec::new();
+        for _ in 0..40 {
+            let x = draw(&mut r);
+            let (hit, off) = judge(&x);
+            let j = Judged { x: x.view(), hit: &hit, off: &off, class_trace: trace };
+            over_seeds.push(scores(&j, &mut refs, None));
+            if boots.len() < 8 {
+                boots.push(bootstrap(&j, &mut refs, 100, &mut r));
+            }
+        }
+        let sd = |v: &[f64]| {
+            let m = v.iter().sum::<f64>() / v.len() as f64;
+            (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+        };
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        for (name, f) in [
+            ("hit", (|s: &Scores| s.hit_rate) as fn(&Scores) -> f64),
+            ("diversity", |s| s.diversity),
+            ("W2", |s| s.sliced_w2),
+        ] {
+            let seeds = sd(&over_seeds.iter().map(f).collect::<Vec<_>>());
+            let boot = mean(&boots.iter().map(f).collect::<Vec<_>>());
+            eprintln!("{name}: spread over seeds {seeds:.4}, bootstrap {boot:.4}");
+            assert!(
+                boot > 0.0 && (boot / seeds - 1.0).abs() < 0.35,
+                "{name}: seeds {seeds}, bootstrap {boot}"
+            );
+        }
+    }
+
+    /// No sample off the support is not a certainty: the band of a share of 0 is not 0.
+    #[test]
+    fn a_share_of_zero_has_a_band() {
+        let mut r = seeded(5, 0);
+        let x = Array2::from_shape_fn((1000, 2), |_| crate::rng::normal(&mut r) as f32);
+        let (hit, off) = (vec![true; 1000], vec![false; 1000]);
+        let mut refs = SlicedReference::new(x.view(), 8, &mut r);
+        let j = Judged { x: x.view(), hit: &hit, off: &off, class_trace: 2.0 };
+        let b = bootstrap(&j, &mut refs, 20, &mut r);
+        assert!(b.off_support > 5e-4 && b.off_support < 2e-3, "{}", b.off_support);
+        assert!(b.hit_rate > 5e-4 && b.hit_rate < 2e-3, "{}", b.hit_rate);
     }
 
     #[test]

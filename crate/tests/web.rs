@@ -73,6 +73,21 @@ fn train_then_sample_and_render_into_a_canvas() {
     let m = ok(model.metrics(&flow));
     let hit = js_sys::Reflect::get(&m, &"hitRate".into()).unwrap().as_f64().unwrap();
     assert!((0.0..=1.0).contains(&hit));
+    let w2 = js_sys::Reflect::get(&m, &"slicedW2".into()).unwrap().as_f64().unwrap();
+    assert!(w2.is_finite() && w2 > 0.0, "sliced W2 {w2}");
+    // the noise of each number: a bootstrap of the same samples, the same again for the same seed
+    let b = ok(model.bands("mouth", &pts, 20.0, 1.0));
+    for key in ["hitRate", "diversity", "offSupport", "slicedW2"] {
+        let sd = js_sys::Reflect::get(&b, &key.into()).unwrap().as_f64().unwrap();
+        assert!(sd.is_finite() && sd >= 0.0, "{key} band {sd}");
+    }
+    let again = ok(model.bands("mouth", &pts, 20.0, 1.0));
+    let sd = |v: &JsValue| js_sys::Reflect::get(v, &"slicedW2".into()).unwrap().as_f64().unwrap();
+    assert_eq!(sd(&b), sd(&again));
+    assert!(sd(&b) > 0.0);
+    assert!(model.bands("mouth", &pts[..3], 20.0, 1.0).is_err(), "odd or too few numbers");
+    assert!(model.bands("mouth", &pts, 1.0, 1.0).is_err(), "at least two resamples");
+    assert!(model.bands("nose", &pts, 20.0, 1.0).is_err(), "no such class");
     let (c, ctx) = canvas(120, 90);
     let mut painter = ok(Painter::new(120.0, 90.0, model.extent()));
     ok(painter.data(&model, 0.2, 1.5));

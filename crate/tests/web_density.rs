@@ -92,6 +92,8 @@ fn the_exact_field_gives_the_class_density() {
         assert!(worst < 2e-3 * peak, "t {t}: |Δp| {worst} against peak {peak}");
         let mass = ok(h.mass(k as f64)).unwrap();
         assert!(mass > 0.99 && mass < 1.01, "t {t}: mass {mass}");
+        let err = ok(h.mass_error(k as f64)).unwrap();
+        assert!(err >= 0.0 && mass - err <= 1.0, "t {t}: mass {mass} ± {err}");
     }
 }
 

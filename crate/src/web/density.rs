@@ -226,6 +226,13 @@ impl DensityPath {
         Ok(self.path.mass(self.time_index(k)?))
     }
 
+    /// An estimate of `mass(k)`'s error (the time integration's change from half the steps, and
+    /// the grid's by Richardson); undefined until time `k` is done.
+    #[wasm_bindgen(js_name = massError)]
+    pub fn mass_error(&self, k: f64) -> Result<Option<f64>, JsError> {
+        Ok(self.path.mass_error(self.time_index(k)?))
+    }
+
     /// log p_t at time `k` on the grid (side², row-major from the bottom-left: y outer, x inner),
     /// a copy; an error until time `k` is done.
     #[wasm_bindgen(js_name = logDensity)]

@@ -11,7 +11,7 @@ use crate::caps::{MAX_CALL_POINTS, MAX_GUIDANCE, MAX_MAP_SIDE};
 use crate::datasets::Dataset;
 use crate::descent::TrainConfig;
 use crate::field::{Bound, FieldSource, Guidance, NetScratch, VelocityField};
-use crate::metrics;
+use crate::metrics::{self, Judged, SlicedReference};
 use crate::mixture::{Mixture, Prepared};
 use crate::mlp::Mlp;
 use crate::model_file::{Dtype, ModelFile};
@@ -34,6 +34,8 @@ pub struct Model {
     training: TrainConfig,
     steps_done: usize,
     threshold: Option<f64>,
+    /// per label (the null label last: the whole data), the reference of the sliced W2 to it
+    references: Vec<Option<SlicedReference>>,
     /// inside the network, for the forward-pass figure
     probe: Probe,
 }
@@ -53,6 +55,7 @@ impl Model {
             training,
             steps_done,
             threshold: None,
+            references: Vec::new(),
         }
     }
 
@@ -75,6 +78,35 @@ impl Model {
             FieldSource::Network { model: net, scratch }
         };
         (source, mix)
+    }
+
+    /// The off-support threshold: the 0.1% quantile of log p over 5,000 reference points (their
+    /// 5th lowest log-density), fine for a figure and four times cheaper than the 20,000 of
+    /// `cfg-playground eval`.
+    fn threshold(&mut self) -> f64 {
+        let (ds, mix) = (&self.ds, &self.mix);
+        *self.threshold.get_or_insert_with(|| {
+            let (all, _) = ds.sample(5_000, &mut rng::seeded(0, stream::EVAL_REF));
+            metrics::support_threshold(mix, all.view())
+        })
+    }
+
+    /// The reference of the sliced W2 to `class` (None: the whole data), made at its first use.
+    fn reference(&mut self, class: Option<u32>) -> &mut SlicedReference {
+        let n = self.ds.n_classes();
+        if self.references.len() != n + 1 {
+            self.references = vec![None; n + 1];
+        }
+        let slot = class.map_or(n, |c| c as usize);
+        let ds = &self.ds;
+        self.references[slot].get_or_insert_with(|| {
+            let mut r = rng::seeded(slot as u64, stream::EVAL_REF);
+            let x = match class {
+                Some(c) => ds.sample_class(c, W2_REFERENCE, &mut r),
+                None => ds.sample(W2_REFERENCE, &mut r).0,
+            };
+            SlicedReference::new(x.view(), W2_PROJECTIONS, &mut rng::seeded(0, stream::PROJECTIONS))
+        })
     }
 
     /// Evaluates the field at `x` (n, 2) into `v`.
@@ -101,6 +133,25 @@ struct FlowMetrics {
     off_support: f64,
     straightness: f64,
     calls_per_sample: usize,
+    /// sliced W2 to the class (the whole data for unconditional flows)
+    sliced_w2: f64,
+}
+
+/// Reference points of the sliced W2 to a class: its noise is well under the lab's bands.
+const W2_REFERENCE: usize = 4000;
+/// Directions of the sliced W2 (as `cfg-playground eval`).
+const W2_PROJECTIONS: usize = 64;
+/// Most bootstrap resamples `bands` takes.
+const MAX_RESAMPLES: usize = 1000;
+
+/// The noise of a sample set's numbers: each one's standard deviation over bootstrap resamples.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Bands {
+    hit_rate: f64,
+    diversity: f64,
+    off_support: f64,
+    sliced_w2: f64,
 }
 
 #[wasm_bindgen]
@@ -332,9 +383,9 @@ impl Model {
         Ok(JsValue::from_f64(class.map_or(1.0, |c| metrics::hit_rate(&classes, c))))
     }
 
-    /// How a finished flow did: `{hitRate, diversity, offSupport, straightness, callsPerSample}`
-    /// (hit rate and diversity against the flow's class; for unconditional flows against the
-    /// whole data). Null while the flow is still moving.
+    /// How a finished flow did: `{hitRate, diversity, offSupport, straightness, callsPerSample,
+    /// slicedW2}` (hit rate, diversity and sliced W2 against the flow's class; for unconditional
+    /// flows against the whole data). Null while the flow is still moving.
     pub fn metrics(&mut self, flow: &Flow) -> Result<JsValue, JsError> {
         if flow.n_classes != self.ds.n_classes() as u32 {
             return Err(JsError::new("this flow belongs to a model with other classes"));
@@ -343,18 +394,48 @@ impl Model {
         let x = flow.p.positions();
         let class = (flow.label < self.ds.n_classes() as u32).then_some(flow.label);
         let classes = metrics::classify(&self.mix, x);
-        let threshold = *self.threshold.get_or_insert_with(|| {
-            // 5,000 reference points: the 0.1% quantile is their 5th lowest log-density, fine for
-            // a figure and four times cheaper than the 20,000 of `cfg-playground eval`
-            let (all, _) = self.ds.sample(5_000, &mut rng::seeded(0, stream::EVAL_REF));
-            metrics::support_threshold(&self.mix, all.view())
-        });
+        let threshold = self.threshold();
+        let sliced_w2 = self.reference(class).distance(x, None);
         to_js(&FlowMetrics {
             hit_rate: class.map_or(1.0, |c| metrics::hit_rate(&classes, c)),
             diversity: metrics::diversity(x, &self.mix, class),
             off_support: metrics::off_support(&self.mix, x, threshold),
             straightness: stats.straightness,
             calls_per_sample: stats.calls_per_sample,
+            sliced_w2,
+        })
+    }
+
+    /// The noise of `metrics`' numbers for samples `xy` (x, y pairs, say a finished flow's
+    /// positions) of `class` ("null": unconditional): `{hitRate, diversity, offSupport,
+    /// slicedW2}`, each the standard deviation over `resamples` bootstrap resamples drawn with
+    /// `seed`. Costs about `resamples` times `metrics`: for a worker.
+    pub fn bands(&mut self, class: &str, xy: &[f32], resamples: f64, seed: f64) -> Result<JsValue, JsError> {
+        let label = self.label(class)?;
+        let class = (label < self.ds.n_classes() as u32).then_some(label);
+        if xy.len() < 4 || xy.len() % 2 != 0 || xy.len() > 2 * crate::caps::MAX_PARTICLES {
+            return Err(JsError::new(&format!(
+                "bands need 2 to {} samples as x, y pairs, got {} numbers",
+                crate::caps::MAX_PARTICLES,
+                xy.len()
+            )));
+        }
+        let reps = whole("resamples", resamples, 2.0, MAX_RESAMPLES as f64)?;
+        let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
+        let x = ArrayView2::from_shape((xy.len() / 2, 2), xy).expect("pairs");
+        let classes = metrics::classify(&self.mix, x);
+        let threshold = self.threshold();
+        let hit: Vec<bool> = classes.iter().map(|&c| class.is_none_or(|k| c == k)).collect();
+        let off: Vec<bool> =
+            metrics::log_density(&self.mix, x).iter().map(|&l| l.is_nan() || l < threshold).collect();
+        let class_trace = self.mix.moments(class).1.trace();
+        let j = Judged { x, hit: &hit, off: &off, class_trace };
+        let b = metrics::bootstrap(&j, self.reference(class), reps, &mut rng::seeded(seed, stream::RESAMPLE));
+        to_js(&Bands {
+            hit_rate: b.hit_rate,
+            diversity: b.diversity,
+            off_support: b.off_support,
+            sliced_w2: b.sliced_w2,
         })
     }
 }

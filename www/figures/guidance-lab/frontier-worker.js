@@ -1,17 +1,33 @@
-// The guidance lab's frontier, off the main thread: for each strength and each method, a batch
-// of samples of one class from the same noise, measured (hit rate, diversity, off-support,
-// network calls). One request (rpc.js):
+// The guidance lab's measurements, off the main thread. Requests (rpc.js):
 //   frontier {model, guide, cls, exact, n, steps, seed, methods, ws}
+//     for each strength and each method, a batch of samples of one class from the same noise,
+//     measured (hit rate, diversity, off-support, sliced W2 to the class, network calls) with the
+//     noise band of each number (bands: standard deviations over bootstrap resamples).
 //     model, guide: model file texts (guide: autoguidance's guide network, or null on the exact
-//     field); progress {method, w, metrics} for each point as soon as it is measured, the
+//     field); progress {method, w, metrics, bands} for each point as soon as it is measured, the
 //     strengths in order (every curve grows together); the result is null. Cancel to stop.
+//   bands {model, cls, xy, seed}
+//     the noise bands of samples xy (a panel's, x, y pairs) of class cls: {hitRate, diversity,
+//     offSupport, slicedW2}.
+// The last bands request's Model is kept for the next (the three panels share it); a frontier
+// reads its own copy, so that neither frees a model the other is using.
 import { loadBindings } from '../../lib/wasm.js';
 import { serve, pause } from '../../lib/rpc.js';
-import { labMethod, needsGuide } from './methods.js';
+import { labMethod, needsGuide, RESAMPLES } from './methods.js';
 
 const ready = loadBindings();
 /** Work between looks at the message queue (a cancellation). */
 const SLICE_MS = 20;
+
+let kept = { text: null, model: null };
+/** The Model of model file text `text` (the last one's, kept). */
+function modelOf(wasm, text) {
+  if (kept.text !== text) {
+    kept.model?.free();
+    kept = { text, model: wasm.Model.fromJson(text) };
+  }
+  return kept.model;
+}
 
 serve({
   async frontier(m, ctx) {
@@ -29,7 +45,9 @@ serve({
               await pause();
               if (ctx.cancelled) return null;
             }
-            ctx.progress({ method: name, w, metrics: model.metrics(flow) });
+            const metrics = model.metrics(flow);
+            const bands = model.bands(m.cls, flow.positions(), RESAMPLES, m.seed);
+            ctx.progress({ method: name, w, metrics, bands });
           } finally {
             flow.free();
           }
@@ -40,5 +58,9 @@ serve({
       model.free();
       guide?.free();
     }
+  },
+  async bands(m) {
+    const wasm = await ready;
+    return modelOf(wasm, m.model).bands(m.cls, m.xy, RESAMPLES, m.seed);
   },
 });

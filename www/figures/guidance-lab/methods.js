@@ -43,3 +43,24 @@ export function labMethod(wasm, name, w, exact, guide) {
   }
   return method(wasm, name, { w, exact });
 }
+
+/** Bootstrap resamples of each noise band (their spread is a standard deviation good to ~10%). */
+export const RESAMPLES = 50;
+
+/** A band's half-width shown as ±: two standard deviations (about 95%). */
+export const BAND_SDS = 2;
+
+/** The numbers each panel and each frontier point report: key in metrics and bands, label, digits. */
+export const SCORES = [
+  { key: 'hitRate', label: 'hit', digits: 3 },
+  { key: 'diversity', label: 'div', digits: 2 },
+  { key: 'offSupport', label: 'off', digits: 3 },
+  { key: 'slicedW2', label: 'W2', digits: 3 },
+];
+
+/** The frontier's y axes (its `axis` setting): hit rate, off-support or W2, against diversity. */
+export const AXES = {
+  W2: { key: 'slicedW2', title: 'sliced W2 to the class' },
+  hit: { key: 'hitRate', title: 'hit rate' },
+  'off-support': { key: 'offSupport', title: 'off-support' },
+};

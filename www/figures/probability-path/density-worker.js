@@ -10,7 +10,7 @@
 //   model {json}                      a model file: the model from now on (every path starts again)
 //   params {params, stepsDone}        new weights for it (every path starts again)
 //   densities {panels: [{name, w}], exact, side, steps, times, focus, rank}
-//                                     computes every panel's path; progress {panel, k, logP, mass}
+//                                     computes every panel's path; progress {panel, k, logP, mass, massError}
 //                                     for each time done (logP: Float64Array, transferred);
 //                                     paths of panels already computed are reused, their times
 //                                     sent again
@@ -152,7 +152,7 @@ serve({
         for (let k = 0; k < times.length; k++) {
           if (sent[panel].has(k) || !p.ready(k)) continue;
           const logP = p.logDensity(k);
-          ctx.progress({ panel, k, logP, mass: p.mass(k) }, [logP.buffer]);
+          ctx.progress({ panel, k, logP, mass: p.mass(k), massError: p.massError(k) }, [logP.buffer]);
           sent[panel].add(k);
         }
       });

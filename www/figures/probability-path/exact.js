@@ -166,11 +166,11 @@ export class ExactDensities {
     const dens = cells.map((c) => c.dens);
     this.sentRank = this.rank();
     const job = client.call('densities', { ...want.args, owner, focus: this.focusK, rank: this.sentRank }, {
-      onProgress: ({ panel, k, logP, mass }) => {
+      onProgress: ({ panel, k, logP, mass, massError }) => {
         const d = dens[panel];
         // a panel reset since: its results belong to the request that replaced this one
         if (d !== cells[panel].dens || d.times[k]) return;
-        d.times[k] = { logP, mass };
+        d.times[k] = { logP, mass, massError };
         d.count += 1;
         d.done = d.count === d.times.length;
         this.onResult();

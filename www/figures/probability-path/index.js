@@ -69,7 +69,7 @@ export default {
     'then keeps condensing; plain conditional sampling (w = 1) moves later and ends as wide as the class. ',
     'On overlapping classes guidance also shifts each class away from the other, past its own mean. ',
     'Play, pause, step or drag the time slider. ',
-    el('b', {}, 'Read-out'), ': each square is scaled to its own peak; its “mass in view” is ∫ p_t over the square (below 1, the rest lies outside; above 1, the integration’s error). ',
+    el('b', {}, 'Read-out'), ': each square is scaled to its own peak; its “mass in view” is ∫ p_t over the square (below 1, the rest lies outside), ± the integration’s estimated error: the change from half the time steps, and a third of the change to a grid of twice the spacing. A mass above 1 is that error. ',
     'Each time column of a strip is scaled to its own peak, so the colour shows where the samples are, not how many. ',
     'The dashed circles hold 86% of each class’s data (2σ) around its mean (+); on the strips, the dashed lines are the means along the diagonal. ',
     el('b', {}, 'Hit rate'), ': the share of a panel’s samples at t = 1 whose most likely class under the data is their own; ',

@@ -48,9 +48,11 @@ export function drawSquare(c, k, j, { densP, densCanvas, exact, fig, col, times 
   ctx.drawImage(densCanvas, 0, 0, plot.pix.width, plot.pix.height);
   const field = fig.state.exact ? 'the exact field' : 'the network';
   if (ready) {
-    const { mass } = res;
-    note(ctx, `mass in view ${fmt(mass, 3)}`, col, false);
-    plot.setLabel(`Exact density p_t of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.dens.w)} along ${field}, by the change of variables; ${fmt(100 * mass, 1)}% of it lies in the view; dashed circles: where 86% of each class's data lie.`);
+    // the integral with its estimated error: a mass above 1 is the integration's error, said so
+    const { mass, massError } = res;
+    const massText = `${fmt(mass, 3)} ± ${fmt(massError, 3)}`;
+    note(ctx, `mass in view ${massText}`, col, false);
+    plot.setLabel(`Exact density p_t of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.dens.w)} along ${field}, by the change of variables; its integral over the view is ${massText} (the ± is the integration's estimated error); dashed circles: where 86% of each class's data lie.`);
   } else {
     if (exact) note(ctx, `exact density: ${c.dens?.count ?? 0}/${times} · histogram`, col, true);
     plot.setLabel(`Histogram of the ${c.shown.n} samples of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.shown.__w)}; dashed circles: where 86% of each class's data lie.`);
