@@ -40,6 +40,11 @@ pub fn all() -> Vec<Limit> {
         l("guidance scale w, either sign", MAX_GUIDANCE, "sample::SampleConfig, method::Method, web"),
         l("noise scale τ (noise-scale)", MAX_NOISE_SCALE, "method::Method::validate"),
         l("velocity scale T (velocity-scale)", MAX_VELOCITY_SCALE, "method::Method::validate"),
+        l(
+            "SDE noise level η (--sde-noise, sdeNoise; solver sde and fkc)",
+            MAX_SDE_NOISE,
+            "sample::SampleConfig, sde::check_noise",
+        ),
         l("parallel weight η (apg)", apg::MAX_ETA, "method::Apg::validate"),
         l("norm threshold r (apg)", apg::MAX_NORM_THRESHOLD, "method::Apg::validate"),
         l(

@@ -115,3 +115,6 @@ pub const MAX_CSV_LINE_BYTES: usize = 256;
 pub const MAX_CSV_POINTS: usize = 500;
 /// Largest model file accepted, in bytes (`model_file::ModelFile::from_json`).
 pub const MAX_MODEL_FILE_BYTES: usize = 32 << 20;
+/// Largest noise level η of the SDE sampler and of Feynman–Kac-corrected CFG ([`crate::sde`]; the
+/// page's slider goes to 3, and the step is stable for any η).
+pub const MAX_SDE_NOISE: f64 = 10.0;

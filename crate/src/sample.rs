@@ -7,7 +7,7 @@
 use ndarray::{Array2, ArrayViewMut2};
 use serde::Serialize;
 
-use crate::caps::{MAX_GUIDANCE, MAX_NOISE_SCALE, MAX_POINTS, MAX_SAMPLER_STEPS};
+use crate::caps::{MAX_GUIDANCE, MAX_NOISE_SCALE, MAX_POINTS, MAX_SAMPLER_STEPS, MAX_SDE_NOISE};
 use crate::datasets::Dataset;
 use crate::error::{check_count, check_range, Result};
 use crate::field::{Bound, Guidance, Source, VelocityField};
@@ -40,7 +40,7 @@ impl SampleConfig {
         check_count("n", self.n as i64, 1, MAX_POINTS as i64)?;
         check_count("steps", self.steps as i64, 1, MAX_SAMPLER_STEPS as i64)?;
         check_range("guidance", self.guidance as f64, -MAX_GUIDANCE, MAX_GUIDANCE)?;
-        crate::sde::check_noise(self.sde_noise)?;
+        check_range("sde_noise", self.sde_noise as f64, 0.0, MAX_SDE_NOISE)?;
         Ok(())
     }
 }

@@ -68,8 +68,7 @@ use crate::rng::{self, stream};
 use crate::sample::{self, guidance_for, SampleConfig};
 use crate::sampler::{SampleStats, Solver};
 
-/// Largest noise level η (the page's slider goes to 3; the step is stable for any η).
-pub const MAX_SDE_NOISE: f64 = 10.0;
+pub use crate::caps::MAX_SDE_NOISE;
 /// The CLI's default `--sde-noise`.
 pub const DEFAULT_SDE_NOISE: f32 = 1.0;
 
