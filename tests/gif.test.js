@@ -31,8 +31,9 @@ print(json.dumps({'format': im.format, 'version': im.info.get('version', b'').de
 
 /** Presses the GIF button of figure host `sel`, saves the download; returns [file, what the page reported]. */
 async function pressGif(page, sel, name) {
-  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: READY });
+  // a figure mounts when it comes near the view (www/shell/lazy.js): scroll to it, then wait
   await page.locator(sel).scrollIntoViewIfNeeded();
+  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: READY });
   const button = page.locator(sel).locator('.tools button', { hasText: /^GIF$/ });
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: ENCODED }), button.click()]);
   const file = `${ARTIFACTS}/${name}`;
