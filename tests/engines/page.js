@@ -143,7 +143,7 @@ export function watchWorkers() {
     }
   };
   let nextId = 1e9;
-  window.__trainingWorker = () => workers.filter((x) => /\/shell\/worker\.js$/.test(x.url)).at(-1) ?? null;
+  window.__trainingWorker = () => workers.filter((x) => /\/shell\/training-worker\.js$/.test(x.url)).at(-1) ?? null;
   window.__askTrainingWorker = () => {
     const record = window.__trainingWorker();
     if (!record || record.terminated) return Promise.resolve(null);
