@@ -67,6 +67,8 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   await Promise.all([...shadow.querySelectorAll('link[rel=stylesheet]')].map((l) => (l.sheet ? null
     : new Promise((r) => { l.addEventListener('load', r, { once: true }); l.addEventListener('error', r, { once: true }); }))));
 
+  // set by the first dispatch of effects (changed): the animation loop calls no frame before it
+  let started = false;
   const fig = {
     wasm, state, host, shadow, plots, def,
     model: null,
@@ -95,7 +97,7 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
       message.replaceChildren(text ? el('span', {}, text) : '', ...actions);
     },
     /** Keeps the animation loop calling `impl.frame` until it returns false. */
-    request() { requestFrames(fig); },
+    request() { if (started) requestFrames(fig); },
     /** Sets a setting as the reader would; resolves when the figure has taken it (a data set: its models loaded). */
     set(key, value) { return setValue(key, value, true); },
     /** Something that is not a setting changed (the figure's `on` says what it invalidates): 'model', 'drawing', … */
@@ -113,6 +115,10 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     const impl = fig.impl;
     if (!impl || !fig.model || impl.ready?.() === false) return;
     dispatch(def, impl, keys);
+    // frames only from the first dispatch on: a frame before it (a resize between the mount's
+    // slices, or while a model the figure needs still loads, asks for one) would find the runs
+    // its first effects make missing
+    started = true;
     dimUnused();
     fig.request();
   }
