@@ -231,19 +231,12 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     }
   }, { rootMargin: '200px' }).observe(host);
   let lastWidth = 0;
-  // the layout runs in the next frame, not inside the observer's callback: a layout that resizes
-  // what is observed would otherwise end the browser's observation loop with undelivered
-  // notifications (an error event in Firefox and WebKit)
-  let relayout = 0;
   new ResizeObserver(() => {
-    cancelAnimationFrame(relayout);
-    relayout = requestAnimationFrame(() => {
-      const w = fig.width();
-      if (!fig.impl || Math.abs(w - lastWidth) < 2) return;
-      lastWidth = w;
-      fig.impl?.layout?.();
-      fig.request();
-    });
+    const w = fig.width();
+    if (!fig.impl || Math.abs(w - lastWidth) < 2) return;
+    lastWidth = w;
+    fig.impl?.layout?.();
+    fig.request();
   }).observe(plots);
 
   for (const key of controls.keys()) if (key !== 'class') controls.reflect(key);
