@@ -13,7 +13,13 @@ const DIST = process.env.DIST ?? path.join(ROOT, 'dist');
 const OUT = path.join(ROOT, 'docs', 'gallery');
 const BASE = process.env.BASE ?? '../index.html';
 // the post's animated figures: their slots in index.html
-const SLOTS = ['unconditional-flow', 'velocity-field', 'conditional-face', 'probability-path', 'probability-path-overlapping'];
+const SLOTS = [
+  'unconditional-flow',
+  'velocity-field',
+  'conditional-face',
+  'probability-path',
+  'probability-path-overlapping',
+];
 
 fs.mkdirSync(OUT, { recursive: true });
 const { server, url } = await serve(DIST);
@@ -26,28 +32,34 @@ try {
   for (const slot of SLOTS) {
     const sel = `#${slot}`;
     await page.locator(sel).scrollIntoViewIfNeeded();
-    await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: 180000 });
+    await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, {
+      timeout: 180000,
+    });
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: 600000 }),
       page.locator(sel).locator('.tools button', { hasText: /^GIF$/ }).click(),
     ]);
     const file = `${slot}.gif`;
     await download.saveAs(path.join(OUT, file));
-    const report = JSON.parse(await page.locator(sel).evaluate((h) => h.shadowRoot.querySelector('figure').dataset.lastExport));
+    const report = JSON.parse(
+      await page.locator(sel).evaluate((h) => h.shadowRoot.querySelector('figure').dataset.lastExport),
+    );
     const view = `${BASE}${new URL(page.url()).search}#${slot}`;
     rows.push({ slot, file, view, ...report });
-    console.log(`${file}: ${report.width} × ${report.height}, ${report.frames} frames, ${(report.bytes / 1e6).toFixed(2)} MB, recorded in ${(report.recordMs / 1000).toFixed(1)} s, encoded in ${(report.encodeMs / 1000).toFixed(1)} s`);
+    console.log(
+      `${file}: ${report.width} × ${report.height}, ${report.frames} frames, ${(report.bytes / 1e6).toFixed(2)} MB, recorded in ${(report.recordMs / 1000).toFixed(1)} s, encoded in ${(report.encodeMs / 1000).toFixed(1)} s`,
+    );
   }
 } finally {
   await browser.close();
   server.close();
 }
 const md = [
-  '# Gallery: the post\'s animated figures as GIFs',
+  "# Gallery: the post's animated figures as GIFs",
   '',
   'Made by the page itself: `node scripts/gallery.js` (after `trunk build index.html --release`) opens the built page in',
   'headless Chromium and presses the GIF button of each animated figure, at its default settings. Each GIF is one loop',
-  'of the figure\'s animation, recorded frame by frame (not a screen capture), encoded in a worker by the `gif` crate.',
+  "of the figure's animation, recorded frame by frame (not a screen capture), encoded in a worker by the `gif` crate.",
   '',
   ...rows.flatMap((r) => [
     `## ${r.slot}`,

@@ -29,8 +29,9 @@ durations() {
 }
 trap durations EXIT
 
-step "cargo fmt --check"
+step "formatting: cargo fmt --check, and prettier --check for the JavaScript (.prettierrc.json)"
 cargo fmt --all --check
+tests/node_modules/.bin/prettier --check --log-level warn "**/*.{js,mjs}"
 
 step "clippy (native and wasm32), warnings denied"
 cargo clippy --workspace --all-targets -- -D warnings

@@ -12,20 +12,24 @@ before(() => fs.mkdirSync(ARTIFACTS, { recursive: true }));
 
 /** Painted pixels of every pixel/overlay canvas inside a figure host, and a hash of them. */
 function figurePixels(page, hostSelector, index = 0) {
-  return page.$$eval(hostSelector, (hosts, k) => {
-    const host = hosts[k];
-    let painted = 0;
-    let hash = 0;
-    for (const c of host.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
-      if (!c.width || !c.height) continue;
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      for (let i = 3; i < d.length; i += 4) {
-        if (d[i] > 0) painted += 1;
-        hash = (hash * 31 + d[i - 3] + 3 * d[i - 2] + 7 * d[i - 1] + 11 * d[i]) | 0;
+  return page.$$eval(
+    hostSelector,
+    (hosts, k) => {
+      const host = hosts[k];
+      let painted = 0;
+      let hash = 0;
+      for (const c of host.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
+        if (!c.width || !c.height) continue;
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < d.length; i += 4) {
+          if (d[i] > 0) painted += 1;
+          hash = (hash * 31 + d[i - 3] + 3 * d[i - 2] + 7 * d[i - 1] + 11 * d[i]) | 0;
+        }
       }
-    }
-    return { painted, hash };
-  }, index);
+      return { painted, hash };
+    },
+    index,
+  );
 }
 
 // Timeouts are generous (a slow or loaded machine, or CPU_THROTTLE=4, takes several times longer
@@ -53,7 +57,9 @@ async function openTrain(page, sel) {
 test('the article loads with no console errors and every figure renders', async () => {
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
-  const hosts = await page.$$eval('[data-cfg-figure]', (hs) => hs.map((h) => ({ id: h.id, fig: h.dataset.cfgFigure })));
+  const hosts = await page.$$eval('[data-cfg-figure]', (hs) =>
+    hs.map((h) => ({ id: h.id, fig: h.dataset.cfgFigure })),
+  );
   assert.ok(hosts.length >= 14, `expected every figure of the article, found ${hosts.length}`);
   for (const { id, fig } of hosts) {
     const sel = `#${id}`;
@@ -64,16 +70,20 @@ test('the article loads with no console errors and every figure renders', async 
     assert.ok(!isSlot, `${id} (${fig}) is a placeholder, not a figure`);
     {
       // figures fill in as they animate: wait until something is painted
-      await page.waitForFunction(async (s) => {
-        const host = document.querySelector(s);
-        for (const c of host.shadowRoot.querySelectorAll('canvas.pix')) {
-          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-          let n = 0;
-          for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
-          if (n > 200) return true;
-        }
-        return false;
-      }, sel, { timeout: READY });
+      await page.waitForFunction(
+        async (s) => {
+          const host = document.querySelector(s);
+          for (const c of host.shadowRoot.querySelectorAll('canvas.pix')) {
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0;
+            for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
+            if (n > 200) return true;
+          }
+          return false;
+        },
+        sel,
+        { timeout: READY },
+      );
       await page.waitForTimeout(1500); // lets the flow move on before the screenshot (an artifact, not an assertion)
     }
     await page.locator(sel).screenshot({ path: `${ARTIFACTS}/figure-${id}.png` });
@@ -91,19 +101,32 @@ test('moving the w slider changes the rendering', async () => {
   const before = await figurePixels(page, '#hero');
   const slider = page.locator('#hero input[type=range]').first();
   await slider.fill('7.5');
-  await page.waitForFunction(() => /w = 7\.5/.test(document.querySelector('#hero').shadowRoot.querySelector('.readout').textContent), null, { timeout: READY });
+  await page.waitForFunction(
+    () => /w = 7\.5/.test(document.querySelector('#hero').shadowRoot.querySelector('.readout').textContent),
+    null,
+    { timeout: READY },
+  );
   // the hero redraws for the new w (its pixels change; waited for, since a slow machine paints later)
-  await page.waitForFunction(([h]) => {
-    const host = document.querySelector('#hero');
-    let hash = 0;
-    for (const c of host.shadowRoot.querySelectorAll('canvas.pix, canvas.over, canvas.strip')) {
-      if (!c.width || !c.height) continue;
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      for (let i = 3; i < d.length; i += 4) hash = (hash * 31 + d[i - 3] + 3 * d[i - 2] + 7 * d[i - 1] + 11 * d[i]) | 0;
-    }
-    return hash !== h;
-  }, [before.hash], { timeout: READY });
-  assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /hero\.w=7\.5/, 'the URL records the new w');
+  await page.waitForFunction(
+    ([h]) => {
+      const host = document.querySelector('#hero');
+      let hash = 0;
+      for (const c of host.shadowRoot.querySelectorAll('canvas.pix, canvas.over, canvas.strip')) {
+        if (!c.width || !c.height) continue;
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < d.length; i += 4)
+          hash = (hash * 31 + d[i - 3] + 3 * d[i - 2] + 7 * d[i - 1] + 11 * d[i]) | 0;
+      }
+      return hash !== h;
+    },
+    [before.hash],
+    { timeout: READY },
+  );
+  assert.match(
+    decodeURIComponent(await page.evaluate(() => location.hash)),
+    /hero\.w=7\.5/,
+    'the URL records the new w',
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -116,29 +139,56 @@ test('training in the browser lowers the loss while the page keeps animating', a
   await page.locator('#hero .train-controls input[type=range]').last().fill('20000');
   await page.locator('#hero button', { hasText: 'Train from scratch' }).click();
   const status = page.locator('#hero .progress-row .status');
-  await page.waitForFunction(() => /loss/.test(document.querySelector('#hero').shadowRoot.querySelector('.progress-row .status').textContent), null, { timeout: READY });
+  await page.waitForFunction(
+    () =>
+      /loss/.test(
+        document.querySelector('#hero').shadowRoot.querySelector('.progress-row .status').textContent,
+      ),
+    null,
+    { timeout: READY },
+  );
   const lossOf = async () => Number((await status.innerText()).match(/loss ([\d.]+)/)[1]);
   const first = await lossOf();
   // count animation frames while the worker trains: the page keeps animating, and the figure
   // follows the model as its reports arrive (the frames are counted until a later report has a
   // lower loss, and for at least 3 s)
-  const frames = await page.evaluate(([lossThen, cap]) => new Promise((resolve) => {
-    const times = [];
-    const t0 = performance.now();
-    const status = () => document.querySelector('#hero').shadowRoot.querySelector('.progress-row .status').textContent;
-    const lower = () => { const m = /loss ([\d.]+)/.exec(status()); return m && Number(m[1]) < lossThen; };
-    const tick = (t) => { times.push(t); if ((t - t0 < 3000 || !lower()) && t - t0 < cap) requestAnimationFrame(tick); else resolve({ times, status: status() }); };
-    requestAnimationFrame(tick);
-  }), [first, TRAINED]);
+  const frames = await page.evaluate(
+    ([lossThen, cap]) =>
+      new Promise((resolve) => {
+        const times = [];
+        const t0 = performance.now();
+        const status = () =>
+          document.querySelector('#hero').shadowRoot.querySelector('.progress-row .status').textContent;
+        const lower = () => {
+          const m = /loss ([\d.]+)/.exec(status());
+          return m && Number(m[1]) < lossThen;
+        };
+        const tick = (t) => {
+          times.push(t);
+          if ((t - t0 < 3000 || !lower()) && t - t0 < cap) requestAnimationFrame(tick);
+          else resolve({ times, status: status() });
+        };
+        requestAnimationFrame(tick);
+      }),
+    [first, TRAINED],
+  );
   const later = Number(frames.status.match(/loss ([\d.]+)/)[1]);
   const seconds = (frames.times.at(-1) - frames.times[0]) / 1000;
-  const gaps = frames.times.slice(1).map((t, i) => t - frames.times[i]).sort((a, b) => a - b);
+  const gaps = frames.times
+    .slice(1)
+    .map((t, i) => t - frames.times[i])
+    .sort((a, b) => a - b);
   const fps = frames.times.length / seconds;
-  console.log(`while training: ${frames.times.length} frames in ${seconds.toFixed(1)} s (${fps.toFixed(0)} fps), median frame ${gaps[gaps.length >> 1].toFixed(1)} ms, p95 ${gaps[Math.floor(gaps.length * 0.95)].toFixed(1)} ms; loss ${first} -> ${later}`);
+  console.log(
+    `while training: ${frames.times.length} frames in ${seconds.toFixed(1)} s (${fps.toFixed(0)} fps), median frame ${gaps[gaps.length >> 1].toFixed(1)} ms, p95 ${gaps[Math.floor(gaps.length * 0.95)].toFixed(1)} ms; loss ${first} -> ${later}`,
+  );
   assert.ok(later < first, `loss should fall: ${first} -> ${later}`);
   // the page keeps animating: the frame loop is never starved by the training (its median frame
   // stays well under the 100 ms of a page that stutters, whatever the machine's speed)
-  assert.ok(gaps[gaps.length >> 1] < 100, `the page must keep animating while the worker trains (median frame ${gaps[gaps.length >> 1].toFixed(1)} ms)`);
+  assert.ok(
+    gaps[gaps.length >> 1] < 100,
+    `the page must keep animating while the worker trains (median frame ${gaps[gaps.length >> 1].toFixed(1)} ms)`,
+  );
   assert.match(frames.status, /steps\/s|trained \d+ steps/);
   const stop = page.locator('#hero button', { hasText: 'Stop' });
   if (await stop.count()) await stop.click();
@@ -155,11 +205,28 @@ test('the classifier-guidance figure trains its classifier in the browser', asyn
   await openTrain(page, sel);
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('300');
   await page.locator(`${sel} button`, { hasText: 'Train from scratch' }).click();
-  await page.waitForFunction((s) => /trained 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: TRAINED });
+  await page.waitForFunction(
+    (s) =>
+      /trained 300 steps/.test(
+        document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent,
+      ),
+    sel,
+    { timeout: TRAINED },
+  );
   // the figure samples again with the classifier trained here
-  await page.waitForFunction((s) => /trained here for 300 steps[^]*Mean distance/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: TRAINED });
+  await page.waitForFunction(
+    (s) =>
+      /trained here for 300 steps[^]*Mean distance/.test(
+        document.querySelector(s).shadowRoot.querySelector('.readout').textContent,
+      ),
+    sel,
+    { timeout: TRAINED },
+  );
   // the Model button saves the classifier trained here, not the velocity model
-  const [file] = await Promise.all([page.waitForEvent('download'), page.locator(`${sel} button`, { hasText: 'Model' }).click()]);
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator(`${sel} button`, { hasText: 'Model' }).click(),
+  ]);
   const json = JSON.parse(fs.readFileSync(await file.path(), 'utf8'));
   assert.equal(json.kind, 'classifier');
   assert.equal(json.steps_done, 300);
@@ -177,10 +244,24 @@ test('the rectified-flow figure runs a reflow round in the browser', async () =>
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('300');
   // reflow starts from the shipped weights: the button says so, before and after the run
   await page.locator(`${sel} button`, { hasText: 'Reflow in your browser' }).click();
-  await page.waitForFunction((s) => /trained 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: TRAINED });
+  await page.waitForFunction(
+    (s) =>
+      /trained 300 steps/.test(
+        document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent,
+      ),
+    sel,
+    { timeout: TRAINED },
+  );
   assert.equal(await page.locator(`${sel} button`, { hasText: 'Train from scratch' }).count(), 0);
   assert.equal(await page.locator(`${sel} button`, { hasText: 'Reflow in your browser' }).count(), 1);
-  await page.waitForFunction((s) => /reflow trained here for 300 steps/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: TRAINED });
+  await page.waitForFunction(
+    (s) =>
+      /reflow trained here for 300 steps/.test(
+        document.querySelector(s).shadowRoot.querySelector('.readout').textContent,
+      ),
+    sel,
+    { timeout: TRAINED },
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -194,43 +275,79 @@ test('the distillation figure distils a student in the browser', async () => {
   await openTrain(page, sel);
   await page.locator(`${sel} .train-controls input[type=range]`).last().fill('200');
   await page.locator(`${sel} button`, { hasText: 'Distil in your browser' }).click();
-  await page.waitForFunction((s) => /trained 200 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), sel, { timeout: TRAINED });
-  await page.waitForFunction((s) => /distilled here for 200 steps[^]*Mean endpoint gap/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), sel, { timeout: TRAINED });
+  await page.waitForFunction(
+    (s) =>
+      /trained 200 steps/.test(
+        document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent,
+      ),
+    sel,
+    { timeout: TRAINED },
+  );
+  await page.waitForFunction(
+    (s) =>
+      /distilled here for 200 steps[^]*Mean endpoint gap/.test(
+        document.querySelector(s).shadowRoot.querySelector('.readout').textContent,
+      ),
+    sel,
+    { timeout: TRAINED },
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });
 
 /** Painted pixels and aria labels of the probability-path strips (www/lib/path-strip.js) of a figure. */
 function strips(page, sel) {
-  return page.$eval(sel, (host) => [...host.shadowRoot.querySelectorAll('canvas.path-strip')].map((c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    // painted pixels that are neither the background nor grey frame: the density's colour
-    let coloured = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
-      if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 40) coloured += 1;
-    }
-    return { coloured, total: c.width * c.height, label: c.getAttribute('aria-label') };
-  }));
+  return page.$eval(sel, (host) =>
+    [...host.shadowRoot.querySelectorAll('canvas.path-strip')].map((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      // painted pixels that are neither the background nor grey frame: the density's colour
+      let coloured = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+        if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 40) coloured += 1;
+      }
+      return { coloured, total: c.width * c.height, label: c.getAttribute('aria-label') };
+    }),
+  );
 }
 
 test('rectified CFG and distillation show probability paths that fill in, for both data sets', async () => {
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
-  for (const [sel, count] of [['#rectified-cfg', 2], ['#distillation', 2 + 2 * 5]]) {
+  for (const [sel, count] of [
+    ['#rectified-cfg', 2],
+    ['#distillation', 2 + 2 * 5],
+  ]) {
     await page.locator(sel).scrollIntoViewIfNeeded();
     await waitReady(page, sel);
     // the class means along (x + y)/√2: ±2√2 apart, or ±0.3√2
-    for (const [dataset, mean] of [['non-overlapping', '2.83'], ['overlapping', '0.42']]) {
+    for (const [dataset, mean] of [
+      ['non-overlapping', '2.83'],
+      ['overlapping', '0.42'],
+    ]) {
       await page.locator(`${sel} select`).first().selectOption(dataset);
       // every strip ends coloured over much of its area, and says what it is once done
-      await page.waitForFunction(([s, m]) => [...document.querySelector(s).shadowRoot.querySelectorAll('canvas.path-strip')]
-        .every((c) => /from t = 0 to 1,/.test(c.getAttribute('aria-label')) && c.getAttribute('aria-label').endsWith(`and ${m}.`)), [sel, mean], { timeout: TRAINED });
+      await page.waitForFunction(
+        ([s, m]) =>
+          [...document.querySelector(s).shadowRoot.querySelectorAll('canvas.path-strip')].every(
+            (c) =>
+              /from t = 0 to 1,/.test(c.getAttribute('aria-label')) &&
+              c.getAttribute('aria-label').endsWith(`and ${m}.`),
+          ),
+        [sel, mean],
+        { timeout: TRAINED },
+      );
       const got = await strips(page, sel);
       assert.equal(got.length, count, `${sel}: ${count} strips`);
       for (const s of got) {
-        assert.ok(s.coloured > 0.08 * s.total, `${sel} (${dataset}): a strip is nearly blank (${s.coloured} of ${s.total} pixels coloured)`);
-        assert.match(s.label, /^Probability path of .* along \(x\+y\)\/√2 .* against time t .* class means at /);
+        assert.ok(
+          s.coloured > 0.08 * s.total,
+          `${sel} (${dataset}): a strip is nearly blank (${s.coloured} of ${s.total} pixels coloured)`,
+        );
+        assert.match(
+          s.label,
+          /^Probability path of .* along \(x\+y\)\/√2 .* against time t .* class means at /,
+        );
       }
       await page.locator(sel).screenshot({ path: `${ARTIFACTS}/strips-${sel.slice(1)}-${dataset}.png` });
     }
@@ -248,14 +365,22 @@ test('a URL with state reproduces that state, and bad fields fall back one by on
   const warnings = [];
   const page = await session.browser.newPage({ viewport: { width: 1100, height: 900 } });
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); if (m.type() === 'warning') warnings.push(m.text()); });
-  await page.goto(`${session.url}#hero.class=left-eye&hero.w=5.5&hero.t=oops&cfg-grid.ws=0,2,4&cfg-grid-overlapping.dataset=face`);
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+    if (m.type() === 'warning') warnings.push(m.text());
+  });
+  await page.goto(
+    `${session.url}#hero.class=left-eye&hero.w=5.5&hero.t=oops&cfg-grid.ws=0,2,4&cfg-grid-overlapping.dataset=face`,
+  );
   await waitReady(page, '#hero');
   assert.equal(await page.locator('#hero select').nth(1).inputValue(), 'left-eye');
   assert.equal(await page.locator('#hero input[type=range]').first().inputValue(), '5.5');
   // t was malformed: its default, with a warning naming it
   assert.equal(await page.locator('#hero input[type=range]').nth(1).inputValue(), '0.3');
-  assert.ok(warnings.some((w) => /hero: t: 'oops' is not a number/.test(w)), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => /hero: t: 'oops' is not a number/.test(w)),
+    warnings.join('\n'),
+  );
   await page.locator('#cfg-grid').scrollIntoViewIfNeeded();
   await waitReady(page, '#cfg-grid');
   assert.deepEqual(await page.locator('#cfg-grid .col-head').allInnerTexts(), ['w = 0', 'w = 2', 'w = 4']);
@@ -272,57 +397,94 @@ test('the embed example renders its figures and keeps its own styles', async () 
   const warnings = [];
   const page = await session.browser.newPage({ viewport: { width: 1000, height: 900 } });
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); if (m.type() === 'warning') warnings.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+    if (m.type() === 'warning') warnings.push(m.text());
+  });
   await page.goto(`${session.url}www/embed-example.html`);
   const hosts = await page.$$('[data-cfg-figure]');
   assert.equal(hosts.length, 4);
   for (let i = 0; i < hosts.length; i++) {
     await hosts[i].scrollIntoViewIfNeeded();
-    await page.waitForFunction((k) => document.querySelectorAll('[data-cfg-figure]')[k].dataset.cfgReady === '1', i, { timeout: READY });
-    await waitPainted(page, '[data-cfg-figure]', 500, { index: i, timeout: READY }).catch((e) => { throw new Error(`figure ${i} is blank: ${e.message}`); });
+    await page.waitForFunction(
+      (k) => document.querySelectorAll('[data-cfg-figure]')[k].dataset.cfgReady === '1',
+      i,
+      { timeout: READY },
+    );
+    await waitPainted(page, '[data-cfg-figure]', 500, { index: i, timeout: READY }).catch((e) => {
+      throw new Error(`figure ${i} is blank: ${e.message}`);
+    });
   }
   // hidden controls are hidden: the first figure hides the data set selector, the third does not
-  const hasDatasetSelect = (k) => page.locator('[data-cfg-figure="hero"]').nth(k).locator('select:has(option[value="two-moons"])').count();
+  const hasDatasetSelect = (k) =>
+    page.locator('[data-cfg-figure="hero"]').nth(k).locator('select:has(option[value="two-moons"])').count();
   assert.equal(await hasDatasetSelect(0), 0);
   assert.equal(await hasDatasetSelect(1), 1);
   // the host's styles do not reach the figure's buttons, and the figure's do not reach the host
-  const figButton = await page.locator('[data-cfg-figure="hero"] >> nth=0').locator('button').first().evaluate((b) => getComputedStyle(b).backgroundColor);
+  const figButton = await page
+    .locator('[data-cfg-figure="hero"] >> nth=0')
+    .locator('button')
+    .first()
+    .evaluate((b) => getComputedStyle(b).backgroundColor);
   assert.notEqual(figButton, 'rgb(0, 0, 0)');
   const hostP = await page.locator('p.after').evaluate((p) => getComputedStyle(p).fontFamily);
   assert.match(hostP, /Georgia/);
   // the draw-your-own figure runs on the CLI-trained model of its data-model attribute
-  assert.equal(await page.locator('[data-cfg-figure="draw-your-own"]').getAttribute('data-cfg-loaded'), 'data-model');
+  assert.equal(
+    await page.locator('[data-cfg-figure="draw-your-own"]').getAttribute('data-cfg-loaded'),
+    'data-model',
+  );
   // the bad attributes were reported by name
-  assert.ok(warnings.some((w) => /w: 1000 clamped to 12/.test(w)), warnings.join('\n'));
-  assert.ok(warnings.some((w) => /class 'no-such-class'/.test(w)), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => /w: 1000 clamped to 12/.test(w)),
+    warnings.join('\n'),
+  );
+  assert.ok(
+    warnings.some((w) => /class 'no-such-class'/.test(w)),
+    warnings.join('\n'),
+  );
   await page.screenshot({ path: `${ARTIFACTS}/embed-example.png`, fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('a build for a sub-path works from that sub-path', { skip: !process.env.DIST_SUBPATH && 'set DIST_SUBPATH to a build made with --public-url /blog/cfg/' }, async () => {
-  const { server: sub, url: subUrl } = await serve(process.env.DIST_SUBPATH, '/blog/cfg/');
-  const errors = [];
-  const page = await openPage(session.browser, subUrl, errors);
-  await waitReady(page, '#hero');
-  await waitPainted(page, '#hero', 1000, { timeout: READY });
-  await page.goto(`${subUrl}www/embed-example.html`);
-  await page.waitForFunction(() => document.querySelector('[data-cfg-figure]')?.dataset.cfgReady === '1', null, { timeout: READY });
-  assert.deepEqual(errors, []);
-  await page.close();
-  sub.close();
-});
+test(
+  'a build for a sub-path works from that sub-path',
+  { skip: !process.env.DIST_SUBPATH && 'set DIST_SUBPATH to a build made with --public-url /blog/cfg/' },
+  async () => {
+    const { server: sub, url: subUrl } = await serve(process.env.DIST_SUBPATH, '/blog/cfg/');
+    const errors = [];
+    const page = await openPage(session.browser, subUrl, errors);
+    await waitReady(page, '#hero');
+    await waitPainted(page, '#hero', 1000, { timeout: READY });
+    await page.goto(`${subUrl}www/embed-example.html`);
+    await page.waitForFunction(
+      () => document.querySelector('[data-cfg-figure]')?.dataset.cfgReady === '1',
+      null,
+      { timeout: READY },
+    );
+    assert.deepEqual(errors, []);
+    await page.close();
+    sub.close();
+  },
+);
 
 test('a figure exports itself as PNG and its model as a model file', async () => {
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
   await waitReady(page, '#hero');
-  const [png] = await Promise.all([page.waitForEvent('download'), page.locator('#hero button', { hasText: 'PNG' }).click()]);
+  const [png] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('#hero button', { hasText: 'PNG' }).click(),
+  ]);
   assert.equal(png.suggestedFilename(), 'hero.png');
   const pngBytes = fs.readFileSync(await png.path());
   assert.deepEqual([...pngBytes.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
   assert.ok(pngBytes.length > 5000, `the PNG is only ${pngBytes.length} bytes`);
-  const [model] = await Promise.all([page.waitForEvent('download'), page.locator('#hero button', { hasText: 'Model' }).click()]);
+  const [model] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('#hero button', { hasText: 'Model' }).click(),
+  ]);
   const json = JSON.parse(fs.readFileSync(await model.path(), 'utf8'));
   assert.equal(json.format, 'cfg-playground-model');
   assert.equal(json.dataset, 'face');
@@ -331,8 +493,15 @@ test('a figure exports itself as PNG and its model as a model file', async () =>
   // the trade-off chart is SVG: its PNG is the chart rasterised, with the curves in the classes' colours
   await page.locator('#tradeoff').scrollIntoViewIfNeeded();
   await waitReady(page, '#tradeoff');
-  await page.waitForFunction(() => / → /.test(document.querySelector('#tradeoff').shadowRoot.querySelector('.readout').textContent), null, { timeout: TRAINED });
-  const [toPng] = await Promise.all([page.waitForEvent('download'), page.locator('#tradeoff button', { hasText: 'PNG' }).click()]);
+  await page.waitForFunction(
+    () => / → /.test(document.querySelector('#tradeoff').shadowRoot.querySelector('.readout').textContent),
+    null,
+    { timeout: TRAINED },
+  );
+  const [toPng] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('#tradeoff button', { hasText: 'PNG' }).click(),
+  ]);
   assert.equal(toPng.suggestedFilename(), 'tradeoff.png');
   const base64 = fs.readFileSync(await toPng.path()).toString('base64');
   const seen = await page.evaluate(async (b64) => {
@@ -347,24 +516,53 @@ test('a figure exports itself as PNG and its model as a model file', async () =>
     const near = (hex) => {
       const [r, g, b] = [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
       let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 40) n += 1;
+      for (let i = 0; i < d.length; i += 4)
+        if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 40) n += 1;
       return n;
     };
-    return { size: [img.width, img.height], chart: [svg.width.baseVal.value, svg.height.baseVal.value], dpr: devicePixelRatio, classes: ['#0072B2', '#E69F00'].map(near) };
+    return {
+      size: [img.width, img.height],
+      chart: [svg.width.baseVal.value, svg.height.baseVal.value],
+      dpr: devicePixelRatio,
+      classes: ['#0072B2', '#E69F00'].map(near),
+    };
   }, base64);
-  assert.deepEqual(seen.size, seen.chart.map((v) => Math.round(v * Math.min(3, seen.dpr))), 'the PNG is the chart, at the screen\'s pixel ratio');
-  assert.ok(seen.classes.every((n) => n > 100), `the PNG shows both classes' curves (pixels of their colours: ${seen.classes.join(', ')})`);
+  assert.deepEqual(
+    seen.size,
+    seen.chart.map((v) => Math.round(v * Math.min(3, seen.dpr))),
+    "the PNG is the chart, at the screen's pixel ratio",
+  );
+  assert.ok(
+    seen.classes.every((n) => n > 100),
+    `the PNG shows both classes' curves (pixels of their colours: ${seen.classes.join(', ')})`,
+  );
 
   // a chart outside the plots (euler-steps' error chart, beside or under its plot) is in the PNG too
   await page.locator('#euler-steps').scrollIntoViewIfNeeded();
   await waitReady(page, '#euler-steps');
-  await page.waitForFunction(() => document.querySelector('#euler-steps').shadowRoot.querySelector('svg.cfg-chart polyline'), null, { timeout: TRAINED });
-  const [esPng] = await Promise.all([page.waitForEvent('download'), page.locator('#euler-steps button', { hasText: 'PNG' }).click()]);
+  await page.waitForFunction(
+    () => document.querySelector('#euler-steps').shadowRoot.querySelector('svg.cfg-chart polyline'),
+    null,
+    { timeout: TRAINED },
+  );
+  const [esPng] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('#euler-steps button', { hasText: 'PNG' }).click(),
+  ]);
   const es = fs.readFileSync(await esPng.path());
-  const [pw, ph] = await page.$eval('#euler-steps', (h) => { const c = h.shadowRoot.querySelector('.plot').__plot.composite(); return [c.width, c.height]; });
-  const [cw, ch] = await page.$eval('#euler-steps', (h) => { const r = h.shadowRoot.querySelector('svg.cfg-chart').getBoundingClientRect(); return [r.width, r.height]; });
+  const [pw, ph] = await page.$eval('#euler-steps', (h) => {
+    const c = h.shadowRoot.querySelector('.plot').__plot.composite();
+    return [c.width, c.height];
+  });
+  const [cw, ch] = await page.$eval('#euler-steps', (h) => {
+    const r = h.shadowRoot.querySelector('svg.cfg-chart').getBoundingClientRect();
+    return [r.width, r.height];
+  });
   const [w, h] = [es.readUInt32BE(16), es.readUInt32BE(20)];
-  assert.ok(w * h >= pw * ph + cw * ch, `the euler-steps PNG (${w} × ${h}) holds its plot (${pw} × ${ph}) and its chart (${Math.round(cw)} × ${Math.round(ch)} px)`);
+  assert.ok(
+    w * h >= pw * ph + cw * ch,
+    `the euler-steps PNG (${w} × ${h}) holds its plot (${pw} × ${ph}) and its chart (${Math.round(cw)} × ${Math.round(ch)} px)`,
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -373,19 +571,27 @@ test('on a phone-sized screen every figure fits the width and renders', async ()
   const errors = [];
   const page = await session.browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   await page.goto(session.url);
   const ids = await page.$$eval('[data-cfg-figure]', (hs) => hs.map((h) => h.id));
   for (const id of ids) {
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
     await waitReady(page, `#${id}`);
-    const overflow = await page.$eval(`#${id}`, (h) => h.shadowRoot.querySelector('figure').scrollWidth - h.clientWidth);
+    const overflow = await page.$eval(
+      `#${id}`,
+      (h) => h.shadowRoot.querySelector('figure').scrollWidth - h.clientWidth,
+    );
     assert.ok(overflow <= 1, `${id} is ${overflow} px wider than the screen`);
   }
   await page.waitForTimeout(1500); // lets the flows move on before the screenshots (artifacts, not assertions)
   await page.locator('#cfg-grid').screenshot({ path: `${ARTIFACTS}/phone-cfg-grid.png` });
   await page.locator('#hero').screenshot({ path: `${ARTIFACTS}/phone-hero.png` });
-  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'the page scrolls sideways');
+  assert.ok(
+    await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1),
+    'the page scrolls sideways',
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -403,7 +609,12 @@ test('the relaxed-SIMD and plain-SIMD builds compute the same training and sampl
       const model = m.Model.fromJson(tr.toJson('f32'));
       const flow = new m.Flow(model, 'mouth', 300, 20, 'heun', 3, false);
       flow.advanceFor(new m.Method('cfg', { w: 3 }), model, Infinity, 20);
-      return { losses, params: Array.from(tr.params()), points: Array.from(flow.positions()), bench: JSON.parse(m.benchW1(1)).kernel };
+      return {
+        losses,
+        params: Array.from(tr.params()),
+        points: Array.from(flow.positions()),
+        bench: JSON.parse(m.benchW1(1)).kernel,
+      };
     };
     return { plain: await run('cfg-playground'), relaxed: await run('cfg-playground-relaxed') };
   });
@@ -411,7 +622,10 @@ test('the relaxed-SIMD and plain-SIMD builds compute the same training and sampl
   assert.equal(plain.bench, 'simd128');
   assert.equal(relaxed.bench, 'simd128+relaxed-madd');
   // fused multiply-adds round once instead of twice: the runs agree closely, not bit for bit
-  const close = (a, b, tol, what) => a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) <= tol * (1 + Math.abs(b[i])), `${what}[${i}]: ${x} vs ${b[i]}`));
+  const close = (a, b, tol, what) =>
+    a.forEach((x, i) =>
+      assert.ok(Math.abs(x - b[i]) <= tol * (1 + Math.abs(b[i])), `${what}[${i}]: ${x} vs ${b[i]}`),
+    );
   close(relaxed.losses, plain.losses, 1e-4, 'loss');
   close(relaxed.params, plain.params, 1e-4, 'weight');
   close(relaxed.points, plain.points, 1e-3, 'sample');

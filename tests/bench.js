@@ -23,11 +23,21 @@ function machine() {
   try {
     for (const line of fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n')) {
       const [k, v] = line.split(':').map((x) => x?.trim());
-      if (v !== undefined && ['model name', 'vendor_id', 'cpu family', 'model', 'stepping'].includes(k) && !(k in info)) info[k] = v;
+      if (
+        v !== undefined &&
+        ['model name', 'vendor_id', 'cpu family', 'model', 'stepping'].includes(k) &&
+        !(k in info)
+      )
+        info[k] = v;
     }
-  } catch { /* not Linux: the name from node alone */ }
+  } catch {
+    /* not Linux: the name from node alone */
+  }
   const name = info['model name'] ?? os.cpus()[0]?.model ?? 'unknown CPU';
-  const family = info['cpu family'] !== undefined ? `family ${info['cpu family']}, model ${info.model}, stepping ${info.stepping}` : null;
+  const family =
+    info['cpu family'] !== undefined
+      ? `family ${info['cpu family']}, model ${info.model}, stepping ${info.stepping}`
+      : null;
   return {
     cpu: name,
     vendor: info.vendor_id ?? null,
@@ -58,8 +68,14 @@ out.ratio = {
   const times = [];
   for (let i = 0; i < 5; i++) {
     await page.goto(`${url}?run=${i}`);
-    await page.waitForFunction(() => performance.getEntriesByName('cfg-first-figure-painted').length > 0, null, { timeout: 30000 });
-    times.push(await page.evaluate(() => performance.getEntriesByName('cfg-first-figure-painted')[0].startTime));
+    await page.waitForFunction(
+      () => performance.getEntriesByName('cfg-first-figure-painted').length > 0,
+      null,
+      { timeout: 30000 },
+    );
+    times.push(
+      await page.evaluate(() => performance.getEntriesByName('cfg-first-figure-painted')[0].startTime),
+    );
   }
   times.sort((a, b) => a - b);
   out.page = {
@@ -68,7 +84,12 @@ out.ratio = {
     // each variant's size, raw and gzipped (level 9), against the first-load budget
     wasm_budget_gzip_bytes: BUDGET_KB * 1000,
     wasm: wasmSizes(DIST),
-    models_gzip_bytes: fs.readdirSync(`${DIST}/www/models`).reduce((s, f) => s + zlib.gzipSync(fs.readFileSync(`${DIST}/www/models/${f}`), { level: 9 }).length, 0),
+    models_gzip_bytes: fs
+      .readdirSync(`${DIST}/www/models`)
+      .reduce(
+        (s, f) => s + zlib.gzipSync(fs.readFileSync(`${DIST}/www/models/${f}`), { level: 9 }).length,
+        0,
+      ),
   };
   await page.close();
 }
@@ -77,7 +98,9 @@ out.ratio = {
 {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   await page.goto(url);
-  await page.waitForFunction(() => document.querySelector('#hero')?.dataset.cfgReady === '1', null, { timeout: 30000 });
+  await page.waitForFunction(() => document.querySelector('#hero')?.dataset.cfgReady === '1', null, {
+    timeout: 30000,
+  });
   // a worker trains in the background for the whole measurement (the hero's, 20000 steps)
   await page.locator('#hero .train summary').click();
   await page.locator('#hero .train-controls input[type=range]').last().fill('20000');
@@ -89,17 +112,33 @@ out.ratio = {
     // keep the worker training: start another run if the last one has finished
     if (!/steps\/s/.test(await status.innerText())) {
       await page.locator('#hero button', { hasText: 'Train from scratch' }).click();
-      await page.waitForFunction(() => /steps\/s/.test(document.querySelector('#hero').shadowRoot.querySelector('.progress-row .status').textContent), null, { timeout: 20000 });
+      await page.waitForFunction(
+        () =>
+          /steps\/s/.test(
+            document.querySelector('#hero').shadowRoot.querySelector('.progress-row .status').textContent,
+          ),
+        null,
+        { timeout: 20000 },
+      );
     }
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
-    await page.waitForFunction((s) => document.getElementById(s)?.dataset.cfgReady === '1', id, { timeout: 30000 });
+    await page.waitForFunction((s) => document.getElementById(s)?.dataset.cfgReady === '1', id, {
+      timeout: 30000,
+    });
     await page.waitForTimeout(300);
-    const gaps = await page.evaluate(() => new Promise((resolve) => {
-      const times = [];
-      const t0 = performance.now();
-      const tick = (t) => { times.push(t); if (t - t0 < 3000) requestAnimationFrame(tick); else resolve(times.slice(1).map((x, i) => x - times[i])); };
-      requestAnimationFrame(tick);
-    }));
+    const gaps = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const times = [];
+          const t0 = performance.now();
+          const tick = (t) => {
+            times.push(t);
+            if (t - t0 < 3000) requestAnimationFrame(tick);
+            else resolve(times.slice(1).map((x, i) => x - times[i]));
+          };
+          requestAnimationFrame(tick);
+        }),
+    );
     gaps.sort((a, b) => a - b);
     out.frames[id] = {
       median_ms: gaps[gaps.length >> 1],

@@ -31,16 +31,29 @@ test('nice steps and ticks are 1, 2 or 5 times a power of ten, inside the domain
 });
 
 test('tick labels: decimals for linear ticks, the shortest exact form for log ticks', () => {
-  assert.deepEqual([0.01, 0.1, 1, 10, 100].map((v) => tickText(v)), ['0.01', '0.1', '1', '10', '100']);
+  assert.deepEqual(
+    [0.01, 0.1, 1, 10, 100].map((v) => tickText(v)),
+    ['0.01', '0.1', '1', '10', '100'],
+  );
   assert.equal(tickText(-0.5, 1), '−0.5');
   assert.equal(tickText(0.25, 2), '0.25');
 });
 
 test('the trade-off chart: diversity from 0 labelled every 0.5 (ticks 0.25 or 0.5 apart), or on a log scale past 3; hit rate from a little below chance to just above 1', () => {
-  const measured = (pairs) => new Map(pairs.map(([diversity, hitRate], i) => [String(i), { metrics: { diversity, hitRate } }]));
+  const measured = (pairs) =>
+    new Map(pairs.map(([diversity, hitRate], i) => [String(i), { metrics: { diversity, hitRate } }]));
   const labels = (a) => a.ticks.map(a.format);
   // two overlapping classes, as the pretrained model measures them
-  let { x, y } = axesOf(measured([[1.27, 0.52], [0.5, 1], [1.27, 0.48], [0.63, 1], [NaN, NaN]]), 2);
+  let { x, y } = axesOf(
+    measured([
+      [1.27, 0.52],
+      [0.5, 1],
+      [1.27, 0.48],
+      [0.63, 1],
+      [NaN, NaN],
+    ]),
+    2,
+  );
   assert.equal(x.scale, 'linear');
   assert.deepEqual(x.domain, [0, 1.5]);
   assert.deepEqual(labels(x), ['0.0', '0.5', '1.0', '1.5'], 'labelled every 0.5');
@@ -50,16 +63,34 @@ test('the trade-off chart: diversity from 0 labelled every 0.5 (ticks 0.25 or 0.
   assert.ok(Math.abs(y.domain[1] - 1.03) < 1e-9, 'and ends just above 1');
   assert.deepEqual(labels(y), ['0.4', '0.5', '0.6', '0.7', '0.8', '0.9', '1.0']);
   // wider: steps of 0.5
-  ({ x } = axesOf(measured([[2.2, 0.5], [0.5, 1]]), 2));
+  ({ x } = axesOf(
+    measured([
+      [2.2, 0.5],
+      [0.5, 1],
+    ]),
+    2,
+  ));
   assert.deepEqual(labels(x), ['0.0', '0.5', '1.0', '1.5', '2.0', '2.5']);
   assert.deepEqual(x.minor, []);
   // far wider than the class: log scale over 1-2-5 ticks
-  ({ x } = axesOf(measured([[12, 0.5], [0.3, 1]]), 2));
+  ({ x } = axesOf(
+    measured([
+      [12, 0.5],
+      [0.3, 1],
+    ]),
+    2,
+  ));
   assert.equal(x.scale, 'log');
   assert.deepEqual(labels(x), ['0.1', '0.2', '0.5', '1', '2', '5', '10', '20']);
   assert.match(x.title, /\(log scale\)$/);
   // four classes and a hit rate under chance: from 0, in steps of 0.2
-  ({ y } = axesOf(measured([[0.9, 0.05], [0.5, 1]]), 4));
+  ({ y } = axesOf(
+    measured([
+      [0.9, 0.05],
+      [0.5, 1],
+    ]),
+    4,
+  ));
   assert.deepEqual(labels(y), ['0.0', '0.2', '0.4', '0.6', '0.8', '1.0']);
   // nothing measured yet: a frame that holds the class's width
   ({ x, y } = axesOf(new Map(), 3));

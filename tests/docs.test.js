@@ -11,14 +11,24 @@ import { markdown, START, END, DOC } from './figure-docs.js';
 const ROOT = new URL('..', import.meta.url).pathname;
 const README = path.join(ROOT, 'README.md');
 const DOCS = path.join(ROOT, 'docs');
-const pages = () => [README, ...fs.readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => path.join(DOCS, f))];
+const pages = () => [
+  README,
+  ...fs
+    .readdirSync(DOCS)
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => path.join(DOCS, f)),
+];
 
 test('docs/figures.md lists every figure and every attribute, as the code defines them', async () => {
   const text = fs.readFileSync(DOC, 'utf8');
   const a = text.indexOf(START);
   const b = text.indexOf(END);
   assert.ok(a >= 0 && b > a, 'docs/figures.md has the figure markers');
-  assert.equal(text.slice(a + START.length, b).trim(), (await markdown()).trim(), 'run: node tests/figure-docs.js --write');
+  assert.equal(
+    text.slice(a + START.length, b).trim(),
+    (await markdown()).trim(),
+    'run: node tests/figure-docs.js --write',
+  );
 });
 
 test('the README is one page: at most 200 lines', () => {
@@ -57,7 +67,10 @@ export function anchors(text) {
     const m = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!m) continue;
     const plain = m[1].replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1');
-    const slug = plain.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const slug = plain
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     out.add(n ? `${slug}-${n}` : slug);
@@ -66,7 +79,9 @@ export function anchors(text) {
 }
 
 test('the anchors of headings are spelled as GitHub spells them', () => {
-  const got = anchors("# A\n## What `./scripts/test.sh` runs\n## The post's questions, measured\n## A\n\n    # not a heading\n```\n# nor this\n```\n");
+  const got = anchors(
+    "# A\n## What `./scripts/test.sh` runs\n## The post's questions, measured\n## A\n\n    # not a heading\n```\n# nor this\n```\n",
+  );
   assert.deepEqual([...got], ['a', 'what-scriptstestsh-runs', 'the-posts-questions-measured', 'a-1']);
 });
 
@@ -85,7 +100,9 @@ test('every relative link in README.md and docs/*.md reaches an existing file an
       else if (anchor !== undefined) {
         const text = fs.readFileSync(dest, 'utf8');
         // a page's anchors are its elements' ids; a Markdown file's, its headings
-        const ok = dest.endsWith('.html') ? new RegExp(`\\sid="${anchor}"`).test(text) : anchors(text).has(anchor);
+        const ok = dest.endsWith('.html')
+          ? new RegExp(`\\sid="${anchor}"`).test(text)
+          : anchors(text).has(anchor);
         if (!ok) broken.push(`${where} (no such ${dest.endsWith('.html') ? 'id' : 'heading'})`);
       }
     }

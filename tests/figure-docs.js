@@ -15,17 +15,29 @@ const kebab = (key) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 function describe(p) {
   const range = p.min !== undefined ? ` ${p.min} to ${p.max}` : '';
   switch (p.type) {
-    case 'enum': return `one of ${p.options.map((o) => `\`${o}\``).join(', ')}`;
-    case 'name': return `a class name of the data set${p.allowNull ? ', or `null`' : ''}`;
-    case 'bool': return '`1` or `0`';
-    case 'list': return `up to ${p.maxItems ?? 12} numbers,${range}, comma-separated`;
-    case 'int': return `whole number,${range}`;
-    default: return `number,${range}`;
+    case 'enum':
+      return `one of ${p.options.map((o) => `\`${o}\``).join(', ')}`;
+    case 'name':
+      return `a class name of the data set${p.allowNull ? ', or `null`' : ''}`;
+    case 'bool':
+      return '`1` or `0`';
+    case 'list':
+      return `up to ${p.maxItems ?? 12} numbers,${range}, comma-separated`;
+    case 'int':
+      return `whole number,${range}`;
+    default:
+      return `number,${range}`;
   }
 }
 
 function row(p) {
-  const d = Array.isArray(p.default) ? p.default.join(',') : p.default === true ? '1' : p.default === false ? '0' : p.default ?? '(first class)';
+  const d = Array.isArray(p.default)
+    ? p.default.join(',')
+    : p.default === true
+      ? '1'
+      : p.default === false
+        ? '0'
+        : (p.default ?? '(first class)');
   return `| \`data-${kebab(p.key)}\` | ${describe(p)} | \`${d}\` | ${(p.help ?? '').replace(/\|/g, '\\|')} |`;
 }
 
@@ -38,9 +50,13 @@ export async function markdown() {
   const { ATTRIBUTES } = await import(`${DIST}/www/shell/load.js`);
   const lines = [
     'Every figure also takes the training attributes, which set the',
-    '"train in your browser" panel, and a model to start on:', '',
-    '| attribute | value | default | meaning |', '|---|---|---|---|',
-    ...trainParams().map(row), loadRow(ATTRIBUTES.model), '',
+    '"train in your browser" panel, and a model to start on:',
+    '',
+    '| attribute | value | default | meaning |',
+    '|---|---|---|---|',
+    ...trainParams().map(row),
+    loadRow(ATTRIBUTES.model),
+    '',
   ];
   for (const id of Object.keys(FIGURES)) {
     const def = (await FIGURES[id]()).default;

@@ -12,28 +12,41 @@ const SEL = '#forward-pass';
 
 async function ready(page, sel = SEL) {
   await page.locator(sel).scrollIntoViewIfNeeded();
-  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: READY });
-  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('.fp-net')?.dataset.v, sel, { timeout: READY });
+  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, {
+    timeout: READY,
+  });
+  await page.waitForFunction(
+    (s) => document.querySelector(s).shadowRoot.querySelector('.fp-net')?.dataset.v,
+    sel,
+    { timeout: READY },
+  );
 }
 
 /** The figure's numbers (data attributes of its network canvas). */
-const shown = (page, sel = SEL) => page.$eval(sel, (h) => ({ ...h.shadowRoot.querySelector('.fp-net').dataset }));
+const shown = (page, sel = SEL) =>
+  page.$eval(sel, (h) => ({ ...h.shadowRoot.querySelector('.fp-net').dataset }));
 
 /** v_u, v_c and v at the figure's point, t and class, from a Model of the shipped weights in the page. */
 function reference(page, d, w) {
-  return page.evaluate(async ([d, w]) => {
-    const { pretrainedModel } = await import('/www/lib/models.js');
-    const m = await pretrainedModel('face');
-    const v = [...m.velocities(new Float32Array([Number(d.x), Number(d.y)]), Number(d.t), d.class, w, false)];
-    m.free();
-    return { vu: v.slice(0, 2), vc: v.slice(2, 4), vcfg: v.slice(4, 6) };
-  }, [d, w]);
+  return page.evaluate(
+    async ([d, w]) => {
+      const { pretrainedModel } = await import('/www/lib/models.js');
+      const m = await pretrainedModel('face');
+      const v = [
+        ...m.velocities(new Float32Array([Number(d.x), Number(d.y)]), Number(d.t), d.class, w, false),
+      ];
+      m.free();
+      return { vu: v.slice(0, 2), vc: v.slice(2, 4), vcfg: v.slice(4, 6) };
+    },
+    [d, w],
+  );
 }
 
 function close(got, want, what) {
   const g = got.split(',').map(Number);
   assert.equal(g.length, 2, what);
-  for (let j = 0; j < 2; j++) assert.ok(Math.abs(g[j] - want[j]) <= 1e-5 * (1 + Math.abs(want[j])), `${what}: ${g} vs ${want}`);
+  for (let j = 0; j < 2; j++)
+    assert.ok(Math.abs(g[j] - want[j]) <= 1e-5 * (1 + Math.abs(want[j])), `${what}: ${g} vs ${want}`);
 }
 
 test('the output arrow is the Model velocity at the point; the arrow keys move the point', async () => {
@@ -50,14 +63,22 @@ test('the output arrow is the Model velocity at the point; the arrow keys move t
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowDown');
-  await page.waitForFunction(([s, x, y]) => {
-    const d = document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset;
-    return Math.abs(Number(d.x) - x) < 1e-9 && Math.abs(Number(d.y) - y) < 1e-9;
-  }, [SEL, Math.round((Number(d0.x) + 0.1) * 100) / 100, Math.round((Number(d0.y) - 0.05) * 100) / 100], { timeout: READY });
+  await page.waitForFunction(
+    ([s, x, y]) => {
+      const d = document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset;
+      return Math.abs(Number(d.x) - x) < 1e-9 && Math.abs(Number(d.y) - y) < 1e-9;
+    },
+    [SEL, Math.round((Number(d0.x) + 0.1) * 100) / 100, Math.round((Number(d0.y) - 0.05) * 100) / 100],
+    { timeout: READY },
+  );
   const d1 = await shown(page);
   close(d1.v, (await reference(page, d1, 1)).vc, 'v after the keys');
   assert.notEqual(d1.v, d0.v, 'the velocity changes with the point');
-  assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /forward-pass\.x=/, 'the URL records the point');
+  assert.match(
+    decodeURIComponent(await page.evaluate(() => location.hash)),
+    /forward-pass\.x=/,
+    'the URL records the point',
+  );
 
   // a drag moves the point, and its end goes into the URL
   const ob = await plane.boundingBox();
@@ -65,15 +86,28 @@ test('the output arrow is the Model velocity at the point; the arrow keys move t
   await page.mouse.down();
   await page.mouse.move(ob.x + ob.width * 0.35, ob.y + ob.height * 0.75, { steps: 4 });
   await page.mouse.up();
-  await page.waitForFunction((s) => /forward-pass\.x=-/.test(decodeURIComponent(location.hash)) && Number(document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.x) < 0, SEL, { timeout: READY });
+  await page.waitForFunction(
+    (s) =>
+      /forward-pass\.x=-/.test(decodeURIComponent(location.hash)) &&
+      Number(document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.x) < 0,
+    SEL,
+    { timeout: READY },
+  );
   const dragged = await shown(page);
-  assert.ok(Math.abs(Number(dragged.x) + 0.9) < 0.1 && Math.abs(Number(dragged.y) + 1.5) < 0.1, `dragged to (${dragged.x}, ${dragged.y})`);
+  assert.ok(
+    Math.abs(Number(dragged.x) + 0.9) < 0.1 && Math.abs(Number(dragged.y) + 1.5) < 0.1,
+    `dragged to (${dragged.x}, ${dragged.y})`,
+  );
   close(dragged.v, (await reference(page, dragged, 1)).vc, 'v after the drag');
 
   // another class (the article opens this figure on null: v is then the unconditional velocity)
   const other = d1.class === 'null' ? 'left-eye' : 'null';
   await page.locator(SEL).locator('.ctl', { hasText: 'class' }).locator('select').selectOption(other);
-  await page.waitForFunction(([s, c]) => document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.class === c, [SEL, other], { timeout: READY });
+  await page.waitForFunction(
+    ([s, c]) => document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.class === c,
+    [SEL, other],
+    { timeout: READY },
+  );
   const d2 = await shown(page);
   const ref = await reference(page, d2, 1);
   close(d2.v, ref.vc, `v for class ${other}`);
@@ -90,46 +124,76 @@ test('selecting a unit shows its heat map; the CFG batch shows v_u, v_c and v at
   const page = await openPage(session.browser, session.url, errors, { width: 1280, height: 900 });
   await ready(page, C);
   const mapUnit = () => page.$eval(C, (h) => h.shadowRoot.querySelector('.fp-map').dataset.unit);
-  const mapPixels = () => page.$eval(C, (h) => {
-    const c = h.shadowRoot.querySelector('.fp-map canvas.over');
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
-    return n;
-  });
+  const mapPixels = () =>
+    page.$eval(C, (h) => {
+      const c = h.shadowRoot.querySelector('.fp-map canvas.over');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
+      return n;
+    });
   const first = (await shown(page, C)).selected;
   assert.equal(await mapUnit(), first, 'the map shows the selected unit');
   // keyboard: Tab from the plane reaches the network, which shows its focus; up a layer, then right
   const net = page.locator(`${C} .fp-net`);
   await page.locator(`${C} canvas.over`).first().focus();
   await page.keyboard.press('Tab');
-  assert.ok(await net.evaluate((c) => c.getRootNode().activeElement === c), 'Tab moves from the plane to the network');
-  assert.notEqual(await net.evaluate((c) => getComputedStyle(c).outlineStyle), 'none', 'the focused network shows its focus');
+  assert.ok(
+    await net.evaluate((c) => c.getRootNode().activeElement === c),
+    'Tab moves from the plane to the network',
+  );
+  assert.notEqual(
+    await net.evaluate((c) => getComputedStyle(c).outlineStyle),
+    'none',
+    'the focused network shows its focus',
+  );
   // every keyboard-operable canvas of the figure is named and not hidden from screen readers
-  const unnamed = await page.$eval(C, (h) => [...h.shadowRoot.querySelectorAll('canvas[tabindex]')]
-    .filter((e) => !e.getAttribute('aria-label') || e.getAttribute('aria-hidden') === 'true').map((e) => e.className));
+  const unnamed = await page.$eval(C, (h) =>
+    [...h.shadowRoot.querySelectorAll('canvas[tabindex]')]
+      .filter((e) => !e.getAttribute('aria-label') || e.getAttribute('aria-hidden') === 'true')
+      .map((e) => e.className),
+  );
   assert.deepEqual(unnamed, []);
   await page.keyboard.press('ArrowUp');
   await page.keyboard.press('ArrowRight');
-  await page.waitForFunction(([s, f]) => document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.selected !== f, [C, first], { timeout: READY });
+  await page.waitForFunction(
+    ([s, f]) => document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.selected !== f,
+    [C, first],
+    { timeout: READY },
+  );
   const [layer] = (await shown(page, C)).selected.split(',').map(Number);
   assert.equal(layer, Number(first.split(',')[0]) - 1, 'ArrowUp selects the layer above');
-  await page.waitForFunction((s) => {
-    const sh = document.querySelector(s).shadowRoot;
-    return sh.querySelector('.fp-map').dataset.unit === sh.querySelector('.fp-net').dataset.selected;
-  }, C, { timeout: READY });
+  await page.waitForFunction(
+    (s) => {
+      const sh = document.querySelector(s).shadowRoot;
+      return sh.querySelector('.fp-map').dataset.unit === sh.querySelector('.fp-net').dataset.selected;
+    },
+    C,
+    { timeout: READY },
+  );
   const side = await page.$eval(C, (h) => h.shadowRoot.querySelector('.fp-map canvas.over').width);
-  assert.ok(await mapPixels() > 0.9 * side * side, 'the heat map fills its plot');
-  assert.match(await page.$eval(C, (h) => h.shadowRoot.querySelector('.fp-map .plot-title').textContent), /over the plane/);
+  assert.ok((await mapPixels()) > 0.9 * side * side, 'the heat map fills its plot');
+  assert.match(
+    await page.$eval(C, (h) => h.shadowRoot.querySelector('.fp-map .plot-title').textContent),
+    /over the plane/,
+  );
 
   // a click on the network selects the unit under the pointer
   const box = await net.boundingBox();
   await page.mouse.click(box.x + box.width * 0.6, box.y + box.height - 6);
-  await page.waitForFunction((s) => /^4,/.test(document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.selected), C, { timeout: READY });
+  await page.waitForFunction(
+    (s) => /^4,/.test(document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.selected),
+    C,
+    { timeout: READY },
+  );
 
   // the CFG batch
   await page.locator(C).locator('.ctl', { hasText: 'CFG batch' }).locator('input').check();
-  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.batch === '1', C, { timeout: READY });
+  await page.waitForFunction(
+    (s) => document.querySelector(s).shadowRoot.querySelector('.fp-net').dataset.batch === '1',
+    C,
+    { timeout: READY },
+  );
   const d = await shown(page, C);
   const w = 3;
   const ref = await reference(page, d, w);
@@ -151,7 +215,11 @@ test('on a phone (390 px) the figure fits without sideways scrolling', async () 
   await ready(page);
   const { scroll, right } = await page.$eval(SEL, (h) => ({
     scroll: document.documentElement.scrollWidth,
-    right: Math.max(...[...h.shadowRoot.querySelectorAll('canvas, .side, figcaption')].map((e) => e.getBoundingClientRect().right)),
+    right: Math.max(
+      ...[...h.shadowRoot.querySelectorAll('canvas, .side, figcaption')].map(
+        (e) => e.getBoundingClientRect().right,
+      ),
+    ),
   }));
   assert.ok(scroll <= 390, `the page scrolls sideways: ${scroll} px wide`);
   assert.ok(right <= 390, `the figure reaches ${right} px`);

@@ -33,12 +33,16 @@ print(json.dumps({'format': im.format, 'version': im.info.get('version', b'').de
 async function pressGif(page, sel, name) {
   // a figure mounts when it comes near the view (www/shell/lazy.js): scroll to it, then wait
   await page.locator(sel).scrollIntoViewIfNeeded();
-  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: READY });
+  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, {
+    timeout: READY,
+  });
   const button = page.locator(sel).locator('.tools button', { hasText: /^GIF$/ });
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: ENCODED }), button.click()]);
   const file = `${ARTIFACTS}/${name}`;
   await download.saveAs(file);
-  const report = JSON.parse(await page.locator(sel).evaluate((h) => h.shadowRoot.querySelector('figure').dataset.lastExport));
+  const report = JSON.parse(
+    await page.locator(sel).evaluate((h) => h.shadowRoot.querySelector('figure').dataset.lastExport),
+  );
   return [file, report, download.suggestedFilename()];
 }
 
@@ -56,27 +60,46 @@ function checkGif(file, report) {
   // the first and the last frame hold longer than the others
   const mid = info.durations[1];
   assert.ok(info.durations[0] > mid && info.durations.at(-1) > mid, info.durations.join(' '));
-  assert.ok(info.differ >= info.frames / 2, `only ${info.differ} of ${info.frames} frames differ from the first`);
-  console.log(`${file.split('/').pop()}: ${info.size.join(' × ')}, ${info.frames} frames, ${(report.bytes / 1e6).toFixed(2)} MB, recorded in ${(report.recordMs / 1000).toFixed(1)} s, encoded in ${(report.encodeMs / 1000).toFixed(1)} s`);
+  assert.ok(
+    info.differ >= info.frames / 2,
+    `only ${info.differ} of ${info.frames} frames differ from the first`,
+  );
+  console.log(
+    `${file.split('/').pop()}: ${info.size.join(' × ')}, ${info.frames} frames, ${(report.bytes / 1e6).toFixed(2)} MB, recorded in ${(report.recordMs / 1000).toFixed(1)} s, encoded in ${(report.encodeMs / 1000).toFixed(1)} s`,
+  );
   assert.ok(report.bytes < 4e6, `${report.bytes} bytes`);
 }
 
 test('GIF on two figures of the article: a looping GIF89a of one loop that Pillow decodes, and it moves', async () => {
   const errors = [];
-  const page = await session.browser.newPage({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 });
+  const page = await session.browser.newPage({
+    viewport: { width: 1100, height: 900 },
+    deviceScaleFactor: 1,
+  });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
   const encoder = [];
-  page.on('request', (r) => { if (/gif-export/.test(r.url())) encoder.push(r.url()); });
+  page.on('request', (r) => {
+    if (/gif-export/.test(r.url())) encoder.push(r.url());
+  });
   await page.goto(session.url);
-  await page.waitForFunction(() => document.querySelector('#unconditional-flow')?.dataset.cfgReady === '1', null, { timeout: READY });
+  await page.waitForFunction(
+    () => document.querySelector('#unconditional-flow')?.dataset.cfgReady === '1',
+    null,
+    { timeout: READY },
+  );
   assert.deepEqual(encoder, [], 'the page loads the GIF encoder only when asked for a GIF');
   for (const id of ['unconditional-flow', 'velocity-field']) {
     const [file, report, name] = await pressGif(page, `#${id}`, `${id}.gif`);
     assert.equal(name, `${id}.gif`, 'the default settings: no settings in the name');
     checkGif(file, report);
   }
-  assert.ok(encoder.some((u) => u.endsWith('gif-export_bg.wasm')), encoder.join(', '));
+  assert.ok(
+    encoder.some((u) => u.endsWith('gif-export_bg.wasm')),
+    encoder.join(', '),
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -86,7 +109,10 @@ test('an embedded figure exports a GIF named by its settings; data-hide="export"
   const page = await openPage(session.browser, `${session.url}www/embed-example.html`, errors);
   await page.evaluate(async () => {
     const { mountElement } = await import('./embed.js');
-    for (const [id, hide] of [['gif-a', null], ['gif-b', 'export']]) {
+    for (const [id, hide] of [
+      ['gif-a', null],
+      ['gif-b', 'export'],
+    ]) {
       const host = document.createElement('div');
       host.id = id;
       host.setAttribute('data-cfg-figure', 'conditional-face');
@@ -97,8 +123,12 @@ test('an embedded figure exports a GIF named by its settings; data-hide="export"
       await mountElement(host);
     }
   });
-  await page.waitForFunction(() => document.querySelector('#gif-b')?.dataset.cfgReady === '1', null, { timeout: READY });
-  const buttons = await page.locator('#gif-b').evaluate((h) => [...h.shadowRoot.querySelectorAll('.tools button')].map((b) => b.textContent));
+  await page.waitForFunction(() => document.querySelector('#gif-b')?.dataset.cfgReady === '1', null, {
+    timeout: READY,
+  });
+  const buttons = await page
+    .locator('#gif-b')
+    .evaluate((h) => [...h.shadowRoot.querySelectorAll('.tools button')].map((b) => b.textContent));
   assert.ok(!buttons.includes('GIF') && !buttons.includes('PNG'), buttons.join(', '));
   const [file, report, name] = await pressGif(page, '#gif-a', 'conditional-face-embedded.gif');
   assert.match(name, /^conditional-face-.*w3.*\.gif$/);
@@ -111,13 +141,20 @@ test('WebM, where MediaRecorder exists (Chromium): one loop as a WebM video', as
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
   const sel = '#unconditional-flow';
-  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: READY });
+  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, {
+    timeout: READY,
+  });
   await page.locator(sel).scrollIntoViewIfNeeded();
-  const supported = await page.evaluate(() => typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported('video/webm'));
+  const supported = await page.evaluate(
+    () => typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported('video/webm'),
+  );
   const button = page.locator(sel).locator('.tools button', { hasText: /^WebM$/ });
   assert.equal(await button.count(), supported ? 1 : 0);
   if (supported) {
-    const [download] = await Promise.all([page.waitForEvent('download', { timeout: ENCODED }), button.click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: ENCODED }),
+      button.click(),
+    ]);
     assert.equal(download.suggestedFilename(), 'unconditional-flow.webm');
     const file = `${ARTIFACTS}/unconditional-flow.webm`;
     await download.saveAs(file);
@@ -143,14 +180,20 @@ test('Cancel stops a GIF: nothing is downloaded, and the next GIF works', async 
     await mountElement(host);
   });
   const sel = '#gif-c';
-  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout: READY });
+  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, {
+    timeout: READY,
+  });
   const downloads = [];
   page.on('download', (d) => downloads.push(d));
   // the progress line names the frame and holds a Cancel button
   await page.locator(sel).locator('.tools button', { hasText: /^GIF$/ }).click();
   const cancel = page.locator(sel).locator('.message button', { hasText: 'Cancel' });
   await cancel.click({ timeout: READY });
-  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('.message').hidden, sel, { timeout: READY });
+  await page.waitForFunction(
+    (s) => document.querySelector(s).shadowRoot.querySelector('.message').hidden,
+    sel,
+    { timeout: READY },
+  );
   const [file, report] = await pressGif(page, sel, 'after-cancel.gif');
   checkGif(file, report);
   assert.equal(downloads.length, 1, 'only the second GIF was downloaded');

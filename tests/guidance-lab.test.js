@@ -17,7 +17,9 @@ const SEL = '#guidance-lab';
 
 const state = (page, key) => page.$eval(SEL, (h, k) => h.dataset[k], key);
 async function waitState(page, key, value, timeout = READY) {
-  await page.waitForFunction(([s, k, v]) => document.querySelector(s)?.dataset[k] === v, [SEL, key, value], { timeout });
+  await page.waitForFunction(([s, k, v]) => document.querySelector(s)?.dataset[k] === v, [SEL, key, value], {
+    timeout,
+  });
 }
 /** Panels (with their bands) and frontier all measured. */
 async function waitMeasured(page, timeout = READY) {
@@ -32,10 +34,26 @@ function banded(text, name) {
   return [Number(m[1]), Number(m[2])];
 }
 /** The frontier's points: method, w and pixel centre. */
-const dots = (page) => page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('svg.gl-chart circle.gl-pt')].map((c) => ({ method: c.dataset.method, w: c.dataset.w, cy: Number(c.getAttribute('cy')) })));
-const yTitle = (page) => page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('svg.gl-chart text.label')].map((t) => t.textContent).join('|'));
-const titles = (page) => page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.gl-panels .plot-title')].map((t) => t.textContent));
-const metrics = (page) => page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.gl-panels .gl-metrics')].map((t) => t.textContent));
+const dots = (page) =>
+  page.$$eval(SEL, ([h]) =>
+    [...h.shadowRoot.querySelectorAll('svg.gl-chart circle.gl-pt')].map((c) => ({
+      method: c.dataset.method,
+      w: c.dataset.w,
+      cy: Number(c.getAttribute('cy')),
+    })),
+  );
+const yTitle = (page) =>
+  page.$$eval(SEL, ([h]) =>
+    [...h.shadowRoot.querySelectorAll('svg.gl-chart text.label')].map((t) => t.textContent).join('|'),
+  );
+const titles = (page) =>
+  page.$$eval(SEL, ([h]) =>
+    [...h.shadowRoot.querySelectorAll('.gl-panels .plot-title')].map((t) => t.textContent),
+  );
+const metrics = (page) =>
+  page.$$eval(SEL, ([h]) =>
+    [...h.shadowRoot.querySelectorAll('.gl-panels .gl-metrics')].map((t) => t.textContent),
+  );
 
 test('guidance lab: PNG, switch a method, click and key a frontier point, ground truth, train a guide', async () => {
   const errors = [];
@@ -44,9 +62,15 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   await host.scrollIntoViewIfNeeded();
   await waitState(page, 'cfgReady', '1');
   await waitMeasured(page);
-  assert.deepEqual((await titles(page)).map((t) => t.split(' ')[0]), ['CFG', 'interval', 'autoguidance']);
+  assert.deepEqual(
+    (await titles(page)).map((t) => t.split(' ')[0]),
+    ['CFG', 'interval', 'autoguidance'],
+  );
   // every method's curve has its nine strengths, each point with its two bars (its bands)
-  const points = await page.$$eval(SEL, ([h]) => h.shadowRoot.querySelectorAll('svg.gl-chart circle.gl-pt').length);
+  const points = await page.$$eval(
+    SEL,
+    ([h]) => h.shadowRoot.querySelectorAll('svg.gl-chart circle.gl-pt').length,
+  );
   assert.equal(points, 5 * 9);
   const bars = await page.$$eval(SEL, ([h]) => h.shadowRoot.querySelectorAll('svg.gl-chart .gl-band').length);
   assert.ok(bars >= 5 * 9, `${bars} bars`);
@@ -65,38 +89,80 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   assert.match(await yTitle(page), /sliced W2 to the class/);
   const byW2 = await dots(page);
   await host.locator('.ctl', { hasText: 'frontier shows' }).locator('select').selectOption('hit');
-  await page.waitForFunction((s) => /hit rate/.test([...document.querySelector(s).shadowRoot.querySelectorAll('svg.gl-chart text.label')].map((t) => t.textContent).join('|')), SEL, { timeout: READY });
+  await page.waitForFunction(
+    (s) =>
+      /hit rate/.test(
+        [...document.querySelector(s).shadowRoot.querySelectorAll('svg.gl-chart text.label')]
+          .map((t) => t.textContent)
+          .join('|'),
+      ),
+    SEL,
+    { timeout: READY },
+  );
   assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /guidance-lab\.axis=hit/);
   const byHit = await dots(page);
   assert.equal(byHit.length, 5 * 9);
-  assert.ok(byHit.some((d, i) => Math.abs(d.cy - byW2[i].cy) > 2), 'the points moved with the axis');
+  assert.ok(
+    byHit.some((d, i) => Math.abs(d.cy - byW2[i].cy) > 2),
+    'the points moved with the axis',
+  );
   await host.locator('.ctl', { hasText: 'frontier shows' }).locator('select').selectOption('off-support');
-  await page.waitForFunction((s) => /off-support/.test([...document.querySelector(s).shadowRoot.querySelectorAll('svg.gl-chart text.label')].map((t) => t.textContent).join('|')), SEL, { timeout: READY });
+  await page.waitForFunction(
+    (s) =>
+      /off-support/.test(
+        [...document.querySelector(s).shadowRoot.querySelectorAll('svg.gl-chart text.label')]
+          .map((t) => t.textContent)
+          .join('|'),
+      ),
+    SEL,
+    { timeout: READY },
+  );
   assert.equal(await state(page, 'cfgPanels'), 'done', 'the axis redraws the frontier only');
   await host.locator('.ctl', { hasText: 'frontier shows' }).locator('select').selectOption('W2');
 
   // the PNG export holds the three panels and the chart
-  const [png] = await Promise.all([page.waitForEvent('download'), host.locator('button', { hasText: 'PNG' }).click()]);
+  const [png] = await Promise.all([
+    page.waitForEvent('download'),
+    host.locator('button', { hasText: 'PNG' }).click(),
+  ]);
   const bytes = fs.readFileSync(await png.path());
   const pngWidth = bytes.readUInt32BE(16);
   const pngHeight = bytes.readUInt32BE(20);
   // the panels' composites and the charts' rasters (what the export draws), in device pixels
-  const parts = await page.$$eval(SEL, async ([h]) => Promise.all([
-    ...[...h.shadowRoot.querySelectorAll('.plot')].map((p) => p.__plot?.composite()),
-    ...[...h.shadowRoot.querySelectorAll('svg.gl-chart')].map((s) => s.__chart.toCanvas()),
-  ]).then((cs) => cs.map((c) => [c?.width ?? 0, c?.height ?? 0])));
+  const parts = await page.$$eval(SEL, async ([h]) =>
+    Promise.all([
+      ...[...h.shadowRoot.querySelectorAll('.plot')].map((p) => p.__plot?.composite()),
+      ...[...h.shadowRoot.querySelectorAll('svg.gl-chart')].map((s) => s.__chart.toCanvas()),
+    ]).then((cs) => cs.map((c) => [c?.width ?? 0, c?.height ?? 0])),
+  );
   assert.equal(parts.length, 4);
-  assert.ok(parts.every(([w, h]) => w > 0 && h > 0), `every part has pixels: ${parts}`);
+  assert.ok(
+    parts.every(([w, h]) => w > 0 && h > 0),
+    `every part has pixels: ${parts}`,
+  );
   // as on screen: the three panels in a row, the frontier chart under them
   const panels = parts.slice(0, 3);
   const frontier = parts[3];
-  assert.ok(pngWidth >= Math.max(panels.reduce((a, [w]) => a + w, 0), frontier[0]), `the PNG (${pngWidth} px wide) holds the panels' row and the frontier`);
-  assert.ok(pngHeight >= Math.max(...panels.map(([, h]) => h)) + frontier[1], `the PNG (${pngHeight} px high) stacks the frontier under the panels`);
+  assert.ok(
+    pngWidth >=
+      Math.max(
+        panels.reduce((a, [w]) => a + w, 0),
+        frontier[0],
+      ),
+    `the PNG (${pngWidth} px wide) holds the panels' row and the frontier`,
+  );
+  assert.ok(
+    pngHeight >= Math.max(...panels.map(([, h]) => h)) + frontier[1],
+    `the PNG (${pngHeight} px high) stacks the frontier under the panels`,
+  );
 
   // switch the left panel to APG: it samples again, the others keep their methods
   await host.locator('.ctl', { hasText: 'left panel' }).locator('select').selectOption('apg');
   await waitState(page, 'cfgPanels', 'done');
-  assert.deepEqual((await titles(page)).map((t) => t.split(' ')[0]), ['APG', 'interval', 'autoguidance']);
+  assert.deepEqual(
+    (await titles(page)).map((t) => t.split(' ')[0]),
+    ['APG', 'interval', 'autoguidance'],
+  );
   assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /guidance-lab\.panel1=apg/);
 
   // click APG's point at w = 5: the panels take w = 5, and the APG panel measures what the point did
@@ -104,29 +170,54 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   const dot = host.locator('svg.gl-chart circle[data-method="apg"][data-w="5"]').first();
   const label = await dot.getAttribute('aria-label');
   await dot.click();
-  await page.waitForFunction((s) => /w = 5/.test(document.querySelector(s).shadowRoot.querySelector('.gl-panels .plot-title').textContent), SEL, { timeout: READY });
+  await page.waitForFunction(
+    (s) =>
+      /w = 5/.test(document.querySelector(s).shadowRoot.querySelector('.gl-panels .plot-title').textContent),
+    SEL,
+    { timeout: READY },
+  );
   await waitState(page, 'cfgPanels', 'done');
   await waitState(page, 'cfgBands', 'done');
-  assert.ok((await titles(page)).every((t) => /w = 5$/.test(t)), (await titles(page)).join(' | '));
+  assert.ok(
+    (await titles(page)).every((t) => /w = 5$/.test(t)),
+    (await titles(page)).join(' | '),
+  );
   assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /guidance-lab\.w=5/);
   const hit = /hit ([\d.]+)/.exec(label)[1];
   const left = (await metrics(page))[0];
   assert.equal(/hit ([\d.]+)/.exec(left)[1], hit, `panel '${left}' against point '${label}'`);
   assert.deepEqual(banded(left, 'W2'), banded(label, 'W2'), `panel '${left}' against point '${label}'`);
   // the clicked points are ringed
-  await page.waitForFunction((s) => document.querySelector(s).shadowRoot.querySelector('circle.gl-now[data-method="apg"][data-w="5"]'), SEL, { timeout: READY });
+  await page.waitForFunction(
+    (s) => document.querySelector(s).shadowRoot.querySelector('circle.gl-now[data-method="apg"][data-w="5"]'),
+    SEL,
+    { timeout: READY },
+  );
 
   // the keyboard reaches a point: focus CFG's w = 3 and press Enter
   await host.locator('svg.gl-chart circle[data-method="cfg"][data-w="3"]').first().focus();
   await page.keyboard.press('Enter');
-  await page.waitForFunction((s) => /w = 3/.test(document.querySelector(s).shadowRoot.querySelector('.gl-panels .plot-title').textContent), SEL, { timeout: READY });
+  await page.waitForFunction(
+    (s) =>
+      /w = 3/.test(document.querySelector(s).shadowRoot.querySelector('.gl-panels .plot-title').textContent),
+    SEL,
+    { timeout: READY },
+  );
   await waitState(page, 'cfgPanels', 'done');
 
   // ground truth: every method on the exact field, autoguidance guided by the widened mixture
   await host.locator('.ctl', { hasText: 'ground truth' }).locator('input').check();
-  await page.waitForFunction((s) => /covariances × 1\.5/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent), SEL, { timeout: READY });
+  await page.waitForFunction(
+    (s) =>
+      /covariances × 1\.5/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent),
+    SEL,
+    { timeout: READY },
+  );
   await waitMeasured(page);
-  assert.ok((await metrics(page)).every((m) => /exact field/.test(m)), (await metrics(page)).join(' | '));
+  assert.ok(
+    (await metrics(page)).every((m) => /exact field/.test(m)),
+    (await metrics(page)).join(' | '),
+  );
   await host.locator('.ctl', { hasText: 'ground truth' }).locator('input').uncheck();
   await waitMeasured(page);
 
@@ -138,11 +229,28 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   }
   await host.locator('.train-controls input[type=range]').last().fill('400');
   await host.locator('button', { hasText: 'Train from scratch' }).click();
-  await page.waitForFunction((s) => Number(document.querySelector(s).dataset.cfgGuideStep) >= 40, SEL, { timeout: TRAINED });
+  await page.waitForFunction((s) => Number(document.querySelector(s).dataset.cfgGuideStep) >= 40, SEL, {
+    timeout: TRAINED,
+  });
   const step = Number(await state(page, 'cfgGuideStep'));
   assert.ok(step >= 40 && step < 400, `the guide is an early checkpoint (step ${step})`);
-  await page.waitForFunction((s) => /trained 400 steps/.test(document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent), SEL, { timeout: TRAINED });
-  await page.waitForFunction(([s, k]) => document.querySelector(s).shadowRoot.querySelector('.readout').textContent.includes(`checkpoint at step ${k}`), [SEL, step], { timeout: READY });
+  await page.waitForFunction(
+    (s) =>
+      /trained 400 steps/.test(
+        document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent,
+      ),
+    SEL,
+    { timeout: TRAINED },
+  );
+  await page.waitForFunction(
+    ([s, k]) =>
+      document
+        .querySelector(s)
+        .shadowRoot.querySelector('.readout')
+        .textContent.includes(`checkpoint at step ${k}`),
+    [SEL, step],
+    { timeout: READY },
+  );
   // with the trained model and its guide, the panels and the frontier measure again
   await waitMeasured(page, TRAINED);
   assert.match((await metrics(page))[2], /hit [\d.]+/);

@@ -5,11 +5,17 @@
 import { serve, launch, openPage } from './lib.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
-const NS = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const NS = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const { server, url } = await serve(DIST);
 const browser = await launch();
 const SEL = '#guidance-lab';
-const wait = (page, key, v) => page.waitForFunction(([s, k, x]) => document.querySelector(s)?.dataset[k] === x, [SEL, key, v], { timeout: 600000 });
+const wait = (page, key, v) =>
+  page.waitForFunction(([s, k, x]) => document.querySelector(s)?.dataset[k] === x, [SEL, key, v], {
+    timeout: 600000,
+  });
 const rows = [];
 for (const n of NS.length ? NS : [250, 500, 1000, 2000]) {
   const errors = [];
@@ -37,10 +43,28 @@ for (const n of NS.length ? NS : [250, 500, 1000, 2000]) {
   const f = await page.evaluate(() => {
     window.__stop = true;
     const x = window.__frames.slice(1).sort((a, b) => a - b);
-    return { count: x.length, p50: x[Math.floor(x.length / 2)], p95: x[Math.floor(x.length * 0.95)], max: x[x.length - 1], over50: x.filter((d) => d > 50).length };
+    return {
+      count: x.length,
+      p50: x[Math.floor(x.length / 2)],
+      p95: x[Math.floor(x.length * 0.95)],
+      max: x[x.length - 1],
+      over50: x.filter((d) => d > 50).length,
+    };
   });
-  const text = await page.$$eval(SEL, ([h]) => [...h.shadowRoot.querySelectorAll('.gl-panels .gl-metrics')].map((t) => t.textContent));
-  rows.push({ n, panelsMs: Math.round(panels), bandsMs: Math.round(bands), frontierMs: Math.round(frontier), frameP50: f.p50?.toFixed(1), frameP95: f.p95?.toFixed(1), frameMax: f.max?.toFixed(0), over50: `${f.over50}/${f.count}`, errors: errors.length });
+  const text = await page.$$eval(SEL, ([h]) =>
+    [...h.shadowRoot.querySelectorAll('.gl-panels .gl-metrics')].map((t) => t.textContent),
+  );
+  rows.push({
+    n,
+    panelsMs: Math.round(panels),
+    bandsMs: Math.round(bands),
+    frontierMs: Math.round(frontier),
+    frameP50: f.p50?.toFixed(1),
+    frameP95: f.p95?.toFixed(1),
+    frameMax: f.max?.toFixed(0),
+    over50: `${f.over50}/${f.count}`,
+    errors: errors.length,
+  });
   console.log(`n = ${n}`);
   for (const t of text) console.log(`  ${t}`);
   await page.close();

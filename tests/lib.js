@@ -8,9 +8,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
-  '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png',
-  '.svg': 'image/svg+xml', '.gz': 'application/gzip',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.gz': 'application/gzip',
 };
 
 /**
@@ -21,18 +27,38 @@ export function serve(root, prefix = '/', headers = {}) {
   root = path.resolve(root);
   const server = http.createServer((req, res) => {
     let url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (!url.startsWith(prefix)) { res.writeHead(404); res.end(); return; }
+    if (!url.startsWith(prefix)) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
     url = '/' + url.slice(prefix.length);
     let file = path.join(root, path.normalize(url));
-    if (!file.startsWith(path.resolve(root))) { res.writeHead(403); res.end(); return; }
+    if (!file.startsWith(path.resolve(root))) {
+      res.writeHead(403);
+      res.end();
+      return;
+    }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, data) => {
-      if (err) { res.writeHead(404); res.end('not found'); return; }
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...headers });
+      if (err) {
+        res.writeHead(404);
+        res.end('not found');
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+        ...headers,
+      });
       res.end(data);
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}${prefix}` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${server.address().port}${prefix}` }),
+    ),
+  );
 }
 
 /**
@@ -46,7 +72,8 @@ export function serve(root, prefix = '/', headers = {}) {
 export const CPU_THROTTLE = (() => {
   const raw = process.env.CPU_THROTTLE ?? '1';
   const rate = Number(raw);
-  if (!Number.isFinite(rate) || rate < 1 || rate > 20) throw new Error(`CPU_THROTTLE must be a number from 1 to 20, not '${raw}'`);
+  if (!Number.isFinite(rate) || rate < 1 || rate > 20)
+    throw new Error(`CPU_THROTTLE must be a number from 1 to 20, not '${raw}'`);
   return rate;
 })();
 
@@ -65,8 +92,17 @@ export async function launch(extra = []) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extra],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      ...extra,
+    ],
   });
   if (CPU_THROTTLE > 1) {
     const newPage = browser.newPage.bind(browser);
@@ -83,7 +119,9 @@ export async function launch(extra = []) {
 export async function openPage(browser, url, errors, viewport = { width: 1100, height: 900 }) {
   const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
   await page.goto(url);
   return page;
 }
@@ -110,15 +148,19 @@ export function pageSession({ dist, headers = {}, launchArgs = [] }) {
 
 /** Painted pixels (alpha > 0) of the figure canvases (pixels, overlays, strips) of the `index`th match of `selector`. */
 export function paintedPixels(page, selector, index = 0) {
-  return page.$$eval(selector, (hosts, k) => {
-    let n = 0;
-    for (const c of hosts[k]?.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
-      if (!c.width || !c.height) continue;
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
-    }
-    return n;
-  }, index);
+  return page.$$eval(
+    selector,
+    (hosts, k) => {
+      let n = 0;
+      for (const c of hosts[k]?.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
+        if (!c.width || !c.height) continue;
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
+      }
+      return n;
+    },
+    index,
+  );
 }
 
 /**
@@ -126,17 +168,27 @@ export function paintedPixels(page, selector, index = 0) {
  * pixels (a state, not a duration: a slow machine paints later); returns the count then.
  */
 export async function waitPainted(page, selector, min, { index = 0, timeout = 60000 } = {}) {
-  await page.waitForFunction(([s, k, m]) => {
-    let n = 0;
-    for (const c of document.querySelectorAll(s)[k]?.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
-      if (!c.width || !c.height) continue;
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
-    }
-    return n > m;
-  }, [selector, index, min], { timeout }).catch(async (e) => {
-    throw new Error(`${selector} [${index}] has ${await paintedPixels(page, selector, index)} painted pixels, not more than ${min}: ${e.message}`);
-  });
+  await page
+    .waitForFunction(
+      ([s, k, m]) => {
+        let n = 0;
+        for (const c of document
+          .querySelectorAll(s)
+          [k]?.shadowRoot?.querySelectorAll('canvas.pix, canvas.over, canvas.strip') ?? []) {
+          if (!c.width || !c.height) continue;
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
+        }
+        return n > m;
+      },
+      [selector, index, min],
+      { timeout },
+    )
+    .catch(async (e) => {
+      throw new Error(
+        `${selector} [${index}] has ${await paintedPixels(page, selector, index)} painted pixels, not more than ${min}: ${e.message}`,
+      );
+    });
   return paintedPixels(page, selector, index);
 }
 
@@ -148,9 +200,13 @@ export async function mountEvery(page, { timeout = 120000 } = {}) {
   const n = await page.$$eval('[data-cfg-figure]', (hs) => hs.length);
   for (let i = 0; i < n; i++) {
     await page.locator('[data-cfg-figure]').nth(i).scrollIntoViewIfNeeded();
-    await page.waitForFunction((k) => {
-      const h = document.querySelectorAll('[data-cfg-figure]')[k];
-      return h.dataset.cfgReady === '1' || h.dataset.cfgFailed === '1';
-    }, i, { timeout });
+    await page.waitForFunction(
+      (k) => {
+        const h = document.querySelectorAll('[data-cfg-figure]')[k];
+        return h.dataset.cfgReady === '1' || h.dataset.cfgFailed === '1';
+      },
+      i,
+      { timeout },
+    );
   }
 }

@@ -36,14 +36,25 @@ function connect(handlers) {
 test('results, errors with their fields, and unknown requests', async () => {
   const { client } = connect({
     add: ({ a, b }) => a + b,
-    later: async ({ x }) => { await pause(); return { x }; },
-    fails: () => { throw Object.assign(new Error('diverged (loss NaN)'), { step: 42 }); },
-    bytes: () => { const v = new Float64Array([1, 2, 3]); return transferred(v, [v.buffer]); },
+    later: async ({ x }) => {
+      await pause();
+      return { x };
+    },
+    fails: () => {
+      throw Object.assign(new Error('diverged (loss NaN)'), { step: 42 });
+    },
+    bytes: () => {
+      const v = new Float64Array([1, 2, 3]);
+      return transferred(v, [v.buffer]);
+    },
   });
   assert.equal(await client.call('add', { a: 2, b: 3 }), 5);
   assert.deepEqual(await client.call('later', { x: [1, 'a'] }), { x: [1, 'a'] });
   assert.deepEqual([...(await client.call('bytes'))], [1, 2, 3]);
-  await assert.rejects(client.call('fails'), (e) => e.message === 'diverged (loss NaN)' && e.step === 42 && !e.cancelled);
+  await assert.rejects(
+    client.call('fails'),
+    (e) => e.message === 'diverged (loss NaN)' && e.step === 42 && !e.cancelled,
+  );
   await assert.rejects(client.call('nope'), /unknown request 'nope'/);
   await assert.rejects(client.call('toString'), /unknown request 'toString'/);
   assert.equal(client.busy, false);

@@ -34,11 +34,15 @@ async function measure(url) {
       requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
-    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__tasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) window.__tasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
   });
   await page.goto(url);
   await page.evaluate(() => window.cfgReady);
-  await page.evaluate(() => { window.__measuring = true; });
+  await page.evaluate(() => {
+    window.__measuring = true;
+  });
   await page.mouse.move(200, 400);
   for (let i = 0; i < 2000; i++) {
     await page.mouse.wheel(0, 200);
@@ -49,7 +53,14 @@ async function measure(url) {
   await page.close();
   gaps.sort((a, c) => a - c);
   const q = (p) => Math.round(gaps[Math.min(gaps.length - 1, Math.floor(gaps.length * p))] * 10) / 10;
-  return { frames: gaps.length, median_ms: q(0.5), p95_ms: q(0.95), max_ms: q(1), longest_task_ms: Math.round(Math.max(0, ...tasks)), long_tasks: tasks.length };
+  return {
+    frames: gaps.length,
+    median_ms: q(0.5),
+    p95_ms: q(0.95),
+    max_ms: q(1),
+    longest_task_ms: Math.round(Math.max(0, ...tasks)),
+    long_tasks: tasks.length,
+  };
 }
 
 try {

@@ -21,23 +21,29 @@ function coreDatasets() {
   const arms = [...body.matchAll(/^\s*"([a-z-]+)" => \(/gm)];
   arms.forEach((m, i) => {
     const text = body.slice(m.index, arms[i + 1]?.index ?? body.indexOf('_ => return Err'));
-    sets.set(m[1], [...text.matchAll(/class\("([^"]+)"/g)].map((c) => c[1]));
+    sets.set(
+      m[1],
+      [...text.matchAll(/class\("([^"]+)"/g)].map((c) => c[1]),
+    );
   });
   return { names, sets };
 }
 
-test('the data-set list of the page is the core\'s, in its order', () => {
+test("the data-set list of the page is the core's, in its order", () => {
   const { names, sets } = coreDatasets();
   assert.deepEqual(P.dataset().options, names);
   assert.deepEqual([...sets.keys()], names, 'every name has its classes in Dataset::by_name');
   for (const [name, classes] of sets) assert.ok(classes.length >= 2, `${name}: ${classes}`);
 });
 
-test('the palette and the null grey are the core\'s', () => {
+test("the palette and the null grey are the core's", () => {
   const src = rust('render.rs');
   const block = /pub const PALETTE: \[\[u8; 3\]; \d+\] = \[([\s\S]*?)\];/.exec(src)[1];
   const palette = [...block.matchAll(/\[(\d+), (\d+), (\d+)\]/g)].map((m) => hex(m.slice(1, 4).map(Number)));
-  assert.deepEqual(PALETTE.map((c) => c.toUpperCase()), palette);
+  assert.deepEqual(
+    PALETTE.map((c) => c.toUpperCase()),
+    palette,
+  );
   const grey = /pub const NULL_COLOR: \[u8; 3\] = \[(\d+), (\d+), (\d+)\]/.exec(src).slice(1, 4).map(Number);
   assert.equal(NULL_COLOR.toUpperCase(), hex(grey));
 });

@@ -21,13 +21,16 @@ function figureSources(dir = path.join(ROOT, 'www', 'figures')) {
   });
 }
 
-test('no figure queries the shell\'s own elements: controls, the training panel, stylesheets', () => {
+test("no figure queries the shell's own elements: controls, the training panel, stylesheets", () => {
   const rules = [
     [/\[id\^=/, 'a control found by its generated id (use fig.control(key))'],
     [/\.ctl\b['"` ]/, 'a control row found by its class (use fig.control(key))'],
     [/['"`]\.train[ '"`]/, 'the training panel found by its class (use fig.trainingPanel())'],
     [/link\[rel=stylesheet\]/, 'a stylesheet waited for (the shell waits before create)'],
-    [/shadow\.querySelector/, 'an element of the shell found by a query (use the shell\'s API: fig.control, fig.sidePanel, fig.trainingPanel)'],
+    [
+      /shadow\.querySelector/,
+      "an element of the shell found by a query (use the shell's API: fig.control, fig.sidePanel, fig.trainingPanel)",
+    ],
   ];
   const found = [];
   for (const [file, text] of figureSources()) {
@@ -63,7 +66,8 @@ function contractTypedefs() {
     const name = block[1].match(/@typedef\s+\{object\}\s+(\w+)/)?.[1];
     if (!name) continue;
     defs[name] = {};
-    for (const m of block[1].matchAll(/@property\s+\{(.+?)\}\s+(\[)?(\w+)\]?/g)) defs[name][m[3]] = { type: m[1], optional: !!m[2] };
+    for (const m of block[1].matchAll(/@property\s+\{(.+?)\}\s+(\[)?(\w+)\]?/g))
+      defs[name][m[3]] = { type: m[1], optional: !!m[2] };
   }
   return defs;
 }
@@ -93,9 +97,15 @@ function typeProblems(value, type, defs, where) {
     const plain = typeof value === 'object' && value !== null && !Array.isArray(value);
     if (t === 'object') return plain ? [] : null;
     const array = t.match(/^Array<(.+)>$/);
-    if (array) return Array.isArray(value) ? value.flatMap((v, i) => typeProblems(v, array[1], defs, `${where}[${i}]`)) : null;
+    if (array)
+      return Array.isArray(value)
+        ? value.flatMap((v, i) => typeProblems(v, array[1], defs, `${where}[${i}]`))
+        : null;
     const map = t.match(/^Object<string,\s*(.+)>$/);
-    if (map) return plain ? Object.entries(value).flatMap(([k, v]) => typeProblems(v, map[1], defs, `${where}.${k}`)) : null;
+    if (map)
+      return plain
+        ? Object.entries(value).flatMap(([k, v]) => typeProblems(v, map[1], defs, `${where}.${k}`))
+        : null;
     if (defs[t]) return plain ? definitionProblems(value, t, defs, where) : null;
     throw new Error(`contract.js: a type the check does not know: ${t}`);
   };
@@ -107,7 +117,9 @@ function typeProblems(value, type, defs, where) {
 /** What is wrong with `def` as a `name` typedef of the contract ([] if nothing). */
 function definitionProblems(def, name, defs, where = name) {
   const fields = defs[name];
-  const problems = Object.keys(def).filter((k) => !fields[k]).map((k) => `${where}.${k}: a field the contract does not name`);
+  const problems = Object.keys(def)
+    .filter((k) => !fields[k])
+    .map((k) => `${where}.${k}: a field the contract does not name`);
   for (const [k, { type, optional }] of Object.entries(fields)) {
     if (def[k] === undefined) {
       if (!optional) problems.push(`${where}.${k}: missing`);
@@ -118,7 +130,10 @@ function definitionProblems(def, name, defs, where = name) {
 
 test('every figure definition is a FigureDefinition of www/shell/contract.js', async () => {
   const defs = contractTypedefs();
-  assert.ok(Object.keys(defs.FigureDefinition ?? {}).length > 10, 'contract.js has a FigureDefinition typedef');
+  assert.ok(
+    Object.keys(defs.FigureDefinition ?? {}).length > 10,
+    'contract.js has a FigureDefinition typedef',
+  );
   const problems = [];
   for (const [id, load] of Object.entries(FIGURES)) {
     const def = (await load()).default;
@@ -126,7 +141,8 @@ test('every figure definition is a FigureDefinition of www/shell/contract.js', a
     problems.push(...definitionProblems(def, 'FigureDefinition', defs, id));
     // its stylesheets are files, named from its folder
     for (const name of def.styles ?? []) {
-      if (!fs.existsSync(path.join(ROOT, 'www', 'figures', id, String(name)))) problems.push(`${id}: no stylesheet www/figures/${id}/${name}`);
+      if (!fs.existsSync(path.join(ROOT, 'www', 'figures', id, String(name))))
+        problems.push(`${id}: no stylesheet www/figures/${id}/${name}`);
     }
   }
   assert.deepEqual(problems, []);
@@ -135,29 +151,46 @@ test('every figure definition is a FigureDefinition of www/shell/contract.js', a
   const { title, ...untitled } = hero;
   assert.ok(title);
   assert.deepEqual(definitionProblems(untitled, 'FigureDefinition', defs, 'x'), ['x.title: missing']);
-  assert.deepEqual(definitionProblems({ ...hero, wide: 'yes', styles: ['a.css', 3] }, 'FigureDefinition', defs, 'x'),
-    ['x.styles[1]: not a string', 'x.wide: not a boolean']);
-  assert.deepEqual(definitionProblems({ ...hero, effects: [['a', 1]], on: { model: 2 } }, 'FigureDefinition', defs, 'x'),
-    ['x.on.model: not a string', 'x.effects[0][1]: not a string']);
-  assert.deepEqual(definitionProblems({ ...hero, training: { kind: 'x', begin() {} } }, 'FigureDefinition', defs, 'x'),
-    ['x.training.setParams: missing']);
-  assert.deepEqual(definitionProblems({ ...hero, style: [] }, 'FigureDefinition', defs, 'x'), ['x.style: a field the contract does not name']);
+  assert.deepEqual(
+    definitionProblems({ ...hero, wide: 'yes', styles: ['a.css', 3] }, 'FigureDefinition', defs, 'x'),
+    ['x.styles[1]: not a string', 'x.wide: not a boolean'],
+  );
+  assert.deepEqual(
+    definitionProblems({ ...hero, effects: [['a', 1]], on: { model: 2 } }, 'FigureDefinition', defs, 'x'),
+    ['x.on.model: not a string', 'x.effects[0][1]: not a string'],
+  );
+  assert.deepEqual(
+    definitionProblems({ ...hero, training: { kind: 'x', begin() {} } }, 'FigureDefinition', defs, 'x'),
+    ['x.training.setParams: missing'],
+  );
+  assert.deepEqual(definitionProblems({ ...hero, style: [] }, 'FigureDefinition', defs, 'x'), [
+    'x.style: a field the contract does not name',
+  ]);
 });
 
 test('www/ is layered: lib imports nothing above it, the shell nothing from the figures; every import exists', () => {
-  const layer = (file) => (file.startsWith('www/lib/') ? 0 : file.startsWith('www/shell/') ? 1 : file.startsWith('www/figures/') ? 2 : 3);
+  const layer = (file) =>
+    file.startsWith('www/lib/')
+      ? 0
+      : file.startsWith('www/shell/')
+        ? 1
+        : file.startsWith('www/figures/')
+          ? 2
+          : 3;
   const found = [];
   const missing = [];
-  const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? walk(p) : e.name.endsWith('.js') ? [p] : [];
-  });
+  const walk = (dir) =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      return e.isDirectory() ? walk(p) : e.name.endsWith('.js') ? [p] : [];
+    });
   for (const p of walk(path.join(ROOT, 'www'))) {
     const file = path.relative(ROOT, p);
     for (const m of fs.readFileSync(p, 'utf8').matchAll(/(?:from|import\()\s*'(\.[^']+)'/g)) {
       const target = path.relative(ROOT, path.resolve(path.dirname(p), m[1]));
       // the wasm-bindgen modules exist only in the built dist/
-      if (!fs.existsSync(path.join(ROOT, target)) && !/cfg-playground|gif-export/.test(target)) missing.push(`${file} imports ${target}, which does not exist`);
+      if (!fs.existsSync(path.join(ROOT, target)) && !/cfg-playground|gif-export/.test(target))
+        missing.push(`${file} imports ${target}, which does not exist`);
       // the entry points may import anything
       if (layer(file) !== 3 && layer(target) > layer(file)) found.push(`${file} imports ${target}`);
     }
@@ -168,7 +201,12 @@ test('www/ is layered: lib imports nothing above it, the shell nothing from the 
 
 test('the dispatch runs the strongest triggered effect of each chain, in order', () => {
   const def = {
-    params: [...fx('data', { key: 'dataset' }), ...fx('restart', { key: 'n' }), ...fx(['densities', 'soft'], { key: 'w' }), { key: 'lr' }],
+    params: [
+      ...fx('data', { key: 'dataset' }),
+      ...fx('restart', { key: 'n' }),
+      ...fx(['densities', 'soft'], { key: 'w' }),
+      { key: 'lr' },
+    ],
     on: { model: 'weights', drawing: 'densities' },
     effects: [['data', 'restart', 'soft', 'weights'], ['densities']],
   };
@@ -180,63 +218,128 @@ test('the dispatch runs the strongest triggered effect of each chain, in order',
   assert.deepEqual(effectsFor(def, ['drawing']), ['densities']);
   assert.deepEqual(effectsFor(def, ['lr']), []);
   assert.deepEqual(checkEffects(def, ['lr']), []);
-  assert.deepEqual(checkEffects(def, []), ["setting 'lr' says nothing about what a change to it invalidates"]);
+  assert.deepEqual(checkEffects(def, []), [
+    "setting 'lr' says nothing about what a change to it invalidates",
+  ]);
   // the default: model → weights, and one chain in the order the settings name the effects
   const plain = { params: fx('restart', { key: 'n' }) };
   assert.deepEqual(effectsFor(plain, ['model', 'n']), ['restart']);
   assert.deepEqual(checkEffects(plain, [], { restart() {} }), ["no handler for effect 'weights'"]);
-  assert.deepEqual(checkEffects({ params: [], effects: ['a', 'weights'], on: { x: 'b' } }, []), ["effect 'b' is in no chain of effects"]);
+  assert.deepEqual(checkEffects({ params: [], effects: ['a', 'weights'], on: { x: 'b' } }, []), [
+    "effect 'b' is in no chain of effects",
+  ]);
 });
 
 const session = pageSession({ dist: DIST });
 
-test('the w control is dimmed through the shell while the class is null; velocity-field plays with the players\' button; the loss link opens the training panel', async () => {
+test("the w control is dimmed through the shell while the class is null; velocity-field plays with the players' button; the loss link opens the training panel", async () => {
   const errors = [];
-  const page = await openPage(session.browser, `${session.url}#velocity-field.class=null&euler-steps.class=null`, errors, { width: 1280, height: 900 });
+  const page = await openPage(
+    session.browser,
+    `${session.url}#velocity-field.class=null&euler-steps.class=null`,
+    errors,
+    { width: 1280, height: 900 },
+  );
   for (const id of ['velocity-field', 'euler-steps']) {
     const host = page.locator(`[data-cfg-figure="${id}"]`);
     await host.scrollIntoViewIfNeeded();
-    await page.waitForFunction((id) => document.querySelector(`[data-cfg-figure="${id}"]`)?.dataset.cfgReady === '1', id, { timeout: 60000 });
-    const dimmed = () => page.$eval(`[data-cfg-figure="${id}"]`, (h) => [...h.shadowRoot.querySelectorAll('.ctl')].filter((r) => r.classList.contains('ctl-unused')).map((r) => r.querySelector('label').textContent));
-    await page.waitForFunction((id) => document.querySelector(`[data-cfg-figure="${id}"]`).shadowRoot.querySelector('.ctl-unused'), id, { timeout: 60000 });
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-cfg-figure="${id}"]`)?.dataset.cfgReady === '1',
+      id,
+      { timeout: 60000 },
+    );
+    const dimmed = () =>
+      page.$eval(`[data-cfg-figure="${id}"]`, (h) =>
+        [...h.shadowRoot.querySelectorAll('.ctl')]
+          .filter((r) => r.classList.contains('ctl-unused'))
+          .map((r) => r.querySelector('label').textContent),
+      );
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-cfg-figure="${id}"]`).shadowRoot.querySelector('.ctl-unused'),
+      id,
+      { timeout: 60000 },
+    );
     assert.deepEqual(await dimmed(), ['guidance w'], id);
     // a class: w acts again
     await host.locator('.ctl', { hasText: 'class' }).locator('select').selectOption({ index: 0 });
-    await page.waitForFunction((id) => !document.querySelector(`[data-cfg-figure="${id}"]`).shadowRoot.querySelector('.ctl-unused'), id, { timeout: 60000 });
+    await page.waitForFunction(
+      (id) => !document.querySelector(`[data-cfg-figure="${id}"]`).shadowRoot.querySelector('.ctl-unused'),
+      id,
+      { timeout: 60000 },
+    );
   }
   // velocity-field's play head is the players' (playbar.js PlayHead): it pauses and plays t
   const vf = page.locator('[data-cfg-figure="velocity-field"]');
   await vf.scrollIntoViewIfNeeded();
-  const btn = vf.locator('.vf-playbar button.pb-btn[aria-label=pause], .vf-playbar button.pb-btn[aria-label=play]');
+  const btn = vf.locator(
+    '.vf-playbar button.pb-btn[aria-label=pause], .vf-playbar button.pb-btn[aria-label=play]',
+  );
   const label = await btn.getAttribute('aria-label');
   await btn.click();
   assert.equal(await btn.getAttribute('aria-label'), label === 'pause' ? 'play' : 'pause');
   if (label === 'pause') await btn.click(); // it was playing: play again
   const t0 = await vf.locator('.vf-playbar input[type=range]').inputValue();
-  await page.waitForFunction((t0) => document.querySelector('[data-cfg-figure="velocity-field"]').shadowRoot.querySelector('.vf-playbar input[type=range]').value !== t0, t0, { timeout: 60000 });
+  await page.waitForFunction(
+    (t0) =>
+      document
+        .querySelector('[data-cfg-figure="velocity-field"]')
+        .shadowRoot.querySelector('.vf-playbar input[type=range]').value !== t0,
+    t0,
+    { timeout: 60000 },
+  );
   assert.equal(await btn.getAttribute('aria-label'), 'pause');
   const dyo = page.locator('[data-cfg-figure="draw-your-own"]');
   await dyo.scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => document.querySelector('[data-cfg-figure="draw-your-own"]')?.dataset.cfgReady === '1', null, { timeout: 60000 });
+  await page.waitForFunction(
+    () => document.querySelector('[data-cfg-figure="draw-your-own"]')?.dataset.cfgReady === '1',
+    null,
+    { timeout: 60000 },
+  );
   assert.equal(await dyo.locator('.train details').evaluate((d) => d.open), false);
   await dyo.locator('button', { hasText: 'loss curve' }).click();
-  await page.waitForFunction(() => document.querySelector('[data-cfg-figure="draw-your-own"]').shadowRoot.querySelector('.train details').open, null, { timeout: 60000 });
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-cfg-figure="draw-your-own"]').shadowRoot.querySelector('.train details')
+        .open,
+    null,
+    { timeout: 60000 },
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('velocity-field: a link\'s t is kept as it is, paused; stepping the play head sets t', async () => {
+test("velocity-field: a link's t is kept as it is, paused; stepping the play head sets t", async () => {
   const errors = [];
-  const page = await openPage(session.browser, `${session.url}#velocity-field.t=0.37`, errors, { width: 1280, height: 900 });
+  const page = await openPage(session.browser, `${session.url}#velocity-field.t=0.37`, errors, {
+    width: 1280,
+    height: 900,
+  });
   const vf = page.locator('[data-cfg-figure="velocity-field"]');
   await vf.scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => document.querySelector('[data-cfg-figure="velocity-field"]')?.dataset.cfgReady === '1', null, { timeout: 60000 });
-  await page.waitForFunction(() => document.querySelector('[data-cfg-figure="velocity-field"]').shadowRoot.querySelector('.vf-playbar .pb-time')?.textContent === 't = 0.37', null, { timeout: 60000 });
-  assert.equal(await vf.locator('.vf-playbar button[aria-label=play]').count(), 1, 'a link that sets t starts paused');
+  await page.waitForFunction(
+    () => document.querySelector('[data-cfg-figure="velocity-field"]')?.dataset.cfgReady === '1',
+    null,
+    { timeout: 60000 },
+  );
+  await page.waitForFunction(
+    () =>
+      document
+        .querySelector('[data-cfg-figure="velocity-field"]')
+        .shadowRoot.querySelector('.vf-playbar .pb-time')?.textContent === 't = 0.37',
+    null,
+    { timeout: 60000 },
+  );
+  assert.equal(
+    await vf.locator('.vf-playbar button[aria-label=play]').count(),
+    1,
+    'a link that sets t starts paused',
+  );
   assert.match(await page.evaluate(() => location.hash), /velocity-field\.t=0\.37/);
   await vf.locator('.vf-playbar button[aria-label="one step forward"]').click();
   // one frame of the recorded run further: t = 19/50 + 1/50
-  await page.waitForFunction(() => /velocity-field\.t=0\.4(&|$)/.test(location.hash), null, { timeout: 60000 });
+  await page.waitForFunction(() => /velocity-field\.t=0\.4(&|$)/.test(location.hash), null, {
+    timeout: 60000,
+  });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -245,14 +348,23 @@ test('every focusable element of every figure has a name and is not hidden from 
   const errors = [];
   const page = await openPage(session.browser, session.url, errors, { width: 1280, height: 900 });
   await mountEvery(page);
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-cfg-figure]')].every((h) => h.dataset.cfgReady === '1'), null, { timeout: 180000 });
-  const bad = await page.evaluate(() => [...document.querySelectorAll('[data-cfg-figure]')].flatMap((h) =>
-    [...h.shadowRoot.querySelectorAll('[tabindex]:not([tabindex="-1"]), button, input, select, summary')].filter((e) => {
-      if (e.closest('[hidden]') || (e.type === 'file')) return false;
-      const hidden = e.closest('[aria-hidden="true"]');
-      const named = e.getAttribute('aria-label') || e.labels?.length || e.textContent.trim() || e.title;
-      return hidden || !named;
-    }).map((e) => `${h.dataset.cfgFigure}: <${e.tagName.toLowerCase()} class="${e.className}">`)));
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('[data-cfg-figure]')].every((h) => h.dataset.cfgReady === '1'),
+    null,
+    { timeout: 180000 },
+  );
+  const bad = await page.evaluate(() =>
+    [...document.querySelectorAll('[data-cfg-figure]')].flatMap((h) =>
+      [...h.shadowRoot.querySelectorAll('[tabindex]:not([tabindex="-1"]), button, input, select, summary')]
+        .filter((e) => {
+          if (e.closest('[hidden]') || e.type === 'file') return false;
+          const hidden = e.closest('[aria-hidden="true"]');
+          const named = e.getAttribute('aria-label') || e.labels?.length || e.textContent.trim() || e.title;
+          return hidden || !named;
+        })
+        .map((e) => `${h.dataset.cfgFigure}: <${e.tagName.toLowerCase()} class="${e.className}">`),
+    ),
+  );
   assert.deepEqual(bad, []);
   assert.deepEqual(errors, []);
   await page.close();
@@ -263,7 +375,14 @@ test('a read-out shows no stray "null" for a part a figure leaves out (cfg-grid 
   const page = await openPage(session.browser, session.url, errors, { width: 1280, height: 900 });
   const host = page.locator('#cfg-grid');
   await host.scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => /cells of/.test(document.getElementById('cfg-grid')?.shadowRoot?.querySelector('.readout')?.textContent ?? ''), null, { timeout: 120000 });
+  await page.waitForFunction(
+    () =>
+      /cells of/.test(
+        document.getElementById('cfg-grid')?.shadowRoot?.querySelector('.readout')?.textContent ?? '',
+      ),
+    null,
+    { timeout: 120000 },
+  );
   const text = await host.locator('.readout').textContent();
   assert.doesNotMatch(text, /null/, text);
   assert.deepEqual(errors, []);

@@ -24,11 +24,66 @@ function rng(seed) {
   };
 }
 
-const TOKENS = ['', ' ', '0', '-0', '1', '-1', '0.5', '1e309', '-1e309', '1e-400', 'NaN', 'Infinity', '-Infinity',
-  '0x10', '1_000', '1,2', ',', ',,', '1,,2', ' 3 ', 'true', 'false', 'yes', 'off', 'null', 'undefined', 'face',
-  'mouth', 'euler', 'heun', 'left-eye', '<img src=x onerror=alert(1)>', '"', "'", '%', '%zz', '&', '=', '#', '.',
-  '\u0000', '\u202e', '😀', 'é', '9'.repeat(400), 'a'.repeat(41), '__proto__', 'constructor', 'toString',
-  '4294967296', '4294967295', '2.5', '1e3', '12', '13', '0.0001', '10', '100000000'];
+const TOKENS = [
+  '',
+  ' ',
+  '0',
+  '-0',
+  '1',
+  '-1',
+  '0.5',
+  '1e309',
+  '-1e309',
+  '1e-400',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '0x10',
+  '1_000',
+  '1,2',
+  ',',
+  ',,',
+  '1,,2',
+  ' 3 ',
+  'true',
+  'false',
+  'yes',
+  'off',
+  'null',
+  'undefined',
+  'face',
+  'mouth',
+  'euler',
+  'heun',
+  'left-eye',
+  '<img src=x onerror=alert(1)>',
+  '"',
+  "'",
+  '%',
+  '%zz',
+  '&',
+  '=',
+  '#',
+  '.',
+  '\u0000',
+  '\u202e',
+  '😀',
+  'é',
+  '9'.repeat(400),
+  'a'.repeat(41),
+  '__proto__',
+  'constructor',
+  'toString',
+  '4294967296',
+  '4294967295',
+  '2.5',
+  '1e3',
+  '12',
+  '13',
+  '0.0001',
+  '10',
+  '100000000',
+];
 
 function randomString(r) {
   const n = Math.floor(r() * 5);
@@ -55,15 +110,23 @@ function rawFor(p, r) {
 
 /** Whether `v` is a valid value of `p`. */
 function valid(p, v) {
-  const inRange = (x) => Number.isFinite(x) && (p.min === undefined || x >= p.min) && (p.max === undefined || x <= p.max);
+  const inRange = (x) =>
+    Number.isFinite(x) && (p.min === undefined || x >= p.min) && (p.max === undefined || x <= p.max);
   switch (p.type) {
-    case 'number': return typeof v === 'number' && inRange(v);
-    case 'int': return typeof v === 'number' && Number.isInteger(v) && inRange(v);
-    case 'enum': return p.options.includes(v);
-    case 'bool': return typeof v === 'boolean';
-    case 'list': return Array.isArray(v) && v.length >= 1 && v.length <= (p.maxItems ?? 12) && v.every(inRange);
-    case 'name': return typeof v === 'string' && /^[\w .-]{1,40}$/.test(v);
-    default: return false;
+    case 'number':
+      return typeof v === 'number' && inRange(v);
+    case 'int':
+      return typeof v === 'number' && Number.isInteger(v) && inRange(v);
+    case 'enum':
+      return p.options.includes(v);
+    case 'bool':
+      return typeof v === 'boolean';
+    case 'list':
+      return Array.isArray(v) && v.length >= 1 && v.length <= (p.maxItems ?? 12) && v.every(inRange);
+    case 'name':
+      return typeof v === 'string' && /^[\w .-]{1,40}$/.test(v);
+    default:
+      return false;
   }
 }
 
@@ -80,7 +143,13 @@ async function tables() {
 function check(table, raw, label) {
   const warnings = [];
   let out;
-  assert.doesNotThrow(() => { out = parseState(table, (k) => raw[k], (m) => warnings.push(m)); }, label);
+  assert.doesNotThrow(() => {
+    out = parseState(
+      table,
+      (k) => raw[k],
+      (m) => warnings.push(m),
+    );
+  }, label);
   for (const p of table) {
     const v = out[p.key];
     const named = warnings.filter((w) => w.startsWith(`${p.key}: `));
@@ -105,10 +174,15 @@ function check(table, raw, label) {
     }
   }
   // every warning names a field of the table
-  for (const w of warnings) assert.ok(table.some((p) => w.startsWith(`${p.key}: `)), `${label}: warning '${w}'`);
+  for (const w of warnings)
+    assert.ok(
+      table.some((p) => w.startsWith(`${p.key}: `)),
+      `${label}: warning '${w}'`,
+    );
   // what the parser accepted survives a round trip through a link
   const again = parseState(table, (k) => Object.fromEntries(changedEntries(table, out))[k]);
-  for (const p of table) if (out[p.key] !== undefined) assert.deepEqual(again[p.key], out[p.key], `${label}: ${p.key} round trip`);
+  for (const p of table)
+    if (out[p.key] !== undefined) assert.deepEqual(again[p.key], out[p.key], `${label}: ${p.key} round trip`);
 }
 
 test('every default of every settings table is itself valid', async () => {
@@ -119,7 +193,7 @@ test('every default of every settings table is itself valid', async () => {
 
 test(`the state parser survives ${CASES} fuzzed attribute sets per table, field by field`, async () => {
   for (const [id, table] of await tables()) {
-    const r = rng(0x5eed ^ id.length * 7919);
+    const r = rng(0x5eed ^ (id.length * 7919));
     for (let c = 0; c < CASES; c++) {
       const raw = {};
       for (const p of table) if (r() < 0.6) raw[p.key] = rawFor(p, r);
@@ -133,12 +207,20 @@ test('whole random URL fragments parse as the article parses them', async () => 
   const r = rng(42);
   for (let c = 0; c < CASES; c++) {
     const [id, table] = all[c % all.length];
-    const enc = (s) => { try { return encodeURIComponent(s); } catch { return s; } }; // lone surrogates
+    const enc = (s) => {
+      try {
+        return encodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    }; // lone surrogates
     const parts = [];
     for (let k = Math.floor(r() * 8); k > 0; k--) {
       const p = table[Math.floor(r() * table.length)];
       const key = r() < 0.8 ? `${id}.${p?.key ?? 'x'}` : randomString(r);
-      parts.push(`${r() < 0.9 ? enc(key) : key}=${r() < 0.5 ? enc(rawFor(p ?? table[0], r)) : randomString(r)}`);
+      parts.push(
+        `${r() < 0.9 ? enc(key) : key}=${r() < 0.5 ? enc(rawFor(p ?? table[0], r)) : randomString(r)}`,
+      );
     }
     const hash = new URLSearchParams(parts.join(r() < 0.9 ? '&' : ';'));
     const raw = {};
@@ -157,17 +239,37 @@ test('regressions: values that once needed care', () => {
   const bool = { key: 'exact', type: 'bool', default: false };
   const name = { key: 'class', type: 'name', default: 'mouth' };
   const cases = [
-    [int, '1e309', undefined], [int, '-0', 10], [int, '0x10', 16], [int, '2.5', undefined], [int, '1e3', 1000],
-    [num, 'Infinity', undefined], [num, 'NaN', undefined], [num, '', undefined], [num, ' 5 ', 5], [num, '1e-400', 0],
+    [int, '1e309', undefined],
+    [int, '-0', 10],
+    [int, '0x10', 16],
+    [int, '2.5', undefined],
+    [int, '1e3', 1000],
+    [num, 'Infinity', undefined],
+    [num, 'NaN', undefined],
+    [num, '', undefined],
+    [num, ' 5 ', 5],
+    [num, '1e-400', 0],
     // found by this fuzzer: -0 came back as -0 (and as 0 after a round trip through a link)
-    [num, '-0', 0], [num, '-1e-400', 0], [list, '-0,1', [0, 1]],
-    [list, ',,', undefined], [list, '1,,2', [1, 2]], [list, '1,2,3,4,5,6,7', undefined], [list, '99', [12]],
-    [bool, '', true], [bool, 'maybe', undefined], [name, '<img src=x onerror=alert(1)>', undefined],
-    [name, 'a'.repeat(41), undefined], [name, '__proto__', '__proto__'],
+    [num, '-0', 0],
+    [num, '-1e-400', 0],
+    [list, '-0,1', [0, 1]],
+    [list, ',,', undefined],
+    [list, '1,,2', [1, 2]],
+    [list, '1,2,3,4,5,6,7', undefined],
+    [list, '99', [12]],
+    [bool, '', true],
+    [bool, 'maybe', undefined],
+    [name, '<img src=x onerror=alert(1)>', undefined],
+    [name, 'a'.repeat(41), undefined],
+    [name, '__proto__', '__proto__'],
   ];
   for (const [p, raw, want] of cases) {
     const warnings = [];
-    const out = parseState([p], (k) => (k === p.key ? raw : undefined), (m) => warnings.push(m));
+    const out = parseState(
+      [p],
+      (k) => (k === p.key ? raw : undefined),
+      (m) => warnings.push(m),
+    );
     if (want === undefined) {
       assert.deepEqual(out[p.key], p.default, `${p.key}=${raw}`);
       assert.equal(warnings.length, 1, `${p.key}=${raw} warns`);

@@ -22,7 +22,8 @@ export function wasmSizes(dist) {
   const out = {};
   for (const [variant, file] of Object.entries(VARIANTS)) {
     const path = `${dist}/${file}`;
-    if (!fs.existsSync(path)) throw new Error(`${path} is missing: build the page first (trunk build index.html --release)`);
+    if (!fs.existsSync(path))
+      throw new Error(`${path} is missing: build the page first (trunk build index.html --release)`);
     const raw = fs.readFileSync(path);
     out[variant] = { file, bytes: raw.length, gzip_bytes: zlib.gzipSync(raw, { level: 9 }).length };
   }

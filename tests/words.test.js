@@ -17,7 +17,9 @@ test(`every figure shows at most ${LIMIT} words with its disclosures closed (128
   const rows = [];
   for (const id of ids) {
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
-    await page.waitForFunction((s) => document.getElementById(s)?.dataset.cfgReady === '1', id, { timeout: 60000 });
+    await page.waitForFunction((s) => document.getElementById(s)?.dataset.cfgReady === '1', id, {
+      timeout: 60000,
+    });
     // read-outs fill in once the figure has sampled: wait until its text stops growing
     let last = -1;
     let words = 0;
@@ -39,7 +41,8 @@ test(`every figure shows at most ${LIMIT} words with its disclosures closed (128
     rows.push({ id, words });
   }
   console.log('  figure | visible words');
-  for (const r of rows) console.log(`  ${r.id.padEnd(30)} | ${String(r.words).padStart(4)}${r.words > LIMIT ? '  (over)' : ''}`);
+  for (const r of rows)
+    console.log(`  ${r.id.padEnd(30)} | ${String(r.words).padStart(4)}${r.words > LIMIT ? '  (over)' : ''}`);
   assert.deepEqual(errors, []);
   const over = rows.filter((r) => r.words > LIMIT);
   assert.deepEqual(over, [], `figures over ${LIMIT} visible words`);

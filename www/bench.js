@@ -9,7 +9,9 @@ await new Promise((r) => setTimeout(r, 100));
 try {
   const report = JSON.parse(wasm.benchW1(windows));
   report.variant = variant;
-  report.browser = navigator.userAgent.match(/(HeadlessChrome|Chrome|Chromium|Firefox|Safari)\/[\d.]+/)?.[0] ?? navigator.userAgent;
+  report.browser =
+    navigator.userAgent.match(/(HeadlessChrome|Chrome|Chromium|Firefox|Safari)\/[\d.]+/)?.[0] ??
+    navigator.userAgent;
   window.benchResult = report;
   document.getElementById('status').textContent = 'done';
   document.getElementById('out').textContent = JSON.stringify(report, null, 2);

@@ -46,7 +46,10 @@ export async function mountElement(host, extra = {}) {
     return null;
   }
   const def = (await load()).default;
-  const hide = (host.getAttribute('data-hide') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const hide = (host.getAttribute('data-hide') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const get = (key) => host.getAttribute(`data-${kebab(key)}`) ?? undefined;
   try {
     return await mountFigure(host, def, { get, hide, ...extra });
@@ -59,9 +62,14 @@ export async function mountElement(host, extra = {}) {
 
 /** Mounts every figure element in `root` that is not mounted yet. */
 export function mountAll(root = document) {
-  return Promise.all([...root.querySelectorAll('[data-cfg-figure]')]
-    .filter((h) => !h.dataset.cfgMounted)
-    .map((h) => { h.dataset.cfgMounted = '1'; return mountElement(h); }));
+  return Promise.all(
+    [...root.querySelectorAll('[data-cfg-figure]')]
+      .filter((h) => !h.dataset.cfgMounted)
+      .map((h) => {
+        h.dataset.cfgMounted = '1';
+        return mountElement(h);
+      }),
+  );
 }
 
 // A page that mounts figures itself (the standalone article, which keeps their state in the URL)

@@ -23,9 +23,11 @@ export const ENGINES = ['chromium', 'firefox', 'webkit'];
  */
 export function hookedDist(dist) {
   const html = path.join(dist, 'index.html');
-  if (!fs.existsSync(html)) throw new Error(`${html} is missing: build the page first (trunk build index.html --release)`);
+  if (!fs.existsSync(html))
+    throw new Error(`${html} is missing: build the page first (trunk build index.html --release)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-engines-'));
-  for (const name of fs.readdirSync(dist)) if (name !== 'index.html') fs.symlinkSync(path.resolve(dist, name), path.join(dir, name));
+  for (const name of fs.readdirSync(dist))
+    if (name !== 'index.html') fs.symlinkSync(path.resolve(dist, name), path.join(dir, name));
   fs.copyFileSync(new URL('./hook.js', import.meta.url), path.join(dir, 'engines-hook.js'));
   const text = fs.readFileSync(html, 'utf8');
   const hooked = text.replace(/<head>/, '<head>\n<script src="engines-hook.js"></script>');
@@ -45,7 +47,9 @@ export async function startEngine(engine) {
 /** Page-side errors of a playwright or puppeteer page, into `errors`. */
 function listen(page, errors) {
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
 }
 
 async function chromiumDriver() {
@@ -69,7 +73,8 @@ async function chromiumDriver() {
 
 async function firefoxDriver() {
   const executablePath = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
-  if (!fs.existsSync(executablePath)) throw new Error(`${executablePath} is missing: install Debian's firefox-esr (scripts/setup.sh does)`);
+  if (!fs.existsSync(executablePath))
+    throw new Error(`${executablePath} is missing: install Debian's firefox-esr (scripts/setup.sh does)`);
   const { default: puppeteer } = await import('puppeteer-core');
   const browser = await puppeteer.launch({ browser: 'firefox', executablePath, headless: true });
   const errors = [];
@@ -101,7 +106,10 @@ async function webkitDriver() {
       await wd.cmd('POST', '/url', { url: 'about:blank' });
       // the window's size is set, then corrected by what its frame takes, so the viewport is as asked
       await wd.cmd('POST', '/window/rect', { width, height });
-      const inner = await wd.cmd('POST', '/execute/sync', { script: 'return [innerWidth, innerHeight]', args: [] });
+      const inner = await wd.cmd('POST', '/execute/sync', {
+        script: 'return [innerWidth, innerHeight]',
+        args: [],
+      });
       if (inner[0] !== width || inner[1] !== height) {
         await wd.cmd('POST', '/window/rect', { width: 2 * width - inner[0], height: 2 * height - inner[1] });
       }

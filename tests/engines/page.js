@@ -4,9 +4,16 @@
 
 /** Every figure host: its index, id and figure; and the wasm build the page loaded (by its file). */
 export function figures() {
-  const wasm = performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /_bg\.wasm$/.test(n));
+  const wasm = performance
+    .getEntriesByType('resource')
+    .map((e) => e.name)
+    .filter((n) => /_bg\.wasm$/.test(n));
   return {
-    hosts: [...document.querySelectorAll('[data-cfg-figure]')].map((h, i) => ({ i, id: h.id, figure: h.dataset.cfgFigure })),
+    hosts: [...document.querySelectorAll('[data-cfg-figure]')].map((h, i) => ({
+      i,
+      id: h.id,
+      figure: h.dataset.cfgFigure,
+    })),
     wasm: wasm.map((n) => n.split('/').pop()),
   };
 }
@@ -36,7 +43,8 @@ export function figureState({ i }) {
   }
   // a figure drawn only as charts (the trade-off): the shapes in its plots
   const pixCanvases = root?.querySelectorAll('canvas.pix').length ?? 0;
-  const marks = root?.querySelectorAll('.plots svg :is(path, circle, rect, line, polyline, polygon)').length ?? 0;
+  const marks =
+    root?.querySelectorAll('.plots svg :is(path, circle, rect, line, polyline, polygon)').length ?? 0;
   const box = root?.querySelector('.message:not([hidden])');
   const failed = /could not start/.test(host.textContent) ? host.textContent.trim() : null;
   return {
@@ -61,22 +69,33 @@ export function look({ i }) {
   for (const c of q('canvas')) {
     if (!c.width || !c.height) continue;
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    for (let k = 0; k < d.length; k += 4) pixels = (pixels * 31 + d[k] + 3 * d[k + 1] + 7 * d[k + 2] + 11 * d[k + 3]) | 0;
+    for (let k = 0; k < d.length; k += 4)
+      pixels = (pixels * 31 + d[k] + 3 * d[k + 1] + 7 * d[k + 2] + 11 * d[k + 3]) | 0;
   }
   const first = root.querySelector('.controls:not(.train-controls) .ctl')?.querySelector('select, input');
   return JSON.stringify({
     pixels,
     readout: root.querySelector('.readout')?.textContent ?? '',
     canvases: q('canvas').map((c) => `${c.getAttribute('aria-label') ?? ''} ${c.width}x${c.height}`),
-    charts: q('svg').map((s) => `${s.getAttribute('aria-label') ?? ''}|${s.textContent}|${s.querySelectorAll('*').length}`),
+    charts: q('svg').map(
+      (s) => `${s.getAttribute('aria-label') ?? ''}|${s.textContent}|${s.querySelectorAll('*').length}`,
+    ),
     // every control but the first, the one the test changes (its own value is no evidence)
-    controls: q('select, input').filter((c) => c !== first).map((c) => (c.type === 'checkbox' ? String(c.checked) : `${c.value}:${c.options ? c.options.length : ''}`)),
+    controls: q('select, input')
+      .filter((c) => c !== first)
+      .map((c) =>
+        c.type === 'checkbox' ? String(c.checked) : `${c.value}:${c.options ? c.options.length : ''}`,
+      ),
   });
 }
 
 /** Pauses every playbar of figure `i` (as a reader would, with its pause button); returns how many. */
 export function pause({ i }) {
-  const buttons = [...document.querySelectorAll('[data-cfg-figure]')[i].shadowRoot.querySelectorAll('button[aria-label="pause"]')];
+  const buttons = [
+    ...document
+      .querySelectorAll('[data-cfg-figure]')
+      [i].shadowRoot.querySelectorAll('button[aria-label="pause"]'),
+  ];
   for (const b of buttons) b.click();
   return buttons.length;
 }
@@ -133,7 +152,9 @@ export function watchWorkers() {
       const record = { url: String(url), worker: this, progressed: false, terminated: false };
       workers.push(record);
       this.__record = record;
-      this.addEventListener('message', (e) => { if (e.data && 'progress' in e.data) record.progressed = true; });
+      this.addEventListener('message', (e) => {
+        if (e.data && 'progress' in e.data) record.progressed = true;
+      });
     }
 
     terminate() {
@@ -143,7 +164,8 @@ export function watchWorkers() {
     }
   };
   let nextId = 1e9;
-  window.__trainingWorker = () => workers.filter((x) => /\/shell\/training-worker\.js$/.test(x.url)).at(-1) ?? null;
+  window.__trainingWorker = () =>
+    workers.filter((x) => /\/shell\/training-worker\.js$/.test(x.url)).at(-1) ?? null;
   window.__askTrainingWorker = () => {
     const record = window.__trainingWorker();
     if (!record || record.terminated) return Promise.resolve(null);
@@ -156,7 +178,10 @@ export function watchWorkers() {
         w.removeEventListener('cfg-terminated', gone);
         f(v);
       };
-      const timer = setTimeout(() => end(reject, new Error('the training worker did not answer its memory request within 30 s')), 30000);
+      const timer = setTimeout(
+        () => end(reject, new Error('the training worker did not answer its memory request within 30 s')),
+        30000,
+      );
       const gone = () => end(resolve, null);
       const on = (e) => {
         if (e.data?.id !== id) return;
@@ -190,16 +215,20 @@ export function pollTrainingWorkers({ every }) {
     if (busy || !record || !record.progressed || record.terminated) return;
     busy = true;
     const n = window.__workers.indexOf(record);
-    window.__askTrainingWorker().then((m) => {
-      busy = false;
-      if (!m) return;
-      const s = memory.get(n);
-      if (!s) memory.set(n, { n, samples: 1, first: m.bytes, last: m.bytes, max: m.bytes, variant: m.variant });
-      else Object.assign(s, { samples: s.samples + 1, last: m.bytes, max: Math.max(s.max, m.bytes) });
-    }, (e) => {
-      busy = false;
-      console.error(`memory request: ${e.message}`);
-    });
+    window.__askTrainingWorker().then(
+      (m) => {
+        busy = false;
+        if (!m) return;
+        const s = memory.get(n);
+        if (!s)
+          memory.set(n, { n, samples: 1, first: m.bytes, last: m.bytes, max: m.bytes, variant: m.variant });
+        else Object.assign(s, { samples: s.samples + 1, last: m.bytes, max: Math.max(s.max, m.bytes) });
+      },
+      (e) => {
+        busy = false;
+        console.error(`memory request: ${e.message}`);
+      },
+    );
   }, every);
 }
 
@@ -217,7 +246,9 @@ export function startTraining({ i }) {
   const details = root.querySelector('.train details');
   if (!details) return { error: 'no training panel' };
   details.open = true;
-  const steps = [...details.querySelectorAll('.ctl')].find((r) => /training steps/.test(r.textContent))?.querySelector('input[type=range]');
+  const steps = [...details.querySelectorAll('.ctl')]
+    .find((r) => /training steps/.test(r.textContent))
+    ?.querySelector('input[type=range]');
   if (steps) {
     steps.value = steps.max;
     steps.dispatchEvent(new Event('input', { bubbles: true }));
@@ -240,6 +271,9 @@ export function trainingState({ i }) {
 
 /** Presses figure `i`'s training button again (Stop while it runs). */
 export function pressTrainButton({ i }) {
-  document.querySelectorAll('[data-cfg-figure]')[i].shadowRoot.querySelector('.train .buttons button').click();
+  document
+    .querySelectorAll('[data-cfg-figure]')
+    [i].shadowRoot.querySelector('.train .buttons button')
+    .click();
   return true;
 }

@@ -7,8 +7,12 @@ import { ENGINES, hookedDist, startEngine } from './drivers.js';
 import { smoke } from './smoke.js';
 
 const DIST = process.env.DIST ?? new URL('../../dist', import.meta.url).pathname;
-const engines = (process.env.ENGINES ?? 'firefox,webkit').split(',').map((s) => s.trim()).filter(Boolean);
-for (const e of engines) if (!ENGINES.includes(e)) throw new Error(`ENGINES: unknown engine '${e}' (known: ${ENGINES.join(', ')})`);
+const engines = (process.env.ENGINES ?? 'firefox,webkit')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+for (const e of engines)
+  if (!ENGINES.includes(e)) throw new Error(`ENGINES: unknown engine '${e}' (known: ${ENGINES.join(', ')})`);
 
 let site = null;
 let server = null;
@@ -23,12 +27,16 @@ after(() => {
 });
 
 for (const engine of engines) {
-  test(`${engine}: every figure mounts, paints, shows no error and answers its first control; training runs in a worker`, { timeout: 20 * 60000 }, async () => {
-    const driver = await startEngine(engine);
-    try {
-      await smoke(driver, url, (line) => console.log(line));
-    } finally {
-      await driver.close();
-    }
-  });
+  test(
+    `${engine}: every figure mounts, paints, shows no error and answers its first control; training runs in a worker`,
+    { timeout: 20 * 60000 },
+    async () => {
+      const driver = await startEngine(engine);
+      try {
+        await smoke(driver, url, (line) => console.log(line));
+      } finally {
+        await driver.close();
+      }
+    },
+  );
 }

@@ -21,18 +21,36 @@ try {
     // WebKit's element screenshot holds only what is in the viewport: a tall one, so that every
     // figure fits whole
     await driver.open(url, { width, height: engine === 'webkit' ? 2400 : 900 });
-    const { hosts } = await waitFor(driver, P.figures, null, (v) => v.hosts.length > 0, 'the article has figures');
+    const { hosts } = await waitFor(
+      driver,
+      P.figures,
+      null,
+      (v) => v.hosts.length > 0,
+      'the article has figures',
+    );
     for (const { i, id } of hosts) {
       await driver.run(P.scrollTo, { i });
-      await waitFor(driver, P.figureState, { i }, (v) => v.error !== null || (v.ready && v.paints), `${id} mounts and paints`);
+      await waitFor(
+        driver,
+        P.figureState,
+        { i },
+        (v) => v.error !== null || (v.ready && v.paints),
+        `${id} mounts and paints`,
+      );
       await new Promise((r) => setTimeout(r, 2500));
       // (one figure's shot that fails is reported, and the others are still taken)
-      await driver.shot(`#${id}`, `${out}/${id}-${width}.png`).catch((e) => console.log(`${engine} ${width} px: no shot of ${id}: ${e.message}`));
+      await driver
+        .shot(`#${id}`, `${out}/${id}-${width}.png`)
+        .catch((e) => console.log(`${engine} ${width} px: no shot of ${id}: ${e.message}`));
     }
-    const scroll = await driver.run(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const scroll = await driver.run(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     const inner = await driver.run(() => `${innerWidth}x${innerHeight}`);
     const errors = [...(await driver.run(() => window.__errors ?? [])), ...driver.errors()];
-    console.log(`${engine} ${width} px (viewport ${inner}): ${hosts.length} figures; sideways scroll ${scroll} px; ${errors.length ? errors.join('\n') : 'no errors'}`);
+    console.log(
+      `${engine} ${width} px (viewport ${inner}): ${hosts.length} figures; sideways scroll ${scroll} px; ${errors.length ? errors.join('\n') : 'no errors'}`,
+    );
   }
 } finally {
   await driver.close();

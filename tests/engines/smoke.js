@@ -24,7 +24,10 @@ export async function waitFor(driver, fn, arg, done, what, timeout = READY) {
   for (;;) {
     last = await driver.run(fn, arg);
     if (done(last)) return last;
-    if (Date.now() > end) throw new Error(`${driver.engine}: ${what} within ${timeout / 1000} s (last seen: ${JSON.stringify(last).slice(0, 400)})`);
+    if (Date.now() > end)
+      throw new Error(
+        `${driver.engine}: ${what} within ${timeout / 1000} s (last seen: ${JSON.stringify(last).slice(0, 400)})`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -36,13 +39,19 @@ export async function waitFor(driver, fn, arg, done, what, timeout = READY) {
 async function waitStill(driver, i, name) {
   let last = null;
   let since = Date.now();
-  await waitFor(driver, P.look, { i }, (v) => {
-    if (v !== last) {
-      last = v;
-      since = Date.now();
-    }
-    return Date.now() - since >= 1000;
-  }, `${name} comes to rest`);
+  await waitFor(
+    driver,
+    P.look,
+    { i },
+    (v) => {
+      if (v !== last) {
+        last = v;
+        since = Date.now();
+      }
+      return Date.now() - since >= 1000;
+    },
+    `${name} comes to rest`,
+  );
   return last;
 }
 
@@ -54,25 +63,51 @@ export async function smoke(driver, url, log = console.log) {
   const t0 = Date.now();
   const engine = driver.engine;
   await driver.open(url, { width: 1100, height: 900 });
-  const { hosts } = await waitFor(driver, P.figures, null, (v) => v.hosts.length > 0, 'the article has figures');
+  const { hosts } = await waitFor(
+    driver,
+    P.figures,
+    null,
+    (v) => v.hosts.length > 0,
+    'the article has figures',
+  );
   assert.ok(hosts.length >= 14, `${engine}: expected every figure of the article, found ${hosts.length}`);
   await driver.run(P.watchWorkers);
   const noErrors = (s) => s.error === null && s.errors.length === 0;
   for (const { i, id, figure } of hosts) {
     const name = `${engine} ${id} (${figure})`;
     await driver.run(P.scrollTo, { i });
-    const s = await waitFor(driver, P.figureState, { i }, (v) => !noErrors(v) || (v.ready && v.paints), `${name} mounts and paints`);
+    const s = await waitFor(
+      driver,
+      P.figureState,
+      { i },
+      (v) => !noErrors(v) || (v.ready && v.paints),
+      `${name} mounts and paints`,
+    );
     assert.equal(s.error, null, `${name} shows an error`);
     assert.deepEqual(s.errors, [], `${name}: errors in the page`);
     await driver.run(P.pause, { i });
     const before = await waitStill(driver, i, name);
     const change = await driver.run(P.changeFirstControl, { i });
     assert.ok(!change.error, `${name}: ${change.error}`);
-    await waitFor(driver, P.look, { i }, (v) => v !== before, `${name}: changing '${change.label}' (${change.from} -> ${change.to}) changes what it shows`);
-    const after = await waitFor(driver, P.figureState, { i }, (v) => !noErrors(v) || (v.ready && v.paints), `${name} paints after its first control changed`);
+    await waitFor(
+      driver,
+      P.look,
+      { i },
+      (v) => v !== before,
+      `${name}: changing '${change.label}' (${change.from} -> ${change.to}) changes what it shows`,
+    );
+    const after = await waitFor(
+      driver,
+      P.figureState,
+      { i },
+      (v) => !noErrors(v) || (v.ready && v.paints),
+      `${name} paints after its first control changed`,
+    );
     assert.equal(after.error, null, `${name} shows an error after '${change.label}' changed`);
     assert.deepEqual(after.errors, [], `${name}: errors in the page after '${change.label}' changed`);
-    log(`  ${engine}: ${id} mounts, paints (${s.painted} px, ${s.marks} shapes), '${change.label}' ${change.from} -> ${change.to} changes it`);
+    log(
+      `  ${engine}: ${id} mounts, paints (${s.painted} px, ${s.marks} shapes), '${change.label}' ${change.from} -> ${change.to} changes it`,
+    );
   }
 
   // training in a worker: the first figure that can train, from its own panel
@@ -80,9 +115,27 @@ export async function smoke(driver, url, log = console.log) {
   await driver.run(P.scrollTo, { i: trainee.i });
   const started = await driver.run(P.startTraining, { i: trainee.i });
   assert.ok(!started.error, `${engine} ${trainee.id}: ${started.error}`);
-  const first = await waitFor(driver, P.trainingState, { i: trainee.i }, (v) => v.step > 0, `${engine} ${trainee.id}: a training step is reported`);
-  const worker = await waitFor(driver, P.askTrainingWorker, null, (v) => v !== null, `${engine}: the training worker answers`);
-  const later = await waitFor(driver, P.trainingState, { i: trainee.i }, (v) => v.step > first.step, `${engine} ${trainee.id}: training goes on past step ${first.step}`);
+  const first = await waitFor(
+    driver,
+    P.trainingState,
+    { i: trainee.i },
+    (v) => v.step > 0,
+    `${engine} ${trainee.id}: a training step is reported`,
+  );
+  const worker = await waitFor(
+    driver,
+    P.askTrainingWorker,
+    null,
+    (v) => v !== null,
+    `${engine}: the training worker answers`,
+  );
+  const later = await waitFor(
+    driver,
+    P.trainingState,
+    { i: trainee.i },
+    (v) => v.step > first.step,
+    `${engine} ${trainee.id}: training goes on past step ${first.step}`,
+  );
   await driver.run(P.pressTrainButton, { i: trainee.i });
   const final = await driver.run(P.figureState, { i: trainee.i });
   assert.equal(final.error, null, `${engine} ${trainee.id} shows an error after training`);
@@ -90,6 +143,8 @@ export async function smoke(driver, url, log = console.log) {
   const { wasm } = await driver.run(P.figures);
   const seconds = (Date.now() - t0) / 1000;
   log(`  ${engine}: training in a worker: step ${first.step} -> ${later.step} (${later.status})`);
-  log(`${engine}: ${hosts.length} figures mount, paint and respond; training works; the page loads ${wasm.join(', ')}, the training worker the ${worker.variant} build (${(worker.bytes / 1048576).toFixed(1)} MB of wasm memory); ${seconds.toFixed(0)} s`);
+  log(
+    `${engine}: ${hosts.length} figures mount, paint and respond; training works; the page loads ${wasm.join(', ')}, the training worker the ${worker.variant} build (${(worker.bytes / 1048576).toFixed(1)} MB of wasm memory); ${seconds.toFixed(0)} s`,
+  );
   return { figures: hosts.length, pageWasm: wasm, workerVariant: worker.variant, seconds };
 }

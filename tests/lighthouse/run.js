@@ -25,7 +25,13 @@ if (!builds.length || !(runs >= 1)) {
 
 const chrome = await chromeLauncher.launch({
   chromePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+  chromeFlags: [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--no-first-run',
+  ],
 });
 for (const b of builds) {
   b.served = await serve(b.dist);
@@ -37,7 +43,9 @@ try {
   for (let r = 0; r < runs; r++) {
     for (const b of builds) {
       const { lhr } = await lighthouse(b.served.url, {
-        port: chrome.port, output: 'json', logLevel: 'error',
+        port: chrome.port,
+        output: 'json',
+        logLevel: 'error',
         onlyCategories: ['performance', 'accessibility'],
       });
       const a = lhr.audits;
@@ -48,11 +56,17 @@ try {
         cumulative_layout_shift: Number(a['cumulative-layout-shift'].numericValue.toFixed(4)),
         accessibility: lhr.categories.accessibility.score,
         longest_task_ms: Math.round(Math.max(0, ...tasks.map((t) => t.duration))),
-        long_tasks: tasks.slice(0, 5).map((t) => `${Math.round(t.duration)} ms at ${Math.round(t.startTime)} ms: ${String(t.url).split('/').slice(-2).join('/')}`),
+        long_tasks: tasks
+          .slice(0, 5)
+          .map(
+            (t) =>
+              `${Math.round(t.duration)} ms at ${Math.round(t.startTime)} ms: ${String(t.url).split('/').slice(-2).join('/')}`,
+          ),
         interactive_ms: Math.round(a.interactive?.numericValue ?? NaN),
         main_thread_work_ms: Math.round(a['mainthread-work-breakdown']?.numericValue ?? NaN),
         failing_accessibility_audits: lhr.categories.accessibility.auditRefs
-          .filter((ref) => ref.weight > 0 && a[ref.id]?.score === 0).map((ref) => ref.id),
+          .filter((ref) => ref.weight > 0 && a[ref.id]?.score === 0)
+          .map((ref) => ref.id),
         runtime_error: lhr.runtimeError?.message ?? null,
       });
     }

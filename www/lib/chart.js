@@ -40,7 +40,8 @@ export function niceStep(lo, hi, count = 5) {
 /** Ticks at multiples of `step` (default: `niceStep(lo, hi, count)`) within [lo, hi]. */
 export function linearTicks(lo, hi, count = 5, step = niceStep(lo, hi, count)) {
   const out = [];
-  for (let i = Math.ceil(lo / step - 1e-9); i * step <= hi + step * 1e-9; i++) out.push(Number((i * step).toPrecision(12)));
+  for (let i = Math.ceil(lo / step - 1e-9); i * step <= hi + step * 1e-9; i++)
+    out.push(Number((i * step).toPrecision(12)));
   return out;
 }
 
@@ -60,7 +61,7 @@ export function logTicks(lo, hi, mantissas = [1]) {
 export function niceLog(x, dir) {
   const e = Math.floor(Math.log10(x));
   const c = [1, 2, 5, 10].map((m) => m * 10 ** e);
-  return dir > 0 ? c.find((v) => v >= x * 0.999) : [...c].reverse().find((v) => v <= x * 1.001) ?? 10 ** e;
+  return dir > 0 ? c.find((v) => v >= x * 0.999) : ([...c].reverse().find((v) => v <= x * 1.001) ?? 10 ** e);
 }
 
 /** A tick label: `digits` decimals for linear ticks, the shortest exact form for log ticks. */
@@ -82,8 +83,25 @@ export function textWidth(str, font) {
 
 // the computed styles that draw an SVG chart, written into a copy as presentation attributes
 // (not style attributes: a strict Content-Security-Policy may refuse those)
-const PAINT = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-linecap', 'stroke-linejoin', 'stroke-opacity', 'opacity',
-  'font-family', 'font-size', 'font-style', 'font-weight', 'text-anchor', 'dominant-baseline', 'visibility', 'display'];
+const PAINT = [
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-width',
+  'stroke-dasharray',
+  'stroke-linecap',
+  'stroke-linejoin',
+  'stroke-opacity',
+  'opacity',
+  'font-family',
+  'font-size',
+  'font-style',
+  'font-weight',
+  'text-anchor',
+  'dominant-baseline',
+  'visibility',
+  'display',
+];
 
 /**
  * One SVG chart. `new Chart({ className, label, focusable, controls })`; then per draw: `frame({ width,
@@ -99,7 +117,11 @@ const PAINT = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharr
 export class Chart {
   constructor({ className = 'chart', label = 'chart', focusable = false, controls = false } = {}) {
     if (focusable && controls) throw new Error('a chart whose marks are controls is not focusable itself');
-    this.svg = el('svg', { class: `cfg-chart ${className}`, role: controls ? 'group' : 'img', 'aria-label': label });
+    this.svg = el('svg', {
+      class: `cfg-chart ${className}`,
+      role: controls ? 'group' : 'img',
+      'aria-label': label,
+    });
     this.svg.__chart = this; // for the PNG export (www/shell/export.js)
     this.controls = controls;
     this.targets = [];
@@ -113,8 +135,12 @@ export class Chart {
       this.svg.setAttribute('tabindex', '0');
       this.status = el('div', { class: 'cfg-sr', role: 'status' });
       this.svg.addEventListener('keydown', (e) => this.key(e));
-      this.svg.addEventListener('focus', () => { if (!this.active) this.select(0); });
-      this.svg.addEventListener('blur', () => { if (this.active && 'index' in this.active) this.select(null); });
+      this.svg.addEventListener('focus', () => {
+        if (!this.active) this.select(0);
+      });
+      this.svg.addEventListener('blur', () => {
+        if (this.active && 'index' in this.active) this.select(null);
+      });
     }
   }
 
@@ -176,7 +202,8 @@ export class Chart {
     const hide = this.controls ? { 'aria-hidden': 'true' } : {};
     const grid = this.add('g', { class: 'grid', ...hide });
     const axes = this.add('g', { class: 'axes', ...hide });
-    for (const v of ax.minor ?? []) this.add('line', { x1: x(v), x2: x(v), y1: p.b, y2: p.b + 3 }, null, axes);
+    for (const v of ax.minor ?? [])
+      this.add('line', { x1: x(v), x2: x(v), y1: p.b, y2: p.b + 3 }, null, axes);
     for (const v of ax.ticks ?? []) {
       if (ax.grid !== false) this.add('line', { x1: x(v), x2: x(v), y1: p.t, y2: p.b }, null, grid);
       this.add('line', { x1: x(v), x2: x(v), y1: p.b, y2: p.b + 5 }, null, axes);
@@ -187,21 +214,52 @@ export class Chart {
       this.add('line', { x1: p.l - 4, x2: p.l, y1: y(v), y2: y(v) }, null, axes);
       this.add('text', { x: p.l - 6, y: y(v) + 3.5, 'text-anchor': 'end' }, (ay.format ?? tickText)(v), axes);
     }
-    if (box) this.add('rect', { class: 'box', x: p.l, y: p.t, width: p.r - p.l, height: p.b - p.t }, null, axes);
+    if (box)
+      this.add('rect', { class: 'box', x: p.l, y: p.t, width: p.r - p.l, height: p.b - p.t }, null, axes);
     else {
       this.add('line', { x1: p.l, x2: p.r, y1: p.b, y2: p.b }, null, axes);
       this.add('line', { x1: p.l, x2: p.l, y1: p.t, y2: p.b }, null, axes);
     }
-    if (ax.title) this.add('text', { class: 'label', x: (p.l + p.r) / 2, y: p.b + (ax.titleGap ?? this.pad.b - 3), 'text-anchor': 'middle' }, ax.title, axes);
-    if (ay.title) this.add('text', { class: 'label', x: 0, y: 0, 'text-anchor': 'middle', transform: `translate(11 ${(p.t + p.b) / 2}) rotate(-90)` }, ay.title, axes);
+    if (ax.title)
+      this.add(
+        'text',
+        {
+          class: 'label',
+          x: (p.l + p.r) / 2,
+          y: p.b + (ax.titleGap ?? this.pad.b - 3),
+          'text-anchor': 'middle',
+        },
+        ax.title,
+        axes,
+      );
+    if (ay.title)
+      this.add(
+        'text',
+        {
+          class: 'label',
+          x: 0,
+          y: 0,
+          'text-anchor': 'middle',
+          transform: `translate(11 ${(p.t + p.b) / 2}) rotate(-90)`,
+        },
+        ay.title,
+        axes,
+      );
     return this;
   }
 
   /** A polyline through data points `pts` ([x, y] pairs), with SVG `attrs` (class, stroke...). */
   line(pts, attrs = {}, parent = this.svg) {
-    const at = pts.map(([a, b]) => [this.x(a), this.y(b)]).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+    const at = pts
+      .map(([a, b]) => [this.x(a), this.y(b)])
+      .filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
     if (at.length < 2) return null;
-    return this.add('polyline', { fill: 'none', ...attrs, points: at.map(([a, b]) => `${a},${b}`).join(' ') }, null, parent);
+    return this.add(
+      'polyline',
+      { fill: 'none', ...attrs, points: at.map(([a, b]) => `${a},${b}`).join(' ') },
+      null,
+      parent,
+    );
   }
 
   /**
@@ -222,13 +280,15 @@ export class Chart {
    * `readout` shows when the pointer is near it. Points off the scales (not finite) are left out.
    */
   points(pts, attrs = {}, r = 3, { shape = 'circle', parent = this.svg } = {}) {
-    return pts.map((p) => {
-      const cx = this.x(p.x);
-      const cy = this.y(p.y);
-      if (!Number.isFinite(cx) || !Number.isFinite(cy)) return null;
-      if (p.readout) this.target(cx, cy, p.readout);
-      return this.mark(shape, cx, cy, r, { ...attrs, ...p.attrs }, parent);
-    }).filter(Boolean);
+    return pts
+      .map((p) => {
+        const cx = this.x(p.x);
+        const cy = this.y(p.y);
+        if (!Number.isFinite(cx) || !Number.isFinite(cy)) return null;
+        if (p.readout) this.target(cx, cy, p.readout);
+        return this.mark(shape, cx, cy, r, { ...attrs, ...p.attrs }, parent);
+      })
+      .filter(Boolean);
   }
 
   /** A read-out (a line or an array of lines) for the pointer or keys at pixel (cx, cy). */
@@ -273,7 +333,9 @@ export class Chart {
   key(e) {
     const n = this.targets.length;
     const i = this.active && 'index' in this.active ? this.active.index : -1;
-    const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: n - 1 }[e.key];
+    const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: n - 1 }[
+      e.key
+    ];
     if (e.key === 'Escape') this.select(null);
     else if (to !== undefined && n) this.select((to + n) % n);
     else return;
@@ -297,12 +359,16 @@ export class Chart {
       let bd = 12;
       for (const t of this.targets) {
         const d = Math.hypot(t.cx - a.px, t.cy - a.py);
-        if (d < bd) { bd = d; best = t; }
+        if (d < bd) {
+          bd = d;
+          best = t;
+        }
       }
     }
     const lines = best ? [best.text].flat() : [];
     // (said once: a redraw that shows the same read-out again does not repeat it)
-    if (this.status && a && 'index' in a && this.status.textContent !== lines.join(', ')) this.status.textContent = lines.join(', ');
+    if (this.status && a && 'index' in a && this.status.textContent !== lines.join(', '))
+      this.status.textContent = lines.join(', ');
     if (!best) return;
     const g = this.add('g', { class: 'tip', 'aria-hidden': 'true' });
     this.add('circle', { class: 'tip-ring', cx: best.cx, cy: best.cy, r: 6 }, null, g);
@@ -314,7 +380,10 @@ export class Chart {
     if (tx + w > this.width) tx = Math.max(2, best.cx - 10 - w);
     const ty = Math.max(2, Math.min(this.height - h - 2, best.cy - 10 - h));
     g.insertBefore(el('rect', { class: 'tip-box', x: tx, y: ty, width: w, height: h, rx: 2 }), labels[0]);
-    labels.forEach((t, k) => { t.setAttribute('x', tx + 4); t.setAttribute('y', ty + 2 + lh * (k + 0.5)); });
+    labels.forEach((t, k) => {
+      t.setAttribute('x', tx + 4);
+      t.setAttribute('y', ty + 2 + lh * (k + 0.5));
+    });
     this.tip = g;
   }
 
@@ -333,11 +402,15 @@ export class Chart {
       to[k].removeAttribute('style');
       to[k].removeAttribute('class');
     });
-    from.forEach((node, k) => { if (node.classList.contains('tip')) to[k].remove(); }); // the read-out
+    from.forEach((node, k) => {
+      if (node.classList.contains('tip')) to[k].remove();
+    }); // the read-out
     const [w, h] = [Math.round(this.width * dpr), Math.round(this.height * dpr)];
     copy.setAttribute('width', w);
     copy.setAttribute('height', h);
-    const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(copy)], { type: 'image/svg+xml' }));
+    const url = URL.createObjectURL(
+      new Blob([new XMLSerializer().serializeToString(copy)], { type: 'image/svg+xml' }),
+    );
     try {
       const img = new Image(w, h);
       img.src = url;

@@ -4,7 +4,9 @@ const SVG = new Set(['svg', 'g', 'line', 'text', 'path', 'rect', 'circle', 'poly
 
 /** Creates an element with attributes and children. Text is always set as text, never HTML. */
 export function el(tag, attrs = {}, ...children) {
-  const node = SVG.has(tag) ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
+  const node = SVG.has(tag)
+    ? document.createElementNS('http://www.w3.org/2000/svg', tag)
+    : document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
@@ -34,7 +36,16 @@ export function headingLevel(node) {
 }
 
 /** Class colours (Okabe–Ito), in the order render.rs uses. Index −1 is the null grey. */
-export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
+export const PALETTE = [
+  '#0072B2',
+  '#E69F00',
+  '#009E73',
+  '#CC79A7',
+  '#56B4E9',
+  '#D55E00',
+  '#F0E442',
+  '#000000',
+];
 export const NULL_COLOR = '#6e6e6e';
 export const colorOf = (i) => (i >= 0 ? PALETTE[i % PALETTE.length] : NULL_COLOR);
 

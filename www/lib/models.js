@@ -13,10 +13,13 @@ const modelTexts = new Map();
 export function pretrainedText(dataset) {
   if (!modelTexts.has(dataset)) {
     const url = new URL(`../models/${encodeURIComponent(dataset)}.json`, import.meta.url);
-    modelTexts.set(dataset, fetch(url).then((r) => {
-      if (!r.ok) throw new Error(`no pretrained model for ${dataset} (${r.status})`);
-      return r.text();
-    }));
+    modelTexts.set(
+      dataset,
+      fetch(url).then((r) => {
+        if (!r.ok) throw new Error(`no pretrained model for ${dataset} (${r.status})`);
+        return r.text();
+      }),
+    );
   }
   return modelTexts.get(dataset);
 }

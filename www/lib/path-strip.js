@@ -44,8 +44,15 @@ export class PathStrip {
     this.cols = this.compact ? 97 : 257;
     this.painter = new wasm.Painter(this.cols, this.bins, 1);
     this.img = document.createElement('canvas');
-    this.canvas = el('canvas', { class: 'strip path-strip', role: 'img', 'aria-label': 'probability path (computing)' });
-    this.titleEl = opts.title !== undefined ? el('div', { class: `plot-title strip-title${this.compact ? ' compact' : ''}` }, opts.title) : null;
+    this.canvas = el('canvas', {
+      class: 'strip path-strip',
+      role: 'img',
+      'aria-label': 'probability path (computing)',
+    });
+    this.titleEl =
+      opts.title !== undefined
+        ? el('div', { class: `plot-title strip-title${this.compact ? ' compact' : ''}` }, opts.title)
+        : null;
     this.el = el('div', { class: 'path-strip-box' }, this.titleEl, this.canvas);
     this.width = 0;
     this.height = 0;
@@ -93,7 +100,10 @@ export class PathStrip {
     this.painter.put(this.img.getContext('2d'));
     this.draw(flow);
     const upTo = flow.done ? 'from t = 0 to 1' : `from t = 0 to ${fmt(flow.timeAt(flow.step), 2)} so far`;
-    this.canvas.setAttribute('aria-label', `Probability path of ${what}: the density of the ${flow.n} samples along ${axis.name} (upward, ${fmt(-r, 1)} to ${fmt(r, 1)}) against time t (left to right) ${upTo}, ${flow.steps} steps; dashed: the class means at ${axis.means.map((m) => fmt(m)).join(' and ')}.`);
+    this.canvas.setAttribute(
+      'aria-label',
+      `Probability path of ${what}: the density of the ${flow.n} samples along ${axis.name} (upward, ${fmt(-r, 1)} to ${fmt(r, 1)}) against time t (left to right) ${upTo}, ${flow.steps} steps; dashed: the class means at ${axis.means.map((m) => fmt(m)).join(' and ')}.`,
+    );
   }
 
   draw(flow) {
@@ -129,7 +139,10 @@ export class PathStrip {
     const bg = col('--cfg-plot-bg', '#fff');
     axis.means.forEach((m, i) => {
       const y = Math.round(yOf(m)) + 0.5;
-      for (const [stroke, width, dash, alpha] of [[bg, 3, [], 0.55], [colorOf(i), 1.2, this.compact ? [3, 2] : [4, 3], 1]]) {
+      for (const [stroke, width, dash, alpha] of [
+        [bg, 3, [], 0.55],
+        [colorOf(i), 1.2, this.compact ? [3, 2] : [4, 3], 1],
+      ]) {
         ctx.strokeStyle = stroke;
         ctx.lineWidth = width;
         ctx.globalAlpha = alpha;
@@ -217,7 +230,10 @@ export function stackForExport(node, ...parts) {
       out.height = cs.reduce((s, c) => s + c.height, 0);
       const ctx = out.getContext('2d');
       let y = 0;
-      for (const c of cs) { ctx.drawImage(c, 0, y); y += c.height; }
+      for (const c of cs) {
+        ctx.drawImage(c, 0, y);
+        y += c.height;
+      }
       return out;
     },
   };

@@ -15,8 +15,11 @@ const ICONS = {
 
 /** A 14 px icon: 'play', 'pause', 'back' or 'forward'. */
 export function icon(kind) {
-  return el('svg', { viewBox: '0 0 16 16', width: 14, height: 14, 'aria-hidden': 'true', focusable: 'false' },
-    el('path', { d: ICONS[kind], fill: 'currentColor' }));
+  return el(
+    'svg',
+    { viewBox: '0 0 16 16', width: 14, height: 14, 'aria-hidden': 'true', focusable: 'false' },
+    el('path', { d: ICONS[kind], fill: 'currentColor' }),
+  );
 }
 
 /** Shows on the play/pause `button` what pressing it does. */
@@ -36,7 +39,17 @@ export class PlayHead {
    * playhead past the computed frames goes back to them (else it waits where it is). With
    * `reducedMotion` it starts paused at the end.
    */
-  constructor({ reducedMotion = false, steps, request, onPause = () => {}, seconds = 3.2, hold = 1.1, label = 'flow', buffer = false, clamp = false }) {
+  constructor({
+    reducedMotion = false,
+    steps,
+    request,
+    onPause = () => {},
+    seconds = 3.2,
+    hold = 1.1,
+    label = 'flow',
+    buffer = false,
+    clamp = false,
+  }) {
     Object.assign(this, { steps, request, onPause, seconds, hold, clamp });
     this.pos = reducedMotion ? Infinity : 0;
     this.playing = !reducedMotion;
@@ -44,19 +57,38 @@ export class PlayHead {
     this.last = 0;
     /** the frames the step buttons stop at (say, the exact densities' frames), or null: every frame */
     this.stops = null;
-    const button = (kind, text, onclick) => el('button', { type: 'button', class: 'pb-btn', 'aria-label': text, title: text, onclick }, icon(kind));
+    const button = (kind, text, onclick) =>
+      el('button', { type: 'button', class: 'pb-btn', 'aria-label': text, title: text, onclick }, icon(kind));
     this.playBtn = button('play', 'play', () => (this.playing ? this.pause() : this.play()));
-    this.slider = el('input', { type: 'range', min: 0, max: 1, step: 1, value: 0, 'aria-label': `time step of ${label}`,
-      oninput: () => this.seek(Number(this.slider.value)) });
+    this.slider = el('input', {
+      type: 'range',
+      min: 0,
+      max: 1,
+      step: 1,
+      value: 0,
+      'aria-label': `time step of ${label}`,
+      oninput: () => this.seek(Number(this.slider.value)),
+    });
     this.timeOut = el('output', { class: 'pb-time', 'aria-hidden': 'true' }, 't = 0.00');
     let track = this.slider;
     if (buffer) {
       this.buffer = el('div', { class: 'pb-buffer' });
-      this.lane = el('div', { class: 'pb-lane', 'aria-hidden': 'true', title: 'computed so far' }, this.buffer);
+      this.lane = el(
+        'div',
+        { class: 'pb-lane', 'aria-hidden': 'true', title: 'computed so far' },
+        this.buffer,
+      );
       track = el('div', { class: 'pb-track' }, this.slider, this.lane);
     }
-    this.el = el('div', { class: 'playbar pb' }, button('back', 'one step back', () => this.stepBy(-1)), this.playBtn,
-      button('forward', 'one step forward', () => this.stepBy(1)), track, this.timeOut);
+    this.el = el(
+      'div',
+      { class: 'playbar pb' },
+      button('back', 'one step back', () => this.stepBy(-1)),
+      this.playBtn,
+      button('forward', 'one step forward', () => this.stepBy(1)),
+      track,
+      this.timeOut,
+    );
     syncPlayButton(this.playBtn, this.playing);
   }
 

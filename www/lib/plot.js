@@ -22,7 +22,10 @@ export class Plot {
     this.pix = el('canvas', { class: 'pix', role: 'img', 'aria-label': opts.label ?? 'plot' });
     this.over = el('canvas', { class: 'over', 'aria-hidden': 'true' });
     this.axes = el('canvas', { class: 'axes', 'aria-hidden': 'true' });
-    this.titleEl = opts.title !== undefined ? el('div', { class: `plot-title${opts.compact ? ' compact' : ''}` }, opts.title) : null;
+    this.titleEl =
+      opts.title !== undefined
+        ? el('div', { class: `plot-title${opts.compact ? ' compact' : ''}` }, opts.title)
+        : null;
     this.box = el('div', { class: 'plot-box' }, this.axes, this.pix, this.over);
     this.el = el('div', { class: 'plot' }, this.titleEl, this.box);
     this.painter = new wasm.Painter(1, 1, this.extent);
@@ -62,7 +65,12 @@ export class Plot {
     for (const c of [this.pix, this.over]) {
       c.width = Math.round(side * dpr);
       c.height = Math.round(side * dpr);
-      Object.assign(c.style, { width: `${side}px`, height: `${side}px`, left: `${PAD.left}px`, top: `${PAD.top}px` });
+      Object.assign(c.style, {
+        width: `${side}px`,
+        height: `${side}px`,
+        left: `${PAD.left}px`,
+        top: `${PAD.top}px`,
+      });
     }
     this.axes.width = Math.round(w * dpr);
     this.axes.height = Math.round(h * dpr);

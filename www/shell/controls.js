@@ -40,22 +40,57 @@ export class Controls {
     } else if (p.type === 'bool') {
       input = el('input', { id, type: 'checkbox', onchange: () => onInput(input.checked) });
     } else if (p.type === 'list') {
-      input = el('input', { id, type: 'text', inputmode: 'decimal', onchange: () => {
-        const xs = input.value.split(',').map(Number).filter(Number.isFinite);
-        if (xs.length) onInput(xs.slice(0, p.maxItems ?? 12).map((x) => Math.min(p.max, Math.max(p.min, x))));
-      } });
+      input = el('input', {
+        id,
+        type: 'text',
+        inputmode: 'decimal',
+        onchange: () => {
+          const xs = input.value.split(',').map(Number).filter(Number.isFinite);
+          if (xs.length)
+            onInput(xs.slice(0, p.maxItems ?? 12).map((x) => Math.min(p.max, Math.max(p.min, x))));
+        },
+      });
     } else if (p.key === 'seed') {
-      input = el('input', { id, type: 'number', min: p.min, max: p.max, step: 1, onchange: () => {
-        const v = Math.round(Number(input.value));
-        if (Number.isFinite(v)) onInput(Math.min(p.max, Math.max(p.min, v)));
-      } });
-      out = el('button', { type: 'button', class: 'small', title: 'A new random seed', 'aria-label': 'new random seed', onclick: () => onInput(this.freshSeed()) }, '⟳');
+      input = el('input', {
+        id,
+        type: 'number',
+        min: p.min,
+        max: p.max,
+        step: 1,
+        onchange: () => {
+          const v = Math.round(Number(input.value));
+          if (Number.isFinite(v)) onInput(Math.min(p.max, Math.max(p.min, v)));
+        },
+      });
+      out = el(
+        'button',
+        {
+          type: 'button',
+          class: 'small',
+          title: 'A new random seed',
+          'aria-label': 'new random seed',
+          onclick: () => onInput(this.freshSeed()),
+        },
+        '⟳',
+      );
     } else {
-      input = el('input', { id, type: 'range', min: p.min, max: p.max, step: p.step ?? 'any', oninput: () => onInput(Number(input.value)) });
+      input = el('input', {
+        id,
+        type: 'range',
+        min: p.min,
+        max: p.max,
+        step: p.step ?? 'any',
+        oninput: () => onInput(Number(input.value)),
+      });
       out = el('output', { for: id });
     }
-    const row = el('div', { class: `ctl ctl-${p.type}`, title: p.help ?? '' },
-      el('label', { for: id }, p.label), input, out);
+    const row = el(
+      'div',
+      { class: `ctl ctl-${p.type}`, title: p.help ?? '' },
+      el('label', { for: id }, p.label),
+      input,
+      out,
+    );
     if (p.type === 'bool') row.classList.add('ctl-check');
     this.inputs.set(p.key, { p, input, out, row });
     return row;
@@ -77,7 +112,9 @@ export class Controls {
     else if (p.type === 'list') input.value = v.join(', ');
     else {
       input.value = v;
-      if (out && out.tagName === 'OUTPUT') out.textContent = p.type === 'int' ? String(v) : fmt(v, (p.step ?? 1) < 0.01 ? 4 : (p.step ?? 1) < 0.1 ? 2 : 1);
+      if (out && out.tagName === 'OUTPUT')
+        out.textContent =
+          p.type === 'int' ? String(v) : fmt(v, (p.step ?? 1) < 0.01 ? 4 : (p.step ?? 1) < 0.1 ? 2 : 1);
     }
   }
 }

@@ -33,7 +33,9 @@ export function effectsOf(def, key) {
 }
 
 /** Every effect the settings and `on` name, once each, in the order first named. */
-const declared = (def) => [...new Set([...def.params.flatMap((p) => list(p.effect)), ...Object.values(onOf(def)).flatMap(list)])];
+const declared = (def) => [
+  ...new Set([...def.params.flatMap((p) => list(p.effect)), ...Object.values(onOf(def)).flatMap(list)]),
+];
 
 /** The figure's chains of effects, strongest first in each. */
 export function chainsOf(def) {
@@ -44,7 +46,9 @@ export function chainsOf(def) {
 /** The effects a change of `keys` runs, in order: the strongest triggered effect of each chain. */
 export function effectsFor(def, keys) {
   const hit = new Set(keys.flatMap((k) => effectsOf(def, k)));
-  return chainsOf(def).map((chain) => chain.find((e) => hit.has(e))).filter(Boolean);
+  return chainsOf(def)
+    .map((chain) => chain.find((e) => hit.has(e)))
+    .filter(Boolean);
 }
 
 /**
@@ -55,9 +59,13 @@ export function effectsFor(def, keys) {
 export function checkEffects(def, exempt = [], impl = null) {
   const problems = [];
   const chained = new Set(chainsOf(def).flat());
-  for (const e of declared(def)) if (!chained.has(e)) problems.push(`effect '${e}' is in no chain of effects`);
-  for (const p of def.params) if (!exempt.includes(p.key) && !list(p.effect).length) problems.push(`setting '${p.key}' says nothing about what a change to it invalidates`);
-  if (impl) for (const e of chained) if (typeof impl[e] !== 'function') problems.push(`no handler for effect '${e}'`);
+  for (const e of declared(def))
+    if (!chained.has(e)) problems.push(`effect '${e}' is in no chain of effects`);
+  for (const p of def.params)
+    if (!exempt.includes(p.key) && !list(p.effect).length)
+      problems.push(`setting '${p.key}' says nothing about what a change to it invalidates`);
+  if (impl)
+    for (const e of chained) if (typeof impl[e] !== 'function') problems.push(`no handler for effect '${e}'`);
   return [...new Set(problems)];
 }
 

@@ -8,7 +8,10 @@ export function download(shadow, name, blob) {
   const a = el('a', { href: URL.createObjectURL(blob), download: name });
   shadow.append(a);
   a.click();
-  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  setTimeout(() => {
+    URL.revokeObjectURL(a.href);
+    a.remove();
+  }, 1000);
 }
 
 /**
@@ -22,8 +25,14 @@ export async function picture(main, bg) {
     .filter((e) => (e.classList.contains('plot') ? !!e.__plot : !!e.__chart && !e.closest('.plot')))
     .map((e) => ({ e, r: e.getBoundingClientRect() }))
     .filter(({ r }) => r.width > 0 && r.height > 0);
-  const parts = (await Promise.all(found.map(async (p) => ({ ...p, c: await (p.e.__plot ? p.e.__plot.composite() : p.e.__chart.toCanvas()) }))))
-    .filter((p) => p.c && p.c.width && p.c.height);
+  const parts = (
+    await Promise.all(
+      found.map(async (p) => ({
+        ...p,
+        c: await (p.e.__plot ? p.e.__plot.composite() : p.e.__chart.toCanvas()),
+      })),
+    )
+  ).filter((p) => p.c && p.c.width && p.c.height);
   if (!parts.length) return null;
   parts.sort((a, b) => a.r.top - b.r.top || a.r.left - b.r.left);
   const rows = [];
@@ -36,7 +45,9 @@ export async function picture(main, bg) {
   }
   for (const row of rows) row.parts.sort((a, b) => a.r.left - b.r.left);
   const gap = Math.round(8 * Math.min(3, window.devicePixelRatio || 1));
-  const width = Math.max(...rows.map((row) => row.parts.reduce((s, p) => s + p.c.width, 0) + gap * (row.parts.length - 1)));
+  const width = Math.max(
+    ...rows.map((row) => row.parts.reduce((s, p) => s + p.c.width, 0) + gap * (row.parts.length - 1)),
+  );
   const heights = rows.map((row) => Math.max(...row.parts.map((p) => p.c.height)));
   const c = document.createElement('canvas');
   c.width = width;
@@ -60,26 +71,52 @@ export async function picture(main, bg) {
 export function exportButtons(fig, root) {
   const { def, shadow } = fig;
   return [
-    el('button', { type: 'button', class: 'small', title: 'Save the figure as a PNG image', onclick: async () => {
-      let c;
-      try {
-        c = await picture(root.querySelector('.main'), getComputedStyle(root).getPropertyValue('--cfg-bg').trim() || '#fff');
-      } catch (e) {
-        fig.message(`The PNG could not be made: ${e.message}`);
-        return;
-      }
-      c?.toBlob((b) => b && download(shadow, `${def.id}.png`, b), 'image/png');
-    } }, 'PNG'),
-    el('button', { type: 'button', class: 'small', title: 'Save the model as a cfg-playground model file', onclick: () => {
-      let text = null;
-      try {
-        text = def.exportModel ? def.exportModel(fig) : fig.model?.toJson('f32');
-      } catch (e) {
-        fig.message(e.message);
-        return;
-      }
-      if (text) download(shadow, `${def.id}-${fig.model?.dataset ?? fig.state.dataset}.json`, new Blob([text], { type: 'application/json' }));
-      else fig.message('The model is still training: export it when training has finished.');
-    } }, 'Model'),
+    el(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        title: 'Save the figure as a PNG image',
+        onclick: async () => {
+          let c;
+          try {
+            c = await picture(
+              root.querySelector('.main'),
+              getComputedStyle(root).getPropertyValue('--cfg-bg').trim() || '#fff',
+            );
+          } catch (e) {
+            fig.message(`The PNG could not be made: ${e.message}`);
+            return;
+          }
+          c?.toBlob((b) => b && download(shadow, `${def.id}.png`, b), 'image/png');
+        },
+      },
+      'PNG',
+    ),
+    el(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        title: 'Save the model as a cfg-playground model file',
+        onclick: () => {
+          let text = null;
+          try {
+            text = def.exportModel ? def.exportModel(fig) : fig.model?.toJson('f32');
+          } catch (e) {
+            fig.message(e.message);
+            return;
+          }
+          if (text)
+            download(
+              shadow,
+              `${def.id}-${fig.model?.dataset ?? fig.state.dataset}.json`,
+              new Blob([text], { type: 'application/json' }),
+            );
+          else fig.message('The model is still training: export it when training has finished.');
+        },
+      },
+      'Model',
+    ),
   ];
 }

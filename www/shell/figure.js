@@ -35,12 +35,19 @@ function styleLink() {
  * @param {HTMLElement} host
  * @param {import('./contract.js').FigureDefinition} def
  */
-export async function mountFigure(host, def, { get = () => undefined, hide = [], onState = () => {}, warn = console.warn } = {}) {
+export async function mountFigure(
+  host,
+  def,
+  { get = () => undefined, hide = [], onState = () => {}, warn = console.warn } = {},
+) {
   const wasm = await loadWasm();
   const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   shadow.replaceChildren(styleLink());
   // a figure's own stylesheets, as its definition lists them: paths from its folder (figures/<id>/)
-  for (const name of def.styles ?? []) shadow.append(el('link', { rel: 'stylesheet', href: new URL(`../figures/${def.id}/${name}`, import.meta.url).href }));
+  for (const name of def.styles ?? [])
+    shadow.append(
+      el('link', { rel: 'stylesheet', href: new URL(`../figures/${def.id}/${name}`, import.meta.url).href }),
+    );
   const hidden = new Set(hide);
   const table = def.params;
   const state = parseState(table, get, (m) => warn(`cfg-playground ${def.id}: ${m}`));
@@ -54,23 +61,50 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   const trainBox = el('div', { class: 'train' });
   const side = el('div', { class: 'side' }, controlBox, readout);
   // (a figure, named by its title: its own role; the title a heading at the page's level there)
-  const root = el('figure', { class: def.wide ? 'fig wide' : 'fig', 'aria-labelledby': titleId },
-    el('div', { class: 'head' }, el(`h${headingLevel(host)}`, { id: titleId, class: 'fig-title' }, def.title, def.post ? el('span', { class: 'post' }, ` · ${def.post}`) : null), tools),
+  const root = el(
+    'figure',
+    { class: def.wide ? 'fig wide' : 'fig', 'aria-labelledby': titleId },
+    el(
+      'div',
+      { class: 'head' },
+      el(
+        `h${headingLevel(host)}`,
+        { id: titleId, class: 'fig-title' },
+        def.title,
+        def.post ? el('span', { class: 'post' }, ` · ${def.post}`) : null,
+      ),
+      tools,
+    ),
     el('div', { class: 'main' }, plots, side),
-    message, trainBox,
-    el('figcaption', {}));
+    message,
+    trainBox,
+    el('figcaption', {}),
+  );
   // unseen until its first frame: the parts of a figure appear as they are made, and would move
   // each other (a layout shift) in front of the reader
   root.style.visibility = 'hidden';
   shadow.append(root);
   // draw nothing before the figure's stylesheets apply (the plots read colours from them)
-  await Promise.all([...shadow.querySelectorAll('link[rel=stylesheet]')].map((l) => (l.sheet ? null
-    : new Promise((r) => { l.addEventListener('load', r, { once: true }); l.addEventListener('error', r, { once: true }); }))));
+  await Promise.all(
+    [...shadow.querySelectorAll('link[rel=stylesheet]')].map((l) =>
+      l.sheet
+        ? null
+        : new Promise((r) => {
+            l.addEventListener('load', r, { once: true });
+            l.addEventListener('error', r, { once: true });
+          }),
+    ),
+  );
 
   // set by the first dispatch of effects (changed): the animation loop calls no frame before it
   let started = false;
   const fig = {
-    wasm, state, host, shadow, plots, def,
+    wasm,
+    state,
+    host,
+    shadow,
+    plots,
+    def,
     model: null,
     pretrained: true,
     visible: true,
@@ -79,29 +113,51 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     classes: [],
     /** Available width for plots, in CSS pixels. */
     width: () => Math.max(160, plots.clientWidth || host.clientWidth || 600),
-    addPlot(plot) { plots.append(plot.el); return plot; },
+    addPlot(plot) {
+      plots.append(plot.el);
+      return plot;
+    },
     /** Adds a node to the side panel, under the readout. */
-    addSide(node) { readout.after(node); return node; },
+    addSide(node) {
+      readout.after(node);
+      return node;
+    },
     /** The side panel (controls, read-out), for a figure that moves a node between it and the plots. */
-    sidePanel() { return side; },
+    sidePanel() {
+      return side;
+    },
     /** Saves `blob` as a file called `name` (the browser's download). */
-    download(name, blob) { download(shadow, name, blob); },
+    download(name, blob) {
+      download(shadow, name, blob);
+    },
     /** The row of a generated control (to dim or annotate it), or null. */
-    control(key) { return controls.row(key); },
+    control(key) {
+      return controls.row(key);
+    },
     /** The "Train in your browser" disclosure (a <details>), or null when training is hidden. */
-    trainingPanel() { return training.element; },
+    trainingPanel() {
+      return training.element;
+    },
     /** Replaces the read-out; null, undefined and false leave no trace (as in el()). */
-    readout(...nodes) { readout.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined && n !== false)); },
+    readout(...nodes) {
+      readout.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined && n !== false));
+    },
     message(text, actions = []) {
       message.hidden = !text;
       message.replaceChildren(text ? el('span', {}, text) : '', ...actions);
     },
     /** Keeps the animation loop calling `impl.frame` until it returns false. */
-    request() { if (started) requestFrames(fig); },
+    request() {
+      if (started) requestFrames(fig);
+    },
     /** Sets a setting as the reader would; resolves when the figure has taken it (a data set: its models loaded). */
-    set(key, value) { return setValue(key, value, true); },
+    set(key, value) {
+      return setValue(key, value, true);
+    },
     /** Something that is not a setting changed (the figure's `on` says what it invalidates): 'model', 'drawing', … */
-    changed(...keys) { changed(keys); },
+    changed(...keys) {
+      changed(keys);
+    },
     fail(e) {
       console.error(e);
       root.style.visibility = '';
@@ -125,17 +181,22 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   // a setting may say when it does nothing (`unused(state)`, say w while the class is null): its
   // control is dimmed then, and stays usable
   function dimUnused() {
-    for (const p of table) if (p.unused) controls.row(p.key)?.classList.toggle('ctl-unused', !!p.unused(state));
+    for (const p of table)
+      if (p.unused) controls.row(p.key)?.classList.toggle('ctl-unused', !!p.unused(state));
   }
 
   // ---------- controls ----------
   const controls = new Controls({
-    id: def.id, table, state,
+    id: def.id,
+    table,
+    state,
     classes: () => fig.classes,
     onInput: (key, v) => setValue(key, v, true),
     freshSeed: () => wasm.freshSeed(),
   });
-  const shown = (def.controls ?? table.map((p) => p.key)).filter((k) => !hidden.has(k) && !TRAIN_KEYS.includes(k));
+  const shown = (def.controls ?? table.map((p) => p.key)).filter(
+    (k) => !hidden.has(k) && !TRAIN_KEYS.includes(k),
+  );
   for (const key of shown) {
     const row = controls.make(key);
     if (row) controlBox.append(row);
@@ -164,7 +225,10 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
     const opts = controls.classOptions(p);
     if (!opts.includes(state.class)) {
       // (a class of a model still to come from data-model is checked when it arrives)
-      if (state.class !== p.default && state.class !== undefined && !host.hasAttribute('data-model')) warn(`cfg-playground ${def.id}: class '${state.class}' is not in data set ${state.dataset}; using ${opts[0]}`);
+      if (state.class !== p.default && state.class !== undefined && !host.hasAttribute('data-model'))
+        warn(
+          `cfg-playground ${def.id}: class '${state.class}' is not in data set ${state.dataset}; using ${opts[0]}`,
+        );
       state.class = opts[0];
     }
     controls.reflect('class');
@@ -217,19 +281,26 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   // ---------- exports (export.js, load.js) ----------
   if (!hidden.has('export') && def.trainable !== false) {
     // a figure that animates (`animates`, its implementation's `playHead`): GIF and WebM record one loop (record.js)
-    tools.append(...exportButtons(fig, root), ...(def.animates ? recordButtons(fig, root) : []), ...loadControls(fig, root));
+    tools.append(
+      ...exportButtons(fig, root),
+      ...(def.animates ? recordButtons(fig, root) : []),
+      ...loadControls(fig, root),
+    );
   }
 
   // ---------- life cycle ----------
   // a figure out of view gets no frames (loop.js) and puts off what training changes (training.js)
-  new IntersectionObserver((entries) => {
-    for (const e of entries) fig.visible = e.isIntersecting;
-    host.dataset.cfgVisible = fig.visible ? '1' : '0';
-    if (fig.visible) {
-      training.resume();
-      fig.request();
-    }
-  }, { rootMargin: '200px' }).observe(host);
+  new IntersectionObserver(
+    (entries) => {
+      for (const e of entries) fig.visible = e.isIntersecting;
+      host.dataset.cfgVisible = fig.visible ? '1' : '0';
+      if (fig.visible) {
+        training.resume();
+        fig.request();
+      }
+    },
+    { rootMargin: '200px' },
+  ).observe(host);
   let lastWidth = 0;
   new ResizeObserver(() => {
     const w = fig.width();
@@ -248,8 +319,21 @@ export async function mountFigure(host, def, { get = () => undefined, hide = [],
   for (const problem of checkEffects(def, TRAIN_KEYS, fig.impl)) warn(`cfg-playground ${def.id}: ${problem}`);
   // a short caption a reader finishes; the full explanation behind a disclosure
   const how = def.howToRead ? [def.howToRead(fig)].flat() : [];
-  root.querySelector('figcaption').replaceChildren(...[def.caption?.(fig) ?? []].flat(),
-    ...(how.length ? [el('details', { class: 'how' }, el('summary', {}, 'How to read this figure'), el('div', { class: 'how-text' }, ...how))] : []));
+  root
+    .querySelector('figcaption')
+    .replaceChildren(
+      ...[def.caption?.(fig) ?? []].flat(),
+      ...(how.length
+        ? [
+            el(
+              'details',
+              { class: 'how' },
+              el('summary', {}, 'How to read this figure'),
+              el('div', { class: 'how-text' }, ...how),
+            ),
+          ]
+        : []),
+    );
   fig.impl.layout?.();
   await yieldToMain();
   changed(['model', 'dataset', 'class']);

@@ -32,7 +32,9 @@ export function mountNear(hosts, mount, { first = [], margin = '100% 0px' } = {}
   const urgent = new Set(near);
   let initial = null; // the hosts cfgReady waits for, known after the observer's first report
   let reportInitial;
-  const ready = new Promise((resolve) => { reportInitial = resolve; });
+  const ready = new Promise((resolve) => {
+    reportInitial = resolve;
+  });
   let current = null; // the host being mounted
   // (a host of the start that the reader scrolled away from before its turn is not waited for)
   const checkInitial = () => {
@@ -49,7 +51,10 @@ export function mountNear(hosts, mount, { first = [], margin = '100% 0px' } = {}
       let best = Infinity;
       for (const h of near) {
         const d = urgent.has(h) ? -1 : distance(h);
-        if (d < best) { best = d; next = h; }
+        if (d < best) {
+          best = d;
+          next = h;
+        }
       }
       if (!next) break;
       near.delete(next);
@@ -72,16 +77,19 @@ export function mountNear(hosts, mount, { first = [], margin = '100% 0px' } = {}
     checkInitial();
   }
 
-  const observer = new IntersectionObserver((entries) => {
-    for (const e of entries) {
-      if (e.isIntersecting && !e.target.dataset.cfgMounted) near.add(e.target);
-      // a host the reader passed by before its turn waits until they come back
-      else if (!urgent.has(e.target)) near.delete(e.target);
-    }
-    if (!initial) initial = new Set(near);
-    checkInitial();
-    drain();
-  }, { rootMargin: margin });
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const e of entries) {
+        if (e.isIntersecting && !e.target.dataset.cfgMounted) near.add(e.target);
+        // a host the reader passed by before its turn waits until they come back
+        else if (!urgent.has(e.target)) near.delete(e.target);
+      }
+      if (!initial) initial = new Set(near);
+      checkInitial();
+      drain();
+    },
+    { rootMargin: margin },
+  );
   for (const h of hosts) if (!h.dataset.cfgMounted) observer.observe(h);
   if (!hosts.some((h) => !h.dataset.cfgMounted)) reportInitial();
   return ready;

@@ -13,8 +13,16 @@ import { el } from '../lib/dom.js';
 
 /** The embed attributes this module reads, for the README's generated tables (tests/figure-docs.js). */
 export const ATTRIBUTES = {
-  model: { attr: 'data-model', value: 'URL of a model file', help: 'Start on this model (made by cfg-playground train, or exported by a figure) instead of the shipped one; in classifier-guidance, rectified-flow and distillation, whose subject is a model made from the shipped one, a classifier file (train --method classifier), a reflowed model (--method reflow) or a student (--method distill) of a data set the figure offers, which replaces that subject (the shipped model stays the teacher). Relative URLs resolve against the host page; the host’s connect-src must allow the URL. It must fit the figure: a velocity model of a data set the figure offers (the figure switches to it), or, for draw-your-own, one trained on drawn data (its points become the drawing). On failure the figure says why and keeps the shipped model, with a console warning naming the attribute.' },
-  points: { attr: 'data-points', value: 'URL of a points file', help: 'Open this CSV (header x,y,label) as the drawing instead of the example: classes on the brushes in order of appearance (at most 8), keeping their names; at most 4000 points (a seeded subsample above). Same URL rules and fallback as data-model.' },
+  model: {
+    attr: 'data-model',
+    value: 'URL of a model file',
+    help: 'Start on this model (made by cfg-playground train, or exported by a figure) instead of the shipped one; in classifier-guidance, rectified-flow and distillation, whose subject is a model made from the shipped one, a classifier file (train --method classifier), a reflowed model (--method reflow) or a student (--method distill) of a data set the figure offers, which replaces that subject (the shipped model stays the teacher). Relative URLs resolve against the host page; the host’s connect-src must allow the URL. It must fit the figure: a velocity model of a data set the figure offers (the figure switches to it), or, for draw-your-own, one trained on drawn data (its points become the drawing). On failure the figure says why and keeps the shipped model, with a console warning naming the attribute.',
+  },
+  points: {
+    attr: 'data-points',
+    value: 'URL of a points file',
+    help: 'Open this CSV (header x,y,label) as the drawing instead of the example: classes on the brushes in order of appearance (at most 8), keeping their names; at most 4000 points (a seeded subsample above). Same URL rules and fallback as data-model.',
+  },
 };
 
 /** Largest file read, in bytes: the core's model file cap (caps::MAX_MODEL_FILE_BYTES). */
@@ -27,7 +35,8 @@ export function datasetsOf(fig) {
 }
 
 /** Whether a file is a points file: by its name's ending, else by whether it looks like JSON. */
-const isPoints = (name, text) => (/\.csv$/i.test(name) ? true : /\.json$/i.test(name) ? false : !text.trimStart().startsWith('{'));
+const isPoints = (name, text) =>
+  /\.csv$/i.test(name) ? true : /\.json$/i.test(name) ? false : !text.trimStart().startsWith('{');
 
 /**
  * Applies a model file's or points file's text to `fig`; throws an Error whose message is one
@@ -35,20 +44,31 @@ const isPoints = (name, text) => (/\.csv$/i.test(name) ? true : /\.json$/i.test(
  */
 export async function applyText(fig, text, name, as = isPoints(name, text) ? 'points' : 'model') {
   if (as === 'points') {
-    if (!fig.def.loadPoints) throw new Error(`${name} is a points file: open it in the draw-your-own figure (this one takes model files)`);
+    if (!fig.def.loadPoints)
+      throw new Error(
+        `${name} is a points file: open it in the draw-your-own figure (this one takes model files)`,
+      );
     const drawn = JSON.parse(fig.wasm.parsePoints(text));
     return fig.def.loadPoints(fig, drawn);
   }
   if (fig.def.training) {
-    if (!fig.def.loadSubject) throw new Error(`this figure shows a model made from the shipped one (${fig.def.training.kind}); it loads no model files`);
+    if (!fig.def.loadSubject)
+      throw new Error(
+        `this figure shows a model made from the shipped one (${fig.def.training.kind}); it loads no model files`,
+      );
     return fig.def.loadSubject(fig, text, name);
   }
   const m = fig.wasm.Model.fromJson(text);
   try {
     const offered = datasetsOf(fig);
-    if (m.dataset === 'custom' && !fig.def.loadDrawnModel) throw new Error('the model was trained on drawn data: load it into the draw-your-own figure');
-    if (m.dataset !== 'custom' && !offered) throw new Error(`the model was trained on ${m.dataset}: this figure takes models trained on drawn data (cfg-playground train --data)`);
-    if (offered && !offered.includes(m.dataset)) throw new Error(`the model was trained on ${m.dataset}; this figure shows ${offered.join(', ')}`);
+    if (m.dataset === 'custom' && !fig.def.loadDrawnModel)
+      throw new Error('the model was trained on drawn data: load it into the draw-your-own figure');
+    if (m.dataset !== 'custom' && !offered)
+      throw new Error(
+        `the model was trained on ${m.dataset}: this figure takes models trained on drawn data (cfg-playground train --data)`,
+      );
+    if (offered && !offered.includes(m.dataset))
+      throw new Error(`the model was trained on ${m.dataset}; this figure shows ${offered.join(', ')}`);
   } catch (e) {
     m.free();
     throw e;
@@ -74,20 +94,39 @@ export async function loadFile(fig, file) {
   }
 }
 
-const oneLine = (e) => String(e?.message ?? e).split('\n')[0].replace(/\.$/, '');
+const oneLine = (e) =>
+  String(e?.message ?? e)
+    .split('\n')[0]
+    .replace(/\.$/, '');
 
 /**
  * The Load button and its hidden file input, for the export row; also makes `target` accept a
  * dropped file.
  */
 export function loadControls(fig, target) {
-  const input = el('input', { type: 'file', accept: '.json,.csv,application/json,text/csv', hidden: true, 'aria-hidden': 'true', tabindex: '-1' });
+  const input = el('input', {
+    type: 'file',
+    accept: '.json,.csv,application/json,text/csv',
+    hidden: true,
+    'aria-hidden': 'true',
+    tabindex: '-1',
+  });
   input.addEventListener('change', () => {
     const f = input.files?.[0];
     input.value = '';
     if (f) loadFile(fig, f);
   });
-  const button = el('button', { type: 'button', class: 'small', title: 'Open a model file or a points file (CSV x,y,label) from your computer; you can also drop one on the figure. Nothing is uploaded.', onclick: () => input.click() }, 'Load');
+  const button = el(
+    'button',
+    {
+      type: 'button',
+      class: 'small',
+      title:
+        'Open a model file or a points file (CSV x,y,label) from your computer; you can also drop one on the figure. Nothing is uploaded.',
+      onclick: () => input.click(),
+    },
+    'Load',
+  );
   target.addEventListener('dragover', (ev) => {
     if (![...(ev.dataTransfer?.types ?? [])].includes('Files')) return;
     ev.preventDefault();
@@ -117,7 +156,8 @@ export async function loadFromAttributes(fig, warn = console.warn) {
     let url = String(raw).trim();
     try {
       url = new URL(url, document.baseURI).href;
-      if (key === 'points' && !fig.def.loadPoints) throw new Error('only the draw-your-own figure takes points');
+      if (key === 'points' && !fig.def.loadPoints)
+        throw new Error('only the draw-your-own figure takes points');
       const r = await fetch(url, { credentials: 'same-origin' });
       if (!r.ok) throw new Error(`the server answered ${r.status}`);
       const text = await r.text();
@@ -127,12 +167,18 @@ export async function loadFromAttributes(fig, warn = console.warn) {
       fig.host.dataset.cfgLoaded = attr;
       const asked = fig.host.getAttribute('data-class');
       if (key === 'model' && asked && fig.state.class !== undefined && fig.state.class !== asked) {
-        warn(`cfg-playground ${fig.def.id}: class '${asked}' is not a class of the ${attr} model; using ${fig.state.class}`);
+        warn(
+          `cfg-playground ${fig.def.id}: class '${asked}' is not a class of the ${attr} model; using ${fig.state.class}`,
+        );
       }
     } catch (e) {
       const why = oneLine(e);
-      warn(`cfg-playground ${fig.def.id}: ${attr}="${raw}" could not be loaded (${why}); showing the shipped ${key === 'points' ? 'drawing' : 'model'}`);
-      fig.message(`${attr}: could not load ${raw} (${why}). Showing the shipped ${key === 'points' ? 'drawing' : 'model'} instead.`);
+      warn(
+        `cfg-playground ${fig.def.id}: ${attr}="${raw}" could not be loaded (${why}); showing the shipped ${key === 'points' ? 'drawing' : 'model'}`,
+      );
+      fig.message(
+        `${attr}: could not load ${raw} (${why}). Showing the shipped ${key === 'points' ? 'drawing' : 'model'} instead.`,
+      );
       fig.host.dataset.cfgLoaded = 'error';
     }
   }

@@ -26,7 +26,11 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 export function settingsOf(fig) {
   const entries = changedEntries(fig.def.params, fig.state);
   const text = entries.map(([k, v]) => `${k} ${v}`).join(', ');
-  const slug = entries.map(([k, v]) => `${k}${v}`).join('-').replace(/[^A-Za-z0-9.=-]+/g, '_').slice(0, 80);
+  const slug = entries
+    .map(([k, v]) => `${k}${v}`)
+    .join('-')
+    .replace(/[^A-Za-z0-9.=-]+/g, '_')
+    .slice(0, 80);
   return { text, slug };
 }
 
@@ -88,7 +92,9 @@ export async function recordLoop(fig, root, { progress = () => {}, cancelled = (
     if (wasPlaying) head.play();
   }
   const step = Math.max(2, Math.round((head.seconds * 100) / (K - 1)));
-  const delays = frames.map((_, k) => (k === 0 ? HOLD_FIRST : k === K - 1 ? HOLD_LAST + Math.round(head.hold * 100) : step));
+  const delays = frames.map((_, k) =>
+    k === 0 ? HOLD_FIRST : k === K - 1 ? HOLD_LAST + Math.round(head.hold * 100) : step,
+  );
   return { frames, delays, width: frames[0].width, height: frames[0].height };
 }
 
@@ -147,8 +153,11 @@ export function encodeGif(rec, { progress = () => {}, onWorker = () => {} } = {}
 
 /** Whether this browser can record a WebM video of a canvas. */
 export function webmSupported() {
-  return typeof MediaRecorder !== 'undefined' && typeof HTMLCanvasElement.prototype.captureStream === 'function'
-    && MediaRecorder.isTypeSupported?.('video/webm') === true;
+  return (
+    typeof MediaRecorder !== 'undefined' &&
+    typeof HTMLCanvasElement.prototype.captureStream === 'function' &&
+    MediaRecorder.isTypeSupported?.('video/webm') === true
+  );
 }
 
 /** Plays recorded frames (at their delays) into a MediaRecorder: resolves to a WebM Blob, or null when cancelled. */
@@ -162,7 +171,9 @@ export async function encodeWebm(rec, { cancelled = () => false } = {}) {
   const chunks = [];
   const mr = new MediaRecorder(stream, { mimeType: 'video/webm' });
   mr.ondataavailable = (e) => e.data.size && chunks.push(e.data);
-  const stopped = new Promise((r) => { mr.onstop = r; });
+  const stopped = new Promise((r) => {
+    mr.onstop = r;
+  });
   mr.start();
   for (let k = 0; k < rec.frames.length && !cancelled(); k++) {
     ctx.drawImage(rec.frames[k], 0, 0);
@@ -184,22 +195,52 @@ export function recordButtons(fig, root) {
     for (const b of buttons) b.disabled = true;
     let cancel = () => {};
     let stop = false;
-    const cancelBtn = el('button', { type: 'button', class: 'small', onclick: () => { stop = true; cancel(); fig.message(''); } }, 'Cancel');
+    const cancelBtn = el(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        onclick: () => {
+          stop = true;
+          cancel();
+          fig.message('');
+        },
+      },
+      'Cancel',
+    );
     const say = (text) => stop || fig.message(text, [cancelBtn]);
     const t0 = performance.now();
     // named by the settings as the reader set them up (recording moves a time setting, if any)
     const name = fileName(fig, kind === 'GIF' ? 'gif' : 'webm');
     try {
       say(`Recording the ${kind}…`);
-      const rec = await recordLoop(fig, root, { progress: (k, K) => say(`Recording the ${kind}: frame ${k} of ${K}`), cancelled: () => stop });
+      const rec = await recordLoop(fig, root, {
+        progress: (k, K) => say(`Recording the ${kind}: frame ${k} of ${K}`),
+        cancelled: () => stop,
+      });
       if (!rec || stop) return;
       const t1 = performance.now();
-      const blob = kind === 'GIF'
-        ? await encodeGif(rec, { progress: (k, K) => say(`Encoding the GIF: frame ${k} of ${K}`), onWorker: (f) => { cancel = f; } })
-        : (say('Recording the WebM…'), await encodeWebm(rec, { cancelled: () => stop }));
+      const blob =
+        kind === 'GIF'
+          ? await encodeGif(rec, {
+              progress: (k, K) => say(`Encoding the GIF: frame ${k} of ${K}`),
+              onWorker: (f) => {
+                cancel = f;
+              },
+            })
+          : (say('Recording the WebM…'), await encodeWebm(rec, { cancelled: () => stop }));
       if (!blob || stop) return;
       fig.message('');
-      root.dataset.lastExport = JSON.stringify({ kind, bytes: blob.size, frames: rec.frames.length, width: rec.width, height: rec.height, ms: Math.round(performance.now() - t0), recordMs: Math.round(t1 - t0), encodeMs: Math.round(performance.now() - t1) });
+      root.dataset.lastExport = JSON.stringify({
+        kind,
+        bytes: blob.size,
+        frames: rec.frames.length,
+        width: rec.width,
+        height: rec.height,
+        ms: Math.round(performance.now() - t0),
+        recordMs: Math.round(t1 - t0),
+        encodeMs: Math.round(performance.now() - t1),
+      });
       fig.download(name, blob);
     } catch (e) {
       if (!stop) fig.message(`The ${kind} could not be made: ${e.message ?? e}`);
@@ -208,7 +249,30 @@ export function recordButtons(fig, root) {
       for (const b of buttons) b.disabled = false;
     }
   };
-  buttons.push(el('button', { type: 'button', class: 'small', title: 'Save one loop of the animation as an animated GIF', onclick: () => run('GIF') }, 'GIF'));
-  if (webmSupported()) buttons.push(el('button', { type: 'button', class: 'small', title: 'Save one loop of the animation as a WebM video', onclick: () => run('WebM') }, 'WebM'));
+  buttons.push(
+    el(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        title: 'Save one loop of the animation as an animated GIF',
+        onclick: () => run('GIF'),
+      },
+      'GIF',
+    ),
+  );
+  if (webmSupported())
+    buttons.push(
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'small',
+          title: 'Save one loop of the animation as a WebM video',
+          onclick: () => run('WebM'),
+        },
+        'WebM',
+      ),
+    );
   return buttons;
 }

@@ -35,14 +35,19 @@ export function parseValue(p, raw) {
       if (FALSE.has(s.toLowerCase())) return { value: false };
       return { error: `'${s}' is not true or false` };
     case 'list': {
-      const parts = s.split(',').map((t) => t.trim()).filter((t) => t !== '');
+      const parts = s
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t !== '');
       if (parts.length === 0) return { error: 'empty list' };
       if (parts.length > (p.maxItems ?? 12)) return { error: `more than ${p.maxItems ?? 12} values` };
       const xs = parts.map(Number);
       if (xs.some((x) => !Number.isFinite(x))) return { error: `'${s}' is not a list of numbers` };
       const clamped = xs.map((x) => clampNumber(p, x));
       const changed = clamped.some((x, i) => x !== xs[i]);
-      return changed ? { value: clamped, note: `values clamped to [${p.min}, ${p.max}]` } : { value: clamped };
+      return changed
+        ? { value: clamped, note: `values clamped to [${p.min}, ${p.max}]` }
+        : { value: clamped };
     }
     case 'name':
       return /^[\w .-]{1,40}$/.test(s) ? { value: s } : { error: `'${s}' is not a valid name` };

@@ -28,8 +28,22 @@ export class TrainingPanel {
     this.statusEl = el('span', { class: 'status' });
     this.lossChart = new Chart({ className: 'loss', label: 'training loss curve' });
     // a figure that starts from shipped weights (reflow, distillation) names its own run
-    this.startBtn = el('button', { type: 'button', onclick: () => (this.running ? this.stop() : this.start()) }, this.label);
-    this.resetBtn = el('button', { type: 'button', onclick: () => { this.stop(); shell.loadPretrained(); } }, def.resetLabel ?? 'Back to pretrained');
+    this.startBtn = el(
+      'button',
+      { type: 'button', onclick: () => (this.running ? this.stop() : this.start()) },
+      this.label,
+    );
+    this.resetBtn = el(
+      'button',
+      {
+        type: 'button',
+        onclick: () => {
+          this.stop();
+          shell.loadPretrained();
+        },
+      },
+      def.resetLabel ?? 'Back to pretrained',
+    );
     this.element = null;
   }
 
@@ -46,13 +60,21 @@ export class TrainingPanel {
       const row = shell.controls.make(key);
       if (row) trainControls.append(row);
     }
-    this.element = el('details', {},
+    this.element = el(
+      'details',
+      {},
       el('summary', {}, 'Train in your browser'),
-      el('p', { class: 'note' }, fig.def.trainNote ?? 'Trains a fresh network in a background worker (the same Rust code, compiled to WebAssembly); the figure follows it as it learns.'),
+      el(
+        'p',
+        { class: 'note' },
+        fig.def.trainNote ??
+          'Trains a fresh network in a background worker (the same Rust code, compiled to WebAssembly); the figure follows it as it learns.',
+      ),
       trainControls,
       el('div', { class: 'buttons' }, this.startBtn, this.resetBtn),
       el('div', { class: 'progress-row' }, this.progress, this.statusEl),
-      this.lossChart.svg);
+      this.lossChart.svg,
+    );
     return this.element;
   }
 
@@ -80,23 +102,53 @@ export class TrainingPanel {
     const hi = niceLog(Math.max(...vals), 1);
     const ticks = logTicks(lo, hi, [1, 2, 5]);
     const maxStep = pts[pts.length - 1].step;
-    chart.frame({
-      ...frame,
-      x: { domain: [0, maxStep], ticks: linearTicks(0, maxStep, 3), format: String, grid: false, title: 'training step' },
-      y: { scale: 'log', domain: [lo, hi], ticks: ticks.length > 3 ? logTicks(lo, hi) : ticks, grid: false },
-    }).axes();
+    chart
+      .frame({
+        ...frame,
+        x: {
+          domain: [0, maxStep],
+          ticks: linearTicks(0, maxStep, 3),
+          format: String,
+          grid: false,
+          title: 'training step',
+        },
+        y: {
+          scale: 'log',
+          domain: [lo, hi],
+          ticks: ticks.length > 3 ? logTicks(lo, hi) : ticks,
+          grid: false,
+        },
+      })
+      .axes();
     const last = pts[pts.length - 1];
-    chart.line(pts.map((p) => [p.step, p.loss]), { class: 'curve' });
+    chart.line(
+      pts.map((p) => [p.step, p.loss]),
+      { class: 'curve' },
+    );
     // invisible: the points the hover read-out finds
-    chart.points(pts.map((p) => ({ x: p.step, y: p.loss, readout: `step ${p.step}: loss ${fmt(p.loss, 3)}` })), { class: 'hit' }, 2);
+    chart.points(
+      pts.map((p) => ({ x: p.step, y: p.loss, readout: `step ${p.step}: loss ${fmt(p.loss, 3)}` })),
+      { class: 'hit' },
+      2,
+    );
     chart.text(chart.plot.l, 10, `loss (log scale) ${fmt(last.loss, 3)}`, { class: 'title' });
-    chart.describe(`training loss (log scale) against step: ${fmt(pts[0].loss, 3)} at step ${pts[0].step}, ${fmt(last.loss, 3)} at step ${last.step}`);
+    chart.describe(
+      `training loss (log scale) against step: ${fmt(pts[0].loss, 3)} at step ${pts[0].step}, ${fmt(last.loss, 3)} at step ${last.step}`,
+    );
   }
 
   async start() {
     const { fig, shell } = this;
     const { state, wasm, def } = fig;
-    const options = { lr: state.lr, width: state.width, depth: state.depth, dropout: state.dropout, steps: state.trainSteps, seed: state.seed ?? 0, batch: 256 };
+    const options = {
+      lr: state.lr,
+      width: state.width,
+      depth: state.depth,
+      dropout: state.dropout,
+      steps: state.trainSteps,
+      seed: state.seed ?? 0,
+      batch: 256,
+    };
     const drawn = def.drawn?.(fig) ?? null;
     const dataset = drawn ? 'custom' : state.dataset;
     // a figure that trains something else than its velocity model (a classifier, say) says so
@@ -112,7 +164,7 @@ export class TrainingPanel {
     }
     fig.message('');
     try {
-      this.lastGood = fig.pretrained ? null : fig.model?.toJson('f32') ?? null;
+      this.lastGood = fig.pretrained ? null : (fig.model?.toJson('f32') ?? null);
     } catch {
       this.lastGood = null;
     }
@@ -126,40 +178,48 @@ export class TrainingPanel {
     this.progress.value = 0;
     this.startBtn.textContent = 'Stop';
     this.status('starting the worker…');
-    this.run = new Training({ dataset, options, drawn, kind: custom?.kind, ...(custom?.spec?.(fig) ?? {}) }, {
-      progress: (msg) => {
-        try {
-          if (custom) custom.setParams(fig, msg.params, msg.step);
-          else fig.model.setParams(msg.params, msg.step);
-        } catch (e) {
-          // non-finite weights never reach the figure: keep the last good ones
-          this.stop();
-          this.diverged(msg.step, e.message);
-          return;
-        }
-        this.losses.push({ step: msg.step, loss: msg.loss });
-        this.progress.value = msg.step;
-        this.status(`step ${msg.step} / ${msg.total} · loss ${fmt(msg.loss, 3)} · ${Math.round(msg.stepsPerSec)} steps/s`);
-        // out of view, the worker trains on, and the figure catches up when the reader comes back
-        this.stale = true;
-        if (fig.visible) this.resume();
+    this.run = new Training(
+      { dataset, options, drawn, kind: custom?.kind, ...(custom?.spec?.(fig) ?? {}) },
+      {
+        progress: (msg) => {
+          try {
+            if (custom) custom.setParams(fig, msg.params, msg.step);
+            else fig.model.setParams(msg.params, msg.step);
+          } catch (e) {
+            // non-finite weights never reach the figure: keep the last good ones
+            this.stop();
+            this.diverged(msg.step, e.message);
+            return;
+          }
+          this.losses.push({ step: msg.step, loss: msg.loss });
+          this.progress.value = msg.step;
+          this.status(
+            `step ${msg.step} / ${msg.total} · loss ${fmt(msg.loss, 3)} · ${Math.round(msg.stepsPerSec)} steps/s`,
+          );
+          // out of view, the worker trains on, and the figure catches up when the reader comes back
+          this.stale = true;
+          if (fig.visible) this.resume();
+        },
+        done: (msg) => {
+          // what a figure that trains something else (a classifier, a student) exports
+          if (custom) fig.trainedModelText = msg.model;
+          this.startBtn.textContent = this.label;
+          this.status(`trained ${msg.step} steps · loss ${fmt(this.losses.at(-1)?.loss, 3)}`);
+        },
+        error: (msg) => {
+          this.startBtn.textContent = this.label;
+          if (/diverged/.test(msg.message)) {
+            this.diverged(msg.step, msg.message);
+            return;
+          }
+          this.status('');
+          fig.message(
+            `Training stopped at step ${msg.step}: ${msg.message}. The figure keeps the last good weights.`,
+            [this.resetAction()],
+          );
+        },
       },
-      done: (msg) => {
-        // what a figure that trains something else (a classifier, a student) exports
-        if (custom) fig.trainedModelText = msg.model;
-        this.startBtn.textContent = this.label;
-        this.status(`trained ${msg.step} steps · loss ${fmt(this.losses.at(-1)?.loss, 3)}`);
-      },
-      error: (msg) => {
-        this.startBtn.textContent = this.label;
-        if (/diverged/.test(msg.message)) {
-          this.diverged(msg.step, msg.message);
-          return;
-        }
-        this.status('');
-        fig.message(`Training stopped at step ${msg.step}: ${msg.message}. The figure keeps the last good weights.`, [this.resetAction()]);
-      },
-    });
+    );
     this.run.start();
   }
 
@@ -176,25 +236,38 @@ export class TrainingPanel {
     const loss = /loss ([^)]+)\)/.exec(String(why))?.[1];
     this.status(`diverged at step ${step}`);
     this.fig.host.dataset.cfgTraining = 'diverged';
-    this.fig.message(`Training diverged at step ${step}${loss ? ` (loss ${loss})` : ''}: lower the learning rate. The figure shows the last good weights; Reset restores the model from before this run.`, [this.resetAction()]);
+    this.fig.message(
+      `Training diverged at step ${step}${loss ? ` (loss ${loss})` : ''}: lower the learning rate. The figure shows the last good weights; Reset restores the model from before this run.`,
+      [this.resetAction()],
+    );
   }
 
   resetAction() {
     const { fig, shell } = this;
-    return el('button', { type: 'button', class: 'small reset', onclick: () => {
-      fig.message('');
-      delete fig.host.dataset.cfgTraining;
-      if (this.lastGood) {
-        try {
-          shell.useModel(fig.wasm.Model.fromJson(this.lastGood), false);
-          this.status('restored the model from before the run');
-          return;
-        } catch (e) {
-          console.warn(`cfg-playground ${fig.def.id}: could not restore the previous model (${e.message}); loading the pretrained one`);
-        }
-      }
-      shell.loadPretrained();
-    } }, 'Reset');
+    return el(
+      'button',
+      {
+        type: 'button',
+        class: 'small reset',
+        onclick: () => {
+          fig.message('');
+          delete fig.host.dataset.cfgTraining;
+          if (this.lastGood) {
+            try {
+              shell.useModel(fig.wasm.Model.fromJson(this.lastGood), false);
+              this.status('restored the model from before the run');
+              return;
+            } catch (e) {
+              console.warn(
+                `cfg-playground ${fig.def.id}: could not restore the previous model (${e.message}); loading the pretrained one`,
+              );
+            }
+          }
+          shell.loadPretrained();
+        },
+      },
+      'Reset',
+    );
   }
 
   stop() {

@@ -29,7 +29,8 @@ export class Training {
         if (this.client !== client || e.cancelled) return;
         this.stop();
         this.on.error?.({ message: e.message || 'the training worker failed', step: e.step ?? 0 });
-      });
+      },
+    );
   }
 
   stop() {

@@ -58,7 +58,10 @@ serve({
       if (now - last > 150 || tr.stepsDone >= total) {
         const params = tr.params();
         const rate = ((tr.stepsDone - lastStep) * 1000) / Math.max(1, now - last);
-        ctx.progress({ step: tr.stepsDone, total, loss: lossSum / Math.max(1, lossN), stepsPerSec: rate, params }, [params.buffer]);
+        ctx.progress(
+          { step: tr.stepsDone, total, loss: lossSum / Math.max(1, lossN), stepsPerSec: rate, params },
+          [params.buffer],
+        );
         last = now;
         lastStep = tr.stepsDone;
         lossSum = 0;

@@ -12,21 +12,44 @@ export default {
   wide: true,
   // every setting samples the grid again; new weights also redraw the faint data
   params: [
-    ...fx('build',
+    ...fx(
+      'build',
       P.dataset('non-overlapping'),
-      { key: 'ws', label: 'scales w', type: 'list', default: [0, 1, 3, 5, 7, 9], min: 0, max: 20, maxItems: 8, help: 'The guidance scales of the columns, comma-separated (up to 8).' },
-      P.n(400, 2000), P.steps(30, 100), P.solver(), P.seed(), P.exact()),
+      {
+        key: 'ws',
+        label: 'scales w',
+        type: 'list',
+        default: [0, 1, 3, 5, 7, 9],
+        min: 0,
+        max: 20,
+        maxItems: 8,
+        help: 'The guidance scales of the columns, comma-separated (up to 8).',
+      },
+      P.n(400, 2000),
+      P.steps(30, 100),
+      P.solver(),
+      P.seed(),
+      P.exact(),
+    ),
     ...trainParams(),
   ],
   effects: ['weights', 'build'],
   controls: ['dataset', 'ws', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
-    'Rows are classes, columns guidance scales w. ', el('b', {}, 'Hit rate'), ': the share of samples in their class’s region; ', el('b', {}, 'diversity'), ': their spread over the class’s. Beyond w = 1, guidance raises the hit rate while the samples condense.',
+    'Rows are classes, columns guidance scales w. ',
+    el('b', {}, 'Hit rate'),
+    ': the share of samples in their class’s region; ',
+    el('b', {}, 'diversity'),
+    ': their spread over the class’s. Beyond w = 1, guidance raises the hit rate while the samples condense.',
   ],
   howToRead: () => [
-    'Each row samples one class with ', ...cfgFormula(), ', each column a guidance scale. ',
-    el('b', {}, 'Hit rate'), ' is the share of samples whose most likely class under the true data is the row’s class; ',
-    el('b', {}, 'diversity'), ' is the spread of the samples (trace of their covariance) over the spread of the class. ',
+    'Each row samples one class with ',
+    ...cfgFormula(),
+    ', each column a guidance scale. ',
+    el('b', {}, 'Hit rate'),
+    ' is the share of samples whose most likely class under the true data is the row’s class; ',
+    el('b', {}, 'diversity'),
+    ' is the spread of the samples (trace of their covariance) over the spread of the class. ',
     'At w = 0 every row is the unconditional model; at w = 1 the conditional one. Beyond 1, guidance keeps raising the hit rate ',
     'while the samples condense: on overlapping classes it pushes each class away from the other, past where its data lie.',
   ],
@@ -45,7 +68,12 @@ export default {
       const h = fmt(c.metrics.hitRate, 2);
       const d = fmt(c.metrics.diversity, c.metrics.diversity >= 10 ? 0 : 2);
       if (narrow) c.plot.setTitle(el('span', {}, h), el('span', {}, d));
-      else c.plot.setTitle(el('span', {}, `hit ${h}`), el('span', { class: 'sep' }, ' · '), el('span', {}, `div ${d}`));
+      else
+        c.plot.setTitle(
+          el('span', {}, `hit ${h}`),
+          el('span', { class: 'sep' }, ' · '),
+          el('span', {}, `div ${d}`),
+        );
     }
 
     function free() {
@@ -62,11 +90,21 @@ export default {
         cells = [];
         grid.replaceChildren();
         grid.style.gridTemplateColumns = `auto repeat(${ws.length}, auto)`;
-        grid.append(el('div', {}), ...ws.map((w) => el('div', { class: 'col-head' }, `w = ${fmt(w, w % 1 ? 1 : 0)}`)));
+        grid.append(
+          el('div', {}),
+          ...ws.map((w) => el('div', { class: 'col-head' }, `w = ${fmt(w, w % 1 ? 1 : 0)}`)),
+        );
         classes.forEach((name, ci) => {
-          grid.append(el('div', { class: 'row-head key-text', style: `--key-color:${fig.colorOf(ci)}` }, name));
+          grid.append(
+            el('div', { class: 'row-head key-text', style: `--key-color:${fig.colorOf(ci)}` }, name),
+          );
           ws.forEach((w) => {
-            const plot = new Plot(wasm, { extent: fig.model.extent, compact: true, title: '…', label: `samples of ${name} at w = ${w}` });
+            const plot = new Plot(wasm, {
+              extent: fig.model.extent,
+              compact: true,
+              title: '…',
+              label: `samples of ${name} at w = ${w}`,
+            });
             grid.append(plot.el);
             cells.push({ plot, name, ci, w, flow: null, metrics: null });
           });
@@ -75,7 +113,15 @@ export default {
       }
       for (const c of cells) {
         c.flow?.free();
-        c.flow = new wasm.Flow(fig.model, c.name, fig.state.n, fig.state.steps, fig.state.solver, fig.state.seed, false);
+        c.flow = new wasm.Flow(
+          fig.model,
+          c.name,
+          fig.state.n,
+          fig.state.steps,
+          fig.state.solver,
+          fig.state.seed,
+          false,
+        );
         c.metrics = null;
         c.dirty = true;
         c.plot.setTitle('…');
@@ -143,8 +189,14 @@ export default {
         const done = cells.filter((c) => c.metrics);
         if (done.length === cells.length && cells.length) {
           fig.readout(
-            el('span', {}, `${cells.length} cells of ${fig.state.n} samples, ${fig.state.steps} ${fig.state.solver} steps`, fig.state.exact ? ', exact velocity' : ', network velocity'),
-            narrow ? el('span', {}, 'Above each cell: its hit rate, then its diversity.') : null);
+            el(
+              'span',
+              {},
+              `${cells.length} cells of ${fig.state.n} samples, ${fig.state.steps} ${fig.state.solver} steps`,
+              fig.state.exact ? ', exact velocity' : ', network velocity',
+            ),
+            narrow ? el('span', {}, 'Above each cell: its hit rate, then its diversity.') : null,
+          );
         }
         return busy;
       },

@@ -19,13 +19,20 @@ export default {
   // what a change invalidates (www/shell/effects.js): the runs of both panels (or, for new
   // weights while they run, the next runs), and independently the arrows at time t
   params: [
-    ...fx('restart',
-      P.dataset('non-overlapping', ['non-overlapping', 'overlapping']),
-      P.cls('upper-right'),
-      { ...P.w(3, 9), label: 'λ = w', help: 'The guidance strength: λ for classifier guidance, w for CFG, set equal.' }),
-    ...fx('arrows', { ...P.t(0.5), help: 'The time at which the arrows are drawn, and the dark dots show where the samples are.' }),
-    ...fx('restart', P.n(400, 2000), P.steps(40, 100), P.seed(),
-      { ...P.exact(), label: 'exact classifier', help: 'Use the exact Bayes classifier p(c | x_t) of the data and the exact v_u (ground truth) instead of the trained classifier network and the network’s v_u.' }),
+    ...fx('restart', P.dataset('non-overlapping', ['non-overlapping', 'overlapping']), P.cls('upper-right'), {
+      ...P.w(3, 9),
+      label: 'λ = w',
+      help: 'The guidance strength: λ for classifier guidance, w for CFG, set equal.',
+    }),
+    ...fx('arrows', {
+      ...P.t(0.5),
+      help: 'The time at which the arrows are drawn, and the dark dots show where the samples are.',
+    }),
+    ...fx('restart', P.n(400, 2000), P.steps(40, 100), P.seed(), {
+      ...P.exact(),
+      label: 'exact classifier',
+      help: 'Use the exact Bayes classifier p(c | x_t) of the data and the exact v_u (ground truth) instead of the trained classifier network and the network’s v_u.',
+    }),
     // training the classifier in your browser (the velocity model stays the shipped one)
     P.lr(),
     P.width(),
@@ -35,7 +42,8 @@ export default {
   effects: [['restart', 'weights'], ['arrows']],
   controls: ['dataset', 'class', 'w', 't', 'n', 'steps', 'seed', 'exact'],
   // "Train in your browser" trains a fresh classifier; v_u stays the shipped network's
-  trainNote: 'Trains a fresh classifier p(c | x_t, t) in a background worker (the same Rust code, compiled to WebAssembly); the figure follows it as it learns. The velocity model stays the shipped one.',
+  trainNote:
+    'Trains a fresh classifier p(c | x_t, t) in a background worker (the same Rust code, compiled to WebAssembly); the figure follows it as it learns. The velocity model stays the shipped one.',
   training: {
     kind: 'classifier',
     begin(fig, options) {
@@ -71,7 +79,9 @@ export default {
     try {
       c = fig.wasm.Classifier.fromJson(text);
     } catch (e) {
-      throw new Error(`this figure takes a classifier file (cfg-playground train --method classifier): ${e.message}`);
+      throw new Error(
+        `this figure takes a classifier file (cfg-playground train --method classifier): ${e.message}`,
+      );
     }
     const offered = datasetsOf(fig);
     if (!offered.includes(c.dataset)) {
@@ -90,24 +100,71 @@ export default {
     return `it replaces the classifier; v_u stays the shipped ${c.dataset} model`;
   },
   caption: () => [
-    el('b', {}, 'Left'), ': classifier guidance, v', el('sub', {}, 'u'), ' plus λ·((1 − t)/t)·∇log p(c | x', el('sub', {}, 't'), ') from a trained classifier. ', el('b', {}, 'Right'), ': CFG at w = λ. With the exact classifier (tick it) the two agree; with trained networks they differ.',
+    el('b', {}, 'Left'),
+    ': classifier guidance, v',
+    el('sub', {}, 'u'),
+    ' plus λ·((1 − t)/t)·∇log p(c | x',
+    el('sub', {}, 't'),
+    ') from a trained classifier. ',
+    el('b', {}, 'Right'),
+    ': CFG at w = λ. With the exact classifier (tick it) the two agree; with trained networks they differ.',
   ],
   howToRead: () => [
-    el('b', {}, 'Left'), ': classifier guidance. The unconditional velocity v', el('sub', {}, 'u'),
-    ' plus λ·((1 − t)/t)·∇', el('sub', {}, 'x'), ' log p(c | x', el('sub', {}, 't'), ', t), the gradient of a time-conditioned classifier trained on noisy points of the path (one network, 2 classes). ',
-    el('b', {}, 'Right'), ': classifier-free guidance, v', el('sub', {}, 'u'), ' + w·(v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), '), with λ = w. ',
-    'The ', el('b', {}, 'arrows'), ' are what each method adds to v', el('sub', {}, 'u'), ' at time t, on one scale for both panels; the faint tracks are the samples’ paths from noise, the dark dots where they are at t, the coloured dots where they end. ',
-    'For the straight path, v = x/t + ((1 − t)/t)·∇log p', el('sub', {}, 't'), '(x), so with Bayes’ rule ∇log p(c | x', el('sub', {}, 't'), ') = ∇log p', el('sub', {}, 't'), '(x | c) − ∇log p', el('sub', {}, 't'), '(x) the classifier term is exactly w·(v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), '). ',
-    'Tick ', el('b', {}, 'exact classifier'), ' to see it: with the Bayes classifier and the exact v', el('sub', {}, 'u'), ' the two panels agree, arrow for arrow and sample for sample (only the first Euler step differs, where the classifier sees pure noise). ',
-    'With the trained networks they differ: the classifier’s gradient is a learned derivative, noisy where it saw little data, and it costs a forward and a backward pass on top of v', el('sub', {}, 'u'), '. ',
-    el('i', {}, 'Train in your browser'), ' trains a new classifier here (the velocity model stays the shipped one).',
+    el('b', {}, 'Left'),
+    ': classifier guidance. The unconditional velocity v',
+    el('sub', {}, 'u'),
+    ' plus λ·((1 − t)/t)·∇',
+    el('sub', {}, 'x'),
+    ' log p(c | x',
+    el('sub', {}, 't'),
+    ', t), the gradient of a time-conditioned classifier trained on noisy points of the path (one network, 2 classes). ',
+    el('b', {}, 'Right'),
+    ': classifier-free guidance, v',
+    el('sub', {}, 'u'),
+    ' + w·(v',
+    el('sub', {}, 'c'),
+    ' − v',
+    el('sub', {}, 'u'),
+    '), with λ = w. ',
+    'The ',
+    el('b', {}, 'arrows'),
+    ' are what each method adds to v',
+    el('sub', {}, 'u'),
+    ' at time t, on one scale for both panels; the faint tracks are the samples’ paths from noise, the dark dots where they are at t, the coloured dots where they end. ',
+    'For the straight path, v = x/t + ((1 − t)/t)·∇log p',
+    el('sub', {}, 't'),
+    '(x), so with Bayes’ rule ∇log p(c | x',
+    el('sub', {}, 't'),
+    ') = ∇log p',
+    el('sub', {}, 't'),
+    '(x | c) − ∇log p',
+    el('sub', {}, 't'),
+    '(x) the classifier term is exactly w·(v',
+    el('sub', {}, 'c'),
+    ' − v',
+    el('sub', {}, 'u'),
+    '). ',
+    'Tick ',
+    el('b', {}, 'exact classifier'),
+    ' to see it: with the Bayes classifier and the exact v',
+    el('sub', {}, 'u'),
+    ' the two panels agree, arrow for arrow and sample for sample (only the first Euler step differs, where the classifier sees pure noise). ',
+    'With the trained networks they differ: the classifier’s gradient is a learned derivative, noisy where it saw little data, and it costs a forward and a backward pass on top of v',
+    el('sub', {}, 'u'),
+    '. ',
+    el('i', {}, 'Train in your browser'),
+    ' trains a new classifier here (the velocity model stays the shipped one).',
   ],
   async create(fig) {
     const { wasm } = fig;
     const row = el('div', { class: 'cg-row', style: 'display:flex;flex-wrap:wrap;gap:10px 14px' });
     fig.plots.append(row);
     const panels = ['classifier', 'cfg'].map((kind) => {
-      const plot = new Plot(wasm, { extent: 3, title: '…', label: kind === 'cfg' ? 'classifier-free guidance' : 'classifier guidance' });
+      const plot = new Plot(wasm, {
+        extent: 3,
+        title: '…',
+        label: kind === 'cfg' ? 'classifier-free guidance' : 'classifier guidance',
+      });
       row.append(plot.el);
       return { kind, plot, flow: null, metrics: null };
     });
@@ -138,13 +195,22 @@ export default {
     }
 
     function name(p) {
-      return p.kind === 'cfg' ? `CFG, w = ${fmt(fig.state.w, 1)}` : `classifier guidance, λ = ${fmt(fig.state.w, 1)}`;
+      return p.kind === 'cfg'
+        ? `CFG, w = ${fmt(fig.state.w, 1)}`
+        : `classifier guidance, λ = ${fmt(fig.state.w, 1)}`;
     }
 
     function title(p) {
       const m = p.metrics;
-      if (!m) { p.plot.setTitle(`${name(p)} · computing…`); return; }
-      p.plot.setTitle(el('b', {}, name(p)), el('br'), `hit ${fmt(m.hitRate, 2)} · diversity ${fmt(m.diversity, 2)} · ${m.callsPerSample} calls`);
+      if (!m) {
+        p.plot.setTitle(`${name(p)} · computing…`);
+        return;
+      }
+      p.plot.setTitle(
+        el('b', {}, name(p)),
+        el('br'),
+        `hit ${fmt(m.hitRate, 2)} · diversity ${fmt(m.diversity, 2)} · ${m.callsPerSample} calls`,
+      );
     }
 
     function draw() {
@@ -167,20 +233,48 @@ export default {
         const cell = (plot.side * dpr) / GRID;
         const scale = arrows.longest > 0 ? (0.95 * cell) / arrows.longest : 1;
         ctx.globalAlpha = 0.7;
-        plot.segments(ctx, pa.vectors(arrows.points, p.kind === 'cfg' ? arrows.cfg : arrows.classifier, 500, scale), fg, plot.side < 300 ? 0.8 : 1);
+        plot.segments(
+          ctx,
+          pa.vectors(arrows.points, p.kind === 'cfg' ? arrows.cfg : arrows.classifier, 500, scale),
+          fg,
+          plot.side < 300 ? 0.8 : 1,
+        );
         ctx.globalAlpha = 1;
-        plot.setLabel(`${name(p)} for class ${state.class} of ${state.dataset}: ${state.n} samples in ${state.steps} Euler steps, arrows of the guidance term at t = ${fmt(state.t, 2)}.`);
+        plot.setLabel(
+          `${name(p)} for class ${state.class} of ${state.dataset}: ${state.n} samples in ${state.steps} Euler steps, arrows of the guidance term at t = ${fmt(state.t, 2)}.`,
+        );
       }
     }
 
     function readout() {
       const [a, b] = panels;
       const done = a.flow.done && b.flow.done;
-      const trained = fig.subjectFrom ? `the classifier from ${fig.subjectFrom}` : fig.pretrained ? 'the pretrained classifier network' : `a classifier trained here for ${fig.classifierSteps ?? 0} steps`;
-      const src = fig.state.exact ? 'the exact Bayes classifier and exact v_u (ground truth)' : `${trained} and the network’s v_u`;
+      const trained = fig.subjectFrom
+        ? `the classifier from ${fig.subjectFrom}`
+        : fig.pretrained
+          ? 'the pretrained classifier network'
+          : `a classifier trained here for ${fig.classifierSteps ?? 0} steps`;
+      const src = fig.state.exact
+        ? 'the exact Bayes classifier and exact v_u (ground truth)'
+        : `${trained} and the network’s v_u`;
       fig.readout(
-        el('div', {}, `Both panels start from the same ${fig.state.n} noise points; classifier guidance uses ${src}.`),
-        el('div', {}, done ? ['Mean distance between paired samples: ', el('b', {}, fmt(a.flow.meanDistance(b.flow), 3)), fig.state.exact ? ' (the same field: only the first step differs).' : '.'] : 'computing…'));
+        el(
+          'div',
+          {},
+          `Both panels start from the same ${fig.state.n} noise points; classifier guidance uses ${src}.`,
+        ),
+        el(
+          'div',
+          {},
+          done
+            ? [
+                'Mean distance between paired samples: ',
+                el('b', {}, fmt(a.flow.meanDistance(b.flow), 3)),
+                fig.state.exact ? ' (the same field: only the first step differs).' : '.',
+              ]
+            : 'computing…',
+        ),
+      );
     }
 
     return {
@@ -222,9 +316,15 @@ export default {
           const left = budget - (performance.now() - t0);
           if (left <= 0) break;
           const slice = Math.max(0.5, left / open.length);
-          const m = p.kind === 'cfg'
-            ? cfg(wasm, state.w, state.exact)
-            : method(wasm, 'classifier', { w: state.w, exact: state.exact }, state.exact ? null : fig.classifier);
+          const m =
+            p.kind === 'cfg'
+              ? cfg(wasm, state.w, state.exact)
+              : method(
+                  wasm,
+                  'classifier',
+                  { w: state.w, exact: state.exact },
+                  state.exact ? null : fig.classifier,
+                );
           p.flow.advanceFor(m, fig.model, slice);
           if (p.flow.done) {
             p.metrics = fig.model.metrics(p.flow);

@@ -30,16 +30,28 @@ export default {
   effects: ['data', 'restart', 'soft', 'weights'],
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed', 'exact'],
   caption: () => [
-    'The class is now an input, v(x, t, c): the same noise flows almost straight to the chosen part of the face. ', el('b', {}, 'Lines'), ' trace a few particles, ', el('b', {}, 'dots'), ' show all of them. At w = 1 there is no guidance yet.',
+    'The class is now an input, v(x, t, c): the same noise flows almost straight to the chosen part of the face. ',
+    el('b', {}, 'Lines'),
+    ' trace a few particles, ',
+    el('b', {}, 'dots'),
+    ' show all of them. At w = 1 there is no guidance yet.',
   ],
   howToRead: () => [
     'The class c is now an input of the network, v(x, t, c). The particles start from noise as before but follow the field of the chosen class: ',
-    el('b', {}, 'the lines'), ' trace ', String(TRACED), ' of them from t = 0 up to the current time, and ', el('b', {}, 'the dots'), ' show all of them where they are. ',
+    el('b', {}, 'the lines'),
+    ' trace ',
+    String(TRACED),
+    ' of them from t = 0 up to the current time, and ',
+    el('b', {}, 'the dots'),
+    ' show all of them where they are. ',
     'Compare the unconditional flow of Fig. 1, where every particle first heads for the middle of all the data and picks its piece late: ',
     'knowing the class from the start, the conditional field sends the particles almost straight to their part of the face. ',
     'Switch the class and the same noise (same seed) flows to another part. ',
-    el('b', {}, 'Hit rate'), ' is the share of final samples in the chosen class’s region: where, under the true data, that class is the most likely one. ',
-    'The default guidance w = 1 means no guidance at all: the sampler follows v', el('sub', {}, 'c'), ' alone. The next section turns it up.',
+    el('b', {}, 'Hit rate'),
+    ' is the share of final samples in the chosen class’s region: where, under the true data, that class is the most likely one. ',
+    'The default guidance w = 1 means no guidance at all: the sampler follows v',
+    el('sub', {}, 'c'),
+    ' alone. The next section turns it up.',
   ],
   async create(fig) {
     const { wasm } = fig;
@@ -55,7 +67,9 @@ export default {
       const dark = isDark(plot);
       // the faint data is drawn once per size, data set and colour scheme, then restored from a
       // snapshot; dot radii in device pixels grow with the pixel ratio up to a cap
-      plot.backdrop(`${fig.state.dataset}|${dark}`, (q) => q.data(fig.model, dark ? 0.32 : 0.2, Math.min(1.15 * dpr, 2)));
+      plot.backdrop(`${fig.state.dataset}|${dark}`, (q) =>
+        q.data(fig.model, dark ? 0.32 : 0.2, Math.min(1.15 * dpr, 2)),
+      );
       p.particles(flow, k, ci, dark ? 1 : 0.8, Math.min(1.45 * dpr, 2.6));
       plot.put();
       const n = flow.n;
@@ -70,7 +84,9 @@ export default {
       for (const i of ids) plot.polyline(ctx, p.path(flow, i, k), color, 1.1);
       ctx.globalAlpha = 1;
       for (const [x, y] of heads) plot.disc(ctx, x, y, 2.3, color);
-      plot.setLabel(`${n} samples of class ${fig.state.class} of the ${fig.state.dataset} data at t = ${fmt(flow.timeAt(k))} (step ${k} of ${flow.steps}), guidance w = ${fmt(fig.state.w, 1)}, with the paths of ${traced} of them from the noise; the faint data behind, coloured by class.`);
+      plot.setLabel(
+        `${n} samples of class ${fig.state.class} of the ${fig.state.dataset} data at t = ${fmt(flow.timeAt(k))} (step ${k} of ${flow.steps}), guidance w = ${fmt(fig.state.w, 1)}, with the paths of ${traced} of them from the noise; the faint data behind, coloured by class.`,
+      );
     }
 
     let gen = 0; // counts models loaded (a data set, pretrained weights, a fresh training run)
@@ -96,23 +112,52 @@ export default {
       L.samples.set(`${n}|${state.class}`, el('b', {}, String(n)), ` samples of class ${state.class}`);
       L.traced.set(`${Math.min(TRACED, n)}`, `${Math.min(TRACED, n)} of them traced from the noise`);
       L.time.set(`t = ${fmt(info.t, 2)} · step ${info.k} of ${info.steps}`);
-      const sig = [gen, state.dataset, state.class, state.w, state.exact, n, info.steps, state.seed].join('|');
+      const sig = [gen, state.dataset, state.class, state.w, state.exact, n, info.steps, state.seed].join(
+        '|',
+      );
       const measured = hitRate(info, sig);
-      L.hit.set(measured !== null ? `h${measured}|${sig}` : `w${sig}`,
-        'at t = 1, hit rate ', el('b', {}, measured !== null ? fmt(measured, 2) : '…'),
-        ` (${measured !== null ? Math.round(measured * n) : '…'} of ${n} samples in the ${state.class} region)`);
+      L.hit.set(
+        measured !== null ? `h${measured}|${sig}` : `w${sig}`,
+        'at t = 1, hit rate ',
+        el('b', {}, measured !== null ? fmt(measured, 2) : '…'),
+        ` (${measured !== null ? Math.round(measured * n) : '…'} of ${n} samples in the ${state.class} region)`,
+      );
       const w = state.w;
-      L.w.set(`${w}`, ...(w === 1 ? ['w = 1: plain conditional sampling, v\u00a0=\u00a0v', el('sub', {}, 'c'), ' (no guidance)']
-        : w === 0 ? ['w = 0: the class is ignored, v\u00a0=\u00a0v', el('sub', {}, 'u')]
-        : [`w = ${fmt(w, 1)}: guided, v\u00a0=\u00a0v`, el('sub', {}, 'u'), `\u00a0+\u00a0${fmt(w, 1)}·(v`, el('sub', {}, 'c'), '\u00a0−\u00a0v', el('sub', {}, 'u'), ')']));
-      const src = state.exact ? 'exact velocity of the data (ground truth)'
-        : info.flow.__pretrained ? 'network velocity, pretrained'
-        : `network velocity after ${info.flow.__stepsDone} training steps`;
+      L.w.set(
+        `${w}`,
+        ...(w === 1
+          ? ['w = 1: plain conditional sampling, v\u00a0=\u00a0v', el('sub', {}, 'c'), ' (no guidance)']
+          : w === 0
+            ? ['w = 0: the class is ignored, v\u00a0=\u00a0v', el('sub', {}, 'u')]
+            : [
+                `w = ${fmt(w, 1)}: guided, v\u00a0=\u00a0v`,
+                el('sub', {}, 'u'),
+                `\u00a0+\u00a0${fmt(w, 1)}·(v`,
+                el('sub', {}, 'c'),
+                '\u00a0−\u00a0v',
+                el('sub', {}, 'u'),
+                ')',
+              ]),
+      );
+      const src = state.exact
+        ? 'exact velocity of the data (ground truth)'
+        : info.flow.__pretrained
+          ? 'network velocity, pretrained'
+          : `network velocity after ${info.flow.__stepsDone} training steps`;
       L.field.set(`${src}, ${info.steps} Euler steps`);
     }
 
     const player = new FlowPlayer(fig, {
-      make: () => new wasm.Flow(fig.model, fig.state.class, fig.state.n, fig.state.steps, 'euler', fig.state.seed, true),
+      make: () =>
+        new wasm.Flow(
+          fig.model,
+          fig.state.class,
+          fig.state.n,
+          fig.state.steps,
+          'euler',
+          fig.state.seed,
+          true,
+        ),
       w: () => fig.state.w,
       exact: () => fig.state.exact,
       draw,

@@ -33,18 +33,25 @@ export default {
     // same architecture as the shipped student (the teacher's plus the w input)
     startFrom: (fig) => fig.studentText,
     check(m, ds) {
-      if (!m.isStudent) throw new Error(`the ${ds} model is not a distilled student (it has no w input): this figure takes files of cfg-playground train --method distill`);
+      if (!m.isStudent)
+        throw new Error(
+          `the ${ds} model is not a distilled student (it has no w input): this figure takes files of cfg-playground train --method distill`,
+        );
     },
     trainLabel: 'Distil in your browser',
     resetLabel: 'Back to the shipped student',
-    trainNote: 'Distils a student from the shipped teacher in a background worker (the same Rust code, compiled to WebAssembly), starting as a copy of the teacher; the figure follows it as it learns.',
+    trainNote:
+      'Distils a student from the shipped teacher in a background worker (the same Rust code, compiled to WebAssembly), starting as a copy of the teacher; the figure follows it as it learns.',
   }),
   styles: ['style.css'],
   // what a change invalidates (www/shell/effects.js), strongest first: the gap chart's runs and
   // the panels' runs; new weights (the next runs, while the student trains); the panels' runs
   params: [
     ...fx('all', P.dataset('non-overlapping', ['non-overlapping', 'overlapping']), P.cls('upper-right')),
-    ...fx('panels', { ...P.w(3, W_MAX), help: `Guidance scale: the teacher computes v_u + w·(v_c − v_u), the student gets w as an input (it was trained on w in [0, ${W_MAX}]).` }),
+    ...fx('panels', {
+      ...P.w(3, W_MAX),
+      help: `Guidance scale: the teacher computes v_u + w·(v_c − v_u), the student gets w as an input (it was trained on w in [0, ${W_MAX}]).`,
+    }),
     ...fx('all', P.steps(20, 100)),
     ...fx('panels', P.n(400, 2000)),
     ...fx('all', P.seed()),
@@ -55,27 +62,63 @@ export default {
   effects: ['all', 'weights', 'panels'],
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed'],
   caption: () => [
-    'A ', el('b', {}, 'student'), ' that takes w as an input learns the teacher’s guided velocity: one network call per step, not two. ', el('b', {}, 'Top'), ': both from the same noise; ', el('b', {}, 'bottom'), ': their endpoint gap over w.',
+    'A ',
+    el('b', {}, 'student'),
+    ' that takes w as an input learns the teacher’s guided velocity: one network call per step, not two. ',
+    el('b', {}, 'Top'),
+    ': both from the same noise; ',
+    el('b', {}, 'bottom'),
+    ': their endpoint gap over w.',
   ],
   howToRead: () => [
-    'CFG runs the network twice per step, for v', el('sub', {}, 'c'), ' and v', el('sub', {}, 'u'), '. ',
-    'Guidance distillation trains a ', el('b', {}, 'student'), ' (the teacher’s architecture plus one input, w) to output the teacher’s guided velocity v', el('sub', {}, 'u'), ' + w·(v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), `) directly, for w drawn from [0, ${W_MAX}], on states along the teacher’s own guided paths. `,
+    'CFG runs the network twice per step, for v',
+    el('sub', {}, 'c'),
+    ' and v',
+    el('sub', {}, 'u'),
+    '. ',
+    'Guidance distillation trains a ',
+    el('b', {}, 'student'),
+    ' (the teacher’s architecture plus one input, w) to output the teacher’s guided velocity v',
+    el('sub', {}, 'u'),
+    ' + w·(v',
+    el('sub', {}, 'c'),
+    ' − v',
+    el('sub', {}, 'u'),
+    `) directly, for w drawn from [0, ${W_MAX}], on states along the teacher’s own guided paths. `,
     'Sampling then costs one network call per step. ',
-    el('b', {}, 'Top'), ': the teacher’s CFG and the student at the same w, from the same noise (grey lines: a few paths; dots: where the samples end), with hit rate, diversity and network calls per sample; ',
-    'under each, its ', el('b', {}, 'probability path'), ': how the density of the samples moves from noise (t = 0, left) to data (t = 1, right), upward along the line through the two class means (dashed, in their colours), each time column scaled to its own peak. ',
-    el('b', {}, 'Over w'), `: the same paths for teacher and student at w = ${PATH_WS.join(', ')} (${GAP_N} samples each, the runs of the gap chart, teacher above student); where a student strip matches the teacher strip above it, the student has learnt that w. `,
-    el('b', {}, 'Bottom'), ': the ', el('b', {}, 'endpoint gap'), ', the mean distance between the teacher’s and the student’s sample from the same noise point, for each w; the ring marks the w of the slider. ',
+    el('b', {}, 'Top'),
+    ': the teacher’s CFG and the student at the same w, from the same noise (grey lines: a few paths; dots: where the samples end), with hit rate, diversity and network calls per sample; ',
+    'under each, its ',
+    el('b', {}, 'probability path'),
+    ': how the density of the samples moves from noise (t = 0, left) to data (t = 1, right), upward along the line through the two class means (dashed, in their colours), each time column scaled to its own peak. ',
+    el('b', {}, 'Over w'),
+    `: the same paths for teacher and student at w = ${PATH_WS.join(', ')} (${GAP_N} samples each, the runs of the gap chart, teacher above student); where a student strip matches the teacher strip above it, the student has learnt that w. `,
+    el('b', {}, 'Bottom'),
+    ': the ',
+    el('b', {}, 'endpoint gap'),
+    ', the mean distance between the teacher’s and the student’s sample from the same noise point, for each w; the ring marks the w of the slider. ',
     'A small gap means the student reproduces the whole family of guided samplers at half the cost. ',
-    el('i', {}, 'Train in your browser'), ' distils a new student from the shipped teacher here, starting as a copy of it (w ignored), for w in [0, 9]. ',
+    el('i', {}, 'Train in your browser'),
+    ' distils a new student from the shipped teacher here, starting as a copy of it (w ignored), for w in [0, 9]. ',
     'At w = 0 the field is the unconditional one (one call per step for the teacher too), which splits the noise between the classes: the few samples that the student sends to the other class, or leaves between the two, move the mean distance a lot, so the gap is largest there.',
   ],
   async create(fig) {
     const { wasm } = fig;
     const row = el('div', { class: 'ds-row' });
-    const overW = el('div', { class: 'ds-overw', role: 'group', 'aria-label': 'probability paths of teacher and student over w' });
-    const chart = new Chart({ className: 'ds-chart', label: 'endpoint gap between teacher and student against w' });
+    const overW = el('div', {
+      class: 'ds-overw',
+      role: 'group',
+      'aria-label': 'probability paths of teacher and student over w',
+    });
+    const chart = new Chart({
+      className: 'ds-chart',
+      label: 'endpoint gap between teacher and student against w',
+    });
     fig.plots.append(row, overW, chart.svg);
-    const panels = [['teacher', 'teacher: CFG'], ['student', 'student: w as input']].map(([kind, label]) => {
+    const panels = [
+      ['teacher', 'teacher: CFG'],
+      ['student', 'student: w as input'],
+    ].map(([kind, label]) => {
       const plot = new Plot(wasm, { extent: 3, title: label, label });
       const strip = new PathStrip(wasm, { title: '' });
       // the PNG export takes each panel with its strip
@@ -91,9 +134,13 @@ export default {
     }));
     overW.append(
       el('div', { class: 'ds-overw-title' }, 'Probability paths over w:'),
-      el('div', {}), ...small.map((c) => c.head),
-      el('div', { class: 'ds-who' }, 'teacher'), ...small.map((c) => c.teacher.el),
-      el('div', { class: 'ds-who' }, 'student'), ...small.map((c) => c.student.el));
+      el('div', {}),
+      ...small.map((c) => c.head),
+      el('div', { class: 'ds-who' }, 'teacher'),
+      ...small.map((c) => c.teacher.el),
+      el('div', { class: 'ds-who' }, 'student'),
+      ...small.map((c) => c.student.el),
+    );
     let axisOf = { model: null, axis: null };
     const axis = () => {
       if (axisOf.model !== fig.model) axisOf = { model: fig.model, axis: meanAxis(fig.model) };
@@ -107,9 +154,10 @@ export default {
     const css = (name, fallback) => getComputedStyle(row).getPropertyValue(name).trim() || fallback;
     const classIdx = () => fig.classes.indexOf(fig.state.class);
     const modelOf = (kind) => (kind === 'teacher' ? fig.model : fig.student);
-    const advance = (kind, flow, w, ms) => (kind === 'teacher'
-      ? flow.advanceFor(cfg(fig.wasm, w), fig.model, ms)
-      : flow.advanceFor(method(fig.wasm, 'student', { w }), fig.student, ms));
+    const advance = (kind, flow, w, ms) =>
+      kind === 'teacher'
+        ? flow.advanceFor(cfg(fig.wasm, w), fig.model, ms)
+        : flow.advanceFor(method(fig.wasm, 'student', { w }), fig.student, ms);
 
     function restartPanels() {
       const { state } = fig;
@@ -125,7 +173,10 @@ export default {
 
     function restartGaps() {
       const { state } = fig;
-      for (const g of gaps) { g.teacher.free(); g.student.free(); }
+      for (const g of gaps) {
+        g.teacher.free();
+        g.student.free();
+      }
       gaps = GAP_WS.map((w) => ({
         w,
         // recorded: the small strips over w show these runs
@@ -139,7 +190,11 @@ export default {
     function title(p) {
       const m = p.metrics;
       if (!m) return;
-      p.plot.setTitle(el('b', {}, `${p.label}, w = ${fmt(fig.state.w, 1)}`), el('br'), `hit ${fmt(m.hitRate, 2)} · diversity ${fmt(m.diversity, 2)} · ${m.callsPerSample} calls`);
+      p.plot.setTitle(
+        el('b', {}, `${p.label}, w = ${fmt(fig.state.w, 1)}`),
+        el('br'),
+        `hit ${fmt(m.hitRate, 2)} · diversity ${fmt(m.diversity, 2)} · ${m.callsPerSample} calls`,
+      );
     }
 
     function draw() {
@@ -148,15 +203,23 @@ export default {
       for (const p of panels) {
         const { plot, flow } = p;
         paintPaths(fig, plot, flow, ci, { lines: LINES, color: line });
-        plot.setLabel(`${p.label} at w = ${fmt(fig.state.w, 1)}: ${flow.n} samples of ${fig.state.class} in ${fig.state.steps} Euler steps`);
+        plot.setLabel(
+          `${p.label} at w = ${fmt(fig.state.w, 1)}: ${flow.n} samples of ${fig.state.class} in ${fig.state.steps} Euler steps`,
+        );
         p.strip.setTitle(`probability path at w = ${fmt(fig.state.w, 1)}`);
-        p.strip.show(flow, ci, axis(), `the ${p.kind} at w = ${fmt(fig.state.w, 1)}, class ${fig.state.class}`);
+        p.strip.show(
+          flow,
+          ci,
+          axis(),
+          `the ${p.kind} at w = ${fmt(fig.state.w, 1)}, class ${fig.state.class}`,
+        );
       }
       for (const c of small) {
         const g = gaps.find((x) => x.w === c.w);
         if (!g) continue;
         c.head.classList.toggle('current', Math.abs(fig.state.w - c.w) < 0.05);
-        for (const kind of ['teacher', 'student']) c[kind].show(g[kind], ci, axis(), `the ${kind} at w = ${c.w}, class ${fig.state.class}`);
+        for (const kind of ['teacher', 'student'])
+          c[kind].show(g[kind], ci, axis(), `the ${kind} at w = ${c.w}, class ${fig.state.class}`);
       }
       drawChart();
     }
@@ -165,45 +228,88 @@ export default {
       const done = gaps.filter((g) => g.gap !== null);
       const hi = Math.max(0.1, ...done.map((g) => g.gap)) * 1.15;
       const step = hi > 1 ? 0.5 : hi > 0.4 ? 0.1 : hi > 0.2 ? 0.05 : 0.02;
-      chart.frame({
-        width: chartWidth, height: 170, pad: { l: 46, r: 12, t: 14, b: 34 },
-        x: { domain: [0, W_MAX], ticks: GAP_WS, format: String, grid: false, title: 'guidance w' },
-        y: { domain: [0, hi], ticks: linearTicks(0, hi, 5, step), format: (v) => fmt(v, 2), title: 'endpoint gap' },
-      }).axes();
+      chart
+        .frame({
+          width: chartWidth,
+          height: 170,
+          pad: { l: 46, r: 12, t: 14, b: 34 },
+          x: { domain: [0, W_MAX], ticks: GAP_WS, format: String, grid: false, title: 'guidance w' },
+          y: {
+            domain: [0, hi],
+            ticks: linearTicks(0, hi, 5, step),
+            format: (v) => fmt(v, 2),
+            title: 'endpoint gap',
+          },
+        })
+        .axes();
       const { x, y } = chart;
       const fg = css('--cfg-fg', '#222');
       const accent = css('--cfg-accent', '#0072B2');
-      chart.line(done.map((g) => [g.w, g.gap]), { stroke: accent, 'stroke-width': 2 });
-      chart.points(done.map((g) => ({ x: g.w, y: g.gap, readout: `w = ${g.w}: endpoint gap ${fmt(g.gap, 3)}` })), { fill: accent }, 3);
-      const cur = panels[0].flow?.done && panels[1].flow?.done ? panels[0].flow.meanDistance(panels[1].flow) : null;
+      chart.line(
+        done.map((g) => [g.w, g.gap]),
+        { stroke: accent, 'stroke-width': 2 },
+      );
+      chart.points(
+        done.map((g) => ({ x: g.w, y: g.gap, readout: `w = ${g.w}: endpoint gap ${fmt(g.gap, 3)}` })),
+        { fill: accent },
+        3,
+      );
+      const cur =
+        panels[0].flow?.done && panels[1].flow?.done ? panels[0].flow.meanDistance(panels[1].flow) : null;
       if (cur !== null) {
         const w = fig.state.w;
         const right = w > W_MAX - 1.5;
         chart.points([{ x: w, y: Math.min(cur, hi) }], { fill: 'none', stroke: fg, 'stroke-width': 1.5 }, 6);
-        chart.text(x(w) + (right ? -9 : 9), y(Math.min(cur, hi)) - 8, `w = ${fmt(w, 1)}: ${fmt(cur, 3)}`, { 'text-anchor': right ? 'end' : 'start', fill: fg });
+        chart.text(x(w) + (right ? -9 : 9), y(Math.min(cur, hi)) - 8, `w = ${fmt(w, 1)}: ${fmt(cur, 3)}`, {
+          'text-anchor': right ? 'end' : 'start',
+          fill: fg,
+        });
       }
-      chart.describe(`endpoint gap between teacher and student against w: ${done.map((g) => `w ${g.w}: ${fmt(g.gap, 3)}`).join('; ')}`);
+      chart.describe(
+        `endpoint gap between teacher and student against w: ${done.map((g) => `w ${g.w}: ${fmt(g.gap, 3)}`).join('; ')}`,
+      );
     }
 
     function readout() {
       const [a, b] = panels;
       const both = a.flow?.done && b.flow?.done;
       fig.readout(
-        el('div', {}, `${fig.state.steps} Euler steps, same noise; `,
-          fig.subjectFrom ? `the student from ${fig.subjectFrom}.` : fig.pretrained ? 'the shipped student.' : `a student distilled here for ${fig.student.stepsDone} steps.`),
-        el('div', {}, both ? ['Mean endpoint gap at this w: ', el('b', {}, fmt(a.flow.meanDistance(b.flow), 3)), '.'] : 'computing…'));
+        el(
+          'div',
+          {},
+          `${fig.state.steps} Euler steps, same noise; `,
+          fig.subjectFrom
+            ? `the student from ${fig.subjectFrom}.`
+            : fig.pretrained
+              ? 'the shipped student.'
+              : `a student distilled here for ${fig.student.stepsDone} steps.`,
+        ),
+        el(
+          'div',
+          {},
+          both
+            ? ['Mean endpoint gap at this w: ', el('b', {}, fmt(a.flow.meanDistance(b.flow), 3)), '.']
+            : 'computing…',
+        ),
+      );
     }
 
     return {
       layout() {
         let side;
-        ({ side, chartWidth } = twoPanels(fig, panels.map((p) => p.plot)));
-        for (const p of panels) p.strip.resize(Plot.widthFor(side), Math.max(56, Math.min(110, Math.round(side * 0.4))) + 22);
+        ({ side, chartWidth } = twoPanels(
+          fig,
+          panels.map((p) => p.plot),
+        ));
+        for (const p of panels)
+          p.strip.resize(Plot.widthFor(side), Math.max(56, Math.min(110, Math.round(side * 0.4))) + 22);
         // the small strips share the chart's width: a label column and one column per w
         const label = 56;
         const cell = Math.floor((chartWidth - label - 6 * PATH_WS.length) / PATH_WS.length);
         overW.style.width = `${chartWidth}px`;
-        for (const c of small) for (const s of [c.teacher, c.student]) s.resize(cell, Math.max(34, Math.min(56, Math.round(cell * 0.42))));
+        for (const c of small)
+          for (const s of [c.teacher, c.student])
+            s.resize(cell, Math.max(34, Math.min(56, Math.round(cell * 0.42))));
         redraw.dirty = true;
         fig.request();
       },
@@ -216,7 +322,8 @@ export default {
       weights() {
         // while the student trains, weights arrive many times a second: runs that are still
         // computing finish first, then the figure starts again on the newest weights
-        const busy = gaps.some((g) => !g.teacher.done || !g.student.done) || panels.some((p) => p.flow && !p.flow.done);
+        const busy =
+          gaps.some((g) => !g.teacher.done || !g.student.done) || panels.some((p) => p.flow && !p.flow.done);
         if (fig.isTraining() && busy) stale = true;
         else this.all();
       },
@@ -235,12 +342,24 @@ export default {
         // the panels first, then the gap chart's pairs
         const runs = [
           ...panels.map((p) => ({ kind: p.kind, flow: p.flow, w, p })),
-          ...gaps.flatMap((g) => [{ kind: 'teacher', flow: g.teacher, w: g.w, g }, { kind: 'student', flow: g.student, w: g.w, g }]),
+          ...gaps.flatMap((g) => [
+            { kind: 'teacher', flow: g.teacher, w: g.w, g },
+            { kind: 'student', flow: g.student, w: g.w, g },
+          ]),
         ];
-        const { busy, moved } = advanceRuns(runs, budget, (o, ms) => advance(o.kind, o.flow, o.w, ms), (o) => {
-          if (o.p) { o.p.metrics = modelOf(o.kind).metrics(o.flow); title(o.p); readout(); }
-          if (o.g && o.g.teacher.done && o.g.student.done) o.g.gap = o.g.teacher.meanDistance(o.g.student);
-        });
+        const { busy, moved } = advanceRuns(
+          runs,
+          budget,
+          (o, ms) => advance(o.kind, o.flow, o.w, ms),
+          (o) => {
+            if (o.p) {
+              o.p.metrics = modelOf(o.kind).metrics(o.flow);
+              title(o.p);
+              readout();
+            }
+            if (o.g && o.g.teacher.done && o.g.student.done) o.g.gap = o.g.teacher.meanDistance(o.g.student);
+          },
+        );
         if (moved) redraw.dirty = true;
         if (!busy && stale) {
           stale = false;
@@ -249,7 +368,13 @@ export default {
           readout();
           return true;
         }
-        return redraw.frame(now, busy, panels.every((p) => p.flow.step > 0)) || busy;
+        return (
+          redraw.frame(
+            now,
+            busy,
+            panels.every((p) => p.flow.step > 0),
+          ) || busy
+        );
       },
     };
   },

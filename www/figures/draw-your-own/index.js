@@ -25,9 +25,20 @@ export default {
   // settings), the model in the sampler's worker (new weights), the sketch (a loaded drawing),
   // the brush
   params: [
-    ...fx('sample', P.cls('A', true), P.w(2, 12), P.n(800, 2000), P.steps(40, 200), P.seed(),
-      { ...P.exact(), help: 'Follow the exact velocity of your drawing (every drawn point blurred by a Gaussian of σ = 0.06) instead of the network: what a perfect model would do. Works before training too.' }),
-    ...fx('brush', { key: 'brush', label: 'brush size', type: 'number', default: 0.2, min: 0.05, max: 0.6, step: 0.01, help: 'Radius of the brush in data units: each dab scatters points uniformly within it.' }),
+    ...fx('sample', P.cls('A', true), P.w(2, 12), P.n(800, 2000), P.steps(40, 200), P.seed(), {
+      ...P.exact(),
+      help: 'Follow the exact velocity of your drawing (every drawn point blurred by a Gaussian of σ = 0.06) instead of the network: what a perfect model would do. Works before training too.',
+    }),
+    ...fx('brush', {
+      key: 'brush',
+      label: 'brush size',
+      type: 'number',
+      default: 0.2,
+      min: 0.05,
+      max: 0.6,
+      step: 0.01,
+      help: 'Radius of the brush in data units: each dab scatters points uniformly within it.',
+    }),
     // a drawing is learnt faster with a larger step than the built-in data sets' default
     ...trainParams().map((p) => (p.key === 'lr' ? { ...p, default: 0.005 } : p)),
   ],
@@ -35,15 +46,25 @@ export default {
   effects: [['drawing'], ['weights'], ['brush'], ['sample']],
   controls: ['class', 'w', 'n', 'steps', 'seed', 'exact'],
   caption: () => [
-    'Draw with one brush per class, then ', el('b', {}, 'Train on my drawing'), ': a network learns your data in a background worker, and the bright dots sample the chosen class with CFG. ', el('b', {}, 'Ground truth'), ' samples your drawing exactly.',
+    'Draw with one brush per class, then ',
+    el('b', {}, 'Train on my drawing'),
+    ': a network learns your data in a background worker, and the bright dots sample the chosen class with CFG. ',
+    el('b', {}, 'Ground truth'),
+    ' samples your drawing exactly.',
   ],
   howToRead: () => [
     'Pick a brush (one per class) and drag on the plot to draw, or focus the plot and use the arrow keys and Space (1–8 pick a brush, [ and ] resize it, U undoes). ',
-    el('b', {}, 'Train on my drawing'), ' fits a fresh network to your points in a background worker: each point counts as a small Gaussian blob (σ = 0.06), and each class’s share of the data is its share of the points. ',
-    'As it learns, the bright dots are samples of the chosen class drawn with ', ...cfgFormula(), ', over your faded drawing. ',
-    el('b', {}, 'Hit rate'), ' is the share of samples whose most likely class under your drawing is the chosen one; ',
-    el('b', {}, 'off the drawing'), ' is the share that land where your drawing has almost no density. ',
-    el('b', {}, 'Ground truth'), ' samples the exact velocity of your drawing instead, with no training and following every new stroke: compare the two to tell what guidance does from what the network has not learnt yet. ',
+    el('b', {}, 'Train on my drawing'),
+    ' fits a fresh network to your points in a background worker: each point counts as a small Gaussian blob (σ = 0.06), and each class’s share of the data is its share of the points. ',
+    'As it learns, the bright dots are samples of the chosen class drawn with ',
+    ...cfgFormula(),
+    ', over your faded drawing. ',
+    el('b', {}, 'Hit rate'),
+    ' is the share of samples whose most likely class under your drawing is the chosen one; ',
+    el('b', {}, 'off the drawing'),
+    ' is the share that land where your drawing has almost no density. ',
+    el('b', {}, 'Ground truth'),
+    ' samples the exact velocity of your drawing instead, with no training and following every new stroke: compare the two to tell what guidance does from what the network has not learnt yet. ',
     'Try two classes whose strokes cross and raise w: the samples leave the crossing for the parts no other class shares.',
   ],
 
@@ -109,7 +130,10 @@ export default {
     const plot = new Plot(wasm, { extent: LIMIT, title: '', label: 'your drawing' });
     const over = plot.over;
     over.classList.add('dyo-canvas');
-    plot.interactive('Drawing canvas. Arrow keys move the brush cursor (Shift: faster), Space or Enter paints a dab, 1 to 8 pick a shown brush (a new one appears once the last is used, up to 8 classes), [ and ] change the brush size, U undoes a stroke.', 'drawing canvas');
+    plot.interactive(
+      'Drawing canvas. Arrow keys move the brush cursor (Shift: faster), Space or Enter paints a dab, 1 to 8 pick a shown brush (a new one appears once the last is used, up to 8 classes), [ and ] change the brush size, U undoes a stroke.',
+      'drawing canvas',
+    );
     const hint = el('div', { class: 'dyo-hint', 'aria-hidden': 'true' });
     const toast = el('div', { class: 'dyo-toast', role: 'status', hidden: true });
     plot.box.append(hint, toast);
@@ -118,47 +142,143 @@ export default {
     let active = 0;
     const brushButtons = NAMES.map((name, i) => {
       const count = el('span', { class: 'count' }, '0');
-      const b = el('button', {
-        type: 'button', class: 'dyo-brush', style: `--c:${fig.colorOf(i)}`, 'aria-pressed': 'false',
-        title: `Draw class ${name} (key ${i + 1})`, onclick: () => pick(i),
-      }, el('span', { class: 'sw', 'aria-hidden': 'true' }), el('span', { class: 'name' }, name), count);
+      const b = el(
+        'button',
+        {
+          type: 'button',
+          class: 'dyo-brush',
+          style: `--c:${fig.colorOf(i)}`,
+          'aria-pressed': 'false',
+          title: `Draw class ${name} (key ${i + 1})`,
+          onclick: () => pick(i),
+        },
+        el('span', { class: 'sw', 'aria-hidden': 'true' }),
+        el('span', { class: 'name' }, name),
+        count,
+      );
       b.__count = count;
       b.__name = b.querySelector('.name');
       return b;
     });
     const sizeId = `dyo-size-${Math.random().toString(36).slice(2, 7)}`;
-    const size = el('input', { id: sizeId, type: 'range', min: 0.05, max: 0.6, step: 0.01, value: fig.state.brush, oninput: () => fig.set('brush', Number(size.value)) });
+    const size = el('input', {
+      id: sizeId,
+      type: 'range',
+      min: 0.05,
+      max: 0.6,
+      step: 0.01,
+      value: fig.state.brush,
+      oninput: () => fig.set('brush', Number(size.value)),
+    });
     const sizeOut = el('output', { for: sizeId }, fmt(fig.state.brush, 2));
-    const undoBtn = el('button', { type: 'button', title: 'Undo the last stroke, clear or example (U)', onclick: () => { if (s.undo()) changed(); } }, 'Undo');
-    const clearBtn = el('button', { type: 'button', title: 'Remove every point (undoable)', onclick: () => { if (s.total()) { s.replace(NAMES.map(() => [])); changed(); } } }, 'Clear');
-    const exampleBtn = el('button', { type: 'button', title: 'Bring back the example drawing, a smiley (undoable)', onclick: () => { s.replace(exampleDrawing()); changed(); } }, 'Example');
+    const undoBtn = el(
+      'button',
+      {
+        type: 'button',
+        title: 'Undo the last stroke, clear or example (U)',
+        onclick: () => {
+          if (s.undo()) changed();
+        },
+      },
+      'Undo',
+    );
+    const clearBtn = el(
+      'button',
+      {
+        type: 'button',
+        title: 'Remove every point (undoable)',
+        onclick: () => {
+          if (s.total()) {
+            s.replace(NAMES.map(() => []));
+            changed();
+          }
+        },
+      },
+      'Clear',
+    );
+    const exampleBtn = el(
+      'button',
+      {
+        type: 'button',
+        title: 'Bring back the example drawing, a smiley (undoable)',
+        onclick: () => {
+          s.replace(exampleDrawing());
+          changed();
+        },
+      },
+      'Example',
+    );
     // the drawing as a points file (header x,y,label): cfg-playground train --data drawing.csv
-    const csvBtn = el('button', { type: 'button', title: 'Save the drawing as a points file (CSV x,y,label) for cfg-playground train --data', onclick: () => {
-      const d = s.drawn();
-      d.classes = d.classes.filter((c) => c.points.length >= 3);
-      try {
-        fig.download('drawing.csv', new Blob([wasm.pointsCsv(JSON.stringify(d))], { type: 'text/csv' }));
-      } catch (e) {
-        showToast(`Nothing to save: ${e.message}`);
-      }
-    } }, 'CSV');
-    const tools = el('div', { class: 'dyo-tools' },
-      el('div', { class: 'dyo-brushes', role: 'group', 'aria-label': 'brush (class)' }, el('span', { class: 'dyo-label' }, 'brush'), brushButtons),
-      el('div', { class: 'dyo-size', title: 'Radius of the brush in data units: each dab scatters points uniformly within it.' }, el('label', { for: sizeId }, 'size'), size, sizeOut),
-      el('div', { class: 'dyo-edit' }, undoBtn, clearBtn, exampleBtn, csvBtn));
+    const csvBtn = el(
+      'button',
+      {
+        type: 'button',
+        title: 'Save the drawing as a points file (CSV x,y,label) for cfg-playground train --data',
+        onclick: () => {
+          const d = s.drawn();
+          d.classes = d.classes.filter((c) => c.points.length >= 3);
+          try {
+            fig.download('drawing.csv', new Blob([wasm.pointsCsv(JSON.stringify(d))], { type: 'text/csv' }));
+          } catch (e) {
+            showToast(`Nothing to save: ${e.message}`);
+          }
+        },
+      },
+      'CSV',
+    );
+    const tools = el(
+      'div',
+      { class: 'dyo-tools' },
+      el(
+        'div',
+        { class: 'dyo-brushes', role: 'group', 'aria-label': 'brush (class)' },
+        el('span', { class: 'dyo-label' }, 'brush'),
+        brushButtons,
+      ),
+      el(
+        'div',
+        {
+          class: 'dyo-size',
+          title: 'Radius of the brush in data units: each dab scatters points uniformly within it.',
+        },
+        el('label', { for: sizeId }, 'size'),
+        size,
+        sizeOut,
+      ),
+      el('div', { class: 'dyo-edit' }, undoBtn, clearBtn, exampleBtn, csvBtn),
+    );
 
     // ---------- training row ----------
-    const trainBtn = el('button', { type: 'button', class: 'primary', onclick: () => train() }, 'Train on my drawing');
+    const trainBtn = el(
+      'button',
+      { type: 'button', class: 'primary', onclick: () => train() },
+      'Train on my drawing',
+    );
     const bar = el('progress', { max: 1, value: 0, 'aria-label': 'training progress' });
     const status = el('div', { class: 'dyo-status', 'aria-live': 'polite' });
     const panel = () => fig.trainingPanel();
-    const lossBtn = el('button', { type: 'button', class: 'linkish', title: 'Open the training panel below the figure: loss curve, network size, learning rate', onclick: () => {
-      const d = panel();
-      if (!d) return;
-      d.open = true;
-      d.scrollIntoView({ block: 'nearest', behavior: fig.reducedMotion ? 'auto' : 'smooth' });
-    } }, 'loss curve ↓');
-    const actions = el('div', { class: 'dyo-actions' }, trainBtn, el('div', { class: 'dyo-progress' }, bar, lossBtn), status);
+    const lossBtn = el(
+      'button',
+      {
+        type: 'button',
+        class: 'linkish',
+        title: 'Open the training panel below the figure: loss curve, network size, learning rate',
+        onclick: () => {
+          const d = panel();
+          if (!d) return;
+          d.open = true;
+          d.scrollIntoView({ block: 'nearest', behavior: fig.reducedMotion ? 'auto' : 'smooth' });
+        },
+      },
+      'loss curve ↓',
+    );
+    const actions = el(
+      'div',
+      { class: 'dyo-actions' },
+      trainBtn,
+      el('div', { class: 'dyo-progress' }, bar, lossBtn),
+      status,
+    );
     const col = el('div', { class: 'dyo' }, tools, plot.el, actions);
     fig.plots.append(col);
 
@@ -174,10 +294,22 @@ export default {
     }
 
     function train() {
-      if (fig.isTraining()) { fig.stopTraining(); refreshStatus(); return; }
-      if (s.total() === 0) { showToast('Draw something first: pick a brush and drag on the plot.'); return; }
+      if (fig.isTraining()) {
+        fig.stopTraining();
+        refreshStatus();
+        return;
+      }
+      if (s.total() === 0) {
+        showToast('Draw something first: pick a brush and drag on the plot.');
+        return;
+      }
       const thin = s.brushes.find((b) => b.pts.length > 0 && b.pts.length < 3);
-      if (thin) { showToast(`Brush ${thin.name} has only ${thin.pts.length} point${thin.pts.length > 1 ? 's' : ''}: draw a few more, or undo.`); return; }
+      if (thin) {
+        showToast(
+          `Brush ${thin.name} has only ${thin.pts.length} point${thin.pts.length > 1 ? 's' : ''}: draw a few more, or undo.`,
+        );
+        return;
+      }
       s.autoTrain = false;
       fig.startTraining();
       fig.request();
@@ -198,11 +330,15 @@ export default {
     let restTimer = 0;
     let sentDrawing = -1;
     try {
-      worker = new WorkerClient(new URL('./worker.js', import.meta.url), { onFail: (m) => fig.message(`The sampler stopped: ${m}`) });
+      worker = new WorkerClient(new URL('./worker.js', import.meta.url), {
+        onFail: (m) => fig.message(`The sampler stopped: ${m}`),
+      });
     } catch (e) {
       fig.message(`The sampler could not start: ${e.message}`);
     }
-    const failed = (e) => { if (!e.cancelled) fig.message(`Sampling failed: ${e.message}`); };
+    const failed = (e) => {
+      if (!e.cancelled) fig.message(`Sampling failed: ${e.message}`);
+    };
 
     /** Sends flow `job` ({req, ...wanted()}) to the worker; its positions and metrics come back. */
     function sample(job) {
@@ -210,12 +346,21 @@ export default {
         if (inflight !== job) return;
         if (!m.final) {
           // the first set of a model moves on screen; later ones replace the shown set when done
-          if (!fig.reducedMotion && !usable(samples)) { live = { ...job, xy: m.xy }; dirty(); }
+          if (!fig.reducedMotion && !usable(samples)) {
+            live = { ...job, xy: m.xy };
+            dirty();
+          }
           return;
         }
         const now = performance.now();
         restUntil = now + Math.min(1500, now - job.t0);
-        samples = { ...job, xy: m.xy, weights: job.exact ? -1 : m.stepsDone, metrics: null, measuring: job.metrics };
+        samples = {
+          ...job,
+          xy: m.xy,
+          weights: job.exact ? -1 : m.stepsDone,
+          metrics: null,
+          measuring: job.metrics,
+        };
         inflight = null;
         live = null;
         dirty();
@@ -223,12 +368,19 @@ export default {
       };
       const { t0, ...args } = job;
       job.call = worker.call('sample', args, { onProgress });
-      job.call.then(({ metrics }) => {
-        if (metrics && samples && samples.req === job.req) { samples.metrics = metrics; samples.measuring = false; dirty(); }
-      }, (e) => {
-        if (inflight === job) inflight = null;
-        failed(e);
-      });
+      job.call.then(
+        ({ metrics }) => {
+          if (metrics && samples && samples.req === job.req) {
+            samples.metrics = metrics;
+            samples.measuring = false;
+            dirty();
+          }
+        },
+        (e) => {
+          if (inflight === job) inflight = null;
+          failed(e);
+        },
+      );
     }
 
     const matches = () => s.modelVersion === s.version;
@@ -261,7 +413,11 @@ export default {
         if (inflight) return;
         const wait = restUntil - performance.now();
         if (wait > 0) {
-          if (!restTimer) restTimer = setTimeout(() => { restTimer = 0; request(); }, wait);
+          if (!restTimer)
+            restTimer = setTimeout(() => {
+              restTimer = 0;
+              request();
+            }, wait);
           return;
         }
       }
@@ -294,7 +450,9 @@ export default {
         worker.call('model', { id: modelId, json: m.toJson('f32') }).catch(failed);
       } else {
         const p = m.params();
-        worker.call('params', { id: modelId, params: p, stepsDone: m.stepsDone }, { transfer: [p.buffer] }).catch(failed);
+        worker
+          .call('params', { id: modelId, params: p, stepsDone: m.stepsDone }, { transfer: [p.buffer] })
+          .catch(failed);
       }
     }
 
@@ -334,7 +492,13 @@ export default {
     };
     over.addEventListener('pointerup', up);
     over.addEventListener('pointercancel', up);
-    over.addEventListener('pointerleave', () => { if (!drawing) { hover = null; overlayDirty = true; fig.request(); } });
+    over.addEventListener('pointerleave', () => {
+      if (!drawing) {
+        hover = null;
+        overlayDirty = true;
+        fig.request();
+      }
+    });
     over.addEventListener('focus', () => {
       focused = true;
       // reached with the keyboard: show the cursor where the next dab goes
@@ -342,10 +506,20 @@ export default {
       overlayDirty = true;
       fig.request();
     });
-    over.addEventListener('blur', () => { focused = false; keyCursor = null; overlayDirty = true; fig.request(); });
+    over.addEventListener('blur', () => {
+      focused = false;
+      keyCursor = null;
+      overlayDirty = true;
+      fig.request();
+    });
     over.addEventListener('keydown', (ev) => {
       const step = ev.shiftKey ? 0.4 : 0.1;
-      const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+      const moves = {
+        ArrowLeft: [-step, 0],
+        ArrowRight: [step, 0],
+        ArrowUp: [0, step],
+        ArrowDown: [0, -step],
+      };
       keyCursor ??= hover ?? [0, 0];
       if (moves[ev.key]) {
         keyCursor = clampXY([keyCursor[0] + moves[ev.key][0], keyCursor[1] + moves[ev.key][1]]);
@@ -371,7 +545,10 @@ export default {
       toast.textContent = text;
       toast.hidden = !text;
       clearTimeout(toastTimer);
-      if (text) toastTimer = setTimeout(() => { toast.hidden = true; }, 5000);
+      if (text)
+        toastTimer = setTimeout(() => {
+          toast.hidden = true;
+        }, 5000);
     }
 
     /** After any edit of the drawing: counts, caps, a redraw. */
@@ -418,7 +595,10 @@ export default {
     // the axes take their colours from the stylesheet (the shell has waited for it): redraw
     // them when the colour scheme changes
     let axesBg = '';
-    const restyle = () => { axesBg = ''; dirty(); };
+    const restyle = () => {
+      axesBg = '';
+      dirty();
+    };
     window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', restyle);
 
     function drawPix() {
@@ -461,7 +641,12 @@ export default {
         // a crosshair marks the keyboard cursor
         const a = rPx + 5 * plot.dpr;
         const b = rPx + 11 * plot.dpr;
-        plot.segments(ctx, [px - b, py, px - a, py, px + a, py, px + b, py, px, py - b, px, py - a, px, py + a, px, py + b], css('--cfg-fg', '#000'), 1.5);
+        plot.segments(
+          ctx,
+          [px - b, py, px - a, py, px + a, py, px + b, py, px, py - b, px, py - a, px, py + a, px, py + b],
+          css('--cfg-fg', '#000'),
+          1.5,
+        );
       }
     }
 
@@ -486,11 +671,17 @@ export default {
       undoBtn.disabled = s.history.length === 0;
       clearBtn.disabled = s.total() === 0;
       let text;
-      if (training && matches()) text = `Training on your drawing: step ${done} of ${total}. The samples follow the network as it learns.`;
-      else if (training) text = `Training on an earlier version of your drawing (step ${done} of ${total}). Press Stop, then Train, to learn the new strokes.`;
+      if (training && matches())
+        text = `Training on your drawing: step ${done} of ${total}. The samples follow the network as it learns.`;
+      else if (training)
+        text = `Training on an earlier version of your drawing (step ${done} of ${total}). Press Stop, then Train, to learn the new strokes.`;
       else if (!matches() && s.total() === 0) text = 'Pick a brush and draw on the plot.';
-      else if (!matches()) text = 'Your drawing changed since training. Press Train to learn it (a few seconds).';
-      else if (done === 0) text = fig.reducedMotion ? 'Not trained yet. Press Train to fit a network to this drawing (a few seconds), or tick ground truth to sample its exact field.' : 'Not trained yet: press Train (a few seconds).';
+      else if (!matches())
+        text = 'Your drawing changed since training. Press Train to learn it (a few seconds).';
+      else if (done === 0)
+        text = fig.reducedMotion
+          ? 'Not trained yet. Press Train to fit a network to this drawing (a few seconds), or tick ground truth to sample its exact field.'
+          : 'Not trained yet: press Train (a few seconds).';
       else if (done < total) text = `Stopped after ${done} of ${total} training steps.`;
       else text = `Trained for ${done} steps on this drawing.`;
       status.textContent = text;
@@ -506,38 +697,92 @@ export default {
       if (st.exact) {
         const names = drawnClasses();
         if (!names.length) return 'draw at least 3 points to sample the exact field';
-        if (st.class !== 'null' && !names.includes(st.class)) return `brush ${st.class} has no points in your drawing`;
+        if (st.class !== 'null' && !names.includes(st.class))
+          return `brush ${st.class} has no points in your drawing`;
         return 'sampling the exact field…';
       }
       if (!fig.model) return '';
-      if (!matches()) return s.total() ? 'network samples appear once it is trained on this drawing (or tick ground truth)' : '';
-      if (fig.model.stepsDone === 0) return fig.isTraining() ? 'sampling…' : 'no network samples before training (tick ground truth for the exact field)';
+      if (!matches())
+        return s.total()
+          ? 'network samples appear once it is trained on this drawing (or tick ground truth)'
+          : '';
+      if (fig.model.stepsDone === 0)
+        return fig.isTraining()
+          ? 'sampling…'
+          : 'no network samples before training (tick ground truth for the exact field)';
       return 'sampling…';
     }
 
     let lastWords = '';
     function describe(set) {
       const counts = s.brushes.map((b, i) => [b.name, b.pts.length, i]).filter((c) => c[1] > 0);
-      const keys = counts.length ? el('span', { class: 'dyo-keys', 'aria-hidden': 'true' }, counts.map(([, , i]) => el('span', { style: `background:${fig.colorOf(i)}` }))) : null;
-      const drawingLine = el('div', {}, keys, `your drawing: ${s.total()} points`,
-        counts.length ? ` (${counts.map(([n, k]) => `${n} ${k}`).join(' · ')})` : '');
+      const keys = counts.length
+        ? el(
+            'span',
+            { class: 'dyo-keys', 'aria-hidden': 'true' },
+            counts.map(([, , i]) => el('span', { style: `background:${fig.colorOf(i)}` })),
+          )
+        : null;
+      const drawingLine = el(
+        'div',
+        {},
+        keys,
+        `your drawing: ${s.total()} points`,
+        counts.length ? ` (${counts.map(([n, k]) => `${n} ${k}`).join(' · ')})` : '',
+      );
       const lines = [drawingLine];
-      const fieldName = (x) => (x.exact ? 'exact field of your drawing' : `network after ${x.weights} training steps`);
+      const fieldName = (x) =>
+        x.exact ? 'exact field of your drawing' : `network after ${x.weights} training steps`;
       if (set) {
         const color = set.cls === 'null' ? fig.colorOf(-1) : fig.colorOf(colorIdx(set.cls));
-        const what = set.cls === 'null' ? `${set.n} unconditional samples (class null)` : `${set.n} samples of class ${set.cls} at w = ${fmt(set.w, 1)}`;
+        const what =
+          set.cls === 'null'
+            ? `${set.n} unconditional samples (class null)`
+            : `${set.n} samples of class ${set.cls} at w = ${fmt(set.w, 1)}`;
         const stale = set !== live && !(current(set) && set.exact === fig.state.exact);
-        lines.push(el('div', {}, el('span', { class: 'key', style: `background:${color}`, 'aria-hidden': 'true' }), what));
-        lines.push(el('div', { class: 'sub' }, `${set.steps} Euler steps, ${fieldName(set)}${set === live ? ' (moving)' : stale ? ' (updating…)' : ''}`));
+        lines.push(
+          el(
+            'div',
+            {},
+            el('span', { class: 'key', style: `background:${color}`, 'aria-hidden': 'true' }),
+            what,
+          ),
+        );
+        lines.push(
+          el(
+            'div',
+            { class: 'sub' },
+            `${set.steps} Euler steps, ${fieldName(set)}${set === live ? ' (moving)' : stale ? ' (updating…)' : ''}`,
+          ),
+        );
         if (set === samples) {
           if (set.metrics) {
             const mt = set.metrics;
             if (set.cls !== 'null') {
-              lines.push(el('div', { title: `Share of the ${set.n} samples whose most likely class under your drawing (each point a Gaussian of σ = ${STD}) is ${set.cls}.` },
-                'hit rate ', el('b', {}, fmt(mt.hitRate, 2)), ` (${Math.round(mt.hitRate * set.n)} of ${set.n})`));
+              lines.push(
+                el(
+                  'div',
+                  {
+                    title: `Share of the ${set.n} samples whose most likely class under your drawing (each point a Gaussian of σ = ${STD}) is ${set.cls}.`,
+                  },
+                  'hit rate ',
+                  el('b', {}, fmt(mt.hitRate, 2)),
+                  ` (${Math.round(mt.hitRate * set.n)} of ${set.n})`,
+                ),
+              );
             }
-            lines.push(el('div', { title: 'Share of the samples where the density of your drawing is below the level that 99.9% of its own points exceed.' },
-              'off the drawing ', el('b', {}, fmt(mt.offSupport, 2)), ` (${Math.round(mt.offSupport * set.n)} of ${set.n})`));
+            lines.push(
+              el(
+                'div',
+                {
+                  title:
+                    'Share of the samples where the density of your drawing is below the level that 99.9% of its own points exceed.',
+                },
+                'off the drawing ',
+                el('b', {}, fmt(mt.offSupport, 2)),
+                ` (${Math.round(mt.offSupport * set.n)} of ${set.n})`,
+              ),
+            );
           } else if (set.measuring) {
             lines.push(el('div', {}, 'hit rate: measuring…'));
           } else {
@@ -558,9 +803,13 @@ export default {
         ? `${set.cls === 'null' ? 'unconditional samples' : `samples of ${set.cls}, w = ${fmt(set.w, 1)}`} · ${set.exact ? 'exact field' : `network, step ${set.weights}`}`
         : 'your drawing';
       plot.setTitle(title);
-      plot.setLabel(`Your drawing: ${s.total()} points${counts.length ? ` (${counts.map(([n, k]) => `${k} of class ${n}`).join(', ')})` : ''}.`
-        + (set ? ` Over it, ${set.n} samples of ${set.cls === 'null' ? 'the unconditional model' : `class ${set.cls} at guidance w = ${fmt(set.w, 1)}`} from the ${fieldName(set)}.` : '')
-        + (set?.metrics && set.cls !== 'null' ? ` Hit rate ${fmt(set.metrics.hitRate, 2)}.` : ''));
+      plot.setLabel(
+        `Your drawing: ${s.total()} points${counts.length ? ` (${counts.map(([n, k]) => `${k} of class ${n}`).join(', ')})` : ''}.` +
+          (set
+            ? ` Over it, ${set.n} samples of ${set.cls === 'null' ? 'the unconditional model' : `class ${set.cls} at guidance w = ${fmt(set.w, 1)}`} from the ${fieldName(set)}.`
+            : '') +
+          (set?.metrics && set.cls !== 'null' ? ` Hit rate ${fmt(set.metrics.hitRate, 2)}.` : ''),
+      );
     }
 
     function layout() {

@@ -9,7 +9,9 @@ export const SHOWN = 4;
 /** How many brush buttons to show for a drawing: the first four, and one past the last in use. */
 export const shownBrushes = (brushes) => {
   let last = -1;
-  brushes.forEach((b, i) => { if (b.pts.length > 0) last = i; });
+  brushes.forEach((b, i) => {
+    if (b.pts.length > 0) last = i;
+  });
   return Math.min(brushes.length, Math.max(SHOWN, last + 2));
 };
 /** Blur of every drawn point (σ of its Gaussian kernel). */
@@ -48,7 +50,9 @@ class Sketch {
     this.full = '';
   }
 
-  total() { return this.brushes.reduce((s, b) => s + b.pts.length, 0); }
+  total() {
+    return this.brushes.reduce((s, b) => s + b.pts.length, 0);
+  }
 
   changed() {
     this.version += 1;
@@ -83,8 +87,14 @@ class Sketch {
     const pts = this.brushes[i].pts;
     let kept = 0;
     for (let j = 0; j < count; j++) {
-      if (pts.length >= MAX_CLASS) { this.full = `Brush ${this.brushes[i].name} is full (${MAX_CLASS} points per class). Undo a stroke or clear to draw more.`; break; }
-      if (this.total() >= MAX_TOTAL) { this.full = `The drawing is full (${MAX_TOTAL} points in all). Undo a stroke or clear to draw more.`; break; }
+      if (pts.length >= MAX_CLASS) {
+        this.full = `Brush ${this.brushes[i].name} is full (${MAX_CLASS} points per class). Undo a stroke or clear to draw more.`;
+        break;
+      }
+      if (this.total() >= MAX_TOTAL) {
+        this.full = `The drawing is full (${MAX_TOTAL} points in all). Undo a stroke or clear to draw more.`;
+        break;
+      }
       const a = 2 * Math.PI * this.random();
       const d = r * Math.sqrt(this.random());
       const px = x + d * Math.cos(a);
@@ -161,10 +171,11 @@ class Sketch {
 /** The example: a smiley, its face, eyes and mouth each drawn with its own brush. */
 export function exampleDrawing() {
   const s = new Sketch();
-  const arc = (cx, cy, rad, from, to, n = 48) => Array.from({ length: n + 1 }, (_, k) => {
-    const a = ((from + ((to - from) * k) / n) * Math.PI) / 180;
-    return [cx + rad * Math.cos(a), cy + rad * Math.sin(a)];
-  });
+  const arc = (cx, cy, rad, from, to, n = 48) =>
+    Array.from({ length: n + 1 }, (_, k) => {
+      const a = ((from + ((to - from) * k) / n) * Math.PI) / 180;
+      return [cx + rad * Math.cos(a), cy + rad * Math.sin(a)];
+    });
   const line = (i, r, pts) => {
     s.begin(i, r, pts[0][0], pts[0][1], perDab(r));
     for (const [x, y] of pts.slice(1)) s.to(x, y);
@@ -181,7 +192,8 @@ export function exampleDrawing() {
  * on the first brushes, keeping their names; the other brushes get a free letter.
  */
 export function drawingOf(drawn) {
-  if (drawn.classes.length > NAMES.length) throw new Error(`it has ${drawn.classes.length} classes and the drawing ${NAMES.length} brushes`);
+  if (drawn.classes.length > NAMES.length)
+    throw new Error(`it has ${drawn.classes.length} classes and the drawing ${NAMES.length} brushes`);
   const snap = NAMES.map((_, i) => (drawn.classes[i]?.points ?? []).map(([x, y]) => [x, y]));
   const used = new Set(drawn.classes.map((c) => c.name));
   const spare = [...NAMES, ...'IJKLMNOP'].filter((n) => !used.has(n));

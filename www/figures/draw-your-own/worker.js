@@ -83,7 +83,8 @@ serve({
       for (;;) {
         const t0 = performance.now();
         // about 20 ms of steps between looks at the message queue
-        while (!flow.done && performance.now() - t0 < 20) flow.advanceFor(cfg(bindings, m.w, m.exact), on, Infinity, 1);
+        while (!flow.done && performance.now() - t0 < 20)
+          flow.advanceFor(cfg(bindings, m.w, m.exact), on, Infinity, 1);
         if (flow.done) break;
         const xy = flow.positions().slice();
         ctx.progress({ step: flow.step, steps: flow.steps, xy }, [xy.buffer]);

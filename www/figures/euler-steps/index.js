@@ -23,7 +23,16 @@ const TRACKED = 12;
 /** Least time between two redraws while the runs are computing. */
 const REDRAW_MS = 60;
 
-const steps = { key: 'steps', label: 'Euler steps', type: 'int', default: 4, min: 1, max: 100, step: 1, help: 'Steps of the coarse Euler run from noise (t = 0) to data (t = 1). Each step moves every sample in a straight line along the velocity at the step’s start, for 1/steps of the time.' };
+const steps = {
+  key: 'steps',
+  label: 'Euler steps',
+  type: 'int',
+  default: 4,
+  min: 1,
+  max: 100,
+  step: 1,
+  help: 'Steps of the coarse Euler run from noise (t = 0) to data (t = 1). Each step moves every sample in a straight line along the velocity at the step’s start, for 1/steps of the time.',
+};
 
 export default {
   id: 'euler-steps',
@@ -34,24 +43,39 @@ export default {
   // (the next runs, while training); the Euler run only
   params: [
     ...fx('coarse', steps),
-    ...fx('restart',
+    ...fx(
+      'restart',
       P.dataset('two-moons'),
       P.cls('null', true),
-      { ...P.w(3), unused: (s) => s.class === 'null', help: 'Guidance scale, used only when a class is chosen (v = v_u + w·(v_c − v_u)); with class null the field is v_u and w does nothing. A larger w makes the field steeper, and Euler’s error larger.' },
-      { ...P.n(400, 2000), help: 'Samples in both runs. The error is averaged over all of them; the paths of the first 12 are drawn. More samples take longer to compute.' },
+      {
+        ...P.w(3),
+        unused: (s) => s.class === 'null',
+        help: 'Guidance scale, used only when a class is chosen (v = v_u + w·(v_c − v_u)); with class null the field is v_u and w does nothing. A larger w makes the field steeper, and Euler’s error larger.',
+      },
+      {
+        ...P.n(400, 2000),
+        help: 'Samples in both runs. The error is averaged over all of them; the paths of the first 12 are drawn. More samples take longer to compute.',
+      },
       P.seed(1),
-      P.exact()),
+      P.exact(),
+    ),
     ...trainParams(),
   ],
   effects: ['restart', 'weights', 'coarse'],
   controls: ['steps', 'dataset', 'class', 'w', 'n', 'seed', 'exact'],
   caption: () => [
-    'The same noise, solved twice: Euler with few steps (', el('b', {}, 'solid'), ', a dot per step) and a fine reference (', el('b', {}, 'dashed'), '). Where paths bend, long steps cut the corner. The chart shows the error falling as 1/steps.',
+    'The same noise, solved twice: Euler with few steps (',
+    el('b', {}, 'solid'),
+    ', a dot per step) and a fine reference (',
+    el('b', {}, 'dashed'),
+    '). Where paths bend, long steps cut the corner. The chart shows the error falling as 1/steps.',
   ],
   howToRead: () => [
     'The same starting noise is solved twice. ',
-    el('b', {}, 'Solid'), ': Euler with the chosen number of steps, with a dot at every step; each step follows the velocity at its start in a straight line. ',
-    el('b', {}, 'Dashed'), `: a fine reference (Heun, ${REF_STEPS} steps), practically the exact solution of the ODE. `,
+    el('b', {}, 'Solid'),
+    ': Euler with the chosen number of steps, with a dot at every step; each step follows the velocity at its start in a straight line. ',
+    el('b', {}, 'Dashed'),
+    `: a fine reference (Heun, ${REF_STEPS} steps), practically the exact solution of the ODE. `,
     'The small dots (grey without a class, else in the class’s colour) are where all the Euler samples end, over the faint data. Where the paths bend, a long step cuts the corner and the samples land off the data. ',
     'The chart measures the gap between the two runs’ end points: it falls in proportion to 1/steps (slope −1 on log–log axes), because Euler is a first-order method, so halving the error costs twice the network calls.',
   ],
@@ -61,10 +85,16 @@ export default {
     fig.addPlot(plot);
 
     // the error chart: under the readout in the side panel next to a large plot, else under the plot
-    const chart = new Chart({ className: 'es-chart', label: 'mean endpoint error against the number of Euler steps' });
-    const chartBox = el('div', { class: 'es-chart-box' },
+    const chart = new Chart({
+      className: 'es-chart',
+      label: 'mean endpoint error against the number of Euler steps',
+    });
+    const chartBox = el(
+      'div',
+      { class: 'es-chart-box' },
       el('div', { class: 'es-chart-title' }, 'Endpoint error against steps'),
-      chart.svg);
+      chart.svg,
+    );
     const sidePanel = fig.sidePanel();
     fig.plots.append(chartBox);
 
@@ -89,7 +119,15 @@ export default {
 
     function makeRun() {
       const { state } = fig;
-      const r = { cls: state.class, w: state.w, exact: state.exact, n: state.n, seed: state.seed, coarse: null, coarseErr: null };
+      const r = {
+        cls: state.class,
+        w: state.w,
+        exact: state.exact,
+        n: state.n,
+        seed: state.seed,
+        coarse: null,
+        coarseErr: null,
+      };
       r.snap = wasm.Model.fromJson(fig.model.toJson('f32'));
       r.ref = new wasm.Flow(r.snap, r.cls, r.n, REF_STEPS, 'heun', r.seed, true);
       r.entries = CHART_ORDER.map((s) => ({ s, flow: null, err: null }));
@@ -144,8 +182,15 @@ export default {
       const dot = (x, y, r, fill, stroke, lw = 1.2) => {
         ctx.beginPath();
         ctx.arc(x, y, r * dpr, 0, 2 * Math.PI);
-        if (fill) { ctx.fillStyle = fill; ctx.fill(); }
-        if (stroke) { ctx.strokeStyle = stroke; ctx.lineWidth = lw * dpr; ctx.stroke(); }
+        if (fill) {
+          ctx.fillStyle = fill;
+          ctx.fill();
+        }
+        if (stroke) {
+          ctx.strokeStyle = stroke;
+          ctx.lineWidth = lw * dpr;
+          ctx.stroke();
+        }
       };
       // reference paths, thin and dashed, under the Euler ones
       const refPaths = [];
@@ -169,8 +214,10 @@ export default {
         dot(buf[0], buf[1], 2.4, muted, bg, 1);
       }
       // end points: Euler's as a filled disc, the reference's as a ring on top
-      if (coarse.done) for (const buf of coarsePaths) dot(buf[buf.length - 2], buf[buf.length - 1], 3.6, fg, bg, 1.2);
-      if (ref.done) for (const buf of refPaths) dot(buf[buf.length - 2], buf[buf.length - 1], 5, null, muted, 1.8);
+      if (coarse.done)
+        for (const buf of coarsePaths) dot(buf[buf.length - 2], buf[buf.length - 1], 3.6, fg, bg, 1.2);
+      if (ref.done)
+        for (const buf of refPaths) dot(buf[buf.length - 2], buf[buf.length - 1], 5, null, muted, 1.8);
     }
 
     // ---------- the readout ----------
@@ -184,35 +231,127 @@ export default {
         const st = flow?.done ? flow.stats() : null;
         return st ? String(st.callsPerSample) : '…';
       };
-      const field = ci < 0 ? 'v_u (no class)' : state.w === 1 ? `v_c, class ${state.class}` : state.w === 0 ? `v_u (w = 0)` : `v_u + ${fmt(state.w, 1)}·(v_c − v_u), class ${state.class}`;
-      const key = [callCount(coarse), callCount(ref), coarseErr, field, coarse.steps, n, runs.cur.exact, ci, fg, fig.pretrained, runs.cur.snap.stepsDone].join('|');
+      const field =
+        ci < 0
+          ? 'v_u (no class)'
+          : state.w === 1
+            ? `v_c, class ${state.class}`
+            : state.w === 0
+              ? `v_u (w = 0)`
+              : `v_u + ${fmt(state.w, 1)}·(v_c − v_u), class ${state.class}`;
+      const key = [
+        callCount(coarse),
+        callCount(ref),
+        coarseErr,
+        field,
+        coarse.steps,
+        n,
+        runs.cur.exact,
+        ci,
+        fg,
+        fig.pretrained,
+        runs.cur.snap.stepsDone,
+      ].join('|');
       if (key === lastReadout) return;
       lastReadout = key;
       const sym = (...children) => {
-        const node = el('svg', { class: 'sym', width: 26, height: 12, viewBox: '0 0 26 12', 'aria-hidden': 'true' });
+        const node = el('svg', {
+          class: 'sym',
+          width: 26,
+          height: 12,
+          viewBox: '0 0 26 12',
+          'aria-hidden': 'true',
+        });
         node.append(...children);
         return node;
       };
-      const disc = (cx, r, fill, stroke = 'none', sw = 0) => el('circle', { cx, cy: 6, r, fill, stroke, 'stroke-width': sw });
+      const disc = (cx, r, fill, stroke = 'none', sw = 0) =>
+        el('circle', { cx, cy: 6, r, fill, stroke, 'stroke-width': sw });
       fig.readout(
-        el('div', { class: 'es-key' }, sym(el('line', { x1: 1, x2: 25, y1: 6, y2: 6, stroke: fg, 'stroke-width': 1.6 }), disc(9, 2, fg), disc(17, 2, fg)),
-          el('span', {}, 'Euler, a dot at every step')),
-        el('div', { class: 'es-key' }, sym(el('line', { x1: 1, x2: 25, y1: 6, y2: 6, stroke: muted, 'stroke-width': 1.3, 'stroke-dasharray': '4 3' })),
-          el('span', {}, 'reference (Heun)')),
-        el('div', { class: 'es-key' }, sym(disc(5, 2.4, muted), disc(13, 3.4, fg), disc(21, 4.2, 'none', muted, 1.6)),
-          el('span', {}, 'start · Euler end · reference end')),
-        el('div', { class: 'es-key' }, sym(...[4, 8, 12, 17, 22].map((x, i) => el('circle', { cx: x, cy: 4 + (i % 2) * 4, r: 1.6, fill: fig.colorOf(ci) }))),
-          el('span', {}, `all ${n} Euler end points`)),
-        el('table', { class: 'es-table' },
-          el('tr', {}, el('td', {}), el('th', { scope: 'col' }, 'Euler'), el('th', { scope: 'col' }, 'reference')),
-          el('tr', {}, el('th', { scope: 'row' }, 'steps'), el('td', {}, el('b', {}, String(coarse.steps))), el('td', {}, `${REF_STEPS} (Heun)`)),
-          el('tr', {}, el('th', { scope: 'row' }, runs.cur.exact ? 'network calls' : 'calls per sample'), el('td', {}, el('b', {}, runs.cur.exact ? '0' : callCount(coarse))), el('td', {}, runs.cur.exact ? '0' : callCount(ref)))),
-        el('div', {}, 'mean endpoint distance: ', el('b', { class: 'es-err' }, coarseErr === null ? '…' : fmt(coarseErr, 3))),
+        el(
+          'div',
+          { class: 'es-key' },
+          sym(
+            el('line', { x1: 1, x2: 25, y1: 6, y2: 6, stroke: fg, 'stroke-width': 1.6 }),
+            disc(9, 2, fg),
+            disc(17, 2, fg),
+          ),
+          el('span', {}, 'Euler, a dot at every step'),
+        ),
+        el(
+          'div',
+          { class: 'es-key' },
+          sym(
+            el('line', {
+              x1: 1,
+              x2: 25,
+              y1: 6,
+              y2: 6,
+              stroke: muted,
+              'stroke-width': 1.3,
+              'stroke-dasharray': '4 3',
+            }),
+          ),
+          el('span', {}, 'reference (Heun)'),
+        ),
+        el(
+          'div',
+          { class: 'es-key' },
+          sym(disc(5, 2.4, muted), disc(13, 3.4, fg), disc(21, 4.2, 'none', muted, 1.6)),
+          el('span', {}, 'start · Euler end · reference end'),
+        ),
+        el(
+          'div',
+          { class: 'es-key' },
+          sym(
+            ...[4, 8, 12, 17, 22].map((x, i) =>
+              el('circle', { cx: x, cy: 4 + (i % 2) * 4, r: 1.6, fill: fig.colorOf(ci) }),
+            ),
+          ),
+          el('span', {}, `all ${n} Euler end points`),
+        ),
+        el(
+          'table',
+          { class: 'es-table' },
+          el(
+            'tr',
+            {},
+            el('td', {}),
+            el('th', { scope: 'col' }, 'Euler'),
+            el('th', { scope: 'col' }, 'reference'),
+          ),
+          el(
+            'tr',
+            {},
+            el('th', { scope: 'row' }, 'steps'),
+            el('td', {}, el('b', {}, String(coarse.steps))),
+            el('td', {}, `${REF_STEPS} (Heun)`),
+          ),
+          el(
+            'tr',
+            {},
+            el('th', { scope: 'row' }, runs.cur.exact ? 'network calls' : 'calls per sample'),
+            el('td', {}, el('b', {}, runs.cur.exact ? '0' : callCount(coarse))),
+            el('td', {}, runs.cur.exact ? '0' : callCount(ref)),
+          ),
+        ),
+        el(
+          'div',
+          {},
+          'mean endpoint distance: ',
+          el('b', { class: 'es-err' }, coarseErr === null ? '…' : fmt(coarseErr, 3)),
+        ),
         el('div', { class: 'es-note' }, `Euler vs reference, averaged over ${n} samples, in data units`),
-        el('div', { class: 'es-gap' }, `velocity: ${field}, ${runs.cur.exact ? 'exact' : fig.pretrained ? 'network' : `network after ${runs.cur.snap.stepsDone} training steps`}`),
+        el(
+          'div',
+          { class: 'es-gap' },
+          `velocity: ${field}, ${runs.cur.exact ? 'exact' : fig.pretrained ? 'network' : `network after ${runs.cur.snap.stepsDone} training steps`}`,
+        ),
       );
-      plot.setLabel(`${state.dataset}, ${field}: paths of ${Math.min(TRACKED, n)} samples with ${coarse.steps} Euler steps (solid) and a ${REF_STEPS}-step Heun reference (dashed), and the end points of all ${n} Euler samples.` +
-        (coarseErr === null ? '' : ` Mean distance between the end points: ${fmt(coarseErr, 3)}.`));
+      plot.setLabel(
+        `${state.dataset}, ${field}: paths of ${Math.min(TRACKED, n)} samples with ${coarse.steps} Euler steps (solid) and a ${REF_STEPS}-step Heun reference (dashed), and the end points of all ${n} Euler samples.` +
+          (coarseErr === null ? '' : ` Mean distance between the end points: ${fmt(coarseErr, 3)}.`),
+      );
     }
 
     // ---------- the chart ----------
@@ -227,11 +366,26 @@ export default {
       const lo = errs.length ? Math.floor(2 * Math.log10(Math.min(...errs))) / 2 : -2;
       const hi = errs.length ? Math.max(lo + 1, Math.ceil(2 * Math.log10(Math.max(...errs))) / 2) : 0.5;
       // x: log axis over 1..100, labelled decades, minor ticks at the computed step counts
-      chart.frame({
-        width: W, height: 168, pad: { l: 44, r: 10, t: 8, b: 34 },
-        x: { scale: 'log', domain: [1, 100], ticks: [1, 10, 100], minor: [2, 4, 8, 16, 32, 64], title: 'Euler steps (log scale)' },
-        y: { scale: 'log', domain: [10 ** lo, 10 ** hi], ticks: logTicks(10 ** lo, 10 ** hi), title: 'mean error (log)' },
-      }).axes();
+      chart
+        .frame({
+          width: W,
+          height: 168,
+          pad: { l: 44, r: 10, t: 8, b: 34 },
+          x: {
+            scale: 'log',
+            domain: [1, 100],
+            ticks: [1, 10, 100],
+            minor: [2, 4, 8, 16, 32, 64],
+            title: 'Euler steps (log scale)',
+          },
+          y: {
+            scale: 'log',
+            domain: [10 ** lo, 10 ** hi],
+            ticks: logTicks(10 ** lo, 10 ** hi),
+            title: 'mean error (log)',
+          },
+        })
+        .axes();
       const { x, y, plot: p } = chart;
       // a guide of slope −1 through the 100-step point: what first order predicts
       const last = pts.find((e) => e.s === 100);
@@ -246,20 +400,44 @@ export default {
       const now = runs.cur.coarse.steps;
       chart.add('line', { class: 'now', x1: x(now), x2: x(now), y1: p.t, y2: p.b });
       // the measured errors
-      chart.line(pts.map((e) => [e.s, e.err]), { class: 'curve' });
-      chart.points(pts.map((e) => ({ x: e.s, y: e.err, readout: `${e.s} step${e.s === 1 ? '' : 's'}: mean error ${fmt(e.err, 3)}` })), { class: 'pt' }, 2.6);
+      chart.line(
+        pts.map((e) => [e.s, e.err]),
+        { class: 'curve' },
+      );
+      chart.points(
+        pts.map((e) => ({
+          x: e.s,
+          y: e.err,
+          readout: `${e.s} step${e.s === 1 ? '' : 's'}: mean error ${fmt(e.err, 3)}`,
+        })),
+        { class: 'pt' },
+        2.6,
+      );
       if (coarseErr > 0) {
         chart.points([{ x: now, y: coarseErr }], { class: 'now-pt' }, 4.2);
         // the label at the top, on the side of the line away from the curve's high end
         const left = now >= 30;
-        chart.text(x(now) + (left ? -5 : 5), p.t + 10, `${now} step${now === 1 ? '' : 's'}: ${fmt(coarseErr, 3)}`, { class: 'now-label', 'text-anchor': left ? 'end' : 'start' });
+        chart.text(
+          x(now) + (left ? -5 : 5),
+          p.t + 10,
+          `${now} step${now === 1 ? '' : 's'}: ${fmt(coarseErr, 3)}`,
+          { class: 'now-label', 'text-anchor': left ? 'end' : 'start' },
+        );
       }
       const done = pts.length;
       if (done < CHART_ORDER.length) {
-        chart.text(p.l + 5, p.b - 5, ref.done ? `computing ${done} of ${CHART_ORDER.length}…` : 'waiting for the reference…', { class: 'pending', 'text-anchor': 'start' });
+        chart.text(
+          p.l + 5,
+          p.b - 5,
+          ref.done ? `computing ${done} of ${CHART_ORDER.length}…` : 'waiting for the reference…',
+          { class: 'pending', 'text-anchor': 'start' },
+        );
       }
-      chart.describe(`Mean distance between Euler and reference end points against the number of Euler steps, on log–log axes, over ${runs.cur.n} samples: ` +
-        (pts.length ? pts.map((e) => `${e.s} steps ${fmt(e.err, 3)}`).join(', ') : 'computing') + '.');
+      chart.describe(
+        `Mean distance between Euler and reference end points against the number of Euler steps, on log–log axes, over ${runs.cur.n} samples: ` +
+          (pts.length ? pts.map((e) => `${e.s} steps ${fmt(e.err, 3)}`).join(', ') : 'computing') +
+          '.',
+      );
     }
 
     // ---------- work, a few steps per frame ----------

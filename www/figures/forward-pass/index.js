@@ -12,7 +12,16 @@ import { NetView, rgbOf, shade } from './net.js';
 /** Grid side of the selected unit's heat map. */
 const MAP = 40;
 
-const coord = (key, d) => ({ key, label: key, type: 'number', default: d, min: -4, max: 4, step: 0.01, help: `The ${key} coordinate of the point x_t fed to the network (drag the point, or use the arrow keys).` });
+const coord = (key, d) => ({
+  key,
+  label: key,
+  type: 'number',
+  default: d,
+  min: -4,
+  max: 4,
+  step: 0.01,
+  help: `The ${key} coordinate of the point x_t fed to the network (drag the point, or use the arrow keys).`,
+});
 
 export default {
   id: 'forward-pass',
@@ -26,27 +35,66 @@ export default {
   params: [
     ...fx('network', P.dataset('face')),
     ...fx('remap', P.cls('left-eye', true), P.t(0.5)),
-    ...fx('relayout', { key: 'batch', label: 'CFG batch', type: 'bool', default: false, help: 'Pass the class row and the null row together, as guided sampling does: the network gives v_c and v_u in one batch, and v = v_u + w·(v_c − v_u).' }),
-    ...fx('redraw', { ...P.w(3), unused: (s) => !s.batch, help: 'Guidance scale of the CFG batch: v = v_u + w·(v_c − v_u). Used only when the CFG batch is shown.' },
+    ...fx('relayout', {
+      key: 'batch',
+      label: 'CFG batch',
+      type: 'bool',
+      default: false,
+      help: 'Pass the class row and the null row together, as guided sampling does: the network gives v_c and v_u in one batch, and v = v_u + w·(v_c − v_u).',
+    }),
+    ...fx(
+      'redraw',
+      {
+        ...P.w(3),
+        unused: (s) => !s.batch,
+        help: 'Guidance scale of the CFG batch: v = v_u + w·(v_c − v_u). Used only when the CFG batch is shown.',
+      },
       coord('x', 0.9),
-      coord('y', 1.2)),
+      coord('y', 1.2),
+    ),
     ...trainParams(),
   ],
   on: { model: 'network' },
   effects: ['network', 'remap', 'relayout', 'redraw'],
   controls: ['dataset', 'class', 't', 'batch', 'w'],
   caption: () => [
-    'The network reads x', el('sub', {}, 't'), ', t and the class c, and each coloured cell is one unit’s activation (',
-    el('b', { class: 'key-text fp-pos' }, 'blue'), ' positive, ', el('b', { class: 'key-text fp-neg' }, 'orange'), ' negative). Its output v is the arrow on the plane. Click a unit to see it over the whole plane.',
+    'The network reads x',
+    el('sub', {}, 't'),
+    ', t and the class c, and each coloured cell is one unit’s activation (',
+    el('b', { class: 'key-text fp-pos' }, 'blue'),
+    ' positive, ',
+    el('b', { class: 'key-text fp-neg' }, 'orange'),
+    ' negative). Its output v is the arrow on the plane. Click a unit to see it over the whole plane.',
   ],
   howToRead: () => [
     'This is the actual network of the shipped model: 64 units in each of 3 hidden layers. Drag the point on the plane, or focus the plane and use the arrow keys (Shift for larger steps); focus the network and use the arrow keys to select a unit. ',
     'The input row holds x and y, the Fourier features of t (t, sin πt, cos πt, sin 2πt, …) and the learned embedding of the class c (null is its own learned row). ',
     'Each hidden layer multiplies the row above by its weights, adds a bias and applies SiLU; each cell is one unit’s value, ',
-    el('b', { class: 'key-text fp-pos' }, 'blue'), ' positive and ', el('b', { class: 'key-text fp-neg' }, 'orange'), ' negative, scaled to the largest in its layer. The last row is the velocity v = (v', el('sub', {}, 'x'), ', v', el('sub', {}, 'y'), '), drawn as the arrow at x', el('sub', {}, 't'), '. ',
-    'The lines are the selected unit’s weights, into it from the layer above (out of it, for an input): ', el('b', { class: 'key-text fp-pos' }, 'blue'), ' positive, ', el('b', { class: 'key-text fp-neg' }, 'orange'), ' negative, darker and thicker when larger. ',
+    el('b', { class: 'key-text fp-pos' }, 'blue'),
+    ' positive and ',
+    el('b', { class: 'key-text fp-neg' }, 'orange'),
+    ' negative, scaled to the largest in its layer. The last row is the velocity v = (v',
+    el('sub', {}, 'x'),
+    ', v',
+    el('sub', {}, 'y'),
+    '), drawn as the arrow at x',
+    el('sub', {}, 't'),
+    '. ',
+    'The lines are the selected unit’s weights, into it from the layer above (out of it, for an input): ',
+    el('b', { class: 'key-text fp-pos' }, 'blue'),
+    ' positive, ',
+    el('b', { class: 'key-text fp-neg' }, 'orange'),
+    ' negative, darker and thicker when larger. ',
     'The heat map is the selected unit at every point of the plane, at this t and c, the way TensorFlow Playground shows its neurons: early layers respond to broad regions, later ones to the shapes of the data. ',
-    'With the CFG batch on, the class row and the null row pass together, as in guided sampling: the network gives v', el('sub', {}, 'c'), ' and v', el('sub', {}, 'u'), ' in one pass, and the ', ...inkWord(), ' arrow is ', ...cfgFormula(), '.',
+    'With the CFG batch on, the class row and the null row pass together, as in guided sampling: the network gives v',
+    el('sub', {}, 'c'),
+    ' and v',
+    el('sub', {}, 'u'),
+    ' in one pass, and the ',
+    ...inkWord(),
+    ' arrow is ',
+    ...cfgFormula(),
+    '.',
   ],
   async create(fig) {
     const { wasm } = fig;
@@ -56,7 +104,12 @@ export default {
     plot.interactive('The point x_t: drag it, or use the arrow keys (Shift: larger steps).', 'point picker');
     const view = new NetView();
     const net = view.canvas;
-    const map = new Plot(wasm, { extent: 3, compact: true, title: '', label: 'the selected unit over the plane' });
+    const map = new Plot(wasm, {
+      extent: 3,
+      compact: true,
+      title: '',
+      label: 'the selected unit over the plane',
+    });
     map.el.classList.add('fp-map');
     // the plane on the left; the network, and under it the selected unit's map, on the right
     fig.plots.append(plot.el, el('div', { class: 'fp-netbox' }, net, map.el));
@@ -81,8 +134,12 @@ export default {
     const css = (name, fallback) => getComputedStyle(plot.el).getPropertyValue(name).trim() || fallback;
     // activation colours (forward-pass.css): positive blue, negative orange, zero the plot's background
     const colors = () => ({
-      bg: rgbOf(css('--cfg-plot-bg', '#ffffff')), pos: rgbOf(css('--fp-pos', '#0072B2')), neg: rgbOf(css('--fp-neg', '#E69F00')),
-      fg: css('--cfg-fg', '#000'), muted: css('--cfg-muted', '#666'), rule: css('--cfg-rule', '#ccc'),
+      bg: rgbOf(css('--cfg-plot-bg', '#ffffff')),
+      pos: rgbOf(css('--fp-pos', '#0072B2')),
+      neg: rgbOf(css('--fp-neg', '#E69F00')),
+      fg: css('--cfg-fg', '#000'),
+      muted: css('--cfg-muted', '#666'),
+      rule: css('--cfg-rule', '#ccc'),
     });
     const name = () => `${view.layerName(sel.layer)}, ${view.unitName(sel.layer, sel.unit)}`;
     const offset = (row, l) => view.offset(row, l);
@@ -109,14 +166,19 @@ export default {
       const rgb = [0, 0, 0];
       for (let i = 0; i < a.length; i++) {
         shade(a[i], scale, c, rgb);
-        d[4 * i] = rgb[0]; d[4 * i + 1] = rgb[1]; d[4 * i + 2] = rgb[2]; d[4 * i + 3] = 255;
+        d[4 * i] = rgb[0];
+        d[4 * i + 1] = rgb[1];
+        d[4 * i + 2] = rgb[2];
+        d[4 * i + 3] = 255;
       }
       cellsCtx.putImageData(image, 0, 0);
       sel.weights = model.unitWeights(sel.layer, sel.unit);
       map.el.dataset.unit = `${sel.layer},${sel.unit}`;
       map.el.dataset.range = `${fmt(-scale)},${fmt(scale)}`;
       map.setTitle(`${name()}, over the plane (±${fmt(scale)})`);
-      map.setLabel(`Heat map of ${name()} over the plane at t = ${fmt(state.t)}, class ${state.class}: from ${fmt(-scale)} (orange) to ${fmt(scale)} (blue).`);
+      map.setLabel(
+        `Heat map of ${name()} over the plane at t = ${fmt(state.t)}, class ${state.class}: from ${fmt(-scale)} (orange) to ${fmt(scale)} (blue).`,
+      );
     }
 
     function drawPlanes() {
@@ -135,7 +197,13 @@ export default {
       const v = values.subarray(values.length - 2);
       xy[0] = pt[0];
       xy[1] = pt[1];
-      const arrows = state.batch ? [[vu, muted, 2.2], [vc, color, 2.2], [v, fg, 2.6]] : [[vc, state.class === 'null' ? muted : color, 2.6]];
+      const arrows = state.batch
+        ? [
+            [vu, muted, 2.2],
+            [vc, color, 2.2],
+            [v, fg, 2.6],
+          ]
+        : [[vc, state.class === 'null' ? muted : color, 2.6]];
       const speed = Math.max(...arrows.map(([a]) => Math.hypot(a[0], a[1])), 1e-6);
       // pixels per unit of speed: the longest arrow at most 0.4 of the plot
       const scale = Math.min(0.15, 0.4 / speed) * plot.side * dpr;
@@ -149,17 +217,39 @@ export default {
       mctx.drawImage(cells, 0, 0, map.over.width, map.over.height);
       map.disc(mctx, pt[0], pt[1], 4, '#ffffff', fg);
       // the numbers a test compares with Model.velocities
-      Object.assign(net.dataset, { selected: `${sel.layer},${sel.unit}`, x: pt[0], y: pt[1], t: state.t, class: state.class, batch: state.batch ? '1' : '0', v: `${vc[0]},${vc[1]}`, vu: `${vu[0]},${vu[1]}`, vc: `${vc[0]},${vc[1]}`, vcfg: `${v[0]},${v[1]}` });
+      Object.assign(net.dataset, {
+        selected: `${sel.layer},${sel.unit}`,
+        x: pt[0],
+        y: pt[1],
+        t: state.t,
+        class: state.class,
+        batch: state.batch ? '1' : '0',
+        v: `${vc[0]},${vc[1]}`,
+        vu: `${vu[0]},${vu[1]}`,
+        vc: `${vc[0]},${vc[1]}`,
+        vcfg: `${v[0]},${v[1]}`,
+      });
       const pair = (a) => `(${fmt(a[0])}, ${fmt(a[1])})`;
       const key = (c) => el('span', { class: 'line-key', style: `border-color:${c}` });
       fig.readout(
         el('div', {}, 'x', el('sub', {}, 't'), ` = ${pair(pt)}, t = ${fmt(state.t)}`),
         state.batch
-          ? [el('div', {}, key(muted), 'v', el('sub', {}, 'u'), ` = ${pair(vu)}`), el('div', {}, key(color), 'v', el('sub', {}, 'c'), ` = ${pair(vc)}`), el('div', {}, key(fg), `v = ${pair(v)}, w = ${fmt(state.w, 1)}`)]
+          ? [
+              el('div', {}, key(muted), 'v', el('sub', {}, 'u'), ` = ${pair(vu)}`),
+              el('div', {}, key(color), 'v', el('sub', {}, 'c'), ` = ${pair(vc)}`),
+              el('div', {}, key(fg), `v = ${pair(v)}, w = ${fmt(state.w, 1)}`),
+            ]
           : el('div', {}, key(state.class === 'null' ? muted : color), `v = ${pair(vc)}`),
-        el('div', { class: 'fp-sel' }, `${name()}: `, el('b', {}, fmt(values[offset(0, sel.layer) + sel.unit]))),
+        el(
+          'div',
+          { class: 'fp-sel' },
+          `${name()}: `,
+          el('b', {}, fmt(values[offset(0, sel.layer) + sel.unit])),
+        ),
       );
-      plot.setLabel(`The data of ${state.dataset} with the point x_t = ${pair(pt)} and the network's velocity there, at t = ${fmt(state.t)}, class ${state.class}.`);
+      plot.setLabel(
+        `The data of ${state.dataset} with the point x_t = ${pair(pt)} and the network's velocity there, at t = ${fmt(state.t)}, class ${state.class}.`,
+      );
     }
 
     function draw() {
@@ -190,7 +280,10 @@ export default {
       drawPlanes();
     }
 
-    const redraw = () => { pending = true; fig.request(); };
+    const redraw = () => {
+      pending = true;
+      fig.request();
+    };
     const clamp = (v) => Math.max(-plot.extent, Math.min(plot.extent, Math.round(v * 100) / 100));
     const commit = () => {
       fig.set('x', pt[0]);
@@ -213,7 +306,9 @@ export default {
       plot.over.setPointerCapture(ev.pointerId);
       moveTo(...plot.eventToData(ev));
     });
-    plot.over.addEventListener('pointermove', (ev) => { if (drag) moveTo(...plot.eventToData(ev)); });
+    plot.over.addEventListener('pointermove', (ev) => {
+      if (drag) moveTo(...plot.eventToData(ev));
+    });
     const end = () => {
       if (drag) commit();
       drag = false;
@@ -222,7 +317,12 @@ export default {
     plot.over.addEventListener('pointercancel', end);
     plot.over.addEventListener('keydown', (ev) => {
       const step = ev.shiftKey ? 0.25 : 0.05;
-      const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+      const moves = {
+        ArrowLeft: [-step, 0],
+        ArrowRight: [step, 0],
+        ArrowUp: [0, step],
+        ArrowDown: [0, -step],
+      };
       if (!moves[ev.key]) return;
       ev.preventDefault();
       moveTo(pt[0] + moves[ev.key][0], pt[1] + moves[ev.key][1]);
@@ -242,7 +342,10 @@ export default {
         ArrowLeft: () => [layer, unit - 1],
         ArrowRight: () => [layer, unit + 1],
         ArrowUp: () => [Math.max(0, layer - 1), across(Math.max(0, layer - 1))],
-        ArrowDown: () => [Math.min(sizes.length - 1, layer + 1), across(Math.min(sizes.length - 1, layer + 1))],
+        ArrowDown: () => [
+          Math.min(sizes.length - 1, layer + 1),
+          across(Math.min(sizes.length - 1, layer + 1)),
+        ],
         Home: () => [layer, 0],
         End: () => [layer, sizes[layer] - 1],
       };
@@ -265,7 +368,10 @@ export default {
       },
       network() {
         // a new network or data set: a new window, and the map is stale
-        if (plot.extent !== fig.model.extent) { plot.setExtent(fig.model.extent); map.setExtent(fig.model.extent); }
+        if (plot.extent !== fig.model.extent) {
+          plot.setExtent(fig.model.extent);
+          map.setExtent(fig.model.extent);
+        }
         relayout = true;
         remap = true;
       },

@@ -25,7 +25,12 @@ const rgb = [0, 0, 0];
 
 export class NetView {
   constructor() {
-    this.canvas = el('canvas', { class: 'fp-net', tabindex: 0, role: 'application', 'aria-roledescription': 'network diagram' });
+    this.canvas = el('canvas', {
+      class: 'fp-net',
+      tabindex: 0,
+      role: 'application',
+      'aria-roledescription': 'network diagram',
+    });
     /** The drawn strips: { layer, row, y, h, x0, cw, n } in CSS pixels. */
     this.rows = [];
     this.sizes = [];
@@ -66,7 +71,8 @@ export class NetView {
       const max = l === 0 ? 20 : l === this.sizes.length - 1 ? 44 : 9;
       const cw = Math.min(max, strip / n);
       const x0 = labelW + (strip - cw * n) / 2;
-      for (let r = 0; r < (batch ? 2 : 1); r++) this.rows.push({ layer: l, row: r, y: y + r * (h + 2), h, x0, cw, n });
+      for (let r = 0; r < (batch ? 2 : 1); r++)
+        this.rows.push({ layer: l, row: r, y: y + r * (h + 2), h, x0, cw, n });
       y += (batch ? 2 * h + 2 : h) + (l === 0 ? 30 : 22);
     });
     const height = y - 18;
@@ -78,7 +84,9 @@ export class NetView {
 
   /** The unit under CSS pixel (px, py) of the canvas, or null. */
   hit(px, py) {
-    const r = this.rows.find((q) => py >= q.y - 2 && py <= q.y + q.h + 2 && px >= q.x0 && px < q.x0 + q.cw * q.n);
+    const r = this.rows.find(
+      (q) => py >= q.y - 2 && py <= q.y + q.h + 2 && px >= q.x0 && px < q.x0 + q.cw * q.n,
+    );
     return r ? { layer: r.layer, unit: Math.floor((px - r.x0) / r.cw) } : null;
   }
 
@@ -113,7 +121,9 @@ export class NetView {
     const mine = rows.filter((r) => r.layer === sel.layer);
     const cx = (r, u) => r.x0 + (u + 0.5) * r.cw;
     const input = sel.layer === 0;
-    const other = input ? rows.find((r) => r.layer === 1) : rows.filter((r) => r.layer === sel.layer - 1).at(-1);
+    const other = input
+      ? rows.find((r) => r.layer === 1)
+      : rows.filter((r) => r.layer === sel.layer - 1).at(-1);
     const weights = sel.weights;
     if (other && weights?.length === other.n) {
       let max = 0;
@@ -153,20 +163,34 @@ export class NetView {
       ctx.strokeRect(r.x0 - 0.5, r.y - 0.5, r.cw * r.n + 1, r.h + 1);
       ctx.fillStyle = muted;
       ctx.textAlign = 'right';
-      if (r.row === 0) ctx.fillText(this.layerName(r.layer), r.x0 - (batch ? 14 : 5), r.y + (batch ? r.h + 1 : r.h / 2));
+      if (r.row === 0)
+        ctx.fillText(this.layerName(r.layer), r.x0 - (batch ? 14 : 5), r.y + (batch ? r.h + 1 : r.h / 2));
       if (batch) ctx.fillText(r.row === 0 ? 'c' : '∅', r.x0 - 3, r.y + r.h / 2);
       if (r.layer === this.sizes.length - 1) {
         ctx.textAlign = 'left';
-        ctx.fillText(`(${fmt(values[base])}, ${fmt(values[base + 1])})`, r.x0 + r.cw * r.n + 6, r.y + r.h / 2);
+        ctx.fillText(
+          `(${fmt(values[base])}, ${fmt(values[base + 1])})`,
+          r.x0 + r.cw * r.n + 6,
+          r.y + r.h / 2,
+        );
       }
     }
     this.drawGroups(muted);
     // the selected unit
     ctx.strokeStyle = fg;
     ctx.lineWidth = 2;
-    for (const r of mine) ctx.strokeRect(r.x0 + sel.unit * r.cw - 1, r.y - 1, Math.max(2, r.cw - (r.cw > 4 ? 1 : 0)) + 2, r.h + 2);
+    for (const r of mine)
+      ctx.strokeRect(
+        r.x0 + sel.unit * r.cw - 1,
+        r.y - 1,
+        Math.max(2, r.cw - (r.cw > 4 ? 1 : 0)) + 2,
+        r.h + 2,
+      );
     const s = this.sizes;
-    this.canvas.setAttribute('aria-label', `The network: ${s[0]} inputs, ${s.length - 2} hidden layers of ${s[1]} units, output v. Selected: ${this.layerName(sel.layer)}, ${this.unitName(sel.layer, sel.unit)} = ${fmt(values[this.offset(0, sel.layer) + sel.unit])}. Arrow keys select another unit.`);
+    this.canvas.setAttribute(
+      'aria-label',
+      `The network: ${s[0]} inputs, ${s.length - 2} hidden layers of ${s[1]} units, output v. Selected: ${this.layerName(sel.layer)}, ${this.unitName(sel.layer, sel.unit)} = ${fmt(values[this.offset(0, sel.layer) + sel.unit])}. Arrow keys select another unit.`,
+    );
   }
 
   /** Under the input row: x, y | t and its Fourier features | the class embedding. */
@@ -175,7 +199,11 @@ export class NetView {
     const input = this.rows.filter((r) => r.layer === 0).at(-1);
     const n = input.n;
     const c1 = this.names.indexOf('c1');
-    const groups = [[0, 2, 'x, y'], [2, c1 < 0 ? n : c1, 'Fourier features of t'], ...(c1 < 0 ? [] : [[c1, n, 'class c']])];
+    const groups = [
+      [0, 2, 'x, y'],
+      [2, c1 < 0 ? n : c1, 'Fourier features of t'],
+      ...(c1 < 0 ? [] : [[c1, n, 'class c']]),
+    ];
     ctx.textAlign = 'center';
     ctx.font = '10px system-ui, sans-serif';
     ctx.fillStyle = muted;

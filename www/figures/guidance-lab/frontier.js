@@ -24,11 +24,21 @@ export class Frontier {
   constructor(onPick) {
     this.onPick = onPick;
     // (every point is a button: the chart is a group of them, not an image)
-    this.chart = new Chart({ className: 'gl-chart', label: 'the frontier against diversity', controls: true });
+    this.chart = new Chart({
+      className: 'gl-chart',
+      label: 'the frontier against diversity',
+      controls: true,
+    });
     this.legend = el('div', { class: 'gl-legend' });
     this.note = el('div', { class: 'gl-note' });
     // the shell's PNG export takes the chart as it stands (Chart.toCanvas)
-    this.el = el('div', { class: 'gl-frontier' }, el('div', { class: 'gl-charts' }, this.chart.svg), this.legend, this.note);
+    this.el = el(
+      'div',
+      { class: 'gl-frontier' },
+      el('div', { class: 'gl-charts' }, this.chart.svg),
+      this.legend,
+      this.note,
+    );
   }
 
   /**
@@ -49,7 +59,9 @@ export class Frontier {
     // large w with few Euler steps on a thin class) or collapses them
     const log = Math.max(1, ...divs) / Math.min(1, ...divs) > 5;
     const dmax = log ? niceLog(Math.max(1, ...divs), 1) : niceTop(Math.max(1, ...divs), 0.25);
-    const dmin = log ? niceLog(Math.min(1, ...divs), -1) : Math.max(0, Math.floor(Math.min(dmax - 0.5, ...divs.map((d) => d - 0.05)) * 4) / 4);
+    const dmin = log
+      ? niceLog(Math.min(1, ...divs), -1)
+      : Math.max(0, Math.floor(Math.min(dmax - 0.5, ...divs.map((d) => d - 0.05)) * 4) / 4);
     const ys = all.map((p) => p.metrics[key]).filter(Number.isFinite);
     const hi = all.map((p) => p.metrics[key] + BAND_SDS * fin(p.bands?.[key])).filter(Number.isFinite);
     let y;
@@ -65,16 +77,32 @@ export class Frontier {
     const pad = { l: 46, r: 10, t: 10, b: 32 };
     const short = (v) => String(Number(v.toFixed(3)));
     const x = log
-      ? { scale: 'log', domain: [dmin, dmax], ticks: logTicks(dmin, dmax, [1, 2, 5]), format: short, title: 'diversity (log scale)' }
+      ? {
+          scale: 'log',
+          domain: [dmin, dmax],
+          ticks: logTicks(dmin, dmax, [1, 2, 5]),
+          format: short,
+          title: 'diversity (log scale)',
+        }
       : { domain: [dmin, dmax], ticks: linearTicks(dmin, dmax, 4), format: short, title: 'diversity' };
     this.chart.frame({ width: cw, height: ch, pad, x, y: { ...y, format: short, title } }).axes();
     for (const name of methods) {
       const pts = [...(results.get(name) ?? new Map()).entries()].sort((a, b) => a[0] - b[0]);
       this.curve(name, pts, key, COLOR[name], w);
     }
-    this.chart.describe(`${title[0].toUpperCase()}${title.slice(1)} against diversity, one curve per method (${methods.map((m) => LABEL[m]).join(', ')}) over the strength w from 1 to 9, each point with bars of ± two bootstrap standard deviations; ${all.length} points measured. Each point is a button that sets the panels to its strength.`);
-    this.legend.replaceChildren(...methods.map((name) => el('span', { class: 'gl-key' },
-      el('span', { class: 'gl-swatch', style: `background:${COLOR[name]}` }), LABEL[name])));
+    this.chart.describe(
+      `${title[0].toUpperCase()}${title.slice(1)} against diversity, one curve per method (${methods.map((m) => LABEL[m]).join(', ')}) over the strength w from 1 to 9, each point with bars of ± two bootstrap standard deviations; ${all.length} points measured. Each point is a button that sets the panels to its strength.`,
+    );
+    this.legend.replaceChildren(
+      ...methods.map((name) =>
+        el(
+          'span',
+          { class: 'gl-key' },
+          el('span', { class: 'gl-swatch', style: `background:${COLOR[name]}` }),
+          LABEL[name],
+        ),
+      ),
+    );
     this.note.textContent = note;
     if (keep) {
       const [name, s] = keep.split('|');
@@ -86,17 +114,36 @@ export class Frontier {
   curve(name, pts, key, color, w) {
     const chart = this.chart;
     const xy = pts.filter(([, p]) => Number.isFinite(p.metrics.diversity) && Number.isFinite(p.metrics[key]));
-    chart.line(xy.map(([, p]) => [p.metrics.diversity, p.metrics[key]]), { class: 'gl-curve', stroke: color });
+    chart.line(
+      xy.map(([, p]) => [p.metrics.diversity, p.metrics[key]]),
+      { class: 'gl-curve', stroke: color },
+    );
     for (const [, { metrics: m, bands: b }] of xy) {
       const [bx, by] = [BAND_SDS * fin(b?.diversity), BAND_SDS * fin(b?.[key])];
-      chart.line([[m.diversity, m[key] - by], [m.diversity, m[key] + by]], { class: 'gl-band', stroke: color });
-      chart.line([[Math.max(1e-6, m.diversity - bx), m[key]], [m.diversity + bx, m[key]]], { class: 'gl-band', stroke: color });
+      chart.line(
+        [
+          [m.diversity, m[key] - by],
+          [m.diversity, m[key] + by],
+        ],
+        { class: 'gl-band', stroke: color },
+      );
+      chart.line(
+        [
+          [Math.max(1e-6, m.diversity - bx), m[key]],
+          [m.diversity + bx, m[key]],
+        ],
+        { class: 'gl-band', stroke: color },
+      );
     }
     for (const [s, { metrics: m, bands }] of xy) {
       const readout = `${LABEL[name]}, w = ${s}: ${scoreText(m, bands)}`;
       // the points grow with w: the curve's direction without labels
       const r = 2 + 0.35 * s + (s === w ? 1.5 : 0);
-      const [dot] = chart.points([{ x: m.diversity, y: m[key], readout }], { class: s === w ? 'gl-pt gl-now' : 'gl-pt', fill: color }, r);
+      const [dot] = chart.points(
+        [{ x: m.diversity, y: m[key], readout }],
+        { class: s === w ? 'gl-pt gl-now' : 'gl-pt', fill: color },
+        r,
+      );
       if (!dot) continue;
       dot.setAttribute('tabindex', '0');
       dot.setAttribute('role', 'button');

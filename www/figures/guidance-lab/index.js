@@ -10,11 +10,28 @@ import { pretrainedText } from '../../lib/models.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
 import { Plot } from '../../lib/plot.js';
 import { WorkerClient } from '../../lib/rpc.js';
-import { LAB_METHODS, LABEL, COLOR, FRONTIER_WS, GUIDE_WIDEN, AXES, RESAMPLES, labMethod, needsGuide } from './methods.js';
+import {
+  LAB_METHODS,
+  LABEL,
+  COLOR,
+  FRONTIER_WS,
+  GUIDE_WIDEN,
+  AXES,
+  RESAMPLES,
+  labMethod,
+  needsGuide,
+} from './methods.js';
 import { Frontier, scoreText } from './frontier.js';
 
 const PANELS = ['panel1', 'panel2', 'panel3'];
-const panel = (key, label, d) => ({ key, label, type: 'enum', default: d, options: LAB_METHODS, help: `The method of the ${label}: CFG, the guidance interval (CFG for t in [0.15, 0.8]), APG (η = 0), CFG-Zero* (K = 1) or autoguidance.` });
+const panel = (key, label, d) => ({
+  key,
+  label,
+  type: 'enum',
+  default: d,
+  options: LAB_METHODS,
+  help: `The method of the ${label}: CFG, the guidance interval (CFG for t in [0.15, 0.8]), APG (η = 0), CFG-Zero* (K = 1) or autoguidance.`,
+});
 /**
  * Why 1,000 samples (measured with tests/lab-bench.js in headless Chromium on a shared 2-core
  * machine, spirals, w = 2): at 250 / 500 / 1,000 / 2,000 samples the ± of CFG's W2 is 0.084 /
@@ -22,7 +39,8 @@ const panel = (key, label, d) => ({ key, label, type: 'enum', default: d, option
  * 17 / 31 s, and the frames' median and 95th percentile stay at 16.7 ms (one frame in 50 or
  * fewer over 50 ms at every count: the machine's load, not the lab).
  */
-const SAMPLE_NOTE = 'The default 1,000 samples is measured: at 500 the ± of W2 is about 0.07 and CFG’s and autoguidance’s bands touch (spirals, w = 2); at 1,000 it is about 0.05 and they part, the panels take a second and the frontier 17 s in the background, and frames keep 60 per second. ';
+const SAMPLE_NOTE =
+  'The default 1,000 samples is measured: at 500 the ± of W2 is about 0.07 and CFG’s and autoguidance’s bands touch (spirals, w = 2); at 1,000 it is about 0.05 and they part, the panels take a second and the frontier 17 s in the background, and frames keep 60 per second. ';
 /** Least time between two redraws of the frontier while it fills in. */
 const REDRAW_MS = 150;
 
@@ -38,31 +56,56 @@ export default {
   params: [
     ...fx('data', P.dataset('spirals')),
     ...fx('all', P.cls('spiral-a')),
-    ...fx('panels',
+    ...fx(
+      'panels',
       panel('panel1', 'left panel', 'cfg'),
       panel('panel2', 'middle panel', 'guidance-interval'),
       panel('panel3', 'right panel', 'autoguidance'),
-      { ...P.w(2, 9), min: 1, help: 'The strength of every panel’s method: at 1 each is plain conditional sampling (CFG-Zero* but for its zero first step); a point of the chart sets its strength.' }),
+      {
+        ...P.w(2, 9),
+        min: 1,
+        help: 'The strength of every panel’s method: at 1 each is plain conditional sampling (CFG-Zero* but for its zero first step); a point of the chart sets its strength.',
+      },
+    ),
     ...fx('all', P.n(1000, 2000), P.steps(40, 100), P.seed(), P.exact()),
-    ...fx('axes', { key: 'axis', label: 'frontier shows', type: 'enum', default: 'W2', options: Object.keys(AXES), help: 'The frontier’s vertical axis, against diversity: the sliced W2 distance to the class, the hit rate, or the off-support share.' }),
+    ...fx('axes', {
+      key: 'axis',
+      label: 'frontier shows',
+      type: 'enum',
+      default: 'W2',
+      options: Object.keys(AXES),
+      help: 'The frontier’s vertical axis, against diversity: the sliced W2 distance to the class, the hit rate, or the off-support share.',
+    }),
     ...trainParams(),
   ],
   effects: ['data', 'weights', 'all', 'panels', 'axes'],
   controls: ['dataset', 'class', 'panel1', 'panel2', 'panel3', 'w', 'axis', 'exact'],
-  trainNote: 'Trains a fresh network in a background worker; its checkpoint at a tenth of the steps becomes autoguidance’s guide.',
+  trainNote:
+    'Trains a fresh network in a background worker; its checkpoint at a tenth of the steps becomes autoguidance’s guide.',
   caption: () => [
     'Three methods at strength w from the same noise; each traced over w = 1…9: ',
-    el('b', {}, 'W2'), ', hit or off-support against ', el('b', {}, 'diversity'), ', ± noise.',
+    el('b', {}, 'W2'),
+    ', hit or off-support against ',
+    el('b', {}, 'diversity'),
+    ', ± noise.',
   ],
   howToRead: () => [
     'Each panel samples the chosen class from the same starting noise with one method at strength w. ',
-    el('b', {}, 'CFG'), ' is v_u + w·(v_c − v_u); the ', el('b', {}, 'guidance interval'), ' applies it only for t in [0.15, 0.8] (Kynkäänniemi et al. 2024); ',
-    el('b', {}, 'APG'), ' drops the part of the guidance along the predicted data point (Sadat et al. 2024); ',
-    el('b', {}, 'CFG-Zero*'), ' scales v_u by its best fit to v_c and starts with a zero step (Fan et al. 2025); ',
-    el('b', {}, 'autoguidance'), ' guides the model by a weaker model of the same data, v_bad + w·(v_good − v_bad) (Karras et al. 2024). ',
+    el('b', {}, 'CFG'),
+    ' is v_u + w·(v_c − v_u); the ',
+    el('b', {}, 'guidance interval'),
+    ' applies it only for t in [0.15, 0.8] (Kynkäänniemi et al. 2024); ',
+    el('b', {}, 'APG'),
+    ' drops the part of the guidance along the predicted data point (Sadat et al. 2024); ',
+    el('b', {}, 'CFG-Zero*'),
+    ' scales v_u by its best fit to v_c and starts with a zero step (Fan et al. 2025); ',
+    el('b', {}, 'autoguidance'),
+    ' guides the model by a weaker model of the same data, v_bad + w·(v_good − v_bad) (Karras et al. 2024). ',
     'Under each panel: hit rate (the share of samples whose most likely class is the one asked for), diversity (the spread of the samples over the class’s), off-support (the share below the data’s 0.1% density level), ',
-    el('b', {}, 'W2'), ' (the sliced Wasserstein-2 distance from the samples to 4,000 points of the class: 0 is the class itself, and it is where a method’s claim lives, since it sees both precision and coverage) and network calls per sample. ',
-    'Each ± (and each bar of the chart) is two standard deviations of the number over ', `${RESAMPLES} bootstrap resamples of the samples, computed in the background: two methods whose bands overlap are not told apart. `,
+    el('b', {}, 'W2'),
+    ' (the sliced Wasserstein-2 distance from the samples to 4,000 points of the class: 0 is the class itself, and it is where a method’s claim lives, since it sees both precision and coverage) and network calls per sample. ',
+    'Each ± (and each bar of the chart) is two standard deviations of the number over ',
+    `${RESAMPLES} bootstrap resamples of the samples, computed in the background: two methods whose bands overlap are not told apart. `,
     SAMPLE_NOTE,
     'The chart traces every method from w = 1 to 9 (its points grow with w; the ringed ones are the panels’ w), one number against diversity: low W2 is close to the class; up and to the right in hit rate is precision that keeps the spread; low off-support is few samples off the data. Click a point, or Tab to it and press Enter, to set the panels to its w. ',
     'Autoguidance’s guide is the shipped weak model (a network half as wide, trained a fifth as long); with ground truth it is the data’s mixture with every covariance widened ',
@@ -89,14 +132,17 @@ export default {
     function loadGuide(ds) {
       if (shipped.has(ds)) return;
       shipped.set(ds, null);
-      pretrainedText(`guide-${ds}`).then((text) => {
-        shipped.set(ds, wasm.Model.fromJson(text));
-        if (fig.model?.dataset === ds) {
-          restartPanels();
-          planFrontier();
-          fig.request();
-        }
-      }, (e) => fig.message(`Autoguidance has no guide: ${e.message}`));
+      pretrainedText(`guide-${ds}`).then(
+        (text) => {
+          shipped.set(ds, wasm.Model.fromJson(text));
+          if (fig.model?.dataset === ds) {
+            restartPanels();
+            planFrontier();
+            fig.request();
+          }
+        },
+        (e) => fig.message(`Autoguidance has no guide: ${e.message}`),
+      );
     }
     /** The guide network now (null: none yet); on the exact field none is needed. */
     function guide() {
@@ -106,9 +152,11 @@ export default {
       return shipped.get(fig.model.dataset) ?? null;
     }
     function guideText() {
-      if (fig.state.exact) return `Autoguidance’s guide: the data’s mixture with covariances × ${GUIDE_WIDEN}.`;
+      if (fig.state.exact)
+        return `Autoguidance’s guide: the data’s mixture with covariances × ${GUIDE_WIDEN}.`;
       if (own) return `Autoguidance’s guide: this run’s checkpoint at step ${own.step}.`;
-      if (!guide()) return `Autoguidance waits for this run’s checkpoint at step ${Math.ceil(fig.state.trainSteps / 10)}.`;
+      if (!guide())
+        return `Autoguidance waits for this run’s checkpoint at step ${Math.ceil(fig.state.trainSteps / 10)}.`;
       return `Autoguidance’s guide: guide-${fig.model.dataset}.json (weaker).`;
     }
     /** A new model object: forget the last run's guide. Weights from a run: its checkpoint at a tenth. */
@@ -136,7 +184,10 @@ export default {
         p.metrics = null;
         p.bands = null;
         p.dirty = true;
-        p.plot.setTitle(el('b', { class: 'key-text', style: `--key-color:${COLOR[p.name]}` }, LABEL[p.name]), el('span', {}, ` w = ${fmt(s.w, s.w % 1 ? 1 : 0)}`));
+        p.plot.setTitle(
+          el('b', { class: 'key-text', style: `--key-color:${COLOR[p.name]}` }, LABEL[p.name]),
+          el('span', {}, ` w = ${fmt(s.w, s.w % 1 ? 1 : 0)}`),
+        );
         p.plot.setLabel(`samples of ${s.class} by ${LABEL[p.name]} at w = ${s.w}`);
         p.under.textContent = waiting(p.name) ? 'waiting for the guide…' : '…';
       }
@@ -155,7 +206,9 @@ export default {
     }
     function drawPanel(p) {
       const painter = p.plot.painter;
-      p.plot.backdrop(`${fig.model.dataset}|${modelSerial}`, (q) => q.data(fig.model, 0.12, 0.9 * p.plot.dpr));
+      p.plot.backdrop(`${fig.model.dataset}|${modelSerial}`, (q) =>
+        q.data(fig.model, 0.12, 0.9 * p.plot.dpr),
+      );
       painter.particles(p.flow, -1, fig.classes.indexOf(fig.state.class), 0.7, 1.2 * p.plot.dpr);
       p.plot.put();
       p.dirty = false;
@@ -163,22 +216,39 @@ export default {
     /** A panel's numbers under it, each with ± its band once the worker has measured it. */
     function showMetrics(p) {
       const m = p.metrics;
-      const parts = [...scoreText(m, p.bands, '|').split('|'), fig.state.exact ? 'exact field' : `${m.callsPerSample} calls`];
-      p.under.replaceChildren(...parts.flatMap((t, i) => (i ? [el('span', { class: 'sep' }, ' · '), el('span', {}, t)] : [el('span', {}, t)])));
+      const parts = [
+        ...scoreText(m, p.bands, '|').split('|'),
+        fig.state.exact ? 'exact field' : `${m.callsPerSample} calls`,
+      ];
+      p.under.replaceChildren(
+        ...parts.flatMap((t, i) =>
+          i ? [el('span', { class: 'sep' }, ' · '), el('span', {}, t)] : [el('span', {}, t)],
+        ),
+      );
       fig.host.dataset.cfgBands = panels.every((q) => q.bands) ? 'done' : 'running';
     }
     /** The panel's noise bands, from the worker (a bootstrap of its samples: frames stay smooth). */
     function askBands(p) {
       if (!worker) return;
       const flow = p.flow;
-      worker.call('bands', { model: modelText(), cls: fig.state.class, xy: flow.positions().slice(), seed: fig.state.seed }).then((b) => {
-        if (p.flow !== flow) return;
-        p.bands = b;
-        showMetrics(p);
-        fig.request();
-      }, (e) => {
-        if (!e.cancelled) fig.message(`The noise bands failed: ${e.message}`);
-      });
+      worker
+        .call('bands', {
+          model: modelText(),
+          cls: fig.state.class,
+          xy: flow.positions().slice(),
+          seed: fig.state.seed,
+        })
+        .then(
+          (b) => {
+            if (p.flow !== flow) return;
+            p.bands = b;
+            showMetrics(p);
+            fig.request();
+          },
+          (e) => {
+            if (!e.cancelled) fig.message(`The noise bands failed: ${e.message}`);
+          },
+        );
     }
     function advancePanels(budget) {
       const t0 = performance.now();
@@ -186,7 +256,11 @@ export default {
       for (const p of open) {
         const left = budget - (performance.now() - t0);
         if (left <= 0) break;
-        p.flow.advanceFor(labMethod(wasm, p.name, fig.state.w, fig.state.exact, guide()), fig.model, Math.max(0.5, left / open.length));
+        p.flow.advanceFor(
+          labMethod(wasm, p.name, fig.state.w, fig.state.exact, guide()),
+          fig.model,
+          Math.max(0.5, left / open.length),
+        );
         p.dirty = true;
         if (p.flow.done) {
           p.metrics = fig.model.metrics(p.flow);
@@ -206,7 +280,9 @@ export default {
     let shownReadout = '';
     let worker = null;
     try {
-      worker = new WorkerClient(new URL('./frontier-worker.js', import.meta.url), { onFail: (m) => fig.message(`The frontier stopped: ${m}`) });
+      worker = new WorkerClient(new URL('./frontier-worker.js', import.meta.url), {
+        onFail: (m) => fig.message(`The frontier stopped: ${m}`),
+      });
     } catch (e) {
       fig.message(`The frontier could not start: ${e.message}`);
     }
@@ -214,7 +290,8 @@ export default {
     let text = { serial: -1, step: -1, model: null, value: null };
     function modelText() {
       const m = fig.model;
-      if (text.serial !== modelSerial || text.step !== m.stepsDone || text.model !== m) text = { serial: modelSerial, step: m.stepsDone, model: m, value: m.toJson('f32') };
+      if (text.serial !== modelSerial || text.step !== m.stepsDone || text.model !== m)
+        text = { serial: modelSerial, step: m.stepsDone, model: m, value: m.toJson('f32') };
       return text.value;
     }
     const measured = () => [...results.values()].reduce((s, m) => s + m.size, 0);
@@ -229,34 +306,53 @@ export default {
       frontierDirty = true;
       fig.host.dataset.cfgFrontier = 'running';
       const args = {
-        model: modelText(), guide: s.exact || !g ? null : g.toJson('f32'), cls: s.class, exact: s.exact,
-        n: s.n, steps: s.steps, seed: s.seed, methods: LAB_METHODS, ws: FRONTIER_WS,
+        model: modelText(),
+        guide: s.exact || !g ? null : g.toJson('f32'),
+        cls: s.class,
+        exact: s.exact,
+        n: s.n,
+        steps: s.steps,
+        seed: s.seed,
+        methods: LAB_METHODS,
+        ws: FRONTIER_WS,
       };
-      const mine = worker.call('frontier', args, { onProgress: (p) => {
-        if (call !== mine) return;
-        results.get(p.method)?.set(p.w, { metrics: p.metrics, bands: p.bands });
-        frontierDirty = true;
-        fig.request();
-      } });
-      call = mine;
-      mine.then(() => {
-        if (call !== mine) return;
-        call = null;
-        fig.host.dataset.cfgFrontier = 'done';
-        if (stale) planFrontier();
-        frontierDirty = true;
-        fig.request();
-      }, (e) => {
-        if (call === mine) call = null;
-        if (!e.cancelled) fig.message(`The frontier failed: ${e.message}`);
+      const mine = worker.call('frontier', args, {
+        onProgress: (p) => {
+          if (call !== mine) return;
+          results.get(p.method)?.set(p.w, { metrics: p.metrics, bands: p.bands });
+          frontierDirty = true;
+          fig.request();
+        },
       });
+      call = mine;
+      mine.then(
+        () => {
+          if (call !== mine) return;
+          call = null;
+          fig.host.dataset.cfgFrontier = 'done';
+          if (stale) planFrontier();
+          frontierDirty = true;
+          fig.request();
+        },
+        (e) => {
+          if (call === mine) call = null;
+          if (!e.cancelled) fig.message(`The frontier failed: ${e.message}`);
+        },
+      );
     }
     function drawFrontier(now) {
       const s = fig.state;
-      const how = s.exact ? 'exact field' : fig.pretrained ? 'network (pretrained)' : `network after ${fig.model.stepsDone} steps`;
+      const how = s.exact
+        ? 'exact field'
+        : fig.pretrained
+          ? 'network (pretrained)'
+          : `network after ${fig.model.stepsDone} steps`;
       const progress = call ? `measuring ${Math.min(total(), measured() + 1)} of ${total()}… ` : '';
       frontier.draw(results, {
-        methods: LAB_METHODS, width: fig.width(), w: s.w, axis: s.axis,
+        methods: LAB_METHODS,
+        width: fig.width(),
+        w: s.w,
+        axis: s.axis,
         note: `${progress}Each point: ${s.n} samples of ${s.class}, ${s.steps} Euler steps, ${how}.`,
       });
       frontierDirty = false;

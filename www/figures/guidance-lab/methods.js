@@ -39,7 +39,9 @@ export const GUIDE_WIDEN = 1.5;
  */
 export function labMethod(wasm, name, w, exact, guide) {
   if (needsGuide(wasm, name)) {
-    return exact ? method(wasm, name, { w, exact, guideWiden: GUIDE_WIDEN }) : method(wasm, name, { w }, null, guide);
+    return exact
+      ? method(wasm, name, { w, exact, guideWiden: GUIDE_WIDEN })
+      : method(wasm, name, { w }, null, guide);
   }
   return method(wasm, name, { w, exact });
 }

@@ -126,7 +126,8 @@ serve({
     const { DensityPath } = await ready;
     const { model } = o;
     if (!model) throw new Error('no model to compute the densities of');
-    if (!Array.isArray(panels) || !Array.isArray(times) || !times.length) throw new Error('densities need panels and times');
+    if (!Array.isArray(panels) || !Array.isArray(times) || !times.length)
+      throw new Error('densities need panels and times');
     const keys = panels.map((p) => `${p.name}|${p.w}|${!!exact}|${side}|${steps}|${times.join(',')}`);
     for (const [key, p] of o.paths) {
       if (!keys.includes(key)) {

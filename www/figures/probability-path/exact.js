@@ -130,12 +130,22 @@ export class ExactDensities {
       const k = key(c);
       if (newWeights || c.densKey !== k || !c.dens) {
         c.densKey = k;
-        c.dens = { w: c.w, exact, times: frames.map(() => undefined), count: 0, done: false, serial: (c.dens?.serial ?? 0) + 1 };
+        c.dens = {
+          w: c.w,
+          exact,
+          times: frames.map(() => undefined),
+          count: 0,
+          done: false,
+          serial: (c.dens?.serial ?? 0) + 1,
+        };
         changed = true;
       }
     }
     if (!changed && (this.job || cells.every((c) => c.dens.done))) return;
-    this.want = { cells: [...cells], args: { panels: cells.map((c) => ({ name: c.name, w: c.w })), exact, side: DENS.side, steps, times } };
+    this.want = {
+      cells: [...cells],
+      args: { panels: cells.map((c) => ({ name: c.name, w: c.w })), exact, side: DENS.side, steps, times },
+    };
     this.cancel();
     const client = this.worker();
     if (!client) return;
@@ -145,7 +155,9 @@ export class ExactDensities {
       client.call('model', { owner, json: model.toJson('f32') }).catch(() => {});
     } else if (newWeights) {
       const params = model.params();
-      client.call('params', { owner, params, stepsDone: model.stepsDone }, { transfer: [params.buffer] }).catch(() => {});
+      client
+        .call('params', { owner, params, stepsDone: model.stepsDone }, { transfer: [params.buffer] })
+        .catch(() => {});
     }
   }
 
@@ -165,23 +177,32 @@ export class ExactDensities {
     const { cells } = want;
     const dens = cells.map((c) => c.dens);
     this.sentRank = this.rank();
-    const job = client.call('densities', { ...want.args, owner, focus: this.focusK, rank: this.sentRank }, {
-      onProgress: ({ panel, k, logP, mass, massError }) => {
-        const d = dens[panel];
-        // a panel reset since: its results belong to the request that replaced this one
-        if (d !== cells[panel].dens || d.times[k]) return;
-        d.times[k] = { logP, mass, massError };
-        d.count += 1;
-        d.done = d.count === d.times.length;
-        this.onResult();
+    const job = client.call(
+      'densities',
+      { ...want.args, owner, focus: this.focusK, rank: this.sentRank },
+      {
+        onProgress: ({ panel, k, logP, mass, massError }) => {
+          const d = dens[panel];
+          // a panel reset since: its results belong to the request that replaced this one
+          if (d !== cells[panel].dens || d.times[k]) return;
+          d.times[k] = { logP, mass, massError };
+          d.count += 1;
+          d.done = d.count === d.times.length;
+          this.onResult();
+        },
       },
-    });
+    );
     this.job = job;
-    job.then(() => {}, (e) => {
-      if (!e.cancelled && this.job === job) this.onError(`exact densities failed: ${e.message}`);
-    }).finally(() => {
-      if (this.job === job) this.job = null;
-    });
+    job
+      .then(
+        () => {},
+        (e) => {
+          if (!e.cancelled && this.job === job) this.onError(`exact densities failed: ${e.message}`);
+        },
+      )
+      .finally(() => {
+        if (this.job === job) this.job = null;
+      });
   }
 
   /**

@@ -43,9 +43,22 @@ export default {
   // the same noise under another field; new weights. And independently what the squares show.
   params: [
     ...fx('data', P.dataset('non-overlapping', DATASETS)),
-    ...fx('regroup', P.w(3), { key: 'compare', label: 'with w = 1', type: 'bool', default: true, help: 'Also show plain conditional sampling (w = 1), from the same noise, next to the chosen scale.' }),
-    { effect: 'squares', key: 'squares', label: 'squares show', type: 'enum', default: 'exact', options: ['exact', 'histogram'],
-      help: `exact: the density p_t of the flow itself, by the change of variables: each point of a ${DENS.side} × ${DENS.side} grid is carried back to t = 0 by the reverse ODE, adding up the divergence of the velocity from its exact Jacobian, at ${DENS.times + 1} times from t = 0 to 1. histogram: where the samples are, counted in cells and smoothed.` },
+    ...fx('regroup', P.w(3), {
+      key: 'compare',
+      label: 'with w = 1',
+      type: 'bool',
+      default: true,
+      help: 'Also show plain conditional sampling (w = 1), from the same noise, next to the chosen scale.',
+    }),
+    {
+      effect: 'squares',
+      key: 'squares',
+      label: 'squares show',
+      type: 'enum',
+      default: 'exact',
+      options: ['exact', 'histogram'],
+      help: `exact: the density p_t of the flow itself, by the change of variables: each point of a ${DENS.side} × ${DENS.side} grid is carried back to t = 0 by the reverse ODE, adding up the divergence of the velocity from its exact Jacobian, at ${DENS.times + 1} times from t = 0 to 1. histogram: where the samples are, counted in cells and smoothed.`,
+    },
     ...fx('restart', P.n(1500, 4000), P.steps(50, 200), P.solver(), P.seed()),
     ...fx('soft', P.exact()),
     ...trainParams(),
@@ -53,27 +66,45 @@ export default {
   effects: [['data', 'restart', 'regroup', 'soft', 'weights'], ['squares']],
   controls: ['dataset', 'w', 'compare', 'squares', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
-    'Each panel follows one class from noise (t = 0) to data (t = 1) with ', ...cfgFormula(), '. ', el('b', {}, 'Squares'), ': its density at the slider’s time; ', el('b', {}, 'strips'), ': the whole path along the line through both class means. Guided mass commits to its side early.',
+    'Each panel follows one class from noise (t = 0) to data (t = 1) with ',
+    ...cfgFormula(),
+    '. ',
+    el('b', {}, 'Squares'),
+    ': its density at the slider’s time; ',
+    el('b', {}, 'strips'),
+    ': the whole path along the line through both class means. Guided mass commits to its side early.',
   ],
   howToRead: () => [
-    'Every panel follows one class from noise (t = 0) to data (t = 1) with ', ...cfgFormula(), '. ',
-    'The ', el('b', {}, 'squares'), ' show that class at the time on the slider. With “squares show: exact” (the default) they are ',
-    el('b', {}, 'exact densities'), ' p_t of the flow, by the change of variables log p_t(x) = log N(x_0; 0, I) − ∫_0^t tr(∂v/∂x) ds: ',
+    'Every panel follows one class from noise (t = 0) to data (t = 1) with ',
+    ...cfgFormula(),
+    '. ',
+    'The ',
+    el('b', {}, 'squares'),
+    ' show that class at the time on the slider. With “squares show: exact” (the default) they are ',
+    el('b', {}, 'exact densities'),
+    ' p_t of the flow, by the change of variables log p_t(x) = log N(x_0; 0, I) − ∫_0^t tr(∂v/∂x) ds: ',
     `each point x of a ${DENS.side} × ${DENS.side} grid is carried back to its noise x_0 by the reverse ODE (Heun, ${DENS.steps} steps per unit of time, ${DENS.exactSteps} with ground truth), `,
     'adding up the divergence tr(∂v/∂x) from the network’s exact 2×2 Jacobian (with guidance, J = (1 − w)·J_u + w·J_c; with ground truth, the mixture’s analytic Jacobian). ',
     `They are computed in a background worker, the time on screen first, at ${DENS.times + 1} times from t = 0 to 1, evenly spread to the nearest sampling step (the slider moves between them); `,
-    'a time not computed yet shows the histogram, marked “exact density: k/K”. With “histogram” the squares are ', el('b', {}, 'histograms of the samples'), '. ',
-    'The ', el('b', {}, 'strip'), ' under each square is always a histogram of the samples, the whole path at once: time runs left to right and, upward, ',
+    'a time not computed yet shows the histogram, marked “exact density: k/K”. With “histogram” the squares are ',
+    el('b', {}, 'histograms of the samples'),
+    '. ',
+    'The ',
+    el('b', {}, 'strip'),
+    ' under each square is always a histogram of the samples, the whole path at once: time runs left to right and, upward, ',
     'the position along the diagonal (x + y)/√2, the line through both class means (dashed). ',
     'Both scales start from the same noise. With guidance the mass splits from the middle and commits to its side of the diagonal early, ',
     'then keeps condensing; plain conditional sampling (w = 1) moves later and ends as wide as the class. ',
     'On overlapping classes guidance also shifts each class away from the other, past its own mean. ',
     'Play, pause, step or drag the time slider. ',
-    el('b', {}, 'Read-out'), ': each square is scaled to its own peak; its “mass in view” is ∫ p_t over the square (below 1, the rest lies outside), ± the integration’s estimated error: the change from half the time steps, and a third of the change to a grid of twice the spacing. A mass above 1 is that error. ',
+    el('b', {}, 'Read-out'),
+    ': each square is scaled to its own peak; its “mass in view” is ∫ p_t over the square (below 1, the rest lies outside), ± the integration’s estimated error: the change from half the time steps, and a third of the change to a grid of twice the spacing. A mass above 1 is that error. ',
     'Each time column of a strip is scaled to its own peak, so the colour shows where the samples are, not how many. ',
     'The dashed circles hold 86% of each class’s data (2σ) around its mean (+); on the strips, the dashed lines are the means along the diagonal. ',
-    el('b', {}, 'Hit rate'), ': the share of a panel’s samples at t = 1 whose most likely class under the data is their own; ',
-    el('b', {}, 'diversity'), ': the spread of the samples (trace of their covariance) over the spread of the class (1: as wide as the data).',
+    el('b', {}, 'Hit rate'),
+    ': the share of a panel’s samples at t = 1 whose most likely class under the data is their own; ',
+    el('b', {}, 'diversity'),
+    ': the spread of the samples (trace of their covariance) over the spread of the class (1: as wide as the data).',
   ],
   async create(fig) {
     const { wasm } = fig;
@@ -163,7 +194,27 @@ export default {
       const strip = el('canvas', { class: 'pp-strip', role: 'img', 'aria-label': '' });
       const stripImg = document.createElement('canvas');
       const node = el('div', { class: 'plot pp-cell' }, plot.el, strip);
-      const c = { ci, name, w, plot, strip, stripImg, node, shown: null, next: null, again: false, drawn: '', stripKey: '', stripDrawn: '', stripAt: 0, metrics: null, metricsId: -1, titleKey: '', dens: null, densKey: '' };
+      const c = {
+        ci,
+        name,
+        w,
+        plot,
+        strip,
+        stripImg,
+        node,
+        shown: null,
+        next: null,
+        again: false,
+        drawn: '',
+        stripKey: '',
+        stripDrawn: '',
+        stripAt: 0,
+        metrics: null,
+        metricsId: -1,
+        titleKey: '',
+        dens: null,
+        densKey: '',
+      };
       node.__plot = { composite: () => composite(c) };
       return c;
     }
@@ -190,7 +241,13 @@ export default {
         groups = ws.map((w) => {
           const head = el('div', { class: 'pp-group-head' });
           const row = el('div', { class: 'pp-row' });
-          const g = { w, head, row, node: el('div', { class: 'pp-group', role: 'group' }, head, row), cells: [] };
+          const g = {
+            w,
+            head,
+            row,
+            node: el('div', { class: 'pp-group', role: 'group' }, head, row),
+            cells: [],
+          };
           classes.forEach((name, ci) => {
             const c = makeCell(ci, name, w);
             g.cells.push(c);
@@ -225,7 +282,8 @@ export default {
       }
       for (const c of cells) {
         const fresh = !c.shown;
-        const changed = all || mode === 'weights' || c.shown?.__w !== c.w || c.shown?.__exact !== fig.state.exact;
+        const changed =
+          all || mode === 'weights' || c.shown?.__w !== c.w || c.shown?.__exact !== fig.state.exact;
         if (mode === 'hard' || fresh || (changed && !c.shown.done)) {
           c.shown?.free();
           c.next?.free();
@@ -317,7 +375,10 @@ export default {
       c.plot.setTitle(
         el('span', { class: 'pp-key', style: `background:${fig.colorOf(c.ci)}` }),
         el('span', { class: 'pp-name' }, c.name),
-        busy || !c.metrics ? el('span', { class: 'pp-hit busy' }, ' · computing…') : el('span', { class: 'pp-hit' }, ` · hit ${fmt(c.metrics.hitRate, 2)}`));
+        busy || !c.metrics
+          ? el('span', { class: 'pp-hit busy' }, ' · computing…')
+          : el('span', { class: 'pp-hit' }, ` · hit ${fmt(c.metrics.hitRate, 2)}`),
+      );
     }
 
     function updateReadout() {
@@ -329,7 +390,15 @@ export default {
       const key = `${done}|${densDone}|${exact}|${done ? cells.map((c) => c.metricsId).join(',') : ws.join(',')}|${fig.state.dataset}`;
       if (key === readoutKey) return;
       readoutKey = key;
-      fig.readout(...readoutNodes(fig, groups, { exact, densDone, times: dens.frames.length, steps: steps(), n: cells[0]?.shown?.n ?? fig.state.n }));
+      fig.readout(
+        ...readoutNodes(fig, groups, {
+          exact,
+          densDone,
+          times: dens.frames.length,
+          steps: steps(),
+          n: cells[0]?.shown?.n ?? fig.state.n,
+        }),
+      );
     }
 
     const stripTimer = 120; // ms between strip repaints while a flow is computing
@@ -398,7 +467,8 @@ export default {
           }
           let pick = null;
           for (const c of cells) if (c.next && (!pick || c.next.step < pick.step)) pick = c.next;
-          if (!pick) for (const c of cells) if (!c.shown.done && (!pick || c.shown.step < pick.step)) pick = c.shown;
+          if (!pick)
+            for (const c of cells) if (!c.shown.done && (!pick || c.shown.step < pick.step)) pick = c.shown;
           if (!pick) break;
           const left = budget - (performance.now() - t0);
           if (!first && left <= 0.5) break;
@@ -452,7 +522,12 @@ export default {
         // the play bar
         const head = Math.min(Math.floor(player.pos), S);
         const t = cells[0].shown.timeAt(head);
-        player.show(S, head, `t = ${fmt(cells[0].shown.timeAt(k), 2)}`, `t = ${fmt(t, 2)}, step ${head} of ${S}${caughtUp ? '' : ' (computing)'}`);
+        player.show(
+          S,
+          head,
+          `t = ${fmt(cells[0].shown.timeAt(k), 2)}`,
+          `t = ${fmt(t, 2)}, step ${head} of ${S}${caughtUp ? '' : ' (computing)'}`,
+        );
         updateReadout();
         const busy = cells.some((c) => c.next || !c.shown.done || c.shown.step < target);
         return player.playing || busy || pending || stale;

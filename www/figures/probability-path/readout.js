@@ -11,26 +11,81 @@ export function readoutNodes(fig, groups, { exact, densDone, times, steps, n }) 
   const s = fig.state;
   const ws = groups.map((g) => g.w);
   const how = s.solver === 'heun' ? 'Heun' : 'Euler';
-  const source = s.exact ? 'exact velocity of the data' : fig.pretrained ? 'network velocity (pretrained)' : `network velocity after ${fig.model.stepsDone} training steps`;
+  const source = s.exact
+    ? 'exact velocity of the data'
+    : fig.pretrained
+      ? 'network velocity (pretrained)'
+      : `network velocity after ${fig.model.stepsDone} training steps`;
   const means = classesOf(fig.model)?.means.map(along);
-  const table = el('table', { class: 'pp-table' },
-    el('thead', {},
-      el('tr', {}, el('td', {}), ...ws.map((w) => el('th', { scope: 'colgroup', colspan: 2, class: 'pp-w' }, `w = ${wText(w)}`))),
-      el('tr', {}, el('th', { scope: 'col' }, 'class'), ...ws.flatMap(() => [el('th', { scope: 'col' }, 'hit'), el('th', { scope: 'col' }, el('abbr', { title: 'diversity' }, 'div.'))]))),
-    el('tbody', {}, ...fig.classes.map((name, ci) => el('tr', {},
-      el('th', { scope: 'row' }, el('span', { class: 'key', style: `background:${fig.colorOf(ci)}` }), name),
-      ...groups.flatMap((g) => {
-        const c = g.cells[ci];
-        const ok = c.metrics && !c.next && c.shown.done;
-        return [el('td', {}, ok ? fmt(c.metrics.hitRate, 3) : '…'), el('td', {}, ok ? fmt(c.metrics.diversity, 2) : '…')];
-      })))));
-  const swatch = el('span', { class: 'pp-swatch' }, ...fig.classes.map((_, i) => el('span', { style: `background:${fig.colorOf(i)}` })));
+  const table = el(
+    'table',
+    { class: 'pp-table' },
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        el('td', {}),
+        ...ws.map((w) => el('th', { scope: 'colgroup', colspan: 2, class: 'pp-w' }, `w = ${wText(w)}`)),
+      ),
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'col' }, 'class'),
+        ...ws.flatMap(() => [
+          el('th', { scope: 'col' }, 'hit'),
+          el('th', { scope: 'col' }, el('abbr', { title: 'diversity' }, 'div.')),
+        ]),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      ...fig.classes.map((name, ci) =>
+        el(
+          'tr',
+          {},
+          el(
+            'th',
+            { scope: 'row' },
+            el('span', { class: 'key', style: `background:${fig.colorOf(ci)}` }),
+            name,
+          ),
+          ...groups.flatMap((g) => {
+            const c = g.cells[ci];
+            const ok = c.metrics && !c.next && c.shown.done;
+            return [
+              el('td', {}, ok ? fmt(c.metrics.hitRate, 3) : '…'),
+              el('td', {}, ok ? fmt(c.metrics.diversity, 2) : '…'),
+            ];
+          }),
+        ),
+      ),
+    ),
+  );
+  const swatch = el(
+    'span',
+    { class: 'pp-swatch' },
+    ...fig.classes.map((_, i) => el('span', { style: `background:${fig.colorOf(i)}` })),
+  );
   // short: the legend's full wording is in the figure's "How to read this figure"
   return [
     exact
-      ? el('div', {}, swatch, `squares: the exact density p_t, ${densDone ? `all ${times} times computed` : `computing ${times} times`}; strips: histograms`)
+      ? el(
+          'div',
+          {},
+          swatch,
+          `squares: the exact density p_t, ${densDone ? `all ${times} times computed` : `computing ${times} times`}; strips: histograms`,
+        )
       : el('div', {}, swatch, 'colour: how many samples are there (histograms)'),
-    el('div', {}, el('span', { class: 'line-key pp-dash' }), 'dashed: each class’s 2σ circle and mean', means ? ` (${means.map((m) => fmt(m)).join(' and ')})` : ''),
+    el(
+      'div',
+      {},
+      el('span', { class: 'line-key pp-dash' }),
+      'dashed: each class’s 2σ circle and mean',
+      means ? ` (${means.map((m) => fmt(m)).join(' and ')})` : '',
+    ),
     el('div', { class: 'pp-hit-head' }, 'At t = 1:'),
     table,
     el('div', { class: 'pp-note' }, `${n} samples, ${steps} ${how} steps, ${source}.`),

@@ -52,9 +52,13 @@ export function drawSquare(c, k, j, { densP, densCanvas, exact, fig, col, times 
     const { mass, massError } = res;
     const massText = `${fmt(mass, 3)} ± ${fmt(massError, 3)}`;
     note(ctx, `mass in view ${massText}`, col, false);
-    plot.setLabel(`Exact density p_t of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.dens.w)} along ${field}, by the change of variables; its integral over the view is ${massText} (the ± is the integration's estimated error); dashed circles: where 86% of each class's data lie.`);
+    plot.setLabel(
+      `Exact density p_t of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.dens.w)} along ${field}, by the change of variables; its integral over the view is ${massText} (the ± is the integration's estimated error); dashed circles: where 86% of each class's data lie.`,
+    );
   } else {
     if (exact) note(ctx, `exact density: ${c.dens?.count ?? 0}/${times} · histogram`, col, true);
-    plot.setLabel(`Histogram of the ${c.shown.n} samples of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.shown.__w)}; dashed circles: where 86% of each class's data lie.`);
+    plot.setLabel(
+      `Histogram of the ${c.shown.n} samples of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.shown.__w)}; dashed circles: where 86% of each class's data lie.`,
+    );
   }
 }

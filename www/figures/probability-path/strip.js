@@ -24,7 +24,10 @@ export function paintStrip(c, stripP, r, model, wText) {
   if (c.stripImg.height !== STRIP_BINS * 2) c.stripImg.height = STRIP_BINS * 2;
   stripP.put(c.stripImg.getContext('2d'));
   const means = classesOf(model)?.means.map(along);
-  c.strip.setAttribute('aria-label', `Probability path of class ${c.name} at w = ${wText(f.__w)}: a histogram of the samples along (x + y)/√2 (upward, ${fmt(-r, 1)} to ${fmt(r, 1)}) against time t (left to right)${means ? `, with the class means at ${means.map((m) => fmt(m)).join(' and ')}` : ''}.`);
+  c.strip.setAttribute(
+    'aria-label',
+    `Probability path of class ${c.name} at w = ${wText(f.__w)}: a histogram of the samples along (x + y)/√2 (upward, ${fmt(-r, 1)} to ${fmt(r, 1)}) against time t (left to right)${means ? `, with the class means at ${means.map((m) => fmt(m)).join(' and ')}` : ''}.`,
+  );
 }
 
 /** Draws panel `c`'s strip canvas: the painted path, the means, the frame, ticks and the playhead at frame `k`. */
@@ -77,5 +80,16 @@ export function drawStrip(c, k, col, { dpr, r, model, colorOf }) {
   ctx.lineTo(x, T + ph);
   ctx.closePath();
   ctx.fill();
-  stripAxes(ctx, { L, T, ph, r, xOf: (t) => xOfFrame(t * steps), yOf, name: '(x+y)/√2', color: col.muted, labelGap: 6, avoidX: x });
+  stripAxes(ctx, {
+    L,
+    T,
+    ph,
+    r,
+    xOf: (t) => xOfFrame(t * steps),
+    yOf,
+    name: '(x+y)/√2',
+    color: col.muted,
+    labelGap: 6,
+    avoidX: x,
+  });
 }

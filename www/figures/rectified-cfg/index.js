@@ -25,10 +25,39 @@ export default {
   params: [
     ...fx('data', P.dataset('overlapping', TWO)),
     ...fx('build', { ...P.cls('upper-right'), help: 'The class to sample, and to guide toward.' }),
-    ...fx('left', { key: 'lambdaMax', label: 'λ_max', type: 'number', default: 2, min: 0, max: 10, step: 0.1, help: 'Rectified CFG’s guidance strength at t = 0: α(t) = λ_max·(1 − t)^γ. λ_max = 0 is plain conditional sampling.' },
-    { key: 'gamma', label: 'γ', type: 'number', default: 1, min: 0, max: 4, step: 0.1, help: 'How fast rectified CFG’s guidance fades: α(t) = λ_max·(1 − t)^γ. γ = 0 keeps it constant; larger γ stops guiding earlier.' }),
-    ...fx('right', { ...P.w(3, 10), label: 'CFG w', help: 'Guidance scale of the plain-CFG panel: v = v_u + w·(v_c − v_u).' }),
-    ...fx('build', { ...P.steps(8, 60), label: 'steps K', help: 'Euler steps of rectified CFG (3 network calls each). Plain CFG gets ⌈3K/2⌉ steps of 2 calls: the same number of network calls.' }),
+    ...fx(
+      'left',
+      {
+        key: 'lambdaMax',
+        label: 'λ_max',
+        type: 'number',
+        default: 2,
+        min: 0,
+        max: 10,
+        step: 0.1,
+        help: 'Rectified CFG’s guidance strength at t = 0: α(t) = λ_max·(1 − t)^γ. λ_max = 0 is plain conditional sampling.',
+      },
+      {
+        key: 'gamma',
+        label: 'γ',
+        type: 'number',
+        default: 1,
+        min: 0,
+        max: 4,
+        step: 0.1,
+        help: 'How fast rectified CFG’s guidance fades: α(t) = λ_max·(1 − t)^γ. γ = 0 keeps it constant; larger γ stops guiding earlier.',
+      },
+    ),
+    ...fx('right', {
+      ...P.w(3, 10),
+      label: 'CFG w',
+      help: 'Guidance scale of the plain-CFG panel: v = v_u + w·(v_c − v_u).',
+    }),
+    ...fx('build', {
+      ...P.steps(8, 60),
+      label: 'steps K',
+      help: 'Euler steps of rectified CFG (3 network calls each). Plain CFG gets ⌈3K/2⌉ steps of 2 calls: the same number of network calls.',
+    }),
     ...fx('both', P.exact()),
     ...fx('build', P.n(1000, 3000), P.seed()),
     ...trainParams(),
@@ -36,25 +65,55 @@ export default {
   effects: ['data', 'build', 'weights', 'both', 'left', 'right'],
   controls: ['dataset', 'class', 'lambdaMax', 'gamma', 'w', 'steps', 'exact', 'n', 'seed'],
   caption: () => [
-    el('b', {}, 'Left'), ': rectified CFG, guidance measured half a step ahead with a weight α(t) that vanishes at t = 1 (three calls per step). ', el('b', {}, 'Right'), ': CFG with the same number of network calls. Under each, its probability path and scores.',
+    el('b', {}, 'Left'),
+    ': rectified CFG, guidance measured half a step ahead with a weight α(t) that vanishes at t = 1 (three calls per step). ',
+    el('b', {}, 'Right'),
+    ': CFG with the same number of network calls. Under each, its probability path and scores.',
   ],
   howToRead: () => [
-    el('b', {}, 'Left'), ': rectified CFG. Each Euler step takes the conditional velocity v', el('sub', {}, 'c'), '(x, t), moves half a step along it, ',
-    'and there measures the guidance direction v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), ', added with weight α(t) = λ', el('sub', {}, 'max'), '·(1 − t)', el('sup', {}, 'γ'), ': ',
+    el('b', {}, 'Left'),
+    ': rectified CFG. Each Euler step takes the conditional velocity v',
+    el('sub', {}, 'c'),
+    '(x, t), moves half a step along it, ',
+    'and there measures the guidance direction v',
+    el('sub', {}, 'c'),
+    ' − v',
+    el('sub', {}, 'u'),
+    ', added with weight α(t) = λ',
+    el('sub', {}, 'max'),
+    '·(1 − t)',
+    el('sup', {}, 'γ'),
+    ': ',
     'three network calls per step, with guidance strongest early, where the class is decided, and gone at t = 1. ',
-    el('b', {}, 'Right'), ': plain CFG, ', ...cfgFormula(), ', given the same budget of network calls (⌈3K/2⌉ steps of two calls). ',
-    'Both start from the same noise. Under each panel, its ', el('b', {}, 'probability path'), ': how the density of the samples moves from noise (t = 0, left) to data (t = 1, right), ',
+    el('b', {}, 'Right'),
+    ': plain CFG, ',
+    ...cfgFormula(),
+    ', given the same budget of network calls (⌈3K/2⌉ steps of two calls). ',
+    'Both start from the same noise. Under each panel, its ',
+    el('b', {}, 'probability path'),
+    ': how the density of the samples moves from noise (t = 0, left) to data (t = 1, right), ',
     'upward along the line through the two class means (dashed, in their colours); each time column is scaled to its own peak, so the colour shows where the samples are, not how many. ',
-    'Under that, ', el('b', {}, 'hit'), ' is the share of samples whose most likely class under the true data is the chosen one and ',
-    el('b', {}, 'div'), ' their spread over the class’s spread (1: as spread as the class). ',
+    'Under that, ',
+    el('b', {}, 'hit'),
+    ' is the share of samples whose most likely class under the true data is the chosen one and ',
+    el('b', {}, 'div'),
+    ' their spread over the class’s spread (1: as spread as the class). ',
     'Because α(t) → 0, rectified CFG guides where the class is decided and leaves the last steps to the conditional field alone, while CFG keeps pushing by w all the way to t = 1. ',
-    'Press replay to watch again; raise w and λ', el('sub', {}, 'max'), ' together to compare them at matched early strength (α(0) = λ', el('sub', {}, 'max'), ' acts like w − 1). ',
+    'Press replay to watch again; raise w and λ',
+    el('sub', {}, 'max'),
+    ' together to compare them at matched early strength (α(0) = λ',
+    el('sub', {}, 'max'),
+    ' acts like w − 1). ',
     'Tick ground truth to use the exact velocity of the data and separate the method from model error.',
   ],
   async create(fig) {
     const { wasm } = fig;
     const panels = ['rcfg', 'cfg'].map((kind) => {
-      const plot = new Plot(wasm, { extent: fig.model.extent, title: '…', label: kind === 'rcfg' ? 'rectified CFG samples' : 'plain CFG samples' });
+      const plot = new Plot(wasm, {
+        extent: fig.model.extent,
+        title: '…',
+        label: kind === 'rcfg' ? 'rectified CFG samples' : 'plain CFG samples',
+      });
       const strip = new PathStrip(wasm, { title: '' });
       const note = el('div', { class: 'rc-note' }, '…');
       // the PNG export takes each panel with its strip
@@ -62,7 +121,18 @@ export default {
       return { kind, plot, strip, note, box, flow: null, metrics: null, dirty: true };
     });
     fig.plots.append(el('div', { class: 'rc-row' }, ...panels.map((p) => p.box)));
-    const replay = el('button', { type: 'button', class: 'small', onclick: () => { for (const p of panels) restart(p); fig.request(); } }, '↻ replay');
+    const replay = el(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        onclick: () => {
+          for (const p of panels) restart(p);
+          fig.request();
+        },
+      },
+      '↻ replay',
+    );
     fig.addSide(el('div', { class: 'rc-tools' }, replay));
     let gen = 0;
     let started = performance.now(); // when the shown run began, for pacing
@@ -81,14 +151,29 @@ export default {
       const S = cfgSteps();
       const [r, c] = panels;
       r.plot.setTitle(el('b', {}, 'Rectified CFG'), ` · ${K} steps · ${3 * K} calls`);
-      c.plot.setTitle(el('b', {}, `CFG w = ${fmt(fig.state.w, 1)}`), ` · ${S} steps · ${cfgCalls() * S} calls`);
+      c.plot.setTitle(
+        el('b', {}, `CFG w = ${fmt(fig.state.w, 1)}`),
+        ` · ${S} steps · ${cfgCalls() * S} calls`,
+      );
       r.strip.setTitle('probability path · 3K = ', el('b', {}, `${3 * K} calls`));
-      c.strip.setTitle('probability path · ', cfgCalls() === 1 ? `${S} steps × 1 = ` : `2 × ${S} = `, el('b', {}, `${cfgCalls() * S} calls`));
+      c.strip.setTitle(
+        'probability path · ',
+        cfgCalls() === 1 ? `${S} steps × 1 = ` : `2 × ${S} = `,
+        el('b', {}, `${cfgCalls() * S} calls`),
+      );
     }
 
     function note(p) {
-      if (!p.metrics) { p.note.textContent = 'sampling…'; return; }
-      p.note.replaceChildren('hit ', el('b', {}, fmt(p.metrics.hitRate, 2)), ' · div ', el('b', {}, fmt(p.metrics.diversity, 2)));
+      if (!p.metrics) {
+        p.note.textContent = 'sampling…';
+        return;
+      }
+      p.note.replaceChildren(
+        'hit ',
+        el('b', {}, fmt(p.metrics.hitRate, 2)),
+        ' · div ',
+        el('b', {}, fmt(p.metrics.diversity, 2)),
+      );
     }
 
     function restart(p) {
@@ -122,21 +207,47 @@ export default {
       const { state } = fig;
       const K = state.steps;
       const S = cfgSteps();
-      const src = state.exact ? 'exact velocity of the data (ground truth): no network calls are made, the counts are what the network would need'
-        : (fig.pretrained ? 'pretrained network' : `network after ${fig.model.stepsDone} training steps`);
+      const src = state.exact
+        ? 'exact velocity of the data (ground truth): no network calls are made, the counts are what the network would need'
+        : fig.pretrained
+          ? 'pretrained network'
+          : `network after ${fig.model.stepsDone} training steps`;
       fig.readout(
-        el('span', {}, el('span', { class: 'key', style: `background:${fig.colorOf(label())}` }), `${state.n} samples of ${state.class}, same noise in both panels`),
-        el('span', {}, `rectified: ${K} steps × 3 calls = `, el('b', {}, String(3 * K)), ' network calls per sample'),
-        el('span', {}, `CFG: ${S} steps × ${cfgCalls()} = `, el('b', {}, String(S * cfgCalls())), ' calls per sample'),
-        el('span', {}, `α(0) = ${fmt(state.lambdaMax, 1)}, α(½) = ${fmt(state.lambdaMax * 0.5 ** state.gamma, 2)}, α(1) = 0`),
-        el('span', {}, `field: ${src}`));
+        el(
+          'span',
+          {},
+          el('span', { class: 'key', style: `background:${fig.colorOf(label())}` }),
+          `${state.n} samples of ${state.class}, same noise in both panels`,
+        ),
+        el(
+          'span',
+          {},
+          `rectified: ${K} steps × 3 calls = `,
+          el('b', {}, String(3 * K)),
+          ' network calls per sample',
+        ),
+        el(
+          'span',
+          {},
+          `CFG: ${S} steps × ${cfgCalls()} = `,
+          el('b', {}, String(S * cfgCalls())),
+          ' calls per sample',
+        ),
+        el(
+          'span',
+          {},
+          `α(0) = ${fmt(state.lambdaMax, 1)}, α(½) = ${fmt(state.lambdaMax * 0.5 ** state.gamma, 2)}, α(1) = 0`,
+        ),
+        el('span', {}, `field: ${src}`),
+      );
     }
 
     function layout() {
       const side = Plot.sideFor(fig.width(), 2, { max: 330, min: 120 });
       for (const p of panels) {
         if (p.plot.resize(side)) p.dirty = true;
-        if (p.strip.resize(Plot.widthFor(side), Math.max(56, Math.min(120, Math.round(side * 0.42))) + 22)) p.dirty = true;
+        if (p.strip.resize(Plot.widthFor(side), Math.max(56, Math.min(120, Math.round(side * 0.42))) + 22))
+          p.dirty = true;
         p.plot.setExtent(fig.model.extent);
         p.box.style.width = `${Plot.widthFor(side)}px`;
       }
@@ -155,15 +266,22 @@ export default {
       p.strip.show(p.flow, label(), axis(), `${name}, class ${fig.state.class}`, p.restarted);
       p.restarted = false;
       if (!p.metrics) p.note.textContent = `sampling… t = ${fmt(p.flow.timeAt(k), 2)}`;
-      p.plot.setLabel(`${p.kind === 'rcfg' ? 'Rectified CFG' : 'Plain CFG'}: ${p.flow.n} particles of ${fig.state.class} at t = ${fmt(p.flow.timeAt(k))}`);
+      p.plot.setLabel(
+        `${p.kind === 'rcfg' ? 'Rectified CFG' : 'Plain CFG'}: ${p.flow.n} particles of ${fig.state.class} at t = ${fmt(p.flow.timeAt(k))}`,
+      );
       p.dirty = false;
     }
 
     function advance(p, ms) {
       const { state } = fig;
-      const m = p.kind === 'rcfg'
-        ? method(fig.wasm, 'rectified-cfg', { lambdaMax: state.lambdaMax, gamma: state.gamma, exact: state.exact })
-        : cfg(fig.wasm, state.w, state.exact);
+      const m =
+        p.kind === 'rcfg'
+          ? method(fig.wasm, 'rectified-cfg', {
+              lambdaMax: state.lambdaMax,
+              gamma: state.gamma,
+              exact: state.exact,
+            })
+          : cfg(fig.wasm, state.w, state.exact);
       p.flow.advanceFor(m, fig.model, ms);
       p.dirty = true;
       if (p.flow.done) {

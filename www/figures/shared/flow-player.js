@@ -194,7 +194,13 @@ export class FlowPlayer {
     const head = Math.min(Math.floor(this.pos), this.steps);
     const t = shown.timeAt(head);
     const computing = !shown.done || !!this.next;
-    this.head.show(this.steps, head, `t = ${fmt(t, 2)}`, `t = ${fmt(t, 2)}, step ${head} of ${this.steps}`, computing ? (this.next ?? shown).step : null);
+    this.head.show(
+      this.steps,
+      head,
+      `t = ${fmt(t, 2)}`,
+      `t = ${fmt(t, 2)}, step ${head} of ${this.steps}`,
+      computing ? (this.next ?? shown).step : null,
+    );
     this.opts.changed({
       k: this.shownK,
       head,

@@ -14,7 +14,16 @@ import { Plot } from '../../lib/plot.js';
  * (Load, a drop, data-model) replaces the derived model when `check` passes and its data set is
  * offered; `fig.subjectFrom` then names the file, for the read-outs.
  */
-export function derivedModel({ key, file, kind, startFrom, check = () => {}, resetLabel, trainLabel, trainNote }) {
+export function derivedModel({
+  key,
+  file,
+  kind,
+  startFrom,
+  check = () => {},
+  resetLabel,
+  trainLabel,
+  trainNote,
+}) {
   return {
     trainNote,
     trainLabel,
@@ -36,7 +45,11 @@ export function derivedModel({ key, file, kind, startFrom, check = () => {}, res
     exportModel: (fig) => fig[key]?.toJson('f32'),
     async loadModel(fig) {
       const ds = fig.state.dataset;
-      const [model, text, teacher] = await Promise.all([pretrainedModel(ds), pretrainedText(`${file}-${ds}`), pretrainedText(ds)]);
+      const [model, text, teacher] = await Promise.all([
+        pretrainedModel(ds),
+        pretrainedText(`${file}-${ds}`),
+        pretrainedText(ds),
+      ]);
       fig.teacherText = teacher;
       fig[`${key}Text`] = text;
       fig[key]?.free();
@@ -49,7 +62,8 @@ export function derivedModel({ key, file, kind, startFrom, check = () => {}, res
       const m = fig.wasm.Model.fromJson(text);
       try {
         const offered = datasetsOf(fig);
-        if (!offered.includes(m.dataset)) throw new Error(`the model was trained on ${m.dataset}; this figure shows ${offered.join(', ')}`);
+        if (!offered.includes(m.dataset))
+          throw new Error(`the model was trained on ${m.dataset}; this figure shows ${offered.join(', ')}`);
         check(m, m.dataset);
       } catch (e) {
         m.free();
@@ -100,7 +114,8 @@ export function paintPaths(fig, plot, flow, ci, { lines, color, noise = false })
   const ctx = plot.overlay();
   ctx.globalAlpha = 0.55;
   const m = Math.min(lines, flow.n);
-  for (let i = 0; i < m; i++) plot.polyline(ctx, pa.path(flow, Math.floor((i * flow.n) / m), flow.step), color, 0.9);
+  for (let i = 0; i < m; i++)
+    plot.polyline(ctx, pa.path(flow, Math.floor((i * flow.n) / m), flow.step), color, 0.9);
   ctx.globalAlpha = 1;
 }
 

@@ -26,8 +26,15 @@ export default {
   // ones, new weights, or the same noise restarted under another w)
   params: [
     ...fx(['data', 'densities', 'flows'], P.dataset('overlapping', TWO)),
-    ...fx(['densities', 'flows'], { ...P.cls('upper-right'), help: 'The class to sample, and to guide toward.' }),
-    ...fx(['densities', 'restart'], { ...P.w(3, 8), min: 1, help: 'The guidance scale of CFG (a) and of the tilted density (b); the tempered class (c), the noise scaling (d) and v ← T·v (e) use the temperature T = 1/w.' }),
+    ...fx(['densities', 'flows'], {
+      ...P.cls('upper-right'),
+      help: 'The class to sample, and to guide toward.',
+    }),
+    ...fx(['densities', 'restart'], {
+      ...P.w(3, 8),
+      min: 1,
+      help: 'The guidance scale of CFG (a) and of the tilted density (b); the tempered class (c), the noise scaling (d) and v ← T·v (e) use the temperature T = 1/w.',
+    }),
     ...fx('flows', P.steps(40, 200)),
     ...fx(['densities', 'flows'], P.n(1000, 3000), P.seed()),
     ...fx('restart', P.exact()),
@@ -40,17 +47,40 @@ export default {
   ],
   howToRead: () => [
     'The post answers “is CFG temperature tuning?” with “yes and no”: a guidance scale above 1 “can be interpreted as a way to reduce the temperature”. ',
-    'The panels test that reading, all at the same w and from the same noise. ', el('b', {}, '(a)'), ' is CFG, ', ...cfgFormula(), '. ',
-    el('b', {}, '(b)'), ' is the density that CFG’s formula would be the score of at t = 1, the tilted density p(x)', el('sup', {}, '1−w'), '·p(x|c)', el('sup', {}, 'w'), ' ∝ p(x|c)·p(c|x)', el('sup', {}, 'w−1'), '; ',
-    el('b', {}, '(c)'), ' is the class at temperature T = 1/w, p(x|c)', el('sup', {}, '1/T'), ' = p(x|c)', el('sup', {}, 'w'), ' (normalised): what “lower temperature” means. ',
+    'The panels test that reading, all at the same w and from the same noise. ',
+    el('b', {}, '(a)'),
+    ' is CFG, ',
+    ...cfgFormula(),
+    '. ',
+    el('b', {}, '(b)'),
+    ' is the density that CFG’s formula would be the score of at t = 1, the tilted density p(x)',
+    el('sup', {}, '1−w'),
+    '·p(x|c)',
+    el('sup', {}, 'w'),
+    ' ∝ p(x|c)·p(c|x)',
+    el('sup', {}, 'w−1'),
+    '; ',
+    el('b', {}, '(c)'),
+    ' is the class at temperature T = 1/w, p(x|c)',
+    el('sup', {}, '1/T'),
+    ' = p(x|c)',
+    el('sup', {}, 'w'),
+    ' (normalised): what “lower temperature” means. ',
     'Both are computed exactly on a grid from the data’s Gaussian mixture (heatmap) and sampled exactly (dots). ',
     'They differ: the tilted density reweights the class by how sure the classifier p(c|x) is, so where the classes do not overlap it is the class itself, unchanged, ',
     'and where they overlap it moves away from the other class; the tempered class keeps its mean and only narrows. ',
-    el('b', {}, '(d)'), ' lowers the temperature the usual way: the conditional model started from narrower noise, x', el('sub', {}, '0'), ' ~ N(0, τ²I) with τ² = T. ',
+    el('b', {}, '(d)'),
+    ' lowers the temperature the usual way: the conditional model started from narrower noise, x',
+    el('sub', {}, '0'),
+    ' ~ N(0, τ²I) with τ² = T. ',
     'For a Gaussian class this is exactly the tempered class (c), and the number under (c) checks it: the distance of (d)’s samples to (c) sits at the noise floor with ground truth ticked. ',
-    el('b', {}, '(e)'), ' multiplies the velocity by T (v ← T·v). That is not a temperature but a change of clock: ',
+    el('b', {}, '(e)'),
+    ' multiplies the velocity by T (v ← T·v). That is not a temperature but a change of clock: ',
     'integrating T·v(x, T·t) over t from 0 to 1 is following v only up to time T, so the samples stop on the path between noise and data, a blurred mix of the two. ',
-    'Under (a), (d) and (e), the ', el('b', {}, 'sliced Wasserstein-2 distance'), ' of the panel’s samples to exact samples of the tilted density (b), next to the ', el('b', {}, 'noise floor'),
+    'Under (a), (d) and (e), the ',
+    el('b', {}, 'sliced Wasserstein-2 distance'),
+    ' of the panel’s samples to exact samples of the tilted density (b), next to the ',
+    el('b', {}, 'noise floor'),
     ' (the same distance between two independent exact sample sets of the same size); the readout adds each distance to the tempered class (c). CFG lands several times above both floors: ',
     'its samples are drawn neither from the tilted density, even with the exact velocity (tick ground truth), because guiding every step of the path is not the same as tilting its end, ',
     'nor from the class at temperature 1/w. So CFG is neither a temperature nor the tilted density; it is its own distribution, which this figure measures rather than names.',
@@ -98,15 +128,22 @@ export default {
     function note(p) {
       const d = p === pc ? pd.temp : p.dist;
       if (p === pb) {
-        p.note.replaceChildren(line('exact samples'), line('floor ', el('b', {}, p.floor === null ? '…' : fmt(p.floor, 3))));
+        p.note.replaceChildren(
+          line('exact samples'),
+          line('floor ', el('b', {}, p.floor === null ? '…' : fmt(p.floor, 3))),
+        );
         return;
       }
       const to = p === pc ? '(d) to (c): W2 ' : 'to (b): W2 ';
-      p.note.replaceChildren(line(to, el('b', {}, d ? fmt(d.distance, 3) : '…')), line(d ? times(d) : 'sampling…'));
+      p.note.replaceChildren(
+        line(to, el('b', {}, d ? fmt(d.distance, 3) : '…')),
+        line(d ? times(d) : 'sampling…'),
+      );
     }
 
     // (d) CFG at w = 1 from x0 ~ N(0, τ²I), τ = √T; (e) T·v(x, T·t) at w = 1
-    const noiseScale = () => method(wasm, 'noise-scale', { w: 1, tau: Math.sqrt(T()), exact: fig.state.exact });
+    const noiseScale = () =>
+      method(wasm, 'noise-scale', { w: 1, tau: Math.sqrt(T()), exact: fig.state.exact });
     const velocityScale = () =>
       method(wasm, 'velocity-scale', { w: 1, temperature: T(), clock: 'rescaled', exact: fig.state.exact });
 
@@ -120,7 +157,10 @@ export default {
         p.floor = null;
         p.dirty = true;
       }
-      for (const p of flows) { p.dist = null; p.temp = null; }
+      for (const p of flows) {
+        p.dist = null;
+        p.temp = null;
+      }
     }
 
     function buildFlows() {
@@ -137,7 +177,12 @@ export default {
     }
 
     function restartFlows() {
-      for (const p of flows) { p.flow.rewind(); p.dist = null; p.temp = null; p.dirty = true; }
+      for (const p of flows) {
+        p.flow.rewind();
+        p.dist = null;
+        p.temp = null;
+        p.dirty = true;
+      }
       pd.flow.advanceFor(noiseScale(), fig.model, Infinity, 0);
     }
 
@@ -145,18 +190,37 @@ export default {
       const { state } = fig;
       const d = (x) => (x ? fmt(x.distance, 3) : '…');
       const f = (p) => (p.floor === null ? '…' : fmt(p.floor, 3));
-      const src = state.exact ? 'the exact velocity of the data (ground truth)'
-        : (fig.pretrained ? 'the pretrained network' : `the network after ${fig.model.stepsDone} training steps`);
+      const src = state.exact
+        ? 'the exact velocity of the data (ground truth)'
+        : fig.pretrained
+          ? 'the pretrained network'
+          : `the network after ${fig.model.stepsDone} training steps`;
       fig.readout(
-        el('span', {}, el('span', { class: 'key', style: `background:${fig.colorOf(color())}` }), `${state.n} samples per panel, ${state.steps} Euler steps, same noise`),
-        el('span', {}, 'sliced W2 to the tempered class (c): CFG ', el('b', {}, d(pa.temp)), ', noise scaling ', el('b', {}, d(pd.temp)), ', T·v ', el('b', {}, d(pe.temp)),
-          '; noise floor ', el('b', {}, f(pc))),
-        el('span', {}, `field: ${src}`));
+        el(
+          'span',
+          {},
+          el('span', { class: 'key', style: `background:${fig.colorOf(color())}` }),
+          `${state.n} samples per panel, ${state.steps} Euler steps, same noise`,
+        ),
+        el(
+          'span',
+          {},
+          'sliced W2 to the tempered class (c): CFG ',
+          el('b', {}, d(pa.temp)),
+          ', noise scaling ',
+          el('b', {}, d(pd.temp)),
+          ', T·v ',
+          el('b', {}, d(pe.temp)),
+          '; noise floor ',
+          el('b', {}, f(pc)),
+        ),
+        el('span', {}, `field: ${src}`),
+      );
     }
 
     function layout() {
       const width = fig.width();
-      const cols = width >= 700 ? 5 : (width >= 480 ? 3 : 2);
+      const cols = width >= 700 ? 5 : width >= 480 ? 3 : 2;
       const side = Plot.sideFor(width, cols, { compact: true, gap: 14, min: 110, max: 260 });
       for (const p of panels) {
         if (p.plot.resize(side)) p.dirty = true;
@@ -220,7 +284,10 @@ export default {
           const m = p === pa ? cfg(wasm, state.w, state.exact) : p === pd ? noiseScale() : velocityScale();
           p.flow.advanceFor(m, fig.model, ms);
           p.dirty = true;
-          if (p.flow.done) { measure(p); readout(); }
+          if (p.flow.done) {
+            measure(p);
+            readout();
+          }
         }
         let busy = false;
         for (const p of panels) {

@@ -42,7 +42,10 @@ export function axesOf(results, k) {
   const xstep = xmax <= 1.5 ? 0.25 : 0.5; // between ticks
   const hits = [...results.values()].map((r) => r.metrics.hitRate).filter(Number.isFinite);
   const chance = 1 / Math.max(1, k);
-  const ymin = Math.max(0, Math.min(Math.floor((chance - 0.1) * 10 + 1e-9) / 10, ...hits.map((h) => Math.floor(h * 10 - 1e-9) / 10)));
+  const ymin = Math.max(
+    0,
+    Math.min(Math.floor((chance - 0.1) * 10 + 1e-9) / 10, ...hits.map((h) => Math.floor(h * 10 - 1e-9) / 10)),
+  );
   const title = 'diversity: sample spread / class spread'; // (the spread: the trace of the covariance)
   return {
     x: {
@@ -50,7 +53,9 @@ export function axesOf(results, k) {
       domain: [xmin, xmax],
       // labelled every 0.5, with unlabelled ticks between when they are 0.25 apart
       ticks: log ? logTicks(xmin, xmax, [1, 2, 5]) : linearTicks(0, xmax, 0, 0.5),
-      minor: log ? [] : linearTicks(0, xmax, 0, xstep).filter((v) => Math.abs(v * 2 - Math.round(v * 2)) > 1e-9),
+      minor: log
+        ? []
+        : linearTicks(0, xmax, 0, xstep).filter((v) => Math.abs(v * 2 - Math.round(v * 2)) > 1e-9),
       format: log ? String : (v) => fmt(v, 1),
       title: log ? `${title} (log scale)` : title,
       titleGap: PAD.b - 5,
@@ -73,7 +78,13 @@ export function drawChart(chart, view) {
   const { width, height, classes, ws, results, colorOf } = view;
   const narrow = width < NARROW;
   const { x: ax, y: ay } = axesOf(results, classes.length);
-  chart.frame({ width, height, pad: { ...PAD, b: PAD.b + legendHeight(width, classes.length) }, x: ax, y: ay });
+  chart.frame({
+    width,
+    height,
+    pad: { ...PAD, b: PAD.b + legendHeight(width, classes.length) },
+    x: ax,
+    y: ay,
+  });
   const { x: X, y: Y, plot: p } = chart;
   chart.add('rect', { class: 'bg', x: p.l, y: p.t, width: p.r - p.l, height: p.b - p.t });
   chart.axes({ box: true });
@@ -82,23 +93,33 @@ export function drawChart(chart, view) {
   chart.add('line', { class: 'wide', x1, x2: x1, y1: p.t, y2: p.b });
   const wide = 'as wide as the class';
   const right = x1 + 4 + chart.textWidth(wide, 10) <= p.r - 2;
-  chart.text(right ? x1 + 4 : x1 - 4, p.b - 5, wide, { class: 'wide-label', 'text-anchor': right ? 'start' : 'end' });
+  chart.text(right ? x1 + 4 : x1 - 4, p.b - 5, wide, {
+    class: 'wide-label',
+    'text-anchor': right ? 'start' : 'end',
+  });
 
   // the curves, lowest w first: a polyline for each run of fresh (or of stale) segments, which
   // run to their true ends, clipped at the frame
-  const pts = classes.map((name, ci) => ws.map((w) => {
-    const r = results.get(key(ci, w));
-    if (!r) return null;
-    const q = { ci, name, w, r, x: X(r.metrics.diversity), y: Y(r.metrics.hitRate) };
-    return Number.isFinite(q.x) && Number.isFinite(q.y) ? q : null;
-  }).filter(Boolean));
+  const pts = classes.map((name, ci) =>
+    ws
+      .map((w) => {
+        const r = results.get(key(ci, w));
+        if (!r) return null;
+        const q = { ci, name, w, r, x: X(r.metrics.diversity), y: Y(r.metrics.hitRate) };
+        return Number.isFinite(q.x) && Number.isFinite(q.y) ? q : null;
+      })
+      .filter(Boolean),
+  );
   const curves = chart.add('g', { class: 'curves', 'clip-path': chart.clip() });
   pts.forEach((list, ci) => {
     for (let i = 1, start = 0; i < list.length; i++) {
       const fresh = list[i - 1].r.fresh && list[i].r.fresh;
       if (i + 1 < list.length && (list[i].r.fresh && list[i + 1].r.fresh) === fresh) continue;
-      chart.line(list.slice(start, i + 1).map((q) => [q.r.metrics.diversity, q.r.metrics.hitRate]),
-        { class: 'curve', stroke: colorOf(ci), opacity: fresh ? 0.9 : 0.3 }, curves);
+      chart.line(
+        list.slice(start, i + 1).map((q) => [q.r.metrics.diversity, q.r.metrics.hitRate]),
+        { class: 'curve', stroke: colorOf(ci), opacity: fresh ? 0.9 : 0.3 },
+        curves,
+      );
       start = i;
     }
   });
@@ -111,16 +132,32 @@ export function drawChart(chart, view) {
     if (!Number.isFinite(x) || !Number.isFinite(y)) return null;
     chart.mark('cross', x, y, 5, { class: 'ref', stroke: colorOf(ci), opacity: r.fresh ? 1 : 0.35 });
     boxes.push([x - 6, y - 6, x + 6, y + 6]);
-    return { x, y, readout: [`${name}: the class itself`, 'exact velocity, w = 1', `hit rate ${fmt(r.metrics.hitRate, 3)}, diversity ${fmt(r.metrics.diversity, 2)}`] };
+    return {
+      x,
+      y,
+      readout: [
+        `${name}: the class itself`,
+        'exact velocity, w = 1',
+        `hit rate ${fmt(r.metrics.hitRate, 3)}, diversity ${fmt(r.metrics.diversity, 2)}`,
+      ],
+    };
   });
   pts.forEach((list, ci) => {
-    for (const q of list.filter((q) => q.w === 1)) chart.mark('circle', q.x, q.y, 7.5, { class: 'ring', opacity: q.r.fresh ? 1 : 0.35 });
-    chart.points(list.map((q) => ({
-      x: q.r.metrics.diversity,
-      y: q.r.metrics.hitRate,
-      attrs: { fill: colorOf(ci), opacity: q.r.fresh ? 1 : 0.35 },
-      readout: [`${q.name}, w = ${wText(q.w)}`, `hit rate ${fmt(q.r.metrics.hitRate, 3)}, diversity ${fmt(q.r.metrics.diversity, 2)}`],
-    })), { class: 'pt' }, 4);
+    for (const q of list.filter((q) => q.w === 1))
+      chart.mark('circle', q.x, q.y, 7.5, { class: 'ring', opacity: q.r.fresh ? 1 : 0.35 });
+    chart.points(
+      list.map((q) => ({
+        x: q.r.metrics.diversity,
+        y: q.r.metrics.hitRate,
+        attrs: { fill: colorOf(ci), opacity: q.r.fresh ? 1 : 0.35 },
+        readout: [
+          `${q.name}, w = ${wText(q.w)}`,
+          `hit rate ${fmt(q.r.metrics.hitRate, 3)}, diversity ${fmt(q.r.metrics.diversity, 2)}`,
+        ],
+      })),
+      { class: 'pt' },
+      4,
+    );
     for (const q of list) boxes.push([q.x - 5, q.y - 5, q.x + 5, q.y + 5]);
     if (refs[ci]) chart.target(refs[ci].x, refs[ci].y, refs[ci].readout);
   });
@@ -130,14 +167,15 @@ export function drawChart(chart, view) {
   const items = [
     ...classes.map((name, ci) => ({ kind: 'line', color: colorOf(ci), text: name })),
     { kind: 'ring', text: 'w = 1 (conditional)' },
-    ...(view.exact ? [] : [{ kind: 'cross', text: narrow ? 'the class itself' : 'the class itself (exact)' }]),
+    ...(view.exact
+      ? []
+      : [{ kind: 'cross', text: narrow ? 'the class itself' : 'the class itself (exact)' }]),
   ];
   const lw = Math.max(...items.map((it) => chart.textWidth(it.text, 11))) + 34;
   const lx = p.l + 8;
   const ly = p.b - 8 - items.length * LH;
-  const spot = (i) => (narrow
-    ? [6 + (i % 2) * ((width - 12) / 2), p.b + PAD.b + 4 + Math.floor(i / 2) * LH]
-    : [lx, ly + i * LH]);
+  const spot = (i) =>
+    narrow ? [6 + (i % 2) * ((width - 12) / 2), p.b + PAD.b + 4 + Math.floor(i / 2) * LH] : [lx, ly + i * LH];
   if (!narrow) boxes.push([lx - 4, ly - 4, lx - 4 + lw, ly + items.length * LH + 2]);
 
   // labels: w = 1, 0, 3, 10 first, then the largest, then the others, wherever they fit
@@ -156,14 +194,25 @@ export function drawChart(chart, view) {
       if (!chosen && all.some((o) => o.w !== w && Math.hypot(o.x - q.x, o.y - q.y) < 16)) continue;
       const text = `w = ${wText(w)}`;
       const tw = chart.textWidth(text, 11);
-      const spots = [[-tw / 2, 14], [8, -11], [8, 11], [-8 - tw, -11], [-8 - tw, 11], [-tw / 2, -14]];
+      const spots = [
+        [-tw / 2, 14],
+        [8, -11],
+        [8, 11],
+        [-8 - tw, -11],
+        [-8 - tw, 11],
+        [-tw / 2, -14],
+      ];
       for (const [dx, dy] of spots) {
         const x = q.x + dx;
         const y = q.y + dy;
         const r = [x - 2, y - 6, x + tw + 2, y + 6];
         if (r[0] < p.l || r[2] > p.r || r[1] < 0 || r[3] > p.b || overlaps(r)) continue;
         boxes.push(r);
-        chart.text(x, y, text, { class: 'wlabel', 'dominant-baseline': 'central', opacity: q.r.fresh ? 1 : 0.5 });
+        chart.text(x, y, text, {
+          class: 'wlabel',
+          'dominant-baseline': 'central',
+          opacity: q.r.fresh ? 1 : 0.5,
+        });
         placed += 1;
         labelled.push(q);
         break;
@@ -173,13 +222,24 @@ export function drawChart(chart, view) {
 
   // the legend
   const legend = chart.add('g', { class: 'legend' });
-  if (!narrow) chart.add('rect', { class: 'legend-bg', x: lx - 4, y: ly - 4, width: lw, height: items.length * LH + 6 }, null, legend);
+  if (!narrow)
+    chart.add(
+      'rect',
+      { class: 'legend-bg', x: lx - 4, y: ly - 4, width: lw, height: items.length * LH + 6 },
+      null,
+      legend,
+    );
   items.forEach((it, i) => {
     const [x0, y0] = spot(i);
     const y = y0 + LH / 2;
     const cx = x0 + 11;
     if (it.kind === 'line') {
-      chart.add('line', { class: 'key-line', x1: x0, x2: x0 + 22, y1: y, y2: y, stroke: it.color }, null, legend);
+      chart.add(
+        'line',
+        { class: 'key-line', x1: x0, x2: x0 + 22, y1: y, y2: y, stroke: it.color },
+        null,
+        legend,
+      );
       chart.mark('circle', cx, y, 3.5, { fill: it.color }, legend);
     } else if (it.kind === 'ring') chart.mark('circle', cx, y, 6, { class: 'ring' }, legend);
     else chart.mark('cross', cx, y, 4, { class: 'key-cross' }, legend);

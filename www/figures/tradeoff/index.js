@@ -20,20 +20,43 @@ export default {
   // the data set; the pass of measurements; with new weights, the pass once the one under way ends
   params: [
     ...fx('data', P.dataset('overlapping')),
-    ...fx('plan',
-      { key: 'ws', label: 'scales w', type: 'list', default: [0, 0.5, 1, 1.5, 2, 3, 4, 5, 7, 10], min: 0, max: 20, maxItems: 12, help: 'The guidance scales to measure, comma-separated (up to 12).' },
-      P.n(500, 2000), P.steps(30, 100), P.solver(), P.seed(), P.exact()),
+    ...fx(
+      'plan',
+      {
+        key: 'ws',
+        label: 'scales w',
+        type: 'list',
+        default: [0, 0.5, 1, 1.5, 2, 3, 4, 5, 7, 10],
+        min: 0,
+        max: 20,
+        maxItems: 12,
+        help: 'The guidance scales to measure, comma-separated (up to 12).',
+      },
+      P.n(500, 2000),
+      P.steps(30, 100),
+      P.solver(),
+      P.seed(),
+      P.exact(),
+    ),
     ...trainParams(),
   ],
   effects: ['data', 'plan', 'weights'],
   controls: ['dataset', 'ws', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
-    'Each curve follows one class over the guidance scale w: ', el('b', {}, 'hit rate'), ' (up) against ', el('b', {}, 'diversity'), ' (right). From w = 1 (ringed) guidance buys hit rate with spread; once the hit rate reaches 1, larger w only narrows the samples.',
+    'Each curve follows one class over the guidance scale w: ',
+    el('b', {}, 'hit rate'),
+    ' (up) against ',
+    el('b', {}, 'diversity'),
+    ' (right). From w = 1 (ringed) guidance buys hit rate with spread; once the hit rate reaches 1, larger w only narrows the samples.',
   ],
   howToRead: () => [
-    'For each class and each guidance scale w, the figure samples with ', ...cfgFormula(), ' and measures the samples. ',
-    el('b', {}, 'Hit rate'), ' (precision, up) is the share of samples whose most likely class under the true data is the one asked for; ',
-    el('b', {}, 'diversity'), ' (right) is the spread of the samples, the trace of their covariance, over the spread of the class itself. ',
+    'For each class and each guidance scale w, the figure samples with ',
+    ...cfgFormula(),
+    ' and measures the samples. ',
+    el('b', {}, 'Hit rate'),
+    ' (precision, up) is the share of samples whose most likely class under the true data is the one asked for; ',
+    el('b', {}, 'diversity'),
+    ' (right) is the spread of the samples, the trace of their covariance, over the spread of the class itself. ',
     'Each curve starts at w = 0, the unconditional model: about half its samples land in each class and, covering both, it is wider than either. ',
     'The ringed point is w = 1, plain conditional sampling, close to the class itself (×). ',
     'Past w = 1 the curve climbs to the top left: guidance buys hit rate with spread, and once the hit rate reaches 1 larger scales only narrow the samples further. ',
@@ -47,10 +70,13 @@ export default {
     const tableBody = el('tbody', {});
     const tableHead = el('thead', {});
     const note = el('p', { class: 'to-note' }); // how each point was measured
-    const details = el('details', { class: 'to-details' },
+    const details = el(
+      'details',
+      { class: 'to-details' },
       el('summary', {}, 'The measured numbers'),
       note,
-      el('table', { class: 'to-table' }, tableHead, tableBody));
+      el('table', { class: 'to-table' }, tableHead, tableBody),
+    );
     fig.plots.append(el('div', { class: 'to' }, box, details));
 
     let jobs = []; // { ci, name, w, ref, flow }
@@ -76,7 +102,10 @@ export default {
       const classes = fig.classes;
       // forget what no longer applies; keep the rest, faint, until measured again
       const keep = new Set();
-      classes.forEach((_, ci) => { ws.forEach((w) => keep.add(key(ci, w))); keep.add(`${ci}|ref`); });
+      classes.forEach((_, ci) => {
+        ws.forEach((w) => keep.add(key(ci, w)));
+        keep.add(`${ci}|ref`);
+      });
       for (const k of [...results.keys()]) if (!keep.has(k)) results.delete(k);
       for (const r of results.values()) r.fresh = false;
       jobs = [];
@@ -112,7 +141,11 @@ export default {
         first = false;
         if (f.done) {
           const m = fig.model.metrics(f);
-          results.set(current.ref ? `${current.ci}|ref` : key(current.ci, current.w), { metrics: m, fresh: true, n: f.n });
+          results.set(current.ref ? `${current.ci}|ref` : key(current.ci, current.w), {
+            metrics: m,
+            fresh: true,
+            n: f.n,
+          });
           f.free();
           current = null;
           dirty = true;
@@ -137,7 +170,12 @@ export default {
 
     function draw() {
       drawChart(chart, {
-        width, height, classes: fig.classes, ws: scales(), results, exact: fig.state.exact,
+        width,
+        height,
+        classes: fig.classes,
+        ws: scales(),
+        results,
+        exact: fig.state.exact,
         colorOf: (ci) => fig.colorOf(ci),
         progress: busy() ? `measuring ${Math.min(total(), measured() + 1)} of ${total()}…` : null,
       });
@@ -149,21 +187,59 @@ export default {
     function table() {
       const ws = scales();
       const classes = fig.classes;
-      const cell = (r, f, d) => el('td', { class: r && !r.fresh ? 'old' : null }, r ? fmt(f(r.metrics), d) : '…');
+      const cell = (r, f, d) =>
+        el('td', { class: r && !r.fresh ? 'old' : null }, r ? fmt(f(r.metrics), d) : '…');
       tableHead.replaceChildren(
-        el('tr', {}, el('td', {}), ...classes.map((name, ci) => el('th', { scope: 'colgroup', colspan: 2 }, el('span', { class: 'key', style: `background:${fig.colorOf(ci)}` }), name))),
-        el('tr', {}, el('th', { scope: 'col' }, 'w'), ...classes.flatMap(() => [el('th', { scope: 'col' }, 'hit rate'), el('th', { scope: 'col' }, 'diversity')])));
-      const rows = ws.map((w) => el('tr', {}, el('th', { scope: 'row' }, wText(w) + (w === 0 ? ' (unconditional)' : w === 1 ? ' (conditional)' : '')),
-        ...classes.flatMap((_, ci) => {
-          const r = results.get(key(ci, w));
-          return [cell(r, (m) => m.hitRate, 3), cell(r, (m) => m.diversity, 2)];
-        })));
-      if (!fig.state.exact) {
-        rows.push(el('tr', { class: 'ref' }, el('th', { scope: 'row' }, 'the class itself (exact velocity, w = 1)'),
+        el(
+          'tr',
+          {},
+          el('td', {}),
+          ...classes.map((name, ci) =>
+            el(
+              'th',
+              { scope: 'colgroup', colspan: 2 },
+              el('span', { class: 'key', style: `background:${fig.colorOf(ci)}` }),
+              name,
+            ),
+          ),
+        ),
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'col' }, 'w'),
+          ...classes.flatMap(() => [
+            el('th', { scope: 'col' }, 'hit rate'),
+            el('th', { scope: 'col' }, 'diversity'),
+          ]),
+        ),
+      );
+      const rows = ws.map((w) =>
+        el(
+          'tr',
+          {},
+          el(
+            'th',
+            { scope: 'row' },
+            wText(w) + (w === 0 ? ' (unconditional)' : w === 1 ? ' (conditional)' : ''),
+          ),
           ...classes.flatMap((_, ci) => {
-            const r = results.get(`${ci}|ref`);
+            const r = results.get(key(ci, w));
             return [cell(r, (m) => m.hitRate, 3), cell(r, (m) => m.diversity, 2)];
-          })));
+          }),
+        ),
+      );
+      if (!fig.state.exact) {
+        rows.push(
+          el(
+            'tr',
+            { class: 'ref' },
+            el('th', { scope: 'row' }, 'the class itself (exact velocity, w = 1)'),
+            ...classes.flatMap((_, ci) => {
+              const r = results.get(`${ci}|ref`);
+              return [cell(r, (m) => m.hitRate, 3), cell(r, (m) => m.diversity, 2)];
+            }),
+          ),
+        );
       }
       tableBody.replaceChildren(...rows);
     }
@@ -175,7 +251,11 @@ export default {
       readoutKey = k;
       const s = fig.state;
       const how = s.solver === 'heun' ? 'Heun' : 'Euler';
-      const source = s.exact ? 'exact velocity of the data' : fig.pretrained ? 'network velocity (pretrained)' : `network velocity after ${fig.model.stepsDone} training steps`;
+      const source = s.exact
+        ? 'exact velocity of the data'
+        : fig.pretrained
+          ? 'network velocity (pretrained)'
+          : `network velocity after ${fig.model.stepsDone} training steps`;
       const ws = scales();
       const lo = ws[0];
       const hi = ws[ws.length - 1];
@@ -187,7 +267,15 @@ export default {
           const b = results.get(key(ci, hi))?.metrics;
           if (!a || !b) return;
           const words = `w = ${wText(lo)} → ${wText(hi)}, hit rate ${fmt(a.hitRate, 2)} → ${fmt(b.hitRate, 2)}, diversity ${fmt(a.diversity, 2)} → ${fmt(b.diversity, 2)}`;
-          lines.push(el('div', {}, el('span', { class: 'key', style: `background:${fig.colorOf(ci)}` }), el('b', {}, name), `: ${words}`));
+          lines.push(
+            el(
+              'div',
+              {},
+              el('span', { class: 'key', style: `background:${fig.colorOf(ci)}` }),
+              el('b', {}, name),
+              `: ${words}`,
+            ),
+          );
           curves.push(`${name}: ${words}`);
         });
       } else lines.push(el('div', {}, `Measuring ${total()} batches of samples…`));

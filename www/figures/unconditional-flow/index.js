@@ -29,9 +29,13 @@ export default {
     'Grey particles start as noise at t = 0 and follow the learned velocity field to t = 1. The model never sees a class: every particle first heads for the middle of the data and only later picks its piece.',
   ],
   howToRead: () => [
-    'Each ', el('b', {}, 'grey particle'), ' starts as a draw from the noise N(0, I) at t = 0 and moves along the learned velocity field v(x, t) ',
+    'Each ',
+    el('b', {}, 'grey particle'),
+    ' starts as a draw from the noise N(0, I) at t = 0 and moves along the learned velocity field v(x, t) ',
     'until t = 1, one solver step per frame; its trail shows the last few steps. The model is unconditional: it is given the null label, ',
-    'so it never learns which class a point belongs to. The ', el('b', {}, 'faint coloured dots'), ' are the training data, coloured by class ',
+    'so it never learns which class a point belongs to. The ',
+    el('b', {}, 'faint coloured dots'),
+    ' are the training data, coloured by class ',
     'only to show where the particles should end up. Early on every particle heads roughly for the middle of the data; ',
     'the field only later pulls them apart into the separate pieces. ',
     'Play, pause, step one frame at a time or drag the time slider: every frame is recorded as it is computed (the hairline under the slider shows how far the computation has got). ',
@@ -49,12 +53,16 @@ export default {
       const r = (css, cap) => Math.min(css * plot.dpr, cap);
       // the faint data is drawn once per size, model and colour scheme, then restored from a snapshot
       const dark = isDark(plot);
-      plot.backdrop(`${fig.state.dataset}|${dark}|${gen}`, (q) => q.data(fig.model, dark ? 0.42 : 0.3, r(1.15, 2)));
+      plot.backdrop(`${fig.state.dataset}|${dark}|${gen}`, (q) =>
+        q.data(fig.model, dark ? 0.42 : 0.3, r(1.15, 2)),
+      );
       // trails over about a twelfth of the time span, whatever the number of steps
       const trail = Math.max(2, Math.round(flow.steps / 12));
       p.trails(flow, k, trail, NULL, 0.9, r(1.35, 2.4));
       plot.put();
-      plot.setLabel(`${flow.n} particles of the unconditional ${fig.state.dataset} model at t = ${fmt(flow.timeAt(k))} (step ${k} of ${flow.steps}), over the faint data coloured by class.`);
+      plot.setLabel(
+        `${flow.n} particles of the unconditional ${fig.state.dataset} model at t = ${fmt(flow.timeAt(k))} (step ${k} of ${flow.steps}), over the faint data coloured by class.`,
+      );
     }
 
     let gen = 0; // counts models loaded (a data set, pretrained weights, a fresh training run)
@@ -75,24 +83,43 @@ export default {
       L.time.set(`t = ${fmt(info.t, 2)} · step ${info.k} of ${info.steps}`);
       const sig = [gen, state.dataset, state.exact, n, info.steps, state.solver, state.seed].join('|');
       const measured = offSupport(info, sig);
-      L.result.set(measured !== null ? `r${measured}|${sig}` : `w${sig}`,
-        'at t = 1, ', el('b', {}, measured !== null ? `${fmt(100 * measured, 1)}%` : '…'),
-        ` of the ${n} samples are off the data`);
+      L.result.set(
+        measured !== null ? `r${measured}|${sig}` : `w${sig}`,
+        'at t = 1, ',
+        el('b', {}, measured !== null ? `${fmt(100 * measured, 1)}%` : '…'),
+        ` of the ${n} samples are off the data`,
+      );
       const how = `${info.steps} ${state.solver === 'heun' ? 'Heun' : 'Euler'} steps`;
-      const src = state.exact ? ['exact velocity of the data (ground truth)']
-        : ['network velocity v', el('sub', {}, 'u'), info.flow.__pretrained ? ', pretrained' : ` after ${info.flow.__stepsDone} training steps`];
+      const src = state.exact
+        ? ['exact velocity of the data (ground truth)']
+        : [
+            'network velocity v',
+            el('sub', {}, 'u'),
+            info.flow.__pretrained ? ', pretrained' : ` after ${info.flow.__stepsDone} training steps`,
+          ];
       const tail = `, ${how}`;
       L.field.set(`${state.exact}|${info.flow.__pretrained}|${info.flow.__stepsDone}|${tail}`, ...src, tail);
     }
 
     function dataKeys() {
-      const keys = fig.classes.map((_, i) => el('span', { class: 'key faint', style: `background:${fig.colorOf(i)}` }));
+      const keys = fig.classes.map((_, i) =>
+        el('span', { class: 'key faint', style: `background:${fig.colorOf(i)}` }),
+      );
       L.data.node.firstChild.replaceChildren(...keys);
       L.data.set(` data (faint), by class: ${fig.classes.join(', ')}`);
     }
 
     const player = new FlowPlayer(fig, {
-      make: () => new wasm.Flow(fig.model, 'null', fig.state.n, fig.state.steps, fig.state.solver, fig.state.seed, true),
+      make: () =>
+        new wasm.Flow(
+          fig.model,
+          'null',
+          fig.state.n,
+          fig.state.steps,
+          fig.state.solver,
+          fig.state.seed,
+          true,
+        ),
       w: () => 0,
       exact: () => fig.state.exact,
       draw,

@@ -14,7 +14,6 @@ const PROJECTIONS = 64;
 /** Cells per side of the grid the tilted density is computed on. */
 const GRID = 200;
 
-
 export default {
   id: 'which-distribution',
   title: 'Which distribution does CFG sample?',
@@ -25,9 +24,25 @@ export default {
   // density (its class and w); the flows (new ones, new weights, or the same noise restarted)
   params: [
     ...fx(['data', 'densities', 'flows'], P.dataset('overlapping', TWO)),
-    ...fx(['densities', 'flows'], { ...P.cls('upper-right'), help: 'The class to sample, and to guide toward.' }),
-    ...fx(['densities', 'restart'], { ...P.w(3, 8), min: 1, help: 'The guidance scale of every sampler and of the tilted density (d).' }),
-    ...fx('restart', { key: 'eta', label: 'SDE noise η', type: 'number', default: 1, min: 0, max: 3, step: 0.1, help: 'The noise level η of the SDE that (b) and (c) follow: g² = 2η(1−t); η = 0 is the ODE.' }),
+    ...fx(['densities', 'flows'], {
+      ...P.cls('upper-right'),
+      help: 'The class to sample, and to guide toward.',
+    }),
+    ...fx(['densities', 'restart'], {
+      ...P.w(3, 8),
+      min: 1,
+      help: 'The guidance scale of every sampler and of the tilted density (d).',
+    }),
+    ...fx('restart', {
+      key: 'eta',
+      label: 'SDE noise η',
+      type: 'number',
+      default: 1,
+      min: 0,
+      max: 3,
+      step: 0.1,
+      help: 'The noise level η of the SDE that (b) and (c) follow: g² = 2η(1−t); η = 0 is the ODE.',
+    }),
     ...fx('flows', P.steps(100, 200)),
     ...fx(['densities', 'flows'], P.n(1000, 3000), P.seed()),
     ...fx('restart', P.exact()),
@@ -39,15 +54,37 @@ export default {
     'Which distribution does CFG sample? The same guidance, followed by (a) the ODE, (b) an SDE, (c) an SDE corrected by weights and resampling, against (d) the tilted density. Only (c) lands on it.',
   ],
   howToRead: () => [
-    'CFG’s velocity, ', ...cfgFormula(), ', is at every time the velocity of the tilted density p', el('sub', {}, 't'), '(x)', el('sup', {}, '1−w'), '·p', el('sub', {}, 't'), '(x|c)', el('sup', {}, 'w'), ', but following it does not sample the tilted density at t = 1 ',
+    'CFG’s velocity, ',
+    ...cfgFormula(),
+    ', is at every time the velocity of the tilted density p',
+    el('sub', {}, 't'),
+    '(x)',
+    el('sup', {}, '1−w'),
+    '·p',
+    el('sub', {}, 't'),
+    '(x|c)',
+    el('sup', {}, 'w'),
+    ', but following it does not sample the tilted density at t = 1 ',
     '(the temperature figure above measures how far it lands). What it samples depends on the sampler (Bradley & Nakkiran, 2024). ',
-    el('b', {}, '(a)'), ' follows the ODE with Euler steps. ',
-    el('b', {}, '(b)'), ' follows the SDE dx = [v + (g²/2)·s] dt + g dW, with the score s = (t·v − x)/(1−t) and g² = 2η(1−t): for an exact velocity it has the same marginals as the ODE, but with guidance it lands elsewhere; η = 0 is the ODE. ',
-    el('b', {}, '(c)'), ' is Feynman–Kac-corrected CFG (Skreta et al., 2025): the particles of (b) each carry a weight that grows by w(w−1)·t/(1−t)·‖v', el('sub', {}, 'c'), ' − v', el('sub', {}, 'u'), '‖² dt, ',
+    el('b', {}, '(a)'),
+    ' follows the ODE with Euler steps. ',
+    el('b', {}, '(b)'),
+    ' follows the SDE dx = [v + (g²/2)·s] dt + g dW, with the score s = (t·v − x)/(1−t) and g² = 2η(1−t): for an exact velocity it has the same marginals as the ODE, but with guidance it lands elsewhere; η = 0 is the ODE. ',
+    el('b', {}, '(c)'),
+    ' is Feynman–Kac-corrected CFG (Skreta et al., 2025): the particles of (b) each carry a weight that grows by w(w−1)·t/(1−t)·‖v',
+    el('sub', {}, 'c'),
+    ' − v',
+    el('sub', {}, 'u'),
+    '‖² dt, ',
     'and are resampled when the effective sample size (ESS) falls below half of them, and once at the end. In the limit of many particles and steps it samples the tilted density. ',
     'Under it: the smallest ESS of the run (as a share of the particles) and how often it resampled. With η = 0 resampling only copies particles, so keep η above 0. ',
-    el('b', {}, '(d)'), ' is the tilted density at t = 1, computed exactly on a grid from the data’s Gaussian mixture (heatmap), with exact samples (dots). ',
-    'Under each panel, the ', el('b', {}, 'sliced Wasserstein-2 distance'), ' of its samples to exact samples of (d), next to the ', el('b', {}, 'noise floor'), ' (the distance between two independent exact sample sets of the same size). ',
+    el('b', {}, '(d)'),
+    ' is the tilted density at t = 1, computed exactly on a grid from the data’s Gaussian mixture (heatmap), with exact samples (dots). ',
+    'Under each panel, the ',
+    el('b', {}, 'sliced Wasserstein-2 distance'),
+    ' of its samples to exact samples of (d), next to the ',
+    el('b', {}, 'noise floor'),
+    ' (the distance between two independent exact sample sets of the same size). ',
     'Tick ground truth to use the exact velocity instead of the network, so that what remains is the sampler’s doing.',
   ],
   async create(fig) {
@@ -92,7 +129,10 @@ export default {
     /** The lines under a panel: its distance to (d) and the floor; FKC's ESS and resamplings. */
     function note(p) {
       if (p === pd) {
-        p.note.replaceChildren(line('exact samples'), line('W2 floor ', el('b', { 'data-w2': '' }, floorText())));
+        p.note.replaceChildren(
+          line('exact samples'),
+          line('W2 floor ', el('b', { 'data-w2': '' }, floorText())),
+        );
         return;
       }
       const d = p.dist;
@@ -103,7 +143,14 @@ export default {
       if (p === pc) {
         const s = p.stats;
         const ess = s && s.minEss !== undefined ? `${fmt(s.minEss / fig.state.n, 2)}` : '…';
-        lines.push(line('min ESS ', el('b', { 'data-ess': '' }, ess), ', resampled ', el('b', { 'data-resamples': '' }, s ? `${s.resamples ?? 0}` : '…')));
+        lines.push(
+          line(
+            'min ESS ',
+            el('b', { 'data-ess': '' }, ess),
+            ', resampled ',
+            el('b', { 'data-resamples': '' }, s ? `${s.resamples ?? 0}` : '…'),
+          ),
+        );
       }
       p.note.replaceChildren(...lines);
     }
@@ -115,14 +162,25 @@ export default {
       pd.xy = pd.density.sample(state.n, state.seed + 1);
       pd.floor = null;
       pd.dirty = true;
-      for (const p of flows) { p.dist = null; p.stats = null; }
+      for (const p of flows) {
+        p.dist = null;
+        p.stats = null;
+      }
     }
 
     function buildFlows() {
       const { state } = fig;
       for (const p of flows) {
         p.flow?.free();
-        p.flow = new wasm.Flow(fig.model, state.class, state.n, state.steps, p === pa ? 'euler' : 'sde', state.seed, false);
+        p.flow = new wasm.Flow(
+          fig.model,
+          state.class,
+          state.n,
+          state.steps,
+          p === pa ? 'euler' : 'sde',
+          state.seed,
+          false,
+        );
         p.dist = null;
         p.stats = null;
         p.dirty = true;
@@ -130,16 +188,30 @@ export default {
     }
 
     function restartFlows() {
-      for (const p of flows) { p.flow.rewind(); p.dist = null; p.stats = null; p.dirty = true; }
+      for (const p of flows) {
+        p.flow.rewind();
+        p.dist = null;
+        p.stats = null;
+        p.dirty = true;
+      }
     }
 
     function readout() {
       const { state } = fig;
-      const src = state.exact ? 'the exact velocity of the data (ground truth)'
-        : (fig.pretrained ? 'the pretrained network' : `the network after ${fig.model.stepsDone} training steps`);
+      const src = state.exact
+        ? 'the exact velocity of the data (ground truth)'
+        : fig.pretrained
+          ? 'the pretrained network'
+          : `the network after ${fig.model.stepsDone} training steps`;
       fig.readout(
-        el('span', {}, el('span', { class: 'key', style: `background:${fig.colorOf(color())}` }), `${state.n} samples per panel, ${state.steps} steps, same noise`),
-        el('span', {}, `field: ${src}`));
+        el(
+          'span',
+          {},
+          el('span', { class: 'key', style: `background:${fig.colorOf(color())}` }),
+          `${state.n} samples per panel, ${state.steps} steps, same noise`,
+        ),
+        el('span', {}, `field: ${src}`),
+      );
     }
 
     function layout() {
@@ -171,7 +243,10 @@ export default {
     function measure(p) {
       p.dist = pd.density.distanceTo(p.flow, PROJECTIONS);
       if (p === pc) p.stats = p.flow.stats();
-      if (pd.floor === null) { pd.floor = p.dist.floor; note(pd); }
+      if (pd.floor === null) {
+        pd.floor = p.dist.floor;
+        note(pd);
+      }
       note(p);
     }
 
