@@ -45,12 +45,11 @@ step "browser tests of the wasm build (wasm-pack, headless Chromium)"
 # a slow machine must not fail for being slow, so the limit is generous.
 WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" wasm-pack test --headless --chrome --mode no-install crate
 
-step "page builds (trunk, release): at the root, and for a sub-path"
+step "page build (trunk, release; relative URLs: the same dist/ serves a sub-path)"
 trunk build index.html --release
-trunk build index.html --release --public-url /blog/cfg/ --dist target/dist-subpath
 
 step "page tests (playwright-core, headless Chromium)"
-DIST_SUBPATH="$ROOT/target/dist-subpath" node --test --test-reporter=spec tests/
+node --test --test-reporter=spec tests/
 
 step "smoke test in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver, Xvfb): tests/engines/"
 node --test --test-reporter=spec tests/engines/run.js

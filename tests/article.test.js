@@ -448,26 +448,23 @@ test('the embed example renders its figures and keeps its own styles', async () 
   await page.close();
 });
 
-test(
-  'a build for a sub-path works from that sub-path',
-  { skip: !process.env.DIST_SUBPATH && 'set DIST_SUBPATH to a build made with --public-url /blog/cfg/' },
-  async () => {
-    const { server: sub, url: subUrl } = await serve(process.env.DIST_SUBPATH, '/blog/cfg/');
-    const errors = [];
-    const page = await openPage(session.browser, subUrl, errors);
-    await waitReady(page, '#hero');
-    await waitPainted(page, '#hero', 1000, { timeout: READY });
-    await page.goto(`${subUrl}www/embed-example.html`);
-    await page.waitForFunction(
-      () => document.querySelector('[data-cfg-figure]')?.dataset.cfgReady === '1',
-      null,
-      { timeout: READY },
-    );
-    assert.deepEqual(errors, []);
-    await page.close();
-    sub.close();
-  },
-);
+// the one build (Trunk.toml: public_url = "./") served under a sub-path, as a blog would host it
+test('the build works from a sub-path too: the article and the embed example', async () => {
+  const { server: sub, url: subUrl } = await serve(process.env.DIST_SUBPATH ?? DIST, '/blog/cfg/');
+  const errors = [];
+  const page = await openPage(session.browser, subUrl, errors);
+  await waitReady(page, '#hero');
+  await waitPainted(page, '#hero', 1000, { timeout: READY });
+  await page.goto(`${subUrl}www/embed-example.html`);
+  await page.waitForFunction(
+    () => document.querySelector('[data-cfg-figure]')?.dataset.cfgReady === '1',
+    null,
+    { timeout: READY },
+  );
+  assert.deepEqual(errors, []);
+  await page.close();
+  sub.close();
+});
 
 test('a figure exports itself as PNG and its model as a model file', async () => {
   const errors = [];
