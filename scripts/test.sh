@@ -49,7 +49,10 @@ step "page build (trunk, release; relative URLs: the same dist/ serves a sub-pat
 trunk build index.html --release
 
 step "page tests (playwright-core, headless Chromium)"
-node --test --test-reporter=spec tests/
+# every page test file but the soak, which runs once, throttled, below (a 60 s run that measures
+# what does not depend on the speed: memory growth)
+mapfile -t page_tests < <(ls tests/*.test.js | grep -v '/soak\.test\.js$')
+node --test --test-reporter=spec "${page_tests[@]}"
 
 step "smoke test in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver, Xvfb): tests/engines/"
 node --test --test-reporter=spec tests/engines/run.js
@@ -57,7 +60,7 @@ node --test --test-reporter=spec tests/engines/run.js
 # The timing-sensitive page tests again with every page's main thread four times slower (Chromium's
 # own CPU throttling, tests/lib.js; workers cannot be throttled): the soak, every test that trains in the
 # browser, and the exact densities. The tests wait for states, never for durations, so they
-# must pass at any speed.
+# must pass at any speed. The soak runs only here.
 step "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4)"
 CPU_THROTTLE=4 node --test --test-reporter=spec tests/soak.test.js tests/probability-path.test.js tests/reliability.test.js tests/guidance-lab.test.js
 CPU_THROTTLE=4 node --test --test-reporter=spec --test-name-pattern='train|reflow|distil' tests/article.test.js
