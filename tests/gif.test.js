@@ -8,8 +8,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { openPage, pageSession } from './lib.js';
+import { gifInfo } from './engines/gif.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const ARTIFACTS = new URL('./artifacts', import.meta.url).pathname;
@@ -17,19 +17,6 @@ const session = pageSession({ dist: DIST });
 const READY = 120000;
 const ENCODED = 300000;
 before(() => fs.mkdirSync(ARTIFACTS, { recursive: true }));
-
-// Pillow's view of a GIF: format, size, frames, their durations, and how many differ from the first
-const PILLOW = `
-import json, sys
-from PIL import Image, ImageChops, ImageSequence
-im = Image.open(sys.argv[1])
-frames = [f.convert('RGB') for f in ImageSequence.Iterator(im)]
-first = frames[0]
-print(json.dumps({'format': im.format, 'version': im.info.get('version', b'').decode(), 'size': list(im.size),
-  'frames': len(frames), 'loop': im.info.get('loop'),
-  'durations': [f.info.get('duration') for f in ImageSequence.Iterator(Image.open(sys.argv[1]))],
-  'differ': sum(1 for f in frames[1:] if ImageChops.difference(first, f).getbbox() is not None)}))
-`;
 
 /**
  * Presses the GIF button of figure host `sel` (`where`: the tools row, or '.train' for the
@@ -89,7 +76,7 @@ function checkGif(file, report) {
   const bytes = fs.readFileSync(file);
   assert.equal(bytes.subarray(0, 6).toString('latin1'), 'GIF89a');
   assert.equal(bytes.length, report.bytes);
-  const info = JSON.parse(execFileSync('python3', ['-c', PILLOW, file], { encoding: 'utf8' }));
+  const info = gifInfo(file);
   assert.equal(info.format, 'GIF');
   assert.ok(info.frames >= 20, `${info.frames} frames`);
   assert.equal(info.frames, report.frames);
