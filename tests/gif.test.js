@@ -96,7 +96,7 @@ function checkGif(file, report) {
   assert.ok(report.bytes < 4e6, `${report.bytes} bytes`);
 }
 
-test('GIF on three figures of the article (two flows, the Euler steps): a looping GIF89a of one loop that Pillow decodes, and it moves', async () => {
+test('GIF on four figures of the article (two flows, the Euler steps, rectified CFG): a looping GIF89a of one loop that Pillow decodes, and it moves', async () => {
   const errors = [];
   const page = await session.browser.newPage({
     viewport: { width: 1100, height: 900 },
@@ -117,7 +117,7 @@ test('GIF on three figures of the article (two flows, the Euler steps): a loopin
     { timeout: READY },
   );
   assert.deepEqual(encoder, [], 'the page loads the GIF encoder only when asked for a GIF');
-  for (const id of ['unconditional-flow', 'velocity-field', 'euler-steps']) {
+  for (const id of ['unconditional-flow', 'velocity-field', 'euler-steps', 'rectified-cfg']) {
     const [file, report, name] = await pressGif(page, `#${id}`, `${id}.gif`);
     assert.equal(name, `${id}.gif`, 'the default settings: no settings in the name');
     checkGif(file, report);
