@@ -10,7 +10,7 @@
 // picture (an implementation may also have `settling()`: true while what it shows waits for a finer
 // result, which the recorder then waits for). Afterwards the play head goes back to where it was, playing again if it was.
 //
-// Training is the other animation: the training panel's GIF button (trainingButton) records the
+// Training is the other animation: the training panel's GIF button (trainingButtons, WebM too) records the
 // figure as it learns, its pictures over the loss curve, one frame each time the run has advanced
 // another 1/GIF_FRAMES of its steps, from the press (it starts a run if none is running) to the
 // run's end. Live, not a replay: the page keeps no weights between reports, so a replay of a
@@ -368,18 +368,16 @@ export function recordButtons(fig, root) {
 }
 
 /**
- * The training panel's GIF button of figure `fig` (root element `root`; `training`, its
- * TrainingPanel): the figure as it learns, with its loss curve, to the end of the run.
+ * The training panel's GIF (and, where supported, WebM) buttons of figure `fig` (root element
+ * `root`; `training`, its TrainingPanel): the figure as it learns, with its loss curve, to the end
+ * of the run.
  */
-export function trainingButton(fig, root, training) {
+export function trainingButtons(fig, root, training) {
   const buttons = [];
   const run = exporter(fig, root, (f, r, opts) => recordTraining(f, r, training, opts), buttons);
-  buttons.push(
-    button(
-      'GIF',
-      'Save the figure as it learns, with its loss curve, as an animated GIF (to the end of the run; it starts one if none is running)',
-      () => run('GIF'),
-    ),
-  );
-  return buttons[0];
+  const what =
+    'the figure as it learns, with its loss curve, to the end of the run (it starts one if none is running)';
+  buttons.push(button('GIF', `Save ${what} as an animated GIF`, () => run('GIF')));
+  if (webmSupported()) buttons.push(button('WebM', `Save ${what} as a WebM video`, () => run('WebM')));
+  return buttons;
 }
