@@ -6,11 +6,18 @@
 //  - answers its first control: its playbars paused and its results in (it is still), the control
 //    is changed as a reader would, and what the figure shows changes (pixels, read-out, canvas
 //    descriptions, charts, other controls).
-// Then a training run starts in a worker, from the first figure's panel, and its step count
-// advances. Every wait is for a state, with a generous timeout. Prints the wasm build the page and
+// Then GIF on one figure (its own per engine, GIF_FIGURE): the page's download is a GIF89a that
+// Python's Pillow decodes, with at least 20 frames (gif.js). Then a training run starts in a
+// worker, from the first figure's panel, and its step count advances. Every wait is for a state, with a generous timeout. Prints the wasm build the page and
 // the training worker loaded.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import * as P from './page.js';
+import * as G from './gif.js';
+
+/** The figure whose GIF button each engine presses (a flow player; the Euler steps' own play head). */
+const GIF_FIGURE = { chromium: 'velocity-field', firefox: 'unconditional-flow', webkit: 'euler-steps' };
+const ARTIFACTS = new URL('../artifacts', import.meta.url).pathname;
 
 const READY = Number(process.env.ENGINE_TIMEOUT ?? 120) * 1000; // ms: mounting, painting, a change, a step
 
@@ -109,6 +116,33 @@ export async function smoke(driver, url, log = console.log) {
       `  ${engine}: ${id} mounts, paints (${s.painted} px, ${s.marks} shapes), '${change.label}' ${change.from} -> ${change.to} changes it`,
     );
   }
+
+  // GIF: one figure's button, the file the page downloads read back by Pillow
+  const gifHost = hosts.find((h) => h.id === GIF_FIGURE[engine]) ?? hosts.find((h) => h.id === 'euler-steps');
+  await driver.run(P.scrollTo, { i: gifHost.i });
+  const pressed = await driver.run(G.pressGif, { i: gifHost.i });
+  assert.ok(!pressed.error, `${engine} ${gifHost.id}: ${pressed.error}`);
+  const gif = await waitFor(
+    driver,
+    G.gifDownload,
+    { i: gifHost.i },
+    (v) => !!(v.base64 || v.error),
+    `${engine} ${gifHost.id}: the GIF is made and downloaded`,
+  );
+  assert.ok(!gif.error, `${engine} ${gifHost.id}: ${gif.error}`);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const gifFile = `${ARTIFACTS}/${engine}-${gif.name}`;
+  const bytes = Buffer.from(gif.base64, 'base64');
+  fs.writeFileSync(gifFile, bytes);
+  assert.equal(bytes.subarray(0, 6).toString('latin1'), 'GIF89a', `${engine} ${gif.name}: a GIF89a`);
+  const info = G.gifInfo(gifFile);
+  assert.equal(info.format, 'GIF');
+  assert.ok(info.frames >= 20, `${engine} ${gif.name}: ${info.frames} frames`);
+  assert.equal(info.frames, gif.report.frames);
+  assert.ok(info.differ >= info.frames / 2, `${engine} ${gif.name}: only ${info.differ} frames move`);
+  log(
+    `  ${engine}: GIF of ${gifHost.id}: ${gif.name}, ${info.size.join(' × ')}, ${info.frames} frames, ${(bytes.length / 1e6).toFixed(2)} MB, recorded in ${(gif.report.recordMs / 1000).toFixed(1)} s, encoded in ${(gif.report.encodeMs / 1000).toFixed(1)} s`,
+  );
 
   // training in a worker: the first figure that can train, from its own panel
   const trainee = hosts[0];

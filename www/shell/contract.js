@@ -25,8 +25,9 @@
  * @property {Array<string>} [styles]  its stylesheets, as paths from its folder ('style.css',
  *   '../shared/flow-player.css'), loaded into its shadow root before `create`
  * @property {boolean} [wide]  takes the page's full width
- * @property {boolean} [animates]  it plays an animation (its implementation returns its `playHead`):
- *   the GIF and WebM buttons record one loop of it (www/shell/record.js)
+ * @property {boolean} [animates]  it plays an animation (its implementation returns its `playHead`,
+ *   a PlayHead, its bar shown or not): the GIF and WebM buttons record one loop of it
+ *   (www/shell/record.js; every figure's training panel records a training run without it)
  * @property {boolean} [trainable]  false: no training panel, exports or loading
  * @property {string} [dataset]  the data set when no setting names one (default 'face')
  * @property {string} [trainLabel]  the train button's text

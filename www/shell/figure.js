@@ -13,7 +13,7 @@ import { loadControls, loadFromAttributes } from './load.js';
 import { Controls } from './controls.js';
 import { TrainingPanel } from './training-panel.js';
 import { exportButtons, download } from './export.js';
-import { recordButtons } from './record.js';
+import { recordButtons, trainingButtons } from './record.js';
 import { dispatch, checkEffects } from './effects.js';
 import { requestFrames } from './loop.js';
 import { yieldToMain } from './lazy.js';
@@ -276,7 +276,11 @@ export async function mountFigure(
   fig.startTraining = () => training.start();
   fig.stopTraining = () => training.stop();
   fig.isTraining = () => training.running;
-  if (!hidden.has('train') && def.trainable !== false) trainBox.append(training.build(hidden));
+  if (!hidden.has('train') && def.trainable !== false) {
+    trainBox.append(training.build(hidden));
+    // every figure animates while it trains: its GIF of the run (record.js) beside Start and Reset
+    if (!hidden.has('export')) training.resetBtn.after(...trainingButtons(fig, root, training));
+  }
 
   // ---------- exports (export.js, load.js) ----------
   if (!hidden.has('export') && def.trainable !== false) {

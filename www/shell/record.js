@@ -9,6 +9,12 @@
 // lets the figure draw until it has nothing more to do (impl.frame returns false), and takes the
 // picture (an implementation may also have `settling()`: true while what it shows waits for a finer
 // result, which the recorder then waits for). Afterwards the play head goes back to where it was, playing again if it was.
+//
+// Training is the other animation: the training panel's GIF button (trainingButtons, WebM too) records the
+// figure as it learns, its pictures over the loss curve, one frame each time the run has advanced
+// another 1/GIF_FRAMES of its steps, from the press (it starts a run if none is running) to the
+// run's end. Live, not a replay: the page keeps no weights between reports, so a replay of a
+// finished run could only redraw the loss curve, while the live run shows the figure changing.
 import { el } from '../lib/dom.js';
 import { changedEntries } from './state.js';
 import { picture } from './export.js';
@@ -21,6 +27,7 @@ const HOLD_FIRST = 80;
 const HOLD_LAST = 160;
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
+const nextFrame = () => new Promise((r) => requestAnimationFrame(r));
 
 /** The settings the reader changed, as "key value" text and as a file-name slug. */
 export function settingsOf(fig) {
@@ -98,6 +105,89 @@ export async function recordLoop(fig, root, { progress = () => {}, cancelled = (
   return { frames, delays, width: frames[0].width, height: frames[0].height };
 }
 
+/**
+ * Records figure `fig` (root element `root`) as it trains (`training`, its TrainingPanel), from
+ * now to the end of the run, starting one if none is running: resolves to the same record as
+ * recordLoop, or null when cancelled.
+ */
+export async function recordTraining(
+  fig,
+  root,
+  training,
+  { progress = () => {}, cancelled = () => false } = {},
+) {
+  if (!training.running) await training.start();
+  if (!training.running) throw new Error('training could not start');
+  const bg = getComputedStyle(root).getPropertyValue('--cfg-bg').trim() || '#fff';
+  const fg = getComputedStyle(root).getPropertyValue('--cfg-fg').trim() || '#222';
+  const { text } = settingsOf(fig);
+  const caption = `${fig.def.title}${text ? ` · ${text}` : ''}`;
+  const total = training.progress.max;
+  const s0 = training.progress.value;
+  const K = GIF_FRAMES;
+  // frame k is taken once the run has reached step at(k)
+  const at = (k) => s0 + ((total - s0) * k) / (K - 1);
+  const frames = [];
+  let k = 0;
+  while (k < K) {
+    if (cancelled()) return null;
+    const ended = !training.running;
+    const step = training.progress.value;
+    if (step < at(k) && !ended) {
+      await nextFrame();
+      continue;
+    }
+    // the last frame shows the trained figure, once it has finished drawing
+    if (ended || k === K - 1) {
+      training.resume();
+      await settle(fig, cancelled);
+    } else await nextFrame();
+    frames.push(await trainingFrame(root, training, `${caption} · step ${step} of ${total}`, bg, fg));
+    progress(frames.length, K);
+    if (ended) break;
+    while (k < K && step >= at(k)) k += 1;
+  }
+  if (frames.length < 2) throw new Error('the run ended before two frames were recorded');
+  // each frame the same time, the first and the last held longer
+  const n = frames.length;
+  const delays = frames.map((_, j) => (j === 0 ? HOLD_FIRST : j === n - 1 ? HOLD_LAST : 10));
+  // frames differ in height while the loss chart appears: every frame as tall as the tallest
+  const width = Math.max(...frames.map((c) => c.width));
+  const height = Math.max(...frames.map((c) => c.height));
+  return { frames: frames.map((c) => padTo(c, width, height, bg)), delays, width, height };
+}
+
+/** One frame of a training run: the figure's pictures over its loss chart, and the caption. */
+async function trainingFrame(root, training, caption, bg, fg) {
+  const pic = await picture(root.querySelector('.main'), bg);
+  if (!pic) throw new Error('the figure has nothing drawn to record');
+  const loss = await training.lossChart.toCanvas();
+  if (!loss?.width || !loss?.height) return framed(pic, caption, bg, fg);
+  const gap = 8;
+  const c = document.createElement('canvas');
+  c.width = Math.max(pic.width, loss.width);
+  c.height = pic.height + gap + loss.height;
+  const ctx = c.getContext('2d');
+  ctx.fillStyle = bg;
+  ctx.fillRect(0, 0, c.width, c.height);
+  ctx.drawImage(pic, 0, 0);
+  ctx.drawImage(loss, 0, pic.height + gap);
+  return framed(c, caption, bg, fg);
+}
+
+/** Canvas `c` on a `width` × `height` canvas of background `bg` (top left). */
+function padTo(c, width, height, bg) {
+  if (c.width === width && c.height === height) return c;
+  const p = document.createElement('canvas');
+  p.width = width;
+  p.height = height;
+  const ctx = p.getContext('2d', { willReadFrequently: true });
+  ctx.fillStyle = bg;
+  ctx.fillRect(0, 0, width, height);
+  ctx.drawImage(c, 0, 0);
+  return p;
+}
+
 /** Picture `pic` scaled to at most GIF_MAX_WIDTH wide, over a caption line. */
 function framed(pic, caption, bg, fg) {
   const scale = Math.min(1, GIF_MAX_WIDTH / pic.width);
@@ -143,11 +233,15 @@ export function encodeGif(rec, { progress = () => {}, onWorker = () => {} } = {}
       }
     };
     worker.postMessage({ start: { width: rec.width, height: rec.height, speed: 10 } });
-    rec.frames.forEach((c, k) => {
-      const px = c.getContext('2d').getImageData(0, 0, rec.width, rec.height).data.buffer;
-      worker.postMessage({ frame: px, delay: rec.delays[k] }, [px]);
-    });
-    worker.postMessage({ finish: true });
+    // one frame's pixels per task, so the page's own frames go on in between
+    (async () => {
+      for (let k = 0; k < rec.frames.length; k++) {
+        const px = rec.frames[k].getContext('2d').getImageData(0, 0, rec.width, rec.height).data.buffer;
+        worker.postMessage({ frame: px, delay: rec.delays[k] }, [px]);
+        await tick();
+      }
+      worker.postMessage({ finish: true });
+    })();
   });
 }
 
@@ -185,11 +279,14 @@ export async function encodeWebm(rec, { cancelled = () => false } = {}) {
   return cancelled() ? null : new Blob(chunks, { type: 'video/webm' });
 }
 
-/** The GIF (and, where supported, WebM) buttons of figure `fig` that animates (root element `root`). */
-export function recordButtons(fig, root) {
+/**
+ * Makes the exports of figure `fig` (root element `root`) with `record` (recordLoop or a bound
+ * recordTraining): `run(kind)` records, encodes ('GIF' or 'WebM'), reports progress with a Cancel
+ * button and downloads; the buttons in `buttons` are disabled meanwhile.
+ */
+function exporter(fig, root, record, buttons) {
   let busy = false;
-  const buttons = [];
-  const run = async (kind) => {
+  return async (kind) => {
     if (busy) return;
     busy = true;
     for (const b of buttons) b.disabled = true;
@@ -214,7 +311,7 @@ export function recordButtons(fig, root) {
     const name = fileName(fig, kind === 'GIF' ? 'gif' : 'webm');
     try {
       say(`Recording the ${kind}…`);
-      const rec = await recordLoop(fig, root, {
+      const rec = await record(fig, root, {
         progress: (k, K) => say(`Recording the ${kind}: frame ${k} of ${K}`),
         cancelled: () => stop,
       });
@@ -230,16 +327,21 @@ export function recordButtons(fig, root) {
             })
           : (say('Recording the WebM…'), await encodeWebm(rec, { cancelled: () => stop }));
       if (!blob || stop) return;
+      const t2 = performance.now();
       fig.message('');
+      // what the tests and the gallery read: size, frames, times, and when encoding ran (on
+      // the page's performance.now() clock, for the frame rate meanwhile)
       root.dataset.lastExport = JSON.stringify({
         kind,
         bytes: blob.size,
         frames: rec.frames.length,
         width: rec.width,
         height: rec.height,
-        ms: Math.round(performance.now() - t0),
+        ms: Math.round(t2 - t0),
         recordMs: Math.round(t1 - t0),
-        encodeMs: Math.round(performance.now() - t1),
+        encodeMs: Math.round(t2 - t1),
+        encodeFrom: Math.round(t1),
+        encodeTo: Math.round(t2),
       });
       fig.download(name, blob);
     } catch (e) {
@@ -249,30 +351,33 @@ export function recordButtons(fig, root) {
       for (const b of buttons) b.disabled = false;
     }
   };
-  buttons.push(
-    el(
-      'button',
-      {
-        type: 'button',
-        class: 'small',
-        title: 'Save one loop of the animation as an animated GIF',
-        onclick: () => run('GIF'),
-      },
-      'GIF',
-    ),
-  );
+}
+
+/** A small button with `title` that runs `onclick`. */
+const button = (text, title, onclick) =>
+  el('button', { type: 'button', class: 'small', title, onclick }, text);
+
+/** The GIF (and, where supported, WebM) buttons of figure `fig` that animates (root element `root`). */
+export function recordButtons(fig, root) {
+  const buttons = [];
+  const run = exporter(fig, root, recordLoop, buttons);
+  buttons.push(button('GIF', 'Save one loop of the animation as an animated GIF', () => run('GIF')));
   if (webmSupported())
-    buttons.push(
-      el(
-        'button',
-        {
-          type: 'button',
-          class: 'small',
-          title: 'Save one loop of the animation as a WebM video',
-          onclick: () => run('WebM'),
-        },
-        'WebM',
-      ),
-    );
+    buttons.push(button('WebM', 'Save one loop of the animation as a WebM video', () => run('WebM')));
+  return buttons;
+}
+
+/**
+ * The training panel's GIF (and, where supported, WebM) buttons of figure `fig` (root element
+ * `root`; `training`, its TrainingPanel): the figure as it learns, with its loss curve, to the end
+ * of the run.
+ */
+export function trainingButtons(fig, root, training) {
+  const buttons = [];
+  const run = exporter(fig, root, (f, r, opts) => recordTraining(f, r, training, opts), buttons);
+  const what =
+    'the figure as it learns, with its loss curve, to the end of the run (it starts one if none is running)';
+  buttons.push(button('GIF', `Save ${what} as an animated GIF`, () => run('GIF')));
+  if (webmSupported()) buttons.push(button('WebM', `Save ${what} as a WebM video`, () => run('WebM')));
   return buttons;
 }

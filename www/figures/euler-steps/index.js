@@ -13,6 +13,7 @@ import { Plot } from '../../lib/plot.js';
 import { ShownRuns } from '../../lib/runs.js';
 import { Chart, logTicks } from '../../lib/chart.js';
 import { cfg } from '../../lib/method.js';
+import { PlayHead } from '../../lib/playbar.js';
 
 /** The reference: Heun (second order) with this many steps; its own error is ~1% of Euler's at 100. */
 const REF_STEPS = 100;
@@ -39,6 +40,9 @@ export default {
   title: 'Sampling step by step',
   post: 'Fig 2(b)',
   styles: ['style.css'],
+  // it animates for the GIF/WebM recorder (www/shell/record.js): its play head, `playHead`, runs
+  // time t through both runs, the Euler paths growing a straight step at a time
+  animates: true,
   // what a change invalidates (www/shell/effects.js), strongest first: both runs; new weights
   // (the next runs, while training); the Euler run only
   params: [
@@ -97,6 +101,18 @@ export default {
     );
     const sidePanel = fig.sidePanel();
     fig.plots.append(chartBox);
+    // the recorder's play head: t = pos / REF_STEPS (paused at the end, its bar not shown: on
+    // screen both runs are drawn whole)
+    const head = new PlayHead({
+      reducedMotion: true,
+      steps: () => REF_STEPS,
+      request: () => {
+        dirty = true;
+        fig.request();
+      },
+      seconds: 4,
+      label: 'Euler steps',
+    });
 
     // A run: a private copy of the model (so it keeps one set of weights while training goes on),
     // the reference, the coarse run and the chart's runs, all from the same noise. `cur` is shown;
@@ -167,11 +183,16 @@ export default {
       const dpr = plot.dpr;
       const { snap, ref, coarse } = runs.cur;
       const ci = classIdx();
+      // time t of the play head (1 unless the recorder moves it): the reference to t, Euler's
+      // last step before t and the straight line from it towards the next
+      const t = Math.min(1, head.pos / REF_STEPS);
+      const whole = t >= 1;
+      const eu = Math.floor(t * coarse.steps);
       p.clear();
       p.data(snap, dark() ? 0.24 : 0.17, 1.1 * dpr);
       // with reduced motion, the runs appear when they are finished
       const show = !fig.reducedMotion || (coarse.done && ref.done);
-      if (show) p.particles(coarse, -1, ci, 0.9, 1.35 * dpr);
+      if (show) p.particles(coarse, whole ? -1 : Math.min(eu, coarse.step), ci, 0.9, 1.35 * dpr);
       plot.put();
       const ctx = plot.overlay();
       if (!show) return;
@@ -195,7 +216,7 @@ export default {
       // reference paths, thin and dashed, under the Euler ones
       const refPaths = [];
       for (let i = 0; i < k; i++) {
-        const buf = p.path(ref, i, ref.step);
+        const buf = p.path(ref, i, whole ? ref.step : Math.min(ref.step, Math.round(t * REF_STEPS)));
         refPaths.push(buf);
         plot.polyline(ctx, buf, muted, 1.2, [4, 3]);
       }
@@ -203,7 +224,7 @@ export default {
       const r = coarse.steps <= 8 ? 2.6 : coarse.steps <= 20 ? 2 : coarse.steps <= 50 ? 1.4 : 0;
       const coarsePaths = [];
       for (let i = 0; i < k; i++) {
-        const buf = p.path(coarse, i, coarse.step);
+        const buf = whole ? p.path(coarse, i, coarse.step) : partial(p, coarse, i, t);
         coarsePaths.push(buf);
         plot.polyline(ctx, buf, bg, 3.4);
         plot.polyline(ctx, buf, fg, 1.6);
@@ -214,10 +235,23 @@ export default {
         dot(buf[0], buf[1], 2.4, muted, bg, 1);
       }
       // end points: Euler's as a filled disc, the reference's as a ring on top
-      if (coarse.done)
+      if (coarse.done && whole)
         for (const buf of coarsePaths) dot(buf[buf.length - 2], buf[buf.length - 1], 3.6, fg, bg, 1.2);
-      if (ref.done)
+      if (ref.done && whole)
         for (const buf of refPaths) dot(buf[buf.length - 2], buf[buf.length - 1], 5, null, muted, 1.8);
+    }
+
+    /** Euler path `i` of `flow` up to time t < 1: its steps before t, then straight on to t. */
+    function partial(p, flow, i, t) {
+      const f = t * flow.steps;
+      const j = Math.min(Math.floor(f), flow.step);
+      if (j >= flow.step) return p.path(flow, i, j);
+      const buf = p.path(flow, i, j + 1);
+      const n = buf.length;
+      const a = f - j;
+      buf[n - 2] = buf[n - 4] + a * (buf[n - 2] - buf[n - 4]);
+      buf[n - 1] = buf[n - 3] + a * (buf[n - 1] - buf[n - 3]);
+      return buf;
     }
 
     // ---------- the readout ----------
@@ -481,6 +515,7 @@ export default {
     }
 
     return {
+      playHead: head,
       layout() {
         const side = Plot.sideFor(fig.width(), 1, { max: 520 });
         plot.resize(side);

@@ -9,16 +9,22 @@ import { P, fx, trainParams } from '../../shell/figure.js';
 import { Plot } from '../../lib/plot.js';
 import { PathStrip, meanAxis, stackForExport } from '../../lib/path-strip.js';
 import { cfg, method } from '../../lib/method.js';
+import { PlayHead } from '../../lib/playbar.js';
 
 const TWO = ['non-overlapping', 'overlapping'];
 /** Milliseconds for t to run from 0 to 1 on screen (a few Euler steps are visible one by one). */
 const PLAY_MS = 2600;
+/** Frames of t from 0 to 1 for the GIF/WebM recorder's play head. */
+const REC_STEPS = 60;
 
 export default {
   id: 'rectified-cfg',
   title: 'Rectified CFG',
   post: 'predictor–corrector guidance',
   styles: ['style.css'],
+  // it animates (the replay): the GIF/WebM recorder steps its play head, `playHead`, through t
+  // (www/shell/record.js)
+  animates: true,
   // what a change invalidates (www/shell/effects.js), strongest first: another data set (view and
   // runs); new runs (from new noise, or, for new weights, the same); both panels restarted; the
   // rectified-CFG panel; the CFG panel
@@ -136,6 +142,18 @@ export default {
     fig.addSide(el('div', { class: 'rc-tools' }, replay));
     let gen = 0;
     let started = performance.now(); // when the shown run began, for pacing
+    // the recorder's play head: both panels' samples at t = pos / REC_STEPS (paused at the end,
+    // its bar not shown: on screen the replay is paced by the clock); the strips stay whole
+    const head = new PlayHead({
+      reducedMotion: true,
+      steps: () => REC_STEPS,
+      request: () => {
+        for (const p of panels) p.dirty = true;
+        fig.request();
+      },
+      seconds: PLAY_MS / 1000,
+      label: 'time t',
+    });
 
     const label = () => fig.classes.indexOf(fig.state.class);
     let axisOf = { model: null, axis: null };
@@ -257,7 +275,8 @@ export default {
       const pt = p.plot.painter;
       const dpr = p.plot.dpr;
       p.plot.backdrop(`${fig.model.dataset}|${gen}`, (q) => q.data(fig.model, 0.16, Math.min(1.1 * dpr, 2)));
-      const k = p.flow.step;
+      const t = Math.min(1, head.pos / REC_STEPS);
+      const k = t >= 1 ? p.flow.step : Math.min(p.flow.step, Math.round(t * p.flow.steps));
       const trail = Math.max(2, Math.round(p.flow.steps / 5));
       pt.trails(p.flow, k, trail, label(), 0.85, Math.min(1.4 * dpr, 2.4));
       p.plot.put();
@@ -291,6 +310,7 @@ export default {
     }
 
     return {
+      playHead: head,
       layout,
       data() {
         gen++;
