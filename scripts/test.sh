@@ -1,74 +1,127 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, clippy (native and wasm32), native tests, browser tests of the wasm
 # build (wasm-pack + Chromium), the built page in headless Chromium, a smoke test of it in Firefox
-# and WebKit, and the quality bar.
+# and WebKit, and the quality bar and the post's questions (release).
 # Installs whatever is missing first. Screenshots of the figures land in tests/artifacts/.
+#
+# Two lanes run side by side, since neither keeps two cores busy on its own (a rustc of the one
+# big crate, a browser waiting for a worker, a release test on one thread):
+#   native: clippy (native), the native tests, the quality bar and the answers (release), in its
+#           own cargo target directory (target/native), so that the two lanes never wait for each
+#           other's lock; its output goes to target/native-lane.log and is printed when it ends;
+#   web:    clippy (wasm32), wasm-pack's browser tests, the page build and every page test (the
+#           CLI round trip uses the native lane's binary: cargo waits for that lane's build).
+# A failure in either lane fails the run; the other lane is stopped.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 setup_test
 cd "$ROOT"
 start=$(date +%s)
-# Each step is printed with its start time; at exit (pass or fail) a table of every step's duration,
-# in the form docs/testing.md's "Where the time goes" uses.
-steps=() starts=()
+mkdir -p target
+STEPS="$ROOT/target/test-steps.tsv"
+NATIVE_LOG="$ROOT/target/native-lane.log"
+: >"$STEPS"
+# Each step is printed with its start time; at exit (pass or fail) a table of every step's
+# duration, lane by lane, in the form docs/testing.md's "Where the time goes" uses.
 step() {
-  steps+=("$*") starts+=("$(date +%s)")
-  say "[$(( starts[-1] - start ))s] $*"
+  local lane=$1
+  shift
+  printf '%s\t%d\t%s\n' "$lane" "$(date +%s)" "$*" >>"$STEPS"
+  say "[$(($(date +%s) - start))s] ($lane) $*"
 }
+lane_end() { printf '%s\t%d\t-\n' "$1" "$(date +%s)" >>"$STEPS"; }
 durations() {
-  local end i next
-  end=$(date +%s)
-  (( ${#steps[@]} )) || return 0
-  printf '\n| step | start (s) | duration (s) |\n|---|---|---|\n' >&2
-  for (( i = 0; i < ${#steps[@]}; i++ )); do
-    next=$end
-    (( i + 1 < ${#steps[@]} )) && next=${starts[i + 1]}
-    printf '| %s | %d | %d |\n' "${steps[i]}" $(( starts[i] - start )) $(( next - starts[i] )) >&2
-  done
-  printf '| total | | %d |\n' $(( end - start )) >&2
+  local end=$(date +%s)
+  [ -s "$STEPS" ] || return 0
+  printf '\n| lane | step | start (s) | duration (s) |\n|---|---|---|---|\n' >&2
+  # a step ends where the next step of its lane starts (or the lane ends, or now)
+  awk -F'\t' -v t0="$start" -v now="$end" '
+    { lane[NR] = $1; at[NR] = $2; name[NR] = $3 }
+    END {
+      for (i = 1; i <= NR; i++) {
+        if (name[i] == "-") continue
+        stop = now
+        for (j = i + 1; j <= NR; j++) if (lane[j] == lane[i]) { stop = at[j]; break }
+        printf "| %s | %s | %d | %d |\n", lane[i], name[i], at[i] - t0, stop - at[i]
+      }
+    }' "$STEPS" >&2
+  printf '| total | | | %d |\n' $((end - start)) >&2
 }
-trap durations EXIT
+native_pid=
+finish() {
+  local rc=$?
+  if [ -n "$native_pid" ] && kill -0 "$native_pid" 2>/dev/null; then
+    kill -- "-$native_pid" 2>/dev/null || kill "$native_pid" 2>/dev/null || true
+    say "the native lane was stopped (the web lane failed); its output so far:"
+    cat "$NATIVE_LOG" >&2 || true
+  fi
+  durations
+  exit $rc
+}
+trap finish EXIT
 
-step "formatting: cargo fmt --check, and prettier --check for the JavaScript (.prettierrc.json)"
+step all "formatting: cargo fmt --check, and prettier --check for the JavaScript (.prettierrc.json)"
 cargo fmt --all --check
 tests/node_modules/.bin/prettier --check --log-level warn "**/*.{js,mjs}"
+lane_end all
 
-step "clippy (native and wasm32), warnings denied"
-cargo clippy --workspace --all-targets -- -D warnings
+# ---------- the native lane, in the background ----------
+native_lane() {
+  export CARGO_TARGET_DIR="$ROOT/target/native"
+  step native "clippy (native), warnings denied"
+  cargo clippy --workspace --all-targets -- -D warnings
+  step native "native tests"
+  cargo test --workspace --all-targets
+  step native "quality bar: default training, eval on 10,000 samples (release)"
+  cargo test --release --test quality -- --ignored --nocapture
+  step native "the post's questions, answered on the shipped models (release)"
+  cargo test --release --test answers -- --ignored --nocapture
+  lane_end native
+}
+set -m # the lane gets its own process group, so that a failure elsewhere can stop all of it
+(native_lane) >"$NATIVE_LOG" 2>&1 &
+native_pid=$!
+set +m
+
+# ---------- the web lane, here ----------
+step web "clippy (wasm32), warnings denied"
 cargo clippy --workspace --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-step "native tests"
-cargo test --workspace --all-targets
-
-step "browser tests of the wasm build (wasm-pack, headless Chromium)"
+step web "browser tests of the wasm build (wasm-pack, headless Chromium)"
 # The runner's default limit is 20 s for all the tests of one file (WASM_BINDGEN_TEST_TIMEOUT):
 # a slow machine must not fail for being slow, so the limit is generous.
 WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" wasm-pack test --headless --chrome --mode no-install crate
 
-step "page build (trunk, release; relative URLs: the same dist/ serves a sub-path)"
+step web "page build (trunk, release; relative URLs: the same dist/ serves a sub-path)"
 trunk build index.html --release
 
-step "page tests (playwright-core, headless Chromium)"
+step web "page tests (playwright-core, headless Chromium)"
 # every page test file but the soak, which runs once, throttled, below (a 60 s run that measures
-# what does not depend on the speed: memory growth)
+# what does not depend on the speed: memory growth); the CLI round trip builds its binary in the
+# native lane's target directory (cargo waits for that lane's build, then finds it up to date)
 mapfile -t page_tests < <(ls tests/*.test.js | grep -v '/soak\.test\.js$')
-node --test --test-reporter=spec "${page_tests[@]}"
+CARGO_TARGET_DIR="$ROOT/target/native" node --test --test-reporter=spec "${page_tests[@]}"
 
-step "smoke test in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver, Xvfb): tests/engines/"
+step web "smoke test in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver, Xvfb): tests/engines/"
 node --test --test-reporter=spec tests/engines/run.js
 
 # The timing-sensitive page tests again with every page's main thread four times slower (Chromium's
-# own CPU throttling, tests/lib.js; workers cannot be throttled): the soak, every test that trains in the
+# own CPU throttling, tests/lib.js; workers cannot be throttled): every test that trains in the
 # browser, and the exact densities. The tests wait for states, never for durations, so they
 # must pass at any speed. The soak runs only here.
-step "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4)"
+step web "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4)"
 CPU_THROTTLE=4 node --test --test-reporter=spec tests/soak.test.js tests/probability-path.test.js tests/reliability.test.js tests/guidance-lab.test.js
 CPU_THROTTLE=4 node --test --test-reporter=spec --test-name-pattern='train|reflow|distil' tests/article.test.js
+lane_end web
 
-step "quality bar: default training, eval on 10,000 samples (release)"
-cargo test --release --test quality -- --ignored --nocapture
-
-step "the post's questions, answered on the shipped models (release)"
-cargo test --release --test answers -- --ignored --nocapture
-
-say "[$(( $(date +%s) - start ))s] all tests passed"
+say "[$(($(date +%s) - start))s] the web lane passed; waiting for the native lane"
+native_rc=0
+wait "$native_pid" || native_rc=$?
+native_pid=
+say "the native lane's output (target/native-lane.log):"
+cat "$NATIVE_LOG" >&2
+if [ "$native_rc" != 0 ]; then
+  say "the native lane failed (exit $native_rc)"
+  exit "$native_rc"
+fi
+say "[$(($(date +%s) - start))s] all tests passed"
