@@ -7,8 +7,15 @@
 // under (c): the noise-scaled samples (d) against the tempered class, next to its own floor.
 import { el, fmt, cfgFormula } from '../../lib/dom.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
-import { Plot } from '../../lib/plot.js';
 import { cfg, method } from '../../lib/method.js';
+import {
+  panelRow,
+  layoutPanels,
+  drawPanel,
+  framePanels,
+  fieldLine,
+  keyLine,
+} from '../shared/sample-panels.js';
 
 const TWO = ['non-overlapping', 'overlapping'];
 const PROJECTIONS = 64;
@@ -94,13 +101,7 @@ export default {
       { kind: 'noise', label: 'noise-scaled samples' },
       { kind: 'scaled', label: 'samples of the velocity scaled by T' },
     ];
-    const panels = KINDS.map(({ kind, label }) => {
-      const plot = new Plot(wasm, { extent: fig.model.extent, compact: true, title: '…', label });
-      const note = el('div', { class: 'tp-note' }, '…');
-      const box = el('div', { class: 'tp-panel' }, plot.el, note);
-      return { kind, plot, note, box, flow: null, dist: null, temp: null, dirty: true };
-    });
-    fig.plots.append(el('div', { class: 'tp-row' }, ...panels.map((p) => p.box)));
+    const panels = panelRow(fig, 'tp', KINDS, { dist: null, temp: null });
     const [pa, pb, pc, pd, pe] = panels;
     /** The sampling panels and the exact-density panels. */
     const flows = [pa, pd, pe];
@@ -190,18 +191,8 @@ export default {
       const { state } = fig;
       const d = (x) => (x ? fmt(x.distance, 3) : '…');
       const f = (p) => (p.floor === null ? '…' : fmt(p.floor, 3));
-      const src = state.exact
-        ? 'the exact velocity of the data (ground truth)'
-        : fig.pretrained
-          ? 'the pretrained network'
-          : `the network after ${fig.model.stepsDone} training steps`;
       fig.readout(
-        el(
-          'span',
-          {},
-          el('span', { class: 'key', style: `background:${fig.colorOf(color())}` }),
-          `${state.n} samples per panel, ${state.steps} Euler steps, same noise`,
-        ),
+        keyLine(fig, color(), `${state.n} samples per panel, ${state.steps} Euler steps, same noise`),
         el(
           'span',
           {},
@@ -214,36 +205,16 @@ export default {
           '; noise floor ',
           el('b', {}, f(pc)),
         ),
-        el('span', {}, `field: ${src}`),
+        fieldLine(fig),
       );
     }
 
     function layout() {
       const width = fig.width();
-      const cols = width >= 700 ? 5 : width >= 480 ? 3 : 2;
-      const side = Plot.sideFor(width, cols, { compact: true, gap: 14, min: 110, max: 260 });
-      for (const p of panels) {
-        if (p.plot.resize(side)) p.dirty = true;
-        p.plot.setExtent(fig.model.extent);
-        p.box.style.width = `${Plot.widthFor(side, true)}px`;
-      }
+      layoutPanels(fig, panels, width >= 700 ? 5 : width >= 480 ? 3 : 2, 260);
     }
 
-    function draw(p) {
-      const pt = p.plot.painter;
-      const dpr = p.plot.dpr;
-      const r = Math.min(1.1 * dpr, 2);
-      if (p.density) {
-        pt.clear();
-        p.density.paint(pt, color());
-        pt.points(p.xy, -1, 0.45, r);
-      } else {
-        p.plot.backdrop(`${fig.model.dataset}|${gen}`, (q) => q.data(fig.model, 0.14, r));
-        pt.particles(p.flow, -1, color(), 0.7, r);
-      }
-      p.plot.put();
-      p.dirty = false;
-    }
+    const draw = (p) => drawPanel(fig, p, color(), `${fig.model.dataset}|${gen}`);
 
     function measure(p) {
       p.dist = pb.density.distanceTo(p.flow, PROJECTIONS);
@@ -274,27 +245,14 @@ export default {
         readout();
       },
       frame(now, budget) {
-        const t0 = performance.now();
         const { state } = fig;
-        const open = flows.filter((p) => !p.flow.done);
-        for (const p of open) {
-          const left = budget - (performance.now() - t0);
-          if (left <= 0) break;
-          const ms = Math.max(0.3, left / open.length);
-          const m = p === pa ? cfg(wasm, state.w, state.exact) : p === pd ? noiseScale() : velocityScale();
-          p.flow.advanceFor(m, fig.model, ms);
-          p.dirty = true;
-          if (p.flow.done) {
-            measure(p);
-            readout();
-          }
-        }
-        let busy = false;
-        for (const p of panels) {
-          if (p.flow && !p.flow.done) busy = true;
-          if (p.dirty && (p.density || !fig.reducedMotion || p.flow.done)) draw(p);
-        }
-        return busy;
+        const methodOf = (p) =>
+          p === pa ? cfg(wasm, state.w, state.exact) : p === pd ? noiseScale() : velocityScale();
+        const done = (p) => {
+          measure(p);
+          readout();
+        };
+        return framePanels(fig, panels, budget, methodOf, done, draw);
       },
     };
   },

@@ -6,8 +6,15 @@
 // (Tilted.distanceTo) once a panel's flow is done; under (c) FKC's smallest ESS and resamplings.
 import { el, fmt, cfgFormula } from '../../lib/dom.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
-import { Plot } from '../../lib/plot.js';
 import { cfg, method } from '../../lib/method.js';
+import {
+  panelRow,
+  layoutPanels,
+  drawPanel,
+  framePanels,
+  fieldLine,
+  keyLine,
+} from '../shared/sample-panels.js';
 
 const TWO = ['non-overlapping', 'overlapping'];
 const PROJECTIONS = 64;
@@ -95,13 +102,7 @@ export default {
       { kind: 'fkc', label: 'Feynman–Kac-corrected CFG samples' },
       { kind: 'tilted', label: 'tilted density and its exact samples' },
     ];
-    const panels = KINDS.map(({ kind, label }) => {
-      const plot = new Plot(wasm, { extent: fig.model.extent, compact: true, title: '…', label });
-      const note = el('div', { class: 'wd-note' }, '…');
-      const box = el('div', { class: 'wd-panel', 'data-panel': kind }, plot.el, note);
-      return { kind, plot, note, box, flow: null, dist: null, stats: null, dirty: true };
-    });
-    fig.plots.append(el('div', { class: 'wd-row' }, ...panels.map((p) => p.box)));
+    const panels = panelRow(fig, 'wd', KINDS, { dist: null, stats: null });
     const [pa, pb, pc, pd] = panels;
     const flows = [pa, pb, pc];
     Object.assign(pd, { density: null, xy: null, floor: null });
@@ -198,47 +199,15 @@ export default {
 
     function readout() {
       const { state } = fig;
-      const src = state.exact
-        ? 'the exact velocity of the data (ground truth)'
-        : fig.pretrained
-          ? 'the pretrained network'
-          : `the network after ${fig.model.stepsDone} training steps`;
       fig.readout(
-        el(
-          'span',
-          {},
-          el('span', { class: 'key', style: `background:${fig.colorOf(color())}` }),
-          `${state.n} samples per panel, ${state.steps} steps, same noise`,
-        ),
-        el('span', {}, `field: ${src}`),
+        keyLine(fig, color(), `${state.n} samples per panel, ${state.steps} steps, same noise`),
+        fieldLine(fig),
       );
     }
 
-    function layout() {
-      const width = fig.width();
-      const cols = width >= 600 ? 4 : 2;
-      const side = Plot.sideFor(width, cols, { compact: true, gap: 14, min: 110, max: 300 });
-      for (const p of panels) {
-        if (p.plot.resize(side)) p.dirty = true;
-        p.plot.setExtent(fig.model.extent);
-        p.box.style.width = `${Plot.widthFor(side, true)}px`;
-      }
-    }
+    const layout = () => layoutPanels(fig, panels, fig.width() >= 600 ? 4 : 2, 300);
 
-    function draw(p) {
-      const pt = p.plot.painter;
-      const r = Math.min(1.1 * p.plot.dpr, 2);
-      if (p === pd) {
-        pt.clear();
-        pd.density.paint(pt, color());
-        pt.points(pd.xy, -1, 0.45, r);
-      } else {
-        p.plot.backdrop(`${fig.model.dataset}|${gen}`, (q) => q.data(fig.model, 0.14, r));
-        pt.particles(p.flow, -1, color(), 0.7, r);
-      }
-      p.plot.put();
-      p.dirty = false;
-    }
+    const draw = (p) => drawPanel(fig, p, color(), `${fig.model.dataset}|${gen}`);
 
     function measure(p) {
       p.dist = pd.density.distanceTo(p.flow, PROJECTIONS);
@@ -268,24 +237,8 @@ export default {
         for (const p of panels) note(p);
         readout();
       },
-      frame(now, budget) {
-        const t0 = performance.now();
-        const open = flows.filter((p) => !p.flow.done);
-        for (const p of open) {
-          const left = budget - (performance.now() - t0);
-          if (left <= 0) break;
-          p.flow.advanceFor(methodOf(p), fig.model, Math.max(0.3, left / open.length));
-          p.dirty = true;
-          // the distance (sliced W2 in wasm, a few ms) once per run, in the frame that ends it
-          if (p.flow.done) measure(p);
-        }
-        let busy = false;
-        for (const p of panels) {
-          if (p.flow && !p.flow.done) busy = true;
-          if (p.dirty && (p === pd || !fig.reducedMotion || p.flow.done)) draw(p);
-        }
-        return busy;
-      },
+      // the distance (sliced W2 in wasm, a few ms) once per run, in the frame that ends it
+      frame: (now, budget) => framePanels(fig, panels, budget, methodOf, measure, draw),
     };
   },
 };

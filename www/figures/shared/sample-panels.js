@@ -1,0 +1,91 @@
+// What the figures of side-by-side sample panels share (temperature, which-distribution): a row
+// of compact plots, each with a note under it, showing either a flow's particles over the data or
+// an exact density with its exact samples; their layout; one frame of their flows; and the
+// read-out's line on the field followed.
+import { el } from '../../lib/dom.js';
+import { Plot } from '../../lib/plot.js';
+
+/**
+ * A row of panels appended to `fig.plots`, one per `{ kind, label }` of `kinds` (label: the
+ * plot's accessible name), with CSS classes `<prefix>-row`, `<prefix>-panel` (with data-panel =
+ * kind) and `<prefix>-note`. Each panel is `{ kind, plot, note, box, flow: null, dirty: true }`
+ * and the figure's own `fields`.
+ */
+export function panelRow(fig, prefix, kinds, fields) {
+  const panels = kinds.map(({ kind, label }) => {
+    const plot = new Plot(fig.wasm, { extent: fig.model.extent, compact: true, title: '…', label });
+    const note = el('div', { class: `${prefix}-note` }, '…');
+    const box = el('div', { class: `${prefix}-panel`, 'data-panel': kind }, plot.el, note);
+    return { kind, plot, note, box, flow: null, ...fields, dirty: true };
+  });
+  fig.plots.append(el('div', { class: `${prefix}-row` }, ...panels.map((p) => p.box)));
+  return panels;
+}
+
+/** Sizes the panels for `cols` columns (plots of at most `max` CSS pixels) on the data's view. */
+export function layoutPanels(fig, panels, cols, max) {
+  const side = Plot.sideFor(fig.width(), cols, { compact: true, gap: 14, min: 110, max });
+  for (const p of panels) {
+    if (p.plot.resize(side)) p.dirty = true;
+    p.plot.setExtent(fig.model.extent);
+    p.box.style.width = `${Plot.widthFor(side, true)}px`;
+  }
+}
+
+/**
+ * Paints panel `p` in palette colour `color`: its exact density and samples (`p.density`,
+ * `p.xy`), or its flow's particles over the data (the backdrop cached under `backdrop`).
+ */
+export function drawPanel(fig, p, color, backdrop) {
+  const pt = p.plot.painter;
+  const r = Math.min(1.1 * p.plot.dpr, 2);
+  if (p.density) {
+    pt.clear();
+    p.density.paint(pt, color);
+    pt.points(p.xy, -1, 0.45, r);
+  } else {
+    p.plot.backdrop(backdrop, (q) => q.data(fig.model, 0.14, r));
+    pt.particles(p.flow, -1, color, 0.7, r);
+  }
+  p.plot.put();
+  p.dirty = false;
+}
+
+/**
+ * One frame of the panels: the unfinished flows move by `methodOf(p)` within `budget` ms, shared
+ * between them, with `done(p)` called in the frame a flow ends; then every changed panel is
+ * drawn by `draw(p)` (a flow's only once it is done, under reduced motion). Returns whether a
+ * flow is still running.
+ */
+export function framePanels(fig, panels, budget, methodOf, done, draw) {
+  const t0 = performance.now();
+  const open = panels.filter((p) => p.flow && !p.flow.done);
+  for (const p of open) {
+    const left = budget - (performance.now() - t0);
+    if (left <= 0) break;
+    p.flow.advanceFor(methodOf(p), fig.model, Math.max(0.3, left / open.length));
+    p.dirty = true;
+    if (p.flow.done) done(p);
+  }
+  let busy = false;
+  for (const p of panels) {
+    if (p.flow && !p.flow.done) busy = true;
+    if (p.dirty && (p.density || !fig.reducedMotion || p.flow.done)) draw(p);
+  }
+  return busy;
+}
+
+/** The read-out's line on the field the flows follow. */
+export function fieldLine(fig) {
+  const src = fig.state.exact
+    ? 'the exact velocity of the data (ground truth)'
+    : fig.pretrained
+      ? 'the pretrained network'
+      : `the network after ${fig.model.stepsDone} training steps`;
+  return el('span', {}, `field: ${src}`);
+}
+
+/** The read-out's first line: the key of colour `color` and `text`. */
+export function keyLine(fig, color, text) {
+  return el('span', {}, el('span', { class: 'key', style: `background:${fig.colorOf(color)}` }), text);
+}
