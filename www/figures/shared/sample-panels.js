@@ -22,6 +22,27 @@ export function panelRow(fig, prefix, kinds, fields) {
   return panels;
 }
 
+/**
+ * New flows for the panels `flows` (not recording; the solver `solverOf(p)`) from the settings'
+ * class, particles, steps and seed, in place of their old ones; each panel's `fields` reset.
+ */
+export function newFlows(fig, flows, solverOf, fields) {
+  const { class: cls, n, steps, seed } = fig.state;
+  for (const p of flows) {
+    p.flow?.free();
+    p.flow = new fig.wasm.Flow(fig.model, cls, n, steps, solverOf(p), seed, false);
+    Object.assign(p, fields, { dirty: true });
+  }
+}
+
+/** The panels' flows back to their start noise, each panel's `fields` reset. */
+export function rewindFlows(flows, fields) {
+  for (const p of flows) {
+    p.flow.rewind();
+    Object.assign(p, fields, { dirty: true });
+  }
+}
+
 /** Sizes the panels for `cols` columns (plots of at most `max` CSS pixels) on the data's view. */
 export function layoutPanels(fig, panels, cols, max) {
   const side = Plot.sideFor(fig.width(), cols, { compact: true, gap: 14, min: 110, max });

@@ -15,6 +15,8 @@ import {
   framePanels,
   fieldLine,
   keyLine,
+  newFlows,
+  rewindFlows,
 } from '../shared/sample-panels.js';
 
 const TWO = ['non-overlapping', 'overlapping'];
@@ -164,26 +166,16 @@ export default {
       }
     }
 
+    const unmeasured = { dist: null, temp: null };
+
     function buildFlows() {
-      const { state } = fig;
-      for (const p of flows) {
-        p.flow?.free();
-        p.flow = new wasm.Flow(fig.model, state.class, state.n, state.steps, 'euler', state.seed, false);
-        p.dist = null;
-        p.temp = null;
-        p.dirty = true;
-      }
+      newFlows(fig, flows, () => 'euler', unmeasured);
       // zero steps: the flow takes the method's start noise
       pd.flow.advanceFor(noiseScale(), fig.model, Infinity, 0);
     }
 
     function restartFlows() {
-      for (const p of flows) {
-        p.flow.rewind();
-        p.dist = null;
-        p.temp = null;
-        p.dirty = true;
-      }
+      rewindFlows(flows, unmeasured);
       pd.flow.advanceFor(noiseScale(), fig.model, Infinity, 0);
     }
 

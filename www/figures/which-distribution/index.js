@@ -14,6 +14,8 @@ import {
   framePanels,
   fieldLine,
   keyLine,
+  newFlows,
+  rewindFlows,
 } from '../shared/sample-panels.js';
 
 const TWO = ['non-overlapping', 'overlapping'];
@@ -169,33 +171,9 @@ export default {
       }
     }
 
-    function buildFlows() {
-      const { state } = fig;
-      for (const p of flows) {
-        p.flow?.free();
-        p.flow = new wasm.Flow(
-          fig.model,
-          state.class,
-          state.n,
-          state.steps,
-          p === pa ? 'euler' : 'sde',
-          state.seed,
-          false,
-        );
-        p.dist = null;
-        p.stats = null;
-        p.dirty = true;
-      }
-    }
-
-    function restartFlows() {
-      for (const p of flows) {
-        p.flow.rewind();
-        p.dist = null;
-        p.stats = null;
-        p.dirty = true;
-      }
-    }
+    const unmeasured = { dist: null, stats: null };
+    const buildFlows = () => newFlows(fig, flows, (p) => (p === pa ? 'euler' : 'sde'), unmeasured);
+    const restartFlows = () => rewindFlows(flows, unmeasured);
 
     function readout() {
       const { state } = fig;
