@@ -1,9 +1,40 @@
-// What the figures of side-by-side sample panels share (temperature, which-distribution): a row
-// of compact plots, each with a note under it, showing either a flow's particles over the data or
+// What the figures of side-by-side sample panels share (temperature, which-distribution): their
+// settings, a row of compact plots, each with a note under it, showing either a flow's particles over the data or
 // an exact density with its exact samples; their layout; one frame of their flows; and the
 // read-out's line on the field followed.
 import { el } from '../../lib/dom.js';
 import { Plot } from '../../lib/plot.js';
+import { P, fx, trainParams } from '../../shell/figure.js';
+
+/** Projections of the sliced W2 distance under every panel. */
+export const PROJECTIONS = 64;
+/** Cells per side of the grid the exact densities are computed on (over the plot's square). */
+export const GRID = 200;
+
+/**
+ * The settings of a figure of sample panels at one w from the same noise, with what a change
+ * invalidates (www/shell/effects.js), in three parts: the view (another data set); the exact
+ * densities, which new weights leave as they are; the flows (new ones, new weights, or the same
+ * noise restarted under another w). `wHelp` is w's help; `own` are the figure's own settings,
+ * after w.
+ */
+export function params(wHelp, ...own) {
+  return [
+    ...fx(['data', 'densities', 'flows'], P.dataset('overlapping', ['non-overlapping', 'overlapping'])),
+    ...fx(['densities', 'flows'], {
+      ...P.cls('upper-right'),
+      help: 'The class to sample, and to guide toward.',
+    }),
+    ...fx(['densities', 'restart'], { ...P.w(3, 8), min: 1, help: wHelp }),
+    ...own,
+    ...fx(['densities', 'flows'], P.n(1000, 3000), P.seed()),
+    ...fx('restart', P.exact()),
+    ...trainParams(),
+  ];
+}
+
+/** The effects of [`params`], strongest first in each chain. */
+export const EFFECTS = [['data'], ['densities'], ['weights', 'flows', 'restart']];
 
 /**
  * A row of panels appended to `fig.plots`, one per `{ kind, label }` of `kinds` (label: the
@@ -11,7 +42,7 @@ import { Plot } from '../../lib/plot.js';
  * kind) and `<prefix>-note`. Each panel is `{ kind, plot, note, box, flow: null, dirty: true }`
  * and the figure's own `fields`.
  */
-export function panelRow(fig, prefix, kinds, fields) {
+export function row(fig, prefix, kinds, fields) {
   const panels = kinds.map(({ kind, label }) => {
     const plot = new Plot(fig.wasm, { extent: fig.model.extent, compact: true, title: '…', label });
     const note = el('div', { class: `${prefix}-note` }, '…');
@@ -44,7 +75,7 @@ export function rewindFlows(flows, fields) {
 }
 
 /** Sizes the panels for `cols` columns (plots of at most `max` CSS pixels) on the data's view. */
-export function layoutPanels(fig, panels, cols, max) {
+export function layout(fig, panels, cols, max) {
   const side = Plot.sideFor(fig.width(), cols, { compact: true, gap: 14, min: 110, max });
   for (const p of panels) {
     if (p.plot.resize(side)) p.dirty = true;
@@ -57,7 +88,7 @@ export function layoutPanels(fig, panels, cols, max) {
  * Paints panel `p` in palette colour `color`: its exact density and samples (`p.density`,
  * `p.xy`), or its flow's particles over the data (the backdrop cached under `backdrop`).
  */
-export function drawPanel(fig, p, color, backdrop) {
+export function draw(fig, p, color, backdrop) {
   const pt = p.plot.painter;
   const r = Math.min(1.1 * p.plot.dpr, 2);
   if (p.density) {
@@ -78,7 +109,7 @@ export function drawPanel(fig, p, color, backdrop) {
  * drawn by `draw(p)` (a flow's only once it is done, under reduced motion). Returns whether a
  * flow is still running.
  */
-export function framePanels(fig, panels, budget, methodOf, done, draw) {
+export function frame(fig, panels, budget, methodOf, done, draw) {
   const t0 = performance.now();
   const open = panels.filter((p) => p.flow && !p.flow.done);
   for (const p of open) {

@@ -6,23 +6,9 @@
 // sampling panels: sliced W2 to exact samples of the tilted density (b), next to its noise floor;
 // under (c): the noise-scaled samples (d) against the tempered class, next to its own floor.
 import { el, fmt, cfgFormula } from '../../lib/dom.js';
-import { P, fx, trainParams } from '../../shell/figure.js';
+import { fx, P } from '../../shell/figure.js';
 import { cfg, method } from '../../lib/method.js';
-import {
-  panelRow,
-  layoutPanels,
-  drawPanel,
-  framePanels,
-  fieldLine,
-  keyLine,
-  newFlows,
-  rewindFlows,
-} from '../shared/sample-panels.js';
-
-const TWO = ['non-overlapping', 'overlapping'];
-const PROJECTIONS = 64;
-/** Cells per side of the grid the exact densities are computed on (over the plot's square). */
-const GRID = 200;
+import * as Panels from '../shared/sample-panels.js';
 
 export default {
   id: 'temperature',
@@ -30,26 +16,12 @@ export default {
   post: 'Temperature Tuning',
   styles: ['style.css'],
   wide: true,
-  // what a change invalidates (www/shell/effects.js), three parts: the view (another data set);
-  // the exact densities of (b) and (c), which new weights leave as they are; the flows (new
-  // ones, new weights, or the same noise restarted under another w)
-  params: [
-    ...fx(['data', 'densities', 'flows'], P.dataset('overlapping', TWO)),
-    ...fx(['densities', 'flows'], {
-      ...P.cls('upper-right'),
-      help: 'The class to sample, and to guide toward.',
-    }),
-    ...fx(['densities', 'restart'], {
-      ...P.w(3, 8),
-      min: 1,
-      help: 'The guidance scale of CFG (a) and of the tilted density (b); the tempered class (c), the noise scaling (d) and v ← T·v (e) use the temperature T = 1/w.',
-    }),
+  // the exact densities are (b) and (c)
+  params: Panels.params(
+    'The guidance scale of CFG (a) and of the tilted density (b); the tempered class (c), the noise scaling (d) and v ← T·v (e) use the temperature T = 1/w.',
     ...fx('flows', P.steps(40, 200)),
-    ...fx(['densities', 'flows'], P.n(1000, 3000), P.seed()),
-    ...fx('restart', P.exact()),
-    ...trainParams(),
-  ],
-  effects: [['data'], ['densities'], ['weights', 'flows', 'restart']],
+  ),
+  effects: Panels.EFFECTS,
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed', 'exact'],
   caption: () => [
     'Is CFG a lower temperature? (a) CFG; (b) the tilted density its score suggests; (c) the class at temperature T = 1/w; (d) narrower start noise; (e) v ← T·v. The distances show CFG is neither (b) nor (c).',
@@ -103,7 +75,7 @@ export default {
       { kind: 'noise', label: 'noise-scaled samples' },
       { kind: 'scaled', label: 'samples of the velocity scaled by T' },
     ];
-    const panels = panelRow(fig, 'tp', KINDS, { dist: null, temp: null });
+    const panels = Panels.row(fig, 'tp', KINDS, { dist: null, temp: null });
     const [pa, pb, pc, pd, pe] = panels;
     /** The sampling panels and the exact-density panels. */
     const flows = [pa, pd, pe];
@@ -153,8 +125,8 @@ export default {
     function buildDensities() {
       const { state } = fig;
       for (const p of exact) p.density?.free();
-      pb.density = new wasm.Tilted(fig.model, state.class, state.w, GRID, state.seed);
-      pc.density = wasm.Tilted.tempered(fig.model, state.class, T(), GRID, state.seed);
+      pb.density = new wasm.Tilted(fig.model, state.class, state.w, Panels.GRID, state.seed);
+      pc.density = wasm.Tilted.tempered(fig.model, state.class, T(), Panels.GRID, state.seed);
       for (const p of exact) {
         p.xy = p.density.sample(state.n, state.seed);
         p.floor = null;
@@ -169,13 +141,13 @@ export default {
     const unmeasured = { dist: null, temp: null };
 
     function buildFlows() {
-      newFlows(fig, flows, () => 'euler', unmeasured);
+      Panels.newFlows(fig, flows, () => 'euler', unmeasured);
       // zero steps: the flow takes the method's start noise
       pd.flow.advanceFor(noiseScale(), fig.model, Infinity, 0);
     }
 
     function restartFlows() {
-      rewindFlows(flows, unmeasured);
+      Panels.rewindFlows(flows, unmeasured);
       pd.flow.advanceFor(noiseScale(), fig.model, Infinity, 0);
     }
 
@@ -184,7 +156,7 @@ export default {
       const d = (x) => (x ? fmt(x.distance, 3) : '…');
       const f = (p) => (p.floor === null ? '…' : fmt(p.floor, 3));
       fig.readout(
-        keyLine(fig, color(), `${state.n} samples per panel, ${state.steps} Euler steps, same noise`),
+        Panels.keyLine(fig, color(), `${state.n} samples per panel, ${state.steps} Euler steps, same noise`),
         el(
           'span',
           {},
@@ -197,20 +169,20 @@ export default {
           '; noise floor ',
           el('b', {}, f(pc)),
         ),
-        fieldLine(fig),
+        Panels.fieldLine(fig),
       );
     }
 
     function layout() {
       const width = fig.width();
-      layoutPanels(fig, panels, width >= 700 ? 5 : width >= 480 ? 3 : 2, 260);
+      Panels.layout(fig, panels, width >= 700 ? 5 : width >= 480 ? 3 : 2, 260);
     }
 
-    const draw = (p) => drawPanel(fig, p, color(), `${fig.model.dataset}|${gen}`);
+    const draw = (p) => Panels.draw(fig, p, color(), `${fig.model.dataset}|${gen}`);
 
     function measure(p) {
-      p.dist = pb.density.distanceTo(p.flow, PROJECTIONS);
-      p.temp = pc.density.distanceTo(p.flow, PROJECTIONS);
+      p.dist = pb.density.distanceTo(p.flow, Panels.PROJECTIONS);
+      p.temp = pc.density.distanceTo(p.flow, Panels.PROJECTIONS);
       pb.floor = p.dist.floor;
       pc.floor = p.temp.floor;
       note(p);
@@ -244,7 +216,7 @@ export default {
           measure(p);
           readout();
         };
-        return framePanels(fig, panels, budget, methodOf, done, draw);
+        return Panels.frame(fig, panels, budget, methodOf, done, draw);
       },
     };
   },

@@ -5,23 +5,9 @@
 // sliced W2 to exact samples of the tilted density, next to the noise floor, computed in wasm
 // (Tilted.distanceTo) once a panel's flow is done; under (c) FKC's smallest ESS and resamplings.
 import { el, fmt, cfgFormula } from '../../lib/dom.js';
-import { P, fx, trainParams } from '../../shell/figure.js';
+import { fx, P } from '../../shell/figure.js';
 import { cfg, method } from '../../lib/method.js';
-import {
-  panelRow,
-  layoutPanels,
-  drawPanel,
-  framePanels,
-  fieldLine,
-  keyLine,
-  newFlows,
-  rewindFlows,
-} from '../shared/sample-panels.js';
-
-const TWO = ['non-overlapping', 'overlapping'];
-const PROJECTIONS = 64;
-/** Cells per side of the grid the tilted density is computed on. */
-const GRID = 200;
+import * as Panels from '../shared/sample-panels.js';
 
 export default {
   id: 'which-distribution',
@@ -29,19 +15,9 @@ export default {
   post: 'Temperature Tuning',
   wide: true,
   styles: ['style.css'],
-  // what a change invalidates (www/shell/effects.js): the view (another data set); the tilted
-  // density (its class and w); the flows (new ones, new weights, or the same noise restarted)
-  params: [
-    ...fx(['data', 'densities', 'flows'], P.dataset('overlapping', TWO)),
-    ...fx(['densities', 'flows'], {
-      ...P.cls('upper-right'),
-      help: 'The class to sample, and to guide toward.',
-    }),
-    ...fx(['densities', 'restart'], {
-      ...P.w(3, 8),
-      min: 1,
-      help: 'The guidance scale of every sampler and of the tilted density (d).',
-    }),
+  // the exact density is the tilted one (d)
+  params: Panels.params(
+    'The guidance scale of every sampler and of the tilted density (d).',
     ...fx('restart', {
       key: 'eta',
       label: 'SDE noise η',
@@ -53,11 +29,8 @@ export default {
       help: 'The noise level η of the SDE that (b) and (c) follow: g² = 2η(1−t); η = 0 is the ODE.',
     }),
     ...fx('flows', P.steps(100, 200)),
-    ...fx(['densities', 'flows'], P.n(1000, 3000), P.seed()),
-    ...fx('restart', P.exact()),
-    ...trainParams(),
-  ],
-  effects: [['data'], ['densities'], ['weights', 'flows', 'restart']],
+  ),
+  effects: Panels.EFFECTS,
   controls: ['dataset', 'class', 'w', 'eta', 'steps', 'n', 'seed', 'exact'],
   caption: () => [
     'Which distribution does CFG sample? The same guidance, followed by (a) the ODE, (b) an SDE, (c) an SDE corrected by weights and resampling, against (d) the tilted density. Only (c) lands on it.',
@@ -104,7 +77,7 @@ export default {
       { kind: 'fkc', label: 'Feynman–Kac-corrected CFG samples' },
       { kind: 'tilted', label: 'tilted density and its exact samples' },
     ];
-    const panels = panelRow(fig, 'wd', KINDS, { dist: null, stats: null });
+    const panels = Panels.row(fig, 'wd', KINDS, { dist: null, stats: null });
     const [pa, pb, pc, pd] = panels;
     const flows = [pa, pb, pc];
     Object.assign(pd, { density: null, xy: null, floor: null });
@@ -161,7 +134,7 @@ export default {
     function buildDensity() {
       const { state } = fig;
       pd.density?.free();
-      pd.density = new wasm.Tilted(fig.model, state.class, state.w, GRID, state.seed);
+      pd.density = new wasm.Tilted(fig.model, state.class, state.w, Panels.GRID, state.seed);
       pd.xy = pd.density.sample(state.n, state.seed + 1);
       pd.floor = null;
       pd.dirty = true;
@@ -172,23 +145,23 @@ export default {
     }
 
     const unmeasured = { dist: null, stats: null };
-    const buildFlows = () => newFlows(fig, flows, (p) => (p === pa ? 'euler' : 'sde'), unmeasured);
-    const restartFlows = () => rewindFlows(flows, unmeasured);
+    const buildFlows = () => Panels.newFlows(fig, flows, (p) => (p === pa ? 'euler' : 'sde'), unmeasured);
+    const restartFlows = () => Panels.rewindFlows(flows, unmeasured);
 
     function readout() {
       const { state } = fig;
       fig.readout(
-        keyLine(fig, color(), `${state.n} samples per panel, ${state.steps} steps, same noise`),
-        fieldLine(fig),
+        Panels.keyLine(fig, color(), `${state.n} samples per panel, ${state.steps} steps, same noise`),
+        Panels.fieldLine(fig),
       );
     }
 
-    const layout = () => layoutPanels(fig, panels, fig.width() >= 600 ? 4 : 2, 300);
+    const layout = () => Panels.layout(fig, panels, fig.width() >= 600 ? 4 : 2, 300);
 
-    const draw = (p) => drawPanel(fig, p, color(), `${fig.model.dataset}|${gen}`);
+    const draw = (p) => Panels.draw(fig, p, color(), `${fig.model.dataset}|${gen}`);
 
     function measure(p) {
-      p.dist = pd.density.distanceTo(p.flow, PROJECTIONS);
+      p.dist = pd.density.distanceTo(p.flow, Panels.PROJECTIONS);
       if (p === pc) p.stats = p.flow.stats();
       if (pd.floor === null) {
         pd.floor = p.dist.floor;
@@ -216,7 +189,7 @@ export default {
         readout();
       },
       // the distance (sliced W2 in wasm, a few ms) once per run, in the frame that ends it
-      frame: (now, budget) => framePanels(fig, panels, budget, methodOf, measure, draw),
+      frame: (now, budget) => Panels.frame(fig, panels, budget, methodOf, measure, draw),
     };
   },
 };
