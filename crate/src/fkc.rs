@@ -52,9 +52,9 @@ use crate::error::{check_range, Result};
 use crate::field::{FieldSource, Guidance, Source, StepAt};
 use crate::invalid;
 use crate::rng::{self, stream};
-use crate::sample::{start_noise, SampleConfig};
+use crate::sample::{start_noise, with_class_field, SampleConfig};
 use crate::sampler::SampleStats;
-use crate::sde::{check_label, check_noise, SdeStep};
+use crate::sde::{check_noise, SdeStep};
 
 /// What a Feynman–Kac-corrected run reports besides its points.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -323,13 +323,8 @@ pub fn generate(
     cfg: &SampleConfig,
     eta: f32,
 ) -> Result<(Array2<f32>, FkcStats)> {
-    cfg.validate()?;
     check_noise(eta)?;
-    source.check(dataset)?;
-    check_label(dataset, label)?;
-    let label = label.unwrap_or(dataset.n_classes() as u32);
-    let mixture = dataset.mixture();
-    source.with_field(&mixture, cfg.n, |velocity| {
+    with_class_field(dataset, source, label, cfg, |velocity, label| {
         run(velocity, label, cfg.n, cfg.steps, cfg.guidance, eta, cfg.seed)
     })
 }

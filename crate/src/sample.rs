@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::caps::{MAX_GUIDANCE, MAX_NOISE_SCALE, MAX_POINTS, MAX_SAMPLER_STEPS, MAX_SDE_NOISE};
 use crate::datasets::Dataset;
 use crate::error::{check_count, check_range, Result};
-use crate::field::{Bound, Guidance, Source, VelocityField};
+use crate::field::{Bound, FieldSource, Guidance, Source, VelocityField};
 use crate::rng::{self, stream};
 use crate::sampler::{Integrator, SampleStats, Solver};
 
@@ -98,13 +98,40 @@ pub fn generate(
     label: Option<u32>,
     cfg: &SampleConfig,
 ) -> Result<(Array2<f32>, SampleStats)> {
-    cfg.validate()?;
-    source.check(dataset)?;
-    let labels = [label.unwrap_or(dataset.n_classes() as u32)];
     let guidance = guidance_for(label, cfg.guidance);
-    let mixture = dataset.mixture();
-    source.with_field(&mixture, cfg.n, |velocity| {
+    with_class_field(dataset, source, label, cfg, |velocity, label| {
+        let labels = [label];
         let mut field = Bound { source: velocity, labels: &labels, guidance };
         run(&mut field, cfg.n, cfg.steps, cfg.solver, cfg.seed, 1.0)
     })
+}
+
+/// The prelude of every sampler of one class (plain CFG here, `crate::fkc`): checks `cfg`,
+/// `source` against `dataset` and `label` (None: unconditional) against its classes, then runs
+/// `f` on the source's field for `cfg.n` points with the label's index (the null label
+/// `n_classes` for None).
+pub fn with_class_field<R>(
+    dataset: &Dataset,
+    source: Source,
+    label: Option<u32>,
+    cfg: &SampleConfig,
+    f: impl FnOnce(&mut FieldSource, u32) -> Result<R>,
+) -> Result<R> {
+    cfg.validate()?;
+    source.check(dataset)?;
+    check_label(dataset, label)?;
+    let label = label.unwrap_or(dataset.n_classes() as u32);
+    source.with_field(&dataset.mixture(), cfg.n, |velocity| f(velocity, label))
+}
+
+/// Checks that `label` (None: unconditional) is a class of `dataset`.
+pub fn check_label(dataset: &Dataset, label: Option<u32>) -> Result<()> {
+    match label {
+        Some(c) if c as usize >= dataset.n_classes() => Err(crate::invalid!(
+            "class {c} out of range (data set '{}' has {})",
+            dataset.name,
+            dataset.n_classes()
+        )),
+        _ => Ok(()),
+    }
 }

@@ -216,6 +216,13 @@ pub fn eval_grid(
     mut grid: ArrayViewMut2<f32>,
     v: ArrayViewMut2<f32>,
 ) {
+    grid_points(extent, nx, ny, grid.view_mut());
+    field.eval(grid.view(), t, v);
+}
+
+/// The centres of an nx × ny grid of cells over [−extent, extent]², row-major from the
+/// bottom-left (y outer, x inner), into `grid` (nx·ny, 2): the grid of every field shown on one.
+pub fn grid_points(extent: f32, nx: usize, ny: usize, mut grid: ArrayViewMut2<f32>) {
     assert_eq!(grid.nrows(), nx * ny);
     for j in 0..ny {
         for i in 0..nx {
@@ -224,7 +231,6 @@ pub fn eval_grid(
             grid[[r, 1]] = -extent + 2.0 * extent * (j as f32 + 0.5) / ny as f32;
         }
     }
-    field.eval(grid.view(), t, v);
 }
 
 /// Fills `x` (n, 2) with N(0, I) noise from `rng` (a run's seeded start is

@@ -61,11 +61,10 @@
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Zip};
 
-use crate::datasets::Dataset;
 use crate::error::{check_range, Result};
-use crate::field::{Bound, Source, StepAt, VelocityField};
+use crate::field::{StepAt, VelocityField};
 use crate::rng::{self, stream};
-use crate::sample::{self, guidance_for, SampleConfig};
+use crate::sample;
 use crate::sampler::{SampleStats, Solver};
 
 pub use crate::caps::MAX_SDE_NOISE;
@@ -220,41 +219,6 @@ pub fn run(
         stats.straightness = f64::NAN;
     }
     Ok((x, stats))
-}
-
-/// [`crate::sample::generate`] with the SDE: `cfg.n` points of class `label` (None:
-/// unconditional) by plain CFG at `cfg.guidance` from the start noise of `cfg.seed`, in
-/// `cfg.steps` SDE steps of noise level `eta` (`cfg.solver` is not used: the SDE step is its own).
-pub fn generate(
-    dataset: &Dataset,
-    source: Source,
-    label: Option<u32>,
-    cfg: &SampleConfig,
-    eta: f32,
-) -> Result<(Array2<f32>, SampleStats)> {
-    cfg.validate()?;
-    check_noise(eta)?;
-    source.check(dataset)?;
-    check_label(dataset, label)?;
-    let labels = [label.unwrap_or(dataset.n_classes() as u32)];
-    let guidance = guidance_for(label, cfg.guidance);
-    let mixture = dataset.mixture();
-    source.with_field(&mixture, cfg.n, |velocity| {
-        let mut field = Bound { source: velocity, labels: &labels, guidance };
-        run(&mut field, cfg.n, cfg.steps, cfg.seed, 1.0, eta)
-    })
-}
-
-/// Checks that `label` (None: unconditional) is a class of `dataset`.
-pub fn check_label(dataset: &Dataset, label: Option<u32>) -> Result<()> {
-    match label {
-        Some(c) if c as usize >= dataset.n_classes() => Err(crate::invalid!(
-            "class {c} out of range (data set '{}' has {})",
-            dataset.name,
-            dataset.n_classes()
-        )),
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]

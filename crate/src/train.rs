@@ -21,22 +21,52 @@ use crate::reflow::Reflow;
 /// infinity.
 pub const DIVERGED_LOSS: f64 = 1e6;
 
+/// What a trainer trains, on what, with which settings: [`Train::parts`].
+pub struct Parts<'a> {
+    /// The network as it is now.
+    pub model: &'a Mlp<f32>,
+    /// The data set the model file names.
+    pub dataset: &'a Dataset,
+    /// The training settings the model file records.
+    pub training: TrainConfig,
+    /// The run's planned length.
+    pub total_steps: usize,
+}
+
+impl<'a> Parts<'a> {
+    /// The parts of a trainer of one network by one `TrainConfig` (the flow's, the
+    /// classifier's): the run is `config.steps` long.
+    pub fn of(model: &'a Mlp<f32>, dataset: &'a Dataset, config: &TrainConfig) -> Parts<'a> {
+        Parts { model, dataset, training: config.clone(), total_steps: config.steps }
+    }
+}
+
 /// A network being trained, one step at a time.
 pub trait Train {
     /// One step; returns its loss (an error: no step was taken).
     fn step(&mut self) -> Result<f32>;
     /// Steps done so far.
     fn steps_done(&self) -> usize;
-    /// The run's planned length.
-    fn total_steps(&self) -> usize;
-    /// The network as it is now.
-    fn model(&self) -> &Mlp<f32>;
-    /// The data set the model file names.
-    fn dataset(&self) -> &Dataset;
-    /// The training settings the model file records.
-    fn training(&self) -> TrainConfig;
     /// The loss of the last step (NaN before the first).
     fn last_loss(&self) -> f32;
+    /// The network, its data set, the settings and the run's length.
+    fn parts(&self) -> Parts<'_>;
+    /// The run's planned length.
+    fn total_steps(&self) -> usize {
+        self.parts().total_steps
+    }
+    /// The network as it is now.
+    fn model(&self) -> &Mlp<f32> {
+        self.parts().model
+    }
+    /// The data set the model file names.
+    fn dataset(&self) -> &Dataset {
+        self.parts().dataset
+    }
+    /// The training settings the model file records.
+    fn training(&self) -> TrainConfig {
+        self.parts().training
+    }
     /// What the network computes (the model file's `kind`).
     fn kind(&self) -> ModelKind {
         ModelKind::Velocity
@@ -68,10 +98,11 @@ pub trait Train {
 
     /// The network as it is now, as a model file.
     fn model_file(&self) -> ModelFile {
+        let parts = self.parts();
         ModelFile::new(
-            self.dataset().clone(),
-            self.model().clone(),
-            self.training(),
+            parts.dataset.clone(),
+            parts.model.clone(),
+            parts.training,
             self.steps_done(),
             Some(self.last_loss()).filter(|l| l.is_finite()),
         )
@@ -90,20 +121,11 @@ impl Train for Trainer {
     fn steps_done(&self) -> usize {
         Trainer::steps_done(self)
     }
-    fn total_steps(&self) -> usize {
-        self.config.steps
-    }
-    fn model(&self) -> &Mlp<f32> {
-        &self.model
-    }
-    fn dataset(&self) -> &Dataset {
-        &self.dataset
-    }
-    fn training(&self) -> TrainConfig {
-        self.config.clone()
-    }
     fn last_loss(&self) -> f32 {
         Trainer::last_loss(self)
+    }
+    fn parts(&self) -> Parts<'_> {
+        Parts::of(&self.model, &self.dataset, &self.config)
     }
 }
 
@@ -114,20 +136,11 @@ impl Train for ClassifierTrainer {
     fn steps_done(&self) -> usize {
         ClassifierTrainer::steps_done(self)
     }
-    fn total_steps(&self) -> usize {
-        self.config.steps
-    }
-    fn model(&self) -> &Mlp<f32> {
-        &self.model
-    }
-    fn dataset(&self) -> &Dataset {
-        &self.dataset
-    }
-    fn training(&self) -> TrainConfig {
-        self.config.clone()
-    }
     fn last_loss(&self) -> f32 {
         self.last().loss as f32
+    }
+    fn parts(&self) -> Parts<'_> {
+        Parts::of(&self.model, &self.dataset, &self.config)
     }
     fn kind(&self) -> ModelKind {
         ModelKind::Classifier
@@ -144,20 +157,16 @@ impl Train for Reflow {
     fn steps_done(&self) -> usize {
         Reflow::steps_done(self)
     }
-    fn total_steps(&self) -> usize {
-        Reflow::total_steps(self)
-    }
-    fn model(&self) -> &Mlp<f32> {
-        &self.trainer().model
-    }
-    fn dataset(&self) -> &Dataset {
-        Reflow::dataset(self)
-    }
-    fn training(&self) -> TrainConfig {
-        Reflow::training(self)
-    }
     fn last_loss(&self) -> f32 {
         self.trainer().last_loss()
+    }
+    fn parts(&self) -> Parts<'_> {
+        Parts {
+            model: &self.trainer().model,
+            dataset: Reflow::dataset(self),
+            training: Reflow::training(self),
+            total_steps: Reflow::total_steps(self),
+        }
     }
 }
 
@@ -168,20 +177,16 @@ impl Train for Distillation {
     fn steps_done(&self) -> usize {
         self.distiller.steps_done()
     }
-    fn total_steps(&self) -> usize {
-        self.distiller.config.steps
-    }
-    fn model(&self) -> &Mlp<f32> {
-        &self.distiller.student
-    }
-    fn dataset(&self) -> &Dataset {
-        &self.dataset
-    }
-    fn training(&self) -> TrainConfig {
-        self.training.clone()
-    }
     fn last_loss(&self) -> f32 {
         self.distiller.last_loss()
+    }
+    fn parts(&self) -> Parts<'_> {
+        Parts {
+            model: &self.distiller.student,
+            dataset: &self.dataset,
+            training: self.training.clone(),
+            total_steps: self.distiller.config.steps,
+        }
     }
 }
 

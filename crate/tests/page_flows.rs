@@ -27,86 +27,90 @@ const N: usize = 300;
 const STEPS: usize = 12;
 const SEED: u64 = 5;
 
-/// The page's run: a flow of `N` particles of `label` following `method` with `models`, in
-/// batches of `rows` particles; its end positions.
-#[allow(clippy::too_many_arguments)]
-fn page_run(
-    d: &Dataset,
-    velocity_net: Option<&Mlp<f32>>,
-    classifier_net: Option<&Mlp<f32>>,
+/// One method case on one data set: the velocity network (None: the exact field) and the other
+/// network the method needs (a classifier, or autoguidance's guide), the class (None:
+/// unconditional), w, the solver and the SDE's noise level.
+struct Run<'a> {
+    d: &'a Dataset,
+    velocity_net: Option<&'a Mlp<f32>>,
+    other_net: Option<&'a Mlp<f32>>,
     method: Method,
     label: Option<u32>,
     w: f32,
     solver: Solver,
     eta: f32,
-    rows: usize,
-) -> Vec<f32> {
-    let mix = d.mixture();
-    let (mut prep, mut cprep) = (Prepared::default(), Prepared::default());
-    // the page's buffers: a model's scratch of 1024 points, a classifier's of 256
-    let mut scratch = velocity_net.map(|m| NetScratch::new(m, 1024));
-    let mut velocity = match (velocity_net, scratch.as_mut()) {
-        (Some(model), Some(scratch)) => FieldSource::Network { model, scratch },
-        _ => FieldSource::Exact { mixture: &mix, prep: &mut prep },
-    };
-    // a guide: the other network (the page's snapshot has a scratch of 1024 points, as the
-    // model's), or on the exact field the method's own guide mixture
-    let guide_net = classifier_net.filter(|_| method.needs() == Needs::Guide);
-    let classifier_net = classifier_net.filter(|_| guide_net.is_none());
-    let widened = method.exact_guide(&mix).unwrap_or_else(|| mix.clone());
-    let (mut gscratch, mut gprep) = (guide_net.map(|m| NetScratch::new(m, 1024)), Prepared::default());
-    let mut guide = match (guide_net, gscratch.as_mut()) {
-        (Some(model), Some(scratch)) => FieldSource::Network { model, scratch },
-        _ => FieldSource::Exact { mixture: &widened, prep: &mut gprep },
-    };
-    let mut cscratch = classifier_net.map(|m| ClassifierScratch::new(m, 256));
-    let mut classifier = match (classifier_net, cscratch.as_mut()) {
-        (Some(model), Some(scratch)) => ClassifierSource::Network { model, scratch },
-        _ => ClassifierSource::Exact { mixture: &mix, prep: &mut cprep },
-    };
-    let k = d.n_classes();
-    let mut p = Particles::new(N, STEPS, solver, SEED, vec![label.unwrap_or(k as u32)], false).unwrap();
-    let mut state = MethodState::default();
-    state.set_sde_noise(eta).unwrap();
-    let mut field = MethodField::new(
-        method,
-        k,
-        label,
-        w,
-        &mut velocity,
-        Some(&mut classifier),
-        Some(&mut guide),
-        &mut state,
-        rows,
-    )
-    .unwrap();
-    // a frame's budget runs out after every batch: the flow is advanced over many calls
-    while !p.done() {
-        method::advance(&mut p, &mut field, rows, STEPS, || true).unwrap();
-    }
-    p.positions().iter().copied().collect()
 }
 
-/// The CLI's run (`sample --method`): its end positions.
-#[allow(clippy::too_many_arguments)]
-fn core_run(
-    d: &Dataset,
-    velocity_net: Option<&Mlp<f32>>,
-    classifier_net: Option<&Mlp<f32>>,
-    method: Method,
-    label: Option<u32>,
-    w: f32,
-    solver: Solver,
-    eta: f32,
-) -> Vec<f32> {
-    let source = velocity_net.map_or(Source::Exact, Source::Network);
-    let cfg = SampleConfig { n: N, steps: STEPS, solver, guidance: w, seed: SEED, sde_noise: eta };
-    let models = match method.needs() {
-        Needs::Guide => Models { classifier: None, guide: classifier_net },
-        _ => Models::classifier(classifier_net),
-    };
-    let (x, _) = method::generate_with(d, source, models, &method, label, &cfg).unwrap();
-    x.iter().copied().collect()
+impl Run<'_> {
+    /// The page's run: a flow of `N` particles following the method, in batches of `rows`
+    /// particles; its end positions.
+    fn page(&self, rows: usize) -> Vec<f32> {
+        let (d, method, label) = (self.d, self.method, self.label);
+        let mix = d.mixture();
+        let (mut prep, mut cprep) = (Prepared::default(), Prepared::default());
+        // the page's buffers: a model's scratch of 1024 points, a classifier's of 256
+        let mut scratch = self.velocity_net.map(|m| NetScratch::new(m, 1024));
+        let mut velocity = match (self.velocity_net, scratch.as_mut()) {
+            (Some(model), Some(scratch)) => FieldSource::Network { model, scratch },
+            _ => FieldSource::Exact { mixture: &mix, prep: &mut prep },
+        };
+        // a guide: the other network (the page's snapshot has a scratch of 1024 points, as the
+        // model's), or on the exact field the method's own guide mixture
+        let guide_net = self.other_net.filter(|_| method.needs() == Needs::Guide);
+        let classifier_net = self.other_net.filter(|_| guide_net.is_none());
+        let widened = method.exact_guide(&mix).unwrap_or_else(|| mix.clone());
+        let (mut gscratch, mut gprep) = (guide_net.map(|m| NetScratch::new(m, 1024)), Prepared::default());
+        let mut guide = match (guide_net, gscratch.as_mut()) {
+            (Some(model), Some(scratch)) => FieldSource::Network { model, scratch },
+            _ => FieldSource::Exact { mixture: &widened, prep: &mut gprep },
+        };
+        let mut cscratch = classifier_net.map(|m| ClassifierScratch::new(m, 256));
+        let mut classifier = match (classifier_net, cscratch.as_mut()) {
+            (Some(model), Some(scratch)) => ClassifierSource::Network { model, scratch },
+            _ => ClassifierSource::Exact { mixture: &mix, prep: &mut cprep },
+        };
+        let k = d.n_classes();
+        let mut p =
+            Particles::new(N, STEPS, self.solver, SEED, vec![label.unwrap_or(k as u32)], false).unwrap();
+        let mut state = MethodState::default();
+        state.set_sde_noise(self.eta).unwrap();
+        let mut field = MethodField::new(
+            method,
+            k,
+            label,
+            self.w,
+            &mut velocity,
+            Some(&mut classifier),
+            Some(&mut guide),
+            &mut state,
+            rows,
+        )
+        .unwrap();
+        // a frame's budget runs out after every batch: the flow is advanced over many calls
+        while !p.done() {
+            method::advance(&mut p, &mut field, rows, STEPS, || true).unwrap();
+        }
+        p.positions().iter().copied().collect()
+    }
+
+    /// The CLI's run (`sample --method`): its end positions.
+    fn core(&self) -> Vec<f32> {
+        let source = self.velocity_net.map_or(Source::Exact, Source::Network);
+        let cfg = SampleConfig {
+            n: N,
+            steps: STEPS,
+            solver: self.solver,
+            guidance: self.w,
+            seed: SEED,
+            sde_noise: self.eta,
+        };
+        let models = match self.method.needs() {
+            Needs::Guide => Models { classifier: None, guide: self.other_net },
+            _ => Models::classifier(self.other_net),
+        };
+        let (x, _) = method::generate_with(self.d, source, models, &self.method, self.label, &cfg).unwrap();
+        x.iter().copied().collect()
+    }
 }
 
 /// The error of making the page's field of a method without a flow.
@@ -142,7 +146,7 @@ fn every_method_case_lands_where_sample_does() {
     assert_every_method_has_a_case();
     let mut report = Vec::new();
     for case in CASES {
-        let (m, solver, w) = (case.method(), Solver::parse(case.solver).unwrap(), case.w as f32);
+        let (method, solver, w) = (case.method(), Solver::parse(case.solver).unwrap(), case.w as f32);
         // on a network: the student for a student, and the other network the method needs
         let v = match (case.exact, case.needs()) {
             (true, _) => None,
@@ -156,15 +160,17 @@ fn every_method_case_lands_where_sample_does() {
         };
         let name = case.label;
         for label in [Some(1), None] {
-            let want = core_run(&d, v, c, m, label, w, solver, case.sde_noise());
+            let run =
+                Run { d: &d, velocity_net: v, other_net: c, method, label, w, solver, eta: case.sde_noise() };
+            let want = run.core();
             if !case.flow() {
-                let e = no_flow(&d, m);
+                let e = no_flow(&d, method);
                 assert!(e.contains("no flow"), "{name}: {e}");
                 report.push(format!("{name:>30} class {label:?}: no flow ({} samples)", want.len() / 2));
                 continue;
             }
             for rows in [256, N] {
-                let got = page_run(&d, v, c, m, label, w, solver, case.sde_noise(), rows);
+                let got = run.page(rows);
                 let gap = max_gap(&got, &want);
                 report.push(format!("{name:>30} class {label:?} rows {rows:>3}: max |Δ| {gap:.2e}"));
                 assert!(gap <= 1e-5, "{name}, class {label:?}, {rows} rows: max |Δ| {gap}");

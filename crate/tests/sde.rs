@@ -9,14 +9,14 @@
 use cfg_playground::datasets::Dataset;
 use cfg_playground::field::{ExactField, FieldSource, Guidance, Source, StepAt};
 use cfg_playground::fkc::{self, weight_rate, Fkc};
-use cfg_playground::method;
+use cfg_playground::method::{self, Method};
 use cfg_playground::metrics::sliced_w2;
 use cfg_playground::mixture::{Mixture, Prepared};
 use cfg_playground::particles::Particles;
 use cfg_playground::rng::{self, seeded, stream};
 use cfg_playground::sample::{self, start_points, SampleConfig};
-use cfg_playground::sampler::Solver;
-use cfg_playground::sde::{self, point_noise, SdeField, SdeStep};
+use cfg_playground::sampler::{SampleStats, Solver};
+use cfg_playground::sde::{point_noise, SdeField, SdeStep};
 use cfg_playground::temperature::Target;
 use ndarray::{Array2, ArrayView2};
 
@@ -31,6 +31,28 @@ fn config(n: usize, steps: usize, w: f32, seed: u64) -> SampleConfig {
     SampleConfig { n, steps, solver: Solver::Euler, guidance: w, seed, sde_noise: 1.0 }
 }
 
+/// `cfg.n` samples of class `label` on the exact field by plain CFG with the SDE of noise level
+/// `eta` (`method::generate` with [`Solver::Sde`]).
+fn by_cfg_sde(
+    d: &Dataset,
+    label: u32,
+    cfg: &SampleConfig,
+    eta: f32,
+) -> cfg_playground::Result<(Array2<f32>, SampleStats)> {
+    let cfg = SampleConfig { solver: Solver::Sde, sde_noise: eta, ..cfg.clone() };
+    method::generate(d, Source::Exact, &Method::Cfg, Some(label), &cfg)
+}
+
+/// The same by Feynman–Kac-corrected CFG (the `fkc` method, η its parameter).
+fn by_fkc(
+    d: &Dataset,
+    label: u32,
+    cfg: &SampleConfig,
+    eta: f32,
+) -> cfg_playground::Result<(Array2<f32>, SampleStats)> {
+    method::generate(d, Source::Exact, &Method::Fkc { eta }, Some(label), cfg)
+}
+
 /// Exact samples of the tilted density (the `tilted` method's grid), two independent sets.
 fn tilted(d: &Dataset, w: f64, n: usize) -> (Array2<f32>, Array2<f32>) {
     let grid = method::exact_grid(&d.mixture(), d.extent, Target::Tilted { class: UPPER_RIGHT, w }).unwrap();
@@ -43,11 +65,11 @@ fn eta_zero_is_the_euler_ode_bit_for_bit() {
     let d = Dataset::by_name("two-moons").unwrap();
     let cfg = config(300, 17, 2.5, 4);
     let (ode, ode_stats) = sample::generate(&d, Source::Exact, Some(1), &cfg).unwrap();
-    let (x, stats) = sde::generate(&d, Source::Exact, Some(1), &cfg, 0.0).unwrap();
+    let (x, stats) = by_cfg_sde(&d, 1, &cfg, 0.0).unwrap();
     assert_eq!(x, ode);
     assert_eq!(stats, ode_stats);
     // and with noise it is another sampler
-    let (y, _) = sde::generate(&d, Source::Exact, Some(1), &cfg, 0.5).unwrap();
+    let (y, _) = by_cfg_sde(&d, 1, &cfg, 0.5).unwrap();
     assert_ne!(y, ode);
 }
 
@@ -57,10 +79,10 @@ fn fkc_at_w_zero_or_one_is_the_sde_bit_for_bit() {
     let d = Dataset::by_name("overlapping").unwrap();
     for (w, eta) in [(1.0, 1.0), (0.0, 2.0), (1.0, 0.0)] {
         let cfg = config(250, 23, w, 9);
-        let (want, _) = sde::generate(&d, Source::Exact, Some(UPPER_RIGHT), &cfg, eta).unwrap();
-        let (got, stats) = fkc::generate(&d, Source::Exact, Some(UPPER_RIGHT), &cfg, eta).unwrap();
+        let (want, _) = by_cfg_sde(&d, UPPER_RIGHT, &cfg, eta).unwrap();
+        let (got, stats) = by_fkc(&d, UPPER_RIGHT, &cfg, eta).unwrap();
         assert_eq!(got, want, "w {w}, η {eta}");
-        assert_eq!((stats.min_ess, stats.resamples), (250.0, 0));
+        assert_eq!((stats.min_ess, stats.resamples), (Some(250.0), Some(0)));
     }
 }
 
@@ -70,8 +92,8 @@ fn a_seed_reproduces_a_run_and_a_split_step_draws_the_same_noise() {
     let m = d.mixture();
     let (n, steps, seed, eta) = (61, 9, 5, 1.3);
     let cfg = config(n, steps, 2.0, seed);
-    let (a, _) = sde::generate(&d, Source::Exact, Some(2), &cfg, eta).unwrap();
-    let (b, _) = sde::generate(&d, Source::Exact, Some(2), &cfg, eta).unwrap();
+    let (a, _) = by_cfg_sde(&d, 2, &cfg, eta).unwrap();
+    let (b, _) = by_cfg_sde(&d, 2, &cfg, eta).unwrap();
     assert_eq!(a, b);
     // the page's way: Particles stepping an SdeField a few rows at a time
     let mut prep = Prepared::default();
@@ -188,7 +210,7 @@ fn plain_euler_maruyama_overshoots_where_this_step_does_not() {
     let floor = w2(fresh.view(), data.view());
     let plain = plain_euler_maruyama(&d, 1.0, 3.0, n, steps, 2);
     let cfg = config(n, steps, 1.0, 2);
-    let (ours, _) = sde::generate(&d, Source::Exact, Some(UPPER_RIGHT), &cfg, 3.0).unwrap();
+    let (ours, _) = by_cfg_sde(&d, UPPER_RIGHT, &cfg, 3.0).unwrap();
     let (ode, _) = sample::generate(&d, Source::Exact, Some(UPPER_RIGHT), &cfg).unwrap();
     let [plain, ours, ode] = [plain, ours, ode].map(|x| w2(x.view(), data.view()) / floor);
     println!("face, 10 steps, η = 3, over the floor: plain Euler–Maruyama {plain:.1}×, this step {ours:.1}×, ODE {ode:.1}×");
@@ -207,7 +229,7 @@ fn the_sde_keeps_the_marginals() {
         let floor = w2(fresh.view(), data.view());
         for eta in [0.3, 1.0, 2.0, 3.0] {
             let cfg = config(n, steps, 1.0, 3);
-            let (x, _) = sde::generate(&d, Source::Exact, Some(UPPER_RIGHT), &cfg, eta).unwrap();
+            let (x, _) = by_cfg_sde(&d, UPPER_RIGHT, &cfg, eta).unwrap();
             let gap = w2(x.view(), data.view());
             println!("{name} η {eta}: SDE to the class {gap:.4}, floor {floor:.4} ({:.2}×)", gap / floor);
             assert!(gap < 1.5 * floor, "{name} η {eta}: {gap} vs floor {floor}");
@@ -223,7 +245,7 @@ struct Row {
     sde: f64,
     sde_to_ode: f64,
     floor: f64,
-    stats: fkc::FkcStats,
+    stats: SampleStats,
 }
 
 fn targets_row(name: &str, w: f32, eta: f32, n: usize, steps: usize, seed: u64) -> Row {
@@ -231,8 +253,8 @@ fn targets_row(name: &str, w: f32, eta: f32, n: usize, steps: usize, seed: u64) 
     let (a, b) = tilted(&d, w as f64, n);
     let cfg = config(n, steps, w, seed);
     let (ode, _) = sample::generate(&d, Source::Exact, Some(UPPER_RIGHT), &cfg).unwrap();
-    let (sde, _) = sde::generate(&d, Source::Exact, Some(UPPER_RIGHT), &cfg, eta).unwrap();
-    let (fkc, stats) = fkc::generate(&d, Source::Exact, Some(UPPER_RIGHT), &cfg, eta).unwrap();
+    let (sde, _) = by_cfg_sde(&d, UPPER_RIGHT, &cfg, eta).unwrap();
+    let (fkc, stats) = by_fkc(&d, UPPER_RIGHT, &cfg, eta).unwrap();
     let row = Row {
         fkc: w2(fkc.view(), a.view()),
         ode: w2(ode.view(), a.view()),
@@ -250,8 +272,8 @@ fn targets_row(name: &str, w: f32, eta: f32, n: usize, steps: usize, seed: u64) 
         row.sde,
         row.sde / row.floor,
         row.floor,
-        row.stats.min_ess,
-        row.stats.resamples
+        row.stats.min_ess.unwrap(),
+        row.stats.resamples.unwrap()
     );
     row
 }
@@ -279,7 +301,8 @@ fn the_targets_of_the_issue() {
     );
     assert!(s.fkc < s.ode / 5.0, "non-overlapping: FKC {} vs CFG-ODE {}", s.fkc, s.ode);
     for r in [&o, &s] {
-        assert!(r.stats.min_ess >= 1.0 && r.stats.min_ess <= n as f64, "{:?}", r.stats);
+        let ess = r.stats.min_ess.unwrap();
+        assert!((1.0..=n as f64).contains(&ess), "{:?}", r.stats);
     }
 }
 
@@ -288,12 +311,12 @@ fn bad_arguments_are_errors() {
     let d = Dataset::by_name("overlapping").unwrap();
     let cfg = config(10, 5, 3.0, 0);
     for eta in [-1.0, f32::NAN, 11.0] {
-        assert!(sde::generate(&d, Source::Exact, Some(1), &cfg, eta).is_err());
-        assert!(fkc::generate(&d, Source::Exact, Some(1), &cfg, eta).is_err());
+        assert!(by_cfg_sde(&d, 1, &cfg, eta).is_err());
+        assert!(by_fkc(&d, 1, &cfg, eta).is_err());
     }
-    assert!(sde::generate(&d, Source::Exact, Some(2), &cfg, 1.0).is_err());
-    assert!(fkc::generate(&d, Source::Exact, Some(2), &cfg, 1.0).is_err());
-    assert!(fkc::generate(&d, Source::Exact, Some(1), &config(0, 5, 3.0, 0), 1.0).is_err());
+    assert!(by_cfg_sde(&d, 2, &cfg, 1.0).is_err());
+    assert!(by_fkc(&d, 2, &cfg, 1.0).is_err());
+    assert!(by_fkc(&d, 1, &config(0, 5, 3.0, 0), 1.0).is_err());
     assert!(Fkc::new(0, 3.0, 1.0, 0).is_err());
     let mut prep = Prepared::default();
     let m = d.mixture();

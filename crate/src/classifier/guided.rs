@@ -12,6 +12,7 @@ use crate::field::{Bound, FieldSource, Guidance, VelocityField};
 use crate::mixture::{Mixture, Prepared};
 use crate::mlp::{Mlp, Workspace};
 use crate::real::Real;
+use crate::sampler::grid_points;
 
 /// Smallest t used in the guidance factor (1 − t)/t, which diverges at t = 0.
 pub const MIN_T_FACTOR: f32 = 0.02;
@@ -239,13 +240,6 @@ pub fn classifier_grad_grid(
     mut grid: ArrayViewMut2<f32>,
     g: ArrayViewMut2<f32>,
 ) {
-    assert_eq!(grid.nrows(), nx * ny);
-    for j in 0..ny {
-        for i in 0..nx {
-            let r = j * nx + i;
-            grid[[r, 0]] = -extent + 2.0 * extent * (i as f32 + 0.5) / nx as f32;
-            grid[[r, 1]] = -extent + 2.0 * extent * (j as f32 + 0.5) / ny as f32;
-        }
-    }
+    grid_points(extent, nx, ny, grid.view_mut());
     source.grad(grid.view(), t, &[class], g);
 }

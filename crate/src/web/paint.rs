@@ -50,18 +50,10 @@ pub(super) struct StripArgs {
 }
 
 impl StripArgs {
-    /// Checks a strip's arguments, and that `flow` records its trajectory.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn check(
-        flow: &Flow,
-        ux: f64,
-        uy: f64,
-        lo: f64,
-        hi: f64,
-        bins: f64,
-        blur: f64,
-        c: f64,
-    ) -> Result<StripArgs, JsError> {
+    /// Checks a strip's arguments as the exports take them, `[ux, uy, lo, hi, bins, blur, c]`,
+    /// and that `flow` records its trajectory.
+    pub(super) fn check(flow: &Flow, args: [f64; 7]) -> Result<StripArgs, JsError> {
+        let [ux, uy, lo, hi, bins, blur, c] = args;
         let (ux, uy) = (number("ux", ux, -1e3, 1e3)?, number("uy", uy, -1e3, 1e3)?);
         let norm = (ux * ux + uy * uy).sqrt();
         if norm == 0.0 {
@@ -302,7 +294,8 @@ impl Painter {
         blur: f64,
         c: f64,
     ) -> Result<(), JsError> {
-        let StripArgs { u, lo, hi, bins, blur, col } = StripArgs::check(flow, ux, uy, lo, hi, bins, blur, c)?;
+        let StripArgs { u, lo, hi, bins, blur, col } =
+            StripArgs::check(flow, [ux, uy, lo, hi, bins, blur, c])?;
         let traj = flow.p.trajectory();
         let frames = traj.shape()[0];
         crate::render::projection_over_time(traj.view(), u, lo, hi, bins, blur, &mut self.grid);

@@ -27,7 +27,8 @@ impl Painter {
         blur: f64,
         c: f64,
     ) -> Result<(), JsError> {
-        let StripArgs { u, lo, hi, bins, blur, col } = StripArgs::check(flow, ux, uy, lo, hi, bins, blur, c)?;
+        let StripArgs { u, lo, hi, bins, blur, col } =
+            StripArgs::check(flow, [ux, uy, lo, hi, bins, blur, c])?;
         let traj = flow.p.trajectory();
         let cols = self.img.width;
         let done = flow.p.step() + 1;

@@ -148,16 +148,8 @@ export default {
     }
 
     const player = new FlowPlayer(fig, {
-      make: () =>
-        new wasm.Flow(
-          fig.model,
-          fig.state.class,
-          fig.state.n,
-          fig.state.steps,
-          'euler',
-          fig.state.seed,
-          true,
-        ),
+      cls: () => fig.state.class,
+      solver: () => 'euler',
       w: () => fig.state.w,
       exact: () => fig.state.exact,
       draw,
@@ -167,18 +159,6 @@ export default {
     });
     fig.plots.append(stack(plot, player));
 
-    return {
-      playHead: player.head,
-      layout: () => player.fit(plot),
-      data() {
-        gen++;
-        plot.setExtent(fig.model.extent);
-        player.rebuild('hard');
-      },
-      restart: () => player.rebuild('hard'),
-      soft: () => player.rebuild('soft'),
-      weights: () => fig.state.exact || player.rebuild('weights'),
-      frame: (now, budget) => player.frame(now, budget),
-    };
+    return player.handlers(plot, () => gen++);
   },
 };

@@ -13,7 +13,8 @@ import { Plot } from '../../lib/plot.js';
 export class FlowPlayer {
   /**
    * @param fig   the figure shell
-   * @param opts  { make() -> new Flow (recording) for the current settings,
+   * @param opts  { cls() -> the flow's class ('null': unconditional), solver() -> its solver
+   *                (the flow, recording, takes n, steps and seed from the settings),
    *                w() -> guidance scale, exact() -> ground truth?,
    *                draw(flow, k) -> paints frame k of flow,
    *                changed(info) -> called when the shown frame or the flow's state changes,
@@ -67,7 +68,9 @@ export class FlowPlayer {
   }
 
   create() {
-    const f = this.opts.make();
+    const { fig, opts } = this;
+    const { n, steps, seed } = fig.state;
+    const f = new fig.wasm.Flow(fig.model, opts.cls(), n, steps, opts.solver(), seed, true);
     f.__w = this.opts.w?.() ?? 0;
     f.__exact = this.opts.exact?.() ?? false;
     f.__id = ++this.serial;
@@ -107,6 +110,28 @@ export class FlowPlayer {
     this.shown = null;
     this.next = null;
     this.again = false;
+  }
+
+  /**
+   * The figure's handlers (its effects 'data', 'restart', 'soft', 'weights', and its layout and
+   * frame) for this player under `plot`; `data()` does the figure's own part of a new data set.
+   */
+  handlers(plot, data) {
+    const { fig } = this;
+    return {
+      playHead: this.head,
+      layout: () => this.fit(plot),
+      data: () => {
+        plot.setExtent(fig.model.extent);
+        data();
+        this.rebuild('hard');
+      },
+      restart: () => this.rebuild('hard'),
+      soft: () => this.rebuild('soft'),
+      // new weights from training (the exact field does not depend on them)
+      weights: () => fig.state.exact || this.rebuild('weights'),
+      frame: (now, budget) => this.frame(now, budget),
+    };
   }
 
   /** Sizes `plot` (a square, at most `max` CSS pixels) for the figure's width, with this play bar under it. */

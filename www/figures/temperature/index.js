@@ -6,14 +6,9 @@
 // sampling panels: sliced W2 to exact samples of the tilted density (b), next to its noise floor;
 // under (c): the noise-scaled samples (d) against the tempered class, next to its own floor.
 import { el, fmt, cfgFormula } from '../../lib/dom.js';
-import { P, fx, trainParams } from '../../shell/figure.js';
-import { Plot } from '../../lib/plot.js';
+import { fx, P } from '../../shell/figure.js';
 import { cfg, method } from '../../lib/method.js';
-
-const TWO = ['non-overlapping', 'overlapping'];
-const PROJECTIONS = 64;
-/** Cells per side of the grid the exact densities are computed on (over the plot's square). */
-const GRID = 200;
+import * as Panels from '../shared/sample-panels.js';
 
 export default {
   id: 'temperature',
@@ -21,26 +16,12 @@ export default {
   post: 'Temperature Tuning',
   styles: ['style.css'],
   wide: true,
-  // what a change invalidates (www/shell/effects.js), three parts: the view (another data set);
-  // the exact densities of (b) and (c), which new weights leave as they are; the flows (new
-  // ones, new weights, or the same noise restarted under another w)
-  params: [
-    ...fx(['data', 'densities', 'flows'], P.dataset('overlapping', TWO)),
-    ...fx(['densities', 'flows'], {
-      ...P.cls('upper-right'),
-      help: 'The class to sample, and to guide toward.',
-    }),
-    ...fx(['densities', 'restart'], {
-      ...P.w(3, 8),
-      min: 1,
-      help: 'The guidance scale of CFG (a) and of the tilted density (b); the tempered class (c), the noise scaling (d) and v ← T·v (e) use the temperature T = 1/w.',
-    }),
+  // the exact densities are (b) and (c)
+  params: Panels.params(
+    'The guidance scale of CFG (a) and of the tilted density (b); the tempered class (c), the noise scaling (d) and v ← T·v (e) use the temperature T = 1/w.',
     ...fx('flows', P.steps(40, 200)),
-    ...fx(['densities', 'flows'], P.n(1000, 3000), P.seed()),
-    ...fx('restart', P.exact()),
-    ...trainParams(),
-  ],
-  effects: [['data'], ['densities'], ['weights', 'flows', 'restart']],
+  ),
+  effects: Panels.EFFECTS,
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed', 'exact'],
   caption: () => [
     'Is CFG a lower temperature? (a) CFG; (b) the tilted density its score suggests; (c) the class at temperature T = 1/w; (d) narrower start noise; (e) v ← T·v. The distances show CFG is neither (b) nor (c).',
@@ -94,13 +75,7 @@ export default {
       { kind: 'noise', label: 'noise-scaled samples' },
       { kind: 'scaled', label: 'samples of the velocity scaled by T' },
     ];
-    const panels = KINDS.map(({ kind, label }) => {
-      const plot = new Plot(wasm, { extent: fig.model.extent, compact: true, title: '…', label });
-      const note = el('div', { class: 'tp-note' }, '…');
-      const box = el('div', { class: 'tp-panel' }, plot.el, note);
-      return { kind, plot, note, box, flow: null, dist: null, temp: null, dirty: true };
-    });
-    fig.plots.append(el('div', { class: 'tp-row' }, ...panels.map((p) => p.box)));
+    const panels = Panels.row(fig, 'tp', KINDS, { dist: null, temp: null });
     const [pa, pb, pc, pd, pe] = panels;
     /** The sampling panels and the exact-density panels. */
     const flows = [pa, pd, pe];
@@ -150,8 +125,8 @@ export default {
     function buildDensities() {
       const { state } = fig;
       for (const p of exact) p.density?.free();
-      pb.density = new wasm.Tilted(fig.model, state.class, state.w, GRID, state.seed);
-      pc.density = wasm.Tilted.tempered(fig.model, state.class, T(), GRID, state.seed);
+      pb.density = new wasm.Tilted(fig.model, state.class, state.w, Panels.GRID, state.seed);
+      pc.density = wasm.Tilted.tempered(fig.model, state.class, T(), Panels.GRID, state.seed);
       for (const p of exact) {
         p.xy = p.density.sample(state.n, state.seed);
         p.floor = null;
@@ -163,26 +138,16 @@ export default {
       }
     }
 
+    const unmeasured = { dist: null, temp: null };
+
     function buildFlows() {
-      const { state } = fig;
-      for (const p of flows) {
-        p.flow?.free();
-        p.flow = new wasm.Flow(fig.model, state.class, state.n, state.steps, 'euler', state.seed, false);
-        p.dist = null;
-        p.temp = null;
-        p.dirty = true;
-      }
+      Panels.newFlows(fig, flows, () => 'euler', unmeasured);
       // zero steps: the flow takes the method's start noise
       pd.flow.advanceFor(noiseScale(), fig.model, Infinity, 0);
     }
 
     function restartFlows() {
-      for (const p of flows) {
-        p.flow.rewind();
-        p.dist = null;
-        p.temp = null;
-        p.dirty = true;
-      }
+      Panels.rewindFlows(flows, unmeasured);
       pd.flow.advanceFor(noiseScale(), fig.model, Infinity, 0);
     }
 
@@ -190,18 +155,8 @@ export default {
       const { state } = fig;
       const d = (x) => (x ? fmt(x.distance, 3) : '…');
       const f = (p) => (p.floor === null ? '…' : fmt(p.floor, 3));
-      const src = state.exact
-        ? 'the exact velocity of the data (ground truth)'
-        : fig.pretrained
-          ? 'the pretrained network'
-          : `the network after ${fig.model.stepsDone} training steps`;
       fig.readout(
-        el(
-          'span',
-          {},
-          el('span', { class: 'key', style: `background:${fig.colorOf(color())}` }),
-          `${state.n} samples per panel, ${state.steps} Euler steps, same noise`,
-        ),
+        Panels.keyLine(fig, color(), `${state.n} samples per panel, ${state.steps} Euler steps, same noise`),
         el(
           'span',
           {},
@@ -214,40 +169,20 @@ export default {
           '; noise floor ',
           el('b', {}, f(pc)),
         ),
-        el('span', {}, `field: ${src}`),
+        Panels.fieldLine(fig),
       );
     }
 
     function layout() {
       const width = fig.width();
-      const cols = width >= 700 ? 5 : width >= 480 ? 3 : 2;
-      const side = Plot.sideFor(width, cols, { compact: true, gap: 14, min: 110, max: 260 });
-      for (const p of panels) {
-        if (p.plot.resize(side)) p.dirty = true;
-        p.plot.setExtent(fig.model.extent);
-        p.box.style.width = `${Plot.widthFor(side, true)}px`;
-      }
+      Panels.layout(fig, panels, width >= 700 ? 5 : width >= 480 ? 3 : 2, 260);
     }
 
-    function draw(p) {
-      const pt = p.plot.painter;
-      const dpr = p.plot.dpr;
-      const r = Math.min(1.1 * dpr, 2);
-      if (p.density) {
-        pt.clear();
-        p.density.paint(pt, color());
-        pt.points(p.xy, -1, 0.45, r);
-      } else {
-        p.plot.backdrop(`${fig.model.dataset}|${gen}`, (q) => q.data(fig.model, 0.14, r));
-        pt.particles(p.flow, -1, color(), 0.7, r);
-      }
-      p.plot.put();
-      p.dirty = false;
-    }
+    const draw = (p) => Panels.draw(fig, p, color(), `${fig.model.dataset}|${gen}`);
 
     function measure(p) {
-      p.dist = pb.density.distanceTo(p.flow, PROJECTIONS);
-      p.temp = pc.density.distanceTo(p.flow, PROJECTIONS);
+      p.dist = pb.density.distanceTo(p.flow, Panels.PROJECTIONS);
+      p.temp = pc.density.distanceTo(p.flow, Panels.PROJECTIONS);
       pb.floor = p.dist.floor;
       pc.floor = p.temp.floor;
       note(p);
@@ -274,27 +209,14 @@ export default {
         readout();
       },
       frame(now, budget) {
-        const t0 = performance.now();
         const { state } = fig;
-        const open = flows.filter((p) => !p.flow.done);
-        for (const p of open) {
-          const left = budget - (performance.now() - t0);
-          if (left <= 0) break;
-          const ms = Math.max(0.3, left / open.length);
-          const m = p === pa ? cfg(wasm, state.w, state.exact) : p === pd ? noiseScale() : velocityScale();
-          p.flow.advanceFor(m, fig.model, ms);
-          p.dirty = true;
-          if (p.flow.done) {
-            measure(p);
-            readout();
-          }
-        }
-        let busy = false;
-        for (const p of panels) {
-          if (p.flow && !p.flow.done) busy = true;
-          if (p.dirty && (p.density || !fig.reducedMotion || p.flow.done)) draw(p);
-        }
-        return busy;
+        const methodOf = (p) =>
+          p === pa ? cfg(wasm, state.w, state.exact) : p === pd ? noiseScale() : velocityScale();
+        const done = (p) => {
+          measure(p);
+          readout();
+        };
+        return Panels.frame(fig, panels, budget, methodOf, done, draw);
       },
     };
   },

@@ -110,16 +110,8 @@ export default {
     }
 
     const player = new FlowPlayer(fig, {
-      make: () =>
-        new wasm.Flow(
-          fig.model,
-          'null',
-          fig.state.n,
-          fig.state.steps,
-          fig.state.solver,
-          fig.state.seed,
-          true,
-        ),
+      cls: () => 'null',
+      solver: () => fig.state.solver,
       w: () => 0,
       exact: () => fig.state.exact,
       draw,
@@ -128,20 +120,9 @@ export default {
     });
     fig.plots.append(stack(plot, player));
 
-    return {
-      playHead: player.head,
-      layout: () => player.fit(plot),
-      data() {
-        gen++;
-        plot.setExtent(fig.model.extent);
-        dataKeys();
-        player.rebuild('hard');
-      },
-      restart: () => player.rebuild('hard'),
-      soft: () => player.rebuild('soft'),
-      // new weights from training (the exact field does not depend on them)
-      weights: () => fig.state.exact || player.rebuild('weights'),
-      frame: (now, budget) => player.frame(now, budget),
-    };
+    return player.handlers(plot, () => {
+      gen++;
+      dataKeys();
+    });
   },
 };

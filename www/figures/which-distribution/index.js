@@ -5,14 +5,9 @@
 // sliced W2 to exact samples of the tilted density, next to the noise floor, computed in wasm
 // (Tilted.distanceTo) once a panel's flow is done; under (c) FKC's smallest ESS and resamplings.
 import { el, fmt, cfgFormula } from '../../lib/dom.js';
-import { P, fx, trainParams } from '../../shell/figure.js';
-import { Plot } from '../../lib/plot.js';
+import { fx, P } from '../../shell/figure.js';
 import { cfg, method } from '../../lib/method.js';
-
-const TWO = ['non-overlapping', 'overlapping'];
-const PROJECTIONS = 64;
-/** Cells per side of the grid the tilted density is computed on. */
-const GRID = 200;
+import * as Panels from '../shared/sample-panels.js';
 
 export default {
   id: 'which-distribution',
@@ -20,19 +15,9 @@ export default {
   post: 'Temperature Tuning',
   wide: true,
   styles: ['style.css'],
-  // what a change invalidates (www/shell/effects.js): the view (another data set); the tilted
-  // density (its class and w); the flows (new ones, new weights, or the same noise restarted)
-  params: [
-    ...fx(['data', 'densities', 'flows'], P.dataset('overlapping', TWO)),
-    ...fx(['densities', 'flows'], {
-      ...P.cls('upper-right'),
-      help: 'The class to sample, and to guide toward.',
-    }),
-    ...fx(['densities', 'restart'], {
-      ...P.w(3, 8),
-      min: 1,
-      help: 'The guidance scale of every sampler and of the tilted density (d).',
-    }),
+  // the exact density is the tilted one (d)
+  params: Panels.params(
+    'The guidance scale of every sampler and of the tilted density (d).',
     ...fx('restart', {
       key: 'eta',
       label: 'SDE noise η',
@@ -44,11 +29,8 @@ export default {
       help: 'The noise level η of the SDE that (b) and (c) follow: g² = 2η(1−t); η = 0 is the ODE.',
     }),
     ...fx('flows', P.steps(100, 200)),
-    ...fx(['densities', 'flows'], P.n(1000, 3000), P.seed()),
-    ...fx('restart', P.exact()),
-    ...trainParams(),
-  ],
-  effects: [['data'], ['densities'], ['weights', 'flows', 'restart']],
+  ),
+  effects: Panels.EFFECTS,
   controls: ['dataset', 'class', 'w', 'eta', 'steps', 'n', 'seed', 'exact'],
   caption: () => [
     'Which distribution does CFG sample? The same guidance, followed by (a) the ODE, (b) an SDE, (c) an SDE corrected by weights and resampling, against (d) the tilted density. Only (c) lands on it.',
@@ -95,13 +77,7 @@ export default {
       { kind: 'fkc', label: 'Feynman–Kac-corrected CFG samples' },
       { kind: 'tilted', label: 'tilted density and its exact samples' },
     ];
-    const panels = KINDS.map(({ kind, label }) => {
-      const plot = new Plot(wasm, { extent: fig.model.extent, compact: true, title: '…', label });
-      const note = el('div', { class: 'wd-note' }, '…');
-      const box = el('div', { class: 'wd-panel', 'data-panel': kind }, plot.el, note);
-      return { kind, plot, note, box, flow: null, dist: null, stats: null, dirty: true };
-    });
-    fig.plots.append(el('div', { class: 'wd-row' }, ...panels.map((p) => p.box)));
+    const panels = Panels.row(fig, 'wd', KINDS, { dist: null, stats: null });
     const [pa, pb, pc, pd] = panels;
     const flows = [pa, pb, pc];
     Object.assign(pd, { density: null, xy: null, floor: null });
@@ -158,7 +134,7 @@ export default {
     function buildDensity() {
       const { state } = fig;
       pd.density?.free();
-      pd.density = new wasm.Tilted(fig.model, state.class, state.w, GRID, state.seed);
+      pd.density = new wasm.Tilted(fig.model, state.class, state.w, Panels.GRID, state.seed);
       pd.xy = pd.density.sample(state.n, state.seed + 1);
       pd.floor = null;
       pd.dirty = true;
@@ -168,80 +144,24 @@ export default {
       }
     }
 
-    function buildFlows() {
-      const { state } = fig;
-      for (const p of flows) {
-        p.flow?.free();
-        p.flow = new wasm.Flow(
-          fig.model,
-          state.class,
-          state.n,
-          state.steps,
-          p === pa ? 'euler' : 'sde',
-          state.seed,
-          false,
-        );
-        p.dist = null;
-        p.stats = null;
-        p.dirty = true;
-      }
-    }
-
-    function restartFlows() {
-      for (const p of flows) {
-        p.flow.rewind();
-        p.dist = null;
-        p.stats = null;
-        p.dirty = true;
-      }
-    }
+    const unmeasured = { dist: null, stats: null };
+    const buildFlows = () => Panels.newFlows(fig, flows, (p) => (p === pa ? 'euler' : 'sde'), unmeasured);
+    const restartFlows = () => Panels.rewindFlows(flows, unmeasured);
 
     function readout() {
       const { state } = fig;
-      const src = state.exact
-        ? 'the exact velocity of the data (ground truth)'
-        : fig.pretrained
-          ? 'the pretrained network'
-          : `the network after ${fig.model.stepsDone} training steps`;
       fig.readout(
-        el(
-          'span',
-          {},
-          el('span', { class: 'key', style: `background:${fig.colorOf(color())}` }),
-          `${state.n} samples per panel, ${state.steps} steps, same noise`,
-        ),
-        el('span', {}, `field: ${src}`),
+        Panels.keyLine(fig, color(), `${state.n} samples per panel, ${state.steps} steps, same noise`),
+        Panels.fieldLine(fig),
       );
     }
 
-    function layout() {
-      const width = fig.width();
-      const cols = width >= 600 ? 4 : 2;
-      const side = Plot.sideFor(width, cols, { compact: true, gap: 14, min: 110, max: 300 });
-      for (const p of panels) {
-        if (p.plot.resize(side)) p.dirty = true;
-        p.plot.setExtent(fig.model.extent);
-        p.box.style.width = `${Plot.widthFor(side, true)}px`;
-      }
-    }
+    const layout = () => Panels.layout(fig, panels, fig.width() >= 600 ? 4 : 2, 300);
 
-    function draw(p) {
-      const pt = p.plot.painter;
-      const r = Math.min(1.1 * p.plot.dpr, 2);
-      if (p === pd) {
-        pt.clear();
-        pd.density.paint(pt, color());
-        pt.points(pd.xy, -1, 0.45, r);
-      } else {
-        p.plot.backdrop(`${fig.model.dataset}|${gen}`, (q) => q.data(fig.model, 0.14, r));
-        pt.particles(p.flow, -1, color(), 0.7, r);
-      }
-      p.plot.put();
-      p.dirty = false;
-    }
+    const draw = (p) => Panels.draw(fig, p, color(), `${fig.model.dataset}|${gen}`);
 
     function measure(p) {
-      p.dist = pd.density.distanceTo(p.flow, PROJECTIONS);
+      p.dist = pd.density.distanceTo(p.flow, Panels.PROJECTIONS);
       if (p === pc) p.stats = p.flow.stats();
       if (pd.floor === null) {
         pd.floor = p.dist.floor;
@@ -268,24 +188,8 @@ export default {
         for (const p of panels) note(p);
         readout();
       },
-      frame(now, budget) {
-        const t0 = performance.now();
-        const open = flows.filter((p) => !p.flow.done);
-        for (const p of open) {
-          const left = budget - (performance.now() - t0);
-          if (left <= 0) break;
-          p.flow.advanceFor(methodOf(p), fig.model, Math.max(0.3, left / open.length));
-          p.dirty = true;
-          // the distance (sliced W2 in wasm, a few ms) once per run, in the frame that ends it
-          if (p.flow.done) measure(p);
-        }
-        let busy = false;
-        for (const p of panels) {
-          if (p.flow && !p.flow.done) busy = true;
-          if (p.dirty && (p === pd || !fig.reducedMotion || p.flow.done)) draw(p);
-        }
-        return busy;
-      },
+      // the distance (sliced W2 in wasm, a few ms) once per run, in the frame that ends it
+      frame: (now, budget) => Panels.frame(fig, panels, budget, methodOf, measure, draw),
     };
   },
 };
