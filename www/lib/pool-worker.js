@@ -1,11 +1,10 @@
 // A worker of the page's pool (pool.js): instantiates the page's compiled wasm module, then runs
 // chunks of jobs. Requests (rpc.js):
 //   init {module}                     the page's WebAssembly.Module (chunks wait for it)
-//   chunk {url, method, key, common?, args}
-//                                     runs `method(args, state, ctx)` of the module at `url` (same
-//                                     origin only); `state` is the module's `prepare(wasm,
-//                                     common)` for job `key`, made with the job's first chunk
-//                                     here and kept until `drop`; the result is the method's
+//   prepare {url, key, common}        makes job `key`'s state: the module at `url` (same origin
+//                                     only) loaded, its `prepare(wasm, common)`, kept until `drop`
+//   chunk {url, method, key, args}    runs `method(args, state, ctx, wasm)` of that module with
+//                                     job `key`'s state; the result is the method's
 //   drop {key}                        forgets job `key`'s state (the module's `release(state)`)
 // A chunk module exports `prepare`, `release` (both optional) and its chunk methods; a long
 // method works in slices, `await pause()` between them, and returns once `ctx.cancelled`.
@@ -45,9 +44,13 @@ serve({
     initialised();
   },
 
-  async chunk({ url, method, key, common, args }, ctx) {
+  async prepare({ url, key, common }) {
+    await stateOf(key, url, common);
+  },
+
+  async chunk({ url, method, key, args }, ctx) {
     const wasm = await ready;
-    const { module, state } = await stateOf(key, url, common);
+    const { module, state } = await stateOf(key, url);
     const f = Object.hasOwn(module, method) ? module[method] : null;
     if (typeof f !== 'function') throw new Error(`unknown chunk method '${method}'`);
     return f(args, state, ctx, wasm);

@@ -11,7 +11,8 @@
 //   results are the same numbers whatever the pool's size. `done` gives them in chunk order.
 // - Each chunk runs `method` of the job's module (a URL, loaded by the worker) on its arguments
 //   and the job's `common` part (sent once to each worker that runs a chunk of it, and made into
-//   objects there by the module's `prepare`: a Model from its file, say).
+//   objects there by the module's `prepare`: a Model from its file, say). A new job readies its
+//   workers at once (started, its state prepared), even while its owner is paused.
 // - Jobs belong to an owner (a figure, through the shell): cancelling a job, or all of an
 //   owner's, stops its running chunks and drops the others; a paused owner's chunks wait (a figure
 //   off-screen does no background work) and go on when it resumes. An owner hears `onBusy(true)`
@@ -105,13 +106,30 @@ export class Pool {
     return worker;
   }
 
+  /**
+   * Readies workers for `task` before its chunks may run (its owner may be paused: a figure about
+   * to come into view): up to as many as it has chunks are started, and each makes the job's
+   * state (its module loaded, its common part prepared), so that its first chunks start at once.
+   */
+  warm(task) {
+    const want = Math.min(this.size, task.chunks.length);
+    while (this.workers.length < want) this.start();
+    for (const w of this.workers.slice(0, want)) this.share(w, task);
+  }
+
+  /** Sends `task`'s common part to `worker` once; later chunks of it name it by key only. */
+  share(worker, task) {
+    if (worker.commons.has(task.key)) return;
+    worker.commons.add(task.key);
+    worker.client
+      .call('prepare', { url: task.url, key: task.key, common: task.common })
+      .catch((e) => task.fail(e));
+  }
+
   dispatch(worker, task, k) {
     task.waiting.delete(k);
+    this.share(worker, task);
     const args = { url: task.url, method: task.method, key: task.key, args: task.chunks[k] };
-    if (!worker.commons.has(task.key)) {
-      args.common = task.common;
-      worker.commons.add(task.key);
-    }
     const call = worker.client.call('chunk', args);
     worker.chunk = { task, k, call };
     call.then(
@@ -192,6 +210,7 @@ class Owner {
     this.pool.tasks.add(task);
     this.update();
     if (chunks.length === 0) task.settle();
+    else this.pool.warm(task);
     this.pool.pump();
     return task;
   }

@@ -108,6 +108,7 @@ export async function mountFigure(
       return Math.abs((r.top + r.bottom) / 2 - innerHeight / 2);
     },
   });
+  jobs.pause(); // until the figure is seen in view
 
   // set by the first dispatch of effects (changed): the animation loop calls no frame before it
   let started = false;
