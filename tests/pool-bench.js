@@ -14,6 +14,8 @@ import fs from 'node:fs';
 import { serve, launch } from './lib.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
+/** ONLY=cold or ONLY=figures: one of the two measurements. */
+const ONLY = process.env.ONLY ?? '';
 const FIGURES = ['guidance-lab', 'probability-path', 'cfg-grid'];
 
 /** In the page: whether figure `s` has finished its background work. */
@@ -123,7 +125,7 @@ export async function poolBench(browser, builds) {
   for (const b of builds) {
     b.served ??= await serve(b.dist);
     // a build with the pool knows ?workers: its article script names it
-    const hasPool = fs.existsSync(`${b.dist}/www/lib/pool.js`);
+    const hasPool = ONLY !== 'cold' && fs.existsSync(`${b.dist}/www/lib/pool.js`);
     b.result = { figures: hasPool ? {} : null, cold_scroll_ms: [] };
     if (hasPool)
       for (const id of FIGURES) {
@@ -137,13 +139,13 @@ export async function poolBench(browser, builds) {
         for (const id of FIGURES)
           for (const s of out.sizes)
             b.result.figures[id][s].push(await timeFigure(browser, b.served.url, id, s));
-      b.result.cold_scroll_ms.push(await coldScroll(browser, b.served.url));
+      if (ONLY !== 'figures') b.result.cold_scroll_ms.push(await coldScroll(browser, b.served.url));
     }
   }
   for (const b of builds) {
-    const r = {
-      cold_scroll_ms: { ...stats(b.result.cold_scroll_ms), runs: b.result.cold_scroll_ms.map(round) },
-    };
+    const r = {};
+    if (ONLY !== 'figures')
+      r.cold_scroll_ms = { ...stats(b.result.cold_scroll_ms), runs: b.result.cold_scroll_ms.map(round) };
     if (b.result.figures) {
       r.figures = {};
       for (const [id, bySize] of Object.entries(b.result.figures)) {

@@ -99,8 +99,9 @@ export async function mountFigure(
 
   // ---------- background work: the page's worker pool (www/lib/pool.js) ----------
   // the one place of the busy state: the host is aria-busy while the figure has unfinished jobs in
-  // the pool; out of view, its waiting chunks wait (see the life cycle below); of several figures,
-  // the one nearest the middle of the window goes first
+  // the pool. A figure works from its mount on, as the reader comes near (so that its results are
+  // there when it comes into view); once seen, leaving the view pauses its waiting chunks (see the
+  // life cycle below). Of several figures, the one nearest the middle of the window goes first.
   const jobs = pagePool().owner({
     onBusy: (busy) => (busy ? host.setAttribute('aria-busy', 'true') : host.removeAttribute('aria-busy')),
     rank: () => {
@@ -108,7 +109,6 @@ export async function mountFigure(
       return Math.abs((r.top + r.bottom) / 2 - innerHeight / 2);
     },
   });
-  jobs.pause(); // until the figure is seen in view
 
   // set by the first dispatch of effects (changed): the animation loop calls no frame before it
   let started = false;
@@ -306,12 +306,14 @@ export async function mountFigure(
 
   // ---------- life cycle ----------
   // a figure out of view gets no frames (loop.js), puts off what training changes (training.js)
-  // and its background work (the pool's waiting chunks)
+  // and, once it has been seen, its background work (the pool's waiting chunks)
+  let seen = false;
   new IntersectionObserver(
     (entries) => {
       for (const e of entries) fig.visible = e.isIntersecting;
       host.dataset.cfgVisible = fig.visible ? '1' : '0';
-      if (!fig.visible) jobs.pause();
+      if (fig.visible) seen = true;
+      else if (seen) jobs.pause();
       if (fig.visible) {
         jobs.resume();
         training.resume();

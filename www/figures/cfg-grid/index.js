@@ -77,6 +77,12 @@ export default {
         );
     }
 
+    // until its numbers arrive: as many lines as they will take (nothing moves when they come)
+    function pending(c) {
+      if (narrow) c.plot.setTitle(el('span', {}, '…'), el('span', {}, '…'));
+      else c.plot.setTitle('…');
+    }
+
     function build() {
       const classes = fig.classes;
       const ws = fig.state.ws;
@@ -112,7 +118,7 @@ export default {
         c.xy = null;
         c.metrics = null;
         c.dirty = true;
-        c.plot.setTitle('…');
+        pending(c);
       }
       const s = fig.state;
       const mine = fig.pool.run({
@@ -152,7 +158,9 @@ export default {
       grid.classList.toggle('narrow', narrow);
       // fixed column widths: a cell's title must not widen its column
       grid.style.gridTemplateColumns = `auto repeat(${ws}, ${side + 4}px)`;
-      for (const c of cells) if (c.metrics) title(c);
+      for (const c of cells)
+        if (c.metrics) title(c);
+        else pending(c);
       for (const c of cells) {
         if (c.plot.resize(side)) c.dirty = true;
         c.plot.setExtent(fig.model.extent);
