@@ -5,7 +5,8 @@
 // frame gaps meanwhile; and, as a new reader meets it, the time from the first probability-path
 // figure coming into view (scrolling down from the top with the mouse wheel) until every one of its
 // exact densities is there, cold. Each measurement RUNS times (default 3): median and range.
-// Numbers, not pass/fail (scripts/bench.sh; tests/bench.js prints them as `pool`).
+// Numbers, not pass/fail (scripts/bench.sh; tests/bench.js prints them as `pool`). RUNS, ONLY and FIGS
+// (below) narrow a run.
 //   node tests/pool-bench.js [LABEL=DIST ...]     (default: page=dist)
 // Several builds are measured in turns (a busy machine weighs on each alike); a build without the
 // pool (no ?workers) gets the cold-scroll measurement only.
@@ -16,7 +17,8 @@ import { serve, launch } from './lib.js';
 const RUNS = Number(process.env.RUNS ?? 3);
 /** ONLY=cold or ONLY=figures: one of the two measurements. */
 const ONLY = process.env.ONLY ?? '';
-const FIGURES = ['guidance-lab', 'probability-path', 'cfg-grid'];
+/** FIGS=id,id: only those figures (default: all three). */
+const FIGURES = process.env.FIGS?.split(',') ?? ['guidance-lab', 'probability-path', 'cfg-grid'];
 
 /** In the page: whether figure `s` has finished its background work. */
 const finished = (s) => {
