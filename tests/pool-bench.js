@@ -154,7 +154,7 @@ export async function poolBench(browser, builds) {
         r.figures[id] = {};
         for (const [s, runs] of Object.entries(bySize)) {
           r.figures[id][s] = {
-            ms: stats(runs.map((x) => x.ms)),
+            ms: { ...stats(runs.map((x) => x.ms)), runs: runs.map((x) => round(x.ms)) },
             frame_median_ms: stats(runs.map((x) => x.frame_median_ms)).median,
             frame_p95_ms: stats(runs.map((x) => x.frame_p95_ms)).median,
           };

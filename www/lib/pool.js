@@ -121,9 +121,10 @@ export class Pool {
   share(worker, task) {
     if (worker.commons.has(task.key)) return;
     worker.commons.add(task.key);
-    worker.client
-      .call('prepare', { url: task.url, key: task.key, common: task.common })
-      .catch((e) => task.fail(e));
+    worker.client.call('prepare', { url: task.url, key: task.key, common: task.common }).catch((e) => {
+      // a worker retired (the pool made smaller) takes nothing with it: the job's chunks go elsewhere
+      if (!e.cancelled) task.fail(e);
+    });
   }
 
   dispatch(worker, task, k) {
