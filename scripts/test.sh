@@ -107,10 +107,10 @@ node --test --test-reporter=spec tests/engines/run.js
 
 # The timing-sensitive page tests again with every page's main thread four times slower (Chromium's
 # own CPU throttling, tests/lib.js; workers cannot be throttled): every test that trains in the
-# browser, and the exact densities. The tests wait for states, never for durations, so they
-# must pass at any speed. The soak runs only here.
+# browser, the exact densities and the worker pool. The tests wait for states, never for durations,
+# so they must pass at any speed. The soak runs only here.
 step web "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4)"
-CPU_THROTTLE=4 node --test --test-reporter=spec tests/soak.test.js tests/probability-path.test.js tests/reliability.test.js tests/guidance-lab.test.js
+CPU_THROTTLE=4 node --test --test-reporter=spec tests/soak.test.js tests/probability-path.test.js tests/reliability.test.js tests/guidance-lab.test.js tests/pool.test.js
 CPU_THROTTLE=4 node --test --test-reporter=spec --test-name-pattern='train|reflow|distil' tests/article.test.js
 lane_end web
 

@@ -1,12 +1,14 @@
 // Performance report (not a pass/fail test): benchmark W1 natively and in the wasm build in
 // headless Chromium, their ratio, frame times of every animated figure while a worker trains, the
-// first figure's paint time and the wasm size. Run by scripts/bench.sh, which builds first.
+// first figure's paint time and the wasm size, and the worker pool's times to finish at 1, 2 and N
+// workers (tests/pool-bench.js: `pool`). Run by scripts/bench.sh, which builds first.
 //   node tests/bench.js <native.json>
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import os from 'node:os';
 import { serve, launch } from './lib.js';
 import { wasmSizes, BUDGET_KB } from './wasm-size.js';
+import { poolBench } from './pool-bench.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const native = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -150,6 +152,8 @@ out.ratio = {
   out.training_during_frames = await page.locator('#hero .progress-row .status').innerText();
   await page.close();
 }
+// ---- the worker pool: the frontier, the exact densities and the CFG grid at 1, 2 and N workers
+out.pool = (await poolBench(browser, [{ label: 'page', dist: DIST, served: { url } }])).builds.page;
 out.browser = out.wasm.browser;
 console.log(JSON.stringify(out, null, 2));
 await browser.close();

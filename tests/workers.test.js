@@ -1,6 +1,6 @@
 // The page's workers under the strict Content-Security-Policy of tests/reliability.test.js, all
-// speaking the protocol of www/lib/rpc.js: the probability path's exact densities (one worker for the
-// page) finish, and a time the reader moves to is computed before the others; the draw-your-own
+// speaking the protocol of www/lib/rpc.js: the probability path's exact densities (in the page's
+// worker pool, www/lib/pool.js) finish, and a time the reader moves to is computed before the others; the draw-your-own
 // sampler returns samples of the exact field. The time the densities took is printed, not asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { pageSession } from './lib.js';
 
 // the policy of tests/reliability.test.js (read, not imported: importing would run its tests)
-const CSP = /export const CSP = "([^"]+)"/.exec(
+const CSP = /export const CSP =\s*"([^"]+)"/.exec(
   fs.readFileSync(new URL('./reliability.test.js', import.meta.url), 'utf8'),
 )[1];
 
@@ -40,9 +40,14 @@ async function strictPage(hash, errors) {
   return page;
 }
 
-/** Whether the readout of figure `s` says that every time's density is done (in the page). */
-const allDone = (s) =>
-  /all \d+ times computed/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent);
+/** Whether figure `s`'s background work is done (its host no longer aria-busy) with every time's density. */
+const allDone = (s) => {
+  const h = document.querySelector(s);
+  return (
+    !h.hasAttribute('aria-busy') &&
+    /all \d+ times computed/.test(h.shadowRoot.querySelector('.readout').textContent)
+  );
+};
 
 test('exact densities: the time the reader moves to comes first, then every time, under the CSP', async () => {
   const errors = [];

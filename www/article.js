@@ -2,9 +2,23 @@
 // (www/shell/lazy.js) and keeps each figure's settings in the URL (#<figure>.<setting>=<value>&...),
 // so that a link reproduces the view. The figures a link names (#<figure>, or settings of theirs)
 // mount at once. window.cfgReady resolves when the figures near the viewport at load, and those the
-// link names, have mounted.
+// link names, have mounted. The page-wide `?workers=N` sets the size of the worker pool
+// (www/lib/pool.js: 1 to 8; by default the cores but one).
 import { mountElement } from './embed.js';
 import { mountNear } from './shell/lazy.js';
+import { parseState } from './shell/state.js';
+import { configurePool, defaultWorkers, MAX_WORKERS } from './lib/pool.js';
+
+const search = new URLSearchParams(location.search);
+if (search.has('workers')) {
+  const table = [{ key: 'workers', type: 'int', default: defaultWorkers(), min: 1, max: MAX_WORKERS }];
+  const { workers } = parseState(
+    table,
+    (k) => search.get(k) ?? undefined,
+    (m) => console.warn(`cfg-playground: ${m}`),
+  );
+  configurePool({ workers });
+}
 
 const hash = new URLSearchParams(location.hash.slice(1));
 

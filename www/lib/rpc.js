@@ -1,6 +1,6 @@
 // One protocol between the page and its Web Workers: requests with ids, progress on the way,
 // one result or one error each, and cancellation. Used by the training worker
-// (shell/training-worker.js), the draw-your-own sampler and the probability path's exact densities.
+// (shell/training-worker.js), the draw-your-own sampler and the page's worker pool (pool.js).
 //
 // Page → worker:  {id, method, args}      a request
 //                 {id, cancel: true}      cancel request `id` (its handler sees ctx.cancelled)

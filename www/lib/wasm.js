@@ -57,13 +57,52 @@ export const relaxedSimd = (() => {
 export const variant = relaxedSimd ? 'relaxed-simd' : 'simd128';
 
 let ready = null;
+let compiled = null;
+
+/** The build's two files, relative to this file (any sub-path works). */
+function files() {
+  const name = relaxedSimd ? 'cfg-playground-relaxed' : 'cfg-playground';
+  return {
+    js: new URL(`../../${name}.js`, import.meta.url).href,
+    wasm: new URL(`../../${name}_bg.wasm`, import.meta.url),
+  };
+}
+
+/**
+ * The build's compiled WebAssembly.Module, compiled once per page (the worker pool posts it to
+ * its workers, which instantiate it without compiling again).
+ */
+export function wasmModule() {
+  if (!compiled) {
+    const url = files().wasm;
+    compiled = (async () => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`the wasm build could not be loaded (${response.status})`);
+      // compileStreaming needs the application/wasm type; a host that serves another gets the
+      // plain compile
+      if (WebAssembly.compileStreaming && response.headers.get('content-type') === 'application/wasm')
+        return WebAssembly.compileStreaming(response);
+      return WebAssembly.compile(await response.arrayBuffer());
+    })();
+  }
+  return compiled;
+}
+
+/**
+ * Makes `module` (a compiled WebAssembly.Module of this build, posted by the page) the one the
+ * bindings instantiate: a pool worker calls it before loadBindings, and compiles nothing.
+ */
+export function useModule(module) {
+  if (!(module instanceof WebAssembly.Module)) throw new Error('not a compiled WebAssembly module');
+  compiled ??= Promise.resolve(module);
+}
 
 /** The initialised bindings (Model, Trainer, Flow, Painter, datasets(), ...). */
 export function loadBindings() {
   if (!ready) {
-    const name = relaxedSimd ? 'cfg-playground-relaxed' : 'cfg-playground';
-    ready = import(new URL(`../../${name}.js`, import.meta.url).href).then(async (m) => {
-      await m.default({ module_or_path: new URL(`../../${name}_bg.wasm`, import.meta.url) });
+    const { js } = files();
+    ready = Promise.all([import(js), wasmModule()]).then(async ([m, module]) => {
+      await m.default({ module_or_path: module });
       return m;
     });
   }

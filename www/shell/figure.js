@@ -18,6 +18,7 @@ import { dispatch, checkEffects } from './effects.js';
 import { requestFrames } from './loop.js';
 import { yieldToMain } from './lazy.js';
 import { TRAIN_KEYS } from './params.js';
+import { pagePool } from '../lib/pool.js';
 
 export { P, TRAIN_KEYS, trainParams } from './params.js';
 export { fx } from './effects.js';
@@ -96,6 +97,19 @@ export async function mountFigure(
     ),
   );
 
+  // ---------- background work: the page's worker pool (www/lib/pool.js) ----------
+  // the one place of the busy state: the host is aria-busy while the figure has unfinished jobs in
+  // the pool. A figure works from its mount on, as the reader comes near (so that its results are
+  // there when it comes into view); once seen, leaving the view pauses its waiting chunks (see the
+  // life cycle below). Of several figures, the one nearest the middle of the window goes first.
+  const jobs = pagePool().owner({
+    onBusy: (busy) => (busy ? host.setAttribute('aria-busy', 'true') : host.removeAttribute('aria-busy')),
+    rank: () => {
+      const r = host.getBoundingClientRect();
+      return Math.abs((r.top + r.bottom) / 2 - innerHeight / 2);
+    },
+  });
+
   // set by the first dispatch of effects (changed): the animation loop calls no frame before it
   let started = false;
   const fig = {
@@ -105,6 +119,8 @@ export async function mountFigure(
     shadow,
     plots,
     def,
+    /** The figure's side of the page's worker pool: `run(job)` (www/lib/pool.js). */
+    pool: jobs,
     model: null,
     pretrained: true,
     visible: true,
@@ -293,12 +309,17 @@ export async function mountFigure(
   }
 
   // ---------- life cycle ----------
-  // a figure out of view gets no frames (loop.js) and puts off what training changes (training.js)
+  // a figure out of view gets no frames (loop.js), puts off what training changes (training.js)
+  // and, once it has been seen, its background work (the pool's waiting chunks)
+  let seen = false;
   new IntersectionObserver(
     (entries) => {
       for (const e of entries) fig.visible = e.isIntersecting;
       host.dataset.cfgVisible = fig.visible ? '1' : '0';
+      if (fig.visible) seen = true;
+      else if (seen) jobs.pause();
       if (fig.visible) {
+        jobs.resume();
         training.resume();
         fig.request();
       }

@@ -1,9 +1,9 @@
 // Figs 4 and 5 of the post, live: rows are classes, columns guidance scales. Each cell shows its
-// samples over the faint data, with hit rate and diversity measured on them.
+// samples over the faint data, with hit rate and diversity measured on them. The cells are
+// sampled and measured in the page's worker pool (cells.js), one chunk each.
 import { el, fmt, cfgFormula } from '../../lib/dom.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
 import { Plot } from '../../lib/plot.js';
-import { cfg } from '../../lib/method.js';
 
 export default {
   id: 'cfg-grid',
@@ -55,13 +55,14 @@ export default {
   ],
   async create(fig) {
     const { wasm } = fig;
+    const CHUNKS = new URL('./cells.js', import.meta.url).href;
     const grid = el('div', { class: 'cfg-grid' });
     fig.plots.append(grid);
     let cells = [];
     let shape = '';
     let narrow = false;
     let modelSerial = 0;
-    let rr = 0;
+    let job = null; // the pool's job sampling the cells
 
     // above each cell: its hit rate and diversity (just the numbers when cells are narrow)
     function title(c) {
@@ -76,8 +77,10 @@ export default {
         );
     }
 
-    function free() {
-      for (const c of cells) c.flow?.free();
+    // until its numbers arrive: as many lines as they will take (nothing moves when they come)
+    function pending(c) {
+      if (narrow) c.plot.setTitle(el('span', {}, '…'), el('span', {}, '…'));
+      else c.plot.setTitle('…');
     }
 
     function build() {
@@ -86,7 +89,6 @@ export default {
       const key = `${fig.model.dataset}|${classes.join(',')}|${ws.join(',')}`;
       if (key !== shape) {
         shape = key;
-        free();
         cells = [];
         grid.replaceChildren();
         grid.style.gridTemplateColumns = `auto repeat(${ws.length}, auto)`;
@@ -106,26 +108,44 @@ export default {
               label: `samples of ${name} at w = ${w}`,
             });
             grid.append(plot.el);
-            cells.push({ plot, name, ci, w, flow: null, metrics: null });
+            cells.push({ plot, name, ci, w, xy: null, metrics: null });
           });
         });
         layout();
       }
+      job?.cancel();
       for (const c of cells) {
-        c.flow?.free();
-        c.flow = new wasm.Flow(
-          fig.model,
-          c.name,
-          fig.state.n,
-          fig.state.steps,
-          fig.state.solver,
-          fig.state.seed,
-          false,
-        );
+        c.xy = null;
         c.metrics = null;
         c.dirty = true;
-        c.plot.setTitle('…');
+        pending(c);
       }
+      const s = fig.state;
+      const mine = fig.pool.run({
+        url: CHUNKS,
+        method: 'cell',
+        common: {
+          model: fig.model.toJson('f32'),
+          n: s.n,
+          steps: s.steps,
+          solver: s.solver,
+          seed: s.seed,
+          exact: s.exact,
+        },
+        chunks: cells.map((c) => ({ name: c.name, w: c.w })),
+        onChunk: (k, r) => {
+          const c = cells[k];
+          c.xy = r.xy;
+          c.metrics = r.metrics;
+          c.dirty = true;
+          title(c);
+          fig.request();
+        },
+      });
+      job = mine;
+      mine.done.catch((e) => {
+        if (!e.cancelled && job === mine) fig.message(`Sampling the grid failed: ${e.message}`);
+      });
     }
 
     function layout() {
@@ -138,7 +158,9 @@ export default {
       grid.classList.toggle('narrow', narrow);
       // fixed column widths: a cell's title must not widen its column
       grid.style.gridTemplateColumns = `auto repeat(${ws}, ${side + 4}px)`;
-      for (const c of cells) if (c.metrics) title(c);
+      for (const c of cells)
+        if (c.metrics) title(c);
+        else pending(c);
       for (const c of cells) {
         if (c.plot.resize(side)) c.dirty = true;
         c.plot.setExtent(fig.model.extent);
@@ -149,7 +171,7 @@ export default {
       const p = c.plot.painter;
       // the faint data is drawn once per size and model, then restored from a snapshot
       c.plot.backdrop(`${fig.model.dataset}|${modelSerial}`, (q) => q.data(fig.model, 0.1, 0.9 * c.plot.dpr));
-      p.particles(c.flow, -1, c.ci, 0.7, 1.1 * c.plot.dpr);
+      if (c.xy) p.points(c.xy, c.ci, 0.7, 1.1 * c.plot.dpr);
       c.plot.put();
       c.dirty = false;
     }
@@ -161,31 +183,8 @@ export default {
         build();
       },
       build,
-      frame(now, budget) {
-        const t0 = performance.now();
-        let busy = false;
-        // advance the unfinished cells round robin, each for a slice of the budget (a slice may
-        // cover part of a step: the wasm side splits steps by particles)
-        const open = cells.filter((c) => !c.flow.done);
-        const slice = Math.max(0.5, budget / Math.max(1, Math.min(open.length, 4)));
-        // start where the last frame stopped, so that every cell moves
-        const start = rr % Math.max(1, open.length);
-        for (let q = 0; q < open.length; q++) {
-          if (performance.now() - t0 >= budget) break;
-          const c = open[(start + q) % open.length];
-          rr = start + q + 1;
-          c.flow.advanceFor(cfg(fig.wasm, c.w, fig.state.exact), fig.model, slice);
-          c.dirty = true;
-          if (c.flow.done) {
-            c.metrics = fig.model.metrics(c.flow);
-            title(c);
-          }
-        }
-        for (const c of cells) {
-          if (!c.flow.done) busy = true;
-          // with reduced motion, cells are drawn once, when their samples are final
-          if (c.dirty && (!fig.reducedMotion || c.flow.done)) draw(c);
-        }
+      frame() {
+        for (const c of cells) if (c.dirty) draw(c);
         const done = cells.filter((c) => c.metrics);
         if (done.length === cells.length && cells.length) {
           fig.readout(
@@ -198,7 +197,7 @@ export default {
             narrow ? el('span', {}, 'Above each cell: its hit rate, then its diversity.') : null,
           );
         }
-        return busy;
+        return false;
       },
     };
   },

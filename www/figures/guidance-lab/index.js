@@ -1,7 +1,7 @@
 // Beyond the post: the modern guidance family on the same data. Three panels sample one class
 // from the same noise, each by a method of the reader's choice at one strength w, with hit rate,
 // diversity, off-support and network calls under it; the frontier chart traces every method over
-// w = 1…9 (computed in a worker, guidance-lab/frontier-worker.js), and each of its points sets
+// w = 1…9 (computed in the page's worker pool, guidance-lab/frontier-chunks.js), and each of its points sets
 // the panels to its strength. Autoguidance is guided by the shipped weak guide
 // (www/models/guide-D.json), by the widened mixture on the exact field, and, while a model trains
 // here, by that run's checkpoint at a tenth of its steps.
@@ -9,7 +9,6 @@ import { el, fmt } from '../../lib/dom.js';
 import { pretrainedText } from '../../lib/models.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
 import { Plot } from '../../lib/plot.js';
-import { WorkerClient } from '../../lib/rpc.js';
 import {
   LAB_METHODS,
   LABEL,
@@ -24,6 +23,8 @@ import {
 import { Frontier, scoreText } from './frontier.js';
 
 const PANELS = ['panel1', 'panel2', 'panel3'];
+/** The module of the lab's pool chunks (the frontier's points, the panels' noise bands). */
+const CHUNKS = new URL('./frontier-chunks.js', import.meta.url).href;
 const panel = (key, label, d) => ({
   key,
   label,
@@ -227,19 +228,18 @@ export default {
       );
       fig.host.dataset.cfgBands = panels.every((q) => q.bands) ? 'done' : 'running';
     }
-    /** The panel's noise bands, from the worker (a bootstrap of its samples: frames stay smooth). */
+    /** The panel's noise bands, from the worker pool (a bootstrap of its samples: frames stay smooth). */
     function askBands(p) {
-      if (!worker) return;
       const flow = p.flow;
-      worker
-        .call('bands', {
-          model: modelText(),
-          cls: fig.state.class,
-          xy: flow.positions().slice(),
-          seed: fig.state.seed,
+      fig.pool
+        .run({
+          url: CHUNKS,
+          method: 'bands',
+          common: { model: modelText(), cls: fig.state.class, seed: fig.state.seed },
+          chunks: [{ xy: flow.positions().slice() }],
         })
-        .then(
-          (b) => {
+        .done.then(
+          ([b]) => {
             if (p.flow !== flow) return;
             p.bands = b;
             showMetrics(p);
@@ -271,22 +271,14 @@ export default {
       if (panels.every((p) => p.metrics)) fig.host.dataset.cfgPanels = 'done';
     }
 
-    // ---------- the frontier, in a worker ----------
+    // ---------- the frontier, in the page's worker pool: one chunk per method and strength ----------
     let results = new Map(); // method → Map(w → metrics)
     let call = null;
     let stale = false;
     let frontierDirty = true;
     let lastDraw = 0;
     let shownReadout = '';
-    let worker = null;
-    try {
-      worker = new WorkerClient(new URL('./frontier-worker.js', import.meta.url), {
-        onFail: (m) => fig.message(`The frontier stopped: ${m}`),
-      });
-    } catch (e) {
-      fig.message(`The frontier could not start: ${e.message}`);
-    }
-    // the model file text the worker measures with (made once per weights)
+    // the model file text the pool measures with (made once per weights)
     let text = { serial: -1, step: -1, model: null, value: null };
     function modelText() {
       const m = fig.model;
@@ -297,35 +289,37 @@ export default {
     const measured = () => [...results.values()].reduce((s, m) => s + m.size, 0);
     const total = () => FRONTIER_WS.length * LAB_METHODS.filter((n) => !waiting(n)).length;
     function planFrontier() {
-      if (!worker) return;
-      if (call) worker.cancel(call);
+      call?.cancel();
       const s = fig.state;
       const g = guide();
       results = new Map(LAB_METHODS.map((n) => [n, new Map()]));
       stale = false;
       frontierDirty = true;
       fig.host.dataset.cfgFrontier = 'running';
-      const args = {
-        model: modelText(),
-        guide: s.exact || !g ? null : g.toJson('f32'),
-        cls: s.class,
-        exact: s.exact,
-        n: s.n,
-        steps: s.steps,
-        seed: s.seed,
-        methods: LAB_METHODS,
-        ws: FRONTIER_WS,
-      };
-      const mine = worker.call('frontier', args, {
-        onProgress: (p) => {
-          if (call !== mine) return;
+      // the strengths in order, every method at each: every curve grows together
+      const chunks = FRONTIER_WS.flatMap((w) => LAB_METHODS.map((method) => ({ method, w })));
+      const mine = fig.pool.run({
+        url: CHUNKS,
+        method: 'point',
+        common: {
+          model: modelText(),
+          guide: s.exact || !g ? null : g.toJson('f32'),
+          cls: s.class,
+          exact: s.exact,
+          n: s.n,
+          steps: s.steps,
+          seed: s.seed,
+        },
+        chunks,
+        onChunk: (k, p) => {
+          if (call !== mine || !p) return;
           results.get(p.method)?.set(p.w, { metrics: p.metrics, bands: p.bands });
           frontierDirty = true;
           fig.request();
         },
       });
       call = mine;
-      mine.then(
+      mine.done.then(
         () => {
           if (call !== mine) return;
           call = null;

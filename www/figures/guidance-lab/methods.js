@@ -1,6 +1,6 @@
 // The guidance lab's methods (each a method of crate/src/method.rs, run through the one `Method`
 // handle), their labels and colours, the strengths of the frontier, and the handle of one at a
-// strength: shared by the figure (index.js) and its frontier worker (frontier-worker.js).
+// strength: shared by the figure (index.js) and its frontier chunks (frontier-chunks.js).
 import { method, needs } from '../../lib/method.js';
 
 /** The methods, in the order of the legend. */

@@ -130,15 +130,12 @@ export default {
     let readoutKey = '';
     let dens = densityFrames(fig.state.steps); // the frames with exact densities
 
-    // the exact densities come from a worker; each time that arrives is drawn at the next frame
+    // the exact densities come from the page's worker pool; each time that arrives is drawn at
+    // the next frame
     const densities = new ExactDensities({
+      pool: fig.pool,
       onResult: () => fig.request(),
       onError: (m) => fig.message(m),
-      // the figure nearest the middle of the window gets its densities first
-      rank: () => {
-        const r = fig.host.getBoundingClientRect();
-        return Math.abs(r.top + r.height / 2 - window.innerHeight / 2);
-      },
     });
     const steps = () => cells[0]?.shown?.steps ?? fig.state.steps;
     const exactMode = () => fig.state.squares === 'exact';
@@ -488,7 +485,7 @@ export default {
           k = dens.frames[j];
           // the worker computes the playhead's time first, even before the flows reach it (it
           // starts when the figure is in view)
-          densities.send(frameIndex(dens.frames, target), now);
+          densities.send(frameIndex(dens.frames, target));
         }
         const col = colors();
         let pending = false;
