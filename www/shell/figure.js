@@ -15,7 +15,7 @@ import { TrainingPanel } from './training-panel.js';
 import { exportButtons, download } from './export.js';
 import { recordButtons } from './record.js';
 import { dispatch, checkEffects } from './effects.js';
-import { requestFrames } from './loop.js';
+import { requestFrames, measure } from './loop.js';
 import { yieldToMain } from './lazy.js';
 import { TRAIN_KEYS } from './params.js';
 
@@ -41,6 +41,11 @@ export async function mountFigure(
   { get = () => undefined, hide = [], onState = () => {}, warn = console.warn } = {},
 ) {
   const wasm = await loadWasm();
+  // (each slice of the mount is a User Timing measure when a benchmark asks: loop.js)
+  let t0 = performance.now();
+  const slice = (name) => {
+    measure(`mount ${host.id || def.id} ${name}`, t0);
+  };
   const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   shadow.replaceChildren(styleLink());
   // a figure's own stylesheets, as its definition lists them: paths from its folder (figures/<id>/)
@@ -60,10 +65,15 @@ export async function mountFigure(
   const message = el('div', { class: 'message', role: 'status', hidden: true });
   const trainBox = el('div', { class: 'train' });
   const side = el('div', { class: 'side' }, controlBox, readout);
+  // an empty block as wide as the figure, never taller than 0: its size changes only when the
+  // figure's width does, so the ResizeObserver that watches it (life cycle, below) is not told
+  // again about the sizes its own layout changes inside its callback
+  const widthProbe = el('div', { class: 'width-probe', 'aria-hidden': 'true' });
   // (a figure, named by its title: its own role; the title a heading at the page's level there)
   const root = el(
     'figure',
     { class: def.wide ? 'fig wide' : 'fig', 'aria-labelledby': titleId },
+    widthProbe,
     el(
       'div',
       { class: 'head' },
@@ -95,6 +105,7 @@ export async function mountFigure(
           }),
     ),
   );
+  t0 = performance.now();
 
   // set by the first dispatch of effects (changed): the animation loop calls no frame before it
   let started = false;
@@ -301,6 +312,11 @@ export async function mountFigure(
     },
     { rootMargin: '200px' },
   ).observe(host);
+  // a new width lays the figure out inside the observer's callback, before the browser paints (in
+  // the next frame, the figure would show a frame at its old size: a layout shift). It watches the
+  // width probe, not the plots: the layout resizes the plots, and the observer would be told of
+  // that inside the same frame (the "ResizeObserver loop completed with undelivered
+  // notifications" error of Firefox and WebKit)
   let lastWidth = 0;
   new ResizeObserver(() => {
     const w = fig.width();
@@ -308,14 +324,19 @@ export async function mountFigure(
     lastWidth = w;
     fig.impl?.layout?.();
     fig.request();
-  }).observe(plots);
+  }).observe(widthProbe);
 
   for (const key of controls.keys()) if (key !== 'class') controls.reflect(key);
+  slice('shell');
   await loadPretrained();
+  t0 = performance.now();
   // the mount in slices, the browser's turn between them: no long task
   await yieldToMain();
+  t0 = performance.now();
   fig.impl = await def.create(fig);
+  slice('create');
   await yieldToMain();
+  t0 = performance.now();
   for (const problem of checkEffects(def, TRAIN_KEYS, fig.impl)) warn(`cfg-playground ${def.id}: ${problem}`);
   // a short caption a reader finishes; the full explanation behind a disclosure
   const how = def.howToRead ? [def.howToRead(fig)].flat() : [];
@@ -334,10 +355,18 @@ export async function mountFigure(
           ]
         : []),
     );
-  fig.impl.layout?.();
+  slice('caption');
+  // (the browser lays the new caption out in its own turn: the figure's layout, which reads widths,
+  // does not force it inside this task)
   await yieldToMain();
+  t0 = performance.now();
+  fig.impl.layout?.();
+  slice('layout');
+  await yieldToMain();
+  t0 = performance.now();
   changed(['model', 'dataset', 'class']);
   fig.request();
+  slice('start');
   // shown once its first frame (loop.js, asked for above, so called before this) has filled it in
   await new Promise((resolve) => requestAnimationFrame(resolve));
   root.style.visibility = '';
