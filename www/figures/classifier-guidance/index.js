@@ -166,8 +166,9 @@ export default {
         label: kind === 'cfg' ? 'classifier-free guidance' : 'classifier guidance',
       });
       row.append(plot.el);
-      // dirty: its panel must be drawn again
-      return { kind, plot, flow: null, metrics: null, dirty: true };
+      // dirty: its panel must be drawn again; run: counts its runs; tracked: the last step whose
+      // tracks are in its backdrop (backdrop: its key)
+      return { kind, plot, flow: null, metrics: null, dirty: true, run: 0, tracked: -1, backdrop: '' };
     });
     let stale = false;
     let lastDraw = 0;
@@ -175,8 +176,8 @@ export default {
     const mark = () => {
       for (const p of panels) p.dirty = true;
     };
-    // a number per model object, for the key of the plots' backdrop
-    let modelSerial = 0;
+    // a number per model object and run, for the key of the plots' backdrops
+    let serial = 0;
     let serialOf = null;
     let arrows = null; // guidance terms at the current t
     const css = (name, fallback) => getComputedStyle(row).getPropertyValue(name).trim() || fallback;
@@ -187,6 +188,7 @@ export default {
       for (const p of panels) {
         p.flow?.free();
         p.flow = new wasm.Flow(fig.model, state.class, state.n, state.steps, 'euler', state.seed, true);
+        p.run += 1;
         p.metrics = null;
         title(p);
         if (p.plot.extent !== fig.model.extent) p.plot.setExtent(fig.model.extent);
@@ -228,15 +230,26 @@ export default {
       if (!arrows) computeArrows();
       if (serialOf !== fig.model) {
         serialOf = fig.model;
-        modelSerial += 1;
+        serial += 1;
       }
       const fg = css('--cfg-fg', '#1d1d1f');
       const { plot, flow } = p;
       const pa = plot.painter;
       const dpr = plot.dpr;
       const k = Math.min(Math.round(state.t * state.steps), flow.step);
-      plot.backdrop(modelSerial, (q) => q.data(fig.model, 0.12, 0.9 * dpr));
-      if (flow.step > 0) pa.trails(flow, flow.step, flow.step, ci, 0.06, 0.8 * dpr);
+      // the backdrop: the faint data and the tracks so far. A draw adds the steps since the last
+      // one to it (drawing every track from t = 0 again costs n × steps dots a draw)
+      plot.backdrop(`${serial}|${p.run}`, (q) => q.data(fig.model, 0.12, 0.9 * dpr));
+      if (plot.backdropKey !== p.backdrop) {
+        // painted anew (a new model, run or size): no tracks on it yet
+        p.backdrop = plot.backdropKey;
+        p.tracked = -1;
+      }
+      if (flow.step > 0 && flow.step > p.tracked) {
+        pa.trails(flow, flow.step, flow.step - p.tracked - 1, ci, 0.06, 0.8 * dpr);
+        p.tracked = flow.step;
+        pa.snapshot();
+      }
       if (flow.done) pa.particles(flow, -1, ci, 0.75, 1.2 * dpr);
       pa.particles(flow, k, -1, 0.9, 1.0 * dpr);
       plot.put();
@@ -290,8 +303,9 @@ export default {
     return {
       layout() {
         // side by side when both fit at a useful size, else one above the other
-        const two = Plot.sideFor(fig.width() - 8, 2, { max: 360, min: 0 });
-        const side = two >= 150 ? two : Plot.sideFor(fig.width(), 1, { max: 360, min: 120 });
+        const width = fig.width();
+        const two = Plot.sideFor(width - 8, 2, { max: 360, min: 0 });
+        const side = two >= 150 ? two : Plot.sideFor(width, 1, { max: 360, min: 120 });
         for (const p of panels) {
           p.plot.resize(side);
           // a long title wraps instead of widening its plot

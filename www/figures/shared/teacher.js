@@ -89,13 +89,15 @@ export function derivedModel({
  * both.
  */
 export function twoPanels(fig, plots) {
-  const two = Plot.sideFor(fig.width() - 8, 2, { max: 330, min: 0 });
-  const side = two >= 150 ? two : Plot.sideFor(fig.width(), 1, { max: 330, min: 120 });
+  // (read once: a read after the plots' resize would make the browser lay the page out again)
+  const width = fig.width();
+  const two = Plot.sideFor(width - 8, 2, { max: 330, min: 0 });
+  const side = two >= 150 ? two : Plot.sideFor(width, 1, { max: 330, min: 120 });
   for (const plot of plots) {
     plot.resize(side);
     plot.el.style.width = `${Plot.widthFor(side)}px`;
   }
-  const chartWidth = Math.max(260, Math.min(2 * Plot.widthFor(side) + 14, fig.width()));
+  const chartWidth = Math.max(260, Math.min(2 * Plot.widthFor(side) + 14, width));
   return { side, chartWidth };
 }
 
