@@ -364,12 +364,17 @@ export async function mountFigure(
   slice('layout');
   await yieldToMain();
   t0 = performance.now();
+  // shown once its first frame has filled it in (loop.js calls onFirstFrame): a figure mounted
+  // ahead of the reader, farther than its frames start, stays unseen until it comes near and has
+  // its first frame. One that gets no frame yet (it waits for a model) is shown at once.
+  fig.onFirstFrame = () => {
+    root.style.visibility = '';
+  };
   changed(['model', 'dataset', 'class']);
   fig.request();
   slice('start');
-  // shown once its first frame (loop.js, asked for above, so called before this) has filled it in
+  if (!started) fig.onFirstFrame();
   await new Promise((resolve) => requestAnimationFrame(resolve));
-  root.style.visibility = '';
   await loadFromAttributes(fig, warn);
   host.dataset.cfgReady = '1';
   return fig;

@@ -47,6 +47,12 @@ function loop(now) {
     }
     if (measured) measure(`frame ${f.host.id || f.def.id}`, t0);
     served.add(f);
+    // (the shell shows a figure after its first frame: figure.js)
+    if (f.onFirstFrame) {
+      const shown = f.onFirstFrame;
+      f.onFirstFrame = null;
+      shown();
+    }
     if (!more) active.delete(f);
   }
   shown.length = 0;

@@ -286,16 +286,13 @@ export default {
           {},
           `Both panels start from the same ${fig.state.n} noise points; classifier guidance uses ${src}.`,
         ),
+        // (the same words while computing: the line does not grow when the number comes)
         el(
           'div',
           {},
-          done
-            ? [
-                'Mean distance between paired samples: ',
-                el('b', {}, fmt(a.flow.meanDistance(b.flow), 3)),
-                fig.state.exact ? ' (the same field: only the first step differs).' : '.',
-              ]
-            : 'computing…',
+          'Mean distance between paired samples: ',
+          el('b', {}, done ? fmt(a.flow.meanDistance(b.flow), 3) : '…'),
+          done && fig.state.exact ? ' (the same field: only the first step differs).' : '.',
         ),
       );
     }
