@@ -155,6 +155,7 @@ export default {
     // panels and the small strips when their runs moved, the chart when a run finished
     const redraw = new Redraw({
       panels: () => drawPanels(),
+      strips: () => drawStrips(),
       small: () => drawSmall(),
       chart: () => drawChart(),
     });
@@ -218,6 +219,14 @@ export default {
         plot.setLabel(
           `${p.label} at w = ${fmt(fig.state.w, 1)}: ${flow.n} samples of ${fig.state.class} in ${fig.state.steps} Euler steps`,
         );
+      }
+    }
+
+    // the panels' probability paths (each repaints every column so far: as costly as the panel)
+    function drawStrips() {
+      const ci = classIdx();
+      for (const p of panels) {
+        const { flow } = p;
         p.strip.setTitle(`probability path at w = ${fmt(fig.state.w, 1)}`);
         p.strip.show(
           flow,
@@ -382,7 +391,7 @@ export default {
             }
           },
         );
-        if (moved && stepsOf(panels) !== before) redraw.mark('panels');
+        if (moved && stepsOf(panels) !== before) redraw.mark('panels', 'strips');
         if (moved && gapSteps() !== beforeGaps) redraw.mark('small');
         if (!busy && stale) {
           stale = false;
