@@ -216,7 +216,7 @@ test('the classifier-guidance figure trains its classifier in the browser', asyn
   // the figure samples again with the classifier trained here
   await page.waitForFunction(
     (s) =>
-      /trained here for 300 steps[^]*Mean distance/.test(
+      /trained here for 300 steps[^]*Mean distance between paired samples: \d/.test(
         document.querySelector(s).shadowRoot.querySelector('.readout').textContent,
       ),
     sel,

@@ -44,6 +44,16 @@ function mount(host) {
   });
 }
 
+// a display formula wider than the column scrolls sideways: by itself where the engine lays out
+// `display: block math` at the column's width (style.css), in a box of its own elsewhere (WebKit)
+if (!CSS.supports('display', 'block math'))
+  for (const m of document.querySelectorAll('math[display="block"]')) {
+    const box = document.createElement('div');
+    box.className = 'math-box';
+    m.replaceWith(box);
+    box.append(m);
+  }
+
 const hosts = [...document.querySelectorAll('[data-cfg-figure]')];
 const prefixOf = (h) => h.id || h.getAttribute('data-cfg-figure');
 const named = new Set([...hash.keys()].map((k) => k.split('.')[0]));

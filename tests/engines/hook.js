@@ -11,11 +11,6 @@
       const t = e.target;
       if (t && t !== window)
         errors.push(`failed to load: <${t.tagName?.toLowerCase()}> ${t.src || t.href || ''}`);
-      // the spec's notice that a resize observation is delivered in the next frame (a figure's layout
-      // resized what its ResizeObserver watches): not an exception, and no reader sees it; Chromium
-      // does not report it to the page tests either. TODO: lay out outside the observer's callback
-      // without the layout shift that moving it into the next frame caused at 390 px.
-      else if (/^ResizeObserver loop/.test(e.message)) return;
       else
         errors.push(
           `uncaught: ${text(e.error ?? e.message)}${e.filename ? ` (${e.filename}:${e.lineno})` : ''}`,

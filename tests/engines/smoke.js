@@ -175,10 +175,26 @@ export async function smoke(driver, url, log = console.log) {
   assert.equal(final.error, null, `${engine} ${trainee.id} shows an error after training`);
   assert.deepEqual([...final.errors, ...driver.errors()], [], `${engine}: errors in the page`);
   const { wasm } = await driver.run(P.figures);
+
+  // at a phone's width nothing widens the page: a display formula wider than the column scrolls
+  // inside its box (WebKit lays <math> out as wide as its content, whatever its CSS width)
+  await driver.open(url, { width: 390, height: 844 });
+  await waitFor(
+    driver,
+    P.figureState,
+    { i: 0 },
+    (v) => v.ready && v.paints,
+    `${engine}: the first figure at 390 px`,
+  );
+  const wide = await driver.run(() => ({
+    by: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    width: innerWidth,
+  }));
+  assert.equal(wide.by, 0, `${engine} at ${wide.width} px: the page scrolls sideways by ${wide.by} px`);
   const seconds = (Date.now() - t0) / 1000;
   log(`  ${engine}: training in a worker: step ${first.step} -> ${later.step} (${later.status})`);
   log(
-    `${engine}: ${hosts.length} figures mount, paint and respond; training works; the page loads ${wasm.join(', ')}, the training worker the ${worker.variant} build (${(worker.bytes / 1048576).toFixed(1)} MB of wasm memory); ${seconds.toFixed(0)} s`,
+    `${engine}: ${hosts.length} figures mount, paint and respond; training works; no sideways scroll at ${wide.width} px; the page loads ${wasm.join(', ')}, the training worker the ${worker.variant} build (${(worker.bytes / 1048576).toFixed(1)} MB of wasm memory); ${seconds.toFixed(0)} s`,
   );
   return { figures: hosts.length, pageWasm: wasm, workerVariant: worker.variant, seconds };
 }

@@ -15,7 +15,7 @@ import { TrainingPanel } from './training-panel.js';
 import { exportButtons, download } from './export.js';
 import { recordButtons, trainingButtons } from './record.js';
 import { dispatch, checkEffects } from './effects.js';
-import { requestFrames } from './loop.js';
+import { requestFrames, measure } from './loop.js';
 import { yieldToMain } from './lazy.js';
 import { TRAIN_KEYS } from './params.js';
 import { pagePool } from '../lib/pool.js';
@@ -42,6 +42,11 @@ export async function mountFigure(
   { get = () => undefined, hide = [], onState = () => {}, warn = console.warn } = {},
 ) {
   const wasm = await loadWasm();
+  // (each slice of the mount is a User Timing measure when a benchmark asks: loop.js)
+  let t0 = performance.now();
+  const slice = (name) => {
+    measure(`mount ${host.id || def.id} ${name}`, t0);
+  };
   const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   shadow.replaceChildren(styleLink());
   // a figure's own stylesheets, as its definition lists them: paths from its folder (figures/<id>/)
@@ -61,10 +66,15 @@ export async function mountFigure(
   const message = el('div', { class: 'message', role: 'status', hidden: true });
   const trainBox = el('div', { class: 'train' });
   const side = el('div', { class: 'side' }, controlBox, readout);
+  // an empty block as wide as the figure, never taller than 0: its size changes only when the
+  // figure's width does, so the ResizeObserver that watches it (life cycle, below) is not told
+  // again about the sizes its own layout changes inside its callback
+  const widthProbe = el('div', { class: 'width-probe', 'aria-hidden': 'true' });
   // (a figure, named by its title: its own role; the title a heading at the page's level there)
   const root = el(
     'figure',
     { class: def.wide ? 'fig wide' : 'fig', 'aria-labelledby': titleId },
+    widthProbe,
     el(
       'div',
       { class: 'head' },
@@ -96,6 +106,7 @@ export async function mountFigure(
           }),
     ),
   );
+  t0 = performance.now();
 
   // ---------- background work: the page's worker pool (www/lib/pool.js) ----------
   // the one place of the busy state: the host is aria-busy while the figure has unfinished jobs in
@@ -326,6 +337,11 @@ export async function mountFigure(
     },
     { rootMargin: '200px' },
   ).observe(host);
+  // a new width lays the figure out inside the observer's callback, before the browser paints (in
+  // the next frame, the figure would show a frame at its old size: a layout shift). It watches the
+  // width probe, not the plots: the layout resizes the plots, and the observer would be told of
+  // that inside the same frame (the "ResizeObserver loop completed with undelivered
+  // notifications" error of Firefox and WebKit)
   let lastWidth = 0;
   new ResizeObserver(() => {
     const w = fig.width();
@@ -333,14 +349,19 @@ export async function mountFigure(
     lastWidth = w;
     fig.impl?.layout?.();
     fig.request();
-  }).observe(plots);
+  }).observe(widthProbe);
 
   for (const key of controls.keys()) if (key !== 'class') controls.reflect(key);
+  slice('shell');
   await loadPretrained();
+  t0 = performance.now();
   // the mount in slices, the browser's turn between them: no long task
   await yieldToMain();
+  t0 = performance.now();
   fig.impl = await def.create(fig);
+  slice('create');
   await yieldToMain();
+  t0 = performance.now();
   for (const problem of checkEffects(def, TRAIN_KEYS, fig.impl)) warn(`cfg-playground ${def.id}: ${problem}`);
   // a short caption a reader finishes; the full explanation behind a disclosure
   const how = def.howToRead ? [def.howToRead(fig)].flat() : [];
@@ -359,13 +380,26 @@ export async function mountFigure(
           ]
         : []),
     );
-  fig.impl.layout?.();
+  slice('caption');
+  // (the browser lays the new caption out in its own turn: the figure's layout, which reads widths,
+  // does not force it inside this task)
   await yieldToMain();
+  t0 = performance.now();
+  fig.impl.layout?.();
+  slice('layout');
+  await yieldToMain();
+  t0 = performance.now();
+  // shown once its first frame has filled it in (loop.js calls onFirstFrame): a figure mounted
+  // ahead of the reader, farther than its frames start, stays unseen until it comes near and has
+  // its first frame. One that gets no frame yet (it waits for a model) is shown at once.
+  fig.onFirstFrame = () => {
+    root.style.visibility = '';
+  };
   changed(['model', 'dataset', 'class']);
   fig.request();
-  // shown once its first frame (loop.js, asked for above, so called before this) has filled it in
+  slice('start');
+  if (!started) fig.onFirstFrame();
   await new Promise((resolve) => requestAnimationFrame(resolve));
-  root.style.visibility = '';
   await loadFromAttributes(fig, warn);
   host.dataset.cfgReady = '1';
   return fig;

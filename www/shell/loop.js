@@ -6,10 +6,21 @@ const active = new Set();
 const shown = []; // this frame's visible figures (reused: the loop allocates nothing per frame)
 // figures whose turn a frame's time ran out before: they go first in the next frame
 const late = new Set();
+// figures that have had a frame: a figure's first frame is never put off (the shell shows the
+// figure after it, figure.js: put off, the figure would show unfilled, and fill in later)
+const served = new WeakSet();
 let pending = 0; // the requestAnimationFrame id, 0 when none is requested
 // once the figures served in a frame have taken this long (their wasm work and drawing), the
 // others wait for the next frame: on a slow phone, no frame adds up several figures' work
 const FRAME_MS = 10;
+// a benchmark's view of each figure's share of a frame (tests/scroll-bench.js sets it before the
+// page loads): a User Timing measure `frame <figure id>` per call; off, it costs one test per call
+const measured = globalThis.cfgMeasureFrames === true;
+
+/** For the same benchmark: a User Timing measure `name` from `start` (performance.now()) to now. */
+export function measure(name, start) {
+  if (measured) performance.measure(name, { start });
+}
 
 function loop(now) {
   pending = 0;
@@ -23,15 +34,24 @@ function loop(now) {
   const start = performance.now();
   for (let i = 0; i < shown.length; i++) {
     const f = shown[i];
-    if (i > 0 && performance.now() - start > FRAME_MS) {
+    if (i > 0 && performance.now() - start > FRAME_MS && served.has(f)) {
       late.add(f);
       continue;
     }
     let more = false;
+    const t0 = measured ? performance.now() : 0;
     try {
       more = f.impl?.frame?.(now, budget) ?? false;
     } catch (e) {
       f.fail(e);
+    }
+    if (measured) measure(`frame ${f.host.id || f.def.id}`, t0);
+    served.add(f);
+    // (the shell shows a figure after its first frame: figure.js)
+    if (f.onFirstFrame) {
+      const shown = f.onFirstFrame;
+      f.onFirstFrame = null;
+      shown();
     }
     if (!more) active.delete(f);
   }

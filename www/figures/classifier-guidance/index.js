@@ -166,11 +166,19 @@ export default {
         label: kind === 'cfg' ? 'classifier-free guidance' : 'classifier guidance',
       });
       row.append(plot.el);
-      return { kind, plot, flow: null, metrics: null };
+      // dirty: its panel must be drawn again; run: counts its runs; tracked: the last step whose
+      // tracks are in its backdrop (backdrop: its key)
+      return { kind, plot, flow: null, metrics: null, dirty: true, run: 0, tracked: -1, backdrop: '' };
     });
-    let dirty = true;
     let stale = false;
     let lastDraw = 0;
+    let drawn = false; // the first draw has shown both panels
+    const mark = () => {
+      for (const p of panels) p.dirty = true;
+    };
+    // a number per model object and run, for the key of the plots' backdrops
+    let serial = 0;
+    let serialOf = null;
     let arrows = null; // guidance terms at the current t
     const css = (name, fallback) => getComputedStyle(row).getPropertyValue(name).trim() || fallback;
     const classIdx = () => fig.classes.indexOf(fig.state.class);
@@ -180,13 +188,14 @@ export default {
       for (const p of panels) {
         p.flow?.free();
         p.flow = new wasm.Flow(fig.model, state.class, state.n, state.steps, 'euler', state.seed, true);
+        p.run += 1;
         p.metrics = null;
-        p.plot.setTitle('…');
+        title(p);
         if (p.plot.extent !== fig.model.extent) p.plot.setExtent(fig.model.extent);
       }
       arrows = null;
       stale = false;
-      dirty = true;
+      mark();
     }
 
     function computeArrows() {
@@ -203,7 +212,8 @@ export default {
     function title(p) {
       const m = p.metrics;
       if (!m) {
-        p.plot.setTitle(`${name(p)} · computing…`);
+        // (two lines, as the title with the measures will be: nothing under it moves when they come)
+        p.plot.setTitle(el('b', {}, name(p)), el('br'), 'computing…');
         return;
       }
       p.plot.setTitle(
@@ -213,37 +223,50 @@ export default {
       );
     }
 
-    function draw() {
+    /** Draws panel `p`: the faint data (painted once per model and size), tracks, samples, arrows. */
+    function draw(p) {
       const { state } = fig;
       const ci = classIdx();
       if (!arrows) computeArrows();
-      const fg = css('--cfg-fg', '#1d1d1f');
-      for (const p of panels) {
-        const { plot, flow } = p;
-        const pa = plot.painter;
-        const dpr = plot.dpr;
-        const k = Math.min(Math.round(state.t * state.steps), flow.step);
-        pa.clear();
-        pa.data(fig.model, 0.12, 0.9 * dpr);
-        if (flow.step > 0) pa.trails(flow, flow.step, flow.step, ci, 0.06, 0.8 * dpr);
-        if (flow.done) pa.particles(flow, -1, ci, 0.75, 1.2 * dpr);
-        pa.particles(flow, k, -1, 0.9, 1.0 * dpr);
-        plot.put();
-        const ctx = plot.overlay();
-        const cell = (plot.side * dpr) / GRID;
-        const scale = arrows.longest > 0 ? (0.95 * cell) / arrows.longest : 1;
-        ctx.globalAlpha = 0.7;
-        plot.segments(
-          ctx,
-          pa.vectors(arrows.points, p.kind === 'cfg' ? arrows.cfg : arrows.classifier, 500, scale),
-          fg,
-          plot.side < 300 ? 0.8 : 1,
-        );
-        ctx.globalAlpha = 1;
-        plot.setLabel(
-          `${name(p)} for class ${state.class} of ${state.dataset}: ${state.n} samples in ${state.steps} Euler steps, arrows of the guidance term at t = ${fmt(state.t, 2)}.`,
-        );
+      if (serialOf !== fig.model) {
+        serialOf = fig.model;
+        serial += 1;
       }
+      const fg = css('--cfg-fg', '#1d1d1f');
+      const { plot, flow } = p;
+      const pa = plot.painter;
+      const dpr = plot.dpr;
+      const k = Math.min(Math.round(state.t * state.steps), flow.step);
+      // the backdrop: the faint data and the tracks so far. A draw adds the steps since the last
+      // one to it (drawing every track from t = 0 again costs n × steps dots a draw)
+      plot.backdrop(`${serial}|${p.run}`, (q) => q.data(fig.model, 0.12, 0.9 * dpr));
+      if (plot.backdropKey !== p.backdrop) {
+        // painted anew (a new model, run or size): no tracks on it yet
+        p.backdrop = plot.backdropKey;
+        p.tracked = -1;
+      }
+      if (flow.step > 0 && flow.step > p.tracked) {
+        pa.trails(flow, flow.step, flow.step - p.tracked - 1, ci, 0.06, 0.8 * dpr);
+        p.tracked = flow.step;
+        pa.snapshot();
+      }
+      if (flow.done) pa.particles(flow, -1, ci, 0.75, 1.2 * dpr);
+      pa.particles(flow, k, -1, 0.9, 1.0 * dpr);
+      plot.put();
+      const ctx = plot.overlay();
+      const cell = (plot.side * dpr) / GRID;
+      const scale = arrows.longest > 0 ? (0.95 * cell) / arrows.longest : 1;
+      ctx.globalAlpha = 0.7;
+      plot.segments(
+        ctx,
+        pa.vectors(arrows.points, p.kind === 'cfg' ? arrows.cfg : arrows.classifier, 500, scale),
+        fg,
+        plot.side < 300 ? 0.8 : 1,
+      );
+      ctx.globalAlpha = 1;
+      plot.setLabel(
+        `${name(p)} for class ${state.class} of ${state.dataset}: ${state.n} samples in ${state.steps} Euler steps, arrows of the guidance term at t = ${fmt(state.t, 2)}.`,
+      );
     }
 
     function readout() {
@@ -263,16 +286,13 @@ export default {
           {},
           `Both panels start from the same ${fig.state.n} noise points; classifier guidance uses ${src}.`,
         ),
+        // (the same words while computing: the line does not grow when the number comes)
         el(
           'div',
           {},
-          done
-            ? [
-                'Mean distance between paired samples: ',
-                el('b', {}, fmt(a.flow.meanDistance(b.flow), 3)),
-                fig.state.exact ? ' (the same field: only the first step differs).' : '.',
-              ]
-            : 'computing…',
+          'Mean distance between paired samples: ',
+          el('b', {}, done ? fmt(a.flow.meanDistance(b.flow), 3) : '…'),
+          done && fig.state.exact ? ' (the same field: only the first step differs).' : '.',
         ),
       );
     }
@@ -280,14 +300,15 @@ export default {
     return {
       layout() {
         // side by side when both fit at a useful size, else one above the other
-        const two = Plot.sideFor(fig.width() - 8, 2, { max: 360, min: 0 });
-        const side = two >= 150 ? two : Plot.sideFor(fig.width(), 1, { max: 360, min: 120 });
+        const width = fig.width();
+        const two = Plot.sideFor(width - 8, 2, { max: 360, min: 0 });
+        const side = two >= 150 ? two : Plot.sideFor(width, 1, { max: 360, min: 120 });
         for (const p of panels) {
           p.plot.resize(side);
           // a long title wraps instead of widening its plot
           p.plot.el.style.width = `${Plot.widthFor(side)}px`;
         }
-        dirty = true;
+        mark();
         fig.request();
       },
       ready: () => !!fig.classifier,
@@ -304,14 +325,13 @@ export default {
       changed() {
         for (const p of panels) title(p);
         readout();
-        dirty = true;
+        mark();
       },
       frame(now, budget) {
-        const a = panels[0];
-        if (!a.flow) return false;
         const t0 = performance.now();
         const { state } = fig;
         const open = panels.filter((p) => !p.flow.done);
+        let ended = false;
         for (const p of open) {
           const left = budget - (performance.now() - t0);
           if (left <= 0) break;
@@ -330,8 +350,12 @@ export default {
             p.metrics = fig.model.metrics(p.flow);
             title(p);
             if (panels.every((q) => q.flow.done)) readout();
+            ended = true;
           }
-          dirty = true;
+          p.dirty = true;
+          // a run's measures take the rest of the frame (on a slow phone, no frame adds up them,
+          // the other run and a redraw)
+          if (ended) break;
         }
         const busy = panels.some((p) => !p.flow.done);
         if (!busy && stale) {
@@ -339,12 +363,19 @@ export default {
           restart();
           return true;
         }
-        if (dirty && (!busy || now - lastDraw > 60) && (!fig.reducedMotion || !busy)) {
-          draw();
-          dirty = false;
-          lastDraw = now;
+        // the panels that changed, at most every 60 ms while the runs go on; after the first draw,
+        // one panel a frame (on a slow phone, no frame adds up both)
+        if ((!busy || now - lastDraw > 60) && (!fig.reducedMotion || !busy) && !(ended && drawn)) {
+          for (const p of panels) {
+            if (!p.dirty) continue;
+            draw(p);
+            p.dirty = false;
+            lastDraw = now;
+            if (drawn) break;
+          }
+          drawn = true;
         }
-        return busy || dirty;
+        return busy || panels.some((p) => p.dirty);
       },
     };
   },

@@ -18,6 +18,8 @@ const GAP_N = 200;
 /** The w of the small probability paths (a subset of GAP_WS: their runs are the gap chart's). */
 const PATH_WS = [0, 1, 3, 6, 9];
 const LINES = 24;
+/** The gap chart's height in CSS pixels (its width follows the panels). */
+const CHART_HEIGHT = 170;
 
 export default {
   id: 'distillation',
@@ -120,7 +122,8 @@ export default {
       ['student', 'student: w as input'],
     ].map(([kind, label]) => {
       const plot = new Plot(wasm, { extent: 3, title: label, label });
-      const strip = new PathStrip(wasm, { title: '' });
+      // (its title from the start: a title that appears later would move what is under it)
+      const strip = new PathStrip(wasm, { title: `probability path at w = ${fmt(fig.state.w, 1)}` });
       // the PNG export takes each panel with its strip
       row.append(stackForExport(el('div', { class: 'ds-panel' }, plot.el, strip.el), plot, strip));
       return { kind, label, plot, strip, flow: null, metrics: null };
@@ -148,8 +151,14 @@ export default {
     };
     let gaps = [];
     let stale = false;
-    // draws while the runs go on (at most every 100 ms) and once more when they are done
-    const redraw = new Redraw(() => draw());
+    // draws while the runs go on (at most every 100 ms) and once more when they are done: the
+    // panels and the small strips when their runs moved, the chart when a run finished
+    const redraw = new Redraw({
+      panels: () => drawPanels(),
+      strips: () => drawStrips(),
+      small: () => drawSmall(),
+      chart: () => drawChart(),
+    });
     let chartWidth = 400;
     const css = (name, fallback) => getComputedStyle(row).getPropertyValue(name).trim() || fallback;
     const classIdx = () => fig.classes.indexOf(fig.state.class);
@@ -159,16 +168,20 @@ export default {
         ? flow.advanceFor(cfg(fig.wasm, w), fig.model, ms)
         : flow.advanceFor(method(fig.wasm, 'student', { w }), fig.student, ms);
 
+    const stepsOf = (ps) => ps.reduce((sum, p) => sum + p.flow.step, 0);
+    const gapSteps = () => gaps.reduce((sum, g) => sum + g.teacher.step + g.student.step, 0);
+
     function restartPanels() {
       const { state } = fig;
       for (const p of panels) {
         p.flow?.free();
         p.flow = new wasm.Flow(modelOf(p.kind), state.class, state.n, state.steps, 'euler', state.seed, true);
         p.metrics = null;
-        p.plot.setTitle(`${p.label} · computing…`);
+        // (two lines, as the title with the measures will be: nothing under it moves when they come)
+        p.plot.setTitle(el('b', {}, `${p.label}, w = ${fmt(state.w, 1)}`), el('br'), 'computing…');
         if (p.plot.extent !== fig.model.extent) p.plot.setExtent(fig.model.extent);
       }
-      redraw.dirty = true;
+      redraw.mark();
     }
 
     function restartGaps() {
@@ -184,7 +197,7 @@ export default {
         student: new wasm.Flow(fig.student, state.class, GAP_N, state.steps, 'euler', state.seed, true),
         gap: null,
       }));
-      redraw.dirty = true;
+      redraw.mark();
     }
 
     function title(p) {
@@ -197,7 +210,7 @@ export default {
       );
     }
 
-    function draw() {
+    function drawPanels() {
       const ci = classIdx();
       const line = css('--cfg-muted', '#777');
       for (const p of panels) {
@@ -206,6 +219,14 @@ export default {
         plot.setLabel(
           `${p.label} at w = ${fmt(fig.state.w, 1)}: ${flow.n} samples of ${fig.state.class} in ${fig.state.steps} Euler steps`,
         );
+      }
+    }
+
+    // the panels' probability paths (each repaints every column so far: as costly as the panel)
+    function drawStrips() {
+      const ci = classIdx();
+      for (const p of panels) {
+        const { flow } = p;
         p.strip.setTitle(`probability path at w = ${fmt(fig.state.w, 1)}`);
         p.strip.show(
           flow,
@@ -214,6 +235,10 @@ export default {
           `the ${p.kind} at w = ${fmt(fig.state.w, 1)}, class ${fig.state.class}`,
         );
       }
+    }
+
+    function drawSmall() {
+      const ci = classIdx();
       for (const c of small) {
         const g = gaps.find((x) => x.w === c.w);
         if (!g) continue;
@@ -221,7 +246,6 @@ export default {
         for (const kind of ['teacher', 'student'])
           c[kind].show(g[kind], ci, axis(), `the ${kind} at w = ${c.w}, class ${fig.state.class}`);
       }
-      drawChart();
     }
 
     function drawChart() {
@@ -231,7 +255,7 @@ export default {
       chart
         .frame({
           width: chartWidth,
-          height: 170,
+          height: CHART_HEIGHT,
           pad: { l: 46, r: 12, t: 14, b: 34 },
           x: { domain: [0, W_MAX], ticks: GAP_WS, format: String, grid: false, title: 'guidance w' },
           y: {
@@ -307,10 +331,13 @@ export default {
         const label = 56;
         const cell = Math.floor((chartWidth - label - 6 * PATH_WS.length) / PATH_WS.length);
         overW.style.width = `${chartWidth}px`;
+        // the chart's room before its first drawing (which may come a few frames later)
+        chart.svg.setAttribute('width', chartWidth);
+        chart.svg.setAttribute('height', CHART_HEIGHT);
         for (const c of small)
           for (const s of [c.teacher, c.student])
             s.resize(cell, Math.max(34, Math.min(56, Math.round(cell * 0.42))));
-        redraw.dirty = true;
+        redraw.mark();
         fig.request();
       },
       ready: () => !!fig.student,
@@ -333,11 +360,9 @@ export default {
       },
       changed() {
         readout();
-        redraw.dirty = true;
+        redraw.mark();
       },
       frame(now, budget) {
-        // a frame can come before the panels' flows exist (the figure mounts in slices)
-        if (!gaps.length || panels.some((p) => !p.flow)) return false;
         const w = fig.state.w;
         // the panels first, then the gap chart's pairs
         const runs = [
@@ -347,7 +372,9 @@ export default {
             { kind: 'student', flow: g.student, w: g.w, g },
           ]),
         ];
-        const { busy, moved } = advanceRuns(
+        const before = stepsOf(panels);
+        const beforeGaps = gapSteps();
+        const { busy, moved, ended } = advanceRuns(
           runs,
           budget,
           (o, ms) => advance(o.kind, o.flow, o.w, ms),
@@ -356,11 +383,16 @@ export default {
               o.p.metrics = modelOf(o.kind).metrics(o.flow);
               title(o.p);
               readout();
+              redraw.mark('chart');
             }
-            if (o.g && o.g.teacher.done && o.g.student.done) o.g.gap = o.g.teacher.meanDistance(o.g.student);
+            if (o.g && o.g.teacher.done && o.g.student.done) {
+              o.g.gap = o.g.teacher.meanDistance(o.g.student);
+              redraw.mark('chart');
+            }
           },
         );
-        if (moved) redraw.dirty = true;
+        if (moved && stepsOf(panels) !== before) redraw.mark('panels', 'strips');
+        if (moved && gapSteps() !== beforeGaps) redraw.mark('small');
         if (!busy && stale) {
           stale = false;
           restartGaps();
@@ -368,6 +400,9 @@ export default {
           readout();
           return true;
         }
+        // (a run that finished this frame took the rest of it: the redraw waits for the next,
+        // unless this is the first, which shows the figure)
+        if (ended && !redraw.first) return true;
         return (
           redraw.frame(
             now,

@@ -127,7 +127,7 @@ export default {
   async create(fig) {
     const { wasm } = fig;
     const s = sketchOf(fig);
-    const plot = new Plot(wasm, { extent: LIMIT, title: '', label: 'your drawing' });
+    const plot = new Plot(wasm, { extent: LIMIT, title: 'your drawing', label: 'your drawing' });
     const over = plot.over;
     over.classList.add('dyo-canvas');
     plot.interactive(

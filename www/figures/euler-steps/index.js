@@ -122,6 +122,14 @@ export default {
     let chartDirty = true;
     let lastReadout = '';
     let lastDraw = 0;
+    let drawn = false; // the first frame has drawn the plot and the chart
+    // a number per weights snapshot, for the key of the plot's backdrop
+    const serials = new WeakMap();
+    let serial = 0;
+    const serialOf = (snap) => {
+      if (!serials.has(snap)) serials.set(snap, ++serial);
+      return serials.get(snap);
+    };
 
     const classIdx = () => fig.classes.indexOf(fig.state.class);
     const css = (name, fallback) => getComputedStyle(plot.el).getPropertyValue(name).trim() || fallback;
@@ -188,8 +196,9 @@ export default {
       const t = Math.min(1, head.pos / REF_STEPS);
       const whole = t >= 1;
       const eu = Math.floor(t * coarse.steps);
-      p.clear();
-      p.data(snap, dark() ? 0.24 : 0.17, 1.1 * dpr);
+      // the faint data: painted once per weights, size and colour scheme, then restored
+      const isDark = dark();
+      plot.backdrop(`${serialOf(snap)}|${isDark}`, (q) => q.data(snap, isDark ? 0.24 : 0.17, 1.1 * dpr));
       // with reduced motion, the runs appear when they are finished
       const show = !fig.reducedMotion || (coarse.done && ref.done);
       if (show) p.particles(coarse, whole ? -1 : Math.min(eu, coarse.step), ci, 0.9, 1.35 * dpr);
@@ -545,16 +554,22 @@ export default {
         // while the runs are computing, the picture is redrawn at most every REDRAW_MS (drawing
         // costs about as much as a step); at once when they are finished. Drawing comes first,
         // and the steps get what is left of the frame's budget.
-        if (dirty && (runsDone(runs.cur) || now - lastDraw > REDRAW_MS)) {
+        let drew = false;
+        // (the first frame draws at once: the figure appears whole, its read-out filled in)
+        if (dirty && (!drawn || runsDone(runs.cur) || now - lastDraw > REDRAW_MS)) {
           draw();
           readout();
           dirty = false;
           lastDraw = now;
+          drew = true;
         }
-        if (chartDirty) {
+        // after the first frame, the chart waits for a frame that drew no paths (on a slow phone,
+        // no frame adds up both)
+        if (chartDirty && (!drawn || !drew)) {
           drawChart();
           chartDirty = false;
         }
+        drawn = true;
         const left = budget - (performance.now() - t0);
         if (!complete(runs.cur)) {
           const w = work(runs.cur, left);

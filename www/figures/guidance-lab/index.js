@@ -196,15 +196,21 @@ export default {
       fig.host.dataset.cfgBands = 'running';
     }
     function layout() {
-      const side = Plot.sideFor(fig.width(), 3, { compact: true, gap: 10, min: 60, max: 280 });
+      // (read here, not in a frame: reading a width there can force the page's layout)
+      width = fig.width();
+      const side = Plot.sideFor(width, 3, { compact: true, gap: 10, min: 60, max: 280 });
       // narrow panels put each number on a line of its own
       row.classList.toggle('narrow', side < 200);
+      // the widest panels hold the numbers in two lines (style.css)
+      row.classList.toggle('roomy', side >= 280);
       for (const p of panels) {
         if (p.plot.resize(side)) p.dirty = true;
         p.plot.setExtent(fig.model.extent);
       }
       frontierDirty = true;
     }
+    // (with reduced motion, a panel shows its samples once they are done)
+    const drawable = (p) => p.dirty && (!fig.reducedMotion || p.flow.done);
     function drawPanel(p) {
       const painter = p.plot.painter;
       p.plot.backdrop(`${fig.model.dataset}|${modelSerial}`, (q) =>
@@ -250,8 +256,10 @@ export default {
           },
         );
     }
+    /** Advances the panels within `budget` ms; returns whether one finished (its measures took the rest of the frame). */
     function advancePanels(budget) {
       const t0 = performance.now();
+      let ended = false;
       const open = panels.filter((p) => !p.flow.done && !waiting(p.name));
       for (const p of open) {
         const left = budget - (performance.now() - t0);
@@ -266,9 +274,12 @@ export default {
           p.metrics = fig.model.metrics(p.flow);
           showMetrics(p);
           askBands(p);
+          ended = true;
+          break;
         }
       }
       if (panels.every((p) => p.metrics)) fig.host.dataset.cfgPanels = 'done';
+      return ended;
     }
 
     // ---------- the frontier, in the page's worker pool: one chunk per method and strength ----------
@@ -277,6 +288,8 @@ export default {
     let stale = false;
     let frontierDirty = true;
     let lastDraw = 0;
+    let width = 0; // the figure's width at the last layout
+    let drawn = false; // the first frame has drawn the panels and the frontier
     let shownReadout = '';
     // the model file text the pool measures with (made once per weights)
     let text = { serial: -1, step: -1, model: null, value: null };
@@ -344,7 +357,7 @@ export default {
       const progress = call ? `measuring ${Math.min(total(), measured() + 1)} of ${total()}… ` : '';
       frontier.draw(results, {
         methods: LAB_METHODS,
-        width: fig.width(),
+        width,
         w: s.w,
         axis: s.axis,
         note: `${progress}Each point: ${s.n} samples of ${s.class}, ${s.steps} Euler steps, ${how}.`,
@@ -384,15 +397,25 @@ export default {
       },
       frame(now, budget) {
         if (!fig.model) return false;
-        advancePanels(budget);
-        for (const p of panels) if (p.dirty && (!fig.reducedMotion || p.flow.done)) drawPanel(p);
-        if (frontierDirty && (!call || now - lastDraw > REDRAW_MS)) drawFrontier(now);
+        // after the first frame, a frame in which a panel finished (its measures) draws nothing,
+        // and the frontier waits for a frame that drew no panel (on a slow phone, no frame adds
+        // up these)
+        const ended = advancePanels(budget) && drawn;
+        let panelsDrawn = ended;
+        for (const p of panels)
+          if (!ended && drawable(p)) {
+            drawPanel(p);
+            panelsDrawn = true;
+          }
+        if (frontierDirty && (!call || now - lastDraw > REDRAW_MS) && (!drawn || !panelsDrawn))
+          drawFrontier(now);
+        drawn = true;
         const text = guideText();
         if (text !== shownReadout) {
           shownReadout = text;
           fig.readout(el('div', { class: 'gl-note' }, text));
         }
-        return panels.some((p) => !p.flow.done && !waiting(p.name)) || frontierDirty;
+        return panels.some((p) => (!p.flow.done && !waiting(p.name)) || drawable(p)) || frontierDirty;
       },
     };
   },

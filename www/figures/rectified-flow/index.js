@@ -13,6 +13,8 @@ const PATH_STEPS = 100;
 const STEP_COUNTS = [1, 2, 4, 8, 100];
 /** Particles drawn as lines. */
 const LINES = 28;
+/** The chart's height in CSS pixels (its width follows the panels). */
+const CHART_HEIGHT = 190;
 const KINDS = [
   ['base', 'shipped model (1-rectified)'],
   ['reflow', 'after one reflow (2-rectified)'],
@@ -105,8 +107,9 @@ export default {
     // quality cells: one flow per model and step count
     let cells = [];
     let stale = false;
-    // draws while the runs go on (at most every 100 ms) and once more when they are done
-    const redraw = new Redraw(() => draw());
+    // draws while the runs go on (at most every 100 ms) and once more when they are done: the
+    // panels when their paths moved, the chart when a run finished
+    const redraw = new Redraw({ panels: () => drawPanels(), chart: () => drawChart() });
     let chartWidth = 400;
     const css = (name, fallback) => getComputedStyle(row).getPropertyValue(name).trim() || fallback;
     const modelOf = (kind) => (kind === 'base' ? fig.model : fig.reflowed);
@@ -126,7 +129,8 @@ export default {
           true,
         );
         if (p.plot.extent !== fig.model.extent) p.plot.setExtent(fig.model.extent);
-        p.plot.setTitle(p.label);
+        // (two lines, as the title with the straightness will be: nothing under it moves when it comes)
+        p.plot.setTitle(el('b', {}, p.label), el('br'), 'straightness …');
       }
       for (const c of cells) c.flow.free();
       cells = [];
@@ -142,10 +146,12 @@ export default {
         }
       }
       stale = false;
-      redraw.dirty = true;
+      redraw.mark();
     }
 
-    function draw() {
+    const stepsOf = (ps) => ps.reduce((sum, p) => sum + p.flow.step, 0);
+
+    function drawPanels() {
       const ci = classIdx();
       const line = css('--cfg-muted', '#777');
       for (const p of panels) {
@@ -162,7 +168,6 @@ export default {
           `${p.label}: ${flow.n} samples of ${fig.state.class} carried from noise in ${PATH_STEPS} Euler steps`,
         );
       }
-      drawChart();
     }
 
     // sliced W2 against step count, one line per model, log scales
@@ -176,7 +181,7 @@ export default {
       chart
         .frame({
           width: W,
-          height: 190,
+          height: CHART_HEIGHT,
           pad: { l: 46, r: 12, t: 22, b: 34 },
           x: {
             domain: [0, STEP_COUNTS.length - 1],
@@ -272,7 +277,10 @@ export default {
           fig,
           panels.map((p) => p.plot),
         ));
-        redraw.dirty = true;
+        // the chart's room before its first drawing (which may come a few frames later)
+        chart.svg.setAttribute('width', chartWidth);
+        chart.svg.setAttribute('height', CHART_HEIGHT);
+        redraw.mark();
         fig.request();
       },
       ready: () => !!fig.reflowed,
@@ -286,7 +294,7 @@ export default {
       },
       changed() {
         readout();
-        redraw.dirty = true;
+        redraw.mark();
       },
       frame(now, budget) {
         if (!cells.length) return false;
@@ -295,7 +303,8 @@ export default {
           ...panels.map((p) => ({ p, flow: p.flow, kind: p.kind })),
           ...cells.map((c) => ({ c, flow: c.flow, kind: c.kind })),
         ];
-        const { busy, moved } = advanceRuns(
+        const before = stepsOf(panels);
+        const { busy, moved, ended } = advanceRuns(
           runs,
           budget,
           (o, ms) => o.flow.advanceFor(cfg(fig.wasm, w), modelOf(o.kind), ms),
@@ -304,13 +313,17 @@ export default {
             o.c.w2 = modelOf(o.kind).slicedW2(o.flow);
             o.c.hit = modelOf(o.kind).hitRate(o.flow);
             readout();
+            redraw.mark('chart');
           },
         );
-        if (moved) redraw.dirty = true;
+        if (moved && stepsOf(panels) !== before) redraw.mark('panels');
         if (!busy && stale) {
           restart();
           return true;
         }
+        // (a run that finished this frame took the rest of it: the redraw waits for the next,
+        // unless this is the first, which shows the figure)
+        if (ended && !redraw.first) return true;
         return (
           redraw.frame(
             now,

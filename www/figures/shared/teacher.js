@@ -89,25 +89,35 @@ export function derivedModel({
  * both.
  */
 export function twoPanels(fig, plots) {
-  const two = Plot.sideFor(fig.width() - 8, 2, { max: 330, min: 0 });
-  const side = two >= 150 ? two : Plot.sideFor(fig.width(), 1, { max: 330, min: 120 });
+  // (read once: a read after the plots' resize would make the browser lay the page out again)
+  const width = fig.width();
+  const two = Plot.sideFor(width - 8, 2, { max: 330, min: 0 });
+  const side = two >= 150 ? two : Plot.sideFor(width, 1, { max: 330, min: 120 });
   for (const plot of plots) {
     plot.resize(side);
     plot.el.style.width = `${Plot.widthFor(side)}px`;
   }
-  const chartWidth = Math.max(260, Math.min(2 * Plot.widthFor(side) + 14, fig.width()));
+  const chartWidth = Math.max(260, Math.min(2 * Plot.widthFor(side) + 14, width));
   return { side, chartWidth };
 }
 
+// a number per model object, for the key of a plot's backdrop (a new model: a new number)
+const serials = new WeakMap();
+let serial = 0;
+const modelKey = (m) => {
+  if (!serials.has(m)) serials.set(m, ++serial);
+  return serials.get(m);
+};
+
 /**
- * Paints one panel of `flow` on `plot`: the data faint, where the samples are in class colour `ci`
- * (with `noise`, also where they started), and `lines` of their paths in `color`.
+ * Paints one panel of `flow` on `plot`: the data faint (painted once per model and size, then
+ * restored from the plot's backdrop), where the samples are in class colour `ci` (with `noise`,
+ * also where they started), and `lines` of their paths in `color`.
  */
 export function paintPaths(fig, plot, flow, ci, { lines, color, noise = false }) {
   const pa = plot.painter;
   const dpr = plot.dpr;
-  pa.clear();
-  pa.data(fig.model, 0.12, 0.9 * dpr);
+  plot.backdrop(modelKey(fig.model), (q) => q.data(fig.model, 0.12, 0.9 * dpr));
   if (noise) pa.particles(flow, 0, -1, 0.25, 0.8 * dpr);
   pa.particles(flow, -1, ci, 0.75, 1.2 * dpr);
   plot.put();
@@ -121,41 +131,61 @@ export function paintPaths(fig, plot, flow, ci, { lines, color, noise = false })
 
 /**
  * One animation frame of a figure's runs ({flow, ...}, in the order they should finish): advances
- * the unfinished ones within `budget` ms of wasm work (`advance(run, ms)`), tells `finished(run)`
- * of each that completes, and returns whether any is still going and whether any moved.
+ * the unfinished ones within `budget` ms of wasm work (`advance(run, ms)`), and tells
+ * `finished(run)` of one that completes. Its measures take the rest of the frame: once a run
+ * completes, no other advances in this frame, and `ended` says the figure should draw nothing
+ * more in it (on a slow phone, no frame adds up a run's measures and a redraw). Returns whether
+ * any run is still going, whether any moved, and `ended`.
  */
 export function advanceRuns(runs, budget, advance, finished) {
   const t0 = performance.now();
-  const open = runs.filter((r) => !r.flow.done);
   let moved = false;
-  for (const r of open) {
+  let ended = false;
+  for (const r of runs) {
+    if (r.flow.done) continue;
     const left = budget - (performance.now() - t0);
     if (left <= 0) break;
     advance(r, Math.max(0.5, left));
-    if (r.flow.done) finished(r);
     moved = true;
+    if (r.flow.done) {
+      finished(r);
+      ended = true;
+      break;
+    }
   }
-  return { busy: open.some((r) => !r.flow.done), moved };
+  return { busy: runs.some((r) => !r.flow.done), moved, ended };
 }
 
 /**
- * Redraws a figure when something changed (`dirty`): at most every 100 ms while its runs go on,
- * and once more when they are done.
+ * Redraws the parts of a figure (`parts`: name → draw function, say the panels and the chart)
+ * that changed: a part is marked (`mark(name)`, or every part with `mark()`) when what it shows
+ * changed, and drawn at most every 100 ms while the runs go on and once more when they are done.
+ * After the first frame, which draws every part (the figure appears whole), a frame draws one
+ * part: on a slow phone, no frame adds up the panels, the strips and the chart.
  */
 export class Redraw {
-  constructor(draw) {
-    this.draw = draw;
-    this.dirty = true;
-    this.last = 0;
+  constructor(parts) {
+    this.parts = Object.entries(parts).map(([name, draw]) => ({ name, draw, dirty: true, last: -Infinity }));
+    this.first = true;
+  }
+
+  /** The named parts (none: all) must be drawn again. */
+  mark(...names) {
+    for (const p of this.parts) if (!names.length || names.includes(p.name)) p.dirty = true;
   }
 
   /** `ready`: the panels have something to show. Returns whether a draw is still owed. */
   frame(now, busy, ready) {
-    if (this.dirty && (!busy || now - this.last > 100) && ready) {
-      this.draw();
-      this.dirty = false;
-      this.last = now;
+    if (ready) {
+      for (const p of this.parts) {
+        if (!p.dirty || (busy && !this.first && now - p.last <= 100)) continue;
+        p.draw();
+        p.dirty = false;
+        p.last = now;
+        if (!this.first) break;
+      }
+      this.first = false;
     }
-    return this.dirty;
+    return this.parts.some((p) => p.dirty);
   }
 }
