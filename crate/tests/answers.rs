@@ -92,12 +92,12 @@ fn classifier_guidance_is_cfg_with_a_bayes_classifier() {
             ("exact, exact Bayes", Source::Exact, None),
             ("network, network", Source::Network(&velocity.model), Some(&clf.model)),
         ] {
-            let (a, sa) = method::generate(&d, source, &Method::Cfg, Some(1), &cfg).unwrap();
+            let (a, sa) = method::generate(&d, source, &Method::CFG, Some(1), &cfg).unwrap();
             let (b, sb) = method::generate_with(
                 &d,
                 source,
                 method::Models::classifier(classifier),
-                &Method::Classifier,
+                &Method::CLASSIFIER,
                 Some(1),
                 &cfg,
             )
@@ -226,10 +226,10 @@ fn the_student_matches_its_teacher() {
                 };
                 method::generate(&d, Source::Network(&file.model), &m, Some(1), &cfg).unwrap()
             };
-            let (t, ts) = run(&teacher, Method::Cfg, 0);
+            let (t, ts) = run(&teacher, Method::CFG, 0);
             let (s, ss) = run(&student, Method::Student, 0);
             // two independent runs of the teacher: what sampling noise alone gives
-            let (t2, _) = run(&teacher, Method::Cfg, 1);
+            let (t2, _) = run(&teacher, Method::CFG, 1);
             let gap = metrics::mean_distance(t.view(), s.view());
             let (d_st, floor) = (sw2(&s, &t), sw2(&t2, &t));
             println!(
