@@ -2,7 +2,8 @@
 //! (www/models, made by scripts/pretrain.sh) and on the exact mixture, measured with the same
 //! metrics as CFG. Prints the tables docs/results.md shows, and checks the answers.
 //!
-//! Beyond the post, `answers/lab.rs` measures the modern guidance family the same way.
+//! Beyond the post, `answers/lab.rs` measures the modern guidance family the same way, and
+//! `answers/schedules.rs` the guidance schedules and CFG++.
 //!
 //! Run in release (about a minute): `cargo test --release --test answers -- --ignored --nocapture`
 
@@ -27,6 +28,8 @@ use ndarray::Array2;
 
 #[path = "answers/lab.rs"]
 mod lab;
+#[path = "answers/schedules.rs"]
+mod schedules;
 #[path = "answers/which.rs"]
 mod which;
 
@@ -69,6 +72,15 @@ fn the_posts_questions_answered_with_numbers() {
 #[ignore = "slow in debug: run in release with --ignored"]
 fn which_distribution_cfg_samples() {
     which::the_sampler_decides_which_distribution();
+}
+
+#[test]
+#[ignore = "slow in debug: run in release with --ignored"]
+fn guidance_schedules_and_cfg_plus_plus_measured() {
+    let start = std::time::Instant::now();
+    schedules::every_schedule_at_equal_mean_w();
+    schedules::cfg_plus_plus_by_steps();
+    eprintln!("schedules and CFG++: {:.0} s", start.elapsed().as_secs_f64());
 }
 
 #[test]

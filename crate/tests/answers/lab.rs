@@ -27,16 +27,16 @@ const WS: [f32; 8] = [1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0, 9.0];
 const TARGET: f64 = 0.99;
 const DATA: [&str; 3] = ["overlapping", "face", "spirals"];
 
-/// One data set's reference data and support threshold.
-struct Bench {
-    d: Dataset,
-    mixture: Mixture,
-    threshold: f64,
-    class_data: Vec<Array2<f32>>,
+/// One data set's reference data and support threshold (the schedules' answers use it too).
+pub(crate) struct Bench {
+    pub(crate) d: Dataset,
+    pub(crate) mixture: Mixture,
+    pub(crate) threshold: f64,
+    pub(crate) class_data: Vec<Array2<f32>>,
 }
 
 impl Bench {
-    fn new(d: Dataset) -> Bench {
+    pub(crate) fn new(d: Dataset) -> Bench {
         let mixture = d.mixture();
         let mut r = rng::seeded(0, stream::EVAL_REF);
         let (all, _) = d.sample(20_000, &mut r);
