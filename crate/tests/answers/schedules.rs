@@ -92,24 +92,21 @@ fn measure(b: &Bench, source: Source, m: &Method, w: f32, steps: usize) -> Bands
     Bands { hit, div, off, w2 }
 }
 
-/// The schedules' table and the winners at equal precision; then CFG++'s.
+/// The schedules' table and the winners at equal precision.
 pub fn every_schedule_at_equal_mean_w() {
     // printed whole at the end: the other answers tests run in parallel
     let mut out = String::new();
     let mut wins = String::new();
-    writeln!(out, "\n### Guidance schedules at equal mean w: CFG with w(t) = 1 + (w − 1)·s(t), s of mean 1 over the path; {N} samples per class, {STEPS} Euler steps, each number the mean ± the standard deviation over {} seeds of the start noise; hit: the worst class, the others averaged over the classes\n", SEEDS.len()).unwrap();
+    let seeds = SEEDS.len();
+    writeln!(out, "\n#### Guidance schedules at equal mean w: CFG with w(t) = 1 + (w − 1)·s(t), s of mean 1 over the path; {N} samples per class, {STEPS} Euler steps, each number the mean ± the standard deviation over {seeds} seeds of the start noise; hit: the worst class, the others averaged over the classes\n").unwrap();
     writeln!(
         out,
         "| data set | field | w | schedule | hit | diversity | off-support | sliced W2 to the class |"
     )
     .unwrap();
     writeln!(out, "|---|---|---|---|---|---|---|---|").unwrap();
-    writeln!(wins, "\n### Which schedule wins at equal precision: among the schedules whose hit is not below constant's by more than their spreads together, the one closest to the class (sliced W2); \"outside the noise\": the two W2 bands (± one standard deviation over {} seeds) do not overlap\n", SEEDS.len()).unwrap();
-    writeln!(
-        wins,
-        "| data set | field | w | constant: hit, W2 | winner: hit, W2 | W2 gained | outside the noise |"
-    )
-    .unwrap();
+    writeln!(wins, "\n#### Which schedule wins at equal precision: among the schedules whose hit is not below constant's by more than their spreads together, the one closest to the class (sliced W2); \"outside the noise\": the two W2 bands (± one standard deviation over {seeds} seeds) do not overlap\n").unwrap();
+    writeln!(wins, "| data set | field | w | constant: hit, diversity, W2 | winner: hit, diversity, W2 | W2 gained | outside the noise |").unwrap();
     writeln!(wins, "|---|---|---|---|---|---|---|").unwrap();
     let mut checks = Vec::new();
     let mut tally = [0usize; Shape::ALL.len()];
@@ -118,12 +115,14 @@ pub fn every_schedule_at_equal_mean_w() {
         let file = model(name);
         let b = Bench::new(file.dataset.clone());
         for (source, field) in [(Source::Exact, "exact"), (Source::Network(&file.model), "network")] {
+            // the reference: no guidance (conditional sampling), where every schedule is the same
+            let p = measure(&b, source, &Method::CFG, 1.0, STEPS);
+            writeln!(out, "| {name} | {field} | 1 | (none: conditional) | {} |", p.cells()).unwrap();
             for w in WS {
                 let runs: Vec<(Shape, Bands)> = Shape::ALL
                     .iter()
                     .map(|&shape| {
-                        let m = Method::Cfg { schedule: Schedule::of(shape) };
-                        (shape, measure(&b, source, &m, w, STEPS))
+                        (shape, measure(&b, source, &Method::Cfg { schedule: Schedule::of(shape) }, w, STEPS))
                     })
                     .collect();
                 for (shape, p) in &runs {
@@ -140,32 +139,29 @@ pub fn every_schedule_at_equal_mean_w() {
                 tally[best as usize] += 1;
                 let outside = best != Shape::Constant && p.w2.apart(&base.w2);
                 apart += outside as usize;
+                let verdict = match (best, outside) {
+                    (Shape::Constant, _) => "–",
+                    (_, true) => "yes",
+                    (_, false) => "no",
+                };
+                let gained = base.w2.mean - p.w2.mean;
                 writeln!(
                     wins,
-                    "| {name} | {field} | {w} | {:.3}, {} | {} {:.3}, {} | {:.3} ({:.0}%) | {} |",
+                    "| {name} | {field} | {w} | {:.3}, {:.3}, {} | {} {:.3}, {:.3}, {} | {gained:.3} ({:.0}%) | {verdict} |",
                     base.hit.mean,
+                    base.div.mean,
                     base.w2.text(3),
                     best.name(),
                     p.hit.mean,
+                    p.div.mean,
                     p.w2.text(3),
-                    base.w2.mean - p.w2.mean,
-                    100.0 * (base.w2.mean - p.w2.mean) / base.w2.mean,
-                    if best == Shape::Constant {
-                        "–"
-                    } else if outside {
-                        "yes"
-                    } else {
-                        "no"
-                    }
+                    100.0 * gained / base.w2.mean,
                 )
                 .unwrap();
-                // the schedules keep the mean: none is off by itself (every schedule still guides)
-                for (shape, p) in &runs {
-                    checks.push((
-                        p.hit.mean > 0.5,
-                        format!("{name} {field} w {w} {}: hit {}", shape.name(), p.hit.mean),
-                    ));
-                }
+                // the answer docs/results.md gives: guidance put late (rising, or late only) keeps
+                // CFG's precision and lands closer to the class; guidance put early never wins
+                let late = matches!(best, Shape::LinearUp | Shape::Cosine | Shape::Late);
+                checks.push((late, format!("{name} {field} w {w}: {} wins", best.name())));
             }
         }
     }
@@ -175,14 +171,15 @@ pub fn every_schedule_at_equal_mean_w() {
         .filter(|(_, n)| *n > 0)
         .map(|(s, n)| format!("{} {n}", s.name()))
         .collect();
+    let cases = DATA.len() * 2 * WS.len();
     writeln!(
         wins,
-        "\nWinners over the {} cases: {}; {apart} of them outside the noise.",
-        DATA.len() * 2 * WS.len(),
+        "\nWinners over the {cases} cases: {}; {apart} of them outside the noise.",
         tally.join(", ")
     )
     .unwrap();
     print!("{out}{wins}");
+    checks.push((apart + 3 >= cases, format!("only {apart} of {cases} wins outside the noise")));
     for (ok, what) in checks {
         assert!(ok, "{what}");
     }
@@ -191,7 +188,7 @@ pub fn every_schedule_at_equal_mean_w() {
 /// CFG++ at 10, 40 and 100 Euler steps: the same λ guides harder with more steps.
 pub fn cfg_plus_plus_by_steps() {
     let mut out = String::new();
-    writeln!(out, "\n### CFG++ at 10, 40 and 100 Euler steps: the same λ guides more with more steps (w_eff = λ·(t + h)(1 − t)/h, its mean over the steps in the table); {N} samples per class, ± the standard deviation over {} seeds\n", SEEDS.len()).unwrap();
+    writeln!(out, "\n#### CFG++ at 10, 40 and 100 Euler steps: the same λ guides more with more steps (w_eff = λ·(t + h)(1 − t)/h, its mean over the steps in the table); {N} samples per class, ± the standard deviation over {} seeds\n", SEEDS.len()).unwrap();
     writeln!(out, "| data set | field | λ | steps | mean w_eff | hit | diversity | off-support | sliced W2 to the class |").unwrap();
     writeln!(out, "|---|---|---|---|---|---|---|---|---|").unwrap();
     let mut checks = Vec::new();
@@ -200,7 +197,7 @@ pub fn cfg_plus_plus_by_steps() {
         let b = Bench::new(file.dataset.clone());
         for (source, field) in [(Source::Exact, "exact"), (Source::Network(&file.model), "network")] {
             for lambda in LAMBDAS {
-                let mut divs = Vec::new();
+                let mut hits = Vec::new();
                 for steps in STEP_COUNTS {
                     let h = 1.0 / steps as f32;
                     let mean_w = (0..steps).map(|k| effective_w(lambda, k as f32 * h, h) as f64).sum::<f64>()
@@ -208,13 +205,14 @@ pub fn cfg_plus_plus_by_steps() {
                     let p = measure(&b, source, &Method::CfgPlusPlus, lambda, steps);
                     writeln!(out, "| {name} | {field} | {lambda} | {steps} | {mean_w:.2} | {} |", p.cells())
                         .unwrap();
-                    divs.push(p.div.mean);
+                    hits.push(p.hit);
                 }
-                // more steps, stronger guidance: diversity falls with the step count
-                checks.push((
-                    divs[2] < divs[0],
-                    format!("{name} {field} λ {lambda}: diversity {divs:?} does not fall with the steps"),
-                ));
+                // more steps, stronger guidance: the hit rate does not fall from 10 to 40 steps, and
+                // at λ = 0.2 (weaker than conditional sampling at 10 steps) it rises beyond the noise
+                let rises = hits[1].mean >= hits[0].mean && (lambda > 0.2 || hits[1].apart(&hits[0]));
+                let hits: Vec<f64> = hits.iter().map(|h| h.mean).collect();
+                checks
+                    .push((rises, format!("{name} {field} λ {lambda}: hit {hits:?} over 10, 40, 100 steps")));
             }
         }
     }
