@@ -152,7 +152,7 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
         Method::VelocityScale { temperature: 0.5, clock: Clock::Rescaled },
         Method::CLASSIFIER,
         Method::GuidanceInterval { t_lo: 0.2, t_hi: 0.7 },
-        Method::CfgZeroStar { zero_steps: 2, schedule: method::Schedule::CONSTANT },
+        Method::CfgZeroStar { zero_steps: 2, schedule: method::Schedule::of(method::Shape::Late) },
         Method::Apg(method::Apg {
             eta: 0.5,
             norm_threshold: Some(1.0),
@@ -161,6 +161,8 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
         }),
         Method::Autoguidance { guide_widen: 1.5, schedule: method::Schedule::CONSTANT },
         Method::Fkc { eta: 1.0 },
+        Method::Cfg { schedule: method::Schedule::of(method::Shape::Cosine) },
+        Method::CfgPlusPlus,
     ];
     let guide_mixture = method::autoguidance::widened(&mixture, 1.5);
     let mut gprep = Prepared::default();
