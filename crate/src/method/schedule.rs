@@ -128,7 +128,8 @@ impl Schedule {
         if self.t_lo > self.t_hi {
             return Err(invalid!("t_lo must not exceed t_hi, got [{}, {}]", self.t_lo, self.t_hi));
         }
-        if self.shape == Shape::Interval && self.t_hi - self.t_lo < MIN_WIDTH {
+        // (with room for the rounding of f32: [0.5, 0.55] is wide enough)
+        if self.shape == Shape::Interval && self.t_hi - self.t_lo < MIN_WIDTH - 1e-6 {
             return Err(invalid!(
                 "the interval schedule needs t_hi − t_lo of at least {MIN_WIDTH}, got [{}, {}]",
                 self.t_lo,
@@ -252,6 +253,7 @@ mod tests {
         assert!(!e.contains('\n'));
         let narrow = Schedule { shape: Shape::Interval, t_lo: 0.5, t_hi: 0.5 };
         assert!(narrow.validate().unwrap_err().to_string().contains("at least 0.05"));
+        assert!(Schedule { t_hi: 0.55, ..narrow }.validate().is_ok());
         // (a point window is fine for a shape that does not use it)
         assert!(Schedule { shape: Shape::Cosine, ..narrow }.validate().is_ok());
     }
