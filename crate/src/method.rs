@@ -216,14 +216,7 @@ impl Method {
             Method::Tempered { temperature } => {
                 check_range("temperature", temperature, TEMPERATURE_RANGE.0, TEMPERATURE_RANGE.1).map(drop)
             }
-            Method::GuidanceInterval { t_lo, t_hi } => {
-                check_range("t_lo", t_lo as f64, 0.0, 1.0)?;
-                check_range("t_hi", t_hi as f64, 0.0, 1.0)?;
-                if t_lo > t_hi {
-                    return Err(invalid!("t_lo must not exceed t_hi, got [{t_lo}, {t_hi}]"));
-                }
-                Ok(())
-            }
+            Method::GuidanceInterval { t_lo, t_hi } => schedule::check_window(t_lo, t_hi),
             Method::CfgZeroStar { zero_steps, schedule } => {
                 check_count("zero_steps", zero_steps as i64, 0, MAX_SAMPLER_STEPS as i64)?;
                 schedule.validate()

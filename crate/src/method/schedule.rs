@@ -123,11 +123,7 @@ impl Schedule {
     /// Checks the window: t_lo and t_hi in [0, 1], t_lo ≤ t_hi, and for `interval` at least
     /// [`MIN_WIDTH`] wide.
     pub fn validate(&self) -> Result<()> {
-        check_range("t_lo", self.t_lo as f64, 0.0, 1.0)?;
-        check_range("t_hi", self.t_hi as f64, 0.0, 1.0)?;
-        if self.t_lo > self.t_hi {
-            return Err(invalid!("t_lo must not exceed t_hi, got [{}, {}]", self.t_lo, self.t_hi));
-        }
+        check_window(self.t_lo, self.t_hi)?;
         // (with room for the rounding of f32: [0.5, 0.55] is wide enough)
         if self.shape == Shape::Interval && self.t_hi - self.t_lo < MIN_WIDTH - 1e-6 {
             return Err(invalid!(
@@ -140,7 +136,9 @@ impl Schedule {
     }
 
     /// The guidance scale at time `t` for mean scale `w`: 1 + (w − 1)·s(t) (for `constant`, `w`
-    /// itself). The one match on the shape.
+    /// itself). The one match on the shape. (Not inlined: the method's dispatch calls it from each
+    /// of its entry points, and the page's wasm has a size budget.)
+    #[inline(never)]
     pub fn w_at(&self, w: f32, t: f32) -> f32 {
         use std::f32::consts::PI;
         let s = match self.shape {
@@ -167,6 +165,17 @@ impl Schedule {
         check_count("n", n as i64, 2, MAX_CURVE_POINTS as i64)?;
         Ok((0..n).map(|i| self.w_at(w, i as f32 / (n - 1) as f32)).collect())
     }
+}
+
+/// Checks a window [t_lo, t_hi] of the path: both in [0, 1], t_lo ≤ t_hi (guidance-interval's
+/// interval and the `interval` schedule's).
+pub fn check_window(t_lo: f32, t_hi: f32) -> Result<()> {
+    check_range("t_lo", t_lo as f64, 0.0, 1.0)?;
+    check_range("t_hi", t_hi as f64, 0.0, 1.0)?;
+    if t_lo > t_hi {
+        return Err(invalid!("t_lo must not exceed t_hi, got [{t_lo}, {t_hi}]"));
+    }
+    Ok(())
 }
 
 /// docs/methods.md's section on schedules.

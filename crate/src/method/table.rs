@@ -126,7 +126,7 @@ const SCHEDULE: [Param; 3] = [
         js: "schedule",
         kind: Kind::Choice { of: &Shape::NAMES },
         default: Some(0.0),
-        doc: "w(t) = 1 + (w − 1)·s(t), the shape s of mean 1 over t ∈ [0, 1] (so w(t) has mean w; `method/schedule.rs`)",
+        doc: "w(t) = 1 + (w − 1)·s(t), s of mean 1 over the path (see Guidance schedules below)",
     },
     number(
         "t_lo",
@@ -305,7 +305,7 @@ pub const METHODS: [MethodSpec; 14] = [
         solver: Some(Solver::Euler),
         ..row(
             "cfg-plus-plus",
-            "CFG++: the guided data prediction x̂1 = x + (1−t)·(v_u + λΔ) renoised with the unconditional x̂0 = x − t·v_u, x' = x + h·v_u + λ(t+h)(1−t)·Δ, λ = w: CFG at λ·(t+h)(1−t)/h, its own step, so Euler only (Chung et al. 2025; `method/cfg_plus_plus.rs`)",
+            "CFG++: the guided x̂1 renoised with the unconditional x̂0, x' = x + h·v_u + λ(t+h)(1−t)·Δ, λ = w: CFG at λ·(t+h)(1−t)/h, Euler only (Chung et al. 2025; `method/cfg_plus_plus.rs`)",
             "2",
             |_| Method::CfgPlusPlus,
         )
