@@ -22,8 +22,10 @@
 
 use serde::Serialize;
 
+use super::spec::{Given, Kind, Param, Spelling};
 use super::DEFAULT_INTERVAL;
-use crate::error::{check_count, check_range, Result};
+use crate::caps::MAX_GUIDANCE;
+use crate::error::{check_range, Result};
 use crate::invalid;
 
 /// The shape of a schedule, in the order of [`Shape::NAMES`].
@@ -80,14 +82,6 @@ impl Shape {
     pub fn name(self) -> &'static str {
         Shape::NAMES[self as usize]
     }
-
-    /// The shape called `name`, or a one-line error naming the shapes.
-    pub fn from_name(name: &str) -> Result<Shape> {
-        match Shape::NAMES.iter().position(|n| *n == name) {
-            Some(i) => Ok(Shape::ALL[i]),
-            None => Err(invalid!("schedule must be one of {}, got '{name}'", Shape::NAMES.join(", "))),
-        }
-    }
 }
 
 /// A guidance schedule: its shape, and the window of the `interval` shape (kept, unused, by the
@@ -122,15 +116,12 @@ impl Schedule {
 
     /// Checks the window: t_lo and t_hi in [0, 1], t_lo ≤ t_hi, and for `interval` at least
     /// [`MIN_WIDTH`] wide.
+    #[inline(never)]
     pub fn validate(&self) -> Result<()> {
         check_window(self.t_lo, self.t_hi)?;
         // (with room for the rounding of f32: [0.5, 0.55] is wide enough)
         if self.shape == Shape::Interval && self.t_hi - self.t_lo < MIN_WIDTH - 1e-6 {
-            return Err(invalid!(
-                "the interval schedule needs t_hi − t_lo of at least {MIN_WIDTH}, got [{}, {}]",
-                self.t_lo,
-                self.t_hi
-            ));
+            return Err(invalid!("the interval schedule needs t_hi − t_lo of at least {MIN_WIDTH}"));
         }
         Ok(())
     }
@@ -155,15 +146,6 @@ impl Schedule {
             }
         };
         1.0 + (w - 1.0) * s
-    }
-
-    /// w(t) at `n` evenly spaced times t_i = i/(n − 1) from 0 to 1 (n in 2..=[`MAX_CURVE_POINTS`]),
-    /// checked: the page's small w(t) plot.
-    pub fn curve(&self, w: f32, n: usize) -> Result<Vec<f32>> {
-        self.validate()?;
-        check_range("w", w as f64, -crate::caps::MAX_GUIDANCE, crate::caps::MAX_GUIDANCE)?;
-        check_count("n", n as i64, 2, MAX_CURVE_POINTS as i64)?;
-        Ok((0..n).map(|i| self.w_at(w, i as f32 / (n - 1) as f32)).collect())
     }
 }
 
@@ -198,17 +180,28 @@ pub fn markdown() -> String {
     s
 }
 
-/// The schedule called `name` with the window [t_lo, t_hi], as w(t) for mean `w` at `n` evenly
-/// spaced times from 0 to 1 ([`Schedule::curve`]), every input checked with a one-line error: the
-/// page's w(t) plot (`scheduleCurve` in `crate::web`).
+/// The schedule called `name` (checked as the page's `schedule` option is) with the window
+/// [t_lo, t_hi], as w(t) for mean `w` at `n` evenly spaced times t_i = i/(n − 1) from 0 to 1 (n a
+/// whole number in 2..=[`MAX_CURVE_POINTS`]), every input checked with a one-line error: the page's
+/// w(t) plot (`scheduleCurve` in `crate::web`).
 pub fn curve(name: &str, w: f64, t_lo: f64, t_hi: f64, n: f64) -> Result<Vec<f32>> {
-    let shape = Shape::from_name(name)?;
-    let (t_lo, t_hi) = (check_range("t_lo", t_lo, 0.0, 1.0)?, check_range("t_hi", t_hi, 0.0, 1.0)?);
-    check_range("n", n, 2.0, MAX_CURVE_POINTS as f64)?;
-    if n.fract() != 0.0 {
-        return Err(invalid!("n must be a whole number, got {n}"));
-    }
-    Schedule { shape, t_lo: t_lo as f32, t_hi: t_hi as f32 }.curve(w as f32, n as usize)
+    let param = &super::table::SCHEDULE[0];
+    let shape = Shape::ALL[param.check(&Given::Text(name.into()), Spelling::Js)? as usize];
+    let s = Schedule { shape, t_lo: t_lo as f32, t_hi: t_hi as f32 };
+    s.validate()?;
+    check_range("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)?;
+    // (the table's check of a whole number)
+    const POINTS: Param = Param {
+        name: "n",
+        flag: None,
+        js: "n",
+        kind: Kind::Whole { lo: 2.0, hi: MAX_CURVE_POINTS as f64 },
+        default: None,
+        doc: "",
+    };
+    POINTS.check(&Given::Number(n), Spelling::Js)?;
+    let last = (n - 1.0) as f32;
+    Ok((0..n as usize).map(|i| s.w_at(w as f32, i as f32 / last)).collect())
 }
 
 #[cfg(test)]
@@ -254,11 +247,12 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_bad_ones_are_one_line_errors() {
-        for s in Shape::ALL {
-            assert_eq!(Shape::from_name(s.name()).unwrap(), s);
+        for (i, s) in Shape::ALL.iter().enumerate() {
+            assert_eq!(s.name(), Shape::NAMES[i]);
+            assert_eq!(curve(s.name(), 1.0, 0.2, 0.6, 3.0).unwrap(), [1.0; 3]);
         }
-        let e = Shape::from_name("sawtooth").unwrap_err().to_string();
-        assert!(e.contains("schedule must be one of constant, linear-up") && e.contains("'sawtooth'"), "{e}");
+        let e = curve("sawtooth", 3.0, 0.15, 0.8, 5.0).unwrap_err().to_string();
+        assert!(e.contains("schedule must be constant or linear-up") && e.contains("'sawtooth'"), "{e}");
         assert!(!e.contains('\n'));
         let narrow = Schedule { shape: Shape::Interval, t_lo: 0.5, t_hi: 0.5 };
         assert!(narrow.validate().unwrap_err().to_string().contains("at least 0.05"));
@@ -269,18 +263,15 @@ mod tests {
 
     #[test]
     fn the_curve_is_w_at_evenly_spaced_times() {
-        let s = Schedule::of(Shape::LinearDown);
-        let c = s.curve(3.0, 5).unwrap();
+        let c = curve("linear-down", 3.0, 0.15, 0.8, 5.0).unwrap();
         assert_eq!(c, [5.0, 4.0, 3.0, 2.0, 1.0]);
-        assert!(s.curve(3.0, 1).is_err());
-        assert!(s.curve(3.0, MAX_CURVE_POINTS + 1).is_err());
-        assert!(s.curve(f32::NAN, 10).is_err());
-        // by name, as the page asks
-        assert_eq!(curve("linear-down", 3.0, 0.15, 0.8, 5.0).unwrap(), c);
+        assert!(curve("linear-down", 3.0, 0.15, 0.8, 1.0).is_err());
+        assert!(curve("linear-down", 3.0, 0.15, 0.8, (MAX_CURVE_POINTS + 1) as f64).is_err());
+        assert!(curve("linear-down", f64::NAN, 0.15, 0.8, 10.0).is_err());
         let window = curve("interval", 3.0, 0.25, 0.75, 5.0).unwrap();
         assert_eq!(window, [1.0, 5.0, 5.0, 5.0, 1.0]);
         for (bad, what) in [
-            (curve("zigzag", 3.0, 0.1, 0.9, 5.0), "schedule must be one of"),
+            (curve("zigzag", 3.0, 0.1, 0.9, 5.0), "schedule must be constant or"),
             (curve("cosine", 3.0, 0.9, 0.1, 5.0), "t_lo must not exceed t_hi"),
             (curve("cosine", 3.0, 0.1, 1.5, 5.0), "t_hi must be between 0 and 1"),
             (curve("cosine", 3.0, 0.1, 0.9, 2.5), "n must be a whole number"),

@@ -61,6 +61,7 @@ const TEMPERED: [Param; 1] = [number(
     1.0,
     "T in p(x|c)^(1/T)",
 )];
+/// The window [t_lo, t_hi]: guidance-interval's interval, and the `interval` schedule's window.
 const INTERVAL: [Param; 2] = [
     number(
         "t_lo",
@@ -69,9 +70,9 @@ const INTERVAL: [Param; 2] = [
         0.0,
         1.0,
         DEFAULT_INTERVAL.0 as f64,
-        "CFG acts for t in [t_lo, t_hi] (t = 0 noise, 1 data)",
+        "the window [t_lo, t_hi] of guidance-interval and of the interval schedule (t = 0 noise, 1 data)",
     ),
-    number("t_hi", Some("--t-hi"), "tHi", 0.0, 1.0, DEFAULT_INTERVAL.1 as f64, "the end of the interval"),
+    number("t_hi", Some("--t-hi"), "tHi", 0.0, 1.0, DEFAULT_INTERVAL.1 as f64, "the end of that window"),
 ];
 const ZERO_STAR: [Param; 1] = [Param {
     name: "zero_steps",
@@ -119,32 +120,26 @@ const AUTOGUIDANCE: [Param; 1] = [number(
 )];
 
 /// The schedule of w(t) every method with a meaningful w(t) takes, and its window (for `interval`).
-const SCHEDULE: [Param; 3] = [
+pub(super) const SCHEDULE: [Param; 3] = [
     Param {
         name: "schedule",
         flag: Some("--schedule"),
         js: "schedule",
         kind: Kind::Choice { of: &Shape::NAMES },
         default: Some(0.0),
-        doc: "w(t) = 1 + (w − 1)·s(t), s of mean 1 over the path (see Guidance schedules below)",
+        doc: "w(t) = 1 + (w − 1)·s(t), s of mean 1 (Guidance schedules, below)",
     },
-    number(
-        "t_lo",
-        Some("--t-lo"),
-        "tLo",
-        0.0,
-        1.0,
-        DEFAULT_INTERVAL.0 as f64,
-        "the `interval` schedule's window [t_lo, t_hi] (t = 0 noise, 1 data)",
-    ),
-    number("t_hi", Some("--t-hi"), "tHi", 0.0, 1.0, DEFAULT_INTERVAL.1 as f64, "the end of that window"),
+    INTERVAL[0],
+    INTERVAL[1],
 ];
 const ZERO_STAR_SCHEDULED: [Param; 4] = [ZERO_STAR[0], SCHEDULE[0], SCHEDULE[1], SCHEDULE[2]];
 const APG_SCHEDULED: [Param; 6] = [APG[0], APG[1], APG[2], SCHEDULE[0], SCHEDULE[1], SCHEDULE[2]];
 const AUTOGUIDANCE_SCHEDULED: [Param; 4] = [AUTOGUIDANCE[0], SCHEDULE[0], SCHEDULE[1], SCHEDULE[2]];
 const WINDOW: [(&str, &str); 1] = [("t_lo", "t_hi")];
 
-/// The schedule of a row with [`SCHEDULE`]'s parameters.
+/// The schedule of a row with [`SCHEDULE`]'s parameters (one copy for the five rows: the page's
+/// wasm has a size budget).
+#[inline(never)]
 fn schedule(v: &Values) -> Schedule {
     Schedule {
         shape: Shape::ALL[v.num("schedule") as usize],
@@ -305,7 +300,7 @@ pub const METHODS: [MethodSpec; 14] = [
         solver: Some(Solver::Euler),
         ..row(
             "cfg-plus-plus",
-            "CFG++: the guided x̂1 renoised with the unconditional x̂0, x' = x + h·v_u + λ(t+h)(1−t)·Δ, λ = w: CFG at λ·(t+h)(1−t)/h, Euler only (Chung et al. 2025; `method/cfg_plus_plus.rs`)",
+            "guided x̂1, renoised by the unconditional x̂0: CFG at λ·(t+h)(1−t)/h, λ = w (Chung et al. 2025)",
             "2",
             |_| Method::CfgPlusPlus,
         )
