@@ -44,7 +44,7 @@ pub enum Shape {
 
 /// The narrowest window the `interval` schedule takes (its scale there is 1 + (w − 1)/width).
 pub const MIN_WIDTH: f32 = 0.05;
-/// The most points [`Schedule::curve`] gives.
+/// The most points [`curve`] gives.
 pub const MAX_CURVE_POINTS: usize = 4096;
 
 impl Shape {
