@@ -75,11 +75,11 @@ pub struct Report {
 /// Samples every class at `cfg.guidance` (and unconditionally) with plain CFG and measures the
 /// samples against fresh data drawn with a seed derived from `cfg.seed`.
 pub fn evaluate(dataset: &Dataset, source: Source, cfg: &SampleConfig) -> Result<Report> {
-    evaluate_with(dataset, source, Models::default(), &Method::Cfg, cfg)
+    evaluate_with(dataset, source, Models::default(), &Method::CFG, cfg)
 }
 
 /// [`evaluate`] for any method (with its other models: a classifier network for
-/// [`Method::Classifier`], None: the exact Bayes classifier; a guide network for
+/// [`Method::CLASSIFIER`], None: the exact Bayes classifier; a guide network for
 /// [`Method::Autoguidance`] on a network): every class at `cfg.guidance`, and unconditionally,
 /// measured with the same metrics as CFG.
 pub fn evaluate_with(
@@ -194,6 +194,6 @@ pub fn compare_at_equal_calls(
     };
     let (rcfg, rcfg_stats) = run(Method::RectifiedCfg(rule), rcfg_steps, 1.0)?;
     let cfg_steps = cfg_steps_at_equal_calls(rcfg_steps);
-    let (cfg, cfg_stats) = run(Method::Cfg, cfg_steps, w)?;
+    let (cfg, cfg_stats) = run(Method::CFG, cfg_steps, w)?;
     Ok(EqualCalls { rcfg_steps, cfg_steps, rcfg, cfg, rcfg_stats, cfg_stats })
 }

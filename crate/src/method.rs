@@ -44,8 +44,10 @@ use crate::temperature::{Clock, Grid, GridDensity, Target, TEMPERATURE_RANGE};
 
 pub mod apg;
 pub mod autoguidance;
+pub mod cfg_plus_plus;
 mod field;
 mod interval;
+pub mod schedule;
 pub mod spec;
 mod table;
 mod zero_star;
@@ -54,6 +56,7 @@ pub use apg::Apg;
 use autoguidance::{widened, MAX_WIDEN};
 use field::check_velocity;
 pub use field::{advance, MethodField, MethodState};
+pub use schedule::{Schedule, Shape};
 pub use spec::{MethodParams, MethodSpec, Needs, Runs};
 pub use table::{markdown, METHODS};
 
@@ -67,7 +70,11 @@ pub const GRID_MARGIN: f64 = 0.5;
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "method")]
 pub enum Method {
-    Cfg,
+    /// CFG, its scale following `schedule` (constant: w at every t).
+    Cfg {
+        #[serde(skip_serializing_if = "Schedule::is_constant")]
+        schedule: Schedule,
+    },
     RectifiedCfg(RectifiedCfg),
     NoiseScale {
         tau: f32,
@@ -83,9 +90,12 @@ pub enum Method {
         temperature: f64,
     },
     Student,
-    /// Classifier guidance at λ = w, with a classifier network or the exact Bayes classifier of
-    /// the data's mixture.
-    Classifier,
+    /// Classifier guidance at λ = w (following `schedule`), with a classifier network or the
+    /// exact Bayes classifier of the data's mixture.
+    Classifier {
+        #[serde(skip_serializing_if = "Schedule::is_constant")]
+        schedule: Schedule,
+    },
     /// CFG at w for t in [t_lo, t_hi] (closed; empty when t_lo = t_hi), w = 1 outside.
     GuidanceInterval {
         t_lo: f32,
@@ -94,6 +104,8 @@ pub enum Method {
     /// CFG-Zero*: the optimised scale s*, and zero velocity in the first `zero_steps` steps.
     CfgZeroStar {
         zero_steps: usize,
+        #[serde(skip_serializing_if = "Schedule::is_constant")]
+        schedule: Schedule,
     },
     /// Adaptive projected guidance.
     Apg(Apg),
@@ -101,12 +113,17 @@ pub enum Method {
     /// mixture with every component's covariance multiplied by `guide_widen`.
     Autoguidance {
         guide_widen: f64,
+        #[serde(skip_serializing_if = "Schedule::is_constant")]
+        schedule: Schedule,
     },
     /// Feynman–Kac-corrected CFG (`crate::fkc`): the CFG SDE of noise level `eta`, with weights
     /// and resampling that make it sample the tilted density p^(1−w)·p(·|c)^w.
     Fkc {
         eta: f32,
     },
+    /// CFG++ (`method/cfg_plus_plus.rs`): the guided data prediction renoised with the
+    /// unconditional noise prediction, λ = w; an Euler step of CFG at λ·(t + h)(1 − t)/h.
+    CfgPlusPlus,
 }
 
 /// The models a method may need besides its velocity source.
@@ -133,6 +150,11 @@ pub const DEFAULT_INTERVAL: (f32, f32) = (0.15, 0.8);
 pub const DEFAULT_ZERO_STEPS: usize = 1;
 
 impl Method {
+    /// CFG with the constant schedule: CFG as the post has it.
+    pub const CFG: Method = Method::Cfg { schedule: Schedule::CONSTANT };
+    /// Classifier guidance with the constant schedule.
+    pub const CLASSIFIER: Method = Method::Classifier { schedule: Schedule::CONSTANT };
+
     /// Every method name, as the CLI and the page spell them (the rows of [`METHODS`]).
     pub const NAMES: [&'static str; METHODS.len()] = {
         let mut names = [""; METHODS.len()];
@@ -166,19 +188,20 @@ impl Method {
     /// The method's name, as the CLI spells it.
     pub fn name(&self) -> &'static str {
         match self {
-            Method::Cfg => "cfg",
+            Method::Cfg { .. } => "cfg",
             Method::RectifiedCfg(_) => "rectified-cfg",
             Method::NoiseScale { .. } => "noise-scale",
             Method::VelocityScale { .. } => "velocity-scale",
             Method::Tilted => "tilted",
             Method::Tempered { .. } => "tempered",
             Method::Student => "student",
-            Method::Classifier => "classifier",
+            Method::Classifier { .. } => "classifier",
             Method::GuidanceInterval { .. } => "guidance-interval",
             Method::CfgZeroStar { .. } => "cfg-zero-star",
             Method::Apg(_) => "apg",
             Method::Autoguidance { .. } => "autoguidance",
             Method::Fkc { .. } => "fkc",
+            Method::CfgPlusPlus => "cfg-plus-plus",
         }
     }
 
@@ -193,30 +216,39 @@ impl Method {
             Method::Tempered { temperature } => {
                 check_range("temperature", temperature, TEMPERATURE_RANGE.0, TEMPERATURE_RANGE.1).map(drop)
             }
-            Method::GuidanceInterval { t_lo, t_hi } => {
-                check_range("t_lo", t_lo as f64, 0.0, 1.0)?;
-                check_range("t_hi", t_hi as f64, 0.0, 1.0)?;
-                if t_lo > t_hi {
-                    return Err(invalid!("t_lo must not exceed t_hi, got [{t_lo}, {t_hi}]"));
-                }
-                Ok(())
-            }
-            Method::CfgZeroStar { zero_steps } => {
-                check_count("zero_steps", zero_steps as i64, 0, MAX_SAMPLER_STEPS as i64).map(drop)
+            Method::GuidanceInterval { t_lo, t_hi } => schedule::check_window(t_lo, t_hi),
+            Method::CfgZeroStar { zero_steps, schedule } => {
+                check_count("zero_steps", zero_steps as i64, 0, MAX_SAMPLER_STEPS as i64)?;
+                schedule.validate()
             }
             Method::Apg(a) => a.validate(),
-            Method::Autoguidance { guide_widen } => {
-                check_range("guide_widen", guide_widen, 1.0, MAX_WIDEN).map(drop)
+            Method::Autoguidance { guide_widen, schedule } => {
+                check_range("guide_widen", guide_widen, 1.0, MAX_WIDEN)?;
+                schedule.validate()
             }
             Method::Fkc { eta } => crate::sde::check_noise(eta).map(drop),
-            Method::Cfg | Method::Tilted | Method::Student | Method::Classifier => Ok(()),
+            Method::Cfg { schedule } | Method::Classifier { schedule } => schedule.validate(),
+            Method::Tilted | Method::Student | Method::CfgPlusPlus => Ok(()),
+        }
+    }
+
+    /// The guidance schedule the method's scale follows ([`Schedule::CONSTANT`] for the methods
+    /// without one: their scale is constant, or their own, as guidance-interval's and CFG++'s).
+    pub fn schedule(&self) -> Schedule {
+        match *self {
+            Method::Cfg { schedule }
+            | Method::Classifier { schedule }
+            | Method::CfgZeroStar { schedule, .. }
+            | Method::Autoguidance { schedule, .. } => schedule,
+            Method::Apg(a) => a.schedule,
+            _ => Schedule::CONSTANT,
         }
     }
 
     /// Checks the method against a run of `steps` steps (cfg-zero-star's K must not exceed it).
     pub fn check_steps(&self, steps: usize) -> Result<()> {
         match *self {
-            Method::CfgZeroStar { zero_steps } if zero_steps > steps => {
+            Method::CfgZeroStar { zero_steps, .. } if zero_steps > steps => {
                 Err(invalid!("zero_steps must not exceed the run's {steps} steps, got {zero_steps}"))
             }
             _ => Ok(()),
@@ -239,7 +271,7 @@ impl Method {
     /// widened by the method's factor (None for the other methods).
     pub fn exact_guide(&self, mixture: &Mixture) -> Option<Mixture> {
         match *self {
-            Method::Autoguidance { guide_widen } => Some(widened(mixture, guide_widen)),
+            Method::Autoguidance { guide_widen, .. } => Some(widened(mixture, guide_widen)),
             _ => None,
         }
     }
@@ -380,7 +412,7 @@ pub fn check_source(dataset: &Dataset, source: Source, models: Models, method: &
                     "on the exact field the guide is the widened mixture: {name} takes no guide model"
                 ))
             }
-            (_, Some(g)) => check_velocity(Some(g.config()), &Method::Cfg, dataset.n_classes())
+            (_, Some(g)) => check_velocity(Some(g.config()), &Method::CFG, dataset.n_classes())
                 .map_err(|e| invalid!("the guide: {}", inner_message(&e)))?,
             (Source::Exact, None) => {}
         }

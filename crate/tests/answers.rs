@@ -2,7 +2,8 @@
 //! (www/models, made by scripts/pretrain.sh) and on the exact mixture, measured with the same
 //! metrics as CFG. Prints the tables docs/results.md shows, and checks the answers.
 //!
-//! Beyond the post, `answers/lab.rs` measures the modern guidance family the same way.
+//! Beyond the post, `answers/lab.rs` measures the modern guidance family the same way, and
+//! `answers/schedules.rs` the guidance schedules and CFG++.
 //!
 //! Run in release (about a minute): `cargo test --release --test answers -- --ignored --nocapture`
 
@@ -27,6 +28,8 @@ use ndarray::Array2;
 
 #[path = "answers/lab.rs"]
 mod lab;
+#[path = "answers/schedules.rs"]
+mod schedules;
 #[path = "answers/which.rs"]
 mod which;
 
@@ -73,6 +76,15 @@ fn which_distribution_cfg_samples() {
 
 #[test]
 #[ignore = "slow in debug: run in release with --ignored"]
+fn guidance_schedules_and_cfg_plus_plus_measured() {
+    let start = std::time::Instant::now();
+    schedules::every_schedule_at_equal_mean_w();
+    schedules::cfg_plus_plus_by_steps();
+    eprintln!("schedules and CFG++: {:.0} s", start.elapsed().as_secs_f64());
+}
+
+#[test]
+#[ignore = "slow in debug: run in release with --ignored"]
 fn the_guidance_family_measured() {
     lab::each_method_at_equal_precision();
     lab::zero_star_early_in_training();
@@ -92,12 +104,12 @@ fn classifier_guidance_is_cfg_with_a_bayes_classifier() {
             ("exact, exact Bayes", Source::Exact, None),
             ("network, network", Source::Network(&velocity.model), Some(&clf.model)),
         ] {
-            let (a, sa) = method::generate(&d, source, &Method::Cfg, Some(1), &cfg).unwrap();
+            let (a, sa) = method::generate(&d, source, &Method::CFG, Some(1), &cfg).unwrap();
             let (b, sb) = method::generate_with(
                 &d,
                 source,
                 method::Models::classifier(classifier),
-                &Method::Classifier,
+                &Method::CLASSIFIER,
                 Some(1),
                 &cfg,
             )
@@ -226,10 +238,10 @@ fn the_student_matches_its_teacher() {
                 };
                 method::generate(&d, Source::Network(&file.model), &m, Some(1), &cfg).unwrap()
             };
-            let (t, ts) = run(&teacher, Method::Cfg, 0);
+            let (t, ts) = run(&teacher, Method::CFG, 0);
             let (s, ss) = run(&student, Method::Student, 0);
             // two independent runs of the teacher: what sampling noise alone gives
-            let (t2, _) = run(&teacher, Method::Cfg, 1);
+            let (t2, _) = run(&teacher, Method::CFG, 1);
             let gap = metrics::mean_distance(t.view(), s.view());
             let (d_st, floor) = (sw2(&s, &t), sw2(&t2, &t));
             println!(

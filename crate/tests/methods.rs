@@ -179,10 +179,10 @@ fn rectified_cfg_sharpens_an_overlapping_class_on_the_exact_field() {
     let src = Source::Exact;
     let (n, steps) = (3000, 20);
     let hit = |x: &Array2<f32>| metrics::hit_rate(&metrics::classify(&m, x.view()), 0);
-    let (c, _) = euler(&d, src, Method::Cfg, 0, 1.0, n, steps, 2).unwrap();
+    let (c, _) = euler(&d, src, Method::CFG, 0, 1.0, n, steps, 2).unwrap();
     let rule = RectifiedCfg { lambda_max: 3.0, gamma: 1.0 };
     let (r, stats) = euler(&d, src, Method::RectifiedCfg(rule), 0, 1.0, n, steps, 2).unwrap();
-    let (g, _) = euler(&d, src, Method::Cfg, 0, 3.0, n, steps, 2).unwrap();
+    let (g, _) = euler(&d, src, Method::CFG, 0, 3.0, n, steps, 2).unwrap();
     println!("hit rate: w = 1 {:.3}, rectified λ = 3 {:.3}, CFG w = 3 {:.3}", hit(&c), hit(&r), hit(&g));
     assert!(hit(&r) > hit(&c) + 0.05, "{} vs {}", hit(&r), hit(&c));
     assert_eq!(stats.calls_per_sample, 0);
@@ -222,14 +222,14 @@ fn a_distilled_student_matches_the_exact_teacher_across_w() {
     let mut proj = seeded(0, 9);
     let mut far = 0.0f64;
     for w in [1.0f32, 2.0, 4.0] {
-        let (a, ta) = euler(&d, Source::Exact, Method::Cfg, 0, w, n, steps, 5).unwrap();
+        let (a, ta) = euler(&d, Source::Exact, Method::CFG, 0, w, n, steps, 5).unwrap();
         let (b, sb) = euler(&d, Source::Network(&ds.student), Method::Student, 0, w, n, steps, 5).unwrap();
         let sw = metrics::sliced_w2(a.view(), b.view(), 64, &mut proj);
         println!("w = {w}: sliced W2 student vs teacher {sw:.4}");
         assert!(sw < 0.08, "w = {w}: {sw}");
         assert_eq!((ta.calls_per_sample, sb.calls_per_sample), (0, steps));
         if w == 4.0 {
-            let (c, _) = euler(&d, Source::Exact, Method::Cfg, 0, 1.0, n, steps, 5).unwrap();
+            let (c, _) = euler(&d, Source::Exact, Method::CFG, 0, 1.0, n, steps, 5).unwrap();
             far = metrics::sliced_w2(c.view(), b.view(), 64, &mut proj);
         }
     }
@@ -254,7 +254,7 @@ fn a_student_costs_one_call_per_step_and_a_network_teacher_two() {
     assert!(loss.is_finite() && ds.steps_done() == 3);
     let d = &tr.dataset;
     let (_, s) = euler(d, Source::Network(&ds.student), Method::Student, 1, 2.0, 50, 8, 0).unwrap();
-    let (_, t) = euler(d, Source::Network(&tr.model), Method::Cfg, 1, 2.0, 50, 8, 0).unwrap();
+    let (_, t) = euler(d, Source::Network(&tr.model), Method::CFG, 1, 2.0, 50, 8, 0).unwrap();
     assert_eq!((s.calls_per_sample, t.calls_per_sample), (8, 16));
     // a student without the w input, and a teacher of another data set, are refused
     assert!(Distiller::new(tr.model.config().clone(), DistillConfig::default()).is_err());
@@ -344,7 +344,7 @@ fn rectified_and_plain_cfg_at_equal_calls_on_the_exact_field() {
     let data = d.sample_class(0, 3000, &mut seeded(1, 5));
     let mut proj = seeded(2, 5);
     let hit = |x: &Array2<f32>| metrics::hit_rate(&metrics::classify(&m, x.view()), 0);
-    let (base, _) = euler(&d, Source::Exact, Method::Cfg, 0, 1.0, 3000, 40, 8).unwrap();
+    let (base, _) = euler(&d, Source::Exact, Method::CFG, 0, 1.0, 3000, 40, 8).unwrap();
     for k in [2, 4, 8] {
         let rule = RectifiedCfg { lambda_max: 3.0, gamma: 1.0 };
         let e = compare_at_equal_calls(&d, Source::Exact, 0, rule, k, 3.0, 3000, 8).unwrap();
@@ -404,7 +404,7 @@ fn a_student_from_a_network_teacher_starts_as_the_teacher_and_learns_guidance() 
     let before = gap(&ds);
     ds.train(&mut teacher, 500).unwrap();
     let after = gap(&ds);
-    let (a, _) = euler(d, Source::Network(&tr.model), Method::Cfg, 0, 3.0, n, steps, 4).unwrap();
+    let (a, _) = euler(d, Source::Network(&tr.model), Method::CFG, 0, 3.0, n, steps, 4).unwrap();
     let (b, _) = euler(d, Source::Network(&ds.student), Method::Student, 0, 3.0, n, steps, 4).unwrap();
     let sw = metrics::sliced_w2(a.view(), b.view(), 64, &mut seeded(0, 1));
     println!("network teacher, w = 3: endpoint gap {before:.4} -> {after:.4}, sliced W2 {sw:.4}");

@@ -146,21 +146,28 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
     // batches (method::advance), every method with a flow, network and exact
     let mut cprep = Prepared::default();
     let methods = [
-        Method::Cfg,
+        Method::CFG,
         Method::RectifiedCfg(RectifiedCfg::default()),
         Method::NoiseScale { tau: 0.5 },
         Method::VelocityScale { temperature: 0.5, clock: Clock::Rescaled },
-        Method::Classifier,
+        Method::CLASSIFIER,
         Method::GuidanceInterval { t_lo: 0.2, t_hi: 0.7 },
-        Method::CfgZeroStar { zero_steps: 2 },
-        Method::Apg(method::Apg { eta: 0.5, norm_threshold: Some(1.0), momentum: 0.5 }),
-        Method::Autoguidance { guide_widen: 1.5 },
+        Method::CfgZeroStar { zero_steps: 2, schedule: method::Schedule::of(method::Shape::Late) },
+        Method::Apg(method::Apg {
+            eta: 0.5,
+            norm_threshold: Some(1.0),
+            momentum: 0.5,
+            ..method::Apg::default()
+        }),
+        Method::Autoguidance { guide_widen: 1.5, schedule: method::Schedule::CONSTANT },
         Method::Fkc { eta: 1.0 },
+        Method::Cfg { schedule: method::Schedule::of(method::Shape::Cosine) },
+        Method::CfgPlusPlus,
     ];
     let guide_mixture = method::autoguidance::widened(&mixture, 1.5);
     let mut gprep = Prepared::default();
     // every method with its own solver (fkc: the SDE), and CFG with the SDE solver too
-    let runs = methods.into_iter().map(|m| (m, m.solver(Solver::Euler))).chain([(Method::Cfg, Solver::Sde)]);
+    let runs = methods.into_iter().map(|m| (m, m.solver(Solver::Euler))).chain([(Method::CFG, Solver::Sde)]);
     for (m, solver) in runs {
         for exact in [false, true] {
             let mut src = if exact {

@@ -192,11 +192,11 @@ fn the_density_methods_have_no_flow_and_a_flow_keeps_its_solver() {
             MethodField::new(m, 2, Some(0), 1.0, &mut velocity, None, None, &mut state, 10).err().unwrap();
         assert!(e.to_string().contains("no flow"), "{e}");
     }
-    let e = MethodField::new(Method::Cfg, 2, Some(2), 1.0, &mut velocity, None, None, &mut state, 10)
+    let e = MethodField::new(Method::CFG, 2, Some(2), 1.0, &mut velocity, None, None, &mut state, 10)
         .err()
         .unwrap();
     assert!(e.to_string().contains("class 2"), "{e}");
-    let e = MethodField::new(Method::Classifier, 2, Some(0), 1.0, &mut velocity, None, None, &mut state, 10)
+    let e = MethodField::new(Method::CLASSIFIER, 2, Some(0), 1.0, &mut velocity, None, None, &mut state, 10)
         .err()
         .unwrap();
     assert!(e.to_string().contains("classifier"), "{e}");

@@ -7,7 +7,7 @@ use clap::{value_parser, Arg, ArgMatches, Args};
 use cfg_playground::datasets::Dataset;
 use cfg_playground::error::{check_range, Error, Result};
 use cfg_playground::invalid;
-use cfg_playground::method::spec::{all_params, needing, Given, Param, Spelling};
+use cfg_playground::method::spec::{all_params, needing, Given, Kind, Param, Spelling};
 use cfg_playground::method::{Method, Models, Needs, METHODS};
 use cfg_playground::mlp::Mlp;
 use cfg_playground::model_file::{ModelFile, ModelKind};
@@ -44,7 +44,7 @@ fn method_help() -> String {
 /// once (a flag several methods share, as --temperature, lists each method's range), as given.
 #[derive(Clone, Debug, Default)]
 pub struct ParamArgs {
-    given: Vec<(&'static str, f64)>,
+    given: Vec<(&'static str, Given)>,
 }
 
 /// The table's parameters with a CLI flag, each flag once.
@@ -71,10 +71,14 @@ impl clap::FromArgMatches for ParamArgs {
 
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> std::result::Result<(), clap::Error> {
         for p in cli_params() {
-            if let Some(v) = matches.get_one::<f64>(p.name) {
+            let v = match p.kind {
+                Kind::Choice { .. } => matches.get_one::<String>(p.name).map(|t| Given::Text(t.clone())),
+                _ => matches.get_one::<f64>(p.name).map(|v| Given::Number(*v)),
+            };
+            if let Some(v) = v {
                 let flag = p.flag.expect("filtered");
                 self.given.retain(|(f, _)| *f != flag);
-                self.given.push((flag, *v));
+                self.given.push((flag, v));
             }
         }
         Ok(())
@@ -85,13 +89,12 @@ impl Args for ParamArgs {
     fn augment_args(cmd: clap::Command) -> clap::Command {
         cli_params().fold(cmd, |cmd, p| {
             let flag = p.flag.expect("filtered");
-            cmd.arg(
-                Arg::new(p.name)
-                    .long(flag.trim_start_matches("--"))
-                    .value_parser(value_parser!(f64))
-                    .allow_negative_numbers(true)
-                    .help(param_help(flag)),
-            )
+            let arg = Arg::new(p.name).long(flag.trim_start_matches("--")).help(param_help(flag));
+            // (a choice is checked against the method's row, with the page's one-line error)
+            cmd.arg(match p.kind {
+                Kind::Choice { .. } => arg.value_parser(value_parser!(String)),
+                _ => arg.value_parser(value_parser!(f64)).allow_negative_numbers(true),
+            })
         })
     }
 
@@ -105,7 +108,7 @@ impl MethodArgs {
     /// method table (the same one-line errors as the page's, with the flags' names).
     pub fn method(&self) -> Result<Method> {
         let spec = self.method.spec();
-        let given = self.params.given.iter().map(|(flag, v)| (*flag, Given::Number(*v)));
+        let given = self.params.given.iter().map(|(flag, v)| (*flag, v.clone()));
         let m = Method::from_name(spec.name, &spec.parse(given, Spelling::Cli)?)?;
         if self.classifier.is_some() && m.needs() != Needs::Classifier {
             return Err(invalid!("--classifier goes with --method {}", needing(Needs::Classifier)));
@@ -120,10 +123,10 @@ impl MethodArgs {
     /// [`cfg_playground::sde::DEFAULT_SDE_NOISE`]).
     pub fn sde_noise(&self) -> Result<f32> {
         match self.params.given.iter().find(|(flag, _)| *flag == "--sde-noise") {
-            Some((_, v)) => {
+            Some((_, Given::Number(v))) => {
                 check_range("--sde-noise", *v, 0.0, cfg_playground::sde::MAX_SDE_NOISE).map(|v| v as f32)
             }
-            None => Ok(cfg_playground::sde::DEFAULT_SDE_NOISE),
+            _ => Ok(cfg_playground::sde::DEFAULT_SDE_NOISE),
         }
     }
 

@@ -25,6 +25,7 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 use serde::Serialize;
 
 use super::field::Both;
+use super::schedule::Schedule;
 use crate::error::{check_range, Result};
 use crate::field::{FieldSource, StepAt, VelocityField};
 
@@ -42,11 +43,14 @@ pub struct Apg {
     pub norm_threshold: Option<f32>,
     /// Momentum β in [0, 1) of the running average of the guidance (0: none).
     pub momentum: f32,
+    /// The schedule of w along the path (`method/schedule.rs`).
+    #[serde(skip_serializing_if = "Schedule::is_constant")]
+    pub schedule: Schedule,
 }
 
 impl Default for Apg {
     fn default() -> Self {
-        Apg { eta: 0.0, norm_threshold: None, momentum: 0.0 }
+        Apg { eta: 0.0, norm_threshold: None, momentum: 0.0, schedule: Schedule::CONSTANT }
     }
 }
 
@@ -61,7 +65,7 @@ impl Apg {
         if !(b.is_finite() && (0.0..1.0).contains(&b)) {
             return Err(crate::invalid!("momentum must be in [0, 1), got {b}"));
         }
-        Ok(())
+        self.schedule.validate()
     }
 }
 

@@ -5,6 +5,7 @@ use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 
 use super::apg::ApgField;
 use super::autoguidance::AutoguidanceField;
+use super::cfg_plus_plus::effective_w;
 use super::interval::IntervalField;
 use super::zero_star::ZeroStarField;
 use super::{Method, Needs};
@@ -237,7 +238,7 @@ impl<'r, 'v, 'c> MethodField<'r, 'v, 'c> {
                     return Err(invalid!("{} needs a guide (a weaker model of the same data)", method.name()))
                 }
                 Some(FieldSource::Network { model, .. }) => {
-                    check_velocity(Some(model.config()), &Method::Cfg, n_classes)
+                    check_velocity(Some(model.config()), &Method::CFG, n_classes)
                         .map_err(|e| invalid!("the guide does not fit: {e}"))?
                 }
                 Some(FieldSource::Exact { mixture, .. }) if mixture.n_classes != n_classes => {
@@ -252,17 +253,19 @@ impl<'r, 'v, 'c> MethodField<'r, 'v, 'c> {
         state.prepare(&method, rows);
         let label = class.unwrap_or(n_classes as u32);
         let mut f = MethodField { method, class, label, w, velocity, classifier, guide, state, calls: 0 };
-        f.calls = f.with_field(|v| v.calls());
+        f.calls = f.with_field(0.0, |v| v.calls());
         Ok(f)
     }
 
-    /// Runs `f` on the velocity field of the method: the one place that switches on it.
-    fn with_field<R>(&mut self, f: impl FnOnce(&mut dyn VelocityField) -> R) -> R {
+    /// Runs `f` on the velocity field of the method at time `t` (its scale there: w by the
+    /// method's schedule, [`Method::schedule`]): the one place that switches on the method.
+    fn with_field<R>(&mut self, t: f32, f: impl FnOnce(&mut dyn VelocityField) -> R) -> R {
         let labels = std::slice::from_ref(&self.label);
-        let cfg = guidance_for(self.class, self.w);
+        let w = self.method.schedule().w_at(self.w, t);
+        let cfg = guidance_for(self.class, w);
         match (self.method, self.class) {
-            (Method::Cfg | Method::NoiseScale { .. }, _)
-            | (Method::RectifiedCfg(_) | Method::Classifier, None) => {
+            (Method::Cfg { .. } | Method::NoiseScale { .. }, _)
+            | (Method::RectifiedCfg(_) | Method::Classifier { .. }, None) => {
                 // CFG; rectified CFG and classifier guidance without a class: the unconditional field
                 f(&mut Bound { source: self.velocity, labels, guidance: cfg })
             }
@@ -286,42 +289,47 @@ impl<'r, 'v, 'c> MethodField<'r, 'v, 'c> {
                     extra: std::slice::from_ref(&self.w),
                 })
             }
-            (Method::Classifier, Some(_)) => {
+            (Method::Classifier { .. }, Some(_)) => {
                 let classifier = self.classifier.as_deref_mut().expect("checked by MethodField::new");
                 f(&mut ClassifierGuided {
                     velocity: self.velocity,
                     classifier,
                     labels,
                     base: Guidance::Unconditional,
-                    scale: self.w,
+                    scale: w,
                 })
             }
             (Method::GuidanceInterval { t_lo, t_hi }, class) => {
                 f(&mut IntervalField { source: self.velocity, labels, class, w: self.w, t_lo, t_hi })
             }
-            (Method::CfgZeroStar { zero_steps }, class) => {
+            (Method::CfgZeroStar { zero_steps, .. }, class) => {
                 let (k, both) =
                     (self.state.at.k, self.state.both.as_mut().expect("prepared by MethodField::new"));
                 let source = &mut *self.velocity;
-                f(&mut ZeroStarField { source, labels, class, w: self.w, zero_steps, k, both })
+                f(&mut ZeroStarField { source, labels, class, w, zero_steps, k, both })
             }
             (Method::Apg(rule), class) => {
                 let st = &mut *self.state;
                 let both = st.both.as_mut().expect("prepared by MethodField::new");
                 let (at, average) = (st.at, &mut st.average);
                 let source = &mut *self.velocity;
-                f(&mut ApgField { source, labels, class, w: self.w, rule, at, both, average })
+                f(&mut ApgField { source, labels, class, w, rule, at, both, average })
             }
             (Method::Autoguidance { .. }, class) => {
                 let guide = self.guide.as_deref_mut().expect("checked by MethodField::new");
                 let both = self.state.both.as_mut().expect("prepared by MethodField::new");
                 let source = &mut *self.velocity;
-                f(&mut AutoguidanceField { source, guide, labels, class, w: self.w, both })
+                f(&mut AutoguidanceField { source, guide, labels, class, w, both })
             }
             (Method::Fkc { .. }, _) => {
                 // the CFG field (the drift of its SDE before the noise and the weights: the
                 // corrected run itself is stepped by `advance`, through `Particles::advance_rows_fkc`)
                 f(&mut Bound { source: self.velocity, labels, guidance: cfg })
+            }
+            (Method::CfgPlusPlus, class) => {
+                // an Euler step of CFG at λ·(t + h)(1 − t)/h (the row insists on Euler)
+                let w_eff = effective_w(self.w, t, self.state.at.dt);
+                f(&mut Bound { source: self.velocity, labels, guidance: guidance_for(class, w_eff) })
             }
             (Method::Tilted | Method::Tempered { .. }, _) => {
                 unreachable!("MethodField::new refuses the methods without a flow")
@@ -385,7 +393,7 @@ pub fn advance(
 
 impl VelocityField for MethodField<'_, '_, '_> {
     fn eval(&mut self, x: ArrayView2<f32>, t: f32, v: ArrayViewMut2<f32>) {
-        self.with_field(|f| f.eval(x, t, v))
+        self.with_field(t, |f| f.eval(x, t, v))
     }
 
     fn calls(&self) -> usize {
@@ -393,11 +401,11 @@ impl VelocityField for MethodField<'_, '_, '_> {
     }
 
     fn calls_at(&mut self, k: usize, t: f32) -> usize {
-        self.with_field(|f| f.calls_at(k, t))
+        self.with_field(t, |f| f.calls_at(k, t))
     }
 
     fn at_step(&mut self, at: StepAt) {
         self.state.at = at;
-        self.with_field(|f| f.at_step(at))
+        self.with_field(at.t, |f| f.at_step(at))
     }
 }

@@ -196,7 +196,9 @@ pub struct Values<'a> {
 }
 
 impl Values<'_> {
-    /// The value of `name`, or None (a parameter without a default, not given).
+    /// The value of `name`, or None (a parameter without a default, not given). (Not inlined
+    /// into every row's `build`: the page's wasm has a size budget.)
+    #[inline(never)]
     pub fn opt(&self, name: &str) -> Option<f64> {
         let p = self.spec.params.iter().find(|p| p.name == name);
         let p = p.unwrap_or_else(|| panic!("{} declares no parameter {name}", self.spec.name));

@@ -5,6 +5,7 @@
 
 use super::apg::{MAX_ETA, MAX_NORM_THRESHOLD};
 use super::autoguidance::{DEFAULT_WIDEN, MAX_WIDEN};
+use super::schedule::{Schedule, Shape};
 use super::spec::{Kind, MethodSpec, Needs, Param, Runs, Values};
 use super::{Apg, Method, DEFAULT_INTERVAL, DEFAULT_ZERO_STEPS};
 use crate::caps::{MAX_GUIDANCE, MAX_NOISE_SCALE, MAX_SAMPLER_STEPS, MAX_VELOCITY_SCALE};
@@ -60,6 +61,7 @@ const TEMPERED: [Param; 1] = [number(
     1.0,
     "T in p(x|c)^(1/T)",
 )];
+/// The window [t_lo, t_hi]: guidance-interval's interval, and the `interval` schedule's window.
 const INTERVAL: [Param; 2] = [
     number(
         "t_lo",
@@ -68,9 +70,9 @@ const INTERVAL: [Param; 2] = [
         0.0,
         1.0,
         DEFAULT_INTERVAL.0 as f64,
-        "CFG acts for t in [t_lo, t_hi] (t = 0 noise, 1 data)",
+        "the window [t_lo, t_hi] of guidance-interval and of the interval schedule (t = 0 noise, 1 data)",
     ),
-    number("t_hi", Some("--t-hi"), "tHi", 0.0, 1.0, DEFAULT_INTERVAL.1 as f64, "the end of the interval"),
+    number("t_hi", Some("--t-hi"), "tHi", 0.0, 1.0, DEFAULT_INTERVAL.1 as f64, "the end of that window"),
 ];
 const ZERO_STAR: [Param; 1] = [Param {
     name: "zero_steps",
@@ -117,6 +119,35 @@ const AUTOGUIDANCE: [Param; 1] = [number(
     "on the exact field: the guide mixture's covariances are the data's times this factor",
 )];
 
+/// The schedule of w(t) every method with a meaningful w(t) takes, and its window (for `interval`).
+pub(super) const SCHEDULE: [Param; 3] = [
+    Param {
+        name: "schedule",
+        flag: Some("--schedule"),
+        js: "schedule",
+        kind: Kind::Choice { of: &Shape::NAMES },
+        default: Some(0.0),
+        doc: "w(t) = 1 + (w − 1)·s(t), s of mean 1 (Guidance schedules, below)",
+    },
+    INTERVAL[0],
+    INTERVAL[1],
+];
+const ZERO_STAR_SCHEDULED: [Param; 4] = [ZERO_STAR[0], SCHEDULE[0], SCHEDULE[1], SCHEDULE[2]];
+const APG_SCHEDULED: [Param; 6] = [APG[0], APG[1], APG[2], SCHEDULE[0], SCHEDULE[1], SCHEDULE[2]];
+const AUTOGUIDANCE_SCHEDULED: [Param; 4] = [AUTOGUIDANCE[0], SCHEDULE[0], SCHEDULE[1], SCHEDULE[2]];
+const WINDOW: [(&str, &str); 1] = [("t_lo", "t_hi")];
+
+/// The schedule of a row with [`SCHEDULE`]'s parameters (one copy for the five rows: the page's
+/// wasm has a size budget).
+#[inline(never)]
+fn schedule(v: &Values) -> Schedule {
+    Schedule {
+        shape: Shape::ALL[v.num("schedule") as usize],
+        t_lo: v.num("t_lo") as f32,
+        t_hi: v.num("t_hi") as f32,
+    }
+}
+
 const FKC: [Param; 1] = [number(
     "sde_noise",
     Some("--sde-noise"),
@@ -147,8 +178,14 @@ const fn row(
 }
 
 /// Every sampling method, in the order of [`super::Method::NAMES`].
-pub const METHODS: [MethodSpec; 13] = [
-    row("cfg", "v_u + w·(v_c − v_u)", "2 (1 at w ∈ {0, 1})", |_| Method::Cfg),
+pub const METHODS: [MethodSpec; 14] = [
+    MethodSpec {
+        params: &SCHEDULE,
+        ordered: &WINDOW,
+        ..row("cfg", "v_u + w(t)·(v_c − v_u), w(t) by its schedule", "2 (1 at w(t) ∈ {0, 1})", |v| Method::Cfg {
+            schedule: schedule(v),
+        })
+    },
     MethodSpec {
         solver: Some(Solver::Euler),
         params: &RCFG,
@@ -194,11 +231,13 @@ pub const METHODS: [MethodSpec; 13] = [
     },
     MethodSpec {
         needs: Needs::Classifier,
+        params: &SCHEDULE,
+        ordered: &WINDOW,
         ..row(
             "classifier",
             "v_u + λ·((1−t)/t)·∇log p(c|x_t), λ = w (`classifier.rs`); a classifier network or the exact Bayes classifier",
             "1 + 2 (classifier forward and backward)",
-            |_| Method::Classifier,
+            |v| Method::Classifier { schedule: schedule(v) },
         )
     },
     MethodSpec {
@@ -212,16 +251,18 @@ pub const METHODS: [MethodSpec; 13] = [
         )
     },
     MethodSpec {
-        params: &ZERO_STAR,
+        params: &ZERO_STAR_SCHEDULED,
+        ordered: &WINDOW,
         ..row(
             "cfg-zero-star",
             "s*·v_u + w·(v_c − s*·v_u), s* = ⟨v_c, v_u⟩/‖v_u‖², zero velocity in the first K steps (Fan et al. 2025; `method/zero_star.rs`)",
             "2 (0 in the first K steps)",
-            |v| Method::CfgZeroStar { zero_steps: v.num("zero_steps") as usize },
+            |v| Method::CfgZeroStar { zero_steps: v.num("zero_steps") as usize, schedule: schedule(v) },
         )
     },
     MethodSpec {
-        params: &APG,
+        params: &APG_SCHEDULED,
+        ordered: &WINDOW,
         ..row(
             "apg",
             "adaptive projected guidance: the guidance's part along x̂1_c weighted by η, its norm capped at r, momentum β (Sadat et al. 2024; `method/apg.rs`)",
@@ -230,17 +271,19 @@ pub const METHODS: [MethodSpec; 13] = [
                 eta: v.num("eta") as f32,
                 norm_threshold: v.opt("norm_threshold").map(|r| r as f32),
                 momentum: v.num("momentum") as f32,
+                schedule: schedule(v),
             }),
         )
     },
     MethodSpec {
         needs: Needs::Guide,
-        params: &AUTOGUIDANCE,
+        params: &AUTOGUIDANCE_SCHEDULED,
+        ordered: &WINDOW,
         ..row(
             "autoguidance",
             "v_bad + w·(v_good − v_bad), both conditional, the guide a weaker model of the same data; on the exact field the mixture with covariances × `guide_widen` (Karras et al. 2024; `method/autoguidance.rs`)",
             "2 (1 model + 1 guide)",
-            |v| Method::Autoguidance { guide_widen: v.num("guide_widen") },
+            |v| Method::Autoguidance { guide_widen: v.num("guide_widen"), schedule: schedule(v) },
         )
     },
     MethodSpec {
@@ -251,6 +294,15 @@ pub const METHODS: [MethodSpec; 13] = [
             "Feynman–Kac-corrected CFG: particles follow the CFG SDE at η with log-weights d log W = w(w−1)·t/(1−t)·‖v_c − v_u‖² dt, resampled when the ESS falls below N/2 and at the end, so they sample p^(1−w)·p(·|c)^w (Skreta et al. 2025; `fkc.rs`); without a class, the SDE",
             "2",
             |v| Method::Fkc { eta: v.num("sde_noise") as f32 },
+        )
+    },
+    MethodSpec {
+        solver: Some(Solver::Euler),
+        ..row(
+            "cfg-plus-plus",
+            "guided x̂1, renoised by the unconditional x̂0: CFG at λ·(t+h)(1−t)/h, λ = w (Chung et al. 2025)",
+            "2",
+            |_| Method::CfgPlusPlus,
         )
     },
 ];
@@ -299,7 +351,7 @@ pub fn markdown() -> String {
             );
         }
     }
-    s
+    s + &super::schedule::markdown()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ fn cfg(n: usize) -> SampleConfig {
 #[test]
 fn cfg_method_is_plain_generate() {
     let d = Dataset::by_name("overlapping").unwrap();
-    let a = generate(&d, Source::Exact, &Method::Cfg, Some(0), &cfg(200)).unwrap();
+    let a = generate(&d, Source::Exact, &Method::CFG, Some(0), &cfg(200)).unwrap();
     let b = sample::generate(&d, Source::Exact, Some(0), &cfg(200)).unwrap();
     assert_eq!(a.0, b.0);
 }
@@ -19,7 +19,7 @@ fn cfg_method_is_plain_generate() {
 #[test]
 fn noise_scale_one_and_velocity_scale_one_are_cfg() {
     let d = Dataset::by_name("face").unwrap();
-    let base = generate(&d, Source::Exact, &Method::Cfg, Some(2), &cfg(100)).unwrap().0;
+    let base = generate(&d, Source::Exact, &Method::CFG, Some(2), &cfg(100)).unwrap().0;
     let ns = generate(&d, Source::Exact, &Method::NoiseScale { tau: 1.0 }, Some(2), &cfg(100)).unwrap().0;
     let vs = generate(
         &d,
@@ -63,14 +63,14 @@ fn exact_methods_sample_their_density() {
 fn exact_classifier_guidance_samples_as_exact_cfg() {
     // the post's derivation: with the Bayes classifier, classifier guidance at λ = w is CFG
     let d = Dataset::by_name("overlapping").unwrap();
-    let a = generate(&d, Source::Exact, &Method::Classifier, Some(1), &cfg(300)).unwrap().0;
-    let b = generate(&d, Source::Exact, &Method::Cfg, Some(1), &cfg(300)).unwrap().0;
+    let a = generate(&d, Source::Exact, &Method::CLASSIFIER, Some(1), &cfg(300)).unwrap().0;
+    let b = generate(&d, Source::Exact, &Method::CFG, Some(1), &cfg(300)).unwrap().0;
     let gap = crate::metrics::mean_distance(a.view(), b.view());
     // Pointwise the two fields agree for t > 0 (tests/classifier.rs); only the first Euler
     // step differs: at t = 0 the Bayes classifier's gradient is exactly 0 (x_0 is pure noise)
     // while v_c − v_u = E[x1|c] − E[x1] is not; (1 − t)/t·∇log p(c|x_t) only tends to it.
     let c = SampleConfig { guidance: 1.0, ..cfg(300) };
-    let cond = generate(&d, Source::Exact, &Method::Cfg, Some(1), &c).unwrap().0;
+    let cond = generate(&d, Source::Exact, &Method::CFG, Some(1), &c).unwrap().0;
     let effect = crate::metrics::mean_distance(b.view(), cond.view());
     assert!(gap < 0.1 * effect, "mean distance {gap}, guidance moves points by {effect}");
 }
@@ -83,7 +83,7 @@ fn bad_parameters_and_sources_are_named() {
     assert!(e.to_string().contains("tau"), "{e}");
     let e = generate(&d, Source::Exact, &Method::Student, Some(0), &cfg(10)).unwrap_err();
     assert!(e.to_string().contains("student"), "{e}");
-    let e = generate(&d, Source::Exact, &Method::Cfg, Some(9), &cfg(10)).unwrap_err();
+    let e = generate(&d, Source::Exact, &Method::CFG, Some(9), &cfg(10)).unwrap_err();
     assert!(e.to_string().contains("class 9"), "{e}");
 }
 
@@ -137,11 +137,11 @@ fn guidance_interval_is_cfg_on_the_whole_interval_and_w1_on_an_empty_one() {
             for label in [Some(1), None] {
                 let go = |m: &Method, w| run_with(&d, source, Models::default(), m, label, w, 16, solver);
                 let whole = go(&Method::GuidanceInterval { t_lo: 0.0, t_hi: 1.0 }, 3.0);
-                assert_eq!(whole.0, go(&Method::Cfg, 3.0).0, "[0, 1] is CFG ({solver:?}, {label:?})");
-                assert_eq!(whole.1.calls_per_sample, go(&Method::Cfg, 3.0).1.calls_per_sample);
+                assert_eq!(whole.0, go(&Method::CFG, 3.0).0, "[0, 1] is CFG ({solver:?}, {label:?})");
+                assert_eq!(whole.1.calls_per_sample, go(&Method::CFG, 3.0).1.calls_per_sample);
                 let empty = go(&Method::GuidanceInterval { t_lo: 0.4, t_hi: 0.4 }, 3.0);
-                assert_eq!(empty.0, go(&Method::Cfg, 1.0).0, "an empty interval is w = 1");
-                assert_eq!(empty.1.calls_per_sample, go(&Method::Cfg, 1.0).1.calls_per_sample);
+                assert_eq!(empty.0, go(&Method::CFG, 1.0).0, "an empty interval is w = 1");
+                assert_eq!(empty.1.calls_per_sample, go(&Method::CFG, 1.0).1.calls_per_sample);
             }
         }
     }
@@ -152,7 +152,7 @@ fn guidance_interval_is_cfg_on_the_whole_interval_and_w1_on_an_empty_one() {
     assert_eq!(st.calls_per_sample, 8 * 2 + 8);
     // and a real interval differs from both
     let part = run_with(&d, Source::Exact, Models::default(), &m, Some(0), 3.0, 16, Solver::Euler).0;
-    let cfg = run_with(&d, Source::Exact, Models::default(), &Method::Cfg, Some(0), 3.0, 16, Solver::Euler).0;
+    let cfg = run_with(&d, Source::Exact, Models::default(), &Method::CFG, Some(0), 3.0, 16, Solver::Euler).0;
     assert!(max_gap(&part, &cfg) > 1e-3);
 }
 
@@ -160,25 +160,25 @@ fn guidance_interval_is_cfg_on_the_whole_interval_and_w1_on_an_empty_one() {
 fn cfg_zero_star_identities() {
     let d = Dataset::by_name("overlapping").unwrap();
     let model = net(2, 2);
-    let z = |k| Method::CfgZeroStar { zero_steps: k };
+    let z = |k| Method::CfgZeroStar { zero_steps: k, schedule: Schedule::CONSTANT };
     let none = Models::default();
     // one class: v_u = v_c exactly, so s* = 1 exactly and every w gives the conditional flow
     let one = Dataset::custom(vec![("a".into(), vec![[0.0, 0.0], [1.0, 1.0], [1.0, -0.5]])], 0.2).unwrap();
     for solver in [Solver::Euler, Solver::Heun] {
         let a = run_with(&one, Source::Exact, none, &z(0), Some(0), 4.0, 12, solver).0;
-        let b = run_with(&one, Source::Exact, none, &Method::Cfg, Some(0), 1.0, 12, solver).0;
+        let b = run_with(&one, Source::Exact, none, &Method::CFG, Some(0), 1.0, 12, solver).0;
         assert_eq!(a, b, "one class, {solver:?}");
     }
     let mut report = Vec::new();
     for source in [Source::Exact, Source::Network(&model)] {
         // w = 1: s*·v_u + (v_c − s*·v_u) = v_c, to f64 rounding
         let a = run_with(&d, source, none, &z(0), Some(1), 1.0, 12, Solver::Heun).0;
-        let b = run_with(&d, source, none, &Method::Cfg, Some(1), 1.0, 12, Solver::Heun).0;
+        let b = run_with(&d, source, none, &Method::CFG, Some(1), 1.0, 12, Solver::Heun).0;
         report.push(max_gap(&a, &b));
         assert!(max_gap(&a, &b) < 1e-5, "w = 1: {}", max_gap(&a, &b));
         // unconditionally it is the unconditional flow, bit for bit
         let a = run_with(&d, source, none, &z(0), None, 3.0, 12, Solver::Euler).0;
-        let b = run_with(&d, source, none, &Method::Cfg, None, 3.0, 12, Solver::Euler).0;
+        let b = run_with(&d, source, none, &Method::CFG, None, 3.0, 12, Solver::Euler).0;
         assert_eq!(a, b);
         // K = steps: nothing moves, and no network call is made
         let (a, st) = run_with(&d, source, none, &z(12), Some(1), 3.0, 12, Solver::Heun);
@@ -186,7 +186,7 @@ fn cfg_zero_star_identities() {
         assert_eq!(st.calls_per_sample, 0);
         // it guides: far from CFG at w = 3 where v_u and v_c are not parallel
         let a = run_with(&d, source, none, &z(0), Some(1), 3.0, 12, Solver::Euler).0;
-        let b = run_with(&d, source, none, &Method::Cfg, Some(1), 3.0, 12, Solver::Euler).0;
+        let b = run_with(&d, source, none, &Method::CFG, Some(1), 3.0, 12, Solver::Euler).0;
         assert!(max_gap(&a, &b) > 1e-3);
     }
     let (_, st) = run_with(&d, Source::Network(&model), none, &z(2), Some(0), 3.0, 12, Solver::Heun);
@@ -206,31 +206,31 @@ fn apg_identities() {
     let d = Dataset::by_name("overlapping").unwrap();
     let model = net(3, 2);
     let none = Models::default();
-    let apg = |eta, r, beta| Method::Apg(Apg { eta, norm_threshold: r, momentum: beta });
+    let apg = |eta, r, beta| Method::Apg(Apg { eta, norm_threshold: r, momentum: beta, ..Apg::default() });
     let mut report = Vec::new();
     for source in [Source::Exact, Source::Network(&model)] {
         for solver in [Solver::Euler, Solver::Heun] {
             // η = 1, no cap, no momentum: v_c + (w − 1)(v_c − v_u) is CFG, to rounding
             let a = run_with(&d, source, none, &apg(1.0, None, 0.0), Some(0), 4.0, 16, solver);
-            let b = run_with(&d, source, none, &Method::Cfg, Some(0), 4.0, 16, solver);
+            let b = run_with(&d, source, none, &Method::CFG, Some(0), 4.0, 16, solver);
             report.push(max_gap(&a.0, &b.0));
             assert!(max_gap(&a.0, &b.0) < 1e-4, "{solver:?}: {}", max_gap(&a.0, &b.0));
             assert_eq!(a.1.calls_per_sample, b.1.calls_per_sample);
             // w = 1: the conditional flow, bit for bit, whatever η, r, β
             let a = run_with(&d, source, none, &apg(0.0, Some(0.5), 0.5), Some(0), 1.0, 16, solver).0;
-            let b = run_with(&d, source, none, &Method::Cfg, Some(0), 1.0, 16, solver).0;
+            let b = run_with(&d, source, none, &Method::CFG, Some(0), 1.0, 16, solver).0;
             assert_eq!(a, b);
             // unconditionally: the unconditional flow
             let a = run_with(&d, source, none, &apg(0.0, None, 0.0), None, 4.0, 16, solver).0;
-            let b = run_with(&d, source, none, &Method::Cfg, None, 4.0, 16, solver).0;
+            let b = run_with(&d, source, none, &Method::CFG, None, 4.0, 16, solver).0;
             assert_eq!(a, b);
         }
         // a cap of 0 removes the guidance at every t < 1 (Euler never evaluates t = 1)
         let a = run_with(&d, source, none, &apg(1.0, Some(0.0), 0.0), Some(1), 4.0, 16, Solver::Euler).0;
-        let b = run_with(&d, source, none, &Method::Cfg, Some(1), 1.0, 16, Solver::Euler).0;
+        let b = run_with(&d, source, none, &Method::CFG, Some(1), 1.0, 16, Solver::Euler).0;
         assert_eq!(a, b);
         // η = 0 and momentum change the samples
-        let cfg = run_with(&d, source, none, &Method::Cfg, Some(1), 4.0, 16, Solver::Euler).0;
+        let cfg = run_with(&d, source, none, &Method::CFG, Some(1), 4.0, 16, Solver::Euler).0;
         let a = run_with(&d, source, none, &apg(0.0, None, 0.0), Some(1), 4.0, 16, Solver::Euler).0;
         let b = run_with(&d, source, none, &apg(0.0, None, 0.5), Some(1), 4.0, 16, Solver::Euler).0;
         assert!(max_gap(&a, &cfg) > 1e-3 && max_gap(&a, &b) > 1e-3);
@@ -273,12 +273,12 @@ fn autoguidance_by_itself_is_w1_for_every_w() {
     let d = Dataset::by_name("overlapping").unwrap();
     let model = net(4, 2);
     let itself = Models { classifier: None, guide: Some(&model) };
-    let ag = |f| Method::Autoguidance { guide_widen: f };
+    let ag = |f| Method::Autoguidance { guide_widen: f, schedule: Schedule::CONSTANT };
     for solver in [Solver::Euler, Solver::Heun] {
         for label in [Some(0), None] {
-            let cond = run_with(&d, Source::Network(&model), itself, &Method::Cfg, label, 1.0, 12, solver).0;
+            let cond = run_with(&d, Source::Network(&model), itself, &Method::CFG, label, 1.0, 12, solver).0;
             let exact_cond =
-                run_with(&d, Source::Exact, Models::default(), &Method::Cfg, label, 1.0, 12, solver).0;
+                run_with(&d, Source::Exact, Models::default(), &Method::CFG, label, 1.0, 12, solver).0;
             for w in [0.0, 1.0, 3.0, -2.0] {
                 let (a, st) = run_with(&d, Source::Network(&model), itself, &ag(1.5), label, w, 12, solver);
                 assert_eq!(a, cond, "w {w}, {solver:?}, {label:?}");
@@ -296,7 +296,7 @@ fn autoguidance_by_itself_is_w1_for_every_w() {
     let b = run_with(&d, Source::Network(&model), itself, &ag(1.5), Some(0), 3.0, 12, Solver::Euler).0;
     assert!(max_gap(&a, &b) > 1e-3);
     let a = run_with(&d, Source::Exact, Models::default(), &ag(2.0), Some(0), 3.0, 12, Solver::Euler).0;
-    let b = run_with(&d, Source::Exact, Models::default(), &Method::Cfg, Some(0), 1.0, 12, Solver::Euler).0;
+    let b = run_with(&d, Source::Exact, Models::default(), &Method::CFG, Some(0), 1.0, 12, Solver::Euler).0;
     assert!(max_gap(&a, &b) > 1e-3);
     // errors: no guide for a network, a guide for the exact field, a guide of other classes,
     // a narrowing factor

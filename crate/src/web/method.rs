@@ -46,6 +46,14 @@ pub fn method_table() -> Result<JsValue, JsError> {
     to_js(&rows)
 }
 
+/// A guidance schedule's w(t) (`schedule`: a name of the method table's `schedule` parameter,
+/// `w` its mean, [`tLo`, `tHi`] the `interval` schedule's window) at `n` evenly spaced times
+/// t = 0 (noise) … 1 (data), for the page's small w(t) plot; bad input is a one-line error.
+#[wasm_bindgen(js_name = scheduleCurve)]
+pub fn schedule_curve(schedule: &str, w: f64, t_lo: f64, t_hi: f64, n: f64) -> Result<Vec<f32>, JsError> {
+    method::schedule::curve(schedule, w, t_lo, t_hi, n).map_err(js)
+}
+
 /// Autoguidance's guide on the page: a snapshot of a model's network (with its data set's name
 /// and its own buffers), or, on the exact field, the model's mixture widened (cached with the
 /// mixture it was made from).
@@ -112,7 +120,8 @@ impl MethodHandle {
     /// no flow) with `options`, an object with any of w (the guidance scale, λ for classifier
     /// guidance, the student's input), exact (the data's exact fields instead of the networks)
     /// and the method's own parameters by their page names (docs/methods.md: lambdaMax, gamma,
-    /// tau, temperature, clock, tLo, tHi, zeroSteps, eta, normThreshold, momentum, guideWiden),
+    /// tau, temperature, clock, schedule, tLo, tHi, zeroSteps, eta, normThreshold, momentum,
+    /// guideWiden, sdeNoise),
     /// each checked against the method's row; another method's parameter is ignored, an unknown
     /// name is an error. A method that needs a classifier takes one by `setClassifier` on a
     /// network, one that needs a guide by `setGuide`.

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use cfg_playground::datasets::Dataset;
 use cfg_playground::field::Source;
-use cfg_playground::method::{self, Apg, Method, Models, DEFAULT_INTERVAL, DEFAULT_ZERO_STEPS};
+use cfg_playground::method::{self, Apg, Method, Models, Schedule, DEFAULT_INTERVAL, DEFAULT_ZERO_STEPS};
 use cfg_playground::metrics;
 use cfg_playground::mixture::Mixture;
 use cfg_playground::model_file::ModelFile;
@@ -27,16 +27,16 @@ const WS: [f32; 8] = [1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0, 9.0];
 const TARGET: f64 = 0.99;
 const DATA: [&str; 3] = ["overlapping", "face", "spirals"];
 
-/// One data set's reference data and support threshold.
-struct Bench {
-    d: Dataset,
-    mixture: Mixture,
-    threshold: f64,
-    class_data: Vec<Array2<f32>>,
+/// One data set's reference data and support threshold (the schedules' answers use it too).
+pub(crate) struct Bench {
+    pub(crate) d: Dataset,
+    pub(crate) mixture: Mixture,
+    pub(crate) threshold: f64,
+    pub(crate) class_data: Vec<Array2<f32>>,
 }
 
 impl Bench {
-    fn new(d: Dataset) -> Bench {
+    pub(crate) fn new(d: Dataset) -> Bench {
         let mixture = d.mixture();
         let mut r = rng::seeded(0, stream::EVAL_REF);
         let (all, _) = d.sample(20_000, &mut r);
@@ -92,11 +92,20 @@ fn at_target(b: &Bench, source: Source, models: Models, m: &Method) -> (Point, b
 fn methods() -> [(&'static str, Method); 5] {
     let (t_lo, t_hi) = DEFAULT_INTERVAL;
     [
-        ("cfg", Method::Cfg),
+        ("cfg", Method::CFG),
         ("guidance-interval [0.15, 0.8]", Method::GuidanceInterval { t_lo, t_hi }),
         ("apg (η = 0)", Method::Apg(Apg::default())),
-        ("cfg-zero-star (K = 1)", Method::CfgZeroStar { zero_steps: DEFAULT_ZERO_STEPS }),
-        ("autoguidance", Method::Autoguidance { guide_widen: method::autoguidance::DEFAULT_WIDEN }),
+        (
+            "cfg-zero-star (K = 1)",
+            Method::CfgZeroStar { zero_steps: DEFAULT_ZERO_STEPS, schedule: Schedule::CONSTANT },
+        ),
+        (
+            "autoguidance",
+            Method::Autoguidance {
+                guide_widen: method::autoguidance::DEFAULT_WIDEN,
+                schedule: Schedule::CONSTANT,
+            },
+        ),
     ]
 }
 
@@ -138,7 +147,7 @@ pub fn each_method_at_equal_precision() {
             for (label, m) in methods() {
                 let (p, reached) = at_target(&b, source, models, &m);
                 row(&mut out, name, field, label, &p, reached, exact);
-                if m == Method::Cfg {
+                if m == Method::CFG {
                     cfg_point = Some(p);
                     checks.push((reached, format!("{name} {field}: CFG reaches {TARGET} by w = 9")));
                 }
@@ -195,7 +204,7 @@ pub fn zero_star_early_in_training() {
     )
     .unwrap();
     writeln!(out, "|---|---|---|---|").unwrap();
-    let zero = Method::CfgZeroStar { zero_steps: DEFAULT_ZERO_STEPS };
+    let zero = Method::CfgZeroStar { zero_steps: DEFAULT_ZERO_STEPS, schedule: Schedule::CONSTANT };
     let mut checks = Vec::new();
     for name in DATA {
         let shipped = model(name);
@@ -203,7 +212,7 @@ pub fn zero_star_early_in_training() {
         let b = Bench::new(shipped.dataset.clone());
         for (label, file) in [("10% trained", &early), ("shipped", &shipped)] {
             let src = Source::Network(&file.model);
-            let a = measure(&b, src, Models::default(), &Method::Cfg, 3.0);
+            let a = measure(&b, src, Models::default(), &Method::CFG, 3.0);
             let z = measure(&b, src, Models::default(), &zero, 3.0);
             writeln!(
                 out,

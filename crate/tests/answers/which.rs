@@ -29,9 +29,9 @@ struct Sampler {
 }
 
 const SAMPLERS: [Sampler; 4] = [
-    Sampler { label: "CFG, ODE (Euler)", method: Method::Cfg, solver: Solver::Euler, eta: 0.0 },
-    Sampler { label: "CFG, SDE η = 0.3", method: Method::Cfg, solver: Solver::Sde, eta: 0.3 },
-    Sampler { label: "CFG, SDE η = 1", method: Method::Cfg, solver: Solver::Sde, eta: 1.0 },
+    Sampler { label: "CFG, ODE (Euler)", method: Method::CFG, solver: Solver::Euler, eta: 0.0 },
+    Sampler { label: "CFG, SDE η = 0.3", method: Method::CFG, solver: Solver::Sde, eta: 0.3 },
+    Sampler { label: "CFG, SDE η = 1", method: Method::CFG, solver: Solver::Sde, eta: 1.0 },
     Sampler { label: "FKC, η = 1", method: Method::Fkc { eta: 1.0 }, solver: Solver::Sde, eta: 1.0 },
 ];
 

@@ -45,6 +45,8 @@ const fn case(
 const RCFG: &[(&str, Opt)] = &[("lambdaMax", Num(2.5)), ("gamma", Num(1.5))];
 const INTERVAL: &[(&str, Opt)] = &[("tLo", Num(0.3)), ("tHi", Num(0.7))];
 // with momentum: a running average per particle, kept across the page's batches
+const SCHEDULED_INTERVAL: &[(&str, Opt)] =
+    &[("schedule", Name("interval")), ("tLo", Num(0.2)), ("tHi", Num(0.6))];
 const APG: &[(&str, Opt)] = &[("eta", Num(0.3)), ("normThreshold", Num(2.0)), ("momentum", Num(0.5))];
 
 /// Every case.
@@ -82,6 +84,30 @@ pub const CASES: &[Case] = &[
     case("apg sde exact", "apg", true, 3.0, "sde", &[("sdeNoise", Num(2.0)), ("momentum", Num(0.5))]),
     case("fkc", "fkc", false, 3.0, "sde", &[("sdeNoise", Num(1.0))]),
     case("fkc exact", "fkc", true, 3.0, "sde", &[("sdeNoise", Num(0.5))]),
+    // guidance schedules (`method/schedule.rs`), on a method of each kind
+    case("cfg cosine", "cfg", false, 3.0, "heun", &[("schedule", Name("cosine"))]),
+    case("cfg interval exact", "cfg", true, 3.0, "euler", SCHEDULED_INTERVAL),
+    case("classifier early exact", "classifier", true, 3.0, "euler", &[("schedule", Name("early"))]),
+    case(
+        "apg triangle",
+        "apg",
+        false,
+        3.0,
+        "euler",
+        &[("schedule", Name("triangle")), ("momentum", Num(0.5))],
+    ),
+    case("autoguidance linear-up", "autoguidance", false, 3.0, "heun", &[("schedule", Name("linear-up"))]),
+    case(
+        "cfg-zero-star late exact",
+        "cfg-zero-star",
+        true,
+        3.0,
+        "euler",
+        &[("schedule", Name("late")), ("zeroSteps", Num(1.0))],
+    ),
+    // CFG++: λ = w, Euler only
+    case("cfg-plus-plus", "cfg-plus-plus", false, 0.6, "euler", &[]),
+    case("cfg-plus-plus exact", "cfg-plus-plus", true, 0.6, "euler", &[]),
 ];
 
 impl Case {
