@@ -40,7 +40,7 @@ fn by_cfg_sde(
     eta: f32,
 ) -> cfg_playground::Result<(Array2<f32>, SampleStats)> {
     let cfg = SampleConfig { solver: Solver::Sde, sde_noise: eta, ..cfg.clone() };
-    method::generate(d, Source::Exact, &Method::Cfg, Some(label), &cfg)
+    method::generate(d, Source::Exact, &Method::CFG, Some(label), &cfg)
 }
 
 /// The same by Feynman–Kac-corrected CFG (the `fkc` method, η its parameter).
