@@ -117,6 +117,7 @@ struct TensorEntry {
 /// A drawn data set, stored in the file (dataset "custom").
 #[derive(Serialize, Deserialize)]
 struct DrawnData {
+    #[serde(deserialize_with = "crate::json_float::exact")]
     std: f64,
     classes: Vec<DrawnClass>,
 }
@@ -124,6 +125,7 @@ struct DrawnData {
 #[derive(Serialize, Deserialize)]
 struct DrawnClass {
     name: String,
+    #[serde(deserialize_with = "crate::json_float::exact_points")]
     points: Vec<[f64; 2]>,
 }
 
