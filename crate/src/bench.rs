@@ -92,7 +92,7 @@ pub struct BenchReport {
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
+    v.sort_unstable_by(f64::total_cmp);
     v[v.len() / 2]
 }
 

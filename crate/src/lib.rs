@@ -6,7 +6,7 @@
 //! so no module imports, directly or through others, a module that imports it back
 //! (`crate/tests/layers.rs` checks both against this list):
 //!
-//! 1. leaves: error, caps, rng, fastmath, gemm, params, mixture
+//! 1. leaves: error, caps, rng, fastmath, gemm, params, mixture, json_path, json_float
 //! 2. numerics: real, activation, input, linalg, mlp, activations, adam
 //! 3. data: datasets, metrics
 //! 4. training pieces: descent
@@ -37,6 +37,8 @@ pub mod fkc;
 pub mod flow;
 pub mod gemm;
 pub mod input;
+pub mod json_float;
+pub mod json_path;
 pub mod linalg;
 pub mod method;
 pub mod metrics;

@@ -30,6 +30,7 @@ use crate::caps::MAX_MODEL_FILE_BYTES;
 use crate::datasets::{Dataset, CUSTOM};
 use crate::descent::TrainConfig;
 use crate::error::{Error, Result};
+use crate::json_path;
 use crate::mlp::{Mlp, MlpConfig};
 
 /// The `format` field's value.
@@ -116,6 +117,7 @@ struct TensorEntry {
 /// A drawn data set, stored in the file (dataset "custom").
 #[derive(Serialize, Deserialize)]
 struct DrawnData {
+    #[serde(deserialize_with = "crate::json_float::exact")]
     std: f64,
     classes: Vec<DrawnClass>,
 }
@@ -123,6 +125,7 @@ struct DrawnData {
 #[derive(Serialize, Deserialize)]
 struct DrawnClass {
     name: String,
+    #[serde(deserialize_with = "crate::json_float::exact_points")]
     points: Vec<[f64; 2]>,
 }
 
@@ -264,8 +267,18 @@ impl ModelFile {
             }
             None => return Err(bad("the version field is missing or not a whole number".into())),
         }
-        let file: FileV1 = serde_path_to_error::deserialize(value)
-            .map_err(|e| bad(format!("field '{}': {}", e.path(), e.inner())))?;
+        drop(value);
+        // Read again, now into the file's types: an error names its field, found from serde_json's
+        // position (json_path; serde_path_to_error cost the page's wasm about 50 KB).
+        let file: FileV1 = serde_json::from_slice(bytes).map_err(|e| {
+            let message = e.to_string();
+            let position = format!(" at line {} column {}", e.line(), e.column());
+            let message = message.strip_suffix(&position).unwrap_or(&message);
+            match json_path::offset_of(bytes, e.line(), e.column()) {
+                Some(at) => bad(format!("field '{}': {message}", json_path::path_at(bytes, at))),
+                None => bad(message.to_string()),
+            }
+        })?;
 
         let arch = file.architecture;
         let kind = file.kind;

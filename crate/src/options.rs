@@ -99,7 +99,7 @@ impl ModelOptions {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Drawn {
-    #[serde(default = "default_std")]
+    #[serde(default = "default_std", deserialize_with = "crate::json_float::exact")]
     std: f64,
     classes: Vec<DrawnClass>,
 }
@@ -108,6 +108,7 @@ struct Drawn {
 #[serde(deny_unknown_fields)]
 struct DrawnClass {
     name: String,
+    #[serde(deserialize_with = "crate::json_float::exact_points")]
     points: Vec<[f64; 2]>,
 }
 
