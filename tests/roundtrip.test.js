@@ -232,6 +232,8 @@ async function hostPage() {
 /** Mounts the figure element `id`; its shell is window.__figs[id]. */
 async function mount(page, id) {
   await page.evaluate(async (id) => {
+    // in view, as a reader's figure is: a figure is shown at its first frame, and frames run in view
+    document.getElementById(id).scrollIntoView();
     const { mountElement } = await import('/dist/www/embed.js');
     window.__figs ??= {};
     window.__figs[id] = await mountElement(document.getElementById(id));
