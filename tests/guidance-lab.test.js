@@ -257,3 +257,67 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('guidance lab: a schedule w(t) with its plot, every method measured under it; CFG++ changes with the step count', async () => {
+  const errors = [];
+  const page = await openPage(session.browser, session.url, errors);
+  await page.evaluate(() => window.cfgReady);
+  await page.locator(SEL).scrollIntoViewIfNeeded();
+  await waitMeasured(page);
+  const host = page.locator(SEL);
+  // the lab's schedules are the method table's (crate/src/method/schedule.rs), in its order
+  const [offered, table] = await page.evaluate(async (s) => {
+    const { loadWasm } = await import('./www/lib/models.js');
+    const wasm = await loadWasm();
+    const cfg = wasm.methodTable().find((r) => r.name === 'cfg');
+    const param = cfg.params.find((p) => p.js === 'schedule');
+    const select = document
+      .querySelector(s)
+      .shadowRoot.querySelector('.gl-schedule')
+      .parentElement.querySelector('select');
+    return [[...select.options].map((o) => o.value), param];
+  }, SEL);
+  assert.deepEqual(
+    offered,
+    JSON.stringify(table)
+      .match(/"constant"[^\]]*/)[0]
+      .split(',')
+      .map((n) => JSON.parse(n)),
+  );
+  const plot = () =>
+    page.$eval(SEL, (h) => h.shadowRoot.querySelector('.gl-schedule').getAttribute('aria-label'));
+  assert.match(await plot(), /from 2\.00 at t = 0 to 2\.00 at t = 1, mean 2\.00/, 'constant at w = 2');
+  const before = await metrics(page);
+  // late: w(t) = 1 before t = 1/2 and 2w − 1 after; the panels and the frontier sample again
+  await host.locator('.ctl', { hasText: 'w(t)' }).locator('select').selectOption('late');
+  assert.match(await plot(), /from 1\.00 at t = 0 to 3\.00 at t = 1, mean 2\.00/);
+  await waitMeasured(page);
+  assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /guidance-lab\.schedule=late/);
+  const late = await metrics(page);
+  assert.notEqual(late[0], before[0], 'CFG under the late schedule samples differently');
+  assert.equal(late[1], before[1], 'the guidance interval has its own window: no schedule');
+  // CFG++ on the right: its strength grows with the number of steps
+  await host.locator('.ctl', { hasText: 'right panel' }).locator('select').selectOption('cfg-plus-plus');
+  await waitState(page, 'cfgPanels', 'done');
+  assert.equal((await titles(page))[2].split(' ')[0], 'CFG++');
+  const hits = [];
+  for (const steps of [10, 100]) {
+    await page.evaluate(
+      ([s, v]) => {
+        const input = document.querySelector(s).shadowRoot.querySelector('.ctl input[type=range][max="100"]');
+        input.value = String(v);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      },
+      [SEL, steps],
+    );
+    await page
+      .waitForFunction((s) => document.querySelector(s).dataset.cfgPanels !== 'done', SEL, { timeout: READY })
+      .catch(() => {});
+    await waitState(page, 'cfgPanels', 'done');
+    hits.push(Number(/W2 (\d+\.\d+)/.exec((await metrics(page))[2])[1]));
+  }
+  assert.ok(hits[0] !== hits[1], `CFG++ at 10 and 100 steps: W2 ${hits.join(' and ')}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,5 +1,5 @@
 // The guidance lab's measurements, in the page's worker pool (www/lib/pool.js). Chunks:
-//   point {method, w}   common: {model, guide, cls, exact, n, steps, seed}
+//   point {method, w}   common: {model, guide, cls, exact, n, steps, seed, schedule}
 //     a batch of n samples of class cls by `method` at strength w from the job's noise (its seed:
 //     every point starts from the same noise), measured (hit rate, diversity, off-support, sliced
 //     W2 to the class, network calls) with the noise band of each number (standard deviations over
@@ -31,7 +31,7 @@ export async function point({ method: name, w }, s, ctx, wasm) {
   const flow = new wasm.Flow(s.model, s.cls, s.n, s.steps, 'euler', s.seed, false);
   try {
     while (!flow.done) {
-      flow.advanceFor(labMethod(wasm, name, w, s.exact, s.guide), s.model, SLICE_MS);
+      flow.advanceFor(labMethod(wasm, name, w, s.exact, s.guide, s.schedule), s.model, SLICE_MS);
       await pause();
       if (ctx.cancelled) return null;
     }

@@ -17,6 +17,8 @@ import {
   GUIDE_WIDEN,
   AXES,
   RESAMPLES,
+  SCHEDULES,
+  CFGPP_STEPS,
   labMethod,
   needsGuide,
 } from './methods.js';
@@ -31,7 +33,7 @@ const panel = (key, label, d) => ({
   type: 'enum',
   default: d,
   options: LAB_METHODS,
-  help: `The method of the ${label}: CFG, the guidance interval (CFG for t in [0.15, 0.8]), APG (η = 0), CFG-Zero* (K = 1) or autoguidance.`,
+  help: `The method of the ${label}: CFG, the guidance interval (CFG for t in [0.15, 0.8]), APG (η = 0), CFG-Zero* (K = 1), autoguidance or CFG++ (its strength w at ${CFGPP_STEPS} steps, and changing with the step count).`,
 });
 /**
  * Why 1,000 samples (measured with tests/lab-bench.js in headless Chromium on a shared 2-core
@@ -68,7 +70,22 @@ export default {
         help: 'The strength of every panel’s method: at 1 each is plain conditional sampling (CFG-Zero* but for its zero first step); a point of the chart sets its strength.',
       },
     ),
-    ...fx('all', P.n(1000, 2000), P.steps(40, 100), P.seed(), P.exact()),
+    ...fx(
+      'all',
+      {
+        key: 'schedule',
+        label: 'w(t)',
+        type: 'enum',
+        default: 'constant',
+        options: SCHEDULES,
+        help: 'How the guidance strength varies from noise (t = 0) to data (t = 1), always with mean w: w(t) = 1 + (w − 1)·s(t), s constant, rising, falling, a cosine, a peak mid-run, the first or the last half only, or the interval [0.15, 0.8] only (the plot beside it). For CFG, APG, CFG-Zero* and autoguidance.',
+      },
+      {
+        ...P.steps(40, 100),
+        help: 'Number of Euler steps from noise to data (try 10, 40 and 100 with CFG++).',
+      },
+    ),
+    ...fx('all', P.n(1000, 2000), P.seed(), P.exact()),
     ...fx('axes', {
       key: 'axis',
       label: 'frontier shows',
@@ -80,7 +97,7 @@ export default {
     ...trainParams(),
   ],
   effects: ['data', 'weights', 'all', 'panels', 'axes'],
-  controls: ['dataset', 'class', 'panel1', 'panel2', 'panel3', 'w', 'axis', 'exact'],
+  controls: ['dataset', 'class', 'panel1', 'panel2', 'panel3', 'w', 'schedule', 'steps', 'axis', 'exact'],
   trainNote:
     'Trains a fresh network in a background worker; its checkpoint at a tenth of the steps becomes autoguidance’s guide.',
   caption: () => [
@@ -265,7 +282,7 @@ export default {
         const left = budget - (performance.now() - t0);
         if (left <= 0) break;
         p.flow.advanceFor(
-          labMethod(wasm, p.name, fig.state.w, fig.state.exact, guide()),
+          labMethod(wasm, p.name, fig.state.w, fig.state.exact, guide(), fig.state.schedule),
           fig.model,
           Math.max(0.5, left / open.length),
         );
@@ -280,6 +297,38 @@ export default {
       }
       if (panels.every((p) => p.metrics)) fig.host.dataset.cfgPanels = 'done';
       return ended;
+    }
+
+    // ---------- w(t): a small plot of the schedule beside its control ----------
+    const SVG = 'http://www.w3.org/2000/svg';
+    const curve = document.createElementNS(SVG, 'svg');
+    curve.setAttribute('class', 'gl-schedule');
+    curve.setAttribute('viewBox', '0 0 64 24');
+    curve.setAttribute('role', 'img');
+    const line = document.createElementNS(SVG, 'polyline');
+    const base = document.createElementNS(SVG, 'line'); // w(t) = 1: plain conditional
+    curve.append(base, line);
+    fig.control('schedule')?.append(curve);
+    function drawSchedule() {
+      const { schedule, w } = fig.state;
+      let ys;
+      try {
+        ys = wasm.scheduleCurve(schedule, w, 0.15, 0.8, 65);
+      } catch (e) {
+        fig.message(e.message);
+        return;
+      }
+      const top = Math.max(2 * w - 1, 1.0001, ...ys); // the axis: 0 … the largest w(t) any shape reaches at this w
+      const y = (v) => 22 - (20 * v) / top;
+      line.setAttribute('points', [...ys].map((v, i) => `${i},${y(v).toFixed(2)}`).join(' '));
+      base.setAttribute('x1', '0');
+      base.setAttribute('x2', '64');
+      base.setAttribute('y1', y(1).toFixed(2));
+      base.setAttribute('y2', y(1).toFixed(2));
+      curve.setAttribute(
+        'aria-label',
+        `w(t) from ${fmt(ys[0], 2)} at t = 0 to ${fmt(ys[ys.length - 1], 2)} at t = 1, mean ${fmt(w, 2)}`,
+      );
     }
 
     // ---------- the frontier, in the page's worker pool: one chunk per method and strength ----------
@@ -322,6 +371,7 @@ export default {
           n: s.n,
           steps: s.steps,
           seed: s.seed,
+          schedule: s.schedule,
         },
         chunks,
         onChunk: (k, p) => {
@@ -372,6 +422,7 @@ export default {
         fig.request();
       },
       data() {
+        drawSchedule();
         newModel();
         layout();
         restartPanels();
@@ -385,10 +436,12 @@ export default {
         else planFrontier();
       },
       all() {
+        drawSchedule();
         restartPanels();
         planFrontier();
       },
       panels() {
+        drawSchedule();
         restartPanels();
         frontierDirty = true;
       },

@@ -1,10 +1,17 @@
 // The guidance lab's methods (each a method of crate/src/method.rs, run through the one `Method`
 // handle), their labels and colours, the strengths of the frontier, and the handle of one at a
 // strength: shared by the figure (index.js) and its frontier chunks (frontier-chunks.js).
-import { method, needs } from '../../lib/method.js';
+import { method, methodTable, needs } from '../../lib/method.js';
 
 /** The methods, in the order of the legend. */
-export const LAB_METHODS = ['cfg', 'guidance-interval', 'apg', 'cfg-zero-star', 'autoguidance'];
+export const LAB_METHODS = [
+  'cfg',
+  'guidance-interval',
+  'apg',
+  'cfg-zero-star',
+  'autoguidance',
+  'cfg-plus-plus',
+];
 
 /** Short labels (panels, legend) and colours (Okabe–Ito, none the ink colour). */
 export const LABEL = {
@@ -13,6 +20,7 @@ export const LABEL = {
   apg: 'APG',
   'cfg-zero-star': 'CFG-Zero*',
   autoguidance: 'autoguidance',
+  'cfg-plus-plus': 'CFG++',
 };
 export const COLOR = {
   cfg: '#D55E00',
@@ -20,6 +28,7 @@ export const COLOR = {
   apg: '#CC79A7',
   'cfg-zero-star': '#56B4E9',
   autoguidance: '#E69F00',
+  'cfg-plus-plus': '#0072B2',
 };
 
 /** The strengths each frontier curve is traced over. */
@@ -32,18 +41,51 @@ export const needsGuide = (wasm, name) => needs(wasm, name) === 'guide';
 export const GUIDE_WIDEN = 1.5;
 
 /**
+ * The guidance schedules w(t) (the choices of the method table's `schedule` parameter,
+ * crate/src/method/schedule.rs, in its order; tests/guidance-lab.test.js checks them against it).
+ */
+export const SCHEDULES = [
+  'constant',
+  'linear-up',
+  'linear-down',
+  'cosine',
+  'triangle',
+  'early',
+  'late',
+  'interval',
+];
+
+/** Whether method `name` takes a schedule (its row of the method table has the parameter). */
+export const takesSchedule = (wasm, name) =>
+  methodTable(wasm)
+    .get(name)
+    .params.some((p) => p.js === 'schedule');
+
+/**
+ * CFG++ (Chung et al. 2025) is CFG at w_eff = λ·(t+h)(1−t)/h on each Euler step of size h
+ * (crate/src/method/cfg_plus_plus.rs), whose mean over N steps is λ·(N+1)(N+2)/(6N): it grows with
+ * the step count. The lab gives it λ = w / that mean at 40 steps, so that at the lab's default 40
+ * steps its mean strength is the panels' w, and at 10 or 100 steps the reader sees it change.
+ */
+export const CFGPP_STEPS = 40;
+export const cfgppLambda = (w) => (w * 6 * CFGPP_STEPS) / ((CFGPP_STEPS + 1) * (CFGPP_STEPS + 2));
+
+/**
  * The `Method` handle of `name` at strength `w` (each method at its defaults: interval [0.15,
- * 0.8], APG η = 0, CFG-Zero* K = 1), on the exact field or the network; a method that needs a
+ * 0.8], APG η = 0, CFG-Zero* K = 1; CFG++ at λ = cfgppLambda(w)), with w(t) by `schedule` for the
+ * methods that take one, on the exact field or the network; a method that needs a
  * guide (autoguidance) is guided on the network by `guide` (a Model), on the exact field by the
  * widened mixture.
  */
-export function labMethod(wasm, name, w, exact, guide) {
+export function labMethod(wasm, name, w, exact, guide, schedule = 'constant') {
+  const opts = takesSchedule(wasm, name) && schedule !== 'constant' ? { schedule } : {};
+  if (name === 'cfg-plus-plus') return method(wasm, name, { w: cfgppLambda(w), exact });
   if (needsGuide(wasm, name)) {
     return exact
-      ? method(wasm, name, { w, exact, guideWiden: GUIDE_WIDEN })
-      : method(wasm, name, { w }, null, guide);
+      ? method(wasm, name, { w, exact, guideWiden: GUIDE_WIDEN, ...opts })
+      : method(wasm, name, { w, ...opts }, null, guide);
   }
-  return method(wasm, name, { w, exact });
+  return method(wasm, name, { w, exact, ...opts });
 }
 
 /** Bootstrap resamples of each noise band (their spread is a standard deviation good to ~10%). */
