@@ -383,7 +383,8 @@ test('a URL with state reproduces that state, and bad fields fall back one by on
   );
   await page.locator('#cfg-grid').scrollIntoViewIfNeeded();
   await waitReady(page, '#cfg-grid');
-  assert.deepEqual(await page.locator('#cfg-grid .col-head').allInnerTexts(), ['w = 0', 'w = 2', 'w = 4']);
+  // (textContent: the figure may be ready a frame before it is shown, and innerText is empty while hidden)
+  assert.deepEqual(await page.locator('#cfg-grid .col-head').allTextContents(), ['w = 0', 'w = 2', 'w = 4']);
   await page.locator('#cfg-grid-overlapping').scrollIntoViewIfNeeded();
   await waitReady(page, '#cfg-grid-overlapping');
   assert.equal(await page.locator('#cfg-grid-overlapping select').first().inputValue(), 'face');

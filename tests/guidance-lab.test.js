@@ -71,9 +71,9 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
     SEL,
     ([h]) => h.shadowRoot.querySelectorAll('svg.gl-chart circle.gl-pt').length,
   );
-  assert.equal(points, 5 * 9);
+  assert.equal(points, 6 * 9);
   const bars = await page.$$eval(SEL, ([h]) => h.shadowRoot.querySelectorAll('svg.gl-chart .gl-band').length);
-  assert.ok(bars >= 5 * 9, `${bars} bars`);
+  assert.ok(bars >= 6 * 9, `${bars} bars`);
   // every panel reports hit, diversity, off-support and the sliced W2 to the class, each with
   // its band (a bootstrap: finite, positive, and smaller than a number it could not tell apart)
   for (const m of await metrics(page)) {
@@ -101,7 +101,7 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   );
   assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /guidance-lab\.axis=hit/);
   const byHit = await dots(page);
-  assert.equal(byHit.length, 5 * 9);
+  assert.equal(byHit.length, 6 * 9);
   assert.ok(
     byHit.some((d, i) => Math.abs(d.cy - byW2[i].cy) > 2),
     'the points moved with the axis',

@@ -74,8 +74,8 @@ test('the pool gives the same frontier and exact densities with 1 worker and wit
   const three = await measure(3);
   assert.equal(one.workers, 1, 'one pool worker with ?workers=1');
   assert.equal(three.workers, 3, 'three pool workers with ?workers=3');
-  // 5 methods × 9 strengths, autoguidance included (the shipped guide)
-  assert.equal(one.points.length, 45, 'every frontier point is shown');
+  // 6 methods × 9 strengths, autoguidance included (the shipped guide)
+  assert.equal(one.points.length, 54, 'every frontier point is shown');
   assert.deepEqual(three.points, one.points, 'the frontier is the same at both sizes');
   assert.equal(one.dens.length, 4);
   for (let i = 0; i < 4; i++) assert.ok(one.dens[i] === three.dens[i], `panel ${i}'s densities are the same`);
