@@ -8,8 +8,10 @@
 # big crate, a browser waiting for a worker, a release test on one thread):
 #   native: clippy (native), the native tests, the quality bar and the answers (release), in its
 #           own cargo target directory (target/native), so that the two lanes never wait for each
-#           other's lock; its output goes to target/native-lane.log and is printed when it ends;
-#   web:    clippy (wasm32), wasm-pack's browser tests, the page build and every page test (the
+#           other's lock; then, once the web lane has built the page, the smoke test in Firefox
+#           and WebKit and the throttled pass; its output goes to target/native-lane.log and is
+#           printed when it ends;
+#   web:    clippy (wasm32), wasm-pack's browser tests, the page build and the page tests (the
 #           CLI round trip uses the native lane's binary: cargo waits for that lane's build).
 # A failure in either lane fails the run; the other lane is stopped.
 set -euo pipefail
@@ -20,6 +22,8 @@ start=$(date +%s)
 mkdir -p target
 STEPS="$ROOT/target/test-steps.tsv"
 NATIVE_LOG="$ROOT/target/native-lane.log"
+PAGE_BUILT="$ROOT/target/page-built"
+rm -f "$PAGE_BUILT"
 : >"$STEPS"
 # Each step is printed with its start time; at exit (pass or fail) a table of every step's
 # duration, lane by lane, in the form docs/testing.md's "Where the time goes" uses.
@@ -76,6 +80,18 @@ native_lane() {
   cargo test --release --test quality -- --ignored --nocapture
   step native "the post's questions, answered on the shipped models (release)"
   cargo test --release --test answers -- --ignored --nocapture
+  unset CARGO_TARGET_DIR
+  step native "waiting for the web lane's page build"
+  while [ ! -e "$PAGE_BUILT" ]; do sleep 2; done
+  step native "smoke test in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver, Xvfb): tests/engines/"
+  node --test --test-reporter=spec tests/engines/run.js
+  # The timing-sensitive page tests again with every page's main thread four times slower
+  # (Chromium's own CPU throttling, tests/lib.js; workers cannot be throttled): every test that
+  # trains in the browser, the exact densities and the worker pool. The tests wait for states,
+  # never for durations, so they must pass at any speed. The soak runs only here.
+  step native "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4)"
+  CPU_THROTTLE=4 node --test --test-reporter=spec tests/soak.test.js tests/probability-path.test.js tests/reliability.test.js tests/guidance-lab.test.js tests/pool.test.js
+  CPU_THROTTLE=4 node --test --test-reporter=spec --test-name-pattern='train|reflow|distil' tests/article.test.js
   lane_end native
 }
 set -m # the lane gets its own process group, so that a failure elsewhere can stop all of it
@@ -94,24 +110,15 @@ WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" wasm-pack test --h
 
 step web "page build (trunk, release; relative URLs: the same dist/ serves a sub-path)"
 trunk build index.html --release
+touch "$PAGE_BUILT"
 
 step web "page tests (playwright-core, headless Chromium)"
-# every page test file but the soak, which runs once, throttled, below (a 60 s run that measures
+# every page test file but the soak, which runs once, in the native lane's throttled pass (a 60 s run that measures
 # what does not depend on the speed: memory growth); the CLI round trip builds its binary in the
 # native lane's target directory (cargo waits for that lane's build, then finds it up to date)
 mapfile -t page_tests < <(ls tests/*.test.js | grep -v '/soak\.test\.js$')
 CARGO_TARGET_DIR="$ROOT/target/native" node --test --test-reporter=spec "${page_tests[@]}"
 
-step web "smoke test in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver, Xvfb): tests/engines/"
-node --test --test-reporter=spec tests/engines/run.js
-
-# The timing-sensitive page tests again with every page's main thread four times slower (Chromium's
-# own CPU throttling, tests/lib.js; workers cannot be throttled): every test that trains in the
-# browser, the exact densities and the worker pool. The tests wait for states, never for durations,
-# so they must pass at any speed. The soak runs only here.
-step web "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4)"
-CPU_THROTTLE=4 node --test --test-reporter=spec tests/soak.test.js tests/probability-path.test.js tests/reliability.test.js tests/guidance-lab.test.js tests/pool.test.js
-CPU_THROTTLE=4 node --test --test-reporter=spec --test-name-pattern='train|reflow|distil' tests/article.test.js
 lane_end web
 
 say "[$(($(date +%s) - start))s] the web lane passed; waiting for the native lane"
