@@ -489,16 +489,11 @@ export default {
         }
         const col = colors();
         let pending = false;
-        let measured = false; // one panel's measures a frame: the others' wait for the next
         for (const c of cells) {
           const f = c.shown;
           if (f.done && c.metricsId !== f.__id) {
-            if (measured) pending = true;
-            else {
-              c.metrics = fig.model.metrics(f);
-              c.metricsId = f.__id;
-              measured = true;
-            }
+            c.metrics = fig.model.metrics(f);
+            c.metricsId = f.__id;
           }
           const ready = exact && c.dens ? `${c.dens.serial}|${!!c.dens.times[j]}|${c.dens.count}` : '-';
           const key = `${f.__id}|${k}|${layoutSerial}|${ready}`;
