@@ -53,7 +53,7 @@ pub fn all() -> Vec<Limit> {
             "method::Method::validate",
         ),
         l("image side in pixels", MAX_IMAGE_SIDE as f64, "render::Image::reset (clamps), web::Painter"),
-        l("density grid cells per side", MAX_DENSITY_BINS as f64, "web::Painter::density"),
+        l("density grid cells per side", MAX_DENSITY_BINS as f64, "web::Painter::density, logDensity"),
         l("probability-path bins", MAX_PROJECTION_BINS as f64, "web::Painter::projection, pathStrip"),
         l(
             "exact-density grid cells per side",

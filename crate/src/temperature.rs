@@ -13,8 +13,10 @@
 //! - The post's "v ← T·v" as a [`VelocityField`] wrapper ([`ScaledVelocity`]): it is a time
 //!   rescaling, not a temperature.
 //! - Noise scaling (x0 ~ N(0, τ²I)) is the `noise-scale` method ([`crate::method`]).
+//! - [`reference`]: sliced W2 distances to such a density and their noise floor.
 //! - [`report::cfg_vs_tilted`]: how far exact CFG samples are from the tilted density.
 
+pub mod reference;
 pub mod report;
 
 use ndarray::{ArrayView2, ArrayViewMut2};

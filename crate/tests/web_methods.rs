@@ -314,6 +314,38 @@ fn the_tilted_density_measures_its_own_samples_near_the_floor() {
     assert!(d4.distance > 3.0 * d4.floor, "{} vs floor {}", d4.distance, d4.floor);
 }
 
+/// The parts a pool worker takes from a `Tilted` (its heatmap's log-density, the reference
+/// samples and their floor) give the page what the handle gives: the same pixels through
+/// `Painter.logDensity`, and `slicedW2` to the reference is `distanceTo`.
+#[wasm_bindgen_test]
+fn the_tilted_parts_give_what_the_handle_gives() {
+    let mut m = model();
+    let mut t = ok(Tilted::tempered(&m, "upper-right", 0.5, 96.0, 3.0));
+    let mut a = ok(Painter::new(64.0, 64.0, m.extent()));
+    let mut b = ok(Painter::new(64.0, 64.0, m.extent()));
+    ok(t.paint(&mut a, 1.0));
+    ok(b.log_density(&t.log_density().to_vec(), m.extent(), 1.0));
+    assert_eq!(a.coverage(), b.coverage());
+    assert!(a.coverage() > 0.01);
+    let mut f = ok(Flow::new(&m, "upper-right", 300.0, 20.0, "euler", 4.0, false));
+    while !f.done() {
+        ok(f.advance_for(&mut cfg(2.0, true), &mut m, 1000.0, None));
+    }
+    #[derive(serde::Deserialize)]
+    struct D {
+        distance: f64,
+        floor: f64,
+    }
+    let d: D = serde_wasm_bindgen::from_value(ok(t.distance_to(&f, 64.0))).unwrap();
+    let reference = ok(t.reference(300.0)).to_vec();
+    assert_eq!(reference.len(), 600);
+    let xy = f.positions().to_vec();
+    assert_eq!(ok(sliced_w2(&xy, &reference, 64.0, 3.0)), d.distance);
+    assert_eq!(ok(t.floor(300.0, 64.0)), d.floor);
+    assert!(err(t.reference(0.0)).contains("n"));
+    assert!(err(t.floor(300.0, 0.0)).contains("projections"));
+}
+
 #[wasm_bindgen_test]
 fn noise_scaling_samples_the_tempered_class_and_cfg_does_not() {
     let mut m = model();

@@ -69,8 +69,12 @@ export class Pool {
   }
 
   pump() {
+    // each owner's rank read once per pump (a figure's place on the page: reading it lays the
+    // page out), and not at all while one owner alone has chunks waiting
+    const ranks = new Map();
     for (;;) {
-      const pick = this.best();
+      if (!this.workers.some((w) => !w.chunk) && this.workers.length >= this.size) return;
+      const pick = this.best(ranks);
       if (!pick) return;
       let worker = this.workers.find((w) => !w.chunk);
       if (!worker && this.workers.length < this.size) worker = this.start();
@@ -79,11 +83,19 @@ export class Pool {
     }
   }
 
-  best() {
+  best(ranks = new Map()) {
     let best = null;
+    let owner = null;
+    let several = false;
     for (const task of this.tasks) {
       if (task.owner.paused || !task.waiting.size) continue;
-      const rank = task.owner.rank();
+      if (owner && owner !== task.owner) several = true;
+      owner = task.owner;
+    }
+    for (const task of this.tasks) {
+      if (task.owner.paused || !task.waiting.size) continue;
+      if (several && !ranks.has(task.owner)) ranks.set(task.owner, task.owner.rank());
+      const rank = several ? ranks.get(task.owner) : 0;
       for (const k of task.waiting) {
         const key = [rank, task.priority(k), task.serial, k];
         if (!best || less(key, best.key)) best = { task, k, key };

@@ -4,10 +4,11 @@
 //!
 //! - [`Tilted`]: a density computed exactly on a grid over the view, the tilted p(x)^(1−w)·p(x | c)^w
 //!   (`new Tilted(...)`) or the tempered class p(x | c)^(1/T) (`Tilted.tempered(...)`): heatmap,
-//!   exact samples, and the sliced W2 of a flow's samples to it next to the noise floor;
+//!   exact samples, and the sliced W2 of a flow's samples to it next to the noise floor (or its
+//!   parts, `logDensity`, `reference` and `floor`, for a pool worker);
 //! - `cfgStepsAtEqualCalls`, `slicedW2`.
 
-use js_sys::Float32Array;
+use js_sys::{Float32Array, Float64Array};
 use ndarray::Array2;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -17,8 +18,7 @@ use crate::caps::{MAX_FLOW_STEPS, MAX_GUIDANCE, MAX_PARTICLES};
 use crate::method;
 use crate::mixture::Mixture;
 use crate::render::PALETTE;
-use crate::rng::{self, stream};
-use crate::temperature::{Grid, GridDensity, Target, TEMPERATURE_RANGE};
+use crate::temperature::{reference, Grid, GridDensity, Target, TEMPERATURE_RANGE};
 
 /// Plain-CFG Euler steps that cost what `k` rectified-CFG steps cost (⌈3k/2⌉).
 #[wasm_bindgen(js_name = cfgStepsAtEqualCalls)]
@@ -43,7 +43,7 @@ pub fn sliced_w2(a: &[f32], b: &[f32], projections: f64, seed: f64) -> Result<f6
     let (a, b) = (view("a", a)?, view("b", b)?);
     let k = whole("projections", projections, 1.0, 4096.0)?;
     let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
-    Ok(crate::metrics::sliced_w2(a.view(), b.view(), k, &mut rng::seeded(seed, stream::PROJECTIONS)))
+    Ok(reference::distance(a.view(), b.view(), k, seed))
 }
 
 /// A density built from a model's data set (its exact mixture at t = 1), on a grid over its view
@@ -144,17 +144,35 @@ impl Tilted {
     pub fn distance_to(&mut self, flow: &Flow, projections: f64) -> Result<JsValue, JsError> {
         let k = whole("projections", projections, 1.0, 4096.0)?;
         let n = flow.p.positions().nrows();
-        let seed = self.seed;
-        if self.reference.nrows() != n {
-            self.reference = self.exact()?.sample(n, &mut rng::seeded(seed, stream::EVAL_REF));
-        }
-        let other = self.exact()?.sample(n, &mut rng::seeded(seed.wrapping_add(1), stream::EVAL_REF));
-        let x = flow.p.positions();
+        self.reference_of(n)?;
         // the same directions for both distances
-        let proj = || rng::seeded(self.seed, stream::PROJECTIONS);
-        let distance = crate::metrics::sliced_w2(x, self.reference.view(), k, &mut proj());
-        let floor = crate::metrics::sliced_w2(other.view(), self.reference.view(), k, &mut proj());
+        let distance = reference::distance(flow.p.positions(), self.reference.view(), k, self.seed);
+        let floor = self.floor_of(k);
         to_js(&Distance { distance, floor, n })
+    }
+
+    /// The `n` exact reference samples that `distanceTo` measures a flow of `n` particles against
+    /// (x, y pairs, a copy): `slicedW2(positions, reference, projections, seed)` is its distance
+    /// (for a pool worker to make them, and the page to measure its flows without this handle).
+    pub fn reference(&mut self, n: f64) -> Result<Float32Array, JsError> {
+        let n = whole("n", n, 1.0, MAX_PARTICLES as f64)?;
+        self.reference_of(n)?;
+        Ok(Float32Array::from(self.reference.as_slice().expect("contiguous")))
+    }
+
+    /// `distanceTo`'s noise floor for `n` samples over `projections` directions.
+    pub fn floor(&mut self, n: f64, projections: f64) -> Result<f64, JsError> {
+        let n = whole("n", n, 1.0, MAX_PARTICLES as f64)?;
+        let k = whole("projections", projections, 1.0, 4096.0)?;
+        self.reference_of(n)?;
+        Ok(self.floor_of(k))
+    }
+
+    /// The log-density at the view grid's cells (side², a copy; the heatmap's, for
+    /// `Painter.logDensity` over the model's square).
+    #[wasm_bindgen(js_name = logDensity)]
+    pub fn log_density(&self) -> Float64Array {
+        Float64Array::from(self.density.log_density())
     }
 
     /// Probability of the grid's edge cells (small: the view holds the density).
@@ -184,6 +202,21 @@ impl Tilted {
             reference: Array2::zeros((0, 2)),
             seed,
         })
+    }
+
+    /// Draws the reference samples for `n` (unless it has them).
+    fn reference_of(&mut self, n: usize) -> Result<(), JsError> {
+        if self.reference.nrows() != n {
+            let seed = self.seed;
+            self.reference = reference::reference(self.exact()?, n, seed);
+        }
+        Ok(())
+    }
+
+    /// The noise floor of the reference drawn last (after `reference_of`, which made the grid).
+    fn floor_of(&self, projections: usize) -> f64 {
+        let exact = self.exact.as_ref().expect("made by reference_of");
+        reference::floor(exact, self.reference.view(), projections, self.seed)
     }
 
     /// The grid the samples come from (`sample`'s), made at the first use.

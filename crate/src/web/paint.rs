@@ -9,8 +9,8 @@ use web_sys::{CanvasRenderingContext2d, ImageData};
 
 use super::{js, number, whole, Flow, Model};
 use crate::caps::{
-    MAX_ARROW_GRID, MAX_CALL_POINTS, MAX_DENSITY_BINS, MAX_GUIDANCE, MAX_IMAGE_SIDE, MAX_PATH_SIDE,
-    MAX_PROJECTION_BINS, MAX_TRAIL,
+    MAX_ARROW_GRID, MAX_CALL_POINTS, MAX_DENSITY_BINS, MAX_GUIDANCE, MAX_IMAGE_SIDE, MAX_PROJECTION_BINS,
+    MAX_TRAIL,
 };
 use crate::field::Guidance;
 use crate::render::{class_color, histogram, lines, Image, View, NULL_COLOR, PALETTE};
@@ -88,9 +88,9 @@ impl Painter {
     /// √(p / peak), as the sample histograms are); returns the peak density.
     pub(super) fn grid_density(&mut self, log_p: &[f64], extent: f64, col: [u8; 3]) -> Result<f64, JsError> {
         let side = (log_p.len() as f64).sqrt().round() as usize;
-        if side < 2 || side * side != log_p.len() || side > MAX_PATH_SIDE {
+        if side < 2 || side * side != log_p.len() || side > MAX_DENSITY_BINS {
             return Err(JsError::new(&format!(
-                "a density grid holds side² values for a side of 2 to {MAX_PATH_SIDE}, got {} values",
+                "a density grid holds side² values for a side of 2 to {MAX_DENSITY_BINS}, got {} values",
                 log_p.len()
             )));
         }

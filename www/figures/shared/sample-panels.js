@@ -1,6 +1,6 @@
 // What the figures of side-by-side sample panels share (temperature, which-distribution): their
 // settings, a row of compact plots, each with a note under it, showing either a flow's particles over the data or
-// an exact density with its exact samples; their layout; one frame of their flows; and the
+// an exact density with its exact samples (computed in the worker pool: tilted.js); their layout; one frame of their flows; and the
 // read-out's line on the field followed.
 import { el } from '../../lib/dom.js';
 import { Plot } from '../../lib/plot.js';
@@ -85,16 +85,19 @@ export function layout(fig, panels, cols, max) {
 }
 
 /**
- * Paints panel `p` in palette colour `color`: its exact density and samples (`p.density`,
- * `p.xy`), or its flow's particles over the data (the backdrop cached under `backdrop`).
+ * Paints panel `p` in palette colour `color`: a density panel's (`p.isDensity`) exact density and
+ * samples (`p.exact`, from tilted.js; empty while they are computed), or its flow's particles over the
+ * data (the backdrop cached under `backdrop`).
  */
 export function draw(fig, p, color, backdrop) {
   const pt = p.plot.painter;
   const r = Math.min(1.1 * p.plot.dpr, 2);
-  if (p.density) {
+  if (p.isDensity) {
     pt.clear();
-    p.density.paint(pt, color);
-    pt.points(p.xy, -1, 0.45, r);
+    if (p.exact) {
+      pt.logDensity(p.exact.logP, fig.model.extent, color);
+      pt.points(p.exact.xy, -1, 0.45, r);
+    }
   } else {
     p.plot.backdrop(backdrop, (q) => q.data(fig.model, 0.14, r));
     pt.particles(p.flow, -1, color, 0.7, r);
@@ -122,7 +125,7 @@ export function frame(fig, panels, budget, methodOf, done, draw) {
   let busy = false;
   for (const p of panels) {
     if (p.flow && !p.flow.done) busy = true;
-    if (p.dirty && (p.density || !fig.reducedMotion || p.flow.done)) draw(p);
+    if (p.dirty && (p.isDensity || !fig.reducedMotion || p.flow.done)) draw(p);
   }
   return busy;
 }

@@ -9,6 +9,7 @@ import { el, fmt, cfgFormula } from '../../lib/dom.js';
 import { fx, P } from '../../shell/figure.js';
 import { cfg, method } from '../../lib/method.js';
 import * as Panels from '../shared/sample-panels.js';
+import { TiltedPanels } from '../shared/tilted.js';
 
 export default {
   id: 'temperature',
@@ -80,8 +81,16 @@ export default {
     /** The sampling panels and the exact-density panels. */
     const flows = [pa, pd, pe];
     const exact = [pb, pc];
-    // per density panel: its handle, its exact samples and the noise floor of its distances
-    for (const p of exact) Object.assign(p, { density: null, xy: null, floor: null });
+    // per density panel: its results (`exact`, from the worker pool) and the noise floor of its distances
+    for (const p of exact) p.floor = null;
+    const densities = new TiltedPanels(fig, exact, (p) => {
+      p.floor = p.exact.floor;
+      p.dirty = true;
+      if (densities.ready) for (const q of flows) if (q.flow?.done && !q.dist) measure(q);
+      for (const q of exact) note(q);
+      readout();
+      fig.request();
+    });
     let gen = 0;
 
     const color = () => fig.classes.indexOf(fig.state.class);
@@ -122,13 +131,16 @@ export default {
     const velocityScale = () =>
       method(wasm, 'velocity-scale', { w: 1, temperature: T(), clock: 'rescaled', exact: fig.state.exact });
 
+    // (b) and (c) in the worker pool, exact samples drawn with the settings' seed
     function buildDensities() {
       const { state } = fig;
-      for (const p of exact) p.density?.free();
-      pb.density = new wasm.Tilted(fig.model, state.class, state.w, Panels.GRID, state.seed);
-      pc.density = wasm.Tilted.tempered(fig.model, state.class, T(), Panels.GRID, state.seed);
+      const t = T();
+      densities.build((p) =>
+        p === pb
+          ? { kind: 'tilted', value: state.w, sampleSeed: state.seed }
+          : { kind: 'tempered', value: t, sampleSeed: state.seed },
+      );
       for (const p of exact) {
-        p.xy = p.density.sample(state.n, state.seed);
         p.floor = null;
         p.dirty = true;
       }
@@ -180,11 +192,11 @@ export default {
 
     const draw = (p) => Panels.draw(fig, p, color(), `${fig.model.dataset}|${gen}`);
 
+    // a flow that ends before the densities are there is measured when they arrive
     function measure(p) {
-      p.dist = pb.density.distanceTo(p.flow, Panels.PROJECTIONS);
-      p.temp = pc.density.distanceTo(p.flow, Panels.PROJECTIONS);
-      pb.floor = p.dist.floor;
-      pc.floor = p.temp.floor;
+      if (!densities.ready) return;
+      p.dist = densities.distance(pb, p.flow);
+      p.temp = densities.distance(pc, p.flow);
       note(p);
       for (const q of exact) note(q);
     }

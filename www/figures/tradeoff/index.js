@@ -87,6 +87,7 @@ export default {
     let width = 0;
     let height = 0;
     let dirty = true;
+    let drawn = false; // the chart has been drawn once
     let readoutKey = '';
     let label = '';
 
@@ -129,6 +130,7 @@ export default {
       return { ...j, flow };
     }
 
+    /** Runs the jobs for about `budget` ms; true when one ended (its measures took the rest of the frame). */
     function work(budget) {
       const t0 = performance.now();
       let first = true;
@@ -149,8 +151,10 @@ export default {
           f.free();
           current = null;
           dirty = true;
+          return true;
         }
       }
+      return false;
     }
 
     const busy = () => jobs.length > 0 || !!current;
@@ -181,6 +185,7 @@ export default {
       });
       if (label) chart.describe(label);
       dirty = false;
+      drawn = true;
     }
 
     // ---------- numbers ----------
@@ -307,7 +312,10 @@ export default {
       frame(now, budget) {
         if (!fig.model) return false;
         const wasBusy = busy();
-        if (wasBusy) work(budget);
+        const ended = wasBusy && work(budget);
+        // a measured batch took the rest of its frame: the chart and the table wait for the next
+        // (unless none is drawn yet: the first frame shows the figure)
+        if (ended && drawn) return true;
         if (!busy() && stale) plan();
         // with reduced motion, the chart is drawn once a pass is complete
         if (dirty && (!fig.reducedMotion || !busy() || !wasBusy)) {

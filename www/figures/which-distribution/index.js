@@ -2,12 +2,14 @@
 // the same noise. (a) CFG with the ODE (Euler); (b) CFG with the SDE at noise level η (η = 0 is the
 // ODE); (c) Feynman–Kac-corrected CFG (method fkc: the SDE of (b) with weights and resampling);
 // (d) exact samples of the tilted density p(x)^(1−w)·p(x|c)^w over its heatmap. Under each panel:
-// sliced W2 to exact samples of the tilted density, next to the noise floor, computed in wasm
-// (Tilted.distanceTo) once a panel's flow is done; under (c) FKC's smallest ESS and resamplings.
+// sliced W2 to exact samples of the tilted density, next to the noise floor, computed in wasm once a
+// panel's flow is done (the density and its samples in the worker pool: tilted.js); under (c) FKC's
+// smallest ESS and resamplings.
 import { el, fmt, cfgFormula } from '../../lib/dom.js';
 import { fx, P } from '../../shell/figure.js';
 import { cfg, method } from '../../lib/method.js';
 import * as Panels from '../shared/sample-panels.js';
+import { TiltedPanels } from '../shared/tilted.js';
 
 export default {
   id: 'which-distribution',
@@ -80,7 +82,15 @@ export default {
     const panels = Panels.row(fig, 'wd', KINDS, { dist: null, stats: null });
     const [pa, pb, pc, pd] = panels;
     const flows = [pa, pb, pc];
-    Object.assign(pd, { density: null, xy: null, floor: null });
+    pd.floor = null;
+    // (d) in the worker pool; a flow that ended before it arrived is measured then
+    const densities = new TiltedPanels(fig, [pd], () => {
+      pd.floor = pd.exact.floor;
+      pd.dirty = true;
+      note(pd);
+      for (const p of flows) if (p.flow?.done && !p.dist) measure(p);
+      fig.request();
+    });
     let gen = 0;
 
     const color = () => fig.classes.indexOf(fig.state.class);
@@ -133,9 +143,7 @@ export default {
 
     function buildDensity() {
       const { state } = fig;
-      pd.density?.free();
-      pd.density = new wasm.Tilted(fig.model, state.class, state.w, Panels.GRID, state.seed);
-      pd.xy = pd.density.sample(state.n, state.seed + 1);
+      densities.build(() => ({ kind: 'tilted', value: state.w, sampleSeed: state.seed + 1 }));
       pd.floor = null;
       pd.dirty = true;
       for (const p of flows) {
@@ -161,12 +169,9 @@ export default {
     const draw = (p) => Panels.draw(fig, p, color(), `${fig.model.dataset}|${gen}`);
 
     function measure(p) {
-      p.dist = pd.density.distanceTo(p.flow, Panels.PROJECTIONS);
+      if (!densities.ready) return;
+      p.dist = densities.distance(pd, p.flow);
       if (p === pc) p.stats = p.flow.stats();
-      if (pd.floor === null) {
-        pd.floor = p.dist.floor;
-        note(pd);
-      }
       note(p);
     }
 
