@@ -22,8 +22,13 @@ if (search.has('workers')) {
 
 const hash = new URLSearchParams(location.hash.slice(1));
 
+// the URL as last written: a figure's mount reports its settings, mostly unchanged, and
+// replaceState costs a few milliseconds each on a phone, so an unchanged URL is not written again
+let saved = hash.toString();
 function save() {
   const text = hash.toString();
+  if (text === saved) return;
+  saved = text;
   history.replaceState(null, '', text ? `#${text}` : location.pathname + location.search);
 }
 
