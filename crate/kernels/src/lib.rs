@@ -7,7 +7,7 @@
 //! page's wasm builds this crate at opt-level 3 and everything else for size (the `wasm-release`
 //! profile in the workspace's Cargo.toml; docs/performance.md#the-wasm-size-budget). Generic code
 //! is compiled in the crate that instantiates it, so the passes are instantiated here, for f32 and
-//! f64, behind the [`mlp::Scalar`] trait, and callers elsewhere reach them compiled at opt-level 3.
+//! f64, behind the [`scalar::Scalar`] trait, and callers elsewhere reach them compiled at opt-level 3.
 //!
 //! `cfg_playground` re-exports every module under its own name (`cfg_playground::mlp`, ...): its
 //! layer list (the top of `crate/src/lib.rs`, checked by `crate/tests/layers.rs`) includes these
