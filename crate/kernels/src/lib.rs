@@ -1,7 +1,7 @@
 //! cfg-kernels: the numeric core of cfg-playground, the code its training and sampling spend their
-//! time in: the MLP with its hand-written backward pass, the gemm, Adam, the activations and the
-//! exact Gaussian mixture's density and score, with what they stand on (the error type, the caps,
-//! the seeded random numbers).
+//! time in: the MLP with its hand-written backward pass, the gemm, Adam, the activations, the
+//! exact Gaussian mixture's density and score and the sample metrics with their bootstrap bands,
+//! with what they stand on (the error type, the caps, the seeded random numbers).
 //!
 //! It is a crate of its own for one reason: cargo sets the optimisation level per crate, and the
 //! page's wasm builds this crate at opt-level 3 and everything else for size (the `wasm-release`
@@ -21,6 +21,7 @@ pub mod fastmath;
 pub mod gemm;
 pub mod input;
 pub mod linalg;
+pub mod metrics;
 pub mod mixture;
 pub mod mlp;
 pub mod params;
