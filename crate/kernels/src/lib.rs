@@ -1,6 +1,6 @@
 //! cfg-kernels: the numeric core of cfg-playground, the code its training and sampling spend their
 //! time in: the MLP with its hand-written backward pass, the gemm, Adam, the activations, the
-//! exact Gaussian mixture's density and score and the sample metrics with their bootstrap bands,
+//! exact Gaussian mixture's density, score and Jacobian and the sample metrics with their bootstrap bands,
 //! with what they stand on (the error type, the caps, the seeded random numbers).
 //!
 //! It is a crate of its own for one reason: cargo sets the optimisation level per crate, and the
@@ -23,6 +23,7 @@ pub mod input;
 pub mod linalg;
 pub mod metrics;
 pub mod mixture;
+pub mod mixture_jacobian;
 pub mod mlp;
 pub mod params;
 pub mod real;
