@@ -16,16 +16,22 @@ set -euo pipefail
 cd "$TRUNK_SOURCE_DIR"
 flag=
 dir=debug
-if [ "${TRUNK_PROFILE:-debug}" = release ]; then flag=--release; dir=release; fi
+# release: the wasm-release profile (Cargo.toml: cfg-kernels at opt-level 3, the rest for size),
+# as index.html's data-cargo-profile asks of Trunk for the plain-SIMD variant
+gif_flag=
+gif_dir=debug
+if [ "${TRUNK_PROFILE:-debug}" = release ]; then
+  flag="--profile wasm-release"; dir=wasm-release; gif_flag=--release; gif_dir=release
+fi
 RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
   cargo build --quiet --target wasm32-unknown-unknown $flag --lib --target-dir target/relaxed
 wasm-bindgen --target web --no-typescript --out-dir "$TRUNK_STAGING_DIR" --out-name cfg-playground-relaxed \
   "target/relaxed/wasm32-unknown-unknown/$dir/cfg_playground.wasm"
 # The GIF encoder (crate/gif-export), a separate small module: only the GIF button loads it.
-cargo build --quiet --target wasm32-unknown-unknown $flag -p gif-export --lib
+cargo build --quiet --target wasm32-unknown-unknown $gif_flag -p gif-export --lib
 wasm-bindgen --target web --no-typescript --out-dir "$TRUNK_STAGING_DIR" --out-name gif-export \
-  "target/wasm32-unknown-unknown/$dir/gif_export.wasm"
-if [ "$dir" = release ]; then
+  "target/wasm32-unknown-unknown/$gif_dir/gif_export.wasm"
+if [ "${TRUNK_PROFILE:-debug}" = release ]; then
   opt="target/tools/node_modules/.bin/wasm-opt"
   if [ ! -x "$opt" ]; then
     echo "trunk-post-build: $opt is missing: run scripts/setup.sh (it installs npm's binaryen 132)" >&2

@@ -4,10 +4,12 @@
 //!
 //! Layers, lowest first. A module imports only modules of its own layer or of the layers below,
 //! so no module imports, directly or through others, a module that imports it back
-//! (`crate/tests/layers.rs` checks both against this list):
+//! (`crate/tests/layers.rs` checks both against this list). error, caps, rng, fastmath, gemm,
+//! params, mixture, mixture_jacobian, real, activation, input, linalg, mlp, adam, scalar and metrics
+//! live in the crate cfg-kernels (`crate/kernels`), re-exported here under their names:
 //!
-//! 1. leaves: error, caps, rng, fastmath, gemm, params, mixture, json_path, json_float
-//! 2. numerics: real, activation, input, linalg, mlp, activations, adam
+//! 1. leaves: error, caps, rng, fastmath, gemm, params, mixture, mixture_jacobian, json_path, json_float
+//! 2. numerics: real, activation, input, linalg, mlp, activations, adam, scalar
 //! 3. data: datasets, metrics
 //! 4. training pieces: descent
 //! 5. sampling primitives: field, sampler, sample, sde, fkc, particles, rcfg, temperature, classifier, density
@@ -18,48 +20,42 @@
 //!
 //! The command line (`main.rs`, `cli/`) is a separate crate on top of all of them.
 
-pub mod activation;
 pub mod activations;
-pub mod adam;
 pub mod bench;
 pub mod cap_table;
-pub mod caps;
 pub mod classifier;
 pub mod datasets;
 pub mod density;
 pub mod descent;
 pub mod distill;
-pub mod error;
 pub mod evaluate;
-pub mod fastmath;
 pub mod field;
 pub mod fkc;
 pub mod flow;
-pub mod gemm;
-pub mod input;
 pub mod json_float;
 pub mod json_path;
-pub mod linalg;
 pub mod method;
-pub mod metrics;
-pub mod mixture;
-pub mod mlp;
 pub mod model_file;
 pub mod options;
-pub mod params;
 pub mod particles;
 pub mod points_csv;
 pub mod rcfg;
-pub mod real;
 pub mod reflow;
 pub mod render;
-pub mod rng;
 pub mod sample;
 pub mod sampler;
 pub mod sde;
 pub mod strip;
 pub mod temperature;
 pub mod train;
+
+// The numeric core is the crate cfg-kernels (crate/kernels: built at opt-level 3 in the page's
+// wasm, the rest for size); its modules keep their paths here.
+pub use cfg_kernels::invalid;
+pub use cfg_kernels::{
+    activation, adam, caps, error, fastmath, gemm, input, linalg, metrics, mixture, mixture_jacobian, mlp,
+    params, real, rng, scalar,
+};
 
 pub use error::{Error, Result};
 

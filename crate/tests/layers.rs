@@ -1,13 +1,29 @@
-//! The core's module graph: no module of `crate/src` imports, directly or through others, a module
-//! that imports it back, and every import goes down (or sideways) the layer order written at the
-//! top of `lib.rs`. Edges are the `crate::module` paths of each module's files (its `X.rs` and
-//! `X/*.rs`), outside comments and `#[cfg(test)]` blocks.
+//! The core's module graph: no module of `crate/src` or `crate/kernels/src` (the numeric core's
+//! crate, whose modules `lib.rs` re-exports under their names) imports, directly or through others,
+//! a module that imports it back, and every import goes down (or sideways) the layer order written
+//! at the top of `crate/src/lib.rs`. Edges are the `crate::module` paths of each module's files (its
+//! `X.rs` and `X/*.rs`), outside comments and `#[cfg(test)]` blocks.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// The kernels crate's sources (crate/kernels/src).
+fn kernels_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("kernels").join("src")
+}
+
+/// The directory that holds module `m`: the kernels crate's if it declares `m`, else crate/src.
+fn dir_of(m: &str) -> PathBuf {
+    let lib = std::fs::read_to_string(kernels_src().join("lib.rs")).unwrap();
+    if modules(&lib).iter().any(|k| k == m) {
+        kernels_src()
+    } else {
+        src()
+    }
 }
 
 /// The modules `lib.rs` declares, in its order.
@@ -115,8 +131,9 @@ fn imports(code: &str) -> BTreeSet<String> {
 
 /// Every file of module `m`: `m.rs` and the files under `m/` (test files excluded).
 fn files(m: &str) -> Vec<PathBuf> {
-    let mut v = vec![src().join(format!("{m}.rs"))];
-    let mut stack = vec![src().join(m)];
+    let src = dir_of(m);
+    let mut v = vec![src.join(format!("{m}.rs"))];
+    let mut stack = vec![src.join(m)];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         for e in entries.flatten() {
@@ -131,7 +148,7 @@ fn files(m: &str) -> Vec<PathBuf> {
     }
     if !v[0].exists() {
         v.remove(0);
-        v.push(src().join(m).join("mod.rs"));
+        v.push(src.join(m).join("mod.rs"));
     }
     v.sort();
     v.dedup();
@@ -141,7 +158,9 @@ fn files(m: &str) -> Vec<PathBuf> {
 /// module → the modules it imports.
 fn graph() -> (Vec<String>, BTreeMap<String, BTreeSet<String>>) {
     let lib = std::fs::read_to_string(src().join("lib.rs")).unwrap();
-    let mods = modules(&lib);
+    let kernels = std::fs::read_to_string(kernels_src().join("lib.rs")).unwrap();
+    let mut mods = modules(&kernels);
+    mods.extend(modules(&lib));
     let known: BTreeSet<&String> = mods.iter().collect();
     let mut g = BTreeMap::new();
     for m in &mods {

@@ -11,8 +11,8 @@ use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 use crate::field::{Bound, FieldSource, Guidance, VelocityField};
 use crate::mixture::{Mixture, Prepared};
 use crate::mlp::{Mlp, Workspace};
-use crate::real::Real;
 use crate::sampler::grid_points;
+use crate::scalar::Scalar;
 
 /// Smallest t used in the guidance factor (1 − t)/t, which diverges at t = 0.
 pub const MIN_T_FACTOR: f32 = 0.02;
@@ -33,7 +33,7 @@ pub struct ClassifierScratch<T> {
     log_p: Vec<T>,
 }
 
-impl<T: Real> ClassifierScratch<T> {
+impl<T: Scalar> ClassifierScratch<T> {
     /// Buffers for `model`, `chunk` points at a time.
     pub fn new(model: &Mlp<T>, chunk: usize) -> Self {
         let chunk = chunk.max(1);

@@ -8,7 +8,7 @@ use ndarray::{s, Array2, Array3, ArrayView2, ArrayViewMut2, ArrayViewMut3};
 use crate::density::DivergenceField;
 use crate::field::Guidance;
 use crate::mlp::{Mlp, Workspace};
-use crate::real::Real;
+use crate::scalar::Scalar;
 
 /// Buffers for Jacobians of up to `chunk` points at a time (2·chunk rows for CFG). Sized once.
 #[derive(Clone, Debug)]
@@ -26,7 +26,7 @@ pub struct JacobianScratch<T> {
     jac: Array3<T>,
 }
 
-impl<T: Real> JacobianScratch<T> {
+impl<T: Scalar> JacobianScratch<T> {
     /// Buffers for `model`, `chunk` points at a time.
     pub fn new(model: &Mlp<T>, chunk: usize) -> Self {
         let chunk = chunk.max(1);

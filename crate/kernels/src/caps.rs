@@ -1,11 +1,11 @@
 //! Every resource cap, each a named constant with its one home here: how many points, steps,
 //! grid cells, weights and bytes any caller (the CLI, the page, an embed, a hand-written script
 //! calling the wasm build) may ask for. A request over a cap is an error naming the cap, never a
-//! silent clamp, except image sides, which [`crate::render::Image::reset`] clamps.
+//! silent clamp, except image sides, which `cfg_playground::render::Image::reset` clamps.
 //!
 //! A leaf module, so that every layer can check its caps without importing the layers above.
 //! The ranges of the guidance methods' own parameters are declared with each method
-//! (`crate::method`), and [`crate::cap_table`] lists every cap for README's "Limits" section.
+//! (`cfg_playground::method`), and `cfg_playground::cap_table` lists every cap for README's "Limits" section.
 
 // Sampling runs (CLI, `evaluate`, the sampling primitives).
 
@@ -115,6 +115,6 @@ pub const MAX_CSV_LINE_BYTES: usize = 256;
 pub const MAX_CSV_POINTS: usize = 500;
 /// Largest model file accepted, in bytes (`model_file::ModelFile::from_json`).
 pub const MAX_MODEL_FILE_BYTES: usize = 32 << 20;
-/// Largest noise level η of the SDE sampler and of Feynman–Kac-corrected CFG ([`crate::sde`]; the
+/// Largest noise level η of the SDE sampler and of Feynman–Kac-corrected CFG (`cfg_playground::sde`; the
 /// page's slider goes to 3, and the step is stable for any η).
 pub const MAX_SDE_NOISE: f64 = 10.0;

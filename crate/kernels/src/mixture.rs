@@ -76,21 +76,21 @@ pub struct Mixture {
 }
 
 /// Per-component quantities at one time t (C = t²Σ + (1−t)²I, the covariance of x_t given the
-/// component). Shared with [`crate::density::exact::MixtureJacobian`].
+/// component). Shared with `cfg_playground::density::exact::MixtureJacobian`.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct AtTime {
-    pub(crate) class: u32,
+pub struct AtTime {
+    pub class: u32,
     /// log π
-    pub(crate) log_weight: f64,
+    pub log_weight: f64,
     /// t·μ
-    pub(crate) m: [f64; 2],
+    pub m: [f64; 2],
     /// C⁻¹
-    pub(crate) c_inv: Sym2,
+    pub c_inv: Sym2,
     /// −½ log det C − log 2π
-    pub(crate) log_norm: f64,
+    pub log_norm: f64,
     /// (tΣ − (1−t)I)·C⁻¹
-    pub(crate) a: Sym2,
-    pub(crate) mean: [f64; 2],
+    pub a: Sym2,
+    pub mean: [f64; 2],
 }
 
 /// The mixture's quantities at one point: unconditional and for one class.
@@ -268,7 +268,7 @@ impl Prepared {
     }
 
     /// Every component at the prepared time.
-    pub(crate) fn comps(&self) -> &[AtTime] {
+    pub fn comps(&self) -> &[AtTime] {
         &self.comps
     }
 }

@@ -217,12 +217,8 @@ impl<T: Real> Mlp<T> {
         Workspace::new(&self.config, rows, false, true)
     }
 
-    /// Runs the network on a batch; returns the output rows (a view into the workspace).
-    ///
-    /// x: (batch, 2); t: batch values or one shared; labels: batch labels or one shared, each
-    /// < n_classes + 1 (ignored when the network has no class input); extra: batch·n_extra values
-    /// or n_extra shared. Returns (batch, d_out).
-    pub fn forward<'w>(
+    /// [`Mlp::forward`], instantiated for each scalar by [`crate::scalar::Scalar`].
+    pub(crate) fn forward_generic<'w>(
         &self,
         ws: &'w mut Workspace<T>,
         x: ArrayView2<T>,
@@ -295,23 +291,14 @@ impl<T: Real> Mlp<T> {
         }
     }
 
-    /// Backpropagates dL/d_out through the last forward pass, adding the gradient of every
-    /// parameter into `grads` (same layout as `params`; the caller zeroes it) and leaving
-    /// dL/d_input in the workspace ([`Workspace::input_grad`]).
-    ///
-    /// d_out: (batch, d_out) for the batch of the last [`Mlp::forward`] on this workspace.
-    pub fn backward(&self, ws: &mut Workspace<T>, d_out: ArrayView2<T>, grads: &mut [T]) {
+    /// [`Mlp::backward`], instantiated for each scalar by [`crate::scalar::Scalar`].
+    pub(crate) fn backward_generic(&self, ws: &mut Workspace<T>, d_out: ArrayView2<T>, grads: &mut [T]) {
         assert_eq!(grads.len(), self.params.len());
         self.backward_with(ws, d_out, Some(grads));
     }
 
-    /// Backpropagates dL/d_out to dL/d_input only ([`Workspace::input_grad`]), computing no
-    /// parameter gradient: one product per layer instead of three (input gradients for exact
-    /// Jacobians and classifier guidance). The workspace must ask for the input gradient
-    /// ([`Workspace::with_input_grad`]).
-    ///
-    /// d_out: (batch, d_out) for the batch of the last [`Mlp::forward`] on this workspace.
-    pub fn backward_input(&self, ws: &mut Workspace<T>, d_out: ArrayView2<T>) {
+    /// [`Mlp::backward_input`], instantiated for each scalar by [`crate::scalar::Scalar`].
+    pub(crate) fn backward_input_generic(&self, ws: &mut Workspace<T>, d_out: ArrayView2<T>) {
         assert!(ws.want_input_grad, "backward_input needs a workspace with_input_grad");
         self.backward_with(ws, d_out, None);
     }

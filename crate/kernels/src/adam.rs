@@ -93,8 +93,8 @@ impl<T: Real> Adam<T> {
         self.step = 0;
     }
 
-    /// One update of `params` with `grads`. Returns the gradient norm before clipping.
-    pub fn update(&mut self, params: &mut [T], grads: &[T]) -> f64 {
+    /// [`Adam::update`], instantiated for each scalar by [`crate::scalar::Scalar`].
+    pub(crate) fn update_generic(&mut self, params: &mut [T], grads: &[T]) -> f64 {
         assert_eq!(params.len(), self.m.len());
         assert_eq!(grads.len(), self.m.len());
         let c = self.config;
