@@ -10,6 +10,9 @@ use cfg_playground::distill::{student_config, DistillConfig, Distiller};
 use cfg_playground::field::{FieldSource, Guidance, NetScratch};
 use cfg_playground::flow::{Pairs, Trainer};
 use cfg_playground::method::{self, Method, MethodField, MethodState};
+use cfg_playground::method::{
+    Autoguidance, Cfg, CfgPlusPlus, CfgZeroStar, Fkc, GuidanceInterval, NoiseScale, VelocityScale,
+};
 use cfg_playground::mixture::Prepared;
 use cfg_playground::mlp::MlpConfig;
 use cfg_playground::particles::Particles;
@@ -148,21 +151,24 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
     let methods = [
         Method::CFG,
         Method::RectifiedCfg(RectifiedCfg::default()),
-        Method::NoiseScale { tau: 0.5 },
-        Method::VelocityScale { temperature: 0.5, clock: Clock::Rescaled },
+        Method::NoiseScale(NoiseScale { tau: 0.5 }),
+        Method::VelocityScale(VelocityScale { temperature: 0.5, clock: Clock::Rescaled }),
         Method::CLASSIFIER,
-        Method::GuidanceInterval { t_lo: 0.2, t_hi: 0.7 },
-        Method::CfgZeroStar { zero_steps: 2, schedule: method::Schedule::of(method::Shape::Late) },
+        Method::GuidanceInterval(GuidanceInterval { t_lo: 0.2, t_hi: 0.7 }),
+        Method::CfgZeroStar(CfgZeroStar {
+            zero_steps: 2,
+            schedule: method::Schedule::of(method::Shape::Late),
+        }),
         Method::Apg(method::Apg {
             eta: 0.5,
             norm_threshold: Some(1.0),
             momentum: 0.5,
             ..method::Apg::default()
         }),
-        Method::Autoguidance { guide_widen: 1.5, schedule: method::Schedule::CONSTANT },
-        Method::Fkc { eta: 1.0 },
-        Method::Cfg { schedule: method::Schedule::of(method::Shape::Cosine) },
-        Method::CfgPlusPlus,
+        Method::Autoguidance(Autoguidance { guide_widen: 1.5, schedule: method::Schedule::CONSTANT }),
+        Method::Fkc(Fkc { eta: 1.0 }),
+        Method::Cfg(Cfg { schedule: method::Schedule::of(method::Shape::Cosine) }),
+        Method::CfgPlusPlus(CfgPlusPlus),
     ];
     let guide_mixture = method::autoguidance::widened(&mixture, 1.5);
     let mut gprep = Prepared::default();

@@ -263,10 +263,10 @@ fn the_tilted_and_tempered_samples_are_samples() {
     let (n, seed, w, temperature) = (400usize, 7u64, 3.0f32, 0.25f64);
     let cfg = SampleConfig { n, steps: 1, solver: Solver::Euler, guidance: w, seed, sde_noise: 1.0 };
     let cases = [
-        (ok(Tilted::new(&m, "upper-right", w as f64, 64.0, 3.0)), method::Method::Tilted),
+        (ok(Tilted::new(&m, "upper-right", w as f64, 64.0, 3.0)), method::Method::Tilted(method::Tilted)),
         (
             ok(Tilted::tempered(&m, "upper-right", temperature, 64.0, 3.0)),
-            method::Method::Tempered { temperature },
+            method::Method::Tempered(method::Tempered { temperature }),
         ),
     ];
     for (mut handle, how) in cases {

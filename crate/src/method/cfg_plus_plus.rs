@@ -13,6 +13,24 @@
 //! depends on the step size, growing with the number of steps (at λ = 1 and 40 steps it is 1 at
 //! t = 0 and about 10 mid-run). The step is defined for Euler only; λ = 0 is the unconditional flow.
 
+use serde::Serialize;
+
+use super::rule::{MethodRule, On};
+use crate::field::{Bound, VelocityField};
+use crate::sample::guidance_for;
+
+/// CFG++ (the guided data prediction renoised with the unconditional noise prediction, λ = w):
+/// an Euler step of CFG at [`effective_w`] (its row insists on Euler).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CfgPlusPlus;
+
+impl MethodRule for CfgPlusPlus {
+    fn with_field(&self, on: On, f: &mut dyn FnMut(&mut dyn VelocityField)) {
+        let w_eff = effective_w(on.w, on.t, on.at.dt);
+        f(&mut Bound { source: on.velocity, labels: on.labels, guidance: guidance_for(on.class, w_eff) })
+    }
+}
+
 /// CFG++'s scale at λ for the Euler step from `t` to `t + h`: λ·(t + h)(1 − t)/h (λ for h ≤ 0,
 /// which no step has: only the construction-time count of calls asks).
 pub fn effective_w(lambda: f32, t: f32, h: f32) -> f32 {
