@@ -298,6 +298,15 @@ fn the_command_line_takes_schedules_and_cfg_plus_plus() {
     assert_eq!((pp["method"].as_str(), calls(&pp)), (Some("cfg-plus-plus"), 8));
     fails(&["eval", "--model", mp, "--schedule", "sawtooth"], "--schedule must be constant or linear-up");
     fails(&["eval", "--model", mp, "--method", "classifier", "--schedule", "3"], "got '3'");
+    // a method without schedules refuses one (it was ignored)
+    fails(
+        &["eval", "--model", mp, "--method", "noise-scale", "--schedule", "early"],
+        "--schedule does not go with --method noise-scale (it goes with --method cfg or classifier or cfg-zero-star or apg or autoguidance)",
+    );
+    fails(
+        &["sample", "--model", mp, "--class", "null", "--method", "cfg", "--tau", "0.5"],
+        "--tau does not go with --method cfg",
+    );
     fails(
         &["eval", "--model", mp, "--schedule", "interval", "--t-lo", "0.5", "--t-hi", "0.51"],
         "needs t_hi − t_lo of at least 0.05",
