@@ -307,6 +307,11 @@ fn the_command_line_takes_schedules_and_cfg_plus_plus() {
         &["sample", "--model", mp, "--class", "null", "--method", "cfg", "--tau", "0.5"],
         "--tau does not go with --method cfg",
     );
+    // train's learning-rate schedule is --lr-schedule; its old spelling names it
+    let out = dir.join("never.json");
+    let train =
+        ["train", "--dataset", "overlapping", "--schedule", "constant", "--out", out.to_str().unwrap()];
+    fails(&train, "train takes --lr-schedule");
     fails(
         &["eval", "--model", mp, "--schedule", "interval", "--t-lo", "0.5", "--t-hi", "0.51"],
         "needs t_hi − t_lo of at least 0.05",
