@@ -1,11 +1,11 @@
-//! Every sampling method of the post behind one name: a [`Method`]
-//! with its models (a network or the exact mixture, a distilled student, a classifier) and its
-//! state gives the velocity every step follows ([`MethodField`]), for the CLI (`sample --method`,
-//! `eval --method`, through [`generate`]) and for the page's particle flows (`Flow.advanceFor` in
-//! `crate::web`) alike, so what the page draws is what `eval` measures.
+//! Every sampling method of the post behind one name: a [`Method`] with its models (a network or
+//! the exact mixture, a distilled student, a classifier) and its state gives the velocity every
+//! step follows ([`MethodField`]), for the CLI (`sample --method`, `eval --method`, through
+//! [`generate`]) and for the page's particle flows (`Flow.advanceFor` in `crate::web`) alike, so
+//! what the page draws is what `eval` measures.
 //!
-//! Each method is one row of [`METHODS`] (its name, what it needs, the fields it runs on,
-//! its parameters with their CLI flags, page options, ranges and defaults); `docs/methods.md` is
+//! Each method is one row of [`METHODS`] (its name, what it needs, the fields it runs on, its
+//! parameters with their CLI flags, page options, ranges and defaults); `docs/methods.md` is
 //! generated from that table.
 //!
 //! Network calls are counted per evaluation ([`crate::field::VelocityField::calls_at`]), so a
