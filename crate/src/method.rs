@@ -16,8 +16,8 @@
 //! start noise, the state it keeps across steps ([`MethodState::own`]) and the velocity field each
 //! step follows. The list of methods is the method table (`method/table.rs`): one entry per
 //! method, `Variant in module = its row`, from which `methods!` generates [`Method`] (a variant
-//! wrapping each method's type), [`METHODS`] and the one switch on the method
-//! ([`Method::rule`], [`Method::spec`]). What a method needs (a classifier, a guide, its own
+//! wrapping each method's type), [`METHODS`] and the only switches on the method
+//! ([`Method::rule`], [`Method::spec`], `Method::sample_own`). What a method needs (a classifier, a guide, its own
 //! student) comes from its row ([`Method::needs`]): the CLI, the page and the checks ask it.
 //!
 //! Adding a method touches exactly: its file `method/<name>.rs` (its type and its
@@ -230,7 +230,7 @@ pub fn generate_with(
             ));
         }
     }
-    if let Some(samples) = method.rule().sample(dataset, source, label, cfg) {
+    if let Some(samples) = method.sample_own(dataset, source, label, cfg) {
         return samples;
     }
     let (n, mixture) = (cfg.n, dataset.mixture());

@@ -87,9 +87,18 @@ impl MethodState {
     /// when the state holds none of that type, else kept as the last run left it.
     pub fn own<S: Default + Any + Send>(&mut self) -> &mut S {
         if !self.own.as_ref().is_some_and(|s| s.is::<S>()) {
-            self.own = Some(Box::new(S::default()));
+            self.set_own(Box::new(S::default()));
         }
-        self.own.as_mut().and_then(|s| s.downcast_mut()).expect("made above")
+        match self.own.as_mut().and_then(|s| s.downcast_mut()) {
+            Some(s) => s,
+            None => unreachable!(),
+        }
+    }
+
+    /// (One copy for every type of state: the page's wasm has a size budget.)
+    #[inline(never)]
+    fn set_own(&mut self, own: Box<dyn Any + Send>) {
+        self.own = Some(own);
     }
 
     /// Sets the noise level η of runs made with [`Solver::Sde`] (checked).
@@ -221,13 +230,15 @@ impl<'r, 'v, 'c> MethodField<'r, 'v, 'c> {
         method.rule().prepare(state, rows);
         let label = class.unwrap_or(n_classes as u32);
         let mut f = MethodField { method, class, label, w, velocity, classifier, guide, state, calls: 0 };
-        f.calls = f.with_field(0.0, |v| v.calls());
+        let mut calls = 0;
+        f.with_field(0.0, &mut |v| calls = v.calls());
+        f.calls = calls;
         Ok(f)
     }
 
     /// Runs `f` on the velocity field of the method at time `t` (its scale there: w by the
     /// method's schedule, [`Method::schedule`]): the method's [`super::MethodRule::with_field`].
-    fn with_field<R>(&mut self, t: f32, f: impl FnOnce(&mut dyn VelocityField) -> R) -> R {
+    fn with_field(&mut self, t: f32, f: &mut dyn FnMut(&mut dyn VelocityField)) {
         let method = self.method;
         let rule = method.rule();
         let on = On {
@@ -242,9 +253,7 @@ impl<'r, 'v, 'c> MethodField<'r, 'v, 'c> {
             at: self.state.at,
             state: &mut *self.state,
         };
-        let (mut f, mut out) = (Some(f), None);
-        rule.with_field(on, &mut |v| out = f.take().map(|f| f(v)));
-        out.expect("a method's with_field calls f once")
+        rule.with_field(on, f)
     }
 }
 
@@ -302,7 +311,8 @@ pub fn advance(
 
 impl VelocityField for MethodField<'_, '_, '_> {
     fn eval(&mut self, x: ArrayView2<f32>, t: f32, v: ArrayViewMut2<f32>) {
-        self.with_field(t, |f| f.eval(x, t, v))
+        let mut v = v;
+        self.with_field(t, &mut |f| f.eval(x, t, v.view_mut()))
     }
 
     fn calls(&self) -> usize {
@@ -310,11 +320,13 @@ impl VelocityField for MethodField<'_, '_, '_> {
     }
 
     fn calls_at(&mut self, k: usize, t: f32) -> usize {
-        self.with_field(t, |f| f.calls_at(k, t))
+        let mut calls = 0;
+        self.with_field(t, &mut |f| calls = f.calls_at(k, t));
+        calls
     }
 
     fn at_step(&mut self, at: StepAt) {
         self.state.at = at;
-        self.with_field(at.t, |f| f.at_step(at))
+        self.with_field(at.t, &mut |f| f.at_step(at))
     }
 }

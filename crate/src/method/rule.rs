@@ -89,19 +89,24 @@ pub trait MethodRule {
     /// Calls `f` once with the velocity field the method follows at `on.t` (default: CFG at the
     /// scheduled scale, [`On::cfg`]).
     fn with_field(&self, on: On, f: &mut dyn FnMut(&mut dyn VelocityField)) {
-        f(&mut on.cfg())
+        cfg_field(on, f)
     }
 
     /// For a method that samples by its own means rather than by following its field (exact
     /// samples of a density on a grid, weighted particles), its `cfg.n` samples of `label`
-    /// (checked before); None: the flow of its field, by the sampler.
+    /// (checked before); None: the flow of its field, by the sampler. (Called through
+    /// `Method::sample_own`, a static switch, not the trait object: the page's wasm never calls
+    /// it, and a method of the trait object would keep these samplers in it.)
     fn sample(
         &self,
         _dataset: &Dataset,
         _source: Source,
         _label: Option<u32>,
         _cfg: &SampleConfig,
-    ) -> Option<Result<(Array2<f32>, SampleStats)>> {
+    ) -> Option<Result<(Array2<f32>, SampleStats)>>
+    where
+        Self: Sized,
+    {
         None
     }
 
@@ -118,4 +123,11 @@ pub trait MethodRule {
     ) -> Option<Result<usize>> {
         None
     }
+}
+
+/// The default field, CFG at w(t) (one copy for every method that uses it: the page's wasm has a
+/// size budget).
+#[inline(never)]
+fn cfg_field(on: On, f: &mut dyn FnMut(&mut dyn VelocityField)) {
+    f(&mut on.cfg())
 }

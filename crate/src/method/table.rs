@@ -183,7 +183,9 @@ const fn row(
 /// The method list, one entry per method: `Variant in module = its row`. The entry declares
 /// the variant of [`Method`] (wrapping `module::Variant`, the method's type, which implements
 /// [`MethodRule`] in `method/module.rs`), re-exports that type, and gives its row of
-/// [`METHODS`]; [`Method::rule`] and [`Method::spec`] are the one switch on the method.
+/// [`METHODS`]; the switches on the method are generated here and nowhere else: [`Method::rule`]
+/// (what it does), [`Method::spec`] (its row) and `Method::sample_own` (its own sampler, kept out
+/// of the trait object so that the page's wasm leaves the CLI's samplers out).
 macro_rules! methods {
     ($($variant:ident in $module:ident = $row:expr,)*) => {
         $(pub use super::$module::$variant;)*
@@ -210,6 +212,21 @@ macro_rules! methods {
             pub fn rule(&self) -> &dyn MethodRule {
                 match self {
                     $(Method::$variant(m) => m,)*
+                }
+            }
+
+            /// The method's own samples, if it samples by its own means
+            /// ([`MethodRule::sample`]; a switch of its own, so that code which never calls it,
+            /// as the page's, leaves those samplers out).
+            pub(super) fn sample_own(
+                &self,
+                dataset: &crate::datasets::Dataset,
+                source: crate::field::Source,
+                label: Option<u32>,
+                cfg: &crate::sample::SampleConfig,
+            ) -> Option<crate::error::Result<(ndarray::Array2<f32>, crate::sampler::SampleStats)>> {
+                match self {
+                    $(Method::$variant(m) => m.sample(dataset, source, label, cfg),)*
                 }
             }
 
