@@ -43,6 +43,7 @@ use crate::sampler::{SampleStats, Solver};
 use crate::temperature::{Grid, GridDensity, Target};
 
 mod field;
+mod list;
 pub mod rule;
 pub mod schedule;
 pub mod spec;
