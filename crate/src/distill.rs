@@ -346,8 +346,13 @@ pub fn endpoint_gap(
         .map(|&w| {
             let cfg = SampleConfig { n, steps, solver: Solver::Euler, guidance: w, seed, sde_noise: 1.0 };
             let (a, _) = method::generate(dataset, teacher, &Method::CFG, Some(label), &cfg)?;
-            let (b, _) =
-                method::generate(dataset, Source::Network(student), &Method::Student, Some(label), &cfg)?;
+            let (b, _) = method::generate(
+                dataset,
+                Source::Network(student),
+                &Method::Student(method::Student),
+                Some(label),
+                &cfg,
+            )?;
             Ok(metrics::mean_distance(a.view(), b.view()))
         })
         .collect()

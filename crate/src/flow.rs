@@ -19,8 +19,8 @@ use crate::error::Result;
 use crate::mlp::{Mlp, MlpConfig};
 use crate::rng::{self, stream, Rng};
 
-/// A fixed coupling of noise and endpoints to train on (reflow): row i pairs x0[i] with x1[i]
-/// under label labels[i] (n_classes = null).
+/// A fixed coupling of noise and endpoints to train on (reflow): row i pairs `x0[i]` with `x1[i]`
+/// under label `labels[i]` (n_classes = null).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pairs {
     /// (n, 2) starting noise.

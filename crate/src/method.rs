@@ -1,130 +1,82 @@
-//! Every sampling method of the post behind one name, and the one dispatch on it: a [`Method`]
-//! with its models (a network or the exact mixture, a distilled student, a classifier) and its
-//! state gives the velocity every step follows ([`MethodField`]), for the CLI (`sample --method`,
-//! `eval --method`, through [`generate`]) and for the page's particle flows (`Flow.advanceFor` in
-//! `crate::web`) alike, so what the page draws is what `eval` measures.
+//! Every sampling method of the post behind one name: a [`Method`] with its models (a network or
+//! the exact mixture, a distilled student, a classifier) and its state gives the velocity every
+//! step follows ([`MethodField`]), for the CLI (`sample --method`, `eval --method`, through
+//! [`generate`]) and for the page's particle flows (`Flow.advanceFor` in `crate::web`) alike, so
+//! what the page draws is what `eval` measures.
 //!
-//! Each method is one row of [`METHODS`] (its name, what it needs, the fields it runs on,
-//! its parameters with their CLI flags, page options, ranges and defaults); `docs/methods.md` is
+//! Each method is one row of [`METHODS`] (its name, what it needs, the fields it runs on, its
+//! parameters with their CLI flags, page options, ranges and defaults); `docs/methods.md` is
 //! generated from that table.
 //!
 //! Network calls are counted per evaluation ([`crate::field::VelocityField::calls_at`]), so a
 //! method whose cost changes along the run reports what it spent (`eval`'s `calls_per_sample`).
 //!
-//! Adding a method: its field in a file of its own under `method/` (as `apg.rs`), its row in
-//! [`METHODS`] (name, needs, fields, solver, parameters and how they build it), a variant
-//! of [`Method`] with its name ([`Method::name`]) and its checks ([`Method::validate`], and
-//! [`Method::check_steps`] for checks against the run's length), its arm of the one dispatch in
-//! `method/field.rs` ([`MethodField`]; state kept across steps goes in [`MethodState`], sized by
-//! [`MethodState::prepare`] and [`MethodState::prepare_points`], told where each step is
-//! through [`crate::field::VelocityField::at_step`]), and one case in the tests' shared case list
-//! (`crate/tests/common/method_cases.rs`). What a method needs (a classifier, a guide, its own
+//! Each method is a type in a file of its own under `method/` (`Cfg` in `cfg.rs`, `Apg` in
+//! `apg.rs`, …) that implements [`MethodRule`] (`method/rule.rs`): its checks, its schedule, its
+//! start noise, the state it keeps across steps ([`MethodState::own`]) and the velocity field each
+//! step follows. The list of methods is the method table (`method/table.rs`): one entry per
+//! method, `Variant in module = its row`, from which `methods!` generates [`Method`] (a variant
+//! wrapping each method's type), [`METHODS`] and the only switches on the method
+//! ([`Method::rule`], [`Method::spec`], `Method::sample_own`). What a method needs (a classifier, a guide, its own
 //! student) comes from its row ([`Method::needs`]): the CLI, the page and the checks ask it.
+//!
+//! Adding a method touches exactly: its file `method/<name>.rs` (its type and its
+//! [`MethodRule`]) with its `mod` line below, its entry in the table (`method/table.rs`), and its
+//! case in the tests' shared case list (`crate/tests/common/method_cases.rs`), plus the
+//! regenerated `docs/methods.md`.
 
 use std::str::FromStr;
 
 use ndarray::Array2;
-use serde::Serialize;
 
-use crate::caps::MAX_SAMPLER_STEPS;
-use crate::caps::{MAX_NOISE_SCALE, MAX_VELOCITY_SCALE};
 use crate::classifier::check_classifier_arch;
 use crate::classifier::guided::{ClassifierScratch, ClassifierSource};
 use crate::datasets::Dataset;
-use crate::error::{check_count, check_range, Error, Result};
+use crate::error::{Error, Result};
 use crate::field::{FieldSource, NetScratch, Source};
 use crate::invalid;
 use crate::mixture::{Mixture, Prepared};
 use crate::mlp::Mlp;
-use crate::rcfg::RectifiedCfg;
 use crate::rng::{self, stream};
 use crate::sample::{self, SampleConfig};
 use crate::sampler::{SampleStats, Solver};
-use crate::temperature::{Clock, Grid, GridDensity, Target, TEMPERATURE_RANGE};
+use crate::temperature::{Grid, GridDensity, Target};
 
-pub mod apg;
-pub mod autoguidance;
-pub mod cfg_plus_plus;
 mod field;
-mod interval;
+mod list;
+pub mod rule;
 pub mod schedule;
 pub mod spec;
 mod table;
-mod zero_star;
 
-pub use apg::Apg;
-use autoguidance::{widened, MAX_WIDEN};
+// the methods, one file each (their list: `table.rs`)
+pub mod apg;
+pub mod autoguidance;
+pub mod cfg;
+pub mod cfg_plus_plus;
+pub mod classifier;
+pub mod fkc;
+pub mod interval;
+pub mod noise_scale;
+pub mod rectified_cfg;
+pub mod student;
+pub mod tempered;
+pub mod tilted;
+pub mod velocity_scale;
+pub mod zero_star;
+
 use field::check_velocity;
 pub use field::{advance, MethodField, MethodState};
+pub use rule::MethodRule;
 pub use schedule::{Schedule, Shape};
 pub use spec::{MethodParams, MethodSpec, Needs, Runs};
-pub use table::{markdown, METHODS};
+// `Method`, `METHODS`, `markdown` and every method's type (`Cfg`, `Apg`, …)
+pub use table::*;
 
 /// Cells per side of the grid that `tilted` and `tempered` sample on.
 pub const GRID_SIDE: usize = 512;
 /// Margin added around the data set's view extent for that grid.
 pub const GRID_MARGIN: f64 = 0.5;
-
-/// A sampling method and its own parameters (w, steps, solver, n and seed come from
-/// [`SampleConfig`], or from the page's flow).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "method")]
-pub enum Method {
-    /// CFG, its scale following `schedule` (constant: w at every t).
-    Cfg {
-        #[serde(skip_serializing_if = "Schedule::is_constant")]
-        schedule: Schedule,
-    },
-    RectifiedCfg(RectifiedCfg),
-    NoiseScale {
-        tau: f32,
-    },
-    /// T·v read at the sampler's own clock (the post's loop, the CLI's default) or at T·t (an
-    /// exact time rescaling, the page's figure): see [`Clock`].
-    VelocityScale {
-        temperature: f32,
-        clock: Clock,
-    },
-    Tilted,
-    Tempered {
-        temperature: f64,
-    },
-    Student,
-    /// Classifier guidance at λ = w (following `schedule`), with a classifier network or the
-    /// exact Bayes classifier of the data's mixture.
-    Classifier {
-        #[serde(skip_serializing_if = "Schedule::is_constant")]
-        schedule: Schedule,
-    },
-    /// CFG at w for t in [t_lo, t_hi] (closed; empty when t_lo = t_hi), w = 1 outside.
-    GuidanceInterval {
-        t_lo: f32,
-        t_hi: f32,
-    },
-    /// CFG-Zero*: the optimised scale s*, and zero velocity in the first `zero_steps` steps.
-    CfgZeroStar {
-        zero_steps: usize,
-        #[serde(skip_serializing_if = "Schedule::is_constant")]
-        schedule: Schedule,
-    },
-    /// Adaptive projected guidance.
-    Apg(Apg),
-    /// Autoguidance by a guide network ([`Models::guide`]), or on the exact field by the data's
-    /// mixture with every component's covariance multiplied by `guide_widen`.
-    Autoguidance {
-        guide_widen: f64,
-        #[serde(skip_serializing_if = "Schedule::is_constant")]
-        schedule: Schedule,
-    },
-    /// Feynman–Kac-corrected CFG (`crate::fkc`): the CFG SDE of noise level `eta`, with weights
-    /// and resampling that make it sample the tilted density p^(1−w)·p(·|c)^w.
-    Fkc {
-        eta: f32,
-    },
-    /// CFG++ (`method/cfg_plus_plus.rs`): the guided data prediction renoised with the
-    /// unconditional noise prediction, λ = w; an Euler step of CFG at λ·(t + h)(1 − t)/h.
-    CfgPlusPlus,
-}
 
 /// The models a method may need besides its velocity source.
 #[derive(Clone, Copy, Default)]
@@ -151,9 +103,9 @@ pub const DEFAULT_ZERO_STEPS: usize = 1;
 
 impl Method {
     /// CFG with the constant schedule: CFG as the post has it.
-    pub const CFG: Method = Method::Cfg { schedule: Schedule::CONSTANT };
+    pub const CFG: Method = Method::Cfg(Cfg { schedule: Schedule::CONSTANT });
     /// Classifier guidance with the constant schedule.
-    pub const CLASSIFIER: Method = Method::Classifier { schedule: Schedule::CONSTANT };
+    pub const CLASSIFIER: Method = Method::Classifier(Classifier { schedule: Schedule::CONSTANT });
 
     /// Every method name, as the CLI and the page spell them (the rows of [`METHODS`]).
     pub const NAMES: [&'static str; METHODS.len()] = {
@@ -174,12 +126,6 @@ impl Method {
         Ok(m)
     }
 
-    /// The method's row of [`METHODS`].
-    pub fn spec(&self) -> &'static MethodSpec {
-        let name = self.name();
-        METHODS.iter().find(|s| s.name == name).expect("every method has a row")
-    }
-
     /// What the method needs besides its velocity source.
     pub fn needs(&self) -> Needs {
         self.spec().needs
@@ -187,72 +133,23 @@ impl Method {
 
     /// The method's name, as the CLI spells it.
     pub fn name(&self) -> &'static str {
-        match self {
-            Method::Cfg { .. } => "cfg",
-            Method::RectifiedCfg(_) => "rectified-cfg",
-            Method::NoiseScale { .. } => "noise-scale",
-            Method::VelocityScale { .. } => "velocity-scale",
-            Method::Tilted => "tilted",
-            Method::Tempered { .. } => "tempered",
-            Method::Student => "student",
-            Method::Classifier { .. } => "classifier",
-            Method::GuidanceInterval { .. } => "guidance-interval",
-            Method::CfgZeroStar { .. } => "cfg-zero-star",
-            Method::Apg(_) => "apg",
-            Method::Autoguidance { .. } => "autoguidance",
-            Method::Fkc { .. } => "fkc",
-            Method::CfgPlusPlus => "cfg-plus-plus",
-        }
+        self.spec().name
     }
 
     /// Checks the method's own parameters, naming the first bad one.
     pub fn validate(&self) -> Result<()> {
-        match *self {
-            Method::RectifiedCfg(r) => r.validate(),
-            Method::NoiseScale { tau } => check_range("tau", tau as f64, 0.0, MAX_NOISE_SCALE).map(drop),
-            Method::VelocityScale { temperature, .. } => {
-                check_range("temperature", temperature as f64, 0.0, MAX_VELOCITY_SCALE).map(drop)
-            }
-            Method::Tempered { temperature } => {
-                check_range("temperature", temperature, TEMPERATURE_RANGE.0, TEMPERATURE_RANGE.1).map(drop)
-            }
-            Method::GuidanceInterval { t_lo, t_hi } => schedule::check_window(t_lo, t_hi),
-            Method::CfgZeroStar { zero_steps, schedule } => {
-                check_count("zero_steps", zero_steps as i64, 0, MAX_SAMPLER_STEPS as i64)?;
-                schedule.validate()
-            }
-            Method::Apg(a) => a.validate(),
-            Method::Autoguidance { guide_widen, schedule } => {
-                check_range("guide_widen", guide_widen, 1.0, MAX_WIDEN)?;
-                schedule.validate()
-            }
-            Method::Fkc { eta } => crate::sde::check_noise(eta).map(drop),
-            Method::Cfg { schedule } | Method::Classifier { schedule } => schedule.validate(),
-            Method::Tilted | Method::Student | Method::CfgPlusPlus => Ok(()),
-        }
+        self.rule().validate()
     }
 
     /// The guidance schedule the method's scale follows ([`Schedule::CONSTANT`] for the methods
     /// without one: their scale is constant, or their own, as guidance-interval's and CFG++'s).
     pub fn schedule(&self) -> Schedule {
-        match *self {
-            Method::Cfg { schedule }
-            | Method::Classifier { schedule }
-            | Method::CfgZeroStar { schedule, .. }
-            | Method::Autoguidance { schedule, .. } => schedule,
-            Method::Apg(a) => a.schedule,
-            _ => Schedule::CONSTANT,
-        }
+        self.rule().schedule()
     }
 
     /// Checks the method against a run of `steps` steps (cfg-zero-star's K must not exceed it).
     pub fn check_steps(&self, steps: usize) -> Result<()> {
-        match *self {
-            Method::CfgZeroStar { zero_steps, .. } if zero_steps > steps => {
-                Err(invalid!("zero_steps must not exceed the run's {steps} steps, got {zero_steps}"))
-            }
-            _ => Ok(()),
-        }
+        self.rule().check_steps(steps)
     }
 
     /// True for the methods that need no network (exact samples of a density): they have no
@@ -270,18 +167,12 @@ impl Method {
     /// On the exact field, the guide of a method that [`Needs::Guide`]: the data's mixture
     /// widened by the method's factor (None for the other methods).
     pub fn exact_guide(&self, mixture: &Mixture) -> Option<Mixture> {
-        match *self {
-            Method::Autoguidance { guide_widen, .. } => Some(widened(mixture, guide_widen)),
-            _ => None,
-        }
+        self.rule().exact_guide(mixture)
     }
 
     /// τ of the start noise x0 ~ N(0, τ²I) ([`sample::start_noise`]): 1 but for `noise-scale`.
     pub fn noise_scale(&self) -> f32 {
-        match *self {
-            Method::NoiseScale { tau } => tau,
-            _ => 1.0,
-        }
+        self.rule().noise_scale()
     }
 }
 
@@ -340,12 +231,8 @@ pub fn generate_with(
             ));
         }
     }
-    if method.is_exact_only() {
-        return exact_samples(dataset, method, label, cfg);
-    }
-    if let Method::Fkc { eta } = *method {
-        let (x, stats) = crate::fkc::generate(dataset, source, label, cfg, eta)?;
-        return Ok((x, stats.sample_stats()));
+    if let Some(samples) = method.sample_own(dataset, source, label, cfg) {
+        return samples;
     }
     let (n, mixture) = (cfg.n, dataset.mixture());
     let guide_mixture = match source {
@@ -427,20 +314,13 @@ fn inner_message(e: &Error) -> String {
     }
 }
 
-/// Exact samples of a density method (`tilted`, `tempered`) on its grid, drawn with the seed's
-/// sampling stream.
-fn exact_samples(
+/// `cfg.n` exact samples of `target` on its grid ([`exact_grid`]), drawn with the seed's
+/// sampling stream: how `tilted` and `tempered` sample.
+pub(crate) fn grid_samples(
     dataset: &Dataset,
-    method: &Method,
-    label: Option<u32>,
+    target: Target,
     cfg: &SampleConfig,
 ) -> Result<(Array2<f32>, SampleStats)> {
-    let target = match (*method, label) {
-        (Method::Tilted, Some(class)) => Target::Tilted { class, w: cfg.guidance as f64 },
-        (Method::Tempered { temperature }, class) => Target::Tempered { class, temperature },
-        // tilting needs a class: unconditionally it is p(x) itself
-        _ => Target::Tempered { class: None, temperature: 1.0 },
-    };
     let density = exact_grid(&dataset.mixture(), dataset.extent, target)?;
     let x = exact_draw(&density, cfg.n, cfg.seed);
     Ok((x, SampleStats { calls_per_sample: 0, straightness: f64::NAN, ..SampleStats::default() }))

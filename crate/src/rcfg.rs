@@ -68,7 +68,7 @@ impl RcfgScratch {
 }
 
 /// The rectified-CFG velocity for Euler steps of size `dt`: a [`VelocityField`], so the
-/// [`Integrator`] steps it, records trajectories and counts calls (3 per point and step for a
+/// [`crate::sampler::Integrator`] steps it, records trajectories and counts calls (3 per point and step for a
 /// network, 0 for the exact field).
 pub struct RcfgField<'s, 'a> {
     pub source: &'s mut FieldSource<'a>,

@@ -14,6 +14,7 @@ use cfg_playground::density::{DensityIntegrator, JacobianScratch, NetworkDiverge
 use cfg_playground::evaluate::compare_at_equal_calls;
 use cfg_playground::field::Guidance;
 use cfg_playground::field::Source;
+use cfg_playground::method::Student;
 use cfg_playground::method::{self, Method};
 use cfg_playground::metrics;
 use cfg_playground::mixture::{Mixture, Prepared};
@@ -239,7 +240,7 @@ fn the_student_matches_its_teacher() {
                 method::generate(&d, Source::Network(&file.model), &m, Some(1), &cfg).unwrap()
             };
             let (t, ts) = run(&teacher, Method::CFG, 0);
-            let (s, ss) = run(&student, Method::Student, 0);
+            let (s, ss) = run(&student, Method::Student(Student), 0);
             // two independent runs of the teacher: what sampling noise alone gives
             let (t2, _) = run(&teacher, Method::CFG, 1);
             let gap = metrics::mean_distance(t.view(), s.view());

@@ -7,6 +7,7 @@ use cfg_playground::evaluate::compare_at_equal_calls;
 use cfg_playground::field::Source;
 use cfg_playground::field::{FieldSource, NetScratch};
 use cfg_playground::flow::{Pairs, Trainer};
+use cfg_playground::method::Student;
 use cfg_playground::method::{self, Method};
 use cfg_playground::metrics;
 use cfg_playground::mixture::Prepared;
@@ -223,7 +224,8 @@ fn a_distilled_student_matches_the_exact_teacher_across_w() {
     let mut far = 0.0f64;
     for w in [1.0f32, 2.0, 4.0] {
         let (a, ta) = euler(&d, Source::Exact, Method::CFG, 0, w, n, steps, 5).unwrap();
-        let (b, sb) = euler(&d, Source::Network(&ds.student), Method::Student, 0, w, n, steps, 5).unwrap();
+        let (b, sb) =
+            euler(&d, Source::Network(&ds.student), Method::Student(Student), 0, w, n, steps, 5).unwrap();
         let sw = metrics::sliced_w2(a.view(), b.view(), 64, &mut proj);
         println!("w = {w}: sliced W2 student vs teacher {sw:.4}");
         assert!(sw < 0.08, "w = {w}: {sw}");
@@ -253,7 +255,7 @@ fn a_student_costs_one_call_per_step_and_a_network_teacher_two() {
     let loss = ds.train(&mut teacher, 3).unwrap();
     assert!(loss.is_finite() && ds.steps_done() == 3);
     let d = &tr.dataset;
-    let (_, s) = euler(d, Source::Network(&ds.student), Method::Student, 1, 2.0, 50, 8, 0).unwrap();
+    let (_, s) = euler(d, Source::Network(&ds.student), Method::Student(Student), 1, 2.0, 50, 8, 0).unwrap();
     let (_, t) = euler(d, Source::Network(&tr.model), Method::CFG, 1, 2.0, 50, 8, 0).unwrap();
     assert_eq!((s.calls_per_sample, t.calls_per_sample), (8, 16));
     // a student without the w input, and a teacher of another data set, are refused
@@ -267,7 +269,7 @@ fn a_student_costs_one_call_per_step_and_a_network_teacher_two() {
     assert!(ds.step(&mut other).unwrap_err().to_string().contains("classes"));
     assert!(ds.train(&mut other, 2).unwrap_err().to_string().contains("classes"));
     assert_eq!((ds.student.params.clone(), ds.steps_done()), before);
-    assert!(euler(d, Source::Network(&tr.model), Method::Student, 1, 2.0, 5, 2, 0).is_err());
+    assert!(euler(d, Source::Network(&tr.model), Method::Student(Student), 1, 2.0, 5, 2, 0).is_err());
 }
 
 // ---------------------------------------------------------------- both velocities at once
@@ -405,7 +407,8 @@ fn a_student_from_a_network_teacher_starts_as_the_teacher_and_learns_guidance() 
     ds.train(&mut teacher, 500).unwrap();
     let after = gap(&ds);
     let (a, _) = euler(d, Source::Network(&tr.model), Method::CFG, 0, 3.0, n, steps, 4).unwrap();
-    let (b, _) = euler(d, Source::Network(&ds.student), Method::Student, 0, 3.0, n, steps, 4).unwrap();
+    let (b, _) =
+        euler(d, Source::Network(&ds.student), Method::Student(Student), 0, 3.0, n, steps, 4).unwrap();
     let sw = metrics::sliced_w2(a.view(), b.view(), 64, &mut seeded(0, 1));
     println!("network teacher, w = 3: endpoint gap {before:.4} -> {after:.4}, sliced W2 {sw:.4}");
     assert!(after < 0.3 * before && sw < 0.08, "gap {before} -> {after}, sliced W2 {sw}");

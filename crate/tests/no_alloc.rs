@@ -1,6 +1,9 @@
 //! Hot paths allocate nothing after warm-up: a counting global allocator watches a training step,
 //! a sampler step (network and exact field, with and without guidance) and a forward pass.
 
+#[path = "common/method_cases.rs"]
+mod method_cases;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -9,13 +12,13 @@ use cfg_playground::descent::TrainConfig;
 use cfg_playground::distill::{student_config, DistillConfig, Distiller};
 use cfg_playground::field::{FieldSource, Guidance, NetScratch};
 use cfg_playground::flow::{Pairs, Trainer};
-use cfg_playground::method::{self, Method, MethodField, MethodState};
+use cfg_playground::method::{self, MethodField, MethodState, Needs};
 use cfg_playground::mixture::Prepared;
 use cfg_playground::mlp::MlpConfig;
 use cfg_playground::particles::Particles;
 use cfg_playground::rcfg::{RcfgField, RcfgScratch, RectifiedCfg};
 use cfg_playground::sampler::{Integrator, Solver};
-use cfg_playground::temperature::Clock;
+use method_cases::CASES;
 
 struct Counting;
 // Per thread: the test harness's own threads (its main thread, its timers) allocate while a
@@ -143,68 +146,44 @@ fn training_and_sampling_steps_allocate_nothing_after_warm_up() {
         );
     }
     // the page's frame: a method bound to its models (MethodField::new) and advanced a few
-    // batches (method::advance), every method with a flow, network and exact
+    // batches (method::advance): every case of the shared case list with a flow (a student's
+    // cases need a student network: `methods.rs` and `page_flows.rs` run them), with its solver
     let mut cprep = Prepared::default();
-    let methods = [
-        Method::CFG,
-        Method::RectifiedCfg(RectifiedCfg::default()),
-        Method::NoiseScale { tau: 0.5 },
-        Method::VelocityScale { temperature: 0.5, clock: Clock::Rescaled },
-        Method::CLASSIFIER,
-        Method::GuidanceInterval { t_lo: 0.2, t_hi: 0.7 },
-        Method::CfgZeroStar { zero_steps: 2, schedule: method::Schedule::of(method::Shape::Late) },
-        Method::Apg(method::Apg {
-            eta: 0.5,
-            norm_threshold: Some(1.0),
-            momentum: 0.5,
-            ..method::Apg::default()
-        }),
-        Method::Autoguidance { guide_widen: 1.5, schedule: method::Schedule::CONSTANT },
-        Method::Fkc { eta: 1.0 },
-        Method::Cfg { schedule: method::Schedule::of(method::Shape::Cosine) },
-        Method::CfgPlusPlus,
-    ];
     let guide_mixture = method::autoguidance::widened(&mixture, 1.5);
     let mut gprep = Prepared::default();
-    // every method with its own solver (fkc: the SDE), and CFG with the SDE solver too
-    let runs = methods.into_iter().map(|m| (m, m.solver(Solver::Euler))).chain([(Method::CFG, Solver::Sde)]);
-    for (m, solver) in runs {
-        for exact in [false, true] {
-            let mut src = if exact {
-                FieldSource::Exact { mixture: &mixture, prep: &mut prep }
-            } else {
-                FieldSource::Network { model: &tr.model, scratch: &mut scratch }
-            };
-            let mut cls = cfg_playground::classifier::guided::ClassifierSource::Exact {
-                mixture: &mixture,
-                prep: &mut cprep,
-            };
-            // autoguidance's guide (the other methods ignore it): the widened mixture
-            let mut guide = FieldSource::Exact { mixture: &guide_mixture, prep: &mut gprep };
-            let mut p = Particles::new(1000, 20, solver, 1, vec![2], true).unwrap();
-            let mut state = MethodState::default();
-            let mut frame = |p: &mut Particles| {
-                let mut f = MethodField::new(
-                    m,
-                    3,
-                    Some(2),
-                    3.0,
-                    &mut src,
-                    Some(&mut cls),
-                    Some(&mut guide),
-                    &mut state,
-                    256,
-                )
-                .unwrap();
-                method::advance(p, &mut f, 256, 20, p_over).unwrap();
-            };
-            frame(&mut p);
-            assert_eq!(
-                count(|| frame(&mut p)),
-                0,
-                "a frame of {m:?} with {solver:?} allocated (exact {exact})"
-            );
-        }
+    for case in CASES.iter().filter(|c| c.flow() && c.needs() != Needs::Student) {
+        let (m, solver) = (case.method(), Solver::parse(case.solver).unwrap());
+        let mut src = if case.exact {
+            FieldSource::Exact { mixture: &mixture, prep: &mut prep }
+        } else {
+            FieldSource::Network { model: &tr.model, scratch: &mut scratch }
+        };
+        let mut cls = cfg_playground::classifier::guided::ClassifierSource::Exact {
+            mixture: &mixture,
+            prep: &mut cprep,
+        };
+        // autoguidance's guide (the other methods ignore it): the widened mixture
+        let mut guide = FieldSource::Exact { mixture: &guide_mixture, prep: &mut gprep };
+        let mut p = Particles::new(1000, 20, solver, 1, vec![2], true).unwrap();
+        let mut state = MethodState::default();
+        state.set_sde_noise(case.sde_noise()).unwrap();
+        let mut frame = |p: &mut Particles| {
+            let mut f = MethodField::new(
+                m,
+                3,
+                Some(2),
+                case.w as f32,
+                &mut src,
+                Some(&mut cls),
+                Some(&mut guide),
+                &mut state,
+                256,
+            )
+            .unwrap();
+            method::advance(p, &mut f, 256, 20, p_over).unwrap();
+        };
+        frame(&mut p);
+        assert_eq!(count(|| frame(&mut p)), 0, "a frame of case '{}' allocated", case.label);
     }
 
     let mut teacher = FieldSource::Exact { mixture: &mixture, prep: &mut prep };

@@ -13,6 +13,7 @@ use cfg_playground::datasets::Dataset;
 use cfg_playground::distill::{DistillConfig, Distiller};
 use cfg_playground::field::{FieldSource, NetScratch, Source};
 use cfg_playground::method::{self, Method, MethodField, MethodState, Models, Needs};
+use cfg_playground::method::{Student, Tempered, Tilted};
 use cfg_playground::mixture::Prepared;
 use cfg_playground::mlp::{Mlp, MlpConfig};
 use cfg_playground::particles::Particles;
@@ -187,7 +188,7 @@ fn the_density_methods_have_no_flow_and_a_flow_keeps_its_solver() {
     let mut prep = Prepared::default();
     let mut velocity = FieldSource::Exact { mixture: &mix, prep: &mut prep };
     let mut state = MethodState::default();
-    for m in [Method::Tilted, Method::Tempered { temperature: 0.5 }] {
+    for m in [Method::Tilted(Tilted), Method::Tempered(Tempered { temperature: 0.5 })] {
         let e =
             MethodField::new(m, 2, Some(0), 1.0, &mut velocity, None, None, &mut state, 10).err().unwrap();
         assert!(e.to_string().contains("no flow"), "{e}");
@@ -200,9 +201,19 @@ fn the_density_methods_have_no_flow_and_a_flow_keeps_its_solver() {
         .err()
         .unwrap();
     assert!(e.to_string().contains("classifier"), "{e}");
-    let e = MethodField::new(Method::Student, 2, Some(0), 1.0, &mut velocity, None, None, &mut state, 10)
-        .err()
-        .unwrap();
+    let e = MethodField::new(
+        Method::Student(Student),
+        2,
+        Some(0),
+        1.0,
+        &mut velocity,
+        None,
+        None,
+        &mut state,
+        10,
+    )
+    .err()
+    .unwrap();
     assert!(e.to_string().contains("student"), "{e}");
     // rectified CFG steps with Euler: a Heun run is refused, and nothing moves
     let rule = Method::RectifiedCfg(RectifiedCfg::default());

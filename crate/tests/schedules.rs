@@ -12,6 +12,7 @@ use cfg_playground::method::cfg_plus_plus::effective_w;
 use cfg_playground::method::schedule::{self, Schedule, Shape};
 use cfg_playground::method::spec::{Given, Spelling};
 use cfg_playground::method::{self, Apg, Method, MethodSpec, Models};
+use cfg_playground::method::{Autoguidance, Cfg, CfgPlusPlus, CfgZeroStar, Classifier};
 use cfg_playground::mlp::{Mlp, MlpConfig};
 use cfg_playground::rng::seeded;
 use cfg_playground::sample::{self, guidance_for, start_points, SampleConfig};
@@ -27,7 +28,7 @@ fn config(w: f32, steps: usize, solver: Solver) -> SampleConfig {
 }
 
 fn scheduled(shape: Shape) -> Method {
-    Method::Cfg { schedule: Schedule::of(shape) }
+    Method::Cfg(Cfg { schedule: Schedule::of(shape) })
 }
 
 #[test]
@@ -115,7 +116,8 @@ fn a_scheduled_run_is_cfg_at_w_of_t_step_by_step() {
         for shape in Shape::ALL {
             let s = Schedule { shape, t_lo: 0.2, t_hi: 0.7 };
             let c = config(3.0, 16, Solver::Euler);
-            let (a, _) = method::generate(&d, source, &Method::Cfg { schedule: s }, Some(1), &c).unwrap();
+            let (a, _) =
+                method::generate(&d, source, &Method::Cfg(Cfg { schedule: s }), Some(1), &c).unwrap();
             assert_eq!(a, cfg_loop(&d, source, Some(1), &c, |t, _| s.w_at(3.0, t)), "{shape:?}");
         }
     }
@@ -129,16 +131,16 @@ fn a_scheduled_run_is_cfg_at_w_of_t_step_by_step() {
     let guide = Mlp::new(MlpConfig::velocity(d.n_classes(), 8, 1), &mut seeded(4, 0)).unwrap();
     let models = Models { classifier: None, guide: Some(&guide) };
     let apg = |schedule| Method::Apg(Apg { schedule, ..Apg::default() });
-    let zero = |schedule| Method::CfgZeroStar { zero_steps: 1, schedule };
-    let auto = |schedule| Method::Autoguidance { guide_widen: 1.5, schedule };
-    let classifier = |schedule| Method::Classifier { schedule };
+    let zero = |schedule| Method::CfgZeroStar(CfgZeroStar { zero_steps: 1, schedule });
+    let auto = |schedule| Method::Autoguidance(Autoguidance { guide_widen: 1.5, schedule });
+    let classifier = |schedule| Method::Classifier(Classifier { schedule });
     let c = config(3.0, 10, Solver::Heun);
     for make in [apg, zero, auto, classifier] {
         let run =
             |s| method::generate_with(&d, Source::Exact, Models::default(), &make(s), Some(1), &c).unwrap().0;
         let base = run(Schedule::CONSTANT);
         assert_ne!(base, run(Schedule::of(Shape::LinearUp)), "{}", make(Schedule::CONSTANT).name());
-        let needs = if matches!(make(Schedule::CONSTANT), Method::Autoguidance { .. }) {
+        let needs = if matches!(make(Schedule::CONSTANT), Method::Autoguidance(_)) {
             models
         } else {
             Models::default()
@@ -158,7 +160,8 @@ fn cfg_plus_plus_is_cfg_at_its_effective_scale_step_by_step() {
     for source in [Source::Exact, Source::Network(&model)] {
         for (lambda, steps) in [(0.6f32, 10), (0.3, 40), (1.0, 7)] {
             let c = config(lambda, steps, Solver::Euler);
-            let (a, stats) = method::generate(&d, source, &Method::CfgPlusPlus, Some(2), &c).unwrap();
+            let (a, stats) =
+                method::generate(&d, source, &Method::CfgPlusPlus(CfgPlusPlus), Some(2), &c).unwrap();
             // the method is CFG at λ·(t + h)(1 − t)/h, bit for bit
             let b = cfg_loop(&d, source, Some(2), &c, |t, h| effective_w(lambda, t, h));
             assert_eq!(a, b, "λ {lambda}, {steps} steps");
@@ -212,12 +215,12 @@ fn cfg_plus_plus_is_cfg_at_its_effective_scale_step_by_step() {
         }
         // λ = 0 is the unconditional flow
         let c = config(0.0, 20, Solver::Euler);
-        let (a, _) = method::generate(&d, source, &Method::CfgPlusPlus, Some(1), &c).unwrap();
+        let (a, _) = method::generate(&d, source, &Method::CfgPlusPlus(CfgPlusPlus), Some(1), &c).unwrap();
         let (u, _) = sample::generate(&d, source, None, &c).unwrap();
         assert_eq!(a, u);
     }
     // it steps with Euler whatever is asked
-    assert_eq!(Method::CfgPlusPlus.solver(Solver::Heun), Solver::Euler);
+    assert_eq!(Method::CfgPlusPlus(CfgPlusPlus).solver(Solver::Heun), Solver::Euler);
 }
 
 #[test]
@@ -295,6 +298,20 @@ fn the_command_line_takes_schedules_and_cfg_plus_plus() {
     assert_eq!((pp["method"].as_str(), calls(&pp)), (Some("cfg-plus-plus"), 8));
     fails(&["eval", "--model", mp, "--schedule", "sawtooth"], "--schedule must be constant or linear-up");
     fails(&["eval", "--model", mp, "--method", "classifier", "--schedule", "3"], "got '3'");
+    // a method without schedules refuses one (it was ignored)
+    fails(
+        &["eval", "--model", mp, "--method", "noise-scale", "--schedule", "early"],
+        "--schedule does not go with --method noise-scale (it goes with --method cfg or classifier or cfg-zero-star or apg or autoguidance)",
+    );
+    fails(
+        &["sample", "--model", mp, "--class", "null", "--method", "cfg", "--tau", "0.5"],
+        "--tau does not go with --method cfg",
+    );
+    // train's learning-rate schedule is --lr-schedule; its old spelling names it
+    let out = dir.join("never.json");
+    let train =
+        ["train", "--dataset", "overlapping", "--schedule", "constant", "--out", out.to_str().unwrap()];
+    fails(&train, "train takes --lr-schedule");
     fails(
         &["eval", "--model", mp, "--schedule", "interval", "--t-lo", "0.5", "--t-hi", "0.51"],
         "needs t_hi − t_lo of at least 0.05",

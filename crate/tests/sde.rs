@@ -50,7 +50,7 @@ fn by_fkc(
     cfg: &SampleConfig,
     eta: f32,
 ) -> cfg_playground::Result<(Array2<f32>, SampleStats)> {
-    method::generate(d, Source::Exact, &Method::Fkc { eta }, Some(label), cfg)
+    method::generate(d, Source::Exact, &Method::Fkc(method::Fkc { eta }), Some(label), cfg)
 }
 
 /// Exact samples of the tilted density (the `tilted` method's grid), two independent sets.

@@ -3,6 +3,7 @@
 //! exact CFG against the tilted density p(x)^(1−w)·p(x | c)^w.
 
 use cfg_playground::datasets::Dataset;
+use cfg_playground::method::NoiseScale;
 
 use cfg_playground::field::Source;
 use cfg_playground::field::{ExactField, Guidance};
@@ -60,7 +61,7 @@ fn generate_with_noise_scale(
     cfg: &SampleConfig,
     tau: f32,
 ) -> cfg_playground::Result<(ndarray::Array2<f32>, cfg_playground::sampler::SampleStats)> {
-    method::generate(d, source, &Method::NoiseScale { tau }, label, cfg)
+    method::generate(d, source, &Method::NoiseScale(NoiseScale { tau }), label, cfg)
 }
 
 #[test]

@@ -23,7 +23,8 @@ use cfg_playground::model_file::{ModelFile, ModelKind};
 use cfg_playground::sample::SampleConfig;
 use cfg_playground::sampler::Solver;
 use cfg_playground::web::{
-    cfg_steps_at_equal_calls, sliced_w2, Classifier, Flow, MethodHandle, Model, Painter, Tilted, Trainer,
+    cfg_plus_plus_lambda, cfg_steps_at_equal_calls, sliced_w2, Classifier, Flow, MethodHandle, Model,
+    Painter, Tilted, Trainer,
 };
 use js_result::{err, ok};
 use method_cases::{assert_every_method_has_a_case, Case, Opt, CASES};
@@ -263,10 +264,10 @@ fn the_tilted_and_tempered_samples_are_samples() {
     let (n, seed, w, temperature) = (400usize, 7u64, 3.0f32, 0.25f64);
     let cfg = SampleConfig { n, steps: 1, solver: Solver::Euler, guidance: w, seed, sde_noise: 1.0 };
     let cases = [
-        (ok(Tilted::new(&m, "upper-right", w as f64, 64.0, 3.0)), method::Method::Tilted),
+        (ok(Tilted::new(&m, "upper-right", w as f64, 64.0, 3.0)), method::Method::Tilted(method::Tilted)),
         (
             ok(Tilted::tempered(&m, "upper-right", temperature, 64.0, 3.0)),
-            method::Method::Tempered { temperature },
+            method::Method::Tempered(method::Tempered { temperature }),
         ),
     ];
     for (mut handle, how) in cases {
@@ -395,6 +396,13 @@ fn bad_input_is_an_error() {
     assert!(err(Tilted::tempered(&m, "upper-right", f64::NAN, 64.0, 0.0)).contains("temperature"));
     assert!(err(Tilted::tempered(&m, "no-such-class", 1.0, 64.0, 0.0)).contains("class"));
     assert!(err(Tilted::tempered(&m, "upper-right", 1.0, 64.0, -1.0)).contains("seed"));
+    // CFG++'s λ for a mean strength is the core's
+    assert_eq!(
+        ok(cfg_plus_plus_lambda(3.0, 40.0)),
+        cfg_playground::method::cfg_plus_plus::lambda_for_mean(3.0, 40)
+    );
+    assert!(err(cfg_plus_plus_lambda(3.0, 0.0)).contains("steps"));
+    assert!(err(cfg_plus_plus_lambda(f64::NAN, 40.0)).contains("w"));
     // methods: names, parameters, options
     assert!(err(method("bogus", false, &[])).contains("method must be one of"));
     assert!(err(method("rectified-cfg", false, &[("lambdaMax", -1.0)])).contains("lambdaMax"));

@@ -61,7 +61,7 @@ pub fn rows_dot<T: Real>(a: ArrayView2<T>, bt: ArrayView2<T>, beta: T, c: &mut A
     }
 }
 
-/// out[j] += Σ_i m[i, j]: column sums of `m` added into `out`.
+/// `out[j] += Σ_i m[i, j]`: column sums of `m` added into `out`.
 #[inline]
 pub fn add_column_sums<T: Real, S: Data<Elem = T>>(m: &ArrayBase<S, Ix2>, out: &mut [T]) {
     for row in m.rows() {

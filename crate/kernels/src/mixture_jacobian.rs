@@ -9,7 +9,7 @@
 
 use crate::mixture::{AtTime, Mixture, Prepared, Sym2};
 
-/// A 2x2 matrix, m[a][b] = ∂v_a/∂x_b.
+/// A 2x2 matrix, `m[a][b]` = ∂v_a/∂x_b.
 pub type Mat2 = [[f64; 2]; 2];
 
 /// The mixture's velocities, Jacobians and log densities at one point.

@@ -108,6 +108,22 @@ impl MethodArgs {
     /// method table (the same one-line errors as the page's, with the flags' names).
     pub fn method(&self) -> Result<Method> {
         let spec = self.method.spec();
+        // a flag of another method's is a mistake, not a no-op (but --sde-noise is also the η of
+        // --solver sde for every method)
+        for (flag, _) in &self.params.given {
+            if spec.param(flag, Spelling::Cli).is_none() && *flag != "--sde-noise" {
+                let takers: Vec<&str> = METHODS
+                    .iter()
+                    .filter(|m| m.param(flag, Spelling::Cli).is_some())
+                    .map(|m| m.name)
+                    .collect();
+                return Err(invalid!(
+                    "{flag} does not go with --method {} (it goes with --method {})",
+                    spec.name,
+                    takers.join(" or ")
+                ));
+            }
+        }
         let given = self.params.given.iter().map(|(flag, v)| (*flag, v.clone()));
         let m = Method::from_name(spec.name, &spec.parse(given, Spelling::Cli)?)?;
         if self.classifier.is_some() && m.needs() != Needs::Classifier {

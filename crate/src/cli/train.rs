@@ -63,7 +63,11 @@ pub struct TrainArgs {
     lr: f64,
     /// Learning-rate schedule.
     #[arg(long, value_enum, default_value_t = Schedule::Cosine)]
-    schedule: Schedule,
+    lr_schedule: Schedule,
+    /// The old spelling of --lr-schedule: an error that names it (--schedule is the guidance
+    /// schedule of sample and eval).
+    #[arg(long, hide = true)]
+    schedule: Option<String>,
     /// Probability of dropping a label to null.
     #[arg(long, default_value_t = TrainConfig::default().dropout, allow_negative_numbers = true)]
     dropout: f64,
@@ -112,11 +116,16 @@ impl TrainMethod {
 
 /// Trains what `--method` names and writes its model file.
 pub fn train(a: &TrainArgs) -> Result<()> {
+    if a.schedule.is_some() {
+        return Err(invalid!(
+            "train takes --lr-schedule (the learning rate's); --schedule is the guidance schedule of sample and eval"
+        ));
+    }
     let config = TrainConfig {
         steps: check_count("--steps", a.steps, 1, MAX_TRAIN_STEPS as i64)?,
         batch: check_count("--batch", a.batch, 1, MAX_TRAIN_BATCH as i64)?,
         lr: a.lr,
-        schedule: a.schedule,
+        schedule: a.lr_schedule,
         dropout: a.dropout,
         seed: a.seed,
         ..TrainConfig::default()

@@ -24,7 +24,8 @@
 use ndarray::{ArrayView2, ArrayViewMut2};
 use serde::Serialize;
 
-use super::field::Both;
+use super::field::{Both, MethodState};
+use super::rule::{MethodRule, On};
 use super::schedule::Schedule;
 use crate::error::{check_range, Result};
 use crate::field::{FieldSource, StepAt, VelocityField};
@@ -66,6 +67,43 @@ impl Apg {
             return Err(crate::invalid!("momentum must be in [0, 1), got {b}"));
         }
         self.schedule.validate()
+    }
+}
+
+/// APG's state: both velocities of a batch, and the running average D per point of the run
+/// (empty without momentum).
+#[derive(Debug, Default)]
+struct ApgState {
+    both: Both,
+    average: Vec<[f64; 2]>,
+}
+
+impl MethodRule for Apg {
+    fn validate(&self) -> Result<()> {
+        Apg::validate(self)
+    }
+
+    fn schedule(&self) -> Schedule {
+        self.schedule
+    }
+
+    fn prepare(&self, state: &mut MethodState, rows: usize) {
+        state.own::<ApgState>().both.fit(rows);
+    }
+
+    /// The running average, one per point.
+    fn prepare_points(&self, state: &mut MethodState, n: usize, _w: f32) -> Result<()> {
+        let average = &mut state.own::<ApgState>().average;
+        if self.momentum > 0.0 && average.len() < n {
+            average.resize(n, [0.0; 2]);
+        }
+        Ok(())
+    }
+
+    fn with_field(&self, on: On, f: &mut dyn FnMut(&mut dyn VelocityField)) {
+        let (labels, class, w, at) = (on.labels, on.class, on.w_t, on.at);
+        let ApgState { both, average } = on.state.own::<ApgState>();
+        f(&mut ApgField { source: on.velocity, labels, class, w, rule: *self, at, both, average })
     }
 }
 

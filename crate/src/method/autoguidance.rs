@@ -6,7 +6,12 @@
 
 use ndarray::{s, ArrayView2, ArrayViewMut2, Zip};
 
-use super::field::Both;
+use serde::Serialize;
+
+use super::field::{Both, MethodState};
+use super::rule::{MethodRule, On};
+use super::schedule::Schedule;
+use crate::error::{check_range, Result};
 use crate::field::{Bound, FieldSource, Guidance, VelocityField};
 use crate::mixture::Mixture;
 
@@ -14,6 +19,42 @@ use crate::mixture::Mixture;
 pub const DEFAULT_WIDEN: f64 = 1.5;
 /// Largest factor accepted.
 pub const MAX_WIDEN: f64 = 100.0;
+
+/// Autoguidance by a guide network (`Models::guide`), or on the exact field by the data's
+/// mixture with every component's covariance multiplied by `guide_widen`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Autoguidance {
+    pub guide_widen: f64,
+    #[serde(skip_serializing_if = "Schedule::is_constant")]
+    pub schedule: Schedule,
+}
+
+impl MethodRule for Autoguidance {
+    fn validate(&self) -> Result<()> {
+        check_range("guide_widen", self.guide_widen, 1.0, MAX_WIDEN)?;
+        self.schedule.validate()
+    }
+
+    fn schedule(&self) -> Schedule {
+        self.schedule
+    }
+
+    fn exact_guide(&self, mixture: &Mixture) -> Option<Mixture> {
+        Some(widened(mixture, self.guide_widen))
+    }
+
+    /// The guide's velocities.
+    fn prepare(&self, state: &mut MethodState, rows: usize) {
+        state.own::<Both>().fit(rows);
+    }
+
+    fn with_field(&self, on: On, f: &mut dyn FnMut(&mut dyn VelocityField)) {
+        let guide = on.guide.expect("checked by MethodField::new");
+        let (labels, class, w) = (on.labels, on.class, on.w_t);
+        let both = on.state.own::<Both>();
+        f(&mut AutoguidanceField { source: on.velocity, guide, labels, class, w, both })
+    }
+}
 
 /// `mixture` with every component's covariance multiplied by `factor` (means and weights kept).
 pub fn widened(mixture: &Mixture, factor: f64) -> Mixture {

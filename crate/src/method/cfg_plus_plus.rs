@@ -13,6 +13,24 @@
 //! depends on the step size, growing with the number of steps (at λ = 1 and 40 steps it is 1 at
 //! t = 0 and about 10 mid-run). The step is defined for Euler only; λ = 0 is the unconditional flow.
 
+use serde::Serialize;
+
+use super::rule::{MethodRule, On};
+use crate::field::{Bound, VelocityField};
+use crate::sample::guidance_for;
+
+/// CFG++ (the guided data prediction renoised with the unconditional noise prediction, λ = w):
+/// an Euler step of CFG at [`effective_w`] (its row insists on Euler).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CfgPlusPlus;
+
+impl MethodRule for CfgPlusPlus {
+    fn with_field(&self, on: On, f: &mut dyn FnMut(&mut dyn VelocityField)) {
+        let w_eff = effective_w(on.w, on.t, on.at.dt);
+        f(&mut Bound { source: on.velocity, labels: on.labels, guidance: guidance_for(on.class, w_eff) })
+    }
+}
+
 /// CFG++'s scale at λ for the Euler step from `t` to `t + h`: λ·(t + h)(1 − t)/h (λ for h ≤ 0,
 /// which no step has: only the construction-time count of calls asks).
 pub fn effective_w(lambda: f32, t: f32, h: f32) -> f32 {
@@ -21,6 +39,14 @@ pub fn effective_w(lambda: f32, t: f32, h: f32) -> f32 {
     } else {
         lambda
     }
+}
+
+/// The λ at which CFG++'s mean scale over an Euler run of `steps` steps is `w`: the mean of
+/// [`effective_w`] over the steps t = k/N is λ·(N+1)(N+2)/(6N), which grows with N (the guidance
+/// lab gives CFG++ this λ at its default step count, `cfgPlusPlusLambda` on the page).
+pub fn lambda_for_mean(w: f64, steps: usize) -> f64 {
+    let n = steps as f64;
+    w * 6.0 * n / ((n + 1.0) * (n + 2.0))
 }
 
 #[cfg(test)]
@@ -40,5 +66,16 @@ mod tests {
             assert!((paper - cfg).abs() < 1e-5, "{paper} vs {cfg}");
         }
         assert_eq!(effective_w(0.0, 0.5, 0.1), 0.0);
+    }
+
+    #[test]
+    fn lambda_for_mean_makes_the_mean_effective_scale_w() {
+        for (w, steps) in [(3.0, 40), (1.0, 1), (7.5, 10), (2.0, 100)] {
+            let lambda = lambda_for_mean(w, steps);
+            let h = 1.0 / steps as f32;
+            let mean = (0..steps).map(|k| effective_w(lambda as f32, k as f32 * h, h) as f64).sum::<f64>()
+                / steps as f64;
+            assert!((mean - w).abs() < 1e-4 * w, "{w} at {steps} steps: mean {mean}");
+        }
     }
 }

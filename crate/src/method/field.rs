@@ -1,30 +1,25 @@
-//! The one dispatch on [`Method`]: a method bound to its models and state ([`MethodField`]) is
-//! the velocity each step follows, and [`advance`] is the page's loop over it.
+//! A method bound to its models and state ([`MethodField`]) is the velocity each step follows
+//! (its [`super::MethodRule`]'s field), and [`advance`] is the page's loop over it.
+
+use std::any::Any;
 
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 
-use super::apg::ApgField;
-use super::autoguidance::AutoguidanceField;
-use super::cfg_plus_plus::effective_w;
-use super::interval::IntervalField;
-use super::zero_star::ZeroStarField;
+use super::rule::On;
 use super::{Method, Needs};
 use crate::caps::MAX_GUIDANCE;
-use crate::classifier::guided::{ClassifierGuided, ClassifierSource};
+use crate::classifier::guided::ClassifierSource;
 use crate::error::{check_range, Result};
-use crate::field::{Bound, FieldSource, Guidance, NetworkField, StepAt, VelocityField};
-use crate::fkc::{Fkc, FkcStats};
+use crate::field::{Bound, FieldSource, Guidance, StepAt, VelocityField};
 use crate::invalid;
 use crate::mlp::MlpConfig;
 use crate::particles::Particles;
-use crate::rcfg::{RcfgField, RcfgScratch};
-use crate::sample::guidance_for;
 use crate::sampler::Solver;
 use crate::sde::{check_noise, SdeField, DEFAULT_SDE_NOISE};
-use crate::temperature::ScaledVelocity;
 
-/// Both velocities of a batch (or a guide's velocity), for the methods that mix them per point.
-#[derive(Clone, Debug)]
+/// Both velocities of a batch (or a guide's velocity), for the methods that mix them per point
+/// (their state: [`MethodState::own`]).
+#[derive(Clone, Debug, Default)]
 pub(super) struct Both {
     /// (rows, 2) each.
     pub v_u: Array2<f32>,
@@ -32,6 +27,13 @@ pub(super) struct Both {
 }
 
 impl Both {
+    /// Makes room for `rows` points (allocates only when it has fewer).
+    pub fn fit(&mut self, rows: usize) {
+        if self.v_u.nrows() < rows {
+            *self = Both { v_u: Array2::zeros((rows, 2)), v_c: Array2::zeros((rows, 2)) };
+        }
+    }
+
     /// The first step of the methods that mix v_u and v_c per point (APG, CFG-Zero*): without a
     /// class, writes the unconditional velocity of `x` at `t` into `v` and gives None; for a
     /// class (`labels`), evaluates both velocities in one stacked pass and gives them,
@@ -66,57 +68,37 @@ impl Both {
     }
 }
 
-/// A method's state over a run: the buffers of rectified CFG's corrector and of the methods
-/// that mix v_u and v_c per point, APG's running average per point, and where the run is. Sized
-/// by [`MethodState::prepare`] (APG's average on the first step of a run with more points than
-/// before); a step allocates nothing after that.
-#[derive(Clone, Debug, Default)]
+/// A method's state over a run: where the run is, the SDE solver's η, and the method's own
+/// buffers ([`MethodState::own`]: rectified CFG's corrector, the velocities of the methods that
+/// mix v_u and v_c per point, APG's running average per point, `fkc`'s weights), made by the
+/// method's [`super::MethodRule::prepare`] and [`super::MethodRule::prepare_points`]; a step allocates nothing
+/// after that.
+#[derive(Debug, Default)]
 pub struct MethodState {
-    rcfg: Option<RcfgScratch>,
-    both: Option<Both>,
-    average: Vec<[f64; 2]>,
     at: StepAt,
     /// The SDE solver's noise level η (None: [`DEFAULT_SDE_NOISE`]), for runs with [`Solver::Sde`].
     sde_noise: Option<f32>,
-    /// Feynman–Kac-corrected CFG's particles' weights and statistics (`fkc` runs only).
-    fkc: Option<Fkc>,
+    /// The method's own state (the last method that asked for one's).
+    own: Option<Box<dyn Any + Send>>,
 }
 
 impl MethodState {
-    /// Makes room for `method` on up to `rows` points per field evaluation (allocates only when
-    /// the method needs more than it has).
-    pub fn prepare(&mut self, method: &Method, rows: usize) {
-        if let Method::RectifiedCfg(_) = method {
-            if self.rcfg.as_ref().is_none_or(|s| s.capacity() < rows) {
-                self.rcfg = Some(RcfgScratch::new(rows));
-            }
+    /// The method's own state, of type `S`: made (by `S::default()`, dropping another method's)
+    /// when the state holds none of that type, else kept as the last run left it.
+    pub fn own<S: Default + Any + Send>(&mut self) -> &mut S {
+        if !self.own.as_ref().is_some_and(|s| s.is::<S>()) {
+            self.set_own(Box::new(S::default()));
         }
-        if let Method::CfgZeroStar { .. } | Method::Apg(_) | Method::Autoguidance { .. } = method {
-            if self.both.as_ref().is_none_or(|b| b.v_u.nrows() < rows) {
-                self.both = Some(Both { v_u: Array2::zeros((rows, 2)), v_c: Array2::zeros((rows, 2)) });
-            }
+        match self.own.as_mut().and_then(|s| s.downcast_mut()) {
+            Some(s) => s,
+            None => unreachable!(),
         }
     }
-}
 
-impl MethodState {
-    /// Makes room for the per-point state of `method` over a run of `n` points (APG's running
-    /// average; `fkc`'s weights, made for `n` particles at guidance `w`), so that no step
-    /// allocates.
-    pub fn prepare_points(&mut self, method: &Method, n: usize, w: f32) -> Result<()> {
-        if let Method::Apg(rule) = method {
-            if rule.momentum > 0.0 && self.average.len() < n {
-                self.average.resize(n, [0.0; 2]);
-            }
-        }
-        match *method {
-            Method::Fkc { eta } => match self.fkc.as_mut() {
-                Some(f) if f.len() == n => f.set(w, eta, 0)?,
-                _ => self.fkc = Some(Fkc::new(n, w, eta, 0)?),
-            },
-            _ => self.fkc = None,
-        }
-        Ok(())
+    /// (One copy for every type of state: the page's wasm has a size budget.)
+    #[inline(never)]
+    fn set_own(&mut self, own: Box<dyn Any + Send>) {
+        self.own = Some(own);
     }
 
     /// Sets the noise level η of runs made with [`Solver::Sde`] (checked).
@@ -128,11 +110,6 @@ impl MethodState {
     /// The noise level η of runs made with [`Solver::Sde`].
     pub fn sde_noise(&self) -> f32 {
         self.sde_noise.unwrap_or(DEFAULT_SDE_NOISE)
-    }
-
-    /// The statistics of the last `fkc` run (None after any other method).
-    pub fn fkc_stats(&self) -> Option<FkcStats> {
-        self.fkc.as_ref().map(Fkc::stats)
     }
 }
 
@@ -175,8 +152,8 @@ pub(super) fn check_velocity(net: Option<&MlpConfig>, method: &Method, n_classes
 }
 
 /// A [`Method`] bound to its models and state, for one class (or unconditionally) at guidance
-/// w: the velocity each step follows. The one dispatch on the method ([`MethodField::with_field`]);
-/// made only by [`MethodField::new`], which checks everything first.
+/// w: the velocity each step follows (its rule's [`super::MethodRule::with_field`]); made only by
+/// [`MethodField::new`], which checks everything first.
 pub struct MethodField<'r, 'v, 'c> {
     method: Method,
     /// the class (None: unconditional) and its label (n_classes for None)
@@ -250,91 +227,33 @@ impl<'r, 'v, 'c> MethodField<'r, 'v, 'c> {
                 Some(FieldSource::Exact { .. }) => {}
             }
         }
-        state.prepare(&method, rows);
+        method.rule().prepare(state, rows);
         let label = class.unwrap_or(n_classes as u32);
         let mut f = MethodField { method, class, label, w, velocity, classifier, guide, state, calls: 0 };
-        f.calls = f.with_field(0.0, |v| v.calls());
+        let mut calls = 0;
+        f.with_field(0.0, &mut |v| calls = v.calls());
+        f.calls = calls;
         Ok(f)
     }
 
     /// Runs `f` on the velocity field of the method at time `t` (its scale there: w by the
-    /// method's schedule, [`Method::schedule`]): the one place that switches on the method.
-    fn with_field<R>(&mut self, t: f32, f: impl FnOnce(&mut dyn VelocityField) -> R) -> R {
-        let labels = std::slice::from_ref(&self.label);
-        let w = self.method.schedule().w_at(self.w, t);
-        let cfg = guidance_for(self.class, w);
-        match (self.method, self.class) {
-            (Method::Cfg { .. } | Method::NoiseScale { .. }, _)
-            | (Method::RectifiedCfg(_) | Method::Classifier { .. }, None) => {
-                // CFG; rectified CFG and classifier guidance without a class: the unconditional field
-                f(&mut Bound { source: self.velocity, labels, guidance: cfg })
-            }
-            (Method::VelocityScale { temperature, clock }, _) => {
-                let mut inner = Bound { source: self.velocity, labels, guidance: cfg };
-                f(&mut ScaledVelocity { inner: &mut inner, scale: temperature, clock })
-            }
-            (Method::RectifiedCfg(rule), Some(_)) => {
-                let scratch = self.state.rcfg.as_mut().expect("prepared by MethodField::new");
-                f(&mut RcfgField { source: self.velocity, labels, rule, dt: self.state.at.dt, scratch })
-            }
-            (Method::Student, _) => {
-                let FieldSource::Network { model, scratch } = self.velocity else {
-                    unreachable!("MethodField::new checked the student")
-                };
-                f(&mut NetworkField {
-                    model,
-                    scratch,
-                    labels,
-                    guidance: Guidance::Conditional,
-                    extra: std::slice::from_ref(&self.w),
-                })
-            }
-            (Method::Classifier { .. }, Some(_)) => {
-                let classifier = self.classifier.as_deref_mut().expect("checked by MethodField::new");
-                f(&mut ClassifierGuided {
-                    velocity: self.velocity,
-                    classifier,
-                    labels,
-                    base: Guidance::Unconditional,
-                    scale: w,
-                })
-            }
-            (Method::GuidanceInterval { t_lo, t_hi }, class) => {
-                f(&mut IntervalField { source: self.velocity, labels, class, w: self.w, t_lo, t_hi })
-            }
-            (Method::CfgZeroStar { zero_steps, .. }, class) => {
-                let (k, both) =
-                    (self.state.at.k, self.state.both.as_mut().expect("prepared by MethodField::new"));
-                let source = &mut *self.velocity;
-                f(&mut ZeroStarField { source, labels, class, w, zero_steps, k, both })
-            }
-            (Method::Apg(rule), class) => {
-                let st = &mut *self.state;
-                let both = st.both.as_mut().expect("prepared by MethodField::new");
-                let (at, average) = (st.at, &mut st.average);
-                let source = &mut *self.velocity;
-                f(&mut ApgField { source, labels, class, w, rule, at, both, average })
-            }
-            (Method::Autoguidance { .. }, class) => {
-                let guide = self.guide.as_deref_mut().expect("checked by MethodField::new");
-                let both = self.state.both.as_mut().expect("prepared by MethodField::new");
-                let source = &mut *self.velocity;
-                f(&mut AutoguidanceField { source, guide, labels, class, w, both })
-            }
-            (Method::Fkc { .. }, _) => {
-                // the CFG field (the drift of its SDE before the noise and the weights: the
-                // corrected run itself is stepped by `advance`, through `Particles::advance_rows_fkc`)
-                f(&mut Bound { source: self.velocity, labels, guidance: cfg })
-            }
-            (Method::CfgPlusPlus, class) => {
-                // an Euler step of CFG at λ·(t + h)(1 − t)/h (the row insists on Euler)
-                let w_eff = effective_w(self.w, t, self.state.at.dt);
-                f(&mut Bound { source: self.velocity, labels, guidance: guidance_for(class, w_eff) })
-            }
-            (Method::Tilted | Method::Tempered { .. }, _) => {
-                unreachable!("MethodField::new refuses the methods without a flow")
-            }
-        }
+    /// method's schedule, [`Method::schedule`]): the method's [`super::MethodRule::with_field`].
+    fn with_field(&mut self, t: f32, f: &mut dyn FnMut(&mut dyn VelocityField)) {
+        let method = self.method;
+        let rule = method.rule();
+        let on = On {
+            velocity: &mut *self.velocity,
+            classifier: self.classifier.as_deref_mut(),
+            guide: self.guide.as_deref_mut(),
+            labels: std::slice::from_ref(&self.label),
+            class: self.class,
+            w: self.w,
+            w_t: rule.schedule().w_at(self.w, t),
+            t,
+            at: self.state.at,
+            state: &mut *self.state,
+        };
+        rule.with_field(on, f)
     }
 }
 
@@ -359,8 +278,9 @@ pub fn advance(
     mut over: impl FnMut() -> bool,
 ) -> Result<usize> {
     let method = *field.method();
+    let rule = method.rule();
     method.check_steps(particles.steps())?;
-    field.state.prepare_points(&method, particles.len(), field.w)?;
+    rule.prepare_points(field.state, particles.len(), field.w)?;
     let solver = method.solver(particles.solver());
     if solver != particles.solver() {
         return Err(invalid!("{} steps with {solver:?}: make the run with that solver", method.name()));
@@ -369,13 +289,11 @@ pub fn advance(
     // the run's noise: its seed (a run started from given points draws from seed 0)
     let seed = particles.seed().unwrap_or(0);
     let step = |particles: &mut Particles, field: &mut MethodField| -> Result<usize> {
-        match (method, solver) {
-            (Method::Fkc { eta }, _) => {
-                let fkc = field.state.fkc.as_mut().expect("made by prepare_points");
-                fkc.set(field.w, eta, seed)?;
-                particles.advance_rows_fkc(field.velocity, fkc, rows)
-            }
-            (_, Solver::Sde) => {
+        if let Some(done) = rule.advance_rows(field.velocity, field.state, particles, field.w, rows, seed) {
+            return done;
+        }
+        match solver {
+            Solver::Sde => {
                 let eta = field.state.sde_noise();
                 particles.advance_rows_field(&mut SdeField::new(field, eta, seed)?, rows)
             }
@@ -393,7 +311,8 @@ pub fn advance(
 
 impl VelocityField for MethodField<'_, '_, '_> {
     fn eval(&mut self, x: ArrayView2<f32>, t: f32, v: ArrayViewMut2<f32>) {
-        self.with_field(t, |f| f.eval(x, t, v))
+        let mut v = v;
+        self.with_field(t, &mut |f| f.eval(x, t, v.view_mut()))
     }
 
     fn calls(&self) -> usize {
@@ -401,11 +320,13 @@ impl VelocityField for MethodField<'_, '_, '_> {
     }
 
     fn calls_at(&mut self, k: usize, t: f32) -> usize {
-        self.with_field(t, |f| f.calls_at(k, t))
+        let mut calls = 0;
+        self.with_field(t, &mut |f| calls = f.calls_at(k, t));
+        calls
     }
 
     fn at_step(&mut self, at: StepAt) {
         self.state.at = at;
-        self.with_field(at.t, |f| f.at_step(at))
+        self.with_field(at.t, &mut |f| f.at_step(at))
     }
 }

@@ -3,8 +3,30 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 
+use serde::Serialize;
+
+use super::rule::{MethodRule, On};
+use crate::error::Result;
 use crate::field::{Bound, FieldSource, Guidance, VelocityField};
 use crate::sample::guidance_for;
+
+/// CFG at w for t in [t_lo, t_hi] (closed; empty when t_lo = t_hi), w = 1 outside.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct GuidanceInterval {
+    pub t_lo: f32,
+    pub t_hi: f32,
+}
+
+impl MethodRule for GuidanceInterval {
+    fn validate(&self) -> Result<()> {
+        super::schedule::check_window(self.t_lo, self.t_hi)
+    }
+
+    fn with_field(&self, on: On, f: &mut dyn FnMut(&mut dyn VelocityField)) {
+        let (t_lo, t_hi) = (self.t_lo, self.t_hi);
+        f(&mut IntervalField { source: on.velocity, labels: on.labels, class: on.class, w: on.w, t_lo, t_hi })
+    }
+}
 
 /// The interval's field: 2 network calls per point inside the interval, 1 outside.
 pub(super) struct IntervalField<'s, 'a> {

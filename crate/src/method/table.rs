@@ -1,15 +1,19 @@
 //! The method table: one row per sampling method ([`METHODS`], the types in `method/spec.rs`),
-//! and `docs/methods.md` generated from it ([`markdown`]; `UPDATE_DOCS=1 cargo test --lib
-//! method::table` rewrites it, and a test fails while it is stale). Adding a method adds a row
-//! here.
+//! the list of methods ([`Method`] and its switches, generated from the same entries by
+//! `methods!` in `method/list.rs`), and `docs/methods.md` generated from it ([`markdown`];
+//! `UPDATE_DOCS=1 cargo test --lib method::table` rewrites it, and a test fails while it is
+//! stale). Adding a method adds one entry here: `Variant in module = its row`.
+
+use serde::Serialize;
 
 use super::apg::{MAX_ETA, MAX_NORM_THRESHOLD};
 use super::autoguidance::{DEFAULT_WIDEN, MAX_WIDEN};
+use super::list::methods;
+use super::rule::MethodRule;
 use super::schedule::{Schedule, Shape};
 use super::spec::{Kind, MethodSpec, Needs, Param, Runs, Values};
-use super::{Apg, Method, DEFAULT_INTERVAL, DEFAULT_ZERO_STEPS};
+use super::{DEFAULT_INTERVAL, DEFAULT_ZERO_STEPS};
 use crate::caps::{MAX_GUIDANCE, MAX_NOISE_SCALE, MAX_SAMPLER_STEPS, MAX_VELOCITY_SCALE};
-use crate::rcfg::RectifiedCfg;
 use crate::sampler::Solver;
 use crate::sde::{DEFAULT_SDE_NOISE, MAX_SDE_NOISE};
 use crate::temperature::{Clock, TEMPERATURE_RANGE};
@@ -177,16 +181,15 @@ const fn row(
     }
 }
 
-/// Every sampling method, in the order of [`super::Method::NAMES`].
-pub const METHODS: [MethodSpec; 14] = [
-    MethodSpec {
+methods! {
+    Cfg in cfg = MethodSpec {
         params: &SCHEDULE,
         ordered: &WINDOW,
-        ..row("cfg", "v_u + w(t)·(v_c − v_u), w(t) by its schedule", "2 (1 at w(t) ∈ {0, 1})", |v| Method::Cfg {
+        ..row("cfg", "v_u + w(t)·(v_c − v_u), w(t) by its schedule", "2 (1 at w(t) ∈ {0, 1})", |v| Method::Cfg(Cfg {
             schedule: schedule(v),
-        })
+        }))
     },
-    MethodSpec {
+    RectifiedCfg in rectified_cfg = MethodSpec {
         solver: Some(Solver::Euler),
         params: &RCFG,
         ..row(
@@ -196,40 +199,40 @@ pub const METHODS: [MethodSpec; 14] = [
             |v| Method::RectifiedCfg(RectifiedCfg { lambda_max: v.num("lambda_max") as f32, gamma: v.num("gamma") as f32 }),
         )
     },
-    MethodSpec {
+    NoiseScale in noise_scale = MethodSpec {
         params: &NOISE_SCALE,
-        ..row("noise-scale", "CFG at w from x0 ~ N(0, τ²I)", "as `cfg`", |v| Method::NoiseScale { tau: v.num("tau") as f32 })
+        ..row("noise-scale", "CFG at w from x0 ~ N(0, τ²I)", "as `cfg`", |v| Method::NoiseScale(NoiseScale { tau: v.num("tau") as f32 }))
     },
-    MethodSpec {
+    VelocityScale in velocity_scale = MethodSpec {
         params: &VELOCITY_SCALE,
         ..row(
             "velocity-scale",
             "the post's \"v ← T·v\": a time rescaling, not a temperature (`temperature.rs`)",
             "as `cfg`",
-            |v| Method::VelocityScale {
+            |v| Method::VelocityScale(VelocityScale {
                 temperature: v.num("temperature") as f32,
                 clock: if v.num("clock") == 1.0 { Clock::Rescaled } else { Clock::Sampler },
-            },
+            }),
         )
     },
-    MethodSpec {
+    Tilted in tilted = MethodSpec {
         runs: Runs::ExactOnly,
-        ..row("tilted", "exact samples of p(x)^(1−w)·p(x|c)^w on a grid (no network)", "0", |_| Method::Tilted)
+        ..row("tilted", "exact samples of p(x)^(1−w)·p(x|c)^w on a grid (no network)", "0", |_| Method::Tilted(Tilted))
     },
-    MethodSpec {
+    Tempered in tempered = MethodSpec {
         runs: Runs::ExactOnly,
         params: &TEMPERED,
-        ..row("tempered", "exact samples of p(x|c)^(1/T) on a grid (no network)", "0", |v| Method::Tempered {
+        ..row("tempered", "exact samples of p(x|c)^(1/T) on a grid (no network)", "0", |v| Method::Tempered(Tempered {
             temperature: v.num("temperature"),
-        })
+        }))
     },
-    MethodSpec {
+    Student in student = MethodSpec {
         needs: Needs::Student,
         runs: Runs::NetworkOnly,
         solver: Some(Solver::Euler),
-        ..row("student", "a distilled student, w as its input (`distill.rs`)", "1", |_| Method::Student)
+        ..row("student", "a distilled student, w as its input (`distill.rs`)", "1", |_| Method::Student(Student))
     },
-    MethodSpec {
+    Classifier in classifier = MethodSpec {
         needs: Needs::Classifier,
         params: &SCHEDULE,
         ordered: &WINDOW,
@@ -237,30 +240,30 @@ pub const METHODS: [MethodSpec; 14] = [
             "classifier",
             "v_u + λ·((1−t)/t)·∇log p(c|x_t), λ = w (`classifier.rs`); a classifier network or the exact Bayes classifier",
             "1 + 2 (classifier forward and backward)",
-            |v| Method::Classifier { schedule: schedule(v) },
+            |v| Method::Classifier(Classifier { schedule: schedule(v) }),
         )
     },
-    MethodSpec {
+    GuidanceInterval in interval = MethodSpec {
         params: &INTERVAL,
         ordered: &[("t_lo", "t_hi")],
         ..row(
             "guidance-interval",
             "CFG at w for t in [t_lo, t_hi], w = 1 outside (Kynkäänniemi et al. 2024; `method/interval.rs`)",
             "2 inside the interval, 1 outside",
-            |v| Method::GuidanceInterval { t_lo: v.num("t_lo") as f32, t_hi: v.num("t_hi") as f32 },
+            |v| Method::GuidanceInterval(GuidanceInterval { t_lo: v.num("t_lo") as f32, t_hi: v.num("t_hi") as f32 }),
         )
     },
-    MethodSpec {
+    CfgZeroStar in zero_star = MethodSpec {
         params: &ZERO_STAR_SCHEDULED,
         ordered: &WINDOW,
         ..row(
             "cfg-zero-star",
             "s*·v_u + w·(v_c − s*·v_u), s* = ⟨v_c, v_u⟩/‖v_u‖², zero velocity in the first K steps (Fan et al. 2025; `method/zero_star.rs`)",
             "2 (0 in the first K steps)",
-            |v| Method::CfgZeroStar { zero_steps: v.num("zero_steps") as usize, schedule: schedule(v) },
+            |v| Method::CfgZeroStar(CfgZeroStar { zero_steps: v.num("zero_steps") as usize, schedule: schedule(v) }),
         )
     },
-    MethodSpec {
+    Apg in apg = MethodSpec {
         params: &APG_SCHEDULED,
         ordered: &WINDOW,
         ..row(
@@ -275,7 +278,7 @@ pub const METHODS: [MethodSpec; 14] = [
             }),
         )
     },
-    MethodSpec {
+    Autoguidance in autoguidance = MethodSpec {
         needs: Needs::Guide,
         params: &AUTOGUIDANCE_SCHEDULED,
         ordered: &WINDOW,
@@ -283,29 +286,29 @@ pub const METHODS: [MethodSpec; 14] = [
             "autoguidance",
             "v_bad + w·(v_good − v_bad), both conditional, the guide a weaker model of the same data; on the exact field the mixture with covariances × `guide_widen` (Karras et al. 2024; `method/autoguidance.rs`)",
             "2 (1 model + 1 guide)",
-            |v| Method::Autoguidance { guide_widen: v.num("guide_widen"), schedule: schedule(v) },
+            |v| Method::Autoguidance(Autoguidance { guide_widen: v.num("guide_widen"), schedule: schedule(v) }),
         )
     },
-    MethodSpec {
+    Fkc in fkc = MethodSpec {
         solver: Some(Solver::Sde),
         params: &FKC,
         ..row(
             "fkc",
             "Feynman–Kac-corrected CFG: particles follow the CFG SDE at η with log-weights d log W = w(w−1)·t/(1−t)·‖v_c − v_u‖² dt, resampled when the ESS falls below N/2 and at the end, so they sample p^(1−w)·p(·|c)^w (Skreta et al. 2025; `fkc.rs`); without a class, the SDE",
             "2",
-            |v| Method::Fkc { eta: v.num("sde_noise") as f32 },
+            |v| Method::Fkc(Fkc { eta: v.num("sde_noise") as f32 }),
         )
     },
-    MethodSpec {
+    CfgPlusPlus in cfg_plus_plus = MethodSpec {
         solver: Some(Solver::Euler),
         ..row(
             "cfg-plus-plus",
             "guided x̂1, renoised by the unconditional x̂0: CFG at λ·(t+h)(1−t)/h, λ = w (Chung et al. 2025)",
             "2",
-            |_| Method::CfgPlusPlus,
+            |_| Method::CfgPlusPlus(CfgPlusPlus),
         )
     },
-];
+}
 
 /// `docs/methods.md`: the method table and the parameter table.
 pub fn markdown() -> String {
@@ -377,6 +380,8 @@ mod tests {
         for s in &METHODS {
             let m = s.build(&MethodParams::default());
             assert_eq!(m.name(), s.name);
+            // the variant's name (as `eval` reports it) is the row's
+            assert_eq!(serde_json::to_value(m).unwrap()["method"], s.name);
             m.validate().unwrap_or_else(|e| panic!("{}: {e}", s.name));
             assert_eq!(m.needs(), s.needs);
             for p in s.params {

@@ -3,6 +3,7 @@
 use super::*;
 use crate::field::FieldSource;
 use crate::mixture::Prepared;
+use crate::temperature::Clock;
 
 fn cfg(n: usize) -> SampleConfig {
     SampleConfig { n, steps: 20, guidance: 3.0, ..SampleConfig::default() }
@@ -20,11 +21,13 @@ fn cfg_method_is_plain_generate() {
 fn noise_scale_one_and_velocity_scale_one_are_cfg() {
     let d = Dataset::by_name("face").unwrap();
     let base = generate(&d, Source::Exact, &Method::CFG, Some(2), &cfg(100)).unwrap().0;
-    let ns = generate(&d, Source::Exact, &Method::NoiseScale { tau: 1.0 }, Some(2), &cfg(100)).unwrap().0;
+    let ns = generate(&d, Source::Exact, &Method::NoiseScale(NoiseScale { tau: 1.0 }), Some(2), &cfg(100))
+        .unwrap()
+        .0;
     let vs = generate(
         &d,
         Source::Exact,
-        &Method::VelocityScale { temperature: 1.0, clock: Clock::Sampler },
+        &Method::VelocityScale(VelocityScale { temperature: 1.0, clock: Clock::Sampler }),
         Some(2),
         &cfg(100),
     )
@@ -39,7 +42,7 @@ fn velocity_scale_below_one_stops_short_of_the_data() {
     // T·v with T = 0.5 keeps samples blended with noise: far wider than the class
     let d = Dataset::by_name("non-overlapping").unwrap();
     let c = SampleConfig { guidance: 1.0, ..cfg(2000) };
-    let m = Method::VelocityScale { temperature: 0.5, clock: Clock::Sampler };
+    let m = Method::VelocityScale(VelocityScale { temperature: 0.5, clock: Clock::Sampler });
     let (x, _) = generate(&d, Source::Exact, &m, Some(0), &c).unwrap();
     let div = crate::metrics::diversity(x.view(), &d.mixture(), Some(0));
     assert!(div > 2.0, "diversity {div}");
@@ -49,12 +52,13 @@ fn velocity_scale_below_one_stops_short_of_the_data() {
 fn exact_methods_sample_their_density() {
     let d = Dataset::by_name("non-overlapping").unwrap();
     let c = SampleConfig { guidance: 1.0, ..cfg(4000) };
-    let (x, st) = generate(&d, Source::Exact, &Method::Tilted, Some(1), &c).unwrap();
+    let (x, st) = generate(&d, Source::Exact, &Method::Tilted(Tilted), Some(1), &c).unwrap();
     assert_eq!(st.calls_per_sample, 0);
     let m = crate::metrics::classify(&d.mixture(), x.view());
     assert!(crate::metrics::hit_rate(&m, 1) > 0.999);
     // tempering at T = 4 doubles the spread of a Gaussian class (variance × 4)
-    let (y, _) = generate(&d, Source::Exact, &Method::Tempered { temperature: 4.0 }, Some(0), &c).unwrap();
+    let (y, _) =
+        generate(&d, Source::Exact, &Method::Tempered(Tempered { temperature: 4.0 }), Some(0), &c).unwrap();
     let div = crate::metrics::diversity(y.view(), &d.mixture(), Some(0));
     assert!((div - 4.0).abs() < 0.3, "diversity {div}");
 }
@@ -78,10 +82,10 @@ fn exact_classifier_guidance_samples_as_exact_cfg() {
 #[test]
 fn bad_parameters_and_sources_are_named() {
     let d = Dataset::by_name("face").unwrap();
-    let e =
-        generate(&d, Source::Exact, &Method::NoiseScale { tau: f32::NAN }, Some(0), &cfg(10)).unwrap_err();
+    let e = generate(&d, Source::Exact, &Method::NoiseScale(NoiseScale { tau: f32::NAN }), Some(0), &cfg(10))
+        .unwrap_err();
     assert!(e.to_string().contains("tau"), "{e}");
-    let e = generate(&d, Source::Exact, &Method::Student, Some(0), &cfg(10)).unwrap_err();
+    let e = generate(&d, Source::Exact, &Method::Student(Student), Some(0), &cfg(10)).unwrap_err();
     assert!(e.to_string().contains("student"), "{e}");
     let e = generate(&d, Source::Exact, &Method::CFG, Some(9), &cfg(10)).unwrap_err();
     assert!(e.to_string().contains("class 9"), "{e}");
@@ -136,17 +140,17 @@ fn guidance_interval_is_cfg_on_the_whole_interval_and_w1_on_an_empty_one() {
         for solver in [Solver::Euler, Solver::Heun] {
             for label in [Some(1), None] {
                 let go = |m: &Method, w| run_with(&d, source, Models::default(), m, label, w, 16, solver);
-                let whole = go(&Method::GuidanceInterval { t_lo: 0.0, t_hi: 1.0 }, 3.0);
+                let whole = go(&Method::GuidanceInterval(GuidanceInterval { t_lo: 0.0, t_hi: 1.0 }), 3.0);
                 assert_eq!(whole.0, go(&Method::CFG, 3.0).0, "[0, 1] is CFG ({solver:?}, {label:?})");
                 assert_eq!(whole.1.calls_per_sample, go(&Method::CFG, 3.0).1.calls_per_sample);
-                let empty = go(&Method::GuidanceInterval { t_lo: 0.4, t_hi: 0.4 }, 3.0);
+                let empty = go(&Method::GuidanceInterval(GuidanceInterval { t_lo: 0.4, t_hi: 0.4 }), 3.0);
                 assert_eq!(empty.0, go(&Method::CFG, 1.0).0, "an empty interval is w = 1");
                 assert_eq!(empty.1.calls_per_sample, go(&Method::CFG, 1.0).1.calls_per_sample);
             }
         }
     }
     // calls counted per evaluation: 16 Euler steps at t = k/16, [0.5, 1] holds k = 8..15
-    let m = Method::GuidanceInterval { t_lo: 0.5, t_hi: 1.0 };
+    let m = Method::GuidanceInterval(GuidanceInterval { t_lo: 0.5, t_hi: 1.0 });
     let (_, st) =
         run_with(&d, Source::Network(&model), Models::default(), &m, Some(0), 3.0, 16, Solver::Euler);
     assert_eq!(st.calls_per_sample, 8 * 2 + 8);
@@ -160,7 +164,7 @@ fn guidance_interval_is_cfg_on_the_whole_interval_and_w1_on_an_empty_one() {
 fn cfg_zero_star_identities() {
     let d = Dataset::by_name("overlapping").unwrap();
     let model = net(2, 2);
-    let z = |k| Method::CfgZeroStar { zero_steps: k, schedule: Schedule::CONSTANT };
+    let z = |k| Method::CfgZeroStar(CfgZeroStar { zero_steps: k, schedule: Schedule::CONSTANT });
     let none = Models::default();
     // one class: v_u = v_c exactly, so s* = 1 exactly and every w gives the conditional flow
     let one = Dataset::custom(vec![("a".into(), vec![[0.0, 0.0], [1.0, 1.0], [1.0, -0.5]])], 0.2).unwrap();
@@ -273,7 +277,7 @@ fn autoguidance_by_itself_is_w1_for_every_w() {
     let d = Dataset::by_name("overlapping").unwrap();
     let model = net(4, 2);
     let itself = Models { classifier: None, guide: Some(&model) };
-    let ag = |f| Method::Autoguidance { guide_widen: f, schedule: Schedule::CONSTANT };
+    let ag = |f| Method::Autoguidance(Autoguidance { guide_widen: f, schedule: Schedule::CONSTANT });
     for solver in [Solver::Euler, Solver::Heun] {
         for label in [Some(0), None] {
             let cond = run_with(&d, Source::Network(&model), itself, &Method::CFG, label, 1.0, 12, solver).0;

@@ -4,8 +4,55 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 
-use super::field::Both;
+use serde::Serialize;
+
+use super::field::{Both, MethodState};
+use super::rule::{MethodRule, On};
+use super::schedule::Schedule;
+use crate::caps::MAX_SAMPLER_STEPS;
+use crate::error::{check_count, Result};
 use crate::field::{FieldSource, VelocityField};
+use crate::invalid;
+
+/// CFG-Zero*: the optimised scale s*, and zero velocity in the first `zero_steps` steps.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CfgZeroStar {
+    pub zero_steps: usize,
+    #[serde(skip_serializing_if = "Schedule::is_constant")]
+    pub schedule: Schedule,
+}
+
+impl MethodRule for CfgZeroStar {
+    fn validate(&self) -> Result<()> {
+        check_count("zero_steps", self.zero_steps as i64, 0, MAX_SAMPLER_STEPS as i64)?;
+        self.schedule.validate()
+    }
+
+    fn schedule(&self) -> Schedule {
+        self.schedule
+    }
+
+    /// K must not exceed the run's steps.
+    fn check_steps(&self, steps: usize) -> Result<()> {
+        if self.zero_steps > steps {
+            return Err(invalid!(
+                "zero_steps must not exceed the run's {steps} steps, got {}",
+                self.zero_steps
+            ));
+        }
+        Ok(())
+    }
+
+    fn prepare(&self, state: &mut MethodState, rows: usize) {
+        state.own::<Both>().fit(rows);
+    }
+
+    fn with_field(&self, on: On, f: &mut dyn FnMut(&mut dyn VelocityField)) {
+        let (labels, class, w, zero_steps, k) = (on.labels, on.class, on.w_t, self.zero_steps, on.at.k);
+        let both = on.state.own::<Both>();
+        f(&mut ZeroStarField { source: on.velocity, labels, class, w, zero_steps, k, both })
+    }
+}
 
 /// The CFG-Zero* field. Without a class it is the unconditional field (after the zero steps).
 pub(super) struct ZeroStarField<'s, 'a> {

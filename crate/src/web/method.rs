@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use super::{js, number, to_js, Classifier, Model};
+use super::{js, number, to_js, whole, Classifier, Model};
 use crate::caps::MAX_GUIDANCE;
 use crate::classifier::guided::ClassifierScratch;
 use crate::field::NetScratch;
@@ -52,6 +52,15 @@ pub fn method_table() -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = scheduleCurve)]
 pub fn schedule_curve(schedule: &str, w: f64, t_lo: f64, t_hi: f64, n: f64) -> Result<Vec<f32>, JsError> {
     method::schedule::curve(schedule, w, t_lo, t_hi, n).map_err(js)
+}
+
+/// The λ at which CFG++'s mean scale over an Euler run of `steps` steps is `w`
+/// ([`method::cfg_plus_plus::lambda_for_mean`]); bad input is a one-line error.
+#[wasm_bindgen(js_name = cfgPlusPlusLambda)]
+pub fn cfg_plus_plus_lambda(w: f64, steps: f64) -> Result<f64, JsError> {
+    let w = number("w", w, -MAX_GUIDANCE, MAX_GUIDANCE)?;
+    let steps = whole("steps", steps, 1.0, crate::caps::MAX_FLOW_STEPS as f64)?;
+    Ok(method::cfg_plus_plus::lambda_for_mean(w, steps))
 }
 
 /// Autoguidance's guide on the page: a snapshot of a model's network (with its data set's name

@@ -30,7 +30,7 @@ mod train;
 pub use classifier::Classifier;
 pub use density::DensityPath;
 pub use flow::Flow;
-pub use method::{method_table, MethodHandle};
+pub use method::{cfg_plus_plus_lambda, method_table, MethodHandle};
 pub use methods::{cfg_steps_at_equal_calls, sliced_w2, Tilted};
 pub use model::Model;
 pub use paint::Painter;

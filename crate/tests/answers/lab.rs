@@ -10,6 +10,7 @@ use std::process::Command;
 use cfg_playground::datasets::Dataset;
 use cfg_playground::field::Source;
 use cfg_playground::method::{self, Apg, Method, Models, Schedule, DEFAULT_INTERVAL, DEFAULT_ZERO_STEPS};
+use cfg_playground::method::{Autoguidance, CfgZeroStar, GuidanceInterval};
 use cfg_playground::metrics;
 use cfg_playground::mixture::Mixture;
 use cfg_playground::model_file::ModelFile;
@@ -93,18 +94,18 @@ fn methods() -> [(&'static str, Method); 5] {
     let (t_lo, t_hi) = DEFAULT_INTERVAL;
     [
         ("cfg", Method::CFG),
-        ("guidance-interval [0.15, 0.8]", Method::GuidanceInterval { t_lo, t_hi }),
+        ("guidance-interval [0.15, 0.8]", Method::GuidanceInterval(GuidanceInterval { t_lo, t_hi })),
         ("apg (η = 0)", Method::Apg(Apg::default())),
         (
             "cfg-zero-star (K = 1)",
-            Method::CfgZeroStar { zero_steps: DEFAULT_ZERO_STEPS, schedule: Schedule::CONSTANT },
+            Method::CfgZeroStar(CfgZeroStar { zero_steps: DEFAULT_ZERO_STEPS, schedule: Schedule::CONSTANT }),
         ),
         (
             "autoguidance",
-            Method::Autoguidance {
+            Method::Autoguidance(Autoguidance {
                 guide_widen: method::autoguidance::DEFAULT_WIDEN,
                 schedule: Schedule::CONSTANT,
-            },
+            }),
         ),
     ]
 }
@@ -151,7 +152,7 @@ pub fn each_method_at_equal_precision() {
                     cfg_point = Some(p);
                     checks.push((reached, format!("{name} {field}: CFG reaches {TARGET} by w = 9")));
                 }
-                if name == "spirals" && !exact && matches!(m, Method::Autoguidance { .. }) {
+                if name == "spirals" && !exact && matches!(m, Method::Autoguidance(_)) {
                     let cfg = cfg_point.unwrap();
                     // the answer docs/results.md gives: autoguidance reaches the precision with less
                     // off-support and no diversity loss, landing closer to the class than CFG
@@ -204,7 +205,8 @@ pub fn zero_star_early_in_training() {
     )
     .unwrap();
     writeln!(out, "|---|---|---|---|").unwrap();
-    let zero = Method::CfgZeroStar { zero_steps: DEFAULT_ZERO_STEPS, schedule: Schedule::CONSTANT };
+    let zero =
+        Method::CfgZeroStar(CfgZeroStar { zero_steps: DEFAULT_ZERO_STEPS, schedule: Schedule::CONSTANT });
     let mut checks = Vec::new();
     for name in DATA {
         let shipped = model(name);

@@ -10,6 +10,7 @@ use std::fmt::Write;
 use cfg_playground::field::Source;
 use cfg_playground::method::cfg_plus_plus::effective_w;
 use cfg_playground::method::{self, Method, Schedule, Shape};
+use cfg_playground::method::{Cfg, CfgPlusPlus};
 use cfg_playground::metrics;
 use cfg_playground::rng::{self, stream};
 use cfg_playground::sample::SampleConfig;
@@ -122,7 +123,16 @@ pub fn every_schedule_at_equal_mean_w() {
                 let runs: Vec<(Shape, Bands)> = Shape::ALL
                     .iter()
                     .map(|&shape| {
-                        (shape, measure(&b, source, &Method::Cfg { schedule: Schedule::of(shape) }, w, STEPS))
+                        (
+                            shape,
+                            measure(
+                                &b,
+                                source,
+                                &Method::Cfg(Cfg { schedule: Schedule::of(shape) }),
+                                w,
+                                STEPS,
+                            ),
+                        )
                     })
                     .collect();
                 for (shape, p) in &runs {
@@ -202,7 +212,7 @@ pub fn cfg_plus_plus_by_steps() {
                     let h = 1.0 / steps as f32;
                     let mean_w = (0..steps).map(|k| effective_w(lambda, k as f32 * h, h) as f64).sum::<f64>()
                         / steps as f64;
-                    let p = measure(&b, source, &Method::CfgPlusPlus, lambda, steps);
+                    let p = measure(&b, source, &Method::CfgPlusPlus(CfgPlusPlus), lambda, steps);
                     writeln!(out, "| {name} | {field} | {lambda} | {steps} | {mean_w:.2} | {} |", p.cells())
                         .unwrap();
                     hits.push(p.hit);

@@ -7,6 +7,7 @@
 use cfg_playground::datasets::Dataset;
 use cfg_playground::field::Source;
 use cfg_playground::method::{self, Method};
+use cfg_playground::method::{Fkc, Tilted};
 use cfg_playground::metrics;
 use cfg_playground::rng::{seeded, stream};
 use cfg_playground::sample::SampleConfig;
@@ -32,7 +33,7 @@ const SAMPLERS: [Sampler; 4] = [
     Sampler { label: "CFG, ODE (Euler)", method: Method::CFG, solver: Solver::Euler, eta: 0.0 },
     Sampler { label: "CFG, SDE η = 0.3", method: Method::CFG, solver: Solver::Sde, eta: 0.3 },
     Sampler { label: "CFG, SDE η = 1", method: Method::CFG, solver: Solver::Sde, eta: 1.0 },
-    Sampler { label: "FKC, η = 1", method: Method::Fkc { eta: 1.0 }, solver: Solver::Sde, eta: 1.0 },
+    Sampler { label: "FKC, η = 1", method: Method::Fkc(Fkc { eta: 1.0 }), solver: Solver::Sde, eta: 1.0 },
 ];
 
 fn sw2(a: &Array2<f32>, b: &Array2<f32>) -> f64 {
@@ -55,8 +56,8 @@ pub fn the_sampler_decides_which_distribution() {
         let d = Dataset::by_name(name).unwrap();
         let mix = d.mixture();
         for w in WS {
-            let (target, _) = run(&d, &Method::Tilted, w, Solver::Euler, 0.0, 1001);
-            let (other, _) = run(&d, &Method::Tilted, w, Solver::Euler, 0.0, 1002);
+            let (target, _) = run(&d, &Method::Tilted(Tilted), w, Solver::Euler, 0.0, 1001);
+            let (other, _) = run(&d, &Method::Tilted(Tilted), w, Solver::Euler, 0.0, 1002);
             let floor = sw2(&other, &target);
             let mut gaps = Vec::new();
             for s in &SAMPLERS {

@@ -63,23 +63,23 @@ export const takesSchedule = (wasm, name) =>
 
 /**
  * CFG++ (Chung et al. 2025) is CFG at w_eff = λ·(t+h)(1−t)/h on each Euler step of size h
- * (crate/src/method/cfg_plus_plus.rs), whose mean over N steps is λ·(N+1)(N+2)/(6N): it grows with
- * the step count. The lab gives it λ = w / that mean at 40 steps, so that at the lab's default 40
+ * (crate/src/method/cfg_plus_plus.rs), whose mean over N steps grows with N. The lab gives it the λ
+ * whose mean at 40 steps is w (the facade's `cfgPlusPlusLambda`), so that at the lab's default 40
  * steps its mean strength is the panels' w, and at 10 or 100 steps the reader sees it change.
  */
 export const CFGPP_STEPS = 40;
-export const cfgppLambda = (w) => (w * 6 * CFGPP_STEPS) / ((CFGPP_STEPS + 1) * (CFGPP_STEPS + 2));
+export const cfgppLambda = (wasm, w) => wasm.cfgPlusPlusLambda(w, CFGPP_STEPS);
 
 /**
  * The `Method` handle of `name` at strength `w` (each method at its defaults: interval [0.15,
- * 0.8], APG η = 0, CFG-Zero* K = 1; CFG++ at λ = cfgppLambda(w)), with w(t) by `schedule` for the
+ * 0.8], APG η = 0, CFG-Zero* K = 1; CFG++ at λ = cfgppLambda(wasm, w)), with w(t) by `schedule` for the
  * methods that take one, on the exact field or the network; a method that needs a
  * guide (autoguidance) is guided on the network by `guide` (a Model), on the exact field by the
  * widened mixture.
  */
 export function labMethod(wasm, name, w, exact, guide, schedule = 'constant') {
   const opts = takesSchedule(wasm, name) && schedule !== 'constant' ? { schedule } : {};
-  if (name === 'cfg-plus-plus') return method(wasm, name, { w: cfgppLambda(w), exact });
+  if (name === 'cfg-plus-plus') return method(wasm, name, { w: cfgppLambda(wasm, w), exact });
   if (needsGuide(wasm, name)) {
     return exact
       ? method(wasm, name, { w, exact, guideWiden: GUIDE_WIDEN, ...opts })

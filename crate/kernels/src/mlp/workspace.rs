@@ -103,7 +103,7 @@ impl<T: Real> Workspace<T> {
     }
 
     /// Hidden layer `l`'s activations h_l in the last forward pass, (batch, width), when this
-    /// workspace keeps every layer (training, [`Mlp::recording_workspace`]); else None.
+    /// workspace keeps every layer (training, [`crate::mlp::Mlp::recording_workspace`]); else None.
     pub fn hidden(&self, l: usize) -> Option<ArrayView2<'_, T>> {
         self.keep.then(|| self.h.get(l)).flatten().map(|h| h.slice(s![..self.batch, ..]))
     }
