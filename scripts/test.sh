@@ -27,29 +27,45 @@ rm -f "$PAGE_BUILT"
 : >"$STEPS"
 # Each step is printed with its start time; at exit (pass or fail) a table of every step's
 # duration, lane by lane, in the form docs/testing.md's "Where the time goes" uses.
+# CPU: the user+sys clock ticks of this shell and of its children that have ended (fields 14-17
+# of /proc/<pid>/stat; a lane's steps run in the lane's shell and are waited for), so that a step's
+# CPU seconds are the difference to the next step's: the work done, which a loaded machine does not
+# change much, where the wall time is shared with whatever else runs.
+cpu_ticks() {
+  local -a st
+  read -r -a st <"/proc/$BASHPID/stat"
+  CPU_TICKS=$((st[13] + st[14] + st[15] + st[16]))
+}
 step() {
   local lane=$1
   shift
-  printf '%s\t%d\t%s\n' "$lane" "$(date +%s)" "$*" >>"$STEPS"
+  cpu_ticks
+  printf '%s\t%d\t%s\t%d\n' "$lane" "$(date +%s)" "$*" "$CPU_TICKS" >>"$STEPS"
   say "[$(($(date +%s) - start))s] ($lane) $*"
 }
-lane_end() { printf '%s\t%d\t-\n' "$1" "$(date +%s)" >>"$STEPS"; }
+lane_end() {
+  cpu_ticks
+  printf '%s\t%d\t-\t%d\n' "$1" "$(date +%s)" "$CPU_TICKS" >>"$STEPS"
+}
 durations() {
   local end=$(date +%s)
   [ -s "$STEPS" ] || return 0
-  printf '\n| lane | step | start (s) | duration (s) |\n|---|---|---|---|\n' >&2
-  # a step ends where the next step of its lane starts (or the lane ends, or now)
-  awk -F'\t' -v t0="$start" -v now="$end" '
-    { lane[NR] = $1; at[NR] = $2; name[NR] = $3 }
+  printf '\n| lane | step | start (s) | duration (s) | CPU (s) |\n|---|---|---|---|---|\n' >&2
+  # a step ends where the next step of its lane starts (or the lane ends, or now; a step still
+  # running, or stopped, has no CPU count)
+  awk -F'\t' -v t0="$start" -v now="$end" -v hz="$(getconf CLK_TCK)" '
+    { lane[NR] = $1; at[NR] = $2; name[NR] = $3; cpu[NR] = $4 }
     END {
       for (i = 1; i <= NR; i++) {
         if (name[i] == "-") continue
         stop = now
-        for (j = i + 1; j <= NR; j++) if (lane[j] == lane[i]) { stop = at[j]; break }
-        printf "| %s | %s | %d | %d |\n", lane[i], name[i], at[i] - t0, stop - at[i]
+        used = "?"
+        for (j = i + 1; j <= NR; j++) if (lane[j] == lane[i]) { stop = at[j]; used = sprintf("%d", (cpu[j] - cpu[i]) / hz + 0.5); break }
+        if (used != "?") total += used
+        printf "| %s | %s | %d | %d | %s |\n", lane[i], name[i], at[i] - t0, stop - at[i], used
       }
+      printf "| total | | | %d | %d |\n", now - t0, total
     }' "$STEPS" >&2
-  printf '| total | | | %d |\n' $((end - start)) >&2
 }
 native_pid=
 finish() {
