@@ -18,7 +18,13 @@ PR_SET_CHILD_SUBREAPER = 36
 if len(sys.argv) < 2:
     sys.exit("usage: reaped.py COMMAND [ARGS...]")
 ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-rc = subprocess.call(sys.argv[1:])
+main = subprocess.Popen(sys.argv[1:])
+# reap every child as it ends (the command and the orphans it leaves), until the command has ended
+status = None
+while status is None:
+    pid, st = os.waitpid(-1, 0)
+    if pid == main.pid:
+        status = st
 deadline = time.monotonic() + 10
 while time.monotonic() < deadline:
     try:
@@ -26,4 +32,4 @@ while time.monotonic() < deadline:
             time.sleep(0.05)
     except ChildProcessError:
         break
-sys.exit(128 - rc if rc < 0 else rc)
+sys.exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
