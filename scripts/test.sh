@@ -8,11 +8,13 @@
 # big crate, a browser waiting for a worker, a release test on one thread):
 #   native: clippy (native), the native tests, the quality bar and the answers (one build, in the
 #           suite profile of Cargo.toml), in its own cargo target directory (target/native), so
-#           that the two lanes never wait for each other's lock; then, once the web lane has built the page, the smoke test in Firefox
-#           and WebKit and the throttled pass; its output goes to target/native-lane.log and is
-#           printed when it ends;
-#   web:    clippy (wasm32), wasm-pack's browser tests, the page build and the page tests (the
-#           CLI round trip uses the native lane's binary: cargo waits for that lane's build).
+#           that the two lanes never wait for each other's lock; then, once the web lane has
+#           built the page, the smoke test in Firefox and WebKit and the throttled pass (the
+#           timing-sensitive page test files, which run only there); its output goes to
+#           target/native-lane.log and is printed when it ends;
+#   web:    clippy (wasm32), wasm-pack's browser tests, the page build and the other page tests
+#           (the CLI round trip uses the native lane's binary: cargo waits for that lane's build).
+# The step table at the end has each step's wall time and CPU seconds (docs/testing.md).
 # A failure in either lane fails the run; the other lane is stopped.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
