@@ -144,13 +144,14 @@ touch "$PAGE_BUILT"
 
 step web "page tests (playwright-core, headless Chromium)"
 # every page test file but the soak and the timing-sensitive files, which run once, in the native
-# lane's throttled pass; the CLI round trip uses the native lane's binary (this cargo waits for
-# that lane's build, then finds it up to date)
+# lane's throttled pass; the CLI round trip uses the native lane's binary: this cargo asks for the
+# same build as that lane's tests (`cargo build --bin` would build the crate again, with the features
+# its dev-dependencies do not turn on), so it waits for that lane's build, then finds it up to date
 page_tests=()
 for f in tests/*.test.js; do
   [[ " tests/soak.test.js ${THROTTLED[*]} " == *" $f "* ]] || page_tests+=("$f")
 done
-CARGO_TARGET_DIR="$ROOT/target/native" cargo build --profile suite --bin cfg-playground
+CARGO_TARGET_DIR="$ROOT/target/native" cargo test --profile suite --workspace --all-targets --no-run
 CFG_PLAYGROUND_BIN="$ROOT/target/native/suite/cfg-playground" "${REAPED[@]}" node --test --test-reporter=spec "${page_tests[@]}"
 
 lane_end web
