@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, clippy (native and wasm32), native tests, browser tests of the wasm
 # build (wasm-pack + Chromium), the built page in headless Chromium, a smoke test of it in Firefox
-# and WebKit, and the quality bar and the post's questions (release).
+# and WebKit, and the quality bar and the post's questions (optimised: the suite profile).
 # Installs whatever is missing first. Screenshots of the figures land in tests/artifacts/.
 #
 # Two lanes run side by side, since neither keeps two cores busy on its own (a rustc of the one
 # big crate, a browser waiting for a worker, a release test on one thread):
-#   native: clippy (native), the native tests, the quality bar and the answers (release), in its
-#           own cargo target directory (target/native), so that the two lanes never wait for each
-#           other's lock; then, once the web lane has built the page, the smoke test in Firefox
-#           and WebKit and the throttled pass; its output goes to target/native-lane.log and is
-#           printed when it ends;
-#   web:    clippy (wasm32), wasm-pack's browser tests, the page build and the page tests (the
-#           CLI round trip uses the native lane's binary: cargo waits for that lane's build).
+#   native: clippy (native), the native tests, the quality bar and the answers (one build, in the
+#           suite profile of Cargo.toml), in its own cargo target directory (target/native), so
+#           that the two lanes never wait for each other's lock; then, once the web lane has
+#           built the page, the smoke test in Firefox and WebKit and the throttled pass (the
+#           timing-sensitive page test files, which run only there); its output goes to
+#           target/native-lane.log and is printed when it ends;
+#   web:    clippy (wasm32), wasm-pack's browser tests, the page build and the other page tests
+#           (the CLI round trip uses the native lane's binary: cargo waits for that lane's build).
+# The step table at the end has each step's wall time and CPU seconds (docs/testing.md).
 # A failure in either lane fails the run; the other lane is stopped.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
@@ -27,29 +29,48 @@ rm -f "$PAGE_BUILT"
 : >"$STEPS"
 # Each step is printed with its start time; at exit (pass or fail) a table of every step's
 # duration, lane by lane, in the form docs/testing.md's "Where the time goes" uses.
+# CPU: the user+sys clock ticks of this shell and of its children that have ended (fields 14-17
+# of /proc/<pid>/stat; a lane's steps run in the lane's shell and are waited for), so that a step's
+# CPU seconds are the difference to the next step's: the work done, which a loaded machine does not
+# change much, where the wall time is shared with whatever else runs.
+cpu_ticks() {
+  local -a st
+  read -r -a st <"/proc/$BASHPID/stat"
+  CPU_TICKS=$((st[13] + st[14] + st[15] + st[16]))
+}
 step() {
   local lane=$1
   shift
-  printf '%s\t%d\t%s\n' "$lane" "$(date +%s)" "$*" >>"$STEPS"
+  cpu_ticks
+  printf '%s\t%d\t%s\t%d\n' "$lane" "$(date +%s)" "$*" "$CPU_TICKS" >>"$STEPS"
   say "[$(($(date +%s) - start))s] ($lane) $*"
 }
-lane_end() { printf '%s\t%d\t-\n' "$1" "$(date +%s)" >>"$STEPS"; }
+# Browsers leave processes for someone else to reap: steps that run one run under scripts/reaped.py,
+# which reaps them, so that their CPU time is counted too.
+REAPED=(python3 "$ROOT/scripts/reaped.py")
+lane_end() {
+  cpu_ticks
+  printf '%s\t%d\t-\t%d\n' "$1" "$(date +%s)" "$CPU_TICKS" >>"$STEPS"
+}
 durations() {
   local end=$(date +%s)
   [ -s "$STEPS" ] || return 0
-  printf '\n| lane | step | start (s) | duration (s) |\n|---|---|---|---|\n' >&2
-  # a step ends where the next step of its lane starts (or the lane ends, or now)
-  awk -F'\t' -v t0="$start" -v now="$end" '
-    { lane[NR] = $1; at[NR] = $2; name[NR] = $3 }
+  printf '\n| lane | step | start (s) | duration (s) | CPU (s) |\n|---|---|---|---|---|\n' >&2
+  # a step ends where the next step of its lane starts (or the lane ends, or now; a step still
+  # running, or stopped, has no CPU count)
+  awk -F'\t' -v t0="$start" -v now="$end" -v hz="$(getconf CLK_TCK)" '
+    { lane[NR] = $1; at[NR] = $2; name[NR] = $3; cpu[NR] = $4 }
     END {
       for (i = 1; i <= NR; i++) {
         if (name[i] == "-") continue
         stop = now
-        for (j = i + 1; j <= NR; j++) if (lane[j] == lane[i]) { stop = at[j]; break }
-        printf "| %s | %s | %d | %d |\n", lane[i], name[i], at[i] - t0, stop - at[i]
+        used = "?"
+        for (j = i + 1; j <= NR; j++) if (lane[j] == lane[i]) { stop = at[j]; used = sprintf("%d", (cpu[j] - cpu[i]) / hz + 0.5); break }
+        if (used != "?") total += used
+        printf "| %s | %s | %d | %d | %s |\n", lane[i], name[i], at[i] - t0, stop - at[i], used
       }
+      printf "| total | | | %d | %d |\n", now - t0, total
     }' "$STEPS" >&2
-  printf '| total | | | %d |\n' $((end - start)) >&2
 }
 native_pid=
 finish() {
@@ -69,29 +90,35 @@ cargo fmt --all --check
 tests/node_modules/.bin/prettier --check --log-level warn "**/*.{js,mjs}"
 lane_end all
 
+# The timing-sensitive page test files (see the throttled pass below): they run throttled only.
+THROTTLED=(tests/probability-path.test.js tests/reliability.test.js tests/guidance-lab.test.js tests/pool.test.js)
+
 # ---------- the native lane, in the background ----------
 native_lane() {
   export CARGO_TARGET_DIR="$ROOT/target/native"
   step native "clippy (native), warnings denied"
   cargo clippy --workspace --all-targets -- -D warnings
-  step native "native tests"
-  cargo test --workspace --all-targets
-  step native "quality bar: default training, eval on 10,000 samples (release)"
-  cargo test --release --test quality -- --ignored --nocapture
-  step native "the post's questions, answered on the shipped models (release)"
-  cargo test --release --test answers -- --ignored --nocapture
+  # one build for the native tests, the quality bar and the answers: the suite profile (Cargo.toml:
+  # optimised, with debug assertions and overflow checks, without LTO or debug info)
+  step native "native tests (suite profile)"
+  cargo test --profile suite --workspace --all-targets
+  step native "quality bar: default training, eval on 10,000 samples (suite profile)"
+  cargo test --profile suite --test quality -- --ignored --nocapture
+  step native "the post's questions, answered on the shipped models (suite profile)"
+  cargo test --profile suite --test answers -- --ignored --nocapture
   unset CARGO_TARGET_DIR
   step native "waiting for the web lane's page build"
   while [ ! -e "$PAGE_BUILT" ]; do sleep 2; done
   step native "smoke test in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver, Xvfb): tests/engines/"
-  node --test --test-reporter=spec tests/engines/run.js
-  # The timing-sensitive page tests again with every page's main thread four times slower
-  # (Chromium's own CPU throttling, tests/lib.js; workers cannot be throttled): every test that
-  # trains in the browser, the exact densities and the worker pool. The tests wait for states,
-  # never for durations, so they must pass at any speed. The soak runs only here.
+  "${REAPED[@]}" node --test --test-reporter=spec tests/engines/run.js
+  # The timing-sensitive page tests with every page's main thread four times slower (Chromium's
+  # own CPU throttling, tests/lib.js; workers cannot be throttled): every test that trains in the
+  # browser, the exact densities and the worker pool. The tests wait for states, never for
+  # durations, so they must pass at any speed. These files run only here (not in the web lane's
+  # unthrottled pass too), and so does the soak; the article's training tests run in both passes.
   step native "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4)"
-  CPU_THROTTLE=4 node --test --test-reporter=spec tests/soak.test.js tests/probability-path.test.js tests/reliability.test.js tests/guidance-lab.test.js tests/pool.test.js
-  CPU_THROTTLE=4 node --test --test-reporter=spec --test-name-pattern='train|reflow|distil' tests/article.test.js
+  CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec tests/soak.test.js "${THROTTLED[@]}"
+  CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec --test-name-pattern='train|reflow|distil' tests/article.test.js
   lane_end native
 }
 set -m # the lane gets its own process group, so that a failure elsewhere can stop all of it
@@ -101,23 +128,31 @@ set +m
 
 # ---------- the web lane, here ----------
 step web "clippy (wasm32), warnings denied"
-cargo clippy --workspace --target wasm32-unknown-unknown --all-targets -- -D warnings
+# every target but the library's unit tests (which --all-targets would check a second time, the
+# whole library again under cfg(test)): they are plain Rust with no wasm32 code, and the native
+# clippy checks them
+cargo clippy --workspace --target wasm32-unknown-unknown --lib --bins --test '*' --examples -- -D warnings
 
 step web "browser tests of the wasm build (wasm-pack, headless Chromium)"
 # The runner's default limit is 20 s for all the tests of one file (WASM_BINDGEN_TEST_TIMEOUT):
 # a slow machine must not fail for being slow, so the limit is generous.
-WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" wasm-pack test --headless --chrome --mode no-install crate
+WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" "${REAPED[@]}" wasm-pack test --headless --chrome --mode no-install crate
 
 step web "page build (trunk, release; relative URLs: the same dist/ serves a sub-path)"
 trunk build index.html --release
 touch "$PAGE_BUILT"
 
 step web "page tests (playwright-core, headless Chromium)"
-# every page test file but the soak, which runs once, in the native lane's throttled pass (a 60 s run that measures
-# what does not depend on the speed: memory growth); the CLI round trip builds its binary in the
-# native lane's target directory (cargo waits for that lane's build, then finds it up to date)
-mapfile -t page_tests < <(ls tests/*.test.js | grep -v '/soak\.test\.js$')
-CARGO_TARGET_DIR="$ROOT/target/native" node --test --test-reporter=spec "${page_tests[@]}"
+# every page test file but the soak and the timing-sensitive files, which run once, in the native
+# lane's throttled pass; the CLI round trip uses the native lane's binary: this cargo asks for the
+# same build as that lane's tests (`cargo build --bin` would build the crate again, with the features
+# its dev-dependencies do not turn on), so it waits for that lane's build, then finds it up to date
+page_tests=()
+for f in tests/*.test.js; do
+  [[ " tests/soak.test.js ${THROTTLED[*]} " == *" $f "* ]] || page_tests+=("$f")
+done
+CARGO_TARGET_DIR="$ROOT/target/native" cargo test --profile suite --workspace --all-targets --no-run
+CFG_PLAYGROUND_BIN="$ROOT/target/native/suite/cfg-playground" "${REAPED[@]}" node --test --test-reporter=spec "${page_tests[@]}"
 
 lane_end web
 

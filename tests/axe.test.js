@@ -1,6 +1,7 @@
 // axe-core (Deque's accessibility checker, pinned in package.json) on the built article, in the
 // light and the dark colour scheme, at 1280 and 390 px: no violation of any impact, on the page and inside every
-// figure's shadow root. Before axe runs, every figure is scrolled into view, mounted
+// figure's shadow root. Each width loads the article once: in the light scheme, then the same page is switched
+// to the dark one (the page's colours follow prefers-color-scheme as it changes). Before axe runs, every figure is scrolled into view, mounted
 // (data-cfg-ready) and painted, the figures that measure in the background have finished
 // (the guidance lab's frontier points are buttons only once measured), every disclosure inside a
 // figure is open (the training panel, "How to read this figure": their text is checked too), and
@@ -76,6 +77,36 @@ function shadowHosts(page) {
   });
 }
 
+/**
+ * The article at `width` px, loaded in the light scheme with every figure mounted, painted and done
+ * measuring: one page per width, kept for the schemes' tests that follow (a test that comes first,
+ * or after a failure, loads it).
+ */
+const articles = new Map();
+async function articleAt(width) {
+  if (articles.has(width)) return articles.get(width);
+  const errors = [];
+  // (not while axe runs: see below)
+  const entry = { page: null, errors, axeRunning: false };
+  const record = (e) => entry.axeRunning || errors.push(e);
+  const page = await session.browser.newPage({ viewport: { width, height: 900 }, deviceScaleFactor: 1 });
+  entry.page = page;
+  page.on('pageerror', (e) => record(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') record(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) record(`${r.status()}: ${r.url()}`);
+  });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(`${session.url}${HASH}`);
+  await mountAll(page);
+  for (const other of articles.values()) await other.page.close();
+  articles.clear();
+  articles.set(width, entry);
+  return entry;
+}
+
 // a laptop and a phone (at 390 px the display maths scrolls sideways, the figures stack)
 for (const [scheme, width] of [
   ['light', 1280],
@@ -87,22 +118,15 @@ for (const [scheme, width] of [
     `axe-core finds no violation on the article, its figures' shadow roots included (${scheme}, ${width} px)`,
     { timeout: 900000 },
     async () => {
-      const errors = [];
-      const page = await session.browser.newPage({ viewport: { width, height: 900 }, deviceScaleFactor: 1 });
-      page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-      });
-      page.on('response', (r) => {
-        if (r.status() >= 400) errors.push(`${r.status()}: ${r.url()}`);
-      });
+      const article = await articleAt(width);
+      const { page, errors } = article;
+      // (recording again: the last test's axe requests were answered before axe.run returned)
+      article.axeRunning = false;
       await page.emulateMedia({ colorScheme: scheme });
-      await page.goto(`${session.url}${HASH}`);
       assert.equal(
         await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches),
         scheme === 'dark',
       );
-      await mountAll(page);
       // the dimmed state is on screen
       const dimmed = await page.$$eval('[data-cfg-figure]', (hs) =>
         hs.filter((h) => h.shadowRoot.querySelector('.ctl-unused')).map((h) => h.id),
@@ -119,7 +143,8 @@ for (const [scheme, width] of [
       // @import-ed sheets at the wrong URL (resolved against the document, not the sheet: a 404;
       // dequelabs/axe-core#5268), which is axe's request, not the page's
       assert.deepEqual(errors, []);
-      await page.addScriptTag({ content: AXE });
+      if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
+      article.axeRunning = true;
       const result = await page.evaluate(async () => {
         // (axe reads open shadow roots by itself; every rule, not only the WCAG-tagged ones)
         const r = await window.axe.run(document);
@@ -164,7 +189,6 @@ for (const [scheme, width] of [
         result.violations.map((v) => `${v.rule} (${v.impact}): ${v.nodes.length}`),
         [],
       );
-      await page.close();
     },
   );
 }
