@@ -111,24 +111,6 @@ impl Tilted {
         Tilted::build(model, Target::Tempered { class, temperature }, side, seed)
     }
 
-    /// Paints the density over `painter`'s whole image (which must show [−extent, extent]², the
-    /// model's square) in palette colour `c`, opacity rising with density.
-    pub fn paint(&self, painter: &mut Painter, c: f64) -> Result<(), JsError> {
-        let c = whole("color", c, 0.0, (PALETTE.len() - 1) as f64)?;
-        let g = self.density.grid;
-        let v = &painter.view;
-        let view = [v.x0 as f64, v.x1 as f64, v.y0 as f64, v.y1 as f64];
-        let want = [g.lo[0], g.hi[0], g.lo[1], g.hi[1]];
-        if view.iter().zip(&want).any(|(a, b)| (a - b).abs() > 1e-4 * (1.0 + b.abs())) {
-            return Err(JsError::new(&format!(
-                "the painter must show the density's square [{}, {}]², not [{}, {}] × [{}, {}]",
-                g.lo[0], g.hi[0], view[0], view[1], view[2], view[3]
-            )));
-        }
-        painter.img.density(&self.heat, g.nx, g.ny, self.peak, PALETTE[c]);
-        Ok(())
-    }
-
     /// `n` exact samples (x, y pairs, a copy) drawn with `seed`.
     pub fn sample(&mut self, n: f64, seed: f64) -> Result<Float32Array, JsError> {
         let n = whole("n", n, 1.0, MAX_PARTICLES as f64)?;
@@ -137,21 +119,7 @@ impl Tilted {
         Ok(Float32Array::from(x.as_slice().expect("contiguous")))
     }
 
-    /// `{distance, floor, n}`: sliced W2 (`projections` directions) between `flow`'s current
-    /// positions and exact samples of this density, and the same for an independent exact
-    /// sample set of the same size (the noise floor).
-    #[wasm_bindgen(js_name = distanceTo)]
-    pub fn distance_to(&mut self, flow: &Flow, projections: f64) -> Result<JsValue, JsError> {
-        let k = whole("projections", projections, 1.0, 4096.0)?;
-        let n = flow.p.positions().nrows();
-        self.reference_of(n)?;
-        // the same directions for both distances
-        let distance = reference::distance(flow.p.positions(), self.reference.view(), k, self.seed);
-        let floor = self.floor_of(k);
-        to_js(&Distance { distance, floor, n })
-    }
-
-    /// The `n` exact reference samples that `distanceTo` measures a flow of `n` particles against
+    /// The `n` exact reference samples that `distance_to` measures a flow of `n` particles against
     /// (x, y pairs, a copy): `slicedW2(positions, reference, projections, seed)` is its distance
     /// (for a pool worker to make them, and the page to measure its flows without this handle).
     pub fn reference(&mut self, n: f64) -> Result<Float32Array, JsError> {
@@ -160,7 +128,7 @@ impl Tilted {
         Ok(Float32Array::from(self.reference.as_slice().expect("contiguous")))
     }
 
-    /// `distanceTo`'s noise floor for `n` samples over `projections` directions.
+    /// `distance_to`'s noise floor for `n` samples over `projections` directions.
     pub fn floor(&mut self, n: f64, projections: f64) -> Result<f64, JsError> {
         let n = whole("n", n, 1.0, MAX_PARTICLES as f64)?;
         let k = whole("projections", projections, 1.0, 4096.0)?;
@@ -179,6 +147,42 @@ impl Tilted {
     #[wasm_bindgen(getter, js_name = borderMass)]
     pub fn border_mass(&self) -> f64 {
         self.density.border_mass()
+    }
+}
+
+/// Not exported: the page makes the heatmap, the reference samples and the floor in its pool
+/// workers from the parts above (`logDensity`, `reference`, `floor`, with `Painter.logDensity` and
+/// `slicedW2`); the whole-handle forms stay as the reference the tests compare those parts with.
+impl Tilted {
+    /// Paints the density over `painter`'s whole image (which must show [−extent, extent]², the
+    /// model's square) in palette colour `c`, opacity rising with density.
+    pub fn paint(&self, painter: &mut Painter, c: f64) -> Result<(), JsError> {
+        let c = whole("color", c, 0.0, (PALETTE.len() - 1) as f64)?;
+        let g = self.density.grid;
+        let v = &painter.view;
+        let view = [v.x0 as f64, v.x1 as f64, v.y0 as f64, v.y1 as f64];
+        let want = [g.lo[0], g.hi[0], g.lo[1], g.hi[1]];
+        if view.iter().zip(&want).any(|(a, b)| (a - b).abs() > 1e-4 * (1.0 + b.abs())) {
+            return Err(JsError::new(&format!(
+                "the painter must show the density's square [{}, {}]², not [{}, {}] × [{}, {}]",
+                g.lo[0], g.hi[0], view[0], view[1], view[2], view[3]
+            )));
+        }
+        painter.img.density(&self.heat, g.nx, g.ny, self.peak, PALETTE[c]);
+        Ok(())
+    }
+
+    /// `{distance, floor, n}`: sliced W2 (`projections` directions) between `flow`'s current
+    /// positions and exact samples of this density, and the same for an independent exact
+    /// sample set of the same size (the noise floor).
+    pub fn distance_to(&mut self, flow: &Flow, projections: f64) -> Result<JsValue, JsError> {
+        let k = whole("projections", projections, 1.0, 4096.0)?;
+        let n = flow.p.positions().nrows();
+        self.reference_of(n)?;
+        // the same directions for both distances
+        let distance = reference::distance(flow.p.positions(), self.reference.view(), k, self.seed);
+        let floor = self.floor_of(k);
+        to_js(&Distance { distance, floor, n })
     }
 }
 
