@@ -9,11 +9,11 @@
 #   native: clippy (native), the native tests, the quality bar and the answers (one build, in the
 #           suite profile of Cargo.toml), in its own cargo target directory (target/native), so
 #           that the two lanes never wait for each other's lock; then, once the web lane has
-#           built the page, the smoke test in Firefox and WebKit and the throttled pass (the
-#           timing-sensitive page test files, which run only there); its output goes to
-#           target/native-lane.log and is printed when it ends;
-#   web:    clippy (wasm32), wasm-pack's browser tests, the page build and the other page tests
-#           (the CLI round trip uses the native lane's binary: cargo waits for that lane's build).
+#           built the page, the throttled pass (the timing-sensitive page test files, which run
+#           only there); its output goes to target/native-lane.log and is printed when it ends;
+#   web:    clippy (wasm32), wasm-pack's browser tests, the page build, the other page tests (the
+#           CLI round trip uses the native lane's binary: cargo waits for that lane's build), and
+#           the smoke test in Firefox and WebKit.
 # The step table at the end has each step's wall time and CPU seconds (docs/testing.md).
 # A failure in either lane fails the run; the other lane is stopped.
 set -euo pipefail
@@ -109,8 +109,6 @@ native_lane() {
   unset CARGO_TARGET_DIR
   step native "waiting for the web lane's page build"
   while [ ! -e "$PAGE_BUILT" ]; do sleep 2; done
-  step native "smoke test in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver, Xvfb): tests/engines/"
-  "${REAPED[@]}" node --test --test-reporter=spec tests/engines/run.js
   # The timing-sensitive page tests with every page's main thread four times slower (Chromium's
   # own CPU throttling, tests/lib.js; workers cannot be throttled): every test that trains in the
   # browser, the exact densities and the worker pool. The tests wait for states, never for
@@ -153,6 +151,10 @@ for f in tests/*.test.js; do
 done
 CARGO_TARGET_DIR="$ROOT/target/native" cargo test --profile suite --workspace --all-targets --no-run
 CFG_PLAYGROUND_BIN="$ROOT/target/native/suite/cfg-playground" "${REAPED[@]}" node --test --test-reporter=spec "${page_tests[@]}"
+
+# here rather than in the native lane: this lane ends its page tests first (docs/testing.md)
+step web "smoke test in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver, Xvfb): tests/engines/"
+"${REAPED[@]}" node --test --test-reporter=spec tests/engines/run.js
 
 lane_end web
 
