@@ -66,13 +66,11 @@ export default {
   effects: [['data', 'restart', 'regroup', 'soft', 'weights'], ['squares']],
   controls: ['dataset', 'w', 'compare', 'squares', 'n', 'steps', 'solver', 'seed', 'exact'],
   caption: () => [
-    'Each panel follows one class from noise (t = 0) to data (t = 1) with ',
+    'Each class from noise (t = 0) to data (t = 1) under ',
     ...cfgFormula(),
-    '. ',
-    el('b', {}, 'Squares'),
-    ': its density at the slider’s time; ',
+    '; ',
     el('b', {}, 'strips'),
-    ': the whole path along the line through both class means. Guided mass commits to its side early.',
+    ': the path along the line through both means. Guided mass commits to its side early.',
   ],
   howToRead: () => [
     'Every panel follows one class from noise (t = 0) to data (t = 1) with ',

@@ -25,7 +25,7 @@ export default {
   effects: Panels.EFFECTS,
   controls: ['dataset', 'class', 'w', 'steps', 'n', 'seed', 'exact'],
   caption: () => [
-    'Is CFG a lower temperature? (a) CFG; (b) the tilted density its score suggests; (c) the class at temperature T = 1/w; (d) narrower start noise; (e) v ← T·v. The distances show CFG is neither (b) nor (c).',
+    'Is CFG (a) a lower temperature? (b) is the tilted density its score suggests, (c) the class at temperature T = 1/w; the distances show CFG is neither.',
   ],
   howToRead: () => [
     'The post answers “is CFG temperature tuning?” with “yes and no”: a guidance scale above 1 “can be interpreted as a way to reduce the temperature”. ',
