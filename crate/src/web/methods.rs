@@ -62,9 +62,6 @@ pub struct Tilted {
     target: Target,
     mix: Mixture,
     extent: f64,
-    /// exp(log-density) per cell, for the heatmap
-    heat: Vec<f32>,
-    peak: f32,
     /// a reference sample set (drawn once per size) that flows are compared with
     reference: Array2<f32>,
     seed: u64,
@@ -168,7 +165,9 @@ impl Tilted {
                 g.lo[0], g.hi[0], view[0], view[1], view[2], view[3]
             )));
         }
-        painter.img.density(&self.heat, g.nx, g.ny, self.peak, PALETTE[c]);
+        let heat: Vec<f32> = self.density.log_density().iter().map(|&l| l.exp() as f32).collect();
+        let peak = heat.iter().copied().fold(0.0, f32::max);
+        painter.img.density(&heat, g.nx, g.ny, peak, PALETTE[c]);
         Ok(())
     }
 
@@ -193,16 +192,12 @@ impl Tilted {
         let seed = whole("seed", seed, 0.0, u32::MAX as f64)? as u64;
         let grid = Grid::square(model.ds.extent, side);
         let density = GridDensity::new(&model.mix, target, grid).map_err(js)?;
-        let heat: Vec<f32> = density.log_density().iter().map(|&l| l.exp() as f32).collect();
-        let peak = heat.iter().copied().fold(0.0, f32::max);
         Ok(Tilted {
             density,
             exact: None,
             target,
             mix: model.mix.clone(),
             extent: model.ds.extent,
-            heat,
-            peak,
             reference: Array2::zeros((0, 2)),
             seed,
         })
