@@ -27,7 +27,8 @@ const finished = (s) => {
   const text = h.shadowRoot.querySelector('.readout')?.textContent ?? '';
   if (s === 'guidance-lab') return h.dataset.cfgFrontier === 'done';
   if (s === 'probability-path') return /all \d+ times computed/.test(text);
-  return /cells of/.test(text);
+  // the grid's read-out describes its settings from the start: done when no cell waits for its numbers
+  return /cells of/.test(text) && !h.shadowRoot.querySelector('.cfg-grid')?.textContent.includes('…');
 };
 
 /** Sizes to measure: 1, 2 and this machine's default (cores − 1 in [1, 8]), each once. */

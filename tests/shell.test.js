@@ -376,10 +376,14 @@ test('a read-out shows no stray "null" for a part a figure leaves out (cfg-grid 
   const host = page.locator('#cfg-grid');
   await host.scrollIntoViewIfNeeded();
   await page.waitForFunction(
-    () =>
-      /cells of/.test(
-        document.getElementById('cfg-grid')?.shadowRoot?.querySelector('.readout')?.textContent ?? '',
-      ),
+    () => {
+      const h = document.getElementById('cfg-grid');
+      const grid = h?.shadowRoot?.querySelector('.cfg-grid');
+      // every cell has its numbers (a pending cell's title is "…")
+      return (
+        h?.dataset.cfgReady === '1' && !h.hasAttribute('aria-busy') && grid && !grid.textContent.includes('…')
+      );
+    },
     null,
     { timeout: 120000 },
   );

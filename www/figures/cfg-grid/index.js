@@ -83,6 +83,21 @@ export default {
       else c.plot.setTitle('…');
     }
 
+    // the read-out describes the settings, so it is the same from the first frame to the last: the
+    // cells' numbers fill in above them and nothing below the grid moves when they arrive
+    function note() {
+      const s = fig.state;
+      fig.readout(
+        el(
+          'span',
+          {},
+          `${cells.length} cells of ${s.n} samples, ${s.steps} ${s.solver} steps`,
+          s.exact ? ', exact velocity' : ', network velocity',
+        ),
+        narrow ? el('span', {}, 'Above each cell: its hit rate, then its diversity.') : null,
+      );
+    }
+
     function build() {
       const classes = fig.classes;
       const ws = fig.state.ws;
@@ -120,6 +135,7 @@ export default {
         c.dirty = true;
         pending(c);
       }
+      note();
       const s = fig.state;
       const mine = fig.pool.run({
         url: CHUNKS,
@@ -165,6 +181,7 @@ export default {
         if (c.plot.resize(side)) c.dirty = true;
         c.plot.setExtent(fig.model.extent);
       }
+      note();
     }
 
     function draw(c) {
@@ -185,18 +202,6 @@ export default {
       build,
       frame() {
         for (const c of cells) if (c.dirty) draw(c);
-        const done = cells.filter((c) => c.metrics);
-        if (done.length === cells.length && cells.length) {
-          fig.readout(
-            el(
-              'span',
-              {},
-              `${cells.length} cells of ${fig.state.n} samples, ${fig.state.steps} ${fig.state.solver} steps`,
-              fig.state.exact ? ', exact velocity' : ', network velocity',
-            ),
-            narrow ? el('span', {}, 'Above each cell: its hit rate, then its diversity.') : null,
-          );
-        }
         return false;
       },
     };
