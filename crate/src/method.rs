@@ -59,6 +59,7 @@ pub mod fkc;
 pub mod interval;
 pub mod noise_scale;
 pub mod rectified_cfg;
+pub mod rescale;
 pub mod student;
 pub mod tempered;
 pub mod tilted;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::apg::{MAX_ETA, MAX_NORM_THRESHOLD};
 use super::autoguidance::{DEFAULT_WIDEN, MAX_WIDEN};
 use super::list::methods;
+use super::rescale::DEFAULT_PHI;
 use super::rule::MethodRule;
 use super::schedule::{Schedule, Shape};
 use super::spec::{Kind, MethodSpec, Needs, Param, Runs, Values};
@@ -306,6 +307,23 @@ methods! {
             "guided x̂1, renoised by the unconditional x̂0: CFG at λ·(t+h)(1−t)/h, λ = w (Chung et al. 2025)",
             "2",
             |_| Method::CfgPlusPlus(CfgPlusPlus),
+        )
+    },
+    CfgRescale in rescale = MethodSpec {
+        params: &[number(
+            "phi",
+            Some("--phi"),
+            "phi",
+            0.0,
+            1.0,
+            DEFAULT_PHI,
+            "φ: the share of CFG's velocity rescaled to the conditional one's length (0: plain CFG)",
+        )],
+        ..row(
+            "cfg-rescale",
+            "guidance rescale: φ·(‖v_c‖/‖v_cfg‖)·v_cfg + (1 − φ)·v_cfg, v_cfg CFG's velocity (Lin et al. 2024; `method/rescale.rs`)",
+            "2",
+            |v| Method::CfgRescale(CfgRescale { phi: v.num("phi") as f32 }),
         )
     },
 }

@@ -108,6 +108,9 @@ pub const CASES: &[Case] = &[
     // CFG++: λ = w, Euler only
     case("cfg-plus-plus", "cfg-plus-plus", false, 0.6, "euler", &[]),
     case("cfg-plus-plus exact", "cfg-plus-plus", true, 0.6, "euler", &[]),
+    // guidance rescale at φ: its own φ on the network, the default on the exact field
+    case("cfg-rescale", "cfg-rescale", false, 5.0, "heun", &[("phi", Num(0.5))]),
+    case("cfg-rescale exact", "cfg-rescale", true, 5.0, "euler", &[]),
 ];
 
 impl Case {
