@@ -7,12 +7,23 @@ import { wText } from './refs.js';
 const HIST_BINS = 64; // histogram grid of the squares
 const HIST_BLUR = 2; // cells of smoothing
 
-/** A small note in the square's corner: `top` left, or bottom left. */
-function note(ctx, text, col, top) {
+/**
+ * A small note in the square's corner: `top` left, or bottom left. `texts`: the note from longest
+ * to shortest; the first that fits the square is drawn (the last, smaller, if none does).
+ */
+function note(ctx, texts, col, top) {
   const d = Math.min(3, window.devicePixelRatio || 1);
-  ctx.font = `${10 * d}px system-ui, sans-serif`;
   const pad = 3 * d;
-  const w = ctx.measureText(text).width + 2 * pad;
+  const room = ctx.canvas.width - 4 * d;
+  let size = 10 * d;
+  ctx.font = `${size}px system-ui, sans-serif`;
+  const text = texts.find((t) => ctx.measureText(t).width + 2 * pad <= room) ?? texts[texts.length - 1];
+  const fit = ctx.measureText(text).width + 2 * pad;
+  if (fit > room) {
+    size = Math.max(7 * d, (size * (room - 2 * pad)) / (fit - 2 * pad));
+    ctx.font = `${size}px system-ui, sans-serif`;
+  }
+  const w = Math.min(room, ctx.measureText(text).width + 2 * pad);
   const h = 14 * d;
   const y = top ? 2 * d : ctx.canvas.height - h - 2 * d;
   ctx.globalAlpha = 0.8;
@@ -22,7 +33,7 @@ function note(ctx, text, col, top) {
   ctx.fillStyle = col.fg;
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'left';
-  ctx.fillText(text, 2 * d + pad, y + h / 2);
+  ctx.fillText(text, 2 * d + pad, y + h / 2, room - 2 * pad);
 }
 
 /**
@@ -51,12 +62,20 @@ export function drawSquare(c, k, j, { densP, densCanvas, exact, fig, col, times 
     // the integral with its estimated error: a mass above 1 is the integration's error, said so
     const { mass, massError } = res;
     const massText = `${fmt(mass, 3)} ± ${fmt(massError, 3)}`;
-    note(ctx, `mass in view ${massText}`, col, false);
+    note(ctx, [`mass in view ${massText}`, `mass ${massText}`, massText], col, false);
     plot.setLabel(
       `Exact density p_t of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.dens.w)} along ${field}, by the change of variables; its integral over the view is ${massText} (the ± is the integration's estimated error); dashed circles: where 86% of each class's data lie.`,
     );
   } else {
-    if (exact) note(ctx, `exact density: ${c.dens?.count ?? 0}/${times} · histogram`, col, true);
+    if (exact) {
+      const count = `${c.dens?.count ?? 0}/${times}`;
+      note(
+        ctx,
+        [`exact density: ${count} · histogram`, `exact ${count} · histogram`, `exact ${count}`],
+        col,
+        true,
+      );
+    }
     plot.setLabel(
       `Histogram of the ${c.shown.n} samples of class ${c.name} at t = ${fmt(t)} with guidance w = ${wText(c.shown.__w)}; dashed circles: where 86% of each class's data lie.`,
     );
