@@ -1,7 +1,7 @@
 //! JSON in the page's wasm: the browser's `JSON.parse` reads the text and its result becomes a
 //! [`Node`] that the core's serde types are read from (`crate::document`); the browser's
-//! `JSON.stringify` writes what serde-wasm-bindgen made of a serde type. The wasm carries no JSON
-//! parser or writer of its own (serde_json is a native dependency only).
+//! `JSON.stringify` writes what serde-wasm-bindgen made of a serde type. The wasm links no JSON
+//! parser or writer of its own: serde_json (the CLI's and the tests') is never called from here.
 
 use js_sys::{Array, Object, JSON};
 use serde::Serialize;
