@@ -91,7 +91,7 @@ pub fn all() -> Vec<Limit> {
             MAX_CSV_POINTS as f64,
             "points_csv::PointsCsv::dataset",
         ),
-        l("model file bytes", MAX_MODEL_FILE_BYTES as f64, "model_file::ModelFile::from_json"),
+        l("model file bytes", MAX_MODEL_FILE_BYTES as f64, "model_file::ModelFile::check_text"),
     ]
 }
 

@@ -126,6 +126,25 @@ pub fn path_at(text: &[u8], at: usize) -> String {
     ".".into()
 }
 
+/// Whether the JSON `text` ends inside an object, an array or a string: a file cut short (the
+/// model-file loader's "truncated", whichever parser rejected the text).
+pub fn ends_open(text: &[u8]) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut i = 0;
+    while i < text.len() {
+        match (in_string, text[i]) {
+            (true, b'\\') => i += 1,
+            (true, b'"') | (false, b'"') => in_string = !in_string,
+            (false, b'{' | b'[') => depth += 1,
+            (false, b'}' | b']') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    in_string || depth > 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +175,16 @@ mod tests {
             for at in 0..=t.len() + 1 {
                 path_at(t.as_bytes(), at);
             }
+        }
+    }
+
+    #[test]
+    fn open_ends() {
+        for t in ["{", "[1, 2", "{\"a\": \"x", "{\"a\": [{}", "\"ab\\\""] {
+            assert!(ends_open(t.as_bytes()), "{t}");
+        }
+        for t in ["", "nonsense", "{}", "[1, {\"a\": \"]\"}]", "}}", "\"a\\\\\""] {
+            assert!(!ends_open(t.as_bytes()), "{t}");
         }
     }
 

@@ -8,7 +8,7 @@
 //! params, mixture, mixture_jacobian, real, activation, input, linalg, mlp, adam, scalar and metrics
 //! live in the crate cfg-kernels (`crate/kernels`), re-exported here under their names:
 //!
-//! 1. leaves: error, caps, rng, fastmath, gemm, params, mixture, mixture_jacobian, json_path, json_float
+//! 1. leaves: error, caps, rng, fastmath, gemm, params, mixture, mixture_jacobian, json_path, document
 //! 2. numerics: real, activation, input, linalg, mlp, activations, adam, scalar
 //! 3. data: datasets, metrics
 //! 4. training pieces: descent
@@ -28,11 +28,11 @@ pub mod datasets;
 pub mod density;
 pub mod descent;
 pub mod distill;
+pub mod document;
 pub mod evaluate;
 pub mod field;
 pub mod fkc;
 pub mod flow;
-pub mod json_float;
 pub mod json_path;
 pub mod method;
 pub mod model_file;

@@ -29,8 +29,9 @@ use serde::{Deserialize, Serialize};
 use crate::caps::MAX_MODEL_FILE_BYTES;
 use crate::datasets::{Dataset, CUSTOM};
 use crate::descent::TrainConfig;
+use crate::document::Document;
+use crate::document::Text;
 use crate::error::{Error, Result};
-use crate::json_path;
 use crate::mlp::{Mlp, MlpConfig};
 
 /// The `format` field's value.
@@ -92,6 +93,14 @@ impl ModelKind {
         *self == ModelKind::Velocity
     }
 
+    /// The name used in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Velocity => "velocity",
+            ModelKind::Classifier => "classifier",
+        }
+    }
+
     /// Checks that `arch` fits this kind.
     fn check(self, arch: &MlpConfig) -> std::result::Result<(), String> {
         match self {
@@ -117,7 +126,6 @@ struct TensorEntry {
 /// A drawn data set, stored in the file (dataset "custom").
 #[derive(Serialize, Deserialize)]
 struct DrawnData {
-    #[serde(deserialize_with = "crate::json_float::exact")]
     std: f64,
     classes: Vec<DrawnClass>,
 }
@@ -125,7 +133,6 @@ struct DrawnData {
 #[derive(Serialize, Deserialize)]
 struct DrawnClass {
     name: String,
-    #[serde(deserialize_with = "crate::json_float::exact_points")]
     points: Vec<[f64; 2]>,
 }
 
@@ -179,6 +186,12 @@ impl ModelFile {
     /// The file as JSON text, for a network of the given kind (the `kind` field is written for
     /// anything but a velocity network, so velocity files stay as they were).
     pub fn to_json_kind(&self, dtype: Dtype, kind: ModelKind) -> String {
+        serde_json::to_string(&self.document(dtype, kind)).expect("model files serialise")
+    }
+
+    /// The file's document, as `to_json_kind` writes it, for any serde serializer (the page's
+    /// wasm hands it to the browser's `JSON.stringify`).
+    pub fn document(&self, dtype: Dtype, kind: ModelKind) -> impl Serialize {
         let layout = self.model.layout();
         let tensors = layout
             .tensors
@@ -200,7 +213,7 @@ impl ModelFile {
                 }
             })
             .collect();
-        let file = FileV1 {
+        FileV1 {
             format: FORMAT.into(),
             version: VERSION,
             kind,
@@ -215,8 +228,7 @@ impl ModelFile {
             steps_done: self.steps_done,
             final_loss: self.final_loss.filter(|l| l.is_finite()),
             tensors,
-        };
-        serde_json::to_string(&file).expect("model files serialise")
+        }
     }
 
     /// Parses and checks a model file holding a velocity network (a classifier file is an error).
@@ -226,59 +238,80 @@ impl ModelFile {
 
     /// Parses and checks a model file holding a network of kind `want` (its `kind` field must match).
     pub fn from_json_as(bytes: &[u8], want: ModelKind) -> Result<ModelFile> {
-        let (file, kind) = Self::from_json_any(bytes)?;
-        if kind != want {
-            let name = |k: ModelKind| serde_json::to_string(&k).expect("kinds serialise");
-            return Err(Error::Model(format!("kind is {}, expected {}", name(kind), name(want))));
-        }
-        Ok(file)
+        Self::of_kind(Self::from_json_any(bytes)?, want)
     }
 
     /// Parses and checks a model file of any kind; returns it with its kind.
     pub fn from_json_any(bytes: &[u8]) -> Result<(ModelFile, ModelKind)> {
-        let bad = |m: String| Error::Model(m);
+        Self::check_text(bytes)?;
+        // a syntax check first (serde_json's Value has a nesting limit; IgnoredAny does not)
+        serde_json::from_slice::<serde_json::Value>(bytes).map_err(|e| Self::not_json(e.is_eof(), &e))?;
+        Self::from_document_any(&Text(bytes))
+    }
+
+    /// The checks on a file's text before it is parsed: its size, and that it is not empty.
+    pub fn check_text(bytes: &[u8]) -> Result<()> {
         if bytes.len() > MAX_MODEL_FILE_BYTES {
-            return Err(bad(format!(
+            return Err(Error::Model(format!(
                 "{} bytes is larger than the {MAX_MODEL_FILE_BYTES}-byte limit",
                 bytes.len()
             )));
         }
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(bad("the file is empty".into()));
+            return Err(Error::Model("the file is empty".into()));
         }
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-            if e.is_eof() {
-                bad(format!("the file is truncated ({e})"))
-            } else {
-                bad(format!("not valid JSON ({e})"))
-            }
-        })?;
-        match value.get("format").and_then(|f| f.as_str()) {
+        Ok(())
+    }
+
+    /// The error for a file's text that a JSON parser rejected with `why`: `truncated` when the
+    /// text ended too soon (serde_json's `is_eof`; for the browser's parser, whose messages differ
+    /// by engine, `json_path::ends_open`).
+    pub fn not_json(truncated: bool, why: &dyn std::fmt::Display) -> Error {
+        if truncated {
+            Error::Model(format!("the file is truncated ({why})"))
+        } else {
+            Error::Model(format!("not valid JSON ({why})"))
+        }
+    }
+
+    /// A parsed model file holding a network of kind `want` (its `kind` field must match), checked.
+    pub fn from_document(doc: &impl Document, want: ModelKind) -> Result<ModelFile> {
+        Self::of_kind(Self::from_document_any(doc)?, want)
+    }
+
+    fn of_kind((file, kind): (ModelFile, ModelKind), want: ModelKind) -> Result<ModelFile> {
+        if kind != want {
+            return Err(Error::Model(format!("kind is \"{}\", expected \"{}\"", kind.name(), want.name())));
+        }
+        Ok(file)
+    }
+
+    /// A parsed model file of any kind, checked: its format and version first, then every field.
+    pub fn from_document_any(doc: &impl Document) -> Result<(ModelFile, ModelKind)> {
+        let bad = |m: String| Error::Model(m);
+        #[derive(Deserialize)]
+        struct Format {
+            format: Option<String>,
+        }
+        #[derive(Deserialize)]
+        struct Version {
+            version: Option<u64>,
+        }
+        match doc.read::<Format>().ok().and_then(|f| f.format).as_deref() {
             Some(FORMAT) => {}
             Some(other) => return Err(bad(format!("format is '{other}', expected '{FORMAT}'"))),
             None => {
                 return Err(bad(format!("no \"format\": \"{FORMAT}\" field; not a cfg-playground model")))
             }
         }
-        match value.get("version").and_then(|v| v.as_u64()) {
+        match doc.read::<Version>().ok().and_then(|v| v.version) {
             Some(VERSION) => {}
             Some(v) => {
                 return Err(bad(format!("version {v} is not supported (this build reads version {VERSION})")))
             }
             None => return Err(bad("the version field is missing or not a whole number".into())),
         }
-        drop(value);
-        // Read again, now into the file's types: an error names its field, found from serde_json's
-        // position (json_path; serde_path_to_error cost the page's wasm about 50 KB).
-        let file: FileV1 = serde_json::from_slice(bytes).map_err(|e| {
-            let message = e.to_string();
-            let position = format!(" at line {} column {}", e.line(), e.column());
-            let message = message.strip_suffix(&position).unwrap_or(&message);
-            match json_path::offset_of(bytes, e.line(), e.column()) {
-                Some(at) => bad(format!("field '{}': {message}", json_path::path_at(bytes, at))),
-                None => bad(message.to_string()),
-            }
-        })?;
+        let file: FileV1 = doc.read().map_err(bad)?;
 
         let arch = file.architecture;
         let kind = file.kind;

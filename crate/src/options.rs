@@ -9,6 +9,8 @@ use crate::caps::MAX_PAGE_BATCH;
 use crate::classifier::{classifier_arch, ClassifierTrainer};
 use crate::datasets::Dataset;
 use crate::descent::TrainConfig;
+use crate::document::Document;
+use crate::document::{blank, Text};
 use crate::error::{check_count, Result};
 use crate::flow::Trainer;
 use crate::invalid;
@@ -49,12 +51,15 @@ impl Default for ModelOptions {
 impl ModelOptions {
     /// Parses options from JSON text ("" or "null": defaults).
     pub fn from_json(text: &str) -> Result<Self> {
-        if text.trim().is_empty() || text.trim() == "null" {
+        if blank(text) {
             return Ok(Self::default());
         }
-        // from_slice, as the model-file reader uses: one copy of serde_json's parser in the wasm
-        // (from_str would add a second, about 3 KB gzipped).
-        serde_json::from_slice(text.as_bytes()).map_err(|e| invalid!("options: {e}"))
+        Self::from_document(&Text(text.as_bytes()))
+    }
+
+    /// Options from a parsed document (the page's: `web::json`).
+    pub fn from_document(doc: &impl Document) -> Result<Self> {
+        doc.read().map_err(|e| invalid!("options: {e}"))
     }
 
     /// The architecture for `dataset`.
@@ -99,7 +104,7 @@ impl ModelOptions {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Drawn {
-    #[serde(default = "default_std", deserialize_with = "crate::json_float::exact")]
+    #[serde(default = "default_std")]
     std: f64,
     classes: Vec<DrawnClass>,
 }
@@ -108,7 +113,6 @@ struct Drawn {
 #[serde(deny_unknown_fields)]
 struct DrawnClass {
     name: String,
-    #[serde(deserialize_with = "crate::json_float::exact_points")]
     points: Vec<[f64; 2]>,
 }
 
@@ -119,11 +123,16 @@ fn default_std() -> f64 {
 /// The data set called `name`, or, when `drawn` holds JSON `{std?, classes: [{name, points}]}`,
 /// a drawn data set.
 pub fn dataset(name: &str, drawn: &str) -> Result<Dataset> {
-    if drawn.trim().is_empty() || drawn.trim() == "null" {
+    if blank(drawn) {
         return Dataset::by_name(name);
     }
-    // from_slice: see ModelOptions::from_json.
-    let d: Drawn = serde_json::from_slice(drawn.as_bytes()).map_err(|e| invalid!("drawn data: {e}"))?;
+    drawn_dataset(&Text(drawn.as_bytes()))
+}
+
+/// The drawn data set of a parsed document `{std?, classes: [{name, points}]}` (the page's:
+/// `web::json`).
+pub fn drawn_dataset(doc: &impl Document) -> Result<Dataset> {
+    let d: Drawn = doc.read().map_err(|e| invalid!("drawn data: {e}"))?;
     Dataset::custom(d.classes.into_iter().map(|c| (c.name, c.points)).collect(), d.std)
 }
 

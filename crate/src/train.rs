@@ -107,9 +107,13 @@ pub trait Train {
             Some(self.last_loss()).filter(|l| l.is_finite()),
         )
     }
+}
 
-    /// The model file as JSON text, weights stored as `dtype`.
-    fn to_json(&self, dtype: Dtype) -> String {
+impl dyn Train {
+    /// The model file as JSON text, weights stored as `dtype` (the command line's). Not a method
+    /// of the trait: every method of a trait object is linked where the object is, and the page's
+    /// wasm writes its model files through the browser (`web::json`) instead of serde_json.
+    pub fn to_json(&self, dtype: Dtype) -> String {
         self.model_file().to_json_kind(dtype, self.kind())
     }
 }
@@ -231,7 +235,7 @@ mod tests {
         let mut c = ClassifierTrainer::new(d.clone(), arch, small()).unwrap();
         assert!(c.last_accuracy().unwrap().is_nan() && c.model_file().final_loss.is_none());
         c.run(3).unwrap();
-        let (f, kind) = ModelFile::from_json_any(Train::to_json(&c, Dtype::F32).as_bytes()).unwrap();
+        let (f, kind) = ModelFile::from_json_any((&c as &dyn Train).to_json(Dtype::F32).as_bytes()).unwrap();
         assert_eq!((kind, f.steps_done, f.final_loss), (ModelKind::Classifier, 3, Some(c.last_loss())));
         assert_eq!(f.model.params, c.model.params);
 
@@ -239,7 +243,7 @@ mod tests {
         let mut s =
             Distillation::new(d.clone(), t.model.clone(), small(), 4.0, StudentStart::Teacher).unwrap();
         s.run(2).unwrap();
-        let f = ModelFile::from_json(Train::to_json(&s, Dtype::F32).as_bytes()).unwrap();
+        let f = ModelFile::from_json((&s as &dyn Train).to_json(Dtype::F32).as_bytes()).unwrap();
         assert_eq!((f.steps_done, f.model.config().n_extra, f.training), (2, 1, small()));
         let e = Distillation::new(d.clone(), f.model, small(), 4.0, StudentStart::Fresh).unwrap_err();
         assert!(e.to_string().contains("teacher must be a velocity model"), "{e}");

@@ -17,7 +17,7 @@ use crate::datasets::Dataset;
 use crate::field::Guidance;
 use crate::mixture::Prepared;
 use crate::mlp::Mlp;
-use crate::model_file::{ModelFile, ModelKind};
+use crate::model_file::ModelKind;
 
 /// A time-conditioned classifier network and its data set.
 #[wasm_bindgen]
@@ -73,7 +73,7 @@ impl Classifier {
     /// A classifier model file (kind "classifier"; JSON text).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(text: &str) -> Result<Classifier, JsError> {
-        let f = ModelFile::from_json_as(text.as_bytes(), ModelKind::Classifier).map_err(js)?;
+        let f = super::json::model_file(text, ModelKind::Classifier)?;
         Ok(Classifier::with_net(f.dataset, f.model))
     }
 
@@ -145,8 +145,8 @@ impl Classifier {
     /// An untrained classifier with the architecture a `Trainer.classifier` with the same
     /// arguments builds, ready to receive its weights through `setParams`.
     pub fn untrained(dataset: &str, options: &str) -> Result<Classifier, JsError> {
-        let ds = crate::options::dataset(dataset, "").map_err(js)?;
-        let t = crate::options::ModelOptions::from_json(options).and_then(|o| o.classifier_trainer(ds));
+        let ds = super::json::dataset(dataset, "")?;
+        let t = super::json::model_options(options)?.classifier_trainer(ds);
         let t = t.map_err(js)?;
         Ok(Classifier::with_net(t.dataset, t.model))
     }

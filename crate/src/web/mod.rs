@@ -18,6 +18,7 @@
 mod classifier;
 mod density;
 mod flow;
+mod json;
 mod method;
 mod methods;
 mod model;
@@ -136,7 +137,7 @@ pub fn bench_w1(windows: f64) -> Result<String, JsError> {
         .and_then(|p| p.dyn_into().ok())
         .ok_or_else(|| JsError::new("no performance clock in this context"))?;
     let report = crate::bench::run_w1(&plan, &mut || perf.now());
-    serde_json::to_string(&report).map_err(|e| JsError::new(&e.to_string()))
+    json::stringify(&report)
 }
 
 #[derive(Serialize)]

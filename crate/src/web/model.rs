@@ -14,8 +14,7 @@ use crate::field::{Bound, FieldSource, Guidance, NetScratch, VelocityField};
 use crate::metrics::{self, Judged, SlicedReference};
 use crate::mixture::{Mixture, Prepared};
 use crate::mlp::Mlp;
-use crate::model_file::{Dtype, ModelFile};
-use crate::options::{self, ModelOptions};
+use crate::model_file::{Dtype, ModelFile, ModelKind};
 use crate::rng::{self, stream};
 
 /// Reference data drawn behind figures.
@@ -159,15 +158,15 @@ impl Model {
     /// A model file's network (the file's JSON text).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(text: &str) -> Result<Model, JsError> {
-        let f = ModelFile::from_json(text.as_bytes()).map_err(js)?;
+        let f = super::json::model_file(text, ModelKind::Velocity)?;
         Ok(Model::build(f.dataset, f.model, f.training, f.steps_done))
     }
 
     /// An untrained network with the architecture a `Trainer` with the same arguments builds,
     /// ready to receive its weights through `setParams`.
     pub fn untrained(dataset: &str, options: &str, drawn: &str) -> Result<Model, JsError> {
-        let ds = options::dataset(dataset, drawn).map_err(js)?;
-        let o = ModelOptions::from_json(options).map_err(js)?;
+        let ds = super::json::dataset(dataset, drawn)?;
+        let o = super::json::model_options(options)?;
         let t = o.trainer(ds).map_err(js)?;
         Ok(Model::build(t.dataset, t.model, t.config, 0))
     }
@@ -230,7 +229,7 @@ impl Model {
         let dtype = Dtype::parse(dtype).map_err(js)?;
         let f =
             ModelFile::new(self.ds.clone(), self.net.clone(), self.training.clone(), self.steps_done, None);
-        Ok(f.to_json(dtype))
+        super::json::stringify(&f.document(dtype, ModelKind::Velocity))
     }
 
     /// The reference data as x, y, label triples (a copy).

@@ -4,11 +4,12 @@
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
+use super::json;
 use super::{js, whole};
 use crate::caps::MAX_TRAIN_CALL;
 use crate::distill::{Distillation, StudentStart};
-use crate::model_file::{Dtype, ModelFile};
-use crate::options::{self, ModelOptions};
+use crate::model_file::{Dtype, ModelFile, ModelKind};
+use crate::options::ModelOptions;
 use crate::reflow::{PairConfig, Reflow, ReflowConfig};
 use crate::sampler::Solver;
 use crate::train::Train;
@@ -28,8 +29,7 @@ pub struct Trainer {
 
 /// The velocity model file `teacher` (JSON text) and the options.
 fn teacher_and_options(teacher: &str, options: &str) -> Result<(ModelFile, ModelOptions), JsError> {
-    let f = ModelFile::from_json(teacher.as_bytes()).map_err(js)?;
-    Ok((f, ModelOptions::from_json(options).map_err(js)?))
+    Ok((json::model_file(teacher, ModelKind::Velocity)?, json::model_options(options)?))
 }
 
 #[wasm_bindgen]
@@ -39,16 +39,16 @@ impl Trainer {
     /// activation, residual, lr, batch, dropout, steps, seed ("" for defaults).
     #[wasm_bindgen(constructor)]
     pub fn new(dataset: &str, options: &str, drawn: &str) -> Result<Trainer, JsError> {
-        let ds = options::dataset(dataset, drawn).map_err(js)?;
-        let o = ModelOptions::from_json(options).map_err(js)?;
+        let ds = json::dataset(dataset, drawn)?;
+        let o = json::model_options(options)?;
         Ok(Trainer { t: Box::new(o.trainer(ds).map_err(js)?) })
     }
 
     /// A fresh classifier p(c | x_t, t) for built-in data set `dataset`; `options` as for `new`
     /// (width, depth, lr, batch, steps and seed are used).
     pub fn classifier(dataset: &str, options: &str) -> Result<Trainer, JsError> {
-        let ds = options::dataset(dataset, "").map_err(js)?;
-        let o = ModelOptions::from_json(options).map_err(js)?;
+        let ds = json::dataset(dataset, "")?;
+        let o = json::model_options(options)?;
         Ok(Trainer { t: Box::new(o.classifier_trainer(ds).map_err(js)?) })
     }
 
@@ -109,6 +109,6 @@ impl Trainer {
     /// stored as "f32" or "f16".
     #[wasm_bindgen(js_name = toJson)]
     pub fn to_json(&self, dtype: &str) -> Result<String, JsError> {
-        Ok(self.t.to_json(Dtype::parse(dtype).map_err(js)?))
+        json::stringify(&self.t.model_file().document(Dtype::parse(dtype).map_err(js)?, self.t.kind()))
     }
 }
