@@ -22,6 +22,10 @@ export class TrainingPanel {
     this.losses = [];
     // new weights that a figure out of view has not yet shown (resume() shows them)
     this.stale = false;
+    // the newest progress message not yet applied, and the animation frame that applies it: the
+    // worker's messages are coalesced to one weights update and one loss-chart redraw per frame
+    this.latest = null;
+    this.applying = 0;
     const def = fig.def;
     this.label = def.trainLabel ?? 'Train from scratch';
     this.progress = el('progress', { max: 1, value: 0, 'aria-label': 'training progress' });
@@ -84,6 +88,7 @@ export class TrainingPanel {
 
   /** A new model replaced the trained one: the run (if any) ends, and so does its record. */
   forget() {
+    this.drop();
     this.run?.stop();
     this.run = null;
     this.stale = false;
@@ -182,31 +187,22 @@ export class TrainingPanel {
       { dataset, options, drawn, kind: custom?.kind, ...(custom?.spec?.(fig) ?? {}) },
       {
         progress: (msg) => {
-          try {
-            if (custom) custom.setParams(fig, msg.params, msg.step);
-            else fig.model.setParams(msg.params, msg.step);
-          } catch (e) {
-            // non-finite weights never reach the figure: keep the last good ones
-            this.stop();
-            this.diverged(msg.step, e.message);
-            return;
-          }
           this.losses.push({ step: msg.step, loss: msg.loss });
-          this.progress.value = msg.step;
-          this.status(
-            `step ${msg.step} / ${msg.total} · loss ${fmt(msg.loss, 3)} · ${Math.round(msg.stepsPerSec)} steps/s`,
-          );
-          // out of view, the worker trains on, and the figure catches up when the reader comes back
-          this.stale = true;
-          if (fig.visible) this.resume();
+          this.latest = msg;
+          this.applying ||= requestAnimationFrame(() => {
+            this.applying = 0;
+            this.apply(custom);
+          });
         },
         done: (msg) => {
+          this.flush(custom);
           // what a figure that trains something else (a classifier, a student) exports
           if (custom) fig.trainedModelText = msg.model;
           this.startBtn.textContent = this.label;
           this.status(`trained ${msg.step} steps · loss ${fmt(this.losses.at(-1)?.loss, 3)}`);
         },
         error: (msg) => {
+          this.flush(custom);
           this.startBtn.textContent = this.label;
           if (/diverged/.test(msg.message)) {
             this.diverged(msg.step, msg.message);
@@ -221,6 +217,44 @@ export class TrainingPanel {
       },
     );
     this.run.start();
+  }
+
+  /** Applies the newest progress message: its weights, the progress bar, the status and the loss chart. */
+  apply(custom) {
+    const msg = this.latest;
+    if (!msg) return;
+    this.latest = null;
+    const fig = this.fig;
+    try {
+      if (custom) custom.setParams(fig, msg.params, msg.step);
+      else fig.model.setParams(msg.params, msg.step);
+    } catch (e) {
+      // non-finite weights never reach the figure: keep the last good ones
+      this.stop();
+      this.diverged(msg.step, e.message);
+      return;
+    }
+    this.progress.value = msg.step;
+    this.status(
+      `step ${msg.step} / ${msg.total} · loss ${fmt(msg.loss, 3)} · ${Math.round(msg.stepsPerSec)} steps/s`,
+    );
+    // out of view, the worker trains on, and the figure catches up when the reader comes back
+    this.stale = true;
+    if (fig.visible) this.resume();
+  }
+
+  /** Applies a progress message still waiting for its frame (before the run's end, or a stop). */
+  flush(custom = this.fig.def.training ?? null) {
+    cancelAnimationFrame(this.applying);
+    this.applying = 0;
+    this.apply(custom);
+  }
+
+  /** Forgets a progress message still waiting for its frame (a new model replaces the trained one). */
+  drop() {
+    cancelAnimationFrame(this.applying);
+    this.applying = 0;
+    this.latest = null;
   }
 
   /** Shows the newest weights and loss curve, if the figure has not yet. */
@@ -271,6 +305,7 @@ export class TrainingPanel {
   }
 
   stop() {
+    this.flush();
     if (this.running) this.status(`stopped at step ${this.progress.value}`);
     this.run?.stop();
     this.startBtn.textContent = this.label;
