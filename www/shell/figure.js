@@ -363,8 +363,10 @@ export async function mountFigure(
   for (const key of controls.keys()) if (key !== 'class') controls.reflect(key);
   slice('shell');
   await nextSlice();
-  // (the model's fetch and parse run as the network answers; a pretrained model is fetched once)
+  // (a model fetched once is parsed in its own task as the network answers; the slice counts the
+  // wait for it too, when it has not come yet)
   await loadPretrained();
+  slice('model');
   await nextSlice();
   fig.impl = await def.create(fig);
   slice('create');

@@ -67,8 +67,9 @@ function loop(now) {
     }
     if (measured) measure(`frame ${f.host.id || f.def.id}`, t0);
     stats.served++;
-    // (the shell shows a figure after its first frame: figure.js)
-    f.onFirstFrame?.();
+    // (the shell shows a figure after its first frame, or once it is whole when its first draw
+    // takes several frames: figure.js, contract.js)
+    if (f.onFirstFrame && (!more || f.impl?.whole?.() !== false)) f.onFirstFrame();
     if (!more) active.delete(f);
   }
   shown.length = 0;
