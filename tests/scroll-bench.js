@@ -99,7 +99,13 @@ async function measure(url) {
     longest_task_ms: Math.round(Math.max(0, ...tasks)),
     long_tasks: tasks.length,
     // figures' turns served, and put off to the next frame by the loop's budget (www/shell/loop.js)
-    ...(stats ? { turns_served: stats.served, turns_put_off: stats.putOff } : {}),
+    ...(stats
+      ? {
+          turns_served: stats.served,
+          turns_put_off: stats.putOff,
+          turns_put_off_after_mount: stats.putOffByMount,
+        }
+      : {}),
     ...attribute(frames, loafs),
   };
 }

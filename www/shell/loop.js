@@ -5,9 +5,10 @@
 //
 // The loop also owns the frame's time: the figures' frame() calls of one frame stop at FRAME_MS of
 // real time (the rest go first in the next frame, so that none starves), and the mounting of
-// figures (figure.js, lazy.js) runs in slots, one slice per frame, each in a task right after a
-// frame was presented; the time a slice took counts against the next frame's figures. On a slow
-// phone, no frame adds up several figures' work, or a mount's work and the figures'.
+// figures (figure.js, lazy.js) and the training panel's new weights run in slots: slices in tasks
+// right after a frame was presented, one after another until they have had FRAME_MS, and the time
+// they took counts against the next frame's figures. On a slow phone, no frame adds up several
+// figures' work, or a mount's work and the figures'.
 const active = new Set();
 const shown = []; // this frame's visible figures (reused: the loop allocates nothing per frame)
 // figures whose turn a frame's time ran out before: they go first in the next frame
@@ -20,16 +21,18 @@ const FRAME_MS = 10;
 let debt = 0;
 // the mount slices waiting for a slot (resolvers), first come first served
 const waiting = [];
-// a slot opens in a task posted at the end of a frame: it runs after the browser has presented it
+// slots open in tasks posted at the end of a frame: they run after the browser has presented it
 let channel = null;
+let posted = false;
 // a slot opens even without frames (a hidden page gets none) after this long
 const SLOT_FALLBACK_MS = 250;
 let fallback = 0;
 // a benchmark's view of each figure's share of a frame (tests/scroll-bench.js sets it before the
 // page loads): a User Timing measure `frame <figure id>` per call; off, it costs one test per call
 const measured = globalThis.cfgMeasureFrames === true;
-// how often a figure's turn was put off to the next frame (the benchmark reads it)
-const stats = { served: 0, putOff: 0 };
+// how often a figure's turn was put off to the next frame, and of those in a frame after slots (the
+// benchmark reads them)
+const stats = { served: 0, putOff: 0, putOffByMount: 0 };
 if (measured) globalThis.cfgFrameStats = stats;
 
 /** For the same benchmark: a User Timing measure `name` from `start` (performance.now()) to now. */
@@ -56,6 +59,7 @@ function loop(now) {
     if ((i > 0 || owed > 0) && performance.now() - start > FRAME_MS) {
       late.add(f);
       stats.putOff++;
+      if (owed > 0) stats.putOffByMount++;
       continue;
     }
     let more = false;
@@ -73,26 +77,46 @@ function loop(now) {
     if (!more) active.delete(f);
   }
   shown.length = 0;
-  // one mount slice after this frame
-  if (waiting.length) {
-    channel ??= slotChannel();
-    channel.port2.postMessage(0);
-  }
+  // the mount slices waiting, after this frame
+  if (waiting.length) post();
   schedule();
 }
 
 function slotChannel() {
   const c = new MessageChannel();
-  c.port1.onmessage = openSlot;
+  c.port1.onmessage = () => {
+    posted = false;
+    // slots follow each other in tasks until the slices since the frame have had FRAME_MS (each
+    // reports its time: spent), then wait for the next frame
+    if (waiting.length && debt < FRAME_MS) openSlot();
+  };
   return c;
 }
 
-/** Lets the first waiting mount slice run (in this task). */
+/** A task for the next slot, unless one is posted already. */
+function post() {
+  if (posted) return;
+  posted = true;
+  channel ??= slotChannel();
+  channel.port2.postMessage(0);
+}
+
+/** Lets the first waiting mount slice run (in this task, once it returns), and asks for the next. */
 function openSlot() {
   clearTimeout(fallback);
   fallback = 0;
-  waiting.shift()?.();
-  if (waiting.length) fallback = setTimeout(openSlot, SLOT_FALLBACK_MS);
+  const next = waiting.shift();
+  if (!next) return;
+  next();
+  // (the next slot in a task of its own, once this slice has run and reported its time)
+  post();
+  if (waiting.length) fallback = setTimeout(openLate, SLOT_FALLBACK_MS);
+}
+
+/** No frame for a while (a hidden page gets none): a slot opens anyway. */
+function openLate() {
+  debt = 0;
+  openSlot();
 }
 
 /** Asks the browser for a frame if a visible figure wants one, or a mount slice waits, and none is asked for yet. */
@@ -117,14 +141,14 @@ export function requestFrames(fig) {
 }
 
 /**
- * Resolves in a slot for one slice of a mount: in a task of its own right after the next frame
- * (one slot per frame), so that a slice never shares a frame with the figures' frames. The slice
- * reports its time with `spent(ms)`.
+ * Resolves in a slot for one slice of a mount: in a task of its own after the next frame (several
+ * short slices may follow each other there, up to FRAME_MS), so that a slice never shares a frame
+ * with the figures' frames. The slice reports its time with `spent(ms)`.
  */
 export function slot() {
   return new Promise((resolve) => {
     waiting.push(resolve);
-    if (!fallback) fallback = setTimeout(openSlot, SLOT_FALLBACK_MS);
+    if (!fallback) fallback = setTimeout(openLate, SLOT_FALLBACK_MS);
     schedule();
   });
 }

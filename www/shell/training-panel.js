@@ -5,6 +5,7 @@ import { el, fmt } from '../lib/dom.js';
 import { Chart, linearTicks, logTicks, niceLog } from '../lib/chart.js';
 import { Training } from './training-run.js';
 import { TRAIN_KEYS } from './params.js';
+import { slot, spent } from './loop.js';
 
 export class TrainingPanel {
   /**
@@ -22,10 +23,11 @@ export class TrainingPanel {
     this.losses = [];
     // new weights that a figure out of view has not yet shown (resume() shows them)
     this.stale = false;
-    // the newest progress message not yet applied, and the animation frame that applies it: the
+    // the newest progress message not yet applied, and whether a slot of the animation loop
+    // (loop.js: after a frame, its time counted against the next) is asked for to apply it: the
     // worker's messages are coalesced to one weights update and one loss-chart redraw per frame
     this.latest = null;
-    this.applying = 0;
+    this.applying = false;
     const def = fig.def;
     this.label = def.trainLabel ?? 'Train from scratch';
     this.progress = el('progress', { max: 1, value: 0, 'aria-label': 'training progress' });
@@ -189,9 +191,14 @@ export class TrainingPanel {
         progress: (msg) => {
           this.losses.push({ step: msg.step, loss: msg.loss });
           this.latest = msg;
-          this.applying ||= requestAnimationFrame(() => {
-            this.applying = 0;
+          if (this.applying) return;
+          this.applying = true;
+          slot().then(() => {
+            if (!this.applying) return;
+            this.applying = false;
+            const t0 = performance.now();
             this.apply(custom);
+            spent(performance.now() - t0);
           });
         },
         done: (msg) => {
@@ -243,17 +250,15 @@ export class TrainingPanel {
     if (fig.visible) this.resume();
   }
 
-  /** Applies a progress message still waiting for its frame (before the run's end, or a stop). */
+  /** Applies a progress message still waiting for its slot (before the run's end, or a stop). */
   flush(custom = this.fig.def.training ?? null) {
-    cancelAnimationFrame(this.applying);
-    this.applying = 0;
+    this.applying = false;
     this.apply(custom);
   }
 
-  /** Forgets a progress message still waiting for its frame (a new model replaces the trained one). */
+  /** Forgets a progress message still waiting for its slot (a new model replaces the trained one). */
   drop() {
-    cancelAnimationFrame(this.applying);
-    this.applying = 0;
+    this.applying = false;
     this.latest = null;
   }
 
