@@ -41,9 +41,10 @@ export async function mountFigure(
   { get = () => undefined, hide = [], onState = () => {}, warn = console.warn } = {},
 ) {
   const wasm = await loadWasm();
-  // the mount in slices, each in a slot of its own (loop.js: one per frame, after the frame, its
-  // time taken from the next frame's figures), so that no task is long and no frame adds a slice
-  // to the figures' frames; each slice is a User Timing measure when a benchmark asks
+  // the mount in slices, each in a slot of the animation loop (loop.js: tasks after a frame, up to
+  // 10 ms of slices, their time taken from the next frame's figures), so that no task is long and
+  // no frame adds a slice to the figures' frames; each slice is a User Timing measure when a
+  // benchmark asks
   let t0 = 0;
   const slice = (name) => {
     spent(performance.now() - t0);
