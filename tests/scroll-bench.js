@@ -81,7 +81,8 @@ async function measure(url) {
     const end = await page.evaluate(() => scrollY + innerHeight >= document.documentElement.scrollHeight - 2);
     if (end) break;
   }
-  const { gaps, tasks, frames, loafs } = await page.evaluate(() => ({
+  const { gaps, tasks, frames, loafs, stats } = await page.evaluate(() => ({
+    stats: window.cfgFrameStats,
     gaps: window.__gaps,
     tasks: window.__tasks,
     frames: window.__frames,
@@ -97,6 +98,14 @@ async function measure(url) {
     max_ms: q(1),
     longest_task_ms: Math.round(Math.max(0, ...tasks)),
     long_tasks: tasks.length,
+    // figures' turns served, and put off to the next frame by the loop's budget (www/shell/loop.js)
+    ...(stats
+      ? {
+          turns_served: stats.served,
+          turns_put_off: stats.putOff,
+          turns_put_off_after_mount: stats.putOffByMount,
+        }
+      : {}),
     ...attribute(frames, loafs),
   };
 }
@@ -118,12 +127,14 @@ function attribute(frames, loafs) {
     if (inside(start)) fig(id).in_long_frames_ms += d;
   }
   const sources = {};
+  const forced = {}; // forced (synchronous) style and layout inside each source's scripts
   for (const l of loafs)
     for (const x of l.scripts) {
       const own = /^figures\/([a-z-]+)\//.exec(x.src);
       if (own && own[1] !== 'shared') fig(own[1]).in_long_frames_ms += x.duration;
       const key = `${x.src} (${x.invoker})`;
       sources[key] = (sources[key] ?? 0) + x.duration;
+      forced[key] = (forced[key] ?? 0) + x.forced;
     }
   const q = (xs, p) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? 0;
   const perFigure = Object.entries(figures)
@@ -168,7 +179,10 @@ function attribute(frames, loafs) {
     scripts_in_long_frames: Object.entries(sources)
       .sort((a, b) => b[1] - a[1])
       .slice(0, 12)
-      .map(([k, d]) => `${k}: ${round(d)} ms`),
+      .map(
+        ([k, d]) =>
+          `${k}: ${round(d)} ms${forced[k] >= 1 ? ` (forced style and layout ${round(forced[k])})` : ''}`,
+      ),
     worst_frames: worst,
   };
 }

@@ -63,6 +63,8 @@
  * @property {function(Array<string>): void} [changed]  keys that changed and no effect handles
  * @property {function(): boolean} [ready]  false while it cannot take changes yet
  * @property {function(number, number): boolean} [frame]  (now, budget ms) → whether to keep animating
+ * @property {function(): boolean} [whole]  false while its first frames have not yet drawn all of it
+ *   (a first draw spread over frames): the shell shows the figure once it is whole
  *
  * and one method per effect it declares, (keys) → void.
  */

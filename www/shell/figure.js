@@ -15,8 +15,7 @@ import { TrainingPanel } from './training-panel.js';
 import { exportButtons, download } from './export.js';
 import { recordButtons, trainingButtons } from './record.js';
 import { dispatch, checkEffects } from './effects.js';
-import { requestFrames, measure } from './loop.js';
-import { yieldToMain } from './lazy.js';
+import { requestFrames, measure, slot, spent } from './loop.js';
 import { TRAIN_KEYS } from './params.js';
 import { pagePool } from '../lib/pool.js';
 
@@ -42,11 +41,21 @@ export async function mountFigure(
   { get = () => undefined, hide = [], onState = () => {}, warn = console.warn } = {},
 ) {
   const wasm = await loadWasm();
-  // (each slice of the mount is a User Timing measure when a benchmark asks: loop.js)
-  let t0 = performance.now();
+  // the mount in slices, each in a slot of the animation loop (loop.js: tasks after a frame, up to
+  // 10 ms of slices, their time taken from the next frame's figures), so that no task is long and
+  // no frame adds a slice to the figures' frames; each slice is a User Timing measure when a
+  // benchmark asks
+  let t0 = 0;
   const slice = (name) => {
+    spent(performance.now() - t0);
     measure(`mount ${host.id || def.id} ${name}`, t0);
   };
+  const nextSlice = async () => {
+    await slot();
+    t0 = performance.now();
+  };
+  // (a figure's module has just been imported and run: its DOM in a slot of its own)
+  await nextSlice();
   const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   shadow.replaceChildren(styleLink());
   // a figure's own stylesheets, as its definition lists them: paths from its folder (figures/<id>/)
@@ -95,6 +104,7 @@ export async function mountFigure(
   // each other (a layout shift) in front of the reader
   root.style.visibility = 'hidden';
   shadow.append(root);
+  slice('dom');
   // draw nothing before the figure's stylesheets apply (the plots read colours from them)
   await Promise.all(
     [...shadow.querySelectorAll('link[rel=stylesheet]')].map((l) =>
@@ -106,7 +116,7 @@ export async function mountFigure(
           }),
     ),
   );
-  t0 = performance.now();
+  await nextSlice();
 
   // ---------- background work: the page's worker pool (www/lib/pool.js) ----------
   // the one place of the busy state: the host is aria-busy while the figure has unfinished jobs in
@@ -353,15 +363,15 @@ export async function mountFigure(
 
   for (const key of controls.keys()) if (key !== 'class') controls.reflect(key);
   slice('shell');
+  await nextSlice();
+  // (a model fetched once is parsed in its own task as the network answers; the slice counts the
+  // wait for it too, when it has not come yet)
   await loadPretrained();
-  t0 = performance.now();
-  // the mount in slices, the browser's turn between them: no long task
-  await yieldToMain();
-  t0 = performance.now();
+  slice('model');
+  await nextSlice();
   fig.impl = await def.create(fig);
   slice('create');
-  await yieldToMain();
-  t0 = performance.now();
+  await nextSlice();
   for (const problem of checkEffects(def, TRAIN_KEYS, fig.impl)) warn(`cfg-playground ${def.id}: ${problem}`);
   // a short caption a reader finishes; the full explanation behind a disclosure
   const how = def.howToRead ? [def.howToRead(fig)].flat() : [];
@@ -381,25 +391,27 @@ export async function mountFigure(
         : []),
     );
   slice('caption');
-  // (the browser lays the new caption out in its own turn: the figure's layout, which reads widths,
-  // does not force it inside this task)
-  await yieldToMain();
-  t0 = performance.now();
+  // (the browser lays the new caption out when it presents the frame before the next slot: the
+  // figure's layout, which reads widths, does not force it inside its slice)
+  await nextSlice();
   fig.impl.layout?.();
   slice('layout');
-  await yieldToMain();
-  t0 = performance.now();
+  await nextSlice();
   // shown once its first frame has filled it in (loop.js calls onFirstFrame): a figure mounted
   // ahead of the reader, farther than its frames start, stays unseen until it comes near and has
   // its first frame. One that gets no frame yet (it waits for a model) is shown at once.
   fig.onFirstFrame = () => {
+    fig.onFirstFrame = null;
     root.style.visibility = '';
   };
   changed(['model', 'dataset', 'class']);
   fig.request();
   slice('start');
   if (!started) fig.onFirstFrame();
-  await new Promise((resolve) => requestAnimationFrame(resolve));
+  // ready once shown (its first frame may wait a frame or two for the loop's time), unless it
+  // is out of view, where it gets no frames
+  for (let n = 0; n < 1 || (fig.onFirstFrame && fig.visible && n < 60); n++)
+    await new Promise((resolve) => requestAnimationFrame(resolve));
   await loadFromAttributes(fig, warn);
   host.dataset.cfgReady = '1';
   return fig;

@@ -1,16 +1,9 @@
 // Starts figures as the reader comes near them, not all at load: a figure mounts when it comes
 // within a screen of the viewport (or at once when a link names it), one figure at a time, the
-// nearest first, with the main thread handed back to the browser between figures (and, through
-// yieldToMain, inside a mount), so that no task of the load is long.
-
-/**
- * Resolves once the browser has had the main thread: input, rendering and other tasks run before
- * the caller goes on (scheduler.yield where the browser has it, a new task otherwise).
- */
-export function yieldToMain() {
-  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+// nearest first, each mount in slices that run in the animation loop's slots (loop.js: one slice
+// per frame, right after it), so that no task of the load is long and no frame adds a mount's
+// work to the figures' frames.
+import { slot } from './loop.js';
 
 /** The distance in pixels from `host` to the viewport (0 when it is in view). */
 function distance(host) {
@@ -46,6 +39,8 @@ export function mountNear(hosts, mount, { first = [], margin = '100% 0px' } = {}
     if (draining) return;
     draining = true;
     for (;;) {
+      // each mount starts in a slot of its own (the first too: not inside the observer's report)
+      if (near.size) await slot();
       // the link's targets first, then the host nearest the viewport
       let next = null;
       let best = Infinity;
@@ -71,7 +66,6 @@ export function mountNear(hosts, mount, { first = [], margin = '100% 0px' } = {}
       }
       current = null;
       checkInitial();
-      await yieldToMain();
     }
     draining = false;
     checkInitial();

@@ -5,6 +5,7 @@ import { el, fmt } from '../lib/dom.js';
 import { Chart, linearTicks, logTicks, niceLog } from '../lib/chart.js';
 import { Training } from './training-run.js';
 import { TRAIN_KEYS } from './params.js';
+import { slot, spent } from './loop.js';
 
 export class TrainingPanel {
   /**
@@ -22,6 +23,11 @@ export class TrainingPanel {
     this.losses = [];
     // new weights that a figure out of view has not yet shown (resume() shows them)
     this.stale = false;
+    // the newest progress message not yet applied, and whether a slot of the animation loop
+    // (loop.js: after a frame, its time counted against the next) is asked for to apply it: the
+    // worker's messages are coalesced to one weights update and one loss-chart redraw per frame
+    this.latest = null;
+    this.applying = false;
     const def = fig.def;
     this.label = def.trainLabel ?? 'Train from scratch';
     this.progress = el('progress', { max: 1, value: 0, 'aria-label': 'training progress' });
@@ -84,6 +90,7 @@ export class TrainingPanel {
 
   /** A new model replaced the trained one: the run (if any) ends, and so does its record. */
   forget() {
+    this.drop();
     this.run?.stop();
     this.run = null;
     this.stale = false;
@@ -182,31 +189,27 @@ export class TrainingPanel {
       { dataset, options, drawn, kind: custom?.kind, ...(custom?.spec?.(fig) ?? {}) },
       {
         progress: (msg) => {
-          try {
-            if (custom) custom.setParams(fig, msg.params, msg.step);
-            else fig.model.setParams(msg.params, msg.step);
-          } catch (e) {
-            // non-finite weights never reach the figure: keep the last good ones
-            this.stop();
-            this.diverged(msg.step, e.message);
-            return;
-          }
           this.losses.push({ step: msg.step, loss: msg.loss });
-          this.progress.value = msg.step;
-          this.status(
-            `step ${msg.step} / ${msg.total} · loss ${fmt(msg.loss, 3)} · ${Math.round(msg.stepsPerSec)} steps/s`,
-          );
-          // out of view, the worker trains on, and the figure catches up when the reader comes back
-          this.stale = true;
-          if (fig.visible) this.resume();
+          this.latest = msg;
+          if (this.applying) return;
+          this.applying = true;
+          slot().then(() => {
+            if (!this.applying) return;
+            this.applying = false;
+            const t0 = performance.now();
+            this.apply(custom);
+            spent(performance.now() - t0);
+          });
         },
         done: (msg) => {
+          this.flush(custom);
           // what a figure that trains something else (a classifier, a student) exports
           if (custom) fig.trainedModelText = msg.model;
           this.startBtn.textContent = this.label;
           this.status(`trained ${msg.step} steps · loss ${fmt(this.losses.at(-1)?.loss, 3)}`);
         },
         error: (msg) => {
+          this.flush(custom);
           this.startBtn.textContent = this.label;
           if (/diverged/.test(msg.message)) {
             this.diverged(msg.step, msg.message);
@@ -221,6 +224,42 @@ export class TrainingPanel {
       },
     );
     this.run.start();
+  }
+
+  /** Applies the newest progress message: its weights, the progress bar, the status and the loss chart. */
+  apply(custom) {
+    const msg = this.latest;
+    if (!msg) return;
+    this.latest = null;
+    const fig = this.fig;
+    try {
+      if (custom) custom.setParams(fig, msg.params, msg.step);
+      else fig.model.setParams(msg.params, msg.step);
+    } catch (e) {
+      // non-finite weights never reach the figure: keep the last good ones
+      this.stop();
+      this.diverged(msg.step, e.message);
+      return;
+    }
+    this.progress.value = msg.step;
+    this.status(
+      `step ${msg.step} / ${msg.total} · loss ${fmt(msg.loss, 3)} · ${Math.round(msg.stepsPerSec)} steps/s`,
+    );
+    // out of view, the worker trains on, and the figure catches up when the reader comes back
+    this.stale = true;
+    if (fig.visible) this.resume();
+  }
+
+  /** Applies a progress message still waiting for its slot (before the run's end, or a stop). */
+  flush(custom = this.fig.def.training ?? null) {
+    this.applying = false;
+    this.apply(custom);
+  }
+
+  /** Forgets a progress message still waiting for its slot (a new model replaces the trained one). */
+  drop() {
+    this.applying = false;
+    this.latest = null;
   }
 
   /** Shows the newest weights and loss curve, if the figure has not yet. */
@@ -271,6 +310,7 @@ export class TrainingPanel {
   }
 
   stop() {
+    this.flush();
     if (this.running) this.status(`stopped at step ${this.progress.value}`);
     this.run?.stop();
     this.startBtn.textContent = this.label;

@@ -5,6 +5,9 @@ import { el, fmt, cfgFormula } from '../../lib/dom.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
 import { Plot } from '../../lib/plot.js';
 
+// a frame draws cells until this many milliseconds of real time have gone (at least one)
+const DRAW_MS = 8;
+
 export default {
   id: 'cfg-grid',
   title: 'Samples across guidance scales',
@@ -123,7 +126,7 @@ export default {
               label: `samples of ${name} at w = ${w}`,
             });
             grid.append(plot.el);
-            cells.push({ plot, name, ci, w, xy: null, metrics: null });
+            cells.push({ plot, name, ci, w, xy: null, metrics: null, drawn: false });
           });
         });
         layout();
@@ -191,6 +194,7 @@ export default {
       if (c.xy) p.points(c.xy, c.ci, 0.7, 1.1 * c.plot.dpr);
       c.plot.put();
       c.dirty = false;
+      c.drawn = true;
     }
 
     return {
@@ -200,9 +204,19 @@ export default {
         build();
       },
       build,
+      // shown once every cell has been drawn (its first draw over a few frames on a slow phone)
+      whole: () => cells.every((c) => c.drawn),
       frame() {
-        for (const c of cells) if (c.dirty) draw(c);
-        return false;
+        // cells until DRAW_MS of real time: the others in the next frame
+        const t0 = performance.now();
+        let drew = false;
+        for (const c of cells) {
+          if (!c.dirty) continue;
+          if (drew && performance.now() - t0 > DRAW_MS) break;
+          draw(c);
+          drew = true;
+        }
+        return cells.some((c) => c.dirty);
       },
     };
   },

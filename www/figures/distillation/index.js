@@ -362,6 +362,8 @@ export default {
         readout();
         redraw.mark();
       },
+      // shown once each part has been drawn (a part per frame: Redraw)
+      whole: () => !redraw.first,
       frame(now, budget) {
         const w = fig.state.w;
         // the panels first, then the gap chart's pairs
@@ -400,9 +402,8 @@ export default {
           readout();
           return true;
         }
-        // (a run that finished this frame took the rest of it: the redraw waits for the next,
-        // unless this is the first, which shows the figure)
-        if (ended && !redraw.first) return true;
+        // (a run that finished this frame took the rest of it: the redraw waits for the next)
+        if (ended) return true;
         return (
           redraw.frame(
             now,

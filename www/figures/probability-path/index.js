@@ -363,7 +363,8 @@ export default {
     }
 
     function setTitle(c) {
-      const busy = !c.shown.done || !!c.next;
+      // (a finished run waits a frame or two for its measures)
+      const busy = !c.shown.done || !!c.next || c.metricsId !== c.shown.__id;
       const key = `${c.name}|${busy}|${c.metricsId}`;
       if (key === c.titleKey) return;
       c.titleKey = key;
@@ -487,11 +488,18 @@ export default {
         }
         const col = colors();
         let pending = false;
+        // a finished run's measures, one run a frame (on a slow phone, four in one frame add up
+        // to a frame of more than 100 ms)
+        let measured = false;
         for (const c of cells) {
           const f = c.shown;
           if (f.done && c.metricsId !== f.__id) {
-            c.metrics = fig.model.metrics(f);
-            c.metricsId = f.__id;
+            if (measured) pending = true;
+            else {
+              c.metrics = fig.model.metrics(f);
+              c.metricsId = f.__id;
+              measured = true;
+            }
           }
           const ready = exact && c.dens ? `${c.dens.serial}|${!!c.dens.times[j]}|${c.dens.count}` : '-';
           const key = `${f.__id}|${k}|${layoutSerial}|${ready}`;

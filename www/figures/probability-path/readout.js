@@ -54,7 +54,7 @@ export function readoutNodes(fig, groups, { exact, densDone, times, steps, n }) 
           ),
           ...groups.flatMap((g) => {
             const c = g.cells[ci];
-            const ok = c.metrics && !c.next && c.shown.done;
+            const ok = c.metrics && !c.next && c.shown.done && c.metricsId === c.shown.__id;
             return [
               el('td', {}, ok ? fmt(c.metrics.hitRate, 3) : '…'),
               el('td', {}, ok ? fmt(c.metrics.diversity, 2) : '…'),

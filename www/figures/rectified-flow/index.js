@@ -296,6 +296,8 @@ export default {
         readout();
         redraw.mark();
       },
+      // shown once each part has been drawn (a part per frame: Redraw)
+      whole: () => !redraw.first,
       frame(now, budget) {
         if (!cells.length) return false;
         const w = fig.state.w;
@@ -321,9 +323,8 @@ export default {
           restart();
           return true;
         }
-        // (a run that finished this frame took the rest of it: the redraw waits for the next,
-        // unless this is the first, which shows the figure)
-        if (ended && !redraw.first) return true;
+        // (a run that finished this frame took the rest of it: the redraw waits for the next)
+        if (ended) return true;
         return (
           redraw.frame(
             now,

@@ -160,13 +160,18 @@ export function advanceRuns(runs, budget, advance, finished) {
  * Redraws the parts of a figure (`parts`: name → draw function, say the panels and the chart)
  * that changed: a part is marked (`mark(name)`, or every part with `mark()`) when what it shows
  * changed, and drawn at most every 100 ms while the runs go on and once more when they are done.
- * After the first frame, which draws every part (the figure appears whole), a frame draws one
- * part: on a slow phone, no frame adds up the panels, the strips and the chart.
+ * A frame draws one part: on a slow phone, no frame adds up the panels, the strips and the chart.
+ * The figure is whole once each part has been drawn (`first` until then): the shell shows it then
+ * (the figure's `whole()`, www/shell/contract.js), so its first draw is spread over frames unseen.
  */
 export class Redraw {
   constructor(parts) {
     this.parts = Object.entries(parts).map(([name, draw]) => ({ name, draw, dirty: true, last: -Infinity }));
-    this.first = true;
+  }
+
+  /** Whether some part has never been drawn. */
+  get first() {
+    return this.parts.some((p) => p.last === -Infinity);
   }
 
   /** The named parts (none: all) must be drawn again. */
@@ -178,13 +183,12 @@ export class Redraw {
   frame(now, busy, ready) {
     if (ready) {
       for (const p of this.parts) {
-        if (!p.dirty || (busy && !this.first && now - p.last <= 100)) continue;
+        if (!p.dirty || (busy && now - p.last <= 100)) continue;
         p.draw();
         p.dirty = false;
         p.last = now;
-        if (!this.first) break;
+        break;
       }
-      this.first = false;
     }
     return this.parts.some((p) => p.dirty);
   }
