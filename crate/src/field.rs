@@ -11,36 +11,7 @@ use crate::error::Result;
 use crate::mixture::{Mixture, Prepared};
 use crate::mlp::{Mlp, Workspace};
 
-/// Which velocity to follow.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Guidance {
-    /// v_u: the null label.
-    Unconditional,
-    /// v_c: each point's own label.
-    Conditional,
-    /// (1 − w)·v_u + w·v_c, both from one forward pass over the stacked batch.
-    Cfg(f32),
-}
-
-impl Guidance {
-    /// Network evaluations per point per field evaluation.
-    pub fn calls(self) -> usize {
-        match self {
-            Guidance::Cfg(_) => 2,
-            _ => 1,
-        }
-    }
-
-    /// The guided velocity from its two parts.
-    #[inline]
-    pub fn mix(self, v_u: f32, v_c: f32) -> f32 {
-        match self {
-            Guidance::Unconditional => v_u,
-            Guidance::Conditional => v_c,
-            Guidance::Cfg(w) => (1.0 - w) * v_u + w * v_c,
-        }
-    }
-}
+pub use crate::guidance::Guidance;
 
 /// Where a sampler step is: besides x and t, what a field may need to know (a corrector's step
 /// size, a step counter, the rows of a per-point state).
@@ -176,17 +147,10 @@ pub struct ExactField<'a> {
 }
 
 impl VelocityField for ExactField<'_> {
-    fn eval(&mut self, x: ArrayView2<f32>, t: f32, mut v: ArrayViewMut2<f32>) {
+    fn eval(&mut self, x: ArrayView2<f32>, t: f32, v: ArrayViewMut2<f32>) {
         self.mixture.prepare(t as f64, self.prep);
         let null = self.mixture.n_classes as u32;
-        for i in 0..x.nrows() {
-            let y = if self.labels.len() == 1 { self.labels[0] } else { self.labels[i] };
-            let class = (y != null).then_some(y);
-            let e = Mixture::eval(self.prep, [x[[i, 0]] as f64, x[[i, 1]] as f64], class);
-            for j in 0..2 {
-                v[[i, j]] = self.guidance.mix(e.v_u[j] as f32, e.v_c[j] as f32);
-            }
-        }
+        Mixture::eval_guided(self.prep, x, self.labels, null, self.guidance, v);
     }
 
     fn calls(&self) -> usize {

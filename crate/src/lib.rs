@@ -5,10 +5,10 @@
 //! Layers, lowest first. A module imports only modules of its own layer or of the layers below,
 //! so no module imports, directly or through others, a module that imports it back
 //! (`crate/tests/layers.rs` checks both against this list). error, caps, rng, fastmath, gemm,
-//! params, mixture, mixture_jacobian, real, activation, input, linalg, mlp, adam, scalar and metrics
+//! params, guidance, mixture, mixture_jacobian, real, activation, input, linalg, mlp, adam, scalar and metrics
 //! live in the crate cfg-kernels (`crate/kernels`), re-exported here under their names:
 //!
-//! 1. leaves: error, caps, rng, fastmath, gemm, params, mixture, mixture_jacobian, json_path, document
+//! 1. leaves: error, caps, rng, fastmath, gemm, params, guidance, mixture, mixture_jacobian, json_path, document
 //! 2. numerics: real, activation, input, linalg, mlp, activations, adam, scalar
 //! 3. data: datasets, metrics
 //! 4. training pieces: descent
@@ -53,8 +53,8 @@ pub mod train;
 // wasm, the rest for size); its modules keep their paths here.
 pub use cfg_kernels::invalid;
 pub use cfg_kernels::{
-    activation, adam, caps, error, fastmath, gemm, input, linalg, metrics, mixture, mixture_jacobian, mlp,
-    params, real, rng, scalar,
+    activation, adam, caps, error, fastmath, gemm, guidance, input, linalg, metrics, mixture,
+    mixture_jacobian, mlp, params, real, rng, scalar,
 };
 
 pub use error::{Error, Result};

@@ -155,7 +155,7 @@ impl Integrator {
     pub fn step_rows(
         &mut self,
         field: &mut dyn VelocityField,
-        mut x: ArrayViewMut2<f32>,
+        x: ArrayViewMut2<f32>,
         at: StepAt,
         solver: Solver,
     ) {
@@ -176,10 +176,7 @@ impl Integrator {
             Zip::from(&mut *v).and(&*v2).for_each(|a, &b| *a = 0.5 * (*a + b));
         }
         self.calls += (calls * (to - from)) as u64;
-        Zip::from(&mut x).and(&*v).for_each(|x, &v| *x += dt * v);
-        for (s, row) in self.speed2[from..to].iter_mut().zip(v.rows()) {
-            *s += (row[0] as f64).powi(2) + (row[1] as f64).powi(2);
-        }
+        crate::linalg::step_euler(x, dt, v.view(), &mut self.speed2[from..to]);
     }
 
     /// The statistics of a run of `steps` equal steps over a time span `span` (1 for a whole run

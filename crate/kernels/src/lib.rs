@@ -19,6 +19,7 @@ pub mod caps;
 pub mod error;
 pub mod fastmath;
 pub mod gemm;
+pub mod guidance;
 pub mod input;
 pub mod linalg;
 pub mod metrics;

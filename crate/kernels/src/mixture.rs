@@ -13,6 +13,10 @@
 //! Components of one class give the conditional field v_c; all components give v_u.
 //! Everything is f64: posteriors are computed with a running log-sum-exp.
 
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+use crate::guidance::Guidance;
+
 /// A symmetric 2x2 matrix [[xx, xy], [xy, yy]].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Sym2 {
@@ -223,6 +227,28 @@ impl Mixture {
             log_p_c: cls.log_sum(),
             score_u: all.mean_s(),
             score_c: cls.mean_s(),
+        }
+    }
+
+    /// The guided exact velocity of every row of `x` (n, 2) at the prepared time, into `v` (n, 2):
+    /// `guidance.mix(v_u, v_c)` per point, its label one per point or one for all (`labels`),
+    /// `null` the unconditional label. The exact-field flow's loop: here so that the page's wasm
+    /// builds it with the kernels, at opt-level 3 (docs/performance.md#the-wasm-size-budget).
+    pub fn eval_guided(
+        prep: &Prepared,
+        x: ArrayView2<f32>,
+        labels: &[u32],
+        null: u32,
+        guidance: Guidance,
+        mut v: ArrayViewMut2<f32>,
+    ) {
+        for (i, (x, mut v)) in x.rows().into_iter().zip(v.rows_mut()).enumerate() {
+            let y = if labels.len() == 1 { labels[0] } else { labels[i] };
+            let class = (y != null).then_some(y);
+            let e = Mixture::eval(prep, [x[0] as f64, x[1] as f64], class);
+            for j in 0..2 {
+                v[j] = guidance.mix(e.v_u[j] as f32, e.v_c[j] as f32);
+            }
         }
     }
 
