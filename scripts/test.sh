@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, clippy (native and wasm32), native tests, browser tests of the wasm
-# build (wasm-pack + Chromium), the built page in headless Chromium, a smoke test of it in Firefox
+# build (wasm-bindgen-test-runner + Chromium), the built page in headless Chromium, a smoke test of it in Firefox
 # and WebKit, and the quality bar and the post's questions (optimised: the suite profile).
 # Installs whatever is missing first. Screenshots of the figures land in tests/artifacts/.
 #
@@ -11,7 +11,7 @@
 #           that the two lanes never wait for each other's lock; then, once the web lane has
 #           built the page, the throttled pass (the timing-sensitive page test files, which run
 #           only there); its output goes to target/native-lane.log and is printed when it ends;
-#   web:    clippy (wasm32), wasm-pack's browser tests, the page build, the other page tests (the
+#   web:    clippy (wasm32), the browser tests of the wasm build, the page build, the other page tests (the
 #           CLI round trip uses the native lane's binary: cargo waits for that lane's build), and
 #           the smoke test in Firefox and WebKit.
 # The step table at the end has each step's wall time and CPU seconds (docs/testing.md).
@@ -131,10 +131,24 @@ step web "clippy (wasm32), warnings denied"
 # clippy checks them
 cargo clippy --workspace --target wasm32-unknown-unknown --lib --bins --test '*' --examples -- -D warnings
 
-step web "browser tests of the wasm build (wasm-pack, headless Chromium)"
-# The runner's default limit is 20 s for all the tests of one file (WASM_BINDGEN_TEST_TIMEOUT):
-# a slow machine must not fail for being slow, so the limit is generous.
-WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" "${REAPED[@]}" wasm-pack test --headless --chrome --mode no-install crate
+step web "browser tests of the wasm build (wasm-bindgen-test-runner, headless Chromium)"
+# What `wasm-pack test --headless --chrome crate` runs, less its waste: wasm-pack builds every test
+# target twice (`cargo build --tests` in the dev profile, then `cargo test` in the test profile,
+# the crate at two opt-levels), and the runner then finds no browser test in all but three of them.
+# Here: `cargo test` with wasm-pack's runner settings, once, only for the test files that have
+# browser tests (those that use wasm_bindgen_test: crate/tests/web*.rs), in the browser-test
+# profile (Cargo.toml: the test profile without debug info). The other test files are checked for
+# wasm32 by the clippy above and run natively. The runner's default limit is 20 s for all the
+# tests of one file (WASM_BINDGEN_TEST_TIMEOUT): a slow machine must not fail for being slow, so
+# the limit is generous.
+browser_tests=()
+for f in crate/tests/*.rs; do
+  if grep -q 'wasm_bindgen_test' "$f"; then browser_tests+=(--test "$(basename "$f" .rs)"); fi
+done
+[ ${#browser_tests[@]} -gt 0 ] || { echo "no browser test file found in crate/tests/" >&2; exit 1; }
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_ONLY_WEB=1 \
+  CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
+  "${REAPED[@]}" cargo test --target wasm32-unknown-unknown -p cfg-playground --profile browser-test "${browser_tests[@]}"
 
 step web "page build (trunk, release; relative URLs: the same dist/ serves a sub-path)"
 trunk build index.html --release
