@@ -9,11 +9,12 @@
 #   native: clippy (native), the native tests, the quality bar and the answers (one build, in the
 #           suite profile of Cargo.toml), in its own cargo target directory (target/native), so
 #           that the two lanes never wait for each other's lock; then, once the web lane has
-#           built the page, the throttled pass (the timing-sensitive page test files, which run
-#           only there); its output goes to target/native-lane.log and is printed when it ends;
+#           built the page, its half of the throttled pass (the timing-sensitive page test files,
+#           which run only throttled); its output goes to target/native-lane.log and is printed
+#           when it ends;
 #   web:    clippy (wasm32), the browser tests of the wasm build, the page build, the other page tests (the
-#           CLI round trip uses the native lane's binary: cargo waits for that lane's build), and
-#           the smoke test in Firefox and WebKit.
+#           CLI round trip uses the native lane's binary: cargo waits for that lane's build), the
+#           smoke test in Firefox and WebKit, and the other half of the throttled pass.
 # The step table at the end has each step's wall time and CPU seconds (docs/testing.md).
 # A failure in either lane fails the run; the other lane is stopped.
 set -euo pipefail
@@ -90,8 +91,11 @@ cargo fmt --all --check
 tests/node_modules/.bin/prettier --check --log-level warn "**/*.{js,mjs}"
 lane_end all
 
-# The timing-sensitive page test files (see the throttled pass below): they run throttled only.
-THROTTLED=(tests/probability-path.test.js tests/reliability.test.js tests/guidance-lab.test.js tests/pool.test.js)
+# The timing-sensitive page test files (see the throttled passes below): they run throttled only,
+# split between the two lanes by their measured CPU seconds (docs/testing.md), so that both lanes
+# end at about the same time; the soak runs in the native lane's pass.
+THROTTLED_NATIVE=(tests/soak.test.js tests/guidance-lab.test.js tests/probability-path.test.js tests/reliability.test.js)
+THROTTLED_WEB=(tests/pool.test.js)
 
 # ---------- the native lane, in the background ----------
 native_lane() {
@@ -112,11 +116,11 @@ native_lane() {
   # The timing-sensitive page tests with every page's main thread four times slower (Chromium's
   # own CPU throttling, tests/lib.js; workers cannot be throttled): every test that trains in the
   # browser, the exact densities and the worker pool. The tests wait for states, never for
-  # durations, so they must pass at any speed. These files run only here (not in the web lane's
-  # unthrottled pass too), and so does the soak; the article's training tests run in both passes.
-  step native "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4)"
-  CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec tests/soak.test.js "${THROTTLED[@]}"
-  CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec --test-name-pattern='train|reflow|distil' tests/article.test.js
+  # durations, so they must pass at any speed. These files run only throttled (not in the web
+  # lane's unthrottled pass too), this lane's half of them here (the web lane runs the other half
+  # after its smoke test), the soak included; the article's training tests run in both passes.
+  step native "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4): soak, guidance lab, probability path, reliability"
+  CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec "${THROTTLED_NATIVE[@]}"
   lane_end native
 }
 set -m # the lane gets its own process group, so that a failure elsewhere can stop all of it
@@ -155,13 +159,13 @@ trunk build index.html --release
 touch "$PAGE_BUILT"
 
 step web "page tests (playwright-core, headless Chromium)"
-# every page test file but the soak and the timing-sensitive files, which run once, in the native
-# lane's throttled pass; the CLI round trip uses the native lane's binary: this cargo asks for the
+# every page test file but the soak and the timing-sensitive files, which run once, in the
+# throttled passes; the CLI round trip uses the native lane's binary: this cargo asks for the
 # same build as that lane's tests (`cargo build --bin` would build the crate again, with the features
 # its dev-dependencies do not turn on), so it waits for that lane's build, then finds it up to date
 page_tests=()
 for f in tests/*.test.js; do
-  [[ " tests/soak.test.js ${THROTTLED[*]} " == *" $f "* ]] || page_tests+=("$f")
+  [[ " ${THROTTLED_NATIVE[*]} ${THROTTLED_WEB[*]} " == *" $f "* ]] || page_tests+=("$f")
 done
 CARGO_TARGET_DIR="$ROOT/target/native" cargo test --profile suite --workspace --all-targets --no-run
 CFG_PLAYGROUND_BIN="$ROOT/target/native/suite/cfg-playground" "${REAPED[@]}" node --test --test-reporter=spec "${page_tests[@]}"
@@ -169,6 +173,12 @@ CFG_PLAYGROUND_BIN="$ROOT/target/native/suite/cfg-playground" "${REAPED[@]}" nod
 # here rather than in the native lane: this lane ends its page tests first (docs/testing.md)
 step web "smoke test in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver, Xvfb): tests/engines/"
 "${REAPED[@]}" node --test --test-reporter=spec tests/engines/run.js
+
+# this lane's half of the throttled pass (the native lane's step says what it is), and the
+# article's training tests a second time, throttled
+step web "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4): the worker pool, the article's training"
+CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec "${THROTTLED_WEB[@]}"
+CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec --test-name-pattern='train|reflow|distil' tests/article.test.js
 
 lane_end web
 
