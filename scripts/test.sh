@@ -94,8 +94,8 @@ lane_end all
 # The timing-sensitive page test files (see the throttled passes below): they run throttled only,
 # split between the two lanes by their measured CPU seconds (docs/testing.md), so that both lanes
 # end at about the same time; the soak runs in the native lane's pass.
-THROTTLED_NATIVE=(tests/soak.test.js tests/guidance-lab.test.js tests/probability-path.test.js)
-THROTTLED_WEB=(tests/pool.test.js tests/reliability.test.js)
+THROTTLED_NATIVE=(tests/soak.test.js tests/guidance-lab.test.js)
+THROTTLED_WEB=(tests/pool.test.js tests/reliability.test.js tests/probability-path.test.js)
 
 # ---------- the native lane, in the background ----------
 native_lane() {
@@ -119,7 +119,7 @@ native_lane() {
   # durations, so they must pass at any speed. These files run only throttled (not in the web
   # lane's unthrottled pass too), this lane's half of them here (the web lane runs the other half
   # after its smoke test), the soak included; the article's training tests run in both passes.
-  step native "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4): soak, guidance lab, probability path"
+  step native "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4): soak, guidance lab"
   CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec "${THROTTLED_NATIVE[@]}"
   lane_end native
 }
@@ -176,7 +176,7 @@ step web "smoke test in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver, Xv
 
 # this lane's half of the throttled pass (the native lane's step says what it is), and the
 # article's training tests a second time, throttled
-step web "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4): the worker pool, reliability, the article's training"
+step web "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4): the worker pool, reliability, probability path, the article's training"
 CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec "${THROTTLED_WEB[@]}"
 CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec --test-name-pattern='train|reflow|distil' tests/article.test.js
 
