@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, clippy (native and wasm32), native tests, browser tests of the wasm
-# build (wasm-pack + Chromium), the built page in headless Chromium, a smoke test of it in Firefox
+# build (wasm-bindgen-test-runner + Chromium), the built page in headless Chromium, a smoke test of it in Firefox
 # and WebKit, and the quality bar and the post's questions (optimised: the suite profile).
 # Installs whatever is missing first. Screenshots of the figures land in tests/artifacts/.
 #
@@ -9,11 +9,12 @@
 #   native: clippy (native), the native tests, the quality bar and the answers (one build, in the
 #           suite profile of Cargo.toml), in its own cargo target directory (target/native), so
 #           that the two lanes never wait for each other's lock; then, once the web lane has
-#           built the page, the throttled pass (the timing-sensitive page test files, which run
-#           only there); its output goes to target/native-lane.log and is printed when it ends;
-#   web:    clippy (wasm32), wasm-pack's browser tests, the page build, the other page tests (the
-#           CLI round trip uses the native lane's binary: cargo waits for that lane's build), and
-#           the smoke test in Firefox and WebKit.
+#           built the page, its half of the throttled pass (the timing-sensitive page test files,
+#           which run only throttled); its output goes to target/native-lane.log and is printed
+#           when it ends;
+#   web:    clippy (wasm32), the browser tests of the wasm build, the page build, the other page tests (the
+#           CLI round trip uses the native lane's binary: cargo waits for that lane's build), the
+#           smoke test in Firefox and WebKit, and the other half of the throttled pass.
 # The step table at the end has each step's wall time and CPU seconds (docs/testing.md).
 # A failure in either lane fails the run; the other lane is stopped.
 set -euo pipefail
@@ -90,8 +91,11 @@ cargo fmt --all --check
 tests/node_modules/.bin/prettier --check --log-level warn "**/*.{js,mjs}"
 lane_end all
 
-# The timing-sensitive page test files (see the throttled pass below): they run throttled only.
-THROTTLED=(tests/probability-path.test.js tests/reliability.test.js tests/guidance-lab.test.js tests/pool.test.js)
+# The timing-sensitive page test files (see the throttled passes below): they run throttled only,
+# split between the two lanes by their measured CPU seconds (docs/testing.md), so that both lanes
+# end at about the same time; the soak runs in the native lane's pass.
+THROTTLED_NATIVE=(tests/soak.test.js tests/guidance-lab.test.js)
+THROTTLED_WEB=(tests/pool.test.js tests/reliability.test.js tests/probability-path.test.js)
 
 # ---------- the native lane, in the background ----------
 native_lane() {
@@ -112,11 +116,11 @@ native_lane() {
   # The timing-sensitive page tests with every page's main thread four times slower (Chromium's
   # own CPU throttling, tests/lib.js; workers cannot be throttled): every test that trains in the
   # browser, the exact densities and the worker pool. The tests wait for states, never for
-  # durations, so they must pass at any speed. These files run only here (not in the web lane's
-  # unthrottled pass too), and so does the soak; the article's training tests run in both passes.
-  step native "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4)"
-  CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec tests/soak.test.js "${THROTTLED[@]}"
-  CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec --test-name-pattern='train|reflow|distil' tests/article.test.js
+  # durations, so they must pass at any speed. These files run only throttled (not in the web
+  # lane's unthrottled pass too), this lane's half of them here (the web lane runs the other half
+  # after its smoke test), the soak included; the article's training tests run in both passes.
+  step native "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4): soak, guidance lab"
+  CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec "${THROTTLED_NATIVE[@]}"
   lane_end native
 }
 set -m # the lane gets its own process group, so that a failure elsewhere can stop all of it
@@ -131,23 +135,37 @@ step web "clippy (wasm32), warnings denied"
 # clippy checks them
 cargo clippy --workspace --target wasm32-unknown-unknown --lib --bins --test '*' --examples -- -D warnings
 
-step web "browser tests of the wasm build (wasm-pack, headless Chromium)"
-# The runner's default limit is 20 s for all the tests of one file (WASM_BINDGEN_TEST_TIMEOUT):
-# a slow machine must not fail for being slow, so the limit is generous.
-WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" "${REAPED[@]}" wasm-pack test --headless --chrome --mode no-install crate
+step web "browser tests of the wasm build (wasm-bindgen-test-runner, headless Chromium)"
+# What `wasm-pack test --headless --chrome crate` runs, less its waste: wasm-pack builds every test
+# target twice (`cargo build --tests` in the dev profile, then `cargo test` in the test profile,
+# the crate at two opt-levels), and the runner then finds no browser test in all but three of them.
+# Here: `cargo test` with wasm-pack's runner settings, once, only for the test files that have
+# browser tests (those that use wasm_bindgen_test: crate/tests/web*.rs), in the browser-test
+# profile (Cargo.toml: the test profile without debug info). The other test files are checked for
+# wasm32 by the clippy above and run natively. The runner's default limit is 20 s for all the
+# tests of one file (WASM_BINDGEN_TEST_TIMEOUT): a slow machine must not fail for being slow, so
+# the limit is generous.
+browser_tests=()
+for f in crate/tests/*.rs; do
+  if grep -q 'wasm_bindgen_test' "$f"; then browser_tests+=(--test "$(basename "$f" .rs)"); fi
+done
+[ ${#browser_tests[@]} -gt 0 ] || { echo "no browser test file found in crate/tests/" >&2; exit 1; }
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_ONLY_WEB=1 \
+  CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
+  "${REAPED[@]}" cargo test --target wasm32-unknown-unknown -p cfg-playground --profile browser-test "${browser_tests[@]}"
 
 step web "page build (trunk, release; relative URLs: the same dist/ serves a sub-path)"
 trunk build index.html --release
 touch "$PAGE_BUILT"
 
 step web "page tests (playwright-core, headless Chromium)"
-# every page test file but the soak and the timing-sensitive files, which run once, in the native
-# lane's throttled pass; the CLI round trip uses the native lane's binary: this cargo asks for the
+# every page test file but the soak and the timing-sensitive files, which run once, in the
+# throttled passes; the CLI round trip uses the native lane's binary: this cargo asks for the
 # same build as that lane's tests (`cargo build --bin` would build the crate again, with the features
 # its dev-dependencies do not turn on), so it waits for that lane's build, then finds it up to date
 page_tests=()
 for f in tests/*.test.js; do
-  [[ " tests/soak.test.js ${THROTTLED[*]} " == *" $f "* ]] || page_tests+=("$f")
+  [[ " ${THROTTLED_NATIVE[*]} ${THROTTLED_WEB[*]} " == *" $f "* ]] || page_tests+=("$f")
 done
 CARGO_TARGET_DIR="$ROOT/target/native" cargo test --profile suite --workspace --all-targets --no-run
 CFG_PLAYGROUND_BIN="$ROOT/target/native/suite/cfg-playground" "${REAPED[@]}" node --test --test-reporter=spec "${page_tests[@]}"
@@ -155,6 +173,12 @@ CFG_PLAYGROUND_BIN="$ROOT/target/native/suite/cfg-playground" "${REAPED[@]}" nod
 # here rather than in the native lane: this lane ends its page tests first (docs/testing.md)
 step web "smoke test in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver, Xvfb): tests/engines/"
 "${REAPED[@]}" node --test --test-reporter=spec tests/engines/run.js
+
+# this lane's half of the throttled pass (the native lane's step says what it is), and the
+# article's training tests a second time, throttled
+step web "timing-sensitive page tests with the CPU throttled 4x (CPU_THROTTLE=4): the worker pool, reliability, probability path, the article's training"
+CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec "${THROTTLED_WEB[@]}"
+CPU_THROTTLE=4 "${REAPED[@]}" node --test --test-reporter=spec --test-name-pattern='train|reflow|distil' tests/article.test.js
 
 lane_end web
 

@@ -4,6 +4,11 @@
 // measured), reach a point with the keyboard, tick ground truth, and train a model whose
 // checkpoint at a tenth becomes autoguidance's guide. Every wait is for a state the figure sets (data-cfg-panels, data-cfg-bands, data-cfg-frontier,
 // data-cfg-guide-step on its element), never for a duration.
+// The page opens at 250 particles (#guidance-lab.n=250, the pool test's size) rather than the
+// figure's 1000: every panel, band and frontier point is measured several times over (method
+// switch, ground truth, a trained guide, schedules, CFG++ steps), and what is checked (the
+// controls, the states, that a clicked point and its panel agree exactly) does not depend on n;
+// a quarter of the sampling (231 -> 103 CPU s throttled, loaded machine).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -57,7 +62,10 @@ const metrics = (page) =>
 
 test('guidance lab: PNG, switch a method, click and key a frontier point, ground truth, train a guide', async () => {
   const errors = [];
-  const page = await openPage(session.browser, session.url, errors, { width: 1280, height: 900 });
+  const page = await openPage(session.browser, `${session.url}#guidance-lab.n=250`, errors, {
+    width: 1280,
+    height: 900,
+  });
   const host = page.locator(SEL);
   await host.scrollIntoViewIfNeeded();
   await waitState(page, 'cfgReady', '1');
@@ -260,7 +268,7 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
 
 test('guidance lab: a schedule w(t) with its plot, every method measured under it; CFG++ changes with the step count', async () => {
   const errors = [];
-  const page = await openPage(session.browser, session.url, errors);
+  const page = await openPage(session.browser, `${session.url}#guidance-lab.n=250`, errors);
   await page.evaluate(() => window.cfgReady);
   await page.locator(SEL).scrollIntoViewIfNeeded();
   await waitMeasured(page);
