@@ -9,6 +9,7 @@ reaped for up to 10 s (a process still running then is left alone).
 """
 import ctypes
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -18,7 +19,20 @@ PR_SET_CHILD_SUBREAPER = 36
 if len(sys.argv) < 2:
     sys.exit("usage: reaped.py COMMAND [ARGS...]")
 ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-main = subprocess.Popen(sys.argv[1:])
+# the command in a process group of its own, so that a signal to this wrapper (scripts/test.sh
+# stopping a lane) reaches all of it, the browsers it started included
+main = subprocess.Popen(sys.argv[1:], start_new_session=True)
+
+
+def forward(sig, _frame):
+    try:
+        os.killpg(main.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    signal.signal(sig, forward)
 # reap every child as it ends (the command and the orphans it leaves), until the command has ended
 status = None
 while status is None:

@@ -26,7 +26,9 @@ mkdir -p target
 STEPS="$ROOT/target/test-steps.tsv"
 NATIVE_LOG="$ROOT/target/native-lane.log"
 PAGE_BUILT="$ROOT/target/page-built"
-rm -f "$PAGE_BUILT"
+# written by the native lane when it fails (its exit status), so that the web lane stops too
+NATIVE_FAILED="$ROOT/target/native-lane.failed"
+rm -f "$PAGE_BUILT" "$NATIVE_FAILED"
 : >"$STEPS"
 # Each step is printed with its start time; at exit (pass or fail) a table of every step's
 # duration, lane by lane, in the form docs/testing.md's "Where the time goes" uses.
@@ -42,6 +44,9 @@ cpu_ticks() {
 step() {
   local lane=$1
   shift
+  # the web lane stops at its next step if the native lane has failed (its running step is stopped
+  # at once: see the native lane below)
+  if [ "$lane" = web ] && [ -e "$NATIVE_FAILED" ]; then exit 1; fi
   cpu_ticks
   printf '%s\t%d\t%s\t%d\n' "$lane" "$(date +%s)" "$*" "$CPU_TICKS" >>"$STEPS"
   say "[$(($(date +%s) - start))s] ($lane) $*"
@@ -76,7 +81,11 @@ durations() {
 native_pid=
 finish() {
   local rc=$?
-  if [ -n "$native_pid" ] && kill -0 "$native_pid" 2>/dev/null; then
+  if [ -e "$NATIVE_FAILED" ] && [ -n "$native_pid" ]; then
+    rc=$(cat "$NATIVE_FAILED")
+    say "the web lane was stopped: the native lane failed (exit $rc); its output (target/native-lane.log):"
+    cat "$NATIVE_LOG" >&2 || true
+  elif [ -n "$native_pid" ] && kill -0 "$native_pid" 2>/dev/null; then
     kill -- "-$native_pid" 2>/dev/null || kill "$native_pid" 2>/dev/null || true
     say "the native lane was stopped (the web lane failed); its output so far:"
     cat "$NATIVE_LOG" >&2 || true
@@ -124,7 +133,17 @@ native_lane() {
   lane_end native
 }
 set -m # the lane gets its own process group, so that a failure elsewhere can stop all of it
-(native_lane) >"$NATIVE_LOG" 2>&1 &
+# When the native lane fails, it records its status and stops the web lane's running step (the
+# children of this script but the lane itself; $$ is this script, $BASHPID the lane), whose failure
+# then ends the script; a browser step's wrapper (scripts/reaped.py) passes the signal on to the
+# whole test run it started.
+(
+  trap 'rc=$?; if [ "$rc" != 0 ]; then
+      echo "$rc" >"$NATIVE_FAILED"
+      for p in $(pgrep -P $$); do [ "$p" = "$BASHPID" ] || kill -TERM "$p" 2>/dev/null || true; done
+    fi' EXIT
+  native_lane
+) >"$NATIVE_LOG" 2>&1 &
 native_pid=$!
 set +m
 

@@ -71,6 +71,17 @@ pub fn add_column_sums<T: Real, S: Data<Elem = T>>(m: &ArrayBase<S, Ix2>, out: &
     }
 }
 
+/// x ← x + a·v, elementwise over (n, 2) views, and each row's squared speed |v|² added to `speed2`
+/// (in f64): a sampler's Euler update, here so that the page's wasm builds it at opt-level 3.
+pub fn step_euler(mut x: ArrayViewMut2<f32>, a: f32, v: ArrayView2<f32>, speed2: &mut [f64]) {
+    for ((mut x, v), s) in x.rows_mut().into_iter().zip(v.rows()).zip(speed2.iter_mut()) {
+        for j in 0..x.len() {
+            x[j] += a * v[j];
+        }
+        *s += (v[0] as f64).powi(2) + (v[1] as f64).powi(2);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,16 +143,5 @@ mod tests {
         let mut out = vec![1.0f32; 3];
         add_column_sums(&m, &mut out);
         assert_eq!(out, vec![6.0, 8.0, 10.0]);
-    }
-}
-
-/// x ← x + a·v, elementwise over (n, 2) views, and each row's squared speed |v|² added to `speed2`
-/// (in f64): a sampler's Euler update, here so that the page's wasm builds it at opt-level 3.
-pub fn step_euler(mut x: ArrayViewMut2<f32>, a: f32, v: ArrayView2<f32>, speed2: &mut [f64]) {
-    for ((mut x, v), s) in x.rows_mut().into_iter().zip(v.rows()).zip(speed2.iter_mut()) {
-        for j in 0..x.len() {
-            x[j] += a * v[j];
-        }
-        *s += (v[0] as f64).powi(2) + (v[1] as f64).powi(2);
     }
 }
