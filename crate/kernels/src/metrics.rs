@@ -30,6 +30,20 @@ pub fn proportions(classes: &[u32], n_classes: usize) -> Vec<f64> {
     (0..n_classes).map(|c| hit_rate(classes, c as u32)).collect()
 }
 
+/// The squared 1D W2 distance between two sorted, non-empty sets of values, through their
+/// empirical quantile functions at max(len) evenly spaced levels (sets of different sizes).
+fn quantile_w2(pa: &[f64], pb: &[f64]) -> f64 {
+    let m = pa.len().max(pb.len());
+    let mut w2 = 0.0;
+    for i in 0..m {
+        let q = (i as f64 + 0.5) / m as f64;
+        let va = pa[((q * pa.len() as f64) as usize).min(pa.len() - 1)];
+        let vb = pb[((q * pb.len() as f64) as usize).min(pb.len() - 1)];
+        w2 += (va - vb) * (va - vb);
+    }
+    w2 / m as f64
+}
+
 /// Sliced Wasserstein-2 distance between two point sets: the root mean square over `n_proj`
 /// evenly spaced directions (randomly rotated) of the 1D W2 distance between the projections.
 /// Sets of different sizes are compared through their empirical quantile functions.
@@ -38,7 +52,6 @@ pub fn sliced_w2(a: ArrayView2<f32>, b: ArrayView2<f32>, n_proj: usize, rng: &mu
         return f64::NAN;
     }
     let offset = crate::rng::uniform(rng) * std::f64::consts::PI;
-    let m = a.nrows().max(b.nrows());
     let (mut pa, mut pb) = (Vec::with_capacity(a.nrows()), Vec::with_capacity(b.nrows()));
     let mut total = 0.0;
     for j in 0..n_proj {
@@ -53,14 +66,7 @@ pub fn sliced_w2(a: ArrayView2<f32>, b: ArrayView2<f32>, n_proj: usize, rng: &mu
         };
         project(&a, &mut pa);
         project(&b, &mut pb);
-        let mut w2 = 0.0;
-        for i in 0..m {
-            let q = (i as f64 + 0.5) / m as f64;
-            let va = pa[((q * pa.len() as f64) as usize).min(pa.len() - 1)];
-            let vb = pb[((q * pb.len() as f64) as usize).min(pb.len() - 1)];
-            w2 += (va - vb) * (va - vb);
-        }
-        total += w2 / m as f64;
+        total += quantile_w2(&pa, &pb);
     }
     (total / n_proj as f64).sqrt()
 }
@@ -116,15 +122,7 @@ impl SlicedReference {
                 None => pa.extend((0..n).map(proj)),
             }
             pa.sort_unstable_by(f64::total_cmp);
-            let m = pa.len().max(pb.len());
-            let mut w2 = 0.0;
-            for i in 0..m {
-                let q = (i as f64 + 0.5) / m as f64;
-                let va = pa[((q * pa.len() as f64) as usize).min(pa.len() - 1)];
-                let vb = pb[((q * pb.len() as f64) as usize).min(pb.len() - 1)];
-                w2 += (va - vb) * (va - vb);
-            }
-            total += w2 / m as f64;
+            total += quantile_w2(pa, pb);
         }
         (total / self.dirs.len() as f64).sqrt()
     }
