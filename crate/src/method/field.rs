@@ -57,6 +57,30 @@ impl Both {
         Some((vu, vc))
     }
 
+    /// [`Both::eval_pair`], then each point's velocity from its pair, `mix(v_u, v_c)` in f64 (the
+    /// methods that combine the two per point by a formula: CFG-Zero*, guidance rescale); without a
+    /// class, `v` is the unconditional velocity. x: (n, 2), v: (n, 2).
+    #[allow(clippy::too_many_arguments)]
+    pub fn eval_mixed(
+        &mut self,
+        source: &mut FieldSource,
+        labels: &[u32],
+        class: Option<u32>,
+        x: ArrayView2<f32>,
+        t: f32,
+        mut v: ArrayViewMut2<f32>,
+        mix: impl Fn([f64; 2], [f64; 2]) -> [f64; 2],
+    ) {
+        let Some((vu, vc)) = self.eval_pair(source, labels, class, x, t, v.view_mut()) else {
+            return;
+        };
+        for i in 0..x.nrows() {
+            let r = mix([vu[[i, 0]] as f64, vu[[i, 1]] as f64], [vc[[i, 0]] as f64, vc[[i, 1]] as f64]);
+            v[[i, 0]] = r[0] as f32;
+            v[[i, 1]] = r[1] as f32;
+        }
+    }
+
     /// Network calls per point of [`Both::eval_pair`]: both velocities for a class (one
     /// stacked pass), one without, none on the exact field.
     pub fn pair_calls(source: &FieldSource, class: Option<u32>) -> usize {

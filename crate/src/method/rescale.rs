@@ -65,19 +65,9 @@ pub fn rescaled(v_u: [f64; 2], v_c: [f64; 2], w: f64, phi: f64) -> [f64; 2] {
 
 impl VelocityField for RescaleField<'_, '_> {
     /// x: (n, 2), v: (n, 2).
-    fn eval(&mut self, x: ArrayView2<f32>, t: f32, mut v: ArrayViewMut2<f32>) {
-        let Some((vu, vc)) = self.both.eval_pair(self.source, self.labels, self.class, x, t, v.view_mut())
-        else {
-            return;
-        };
+    fn eval(&mut self, x: ArrayView2<f32>, t: f32, v: ArrayViewMut2<f32>) {
         let (w, phi) = (self.w as f64, self.phi as f64);
-        for i in 0..x.nrows() {
-            let u = [vu[[i, 0]] as f64, vu[[i, 1]] as f64];
-            let c = [vc[[i, 0]] as f64, vc[[i, 1]] as f64];
-            let r = rescaled(u, c, w, phi);
-            v[[i, 0]] = r[0] as f32;
-            v[[i, 1]] = r[1] as f32;
-        }
+        self.both.eval_mixed(self.source, self.labels, self.class, x, t, v, |u, c| rescaled(u, c, w, phi));
     }
 
     fn calls(&self) -> usize {

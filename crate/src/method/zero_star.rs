@@ -84,20 +84,11 @@ impl VelocityField for ZeroStarField<'_, '_> {
             v.fill(0.0);
             return;
         }
-        let n = x.nrows();
-        let Some((vu, vc)) = self.both.eval_pair(self.source, self.labels, self.class, x, t, v.view_mut())
-        else {
-            return;
-        };
         let w = self.w as f64;
-        for i in 0..n {
-            let u = [vu[[i, 0]] as f64, vu[[i, 1]] as f64];
-            let c = [vc[[i, 0]] as f64, vc[[i, 1]] as f64];
+        self.both.eval_mixed(self.source, self.labels, self.class, x, t, v, |u, c| {
             let s = optimised_scale(u, c);
-            for j in 0..2 {
-                v[[i, j]] = (s * u[j] + w * (c[j] - s * u[j])) as f32;
-            }
-        }
+            [s * u[0] + w * (c[0] - s * u[0]), s * u[1] + w * (c[1] - s * u[1])]
+        });
     }
 
     /// What a step after the zero steps costs.
