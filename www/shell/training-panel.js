@@ -197,19 +197,19 @@ export class TrainingPanel {
             if (!this.applying) return;
             this.applying = false;
             const t0 = performance.now();
-            this.apply(custom);
+            this.apply();
             spent(performance.now() - t0);
           });
         },
         done: (msg) => {
-          this.flush(custom);
+          this.flush();
           // what a figure that trains something else (a classifier, a student) exports
           if (custom) fig.trainedModelText = msg.model;
           this.startBtn.textContent = this.label;
           this.status(`trained ${msg.step} steps · loss ${fmt(this.losses.at(-1)?.loss, 3)}`);
         },
         error: (msg) => {
-          this.flush(custom);
+          this.flush();
           this.startBtn.textContent = this.label;
           if (/diverged/.test(msg.message)) {
             this.diverged(msg.step, msg.message);
@@ -227,11 +227,12 @@ export class TrainingPanel {
   }
 
   /** Applies the newest progress message: its weights, the progress bar, the status and the loss chart. */
-  apply(custom) {
+  apply() {
     const msg = this.latest;
     if (!msg) return;
     this.latest = null;
     const fig = this.fig;
+    const custom = fig.def.training ?? null;
     try {
       if (custom) custom.setParams(fig, msg.params, msg.step);
       else fig.model.setParams(msg.params, msg.step);
@@ -251,9 +252,9 @@ export class TrainingPanel {
   }
 
   /** Applies a progress message still waiting for its slot (before the run's end, or a stop). */
-  flush(custom = this.fig.def.training ?? null) {
+  flush() {
     this.applying = false;
-    this.apply(custom);
+    this.apply();
   }
 
   /** Forgets a progress message still waiting for its slot (a new model replaces the trained one). */
