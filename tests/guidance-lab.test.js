@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { openPage, pageSession } from './lib.js';
+import { openPage, pageSession, openTrain } from './lib.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const session = pageSession({ dist: DIST });
@@ -230,11 +230,7 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   await waitMeasured(page);
 
   // train a model here: its checkpoint at a tenth of the steps becomes autoguidance's guide
-  const details = host.locator('.train details');
-  for (let k = 0; k < 10 && !(await details.evaluate((d) => d.open)); k++) {
-    await host.locator('.train summary').click();
-    await details.evaluate((d) => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  }
+  await openTrain(page, SEL);
   await host.locator('.train-controls input[type=range]').last().fill('400');
   await host.locator('button', { hasText: 'Train from scratch' }).click();
   await page.waitForFunction((s) => Number(document.querySelector(s).dataset.cfgGuideStep) >= 40, SEL, {

@@ -210,3 +210,21 @@ export async function mountEvery(page, { timeout = 120000 } = {}) {
     );
   }
 }
+
+/** Waits until the figure host `sel` has mounted (its data-cfg-ready is set: www/shell/figure.js). */
+export async function waitReady(page, sel, timeout = 60000) {
+  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, { timeout });
+}
+
+/**
+ * Opens the training panel of figure `sel` as a reader does, by clicking its summary, and waits
+ * until it is open (a click that lands while the page above still shifts is repeated).
+ */
+export async function openTrain(page, sel) {
+  const details = page.locator(`${sel} .train details`);
+  for (let k = 0; k < 10 && !(await details.evaluate((d) => d.open)); k++) {
+    await page.locator(`${sel} .train summary`).click();
+    await details.evaluate((d) => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
+  assert.ok(await details.evaluate((d) => d.open), `${sel}: the training panel opens`);
+}
