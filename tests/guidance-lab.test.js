@@ -38,15 +38,20 @@ function banded(text, name) {
   assert.ok(m, `'${name} … ± …' in '${text}'`);
   return [Number(m[1]), Number(m[2])];
 }
-/** The frontier's points: method, w and pixel centre. */
+/** The frontier's points: method, w and pixel centre (a circle's, or a diamond's box's). */
 const dots = (page) =>
   page.$$eval(SEL, ([h]) =>
-    [...h.shadowRoot.querySelectorAll('svg.gl-chart circle.gl-pt')].map((c) => ({
-      method: c.dataset.method,
-      w: c.dataset.w,
-      cy: Number(c.getAttribute('cy')),
-    })),
+    [...h.shadowRoot.querySelectorAll('svg.gl-chart .gl-pt')].map((c) => {
+      const box = c.getBBox();
+      return { method: c.dataset.method, w: c.dataset.w, cy: box.y + box.height / 2 };
+    }),
   );
+/** The lab's methods and strengths, from its own module (www/figures/guidance-lab/methods.js). */
+const labLists = (page) =>
+  page.evaluate(async () => {
+    const m = await import('./www/figures/guidance-lab/methods.js');
+    return { methods: m.LAB_METHODS, ws: m.FRONTIER_WS, dashed: [...m.DASHED] };
+  });
 const yTitle = (page) =>
   page.$$eval(SEL, ([h]) =>
     [...h.shadowRoot.querySelectorAll('svg.gl-chart text.label')].map((t) => t.textContent).join('|'),
@@ -75,13 +80,65 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
     ['CFG', 'interval', 'autoguidance'],
   );
   // every method's curve has its nine strengths, each point with its two bars (its bands)
-  const points = await page.$$eval(
-    SEL,
-    ([h]) => h.shadowRoot.querySelectorAll('svg.gl-chart circle.gl-pt').length,
-  );
-  assert.equal(points, 6 * 9);
+  const lists = await labLists(page);
+  const count = lists.methods.length * lists.ws.length;
+  assert.ok(lists.methods.includes('cfg-rescale'), 'guidance rescale is a lab method');
+  const all = await dots(page);
+  assert.equal(all.length, count);
+  for (const name of lists.methods) {
+    const ws = all.filter((d) => d.method === name).map((d) => Number(d.w));
+    assert.deepEqual(
+      ws.sort((a, b) => a - b),
+      lists.ws,
+      `${name}'s curve has every strength`,
+    );
+  }
   const bars = await page.$$eval(SEL, ([h]) => h.shadowRoot.querySelectorAll('svg.gl-chart .gl-band').length);
-  assert.ok(bars >= 6 * 9, `${bars} bars`);
+  assert.ok(bars >= count, `${bars} bars`);
+  // a method told apart by more than its colour: a dashed curve, a dashed key and diamond points;
+  // the legend names every method, in the lab's order
+  const look = await page.$$eval(SEL, ([h]) => {
+    const r = h.shadowRoot;
+    return {
+      legend: [...r.querySelectorAll('.gl-legend .gl-key')].map((k) => k.textContent),
+      dashedKeys: r.querySelectorAll('.gl-legend .gl-swatch.dashed').length,
+      dashedCurves: [...r.querySelectorAll('svg.gl-chart .gl-curve.dashed')].map(
+        (c) => getComputedStyle(c).strokeDasharray,
+      ),
+      diamonds: [...r.querySelectorAll('svg.gl-chart path.gl-pt')].map((d) => d.dataset.method),
+    };
+  });
+  assert.equal(look.legend.length, lists.methods.length, look.legend.join(', '));
+  assert.ok(look.legend.includes('rescale'), look.legend.join(', '));
+  assert.equal(look.dashedKeys, lists.dashed.length);
+  assert.equal(look.dashedCurves.length, lists.dashed.length);
+  assert.ok(
+    look.dashedCurves.every((d) => d !== 'none'),
+    `dashed: ${look.dashedCurves}`,
+  );
+  assert.deepEqual(
+    [...new Set(look.diamonds)].sort(),
+    [...lists.dashed].sort(),
+    'the dashed methods have diamond points',
+  );
+  assert.equal(look.diamonds.length, lists.dashed.length * lists.ws.length);
+  // the how-to-read text gives guidance rescale's φ: its default in the method table
+  const [phi, how, help] = await page.evaluate(async (s) => {
+    const { loadWasm } = await import('./www/lib/models.js');
+    const wasm = await loadWasm();
+    const row = wasm.methodTable().find((r) => r.name === 'cfg-rescale');
+    const h = document.querySelector(s).shadowRoot;
+    return [
+      row.params.find((p) => p.js === 'phi').default,
+      h.querySelector('.how-text').textContent,
+      h.querySelector('.ctl[title*="left panel"]')?.title ?? '',
+    ];
+  }, SEL);
+  assert.match(
+    how,
+    new RegExp(`guidance rescale scales CFG’s velocity.*φ = ${phi} of the way \\(its default`),
+  );
+  assert.ok(help.includes(`guidance rescale (φ = ${phi})`), `the panel's help: '${help}'`);
   // every panel reports hit, diversity, off-support and the sliced W2 to the class, each with
   // its band (a bootstrap: finite, positive, and smaller than a number it could not tell apart)
   for (const m of await metrics(page)) {
@@ -109,7 +166,7 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   );
   assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /guidance-lab\.axis=hit/);
   const byHit = await dots(page);
-  assert.equal(byHit.length, 6 * 9);
+  assert.equal(byHit.length, count);
   assert.ok(
     byHit.some((d, i) => Math.abs(d.cy - byW2[i].cy) > 2),
     'the points moved with the axis',
@@ -202,8 +259,37 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
     { timeout: READY },
   );
 
-  // the keyboard reaches a point: focus CFG's w = 3 and press Enter
-  await host.locator('svg.gl-chart circle[data-method="cfg"][data-w="3"]').first().focus();
+  // guidance rescale in the middle panel; a click on its point at w = 4 (a diamond) sets the panels
+  // to w = 4, and the panel measures what the point did
+  await host.locator('.ctl', { hasText: 'middle panel' }).locator('select').selectOption('cfg-rescale');
+  await waitState(page, 'cfgPanels', 'done');
+  assert.equal((await titles(page))[1].split(' ')[0], 'rescale');
+  assert.match(
+    decodeURIComponent(await page.evaluate(() => location.hash)),
+    /guidance-lab\.panel2=cfg-rescale/,
+  );
+  const diamond = host.locator('svg.gl-chart path.gl-pt[data-method="cfg-rescale"][data-w="4"]').first();
+  const rescaled = await diamond.getAttribute('aria-label');
+  assert.match(rescaled, /^rescale, w = 4: hit/);
+  await diamond.click();
+  await page.waitForFunction(
+    (s) =>
+      /w = 4/.test(document.querySelector(s).shadowRoot.querySelector('.gl-panels .plot-title').textContent),
+    SEL,
+    { timeout: READY },
+  );
+  await waitState(page, 'cfgPanels', 'done');
+  await waitState(page, 'cfgBands', 'done');
+  const middle = (await metrics(page))[1];
+  assert.equal(
+    /hit ([\d.]+)/.exec(middle)[1],
+    /hit ([\d.]+)/.exec(rescaled)[1],
+    `'${middle}' against '${rescaled}'`,
+  );
+  assert.deepEqual(banded(middle, 'W2'), banded(rescaled, 'W2'), `'${middle}' against '${rescaled}'`);
+
+  // the keyboard reaches a point: focus guidance rescale's w = 3 and press Enter
+  await host.locator('svg.gl-chart .gl-pt[data-method="cfg-rescale"][data-w="3"]').first().focus();
   await page.keyboard.press('Enter');
   await page.waitForFunction(
     (s) =>
@@ -212,8 +298,17 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
     { timeout: READY },
   );
   await waitState(page, 'cfgPanels', 'done');
+  await page.waitForFunction(
+    (s) =>
+      document
+        .querySelector(s)
+        .shadowRoot.querySelector('path.gl-now[data-method="cfg-rescale"][data-w="3"]'),
+    SEL,
+    { timeout: READY },
+  );
 
-  // ground truth: every method on the exact field, autoguidance guided by the widened mixture
+  // ground truth: every method on the exact field (guidance rescale in the middle), autoguidance
+  // guided by the widened mixture
   await host.locator('.ctl', { hasText: 'ground truth' }).locator('input').check();
   await page.waitForFunction(
     (s) =>
@@ -264,11 +359,25 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
 
 test('guidance lab: a schedule w(t) with its plot, every method measured under it; CFG++ changes with the step count', async () => {
   const errors = [];
-  const page = await openPage(session.browser, `${session.url}#guidance-lab.n=250`, errors);
+  // a link that puts guidance rescale in the right panel
+  const page = await openPage(
+    session.browser,
+    `${session.url}#guidance-lab.n=250&guidance-lab.panel3=cfg-rescale`,
+    errors,
+  );
   await page.evaluate(() => window.cfgReady);
   await page.locator(SEL).scrollIntoViewIfNeeded();
   await waitMeasured(page);
   const host = page.locator(SEL);
+  assert.deepEqual(
+    (await titles(page)).map((t) => t.split(' ')[0]),
+    ['CFG', 'interval', 'rescale'],
+    'the link reproduces the view',
+  );
+  assert.equal(
+    await host.locator('.ctl', { hasText: 'right panel' }).locator('select').inputValue(),
+    'cfg-rescale',
+  );
   // the lab's schedules are the method table's (crate/src/method/schedule.rs), in its order
   const [offered, table] = await page.evaluate(async (s) => {
     const { loadWasm } = await import('./www/lib/models.js');
@@ -300,6 +409,7 @@ test('guidance lab: a schedule w(t) with its plot, every method measured under i
   const late = await metrics(page);
   assert.notEqual(late[0], before[0], 'CFG under the late schedule samples differently');
   assert.equal(late[1], before[1], 'the guidance interval has its own window: no schedule');
+  assert.equal(late[2], before[2], 'guidance rescale takes no schedule');
   // CFG++ on the right: its strength grows with the number of steps
   await host.locator('.ctl', { hasText: 'right panel' }).locator('select').selectOption('cfg-plus-plus');
   await waitState(page, 'cfgPanels', 'done');

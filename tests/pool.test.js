@@ -3,7 +3,8 @@
 // the busy state every figure's host carries while its background work runs (aria-busy, set by
 // the shell), and a bad ?workers value's one-line warning. Every wait is for a state.
 // The guidance lab runs at 50 particles (#guidance-lab.n=50): the frontier must be the same at both
-// pool sizes whatever n is, and its 54 points at 50 particles cost a fifth of those at 250.
+// pool sizes whatever n is, and its 63 points (7 methods × 9 strengths) at 50 particles cost a fifth
+// of those at 250.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, pageSession } from './lib.js';
@@ -18,13 +19,25 @@ const settled = (s) => {
   return h?.dataset.cfgReady === '1' && !h.hasAttribute('aria-busy');
 };
 
-/** The frontier's points as the page shows them: each one's read-out and its exact position. */
+/**
+ * The frontier's points as the page shows them: each one's read-out and its exact position (a
+ * circle's centre, a diamond's path).
+ */
 const frontier = (page) =>
   page.$eval('#guidance-lab', (h) =>
-    [...h.shadowRoot.querySelectorAll('svg.gl-chart circle.gl-pt')]
-      .map((c) => `${c.getAttribute('aria-label')} @ ${c.getAttribute('cx')},${c.getAttribute('cy')}`)
+    [...h.shadowRoot.querySelectorAll('svg.gl-chart .gl-pt')]
+      .map(
+        (c) =>
+          `${c.getAttribute('aria-label')} @ ${c.getAttribute('d') ?? `${c.getAttribute('cx')},${c.getAttribute('cy')}`}`,
+      )
       .sort(),
   );
+/** The frontier's size: the lab's methods × its strengths (www/figures/guidance-lab/methods.js). */
+const frontierSize = (page) =>
+  page.evaluate(async () => {
+    const { LAB_METHODS, FRONTIER_WS } = await import('./www/figures/guidance-lab/methods.js');
+    return LAB_METHODS.length * FRONTIER_WS.length;
+  });
 
 /**
  * The exact densities of the probability path's four panels (face model, w = 1 and 4, nine
@@ -64,11 +77,12 @@ async function measure(n) {
   await page.waitForFunction(settled, '#guidance-lab', { timeout: LONG });
   assert.equal(await page.$eval('#guidance-lab', (h) => h.dataset.cfgFrontier), 'done');
   const points = await frontier(page);
+  const size = await frontierSize(page);
   const dens = await densities(page);
   const workers = pool();
   assert.deepEqual(errors, []);
   await page.close();
-  return { points, dens, workers };
+  return { points, size, dens, workers };
 }
 
 test('the pool gives the same frontier and exact densities with 1 worker and with 3', async () => {
@@ -76,8 +90,8 @@ test('the pool gives the same frontier and exact densities with 1 worker and wit
   const three = await measure(3);
   assert.equal(one.workers, 1, 'one pool worker with ?workers=1');
   assert.equal(three.workers, 3, 'three pool workers with ?workers=3');
-  // 6 methods × 9 strengths, autoguidance included (the shipped guide)
-  assert.equal(one.points.length, 54, 'every frontier point is shown');
+  // every method at every strength (7 × 9 = 63), autoguidance included (the shipped guide)
+  assert.equal(one.points.length, one.size, 'every frontier point is shown');
   assert.deepEqual(three.points, one.points, 'the frontier is the same at both sizes');
   assert.equal(one.dens.length, 4);
   for (let i = 0; i < 4; i++) assert.ok(one.dens[i] === three.dens[i], `panel ${i}'s densities are the same`);

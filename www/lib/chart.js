@@ -263,13 +263,22 @@ export class Chart {
   }
 
   /**
-   * A marker of `shape` at pixel (cx, cy): a circle of radius `r`, or a cross (×) of half-width
-   * `r`, with SVG `attrs`.
+   * A marker of `shape` at pixel (cx, cy): a circle of radius `r`, a cross (×) of half-width
+   * `r`, or a diamond (◇) of the circle's area, with SVG `attrs`.
    */
   mark(shape, cx, cy, r, attrs = {}, parent = this.svg) {
     if (shape === 'cross') {
       const d = `M${cx - r},${cy - r}L${cx + r},${cy + r}M${cx - r},${cy + r}L${cx + r},${cy - r}`;
       return this.add('path', { fill: 'none', ...attrs, d }, null, parent);
+    }
+    if (shape === 'diamond') {
+      const h = r * Math.sqrt(Math.PI / 2);
+      return this.add(
+        'path',
+        { ...attrs, d: `M${cx},${cy - h}L${cx + h},${cy}L${cx},${cy + h}L${cx - h},${cy}Z` },
+        null,
+        parent,
+      );
     }
     return this.add('circle', { ...attrs, cx, cy, r }, null, parent);
   }

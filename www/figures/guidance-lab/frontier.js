@@ -3,10 +3,11 @@
 // point with its noise bands as bars (± two bootstrap standard deviations, both ways). Drawn
 // with the page's chart module (chart.js). Every measured point is a button (click, or Tab then
 // Enter or Space) that sets the panels to its strength; the points grow with w, and those at the
-// panels' strength are ringed.
+// panels' strength are ringed. A method of DASHED (methods.js) has a dashed curve and key and
+// diamond points: it is told apart by more than its colour.
 import { el, fmt } from '../../lib/dom.js';
 import { Chart, linearTicks, logTicks, niceLog } from '../../lib/chart.js';
-import { LABEL, COLOR, AXES, BAND_SDS, SCORES } from './methods.js';
+import { LABEL, COLOR, DASHED, AXES, BAND_SDS, SCORES } from './methods.js';
 
 const niceTop = (x, step) => Math.max(step, Math.ceil((x * 1.05) / step - 1e-9) * step);
 const fin = (v) => (Number.isFinite(v) ? v : 0);
@@ -98,7 +99,10 @@ export class Frontier {
         el(
           'span',
           { class: 'gl-key' },
-          el('span', { class: 'gl-swatch', style: `background:${COLOR[name]}` }),
+          el('span', {
+            class: DASHED.has(name) ? 'gl-swatch dashed' : 'gl-swatch',
+            style: `--swatch:${COLOR[name]}`,
+          }),
           LABEL[name],
         ),
       ),
@@ -113,10 +117,11 @@ export class Frontier {
   /** One method's curve: the line, each point's bars, then a button per point. */
   curve(name, pts, key, color, w) {
     const chart = this.chart;
+    const dashed = DASHED.has(name);
     const xy = pts.filter(([, p]) => Number.isFinite(p.metrics.diversity) && Number.isFinite(p.metrics[key]));
     chart.line(
       xy.map(([, p]) => [p.metrics.diversity, p.metrics[key]]),
-      { class: 'gl-curve', stroke: color },
+      { class: dashed ? 'gl-curve dashed' : 'gl-curve', stroke: color },
     );
     for (const [, { metrics: m, bands: b }] of xy) {
       const [bx, by] = [BAND_SDS * fin(b?.diversity), BAND_SDS * fin(b?.[key])];
@@ -143,6 +148,7 @@ export class Frontier {
         [{ x: m.diversity, y: m[key], readout }],
         { class: s === w ? 'gl-pt gl-now' : 'gl-pt', fill: color },
         r,
+        { shape: dashed ? 'diamond' : 'circle' },
       );
       if (!dot) continue;
       dot.setAttribute('tabindex', '0');

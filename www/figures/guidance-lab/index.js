@@ -19,6 +19,7 @@ import {
   RESAMPLES,
   SCHEDULES,
   CFGPP_STEPS,
+  rescalePhi,
   labMethod,
   needsGuide,
 } from './methods.js';
@@ -33,7 +34,7 @@ const panel = (key, label, d) => ({
   type: 'enum',
   default: d,
   options: LAB_METHODS,
-  help: `The method of the ${label}: CFG, the guidance interval (CFG for t in [0.15, 0.8]), APG (η = 0), CFG-Zero* (K = 1), autoguidance or CFG++ (its strength w at ${CFGPP_STEPS} steps, and changing with the step count).`,
+  help: `The method of the ${label}: CFG, the guidance interval (CFG for t in [0.15, 0.8]), APG (η = 0), CFG-Zero* (K = 1), autoguidance, CFG++ (its strength w at ${CFGPP_STEPS} steps, and changing with the step count) or guidance rescale (φ = 0.7).`,
 });
 /**
  * Why 1,000 samples (measured with tests/lab-bench.js in headless Chromium on a shared 2-core
@@ -107,7 +108,7 @@ export default {
     el('b', {}, 'diversity'),
     ', ± noise.',
   ],
-  howToRead: () => [
+  howToRead: (fig) => [
     'Each panel samples the chosen class from the same starting noise with one method at strength w. ',
     el('b', {}, 'CFG'),
     ' is v_u + w·(v_c − v_u); the ',
@@ -118,7 +119,11 @@ export default {
     el('b', {}, 'CFG-Zero*'),
     ' scales v_u by its best fit to v_c and starts with a zero step (Fan et al. 2025); ',
     el('b', {}, 'autoguidance'),
-    ' guides the model by a weaker model of the same data, v_bad + w·(v_good − v_bad) (Karras et al. 2024). ',
+    ' guides the model by a weaker model of the same data, v_bad + w·(v_good − v_bad) (Karras et al. 2024); ',
+    el('b', {}, 'guidance rescale'),
+    ` scales CFG’s velocity back toward the conditional velocity’s length, φ = ${rescalePhi(fig.wasm)} of the way (its default; Lin et al. 2024); `,
+    el('b', {}, 'CFG++'),
+    ' renoises each step with the unguided prediction, which is CFG at a strength that grows with the number of steps (Chung et al. 2025). ',
     'Under each panel: hit rate (the share of samples whose most likely class is the one asked for), diversity (the spread of the samples over the class’s), off-support (the share below the data’s 0.1% density level), ',
     el('b', {}, 'W2'),
     ' (the sliced Wasserstein-2 distance from the samples to 4,000 points of the class: 0 is the class itself, and it is where a method’s claim lives, since it sees both precision and coverage) and network calls per sample. ',
