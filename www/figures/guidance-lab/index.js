@@ -41,10 +41,12 @@ const panel = (key, label, d) => ({
  * machine, spirals, w = 2): at 250 / 500 / 1,000 / 2,000 samples the ± of CFG's W2 is 0.084 /
  * 0.069 / 0.054 / 0.034, the panels take 0.17 / 0.47 / 0.99 / 2.4 s, the frontier 3.8 / 7.6 /
  * 17 / 31 s, and the frames' median and 95th percentile stay at 16.7 ms (one frame in 50 or
- * fewer over 50 ms at every count: the machine's load, not the lab).
+ * fewer over 50 ms at every count: the machine's load, not the lab). Those frontier times are of
+ * six methods; the seventh (guidance rescale) adds about a sixth: tests/pool-bench.js at 1,000
+ * samples, same session, shared machine: 9.0 → 10.8 s with one pool worker, 5.0 → 6.0 s with two.
  */
 const SAMPLE_NOTE =
-  'The default 1,000 samples is measured: at 500 the ± of W2 is about 0.07 and CFG’s and autoguidance’s bands touch (spirals, w = 2); at 1,000 it is about 0.05 and they part, the panels take a second and the frontier 17 s in the background, and frames keep 60 per second. ';
+  'The default 1,000 samples is measured: at 500 the ± of W2 is about 0.07 and CFG’s and autoguidance’s bands touch (spirals, w = 2); at 1,000 it is about 0.05 and they part, the panels take a second and the frontier 10 to 20 s in the background, and frames keep 60 per second. ';
 /** Least time between two redraws of the frontier while it fills in. */
 const REDRAW_MS = 150;
 
@@ -102,7 +104,7 @@ export default {
   trainNote:
     'Trains a fresh network in a background worker; its checkpoint at a tenth of the steps becomes autoguidance’s guide.',
   caption: () => [
-    'Three methods at strength w from the same noise; each traced over w = 1…9: ',
+    'Three methods at w from the same noise; all traced over w = 1…9: ',
     el('b', {}, 'W2'),
     ', hit or off-support against ',
     el('b', {}, 'diversity'),
@@ -130,7 +132,7 @@ export default {
     'Each ± (and each bar of the chart) is two standard deviations of the number over ',
     `${RESAMPLES} bootstrap resamples of the samples, computed in the background: two methods whose bands overlap are not told apart. `,
     SAMPLE_NOTE,
-    'The chart traces every method from w = 1 to 9 (its points grow with w; the ringed ones are the panels’ w), one number against diversity: low W2 is close to the class; up and to the right in hit rate is precision that keeps the spread; low off-support is few samples off the data. Click a point, or Tab to it and press Enter, to set the panels to its w. ',
+    'The chart traces every method from w = 1 to 9 (its points grow with w; the ringed ones are the panels’ w; guidance rescale’s curve is dashed, its points diamonds), one number against diversity: low W2 is close to the class; up and to the right in hit rate is precision that keeps the spread; low off-support is few samples off the data. Click a point, or Tab to it and press Enter, to set the panels to its w. ',
     'Autoguidance’s guide is the shipped weak model (a network half as wide, trained a fifth as long); with ground truth it is the data’s mixture with every covariance widened ',
     `${GUIDE_WIDEN}×, an analytic stand-in for an underfit model; after training here, your run’s checkpoint at a tenth of its steps.`,
   ],

@@ -91,10 +91,10 @@ export const rescalePhi = (wasm) =>
 
 /**
  * The `Method` handle of `name` at strength `w` (each method at its defaults: interval [0.15,
- * 0.8], APG η = 0, CFG-Zero* K = 1, guidance rescale φ = 0.7 (its row's default); CFG++ at λ = cfgppLambda(wasm,
- * w)), with w(t) by `schedule` for the
- * methods that take one, on the exact field or the network; a method that needs a
- * guide (autoguidance) is guided on the network by `guide` (a Model), on the exact field by the
+ * 0.8], APG η = 0, CFG-Zero* K = 1, guidance rescale φ = 0.7 (its row's default, rescalePhi);
+ * CFG++ at λ = cfgppLambda(wasm, w)), with w(t) by `schedule` for the methods that take one (not
+ * the interval, CFG++ or guidance rescale), on the exact field or the network; a method that needs
+ * a guide (autoguidance) is guided on the network by `guide` (a Model), on the exact field by the
  * widened mixture.
  */
 export function labMethod(wasm, name, w, exact, guide, schedule = 'constant') {
