@@ -2,6 +2,7 @@
 // the hit rate and diversity of the samples at t = 1.
 import { el, fmt } from '../../lib/dom.js';
 import { classesOf, along, wText } from './refs.js';
+import { metricsCurrent } from './cells.js';
 
 /**
  * The readout's nodes for the panels in `groups` ({w, cells}); `exact`: the squares show exact
@@ -54,7 +55,7 @@ export function readoutNodes(fig, groups, { exact, densDone, times, steps, n }) 
           ),
           ...groups.flatMap((g) => {
             const c = g.cells[ci];
-            const ok = c.metrics && !c.next && c.shown.done && c.metricsId === c.shown.__id;
+            const ok = metricsCurrent(c);
             return [
               el('td', {}, ok ? fmt(c.metrics.hitRate, 3) : '…'),
               el('td', {}, ok ? fmt(c.metrics.diversity, 2) : '…'),
