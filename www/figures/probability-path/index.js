@@ -12,12 +12,12 @@
 import { el, fmt, cfgFormula } from '../../lib/dom.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
 import { Plot } from '../../lib/plot.js';
-import { wRole, metricsCurrent, flowMaker, makeCell, advance, cellSide, CELL_GAP } from './cells.js';
+import { wRole, flowMaker, makeCell, advance, cellSide, CELL_GAP } from './cells.js';
 import { cellPainters, colors, drawCells } from './draw-cells.js';
 import { paintReferences, wText } from './refs.js';
 import { SPAD } from './strip.js';
 import { PlayHead } from '../../lib/playbar.js';
-import { readoutNodes } from './readout.js';
+import { readoutWriter } from './readout.js';
 import { DENS, densityFrames, frameIndex, ExactDensities } from './exact.js';
 
 // The two data sets of Figs 6 and 7: two Gaussian classes whose means lie on the diagonal.
@@ -115,7 +115,6 @@ export default {
     let layoutSerial = 0;
     let stale = false; // new weights arrived while playing: recompute when the loop restarts
     let shownJ = 0; // the density frame drawn last
-    let readoutKey = '';
     let dens = densityFrames(fig.state.steps); // the frames with exact densities
 
     // the exact densities come from the page's worker pool; each time that arrives is drawn at
@@ -164,6 +163,7 @@ export default {
     }
 
     const create = flowMaker(fig);
+    const readout = readoutWriter(fig);
 
     function build() {
       const classes = fig.classes;
@@ -284,26 +284,6 @@ export default {
 
     // ---------- drawing ----------
 
-    function updateReadout() {
-      // the readout is a live region: it changes when a computation starts and when it ends
-      const done = cells.every(metricsCurrent);
-      const exact = exactMode();
-      const densDone = exact && cells.every((c) => c.dens?.done);
-      const ws = groups.map((g) => g.w);
-      const key = `${done}|${densDone}|${exact}|${done ? cells.map((c) => c.metricsId).join(',') : ws.join(',')}|${fig.state.dataset}`;
-      if (key === readoutKey) return;
-      readoutKey = key;
-      fig.readout(
-        ...readoutNodes(fig, groups, {
-          exact,
-          densDone,
-          times: dens.frames.length,
-          steps: steps(),
-          n: cells[0]?.shown?.n ?? fig.state.n,
-        }),
-      );
-    }
-
     return {
       playHead: player,
       // (for the recorder) an exact density still to arrive replaces a histogram on screen
@@ -330,7 +310,7 @@ export default {
         for (const c of cells) c.drawn = '';
       },
       changed() {
-        readoutKey = '';
+        readout.reset();
       },
       frame(now, frameBudget) {
         // four density squares and their strips are drawn after the computing: leave them time
@@ -392,7 +372,12 @@ export default {
           `t = ${fmt(cells[0].shown.timeAt(k), 2)}`,
           `t = ${fmt(t, 2)}, step ${head} of ${S}${caughtUp ? '' : ' (computing)'}`,
         );
-        updateReadout();
+        readout.update(cells, groups, {
+          exact,
+          times: dens.frames.length,
+          steps: steps(),
+          n: cells[0]?.shown?.n ?? fig.state.n,
+        });
         const busy = cells.some((c) => c.next || !c.shown.done || c.shown.step < target);
         return player.playing || busy || pending || stale;
       },

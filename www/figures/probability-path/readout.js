@@ -92,3 +92,26 @@ export function readoutNodes(fig, groups, { exact, densDone, times, steps, n }) 
     el('div', { class: 'pp-note' }, `${n} samples, ${steps} ${how} steps, ${source}.`),
   ];
 }
+
+/**
+ * The read-out of figure `fig`, written only when its words change (it is a live region: it
+ * changes when a computation starts and when it ends); after `reset()`, at the next `update`.
+ */
+export function readoutWriter(fig) {
+  let readoutKey = '';
+  return {
+    reset() {
+      readoutKey = '';
+    },
+    /** The read-out of `cells` in `groups`; `exact`: the squares show `times` exact densities. */
+    update(cells, groups, { exact, times, steps, n }) {
+      const done = cells.every(metricsCurrent);
+      const densDone = exact && cells.every((c) => c.dens?.done);
+      const ws = groups.map((g) => g.w);
+      const key = `${done}|${densDone}|${exact}|${done ? cells.map((c) => c.metricsId).join(',') : ws.join(',')}|${fig.state.dataset}`;
+      if (key === readoutKey) return;
+      readoutKey = key;
+      fig.readout(...readoutNodes(fig, groups, { exact, densDone, times, steps, n }));
+    },
+  };
+}
