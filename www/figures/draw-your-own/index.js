@@ -6,16 +6,19 @@
 // the metrics (this figure's own worker, worker.js: for a drawing of thousands of
 // points the exact field and the metrics cost far more than a frame).
 //
-// Why one file of about 600 lines: the toolbar, the pointer and keyboard input, the training row,
-// the worker's results and the painting are closures over one state (the sketch, the active brush,
-// the model's and the worker's versions of the drawing). The parts with their own state already
-// have their own files: the sketch (sketch.js) and the worker (worker.js).
+// This file is the figure's definition and its wiring: the active brush, Train, the edits of the
+// drawing and the loop. Each part has its own file: the sketch (sketch.js), the toolbar and
+// training row (controls.js), the pointer and keyboard input (input.js), the sampler and its
+// worker (sampler.js, worker.js), the canvas (paint.js) and the words (words.js).
 import { el, fmt, cfgFormula } from '../../lib/dom.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
 import { Plot } from '../../lib/plot.js';
-import { WorkerClient } from '../../lib/rpc.js';
-import { NAMES, STD, LIMIT, exampleDrawing, sketchOf, drawingOf, shownBrushes } from './sketch.js';
-
+import { LIMIT, exampleDrawing, sketchOf, drawingOf } from './sketch.js';
+import { controls } from './controls.js';
+import { sampler } from './sampler.js';
+import { input } from './input.js';
+import { painter } from './paint.js';
+import { words } from './words.js';
 export default {
   id: 'draw-your-own',
   title: 'Draw your own data',
@@ -138,148 +141,9 @@ export default {
     const toast = el('div', { class: 'dyo-toast', role: 'status', hidden: true });
     plot.box.append(hint, toast);
 
-    // ---------- toolbar ----------
     let active = 0;
-    const brushButtons = NAMES.map((name, i) => {
-      const count = el('span', { class: 'count' }, '0');
-      const b = el(
-        'button',
-        {
-          type: 'button',
-          class: 'dyo-brush',
-          style: `--c:${fig.colorOf(i)}`,
-          'aria-pressed': 'false',
-          title: `Draw class ${name} (key ${i + 1})`,
-          onclick: () => pick(i),
-        },
-        el('span', { class: 'sw', 'aria-hidden': 'true' }),
-        el('span', { class: 'name' }, name),
-        count,
-      );
-      b.__count = count;
-      b.__name = b.querySelector('.name');
-      return b;
-    });
-    const sizeId = `dyo-size-${Math.random().toString(36).slice(2, 7)}`;
-    const size = el('input', {
-      id: sizeId,
-      type: 'range',
-      min: 0.05,
-      max: 0.6,
-      step: 0.01,
-      value: fig.state.brush,
-      oninput: () => fig.set('brush', Number(size.value)),
-    });
-    const sizeOut = el('output', { for: sizeId }, fmt(fig.state.brush, 2));
-    const undoBtn = el(
-      'button',
-      {
-        type: 'button',
-        title: 'Undo the last stroke, clear or example (U)',
-        onclick: () => {
-          if (s.undo()) changed();
-        },
-      },
-      'Undo',
-    );
-    const clearBtn = el(
-      'button',
-      {
-        type: 'button',
-        title: 'Remove every point (undoable)',
-        onclick: () => {
-          if (s.total()) {
-            s.replace(NAMES.map(() => []));
-            changed();
-          }
-        },
-      },
-      'Clear',
-    );
-    const exampleBtn = el(
-      'button',
-      {
-        type: 'button',
-        title: 'Bring back the example drawing, a smiley (undoable)',
-        onclick: () => {
-          s.replace(exampleDrawing());
-          changed();
-        },
-      },
-      'Example',
-    );
-    // the drawing as a points file (header x,y,label): cfg-playground train --data drawing.csv
-    const csvBtn = el(
-      'button',
-      {
-        type: 'button',
-        title: 'Save the drawing as a points file (CSV x,y,label) for cfg-playground train --data',
-        onclick: () => {
-          const d = s.drawn();
-          d.classes = d.classes.filter((c) => c.points.length >= 3);
-          try {
-            fig.download('drawing.csv', new Blob([wasm.pointsCsv(JSON.stringify(d))], { type: 'text/csv' }));
-          } catch (e) {
-            showToast(`Nothing to save: ${e.message}`);
-          }
-        },
-      },
-      'CSV',
-    );
-    const tools = el(
-      'div',
-      { class: 'dyo-tools' },
-      el(
-        'div',
-        { class: 'dyo-brushes', role: 'group', 'aria-label': 'brush (class)' },
-        el('span', { class: 'dyo-label' }, 'brush'),
-        brushButtons,
-      ),
-      el(
-        'div',
-        {
-          class: 'dyo-size',
-          title: 'Radius of the brush in data units: each dab scatters points uniformly within it.',
-        },
-        el('label', { for: sizeId }, 'size'),
-        size,
-        sizeOut,
-      ),
-      el('div', { class: 'dyo-edit' }, undoBtn, clearBtn, exampleBtn, csvBtn),
-    );
-
-    // ---------- training row ----------
-    const trainBtn = el(
-      'button',
-      { type: 'button', class: 'primary', onclick: () => train() },
-      'Train on my drawing',
-    );
-    const bar = el('progress', { max: 1, value: 0, 'aria-label': 'training progress' });
-    const status = el('div', { class: 'dyo-status', 'aria-live': 'polite' });
-    const panel = () => fig.trainingPanel();
-    const lossBtn = el(
-      'button',
-      {
-        type: 'button',
-        class: 'linkish',
-        title: 'Open the training panel below the figure: loss curve, network size, learning rate',
-        onclick: () => {
-          const d = panel();
-          if (!d) return;
-          d.open = true;
-          d.scrollIntoView({ block: 'nearest', behavior: fig.reducedMotion ? 'auto' : 'smooth' });
-        },
-      },
-      'loss curve ↓',
-    );
-    const actions = el(
-      'div',
-      { class: 'dyo-actions' },
-      trainBtn,
-      el('div', { class: 'dyo-progress' }, bar, lossBtn),
-      status,
-    );
-    const col = el('div', { class: 'dyo' }, tools, plot.el, actions);
+    const c = controls(fig, s, plot, { pick, changed, showToast, train });
+    const { brushButtons, size, sizeOut, col } = c;
     fig.plots.append(col);
 
     function pick(i) {
@@ -315,229 +179,17 @@ export default {
       fig.request();
     }
 
-    // ---------- the sampler worker ----------
-    let worker = null;
-    let modelRef = null;
-    let modelId = 0;
-    let req = 0;
-    let inflight = null;
-    let lastKey = '';
-    let samples = null;
-    let live = null;
     let wasTraining = false;
-    // while training, the sampler rests as long as its last flow took, to leave the trainer CPU
-    let restUntil = 0;
-    let restTimer = 0;
-    let sentDrawing = -1;
-    try {
-      worker = new WorkerClient(new URL('./worker.js', import.meta.url), {
-        onFail: (m) => fig.message(`The sampler stopped: ${m}`),
-      });
-    } catch (e) {
-      fig.message(`The sampler could not start: ${e.message}`);
-    }
-    const failed = (e) => {
-      if (!e.cancelled) fig.message(`Sampling failed: ${e.message}`);
-    };
-
-    /** Sends flow `job` ({req, ...wanted()}) to the worker; its positions and metrics come back. */
-    function sample(job) {
-      const onProgress = (m) => {
-        if (inflight !== job) return;
-        if (!m.final) {
-          // the first set of a model moves on screen; later ones replace the shown set when done
-          if (!fig.reducedMotion && !usable(samples)) {
-            live = { ...job, xy: m.xy };
-            dirty();
-          }
-          return;
-        }
-        const now = performance.now();
-        restUntil = now + Math.min(1500, now - job.t0);
-        samples = {
-          ...job,
-          xy: m.xy,
-          weights: job.exact ? -1 : m.stepsDone,
-          metrics: null,
-          measuring: job.metrics,
-        };
-        inflight = null;
-        live = null;
-        dirty();
-        request();
-      };
-      const { t0, ...args } = job;
-      job.call = worker.call('sample', args, { onProgress });
-      job.call.then(
-        ({ metrics }) => {
-          if (metrics && samples && samples.req === job.req) {
-            samples.metrics = metrics;
-            samples.measuring = false;
-            dirty();
-          }
-        },
-        (e) => {
-          if (inflight === job) inflight = null;
-          failed(e);
-        },
-      );
-    }
-
-    const matches = () => s.modelVersion === s.version;
-    /** Brushes with enough points to be classes of the drawing's exact field. */
-    const drawnClasses = () => s.brushes.filter((b) => b.pts.length >= 3).map((b) => b.name);
-    /**
-     * The flow the view asks for now, or null (nothing to sample). The network samples the
-     * drawing it was trained on; the exact field always samples the current drawing.
-     */
-    function wanted() {
-      if (!worker) return null;
-      const st = fig.state;
-      const common = { cls: st.class, w: st.w, n: st.n, steps: st.steps, seed: st.seed, exact: st.exact };
-      if (st.exact) {
-        const names = drawnClasses();
-        if (!names.length || (st.class !== 'null' && !names.includes(st.class))) return null;
-        return { source: 'drawing', version: s.version, ...common, metrics: true };
-      }
-      const m = fig.model;
-      if (!m || !matches() || m.stepsDone === 0) return null;
-      return { source: 'model', id: modelId, ...common, weights: m.stepsDone, metrics: !fig.isTraining() };
-    }
-    /** Asks the worker for the wanted flow; while training, lets a running flow finish first. */
-    function request(force = false) {
-      const want = wanted();
-      if (!want) return;
-      const key = JSON.stringify(want);
-      if (key === lastKey) return;
-      if (fig.isTraining() && !force && !want.exact) {
-        if (inflight) return;
-        const wait = restUntil - performance.now();
-        if (wait > 0) {
-          if (!restTimer)
-            restTimer = setTimeout(() => {
-              restTimer = 0;
-              request();
-            }, wait);
-          return;
-        }
-      }
-      if (want.source === 'drawing' && sentDrawing !== s.version) {
-        const d = s.drawn();
-        d.classes = d.classes.filter((c) => c.points.length >= 3);
-        worker.call('drawing', { version: s.version, json: JSON.stringify(d) }).catch(failed);
-        sentDrawing = s.version;
-      }
-      lastKey = key;
-      req += 1;
-      // a flow still under way is replaced (one that is scoring its samples finishes)
-      if (inflight) worker.cancel(inflight.call);
-      inflight = { ...want, req, t0: performance.now() };
-      sample(inflight);
-    }
-
-    function syncModel() {
-      const m = fig.model;
-      if (!m || !worker) return;
-      if (m !== modelRef) {
-        modelRef = m;
-        modelId += 1;
-        s.modelVersion = s.pendingVersion;
-        samples = null;
-        live = null;
-        if (inflight) worker.cancel(inflight.call);
-        inflight = null;
-        lastKey = '';
-        worker.call('model', { id: modelId, json: m.toJson('f32') }).catch(failed);
-      } else {
-        const p = m.params();
-        worker
-          .call('params', { id: modelId, params: p, stepsDone: m.stepsDone }, { transfer: [p.buffer] })
-          .catch(failed);
-      }
-    }
-
-    // ---------- drawing input ----------
-    let hover = null;
-    let keyCursor = null;
-    let focused = false;
-    let drawing = false;
-    const clampXY = ([x, y]) => [Math.max(-LIMIT, Math.min(LIMIT, x)), Math.max(-LIMIT, Math.min(LIMIT, y))];
-
-    over.addEventListener('pointerdown', (ev) => {
-      if (ev.pointerType === 'mouse' && ev.button !== 0) return;
-      over.setPointerCapture(ev.pointerId);
-      const [x, y] = plot.eventToData(ev);
-      hover = clampXY([x, y]);
-      keyCursor = null;
-      drawing = true;
-      s.begin(active, fig.state.brush, x, y);
-      changed(false);
-    });
-    over.addEventListener('pointermove', (ev) => {
-      const [x, y] = plot.eventToData(ev);
-      hover = clampXY([x, y]);
-      if (drawing) {
-        for (const e of ev.getCoalescedEvents?.() ?? [ev]) s.to(...plot.eventToData(e));
-        changed(false);
-      } else {
+    const sm = sampler(fig, s, { dirty, isDrawing: () => inp.drawing });
+    const { request, syncModel, matches } = sm;
+    const inp = input(fig, s, plot, {
+      active: () => active,
+      pick,
+      changed,
+      overlay: () => {
         overlayDirty = true;
         fig.request();
-      }
-    });
-    const up = () => {
-      if (!drawing) return;
-      drawing = false;
-      s.end();
-      changed();
-    };
-    over.addEventListener('pointerup', up);
-    over.addEventListener('pointercancel', up);
-    over.addEventListener('pointerleave', () => {
-      if (!drawing) {
-        hover = null;
-        overlayDirty = true;
-        fig.request();
-      }
-    });
-    over.addEventListener('focus', () => {
-      focused = true;
-      // reached with the keyboard: show the cursor where the next dab goes
-      if (over.matches(':focus-visible')) keyCursor ??= hover ?? [0, 0];
-      overlayDirty = true;
-      fig.request();
-    });
-    over.addEventListener('blur', () => {
-      focused = false;
-      keyCursor = null;
-      overlayDirty = true;
-      fig.request();
-    });
-    over.addEventListener('keydown', (ev) => {
-      const step = ev.shiftKey ? 0.4 : 0.1;
-      const moves = {
-        ArrowLeft: [-step, 0],
-        ArrowRight: [step, 0],
-        ArrowUp: [0, step],
-        ArrowDown: [0, -step],
-      };
-      keyCursor ??= hover ?? [0, 0];
-      if (moves[ev.key]) {
-        keyCursor = clampXY([keyCursor[0] + moves[ev.key][0], keyCursor[1] + moves[ev.key][1]]);
-        overlayDirty = true;
-        fig.request();
-      } else if (ev.key === ' ' || ev.key === 'Enter') {
-        s.begin(active, fig.state.brush, ...keyCursor);
-        s.end();
-        changed();
-      } else if (/^[1-8]$/.test(ev.key) && Number(ev.key) <= shownBrushes(s.brushes)) {
-        pick(Number(ev.key) - 1);
-      } else if (ev.key === '[' || ev.key === ']') {
-        const v = Math.round((fig.state.brush + (ev.key === ']' ? 0.05 : -0.05)) * 100) / 100;
-        fig.set('brush', Math.max(0.05, Math.min(0.6, v)));
-      } else if (ev.key === 'u' || ev.key === 'U' || ((ev.ctrlKey || ev.metaKey) && ev.key === 'z')) {
-        if (s.undo()) changed();
-      } else return;
-      ev.preventDefault();
+      },
     });
 
     let toastTimer = 0;
@@ -571,246 +223,19 @@ export default {
       pixDirty = true;
       fig.request();
     }
-    const css = (name, fallback) => getComputedStyle(plot.el).getPropertyValue(name).trim() || fallback;
     const colorIdx = (name) => s.brushes.findIndex((b) => b.name === name);
-
-    /** Whether a sample set belongs to what is on screen (or may stand in while its replacement is computed). */
-    function current(x) {
-      return x.source === 'drawing' ? x.version === s.version : x.id === modelId && matches();
-    }
-    function usable(x) {
-      if (!x || drawing) return false;
-      if (current(x) && x.exact === fig.state.exact) return true;
-      // a set stands in while the set for the current view is on its way
-      if (!inflight || !current(inflight)) return false;
-      return current(x) || (x.source === 'drawing' && inflight.source === 'drawing');
-    }
-    /** The sample set to show: the last finished one, or the first one still moving. */
-    function shown() {
-      if (usable(samples)) return samples;
-      if (live && current(live)) return live;
-      return null;
-    }
-
-    // the axes take their colours from the stylesheet (the shell has waited for it): redraw
-    // them when the colour scheme changes
-    let axesBg = '';
-    const restyle = () => {
-      axesBg = '';
-      dirty();
-    };
-    window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', restyle);
-
-    function drawPix() {
-      pixDirty = false;
-      const bg = css('--cfg-plot-bg', '');
-      if (bg !== axesBg) {
-        axesBg = bg;
-        plot.drawAxes();
-      }
-      const p = plot.painter;
-      const dpr = plot.dpr;
-      const set = shown();
-      p.clear();
-      s.brushes.forEach((b, i) => {
-        if (b.pts.length) p.points(s.xyOf(i), i, set ? 0.25 : 0.8, (set ? 1.8 : 1.6) * dpr);
-      });
-      if (set) p.points(set.xy, set.cls === 'null' ? -1 : colorIdx(set.cls), 0.85, 1.3 * dpr);
-      plot.put();
-      describe(set);
-    }
-
-    function drawOverlay() {
-      overlayDirty = false;
-      const ctx = plot.overlay();
-      const at = keyCursor ?? hover;
-      if (!at) return;
-      const [px, py] = plot.painter.toPixel(at[0], at[1]);
-      const rPx = (fig.state.brush / (2 * LIMIT)) * plot.side * plot.dpr;
-      const color = fig.colorOf(active);
-      ctx.beginPath();
-      ctx.arc(px, py, rPx, 0, 2 * Math.PI);
-      ctx.lineWidth = 1.5 * plot.dpr;
-      ctx.strokeStyle = color;
-      ctx.fillStyle = color;
-      ctx.globalAlpha = 0.12;
-      ctx.fill();
-      ctx.globalAlpha = 1;
-      ctx.stroke();
-      if (keyCursor && focused) {
-        // a crosshair marks the keyboard cursor
-        const a = rPx + 5 * plot.dpr;
-        const b = rPx + 11 * plot.dpr;
-        plot.segments(
-          ctx,
-          [px - b, py, px - a, py, px + a, py, px + b, py, px, py - b, px, py - a, px, py + a, px, py + b],
-          css('--cfg-fg', '#000'),
-          1.5,
-        );
-      }
-    }
-
-    // ---------- words ----------
-    function refreshStatus() {
-      const training = fig.isTraining();
-      const m = fig.model;
-      const done = m?.stepsDone ?? 0;
-      const total = Math.max(1, s.trainTotal || fig.state.trainSteps);
-      trainBtn.textContent = training ? 'Stop training' : 'Train on my drawing';
-      bar.max = total;
-      bar.value = matches() ? Math.min(done, total) : 0;
-      lossBtn.hidden = !panel();
-      const counts = s.brushes.map((b) => b.pts.length);
-      brushButtons.forEach((b, i) => {
-        b.__count.textContent = String(counts[i]);
-        b.__name.textContent = s.brushes[i].name;
-        b.title = `Draw class ${s.brushes[i].name} (key ${i + 1})`;
-        // the first four brushes, and one past the last in use: up to 8 classes
-        b.hidden = i >= shownBrushes(s.brushes) && i !== active;
-      });
-      undoBtn.disabled = s.history.length === 0;
-      clearBtn.disabled = s.total() === 0;
-      let text;
-      if (training && matches())
-        text = `Training on your drawing: step ${done} of ${total}. The samples follow the network as it learns.`;
-      else if (training)
-        text = `Training on an earlier version of your drawing (step ${done} of ${total}). Press Stop, then Train, to learn the new strokes.`;
-      else if (!matches() && s.total() === 0) text = 'Pick a brush and draw on the plot.';
-      else if (!matches())
-        text = 'Your drawing changed since training. Press Train to learn it (a few seconds).';
-      else if (done === 0)
-        text = fig.reducedMotion
-          ? 'Not trained yet. Press Train to fit a network to this drawing (a few seconds), or tick ground truth to sample its exact field.'
-          : 'Not trained yet: press Train (a few seconds).';
-      else if (done < total) text = `Stopped after ${done} of ${total} training steps.`;
-      else text = `Trained for ${done} steps on this drawing.`;
-      status.textContent = text;
-      // the hint over the plot
-      hint.textContent = s.total() === 0 ? `Drag here to draw with brush ${s.brushes[active].name}` : '';
-      hint.hidden = !hint.textContent;
-    }
-
-    /** Why no samples are shown, in a few words. */
-    function whyNone() {
-      const st = fig.state;
-      if (drawing) return 'samples return when you lift the brush';
-      if (st.exact) {
-        const names = drawnClasses();
-        if (!names.length) return 'draw at least 3 points to sample the exact field';
-        if (st.class !== 'null' && !names.includes(st.class))
-          return `brush ${st.class} has no points in your drawing`;
-        return 'sampling the exact field…';
-      }
-      if (!fig.model) return '';
-      if (!matches())
-        return s.total()
-          ? 'network samples appear once it is trained on this drawing (or tick ground truth)'
-          : '';
-      if (fig.model.stepsDone === 0)
-        return fig.isTraining()
-          ? 'sampling…'
-          : 'no network samples before training (tick ground truth for the exact field)';
-      return 'sampling…';
-    }
-
-    let lastWords = '';
-    function describe(set) {
-      const counts = s.brushes.map((b, i) => [b.name, b.pts.length, i]).filter((c) => c[1] > 0);
-      const keys = counts.length
-        ? el(
-            'span',
-            { class: 'dyo-keys', 'aria-hidden': 'true' },
-            counts.map(([, , i]) => el('span', { style: `background:${fig.colorOf(i)}` })),
-          )
-        : null;
-      const drawingLine = el(
-        'div',
-        {},
-        keys,
-        `your drawing: ${s.total()} points`,
-        counts.length ? ` (${counts.map(([n, k]) => `${n} ${k}`).join(' · ')})` : '',
-      );
-      const lines = [drawingLine];
-      const fieldName = (x) =>
-        x.exact ? 'exact field of your drawing' : `network after ${x.weights} training steps`;
-      if (set) {
-        const color = set.cls === 'null' ? fig.colorOf(-1) : fig.colorOf(colorIdx(set.cls));
-        const what =
-          set.cls === 'null'
-            ? `${set.n} unconditional samples (class null)`
-            : `${set.n} samples of class ${set.cls} at w = ${fmt(set.w, 1)}`;
-        const stale = set !== live && !(current(set) && set.exact === fig.state.exact);
-        lines.push(
-          el(
-            'div',
-            {},
-            el('span', { class: 'key', style: `background:${color}`, 'aria-hidden': 'true' }),
-            what,
-          ),
-        );
-        lines.push(
-          el(
-            'div',
-            { class: 'sub' },
-            `${set.steps} Euler steps, ${fieldName(set)}${set === live ? ' (moving)' : stale ? ' (updating…)' : ''}`,
-          ),
-        );
-        if (set === samples) {
-          if (set.metrics) {
-            const mt = set.metrics;
-            if (set.cls !== 'null') {
-              lines.push(
-                el(
-                  'div',
-                  {
-                    title: `Share of the ${set.n} samples whose most likely class under your drawing (each point a Gaussian of σ = ${STD}) is ${set.cls}.`,
-                  },
-                  'hit rate ',
-                  el('b', {}, fmt(mt.hitRate, 2)),
-                  ` (${Math.round(mt.hitRate * set.n)} of ${set.n})`,
-                ),
-              );
-            }
-            lines.push(
-              el(
-                'div',
-                {
-                  title:
-                    'Share of the samples where the density of your drawing is below the level that 99.9% of its own points exceed.',
-                },
-                'off the drawing ',
-                el('b', {}, fmt(mt.offSupport, 2)),
-                ` (${Math.round(mt.offSupport * set.n)} of ${set.n})`,
-              ),
-            );
-          } else if (set.measuring) {
-            lines.push(el('div', {}, 'hit rate: measuring…'));
-          } else {
-            lines.push(el('div', {}, 'hit rate: measured once training stops'));
-          }
-        }
-      } else {
-        const why = whyNone();
-        if (why) lines.push(el('div', { class: 'sub' }, why));
-      }
-      // the readout is a live region: touch it only when its words change
-      const words = lines.map((l) => l.textContent).join('\n');
-      if (words !== lastWords) {
-        lastWords = words;
-        fig.readout(...lines);
-      }
-      const title = set
-        ? `${set.cls === 'null' ? 'unconditional samples' : `samples of ${set.cls}, w = ${fmt(set.w, 1)}`} · ${set.exact ? 'exact field' : `network, step ${set.weights}`}`
-        : 'your drawing';
-      plot.setTitle(title);
-      plot.setLabel(
-        `Your drawing: ${s.total()} points${counts.length ? ` (${counts.map(([n, k]) => `${k} of class ${n}`).join(', ')})` : ''}.` +
-          (set
-            ? ` Over it, ${set.n} samples of ${set.cls === 'null' ? 'the unconditional model' : `class ${set.cls} at guidance w = ${fmt(set.w, 1)}`} from the ${fieldName(set)}.`
-            : '') +
-          (set?.metrics && set.cls !== 'null' ? ` Hit rate ${fmt(set.metrics.hitRate, 2)}.` : ''),
-      );
-    }
+    const { refreshStatus, describe } = words(fig, s, plot, c, sm, {
+      hint,
+      active: () => active,
+      isDrawing: () => inp.drawing,
+      colorIdx,
+    });
+    const { drawPix, drawOverlay } = painter(fig, s, plot, sm, inp, {
+      active: () => active,
+      colorIdx,
+      dirty,
+      describe,
+    });
 
     function layout() {
       const side = Plot.sideFor(fig.width(), 1, { max: 460, min: 220 });
@@ -860,8 +285,14 @@ export default {
             }
           }
         }
-        if (pixDirty) drawPix();
-        if (overlayDirty) drawOverlay();
+        if (pixDirty) {
+          pixDirty = false;
+          drawPix();
+        }
+        if (overlayDirty) {
+          overlayDirty = false;
+          drawOverlay();
+        }
         return training || s.autoTrain;
       },
     };

@@ -9,13 +9,7 @@ import { pause, transferred } from '../../lib/rpc.js';
 /** Work between looks at the message queue (a cancellation). */
 const SLICE_MS = 25;
 
-export function prepare(wasm, common) {
-  return { ...common, model: wasm.Model.fromJson(common.model) };
-}
-
-export function release(s) {
-  s.model.free();
-}
+export { prepare, release } from '../shared/model-chunks.js';
 
 export async function density({ name, w, t }, s, ctx, wasm) {
   const path = new wasm.DensityPath(s.model, name, w, !!s.exact, s.side, Float64Array.from([t]), s.steps);

@@ -4,31 +4,24 @@
 // to right, upward the position along the diagonal (x + y)/√2, the line through both class means).
 // All flows are recorded as they are computed, a step at a time, and played back together.
 //
-// Why one file of about 450 lines: this is the grid of cells (2 guidance scales × the classes) and
-// their life cycle (build, rebuild after a change, free, layout, title, the read-out), which share
-// the cells and the one play head. Each part of a cell has its own file in probability-path/ (the
-// square, the strip, the exact densities and their worker, the read-out, the reference circles).
+// This file is the definition and the grid of cells (2 guidance scales × the classes) with their
+// life cycle (build, rebuild after a change, free, layout, the frame), which share the cells and
+// the one play head. A cell (cells.js) and each part of it have their own files in
+// probability-path/ (the square, the strip, the exact densities and their pool chunks, the
+// read-out, the reference circles).
 import { el, fmt, cfgFormula } from '../../lib/dom.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
 import { Plot } from '../../lib/plot.js';
+import { wRole, flowMaker, makeCell, advance, cellSide, CELL_GAP } from './cells.js';
+import { cellPainters, colors, drawCells } from './draw-cells.js';
 import { paintReferences, wText } from './refs.js';
-import { paintStrip, drawStrip, SPAD, STRIP_BINS } from './strip.js';
+import { SPAD } from './strip.js';
 import { PlayHead } from '../../lib/playbar.js';
-import { drawSquare } from './square.js';
-import { readoutNodes } from './readout.js';
+import { readoutWriter } from './readout.js';
 import { DENS, densityFrames, frameIndex, ExactDensities } from './exact.js';
-import { cfg } from '../../lib/method.js';
 
 // The two data sets of Figs 6 and 7: two Gaussian classes whose means lie on the diagonal.
 const DATASETS = ['non-overlapping', 'overlapping'];
-
-const DENS_PX = 128; // the squares are painted at this size, then scaled smoothly
-
-function wRole(w) {
-  if (w === 0) return 'unconditional';
-  if (w === 1) return 'plain conditional';
-  return w > 1 ? 'guided' : 'weakened';
-}
 
 export default {
   id: 'probability-path',
@@ -111,9 +104,7 @@ export default {
     fig.plots.append(wrap);
 
     // shared painters: densities at a small size (scaled up smoothly), and the strips' projections
-    const densP = new wasm.Painter(DENS_PX, DENS_PX, fig.model.extent);
-    const densCanvas = el('canvas', { width: DENS_PX, height: DENS_PX });
-    const stripP = new wasm.Painter(64, STRIP_BINS * 2, 1);
+    const painters = cellPainters(wasm, fig.model.extent);
 
     let cells = [];
     let groups = [];
@@ -121,11 +112,9 @@ export default {
     let side = 0;
     let stripH = 0;
     let dpr = 1;
-    let serial = 0;
     let layoutSerial = 0;
     let stale = false; // new weights arrived while playing: recompute when the loop restarts
     let shownJ = 0; // the density frame drawn last
-    let readoutKey = '';
     let dens = densityFrames(fig.state.steps); // the frames with exact densities
 
     // the exact densities come from the page's worker pool; each time that arrives is drawn at
@@ -173,57 +162,8 @@ export default {
       densities.cancel();
     }
 
-    function create(c) {
-      const s = fig.state;
-      const f = new wasm.Flow(fig.model, c.name, s.n, s.steps, s.solver, s.seed, true);
-      f.__w = c.w;
-      f.__exact = s.exact;
-      f.__id = ++serial;
-      return f;
-    }
-
-    function makeCell(ci, name, w) {
-      const plot = new Plot(wasm, { extent: fig.model.extent, title: '', label: '' });
-      // the cell, not the square alone, is what the PNG export takes
-      plot.el.classList.replace('plot', 'pp-square');
-      const strip = el('canvas', { class: 'pp-strip', role: 'img', 'aria-label': '' });
-      const stripImg = document.createElement('canvas');
-      const node = el('div', { class: 'plot pp-cell' }, plot.el, strip);
-      const c = {
-        ci,
-        name,
-        w,
-        plot,
-        strip,
-        stripImg,
-        node,
-        shown: null,
-        next: null,
-        again: false,
-        drawn: '',
-        stripKey: '',
-        stripDrawn: '',
-        stripAt: 0,
-        metrics: null,
-        metricsId: -1,
-        titleKey: '',
-        dens: null,
-        densKey: '',
-      };
-      node.__plot = { composite: () => composite(c) };
-      return c;
-    }
-
-    function composite(c) {
-      const a = c.plot.composite();
-      const out = document.createElement('canvas');
-      out.width = Math.max(a.width, c.strip.width);
-      out.height = a.height + c.strip.height;
-      const ctx = out.getContext('2d');
-      ctx.drawImage(a, 0, 0);
-      ctx.drawImage(c.strip, 0, a.height);
-      return out;
-    }
+    const create = flowMaker(fig);
+    const readout = readoutWriter(fig);
 
     function build() {
       const classes = fig.classes;
@@ -244,7 +184,7 @@ export default {
             cells: [],
           };
           classes.forEach((name, ci) => {
-            const c = makeCell(ci, name, w);
+            const c = makeCell(fig, ci, name, w);
             g.cells.push(c);
             cells.push(c);
             row.append(c.node);
@@ -313,16 +253,7 @@ export default {
       if (!cells.length) return;
       const width = fig.width() - 4;
       const G = groups.length;
-      const cellGap = 10;
-      const groupGap = 22;
-      const fit = (count, gaps) => Math.floor((width - gaps) / count) - Plot.widthFor(0);
-      let s = fit(2 * G, (2 * G - G) * cellGap + (G - 1) * groupGap);
-      let across = true;
-      if (G > 1 && s < 150) {
-        s = fit(2, cellGap);
-        across = false;
-      }
-      s = Math.max(90, Math.min(G > 1 && across ? 230 : 270, s));
+      const { s, across } = cellSide(width, G);
       groupsEl.classList.toggle('stacked', !across);
       const newDpr = Math.min(3, window.devicePixelRatio || 1);
       if (s === side && newDpr === dpr) return;
@@ -340,64 +271,18 @@ export default {
         c.drawn = '';
         c.stripDrawn = '';
       }
-      player.el.style.maxWidth = across ? '' : `${2 * w + cellGap}px`;
+      player.el.style.maxWidth = across ? '' : `${2 * w + CELL_GAP}px`;
       references();
       layoutSerial += 1;
     }
 
     function references() {
       if (!fig.model) return;
-      densP.square(fig.model.extent);
+      painters.densP.square(fig.model.extent);
       paintReferences(cells, fig.model, fig.colorOf);
     }
 
     // ---------- drawing ----------
-    function colors() {
-      const st = getComputedStyle(groupsEl);
-      return {
-        fg: st.getPropertyValue('--cfg-fg').trim() || '#111',
-        muted: st.getPropertyValue('--cfg-muted').trim() || '#666',
-        rule: st.getPropertyValue('--cfg-rule').trim() || '#ccc',
-        bg: st.getPropertyValue('--cfg-plot-bg').trim() || '#fff',
-      };
-    }
-
-    function setTitle(c) {
-      // (a finished run waits a frame or two for its measures)
-      const busy = !c.shown.done || !!c.next || c.metricsId !== c.shown.__id;
-      const key = `${c.name}|${busy}|${c.metricsId}`;
-      if (key === c.titleKey) return;
-      c.titleKey = key;
-      c.plot.setTitle(
-        el('span', { class: 'pp-key', style: `background:${fig.colorOf(c.ci)}` }),
-        el('span', { class: 'pp-name' }, c.name),
-        busy || !c.metrics
-          ? el('span', { class: 'pp-hit busy' }, ' · computing…')
-          : el('span', { class: 'pp-hit' }, ` · hit ${fmt(c.metrics.hitRate, 2)}`),
-      );
-    }
-
-    function updateReadout() {
-      // the readout is a live region: it changes when a computation starts and when it ends
-      const done = cells.every((c) => c.metrics && c.shown.done && !c.next && c.metricsId === c.shown.__id);
-      const exact = exactMode();
-      const densDone = exact && cells.every((c) => c.dens?.done);
-      const ws = groups.map((g) => g.w);
-      const key = `${done}|${densDone}|${exact}|${done ? cells.map((c) => c.metricsId).join(',') : ws.join(',')}|${fig.state.dataset}`;
-      if (key === readoutKey) return;
-      readoutKey = key;
-      fig.readout(
-        ...readoutNodes(fig, groups, {
-          exact,
-          densDone,
-          times: dens.frames.length,
-          steps: steps(),
-          n: cells[0]?.shown?.n ?? fig.state.n,
-        }),
-      );
-    }
-
-    const stripTimer = 120; // ms between strip repaints while a flow is computing
 
     return {
       playHead: player,
@@ -425,7 +310,7 @@ export default {
         for (const c of cells) c.drawn = '';
       },
       changed() {
-        readoutKey = '';
+        readout.reset();
       },
       frame(now, frameBudget) {
         // four density squares and their strips are drawn after the computing: leave them time
@@ -450,28 +335,7 @@ export default {
         // compute: first the flows catching up with the playhead, then ahead on the shown ones,
         // always the one furthest behind
         const target = Math.min(Math.floor(player.pos), S);
-        let first = true;
-        for (let guard = 0; guard < 100000; guard++) {
-          for (const c of cells) {
-            if (c.next && c.next.step >= target) {
-              c.shown.free();
-              c.shown = c.next;
-              c.next = c.again ? create(c) : null;
-              c.again = false;
-              c.drawn = '';
-            }
-          }
-          let pick = null;
-          for (const c of cells) if (c.next && (!pick || c.next.step < pick.step)) pick = c.next;
-          if (!pick)
-            for (const c of cells) if (!c.shown.done && (!pick || c.shown.step < pick.step)) pick = c.shown;
-          if (!pick) break;
-          const left = budget - (performance.now() - t0);
-          if (!first && left <= 0.5) break;
-          // the wasm side splits a step by particles to keep within the time given
-          pick.advanceFor(cfg(fig.wasm, pick.__w, pick.__exact), fig.model, Math.max(0.5, left));
-          first = false;
-        }
+        advance(fig, cells, create, target, budget, t0);
 
         // draw: every panel at the same frame, the playhead's or, while the panels compute
         // towards it, the last frame all of them have; in exact mode, the last density frame
@@ -486,42 +350,19 @@ export default {
           // starts when the figure is in view)
           densities.send(frameIndex(dens.frames, target));
         }
-        const col = colors();
-        let pending = false;
-        // a finished run's measures, one run a frame (on a slow phone, four in one frame add up
-        // to a frame of more than 100 ms)
-        let measured = false;
-        for (const c of cells) {
-          const f = c.shown;
-          if (f.done && c.metricsId !== f.__id) {
-            if (measured) pending = true;
-            else {
-              c.metrics = fig.model.metrics(f);
-              c.metricsId = f.__id;
-              measured = true;
-            }
-          }
-          const ready = exact && c.dens ? `${c.dens.serial}|${!!c.dens.times[j]}|${c.dens.count}` : '-';
-          const key = `${f.__id}|${k}|${layoutSerial}|${ready}`;
-          if (key !== c.drawn && (caughtUp || !fig.reducedMotion)) {
-            drawSquare(c, k, j, { densP, densCanvas, exact, fig, col, times: dens.frames.length });
-            c.drawn = key;
-          }
-          const sKey = `${f.__id}|${f.step}|${layoutSerial}`;
-          if (sKey !== c.stripKey) {
-            if (f.done || now - c.stripAt > stripTimer || !c.stripKey.startsWith(`${f.__id}|`)) {
-              paintStrip(c, stripP, range(), fig.model, wText);
-              c.stripKey = sKey;
-              c.stripAt = now;
-            } else pending = true;
-          }
-          const dKey = `${c.stripKey}|${k}|${col.fg}`;
-          if (dKey !== c.stripDrawn) {
-            drawStrip(c, k, col, { dpr, r: range(), model: fig.model, colorOf: fig.colorOf });
-            c.stripDrawn = dKey;
-          }
-          setTitle(c);
-        }
+        const pending = drawCells(fig, cells, {
+          painters,
+          col: colors(groupsEl),
+          exact,
+          k,
+          j,
+          caughtUp,
+          now,
+          layoutSerial,
+          dpr,
+          range: range(),
+          times: dens.frames.length,
+        });
         // the play bar
         const head = Math.min(Math.floor(player.pos), S);
         const t = cells[0].shown.timeAt(head);
@@ -531,7 +372,12 @@ export default {
           `t = ${fmt(cells[0].shown.timeAt(k), 2)}`,
           `t = ${fmt(t, 2)}, step ${head} of ${S}${caughtUp ? '' : ' (computing)'}`,
         );
-        updateReadout();
+        readout.update(cells, groups, {
+          exact,
+          times: dens.frames.length,
+          steps: steps(),
+          n: cells[0]?.shown?.n ?? fig.state.n,
+        });
         const busy = cells.some((c) => c.next || !c.shown.done || c.shown.step < target);
         return player.playing || busy || pending || stale;
       },

@@ -2,6 +2,7 @@
 // the hit rate and diversity of the samples at t = 1.
 import { el, fmt } from '../../lib/dom.js';
 import { classesOf, along, wText } from './refs.js';
+import { metricsCurrent } from './cells.js';
 
 /**
  * The readout's nodes for the panels in `groups` ({w, cells}); `exact`: the squares show exact
@@ -54,7 +55,7 @@ export function readoutNodes(fig, groups, { exact, densDone, times, steps, n }) 
           ),
           ...groups.flatMap((g) => {
             const c = g.cells[ci];
-            const ok = c.metrics && !c.next && c.shown.done && c.metricsId === c.shown.__id;
+            const ok = metricsCurrent(c);
             return [
               el('td', {}, ok ? fmt(c.metrics.hitRate, 3) : '…'),
               el('td', {}, ok ? fmt(c.metrics.diversity, 2) : '…'),
@@ -90,4 +91,27 @@ export function readoutNodes(fig, groups, { exact, densDone, times, steps, n }) 
     table,
     el('div', { class: 'pp-note' }, `${n} samples, ${steps} ${how} steps, ${source}.`),
   ];
+}
+
+/**
+ * The read-out of figure `fig`, written only when its words change (it is a live region: it
+ * changes when a computation starts and when it ends); after `reset()`, at the next `update`.
+ */
+export function readoutWriter(fig) {
+  let readoutKey = '';
+  return {
+    reset() {
+      readoutKey = '';
+    },
+    /** The read-out of `cells` in `groups`; `exact`: the squares show `times` exact densities. */
+    update(cells, groups, { exact, times, steps, n }) {
+      const done = cells.every(metricsCurrent);
+      const densDone = exact && cells.every((c) => c.dens?.done);
+      const ws = groups.map((g) => g.w);
+      const key = `${done}|${densDone}|${exact}|${done ? cells.map((c) => c.metricsId).join(',') : ws.join(',')}|${fig.state.dataset}`;
+      if (key === readoutKey) return;
+      readoutKey = key;
+      fig.readout(...readoutNodes(fig, groups, { exact, densDone, times, steps, n }));
+    },
+  };
 }

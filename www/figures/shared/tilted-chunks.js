@@ -9,13 +9,7 @@
 //     A pure function of its arguments and the job's: the same numbers in any worker.
 import { transferred } from '../../lib/rpc.js';
 
-export function prepare(wasm, common) {
-  return { ...common, model: wasm.Model.fromJson(common.model) };
-}
-
-export function release(s) {
-  s.model.free();
-}
+export { prepare, release } from './model-chunks.js';
 
 export function density({ kind, cls, value, n, sampleSeed, projections }, s, ctx, wasm) {
   const t =
