@@ -7,6 +7,15 @@ const FULL = { left: 30, right: 6, top: 6, bottom: 22 };
 const COMPACT = { left: 2, right: 2, top: 2, bottom: 2 };
 let firstPaint = false;
 
+/**
+ * The data-space move of an arrow key on a plot the reader steers with the keys (a probe, a point,
+ * a brush's cursor): `step` per press, `big` with Shift held; null for any other key.
+ */
+export function arrowMove(ev, step, big) {
+  const d = ev.shiftKey ? big : step;
+  return { ArrowLeft: [-d, 0], ArrowRight: [d, 0], ArrowUp: [0, d], ArrowDown: [0, -d] }[ev.key] ?? null;
+}
+
 export class Plot {
   /**
    * @param wasm   the wasm bindings

@@ -1,6 +1,7 @@
 // The draw-your-own figure's input on the plot: pointer strokes (coalesced events), the keyboard
 // cursor (arrows, Space or Enter to dab, 1–8 pick a brush, [ and ] resize it, U undoes) and the
 // hover position the brush outline follows.
+import { arrowMove } from '../../lib/plot.js';
 import { LIMIT, shownBrushes } from './sketch.js';
 
 /**
@@ -61,16 +62,10 @@ export function input(fig, s, plot, { active, pick, changed, overlay }) {
     overlay();
   });
   over.addEventListener('keydown', (ev) => {
-    const step = ev.shiftKey ? 0.4 : 0.1;
-    const moves = {
-      ArrowLeft: [-step, 0],
-      ArrowRight: [step, 0],
-      ArrowUp: [0, step],
-      ArrowDown: [0, -step],
-    };
+    const move = arrowMove(ev, 0.1, 0.4);
     keyCursor ??= hover ?? [0, 0];
-    if (moves[ev.key]) {
-      keyCursor = clampXY([keyCursor[0] + moves[ev.key][0], keyCursor[1] + moves[ev.key][1]]);
+    if (move) {
+      keyCursor = clampXY([keyCursor[0] + move[0], keyCursor[1] + move[1]]);
       overlay();
     } else if (ev.key === ' ' || ev.key === 'Enter') {
       s.begin(active(), fig.state.brush, ...keyCursor);

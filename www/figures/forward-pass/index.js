@@ -6,7 +6,7 @@
 // the Rust MLP (Model.forwardPass, Model.unitMap); this file only draws.
 import { el, fmt, cfgFormula, inkWord } from '../../lib/dom.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
-import { Plot } from '../../lib/plot.js';
+import { Plot, arrowMove } from '../../lib/plot.js';
 import { NetView, rgbOf, shade } from './net.js';
 
 /** Grid side of the selected unit's heat map. */
@@ -316,16 +316,10 @@ export default {
     plot.over.addEventListener('pointerup', end);
     plot.over.addEventListener('pointercancel', end);
     plot.over.addEventListener('keydown', (ev) => {
-      const step = ev.shiftKey ? 0.25 : 0.05;
-      const moves = {
-        ArrowLeft: [-step, 0],
-        ArrowRight: [step, 0],
-        ArrowUp: [0, step],
-        ArrowDown: [0, -step],
-      };
-      if (!moves[ev.key]) return;
+      const move = arrowMove(ev, 0.05, 0.25);
+      if (!move) return;
       ev.preventDefault();
-      moveTo(pt[0] + moves[ev.key][0], pt[1] + moves[ev.key][1]);
+      moveTo(pt[0] + move[0], pt[1] + move[1]);
       commit();
     });
     net.addEventListener('pointerdown', (ev) => {

@@ -3,7 +3,7 @@
 // takes from there to t = 1.
 import { el, fmt, cfgFormula, inkWord } from '../../lib/dom.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
-import { Plot } from '../../lib/plot.js';
+import { Plot, arrowMove } from '../../lib/plot.js';
 import { cfg } from '../../lib/method.js';
 
 const START = [
@@ -216,15 +216,9 @@ export default {
     plot.over.addEventListener('pointerup', end);
     plot.over.addEventListener('pointercancel', end);
     plot.over.addEventListener('keydown', (ev) => {
-      const step = ev.shiftKey ? 0.25 : 0.05;
-      const moves = {
-        ArrowLeft: [-step, 0],
-        ArrowRight: [step, 0],
-        ArrowUp: [0, step],
-        ArrowDown: [0, -step],
-      };
-      if (moves[ev.key]) {
-        const [dx, dy] = moves[ev.key];
+      const move = arrowMove(ev, 0.05, 0.25);
+      if (move) {
+        const [dx, dy] = move;
         probes[active] = clampXY(probes[active][0] + dx, probes[active][1] + dy);
       } else if (['1', '2', '3'].includes(ev.key)) {
         active = Number(ev.key) - 1;
