@@ -2,6 +2,7 @@
 // canvas for strokes (arrows, paths, probes) and an axes canvas with ticks and labels. Canvases
 // are sized in device pixels, so the figure stays crisp on high-DPI screens.
 import { el } from './dom.js';
+import { htmlPieces, piecesBox, drawPieces } from './html-raster.js';
 
 const FULL = { left: 30, right: 6, top: 6, bottom: 22 };
 const COMPACT = { left: 2, right: 2, top: 2, bottom: 2 };
@@ -236,16 +237,45 @@ export class Plot {
     }
   }
 
-  /** The plot as one canvas (axes, pixels, overlay), for PNG export. */
+  /**
+   * The plot as one canvas (axes, pixels, overlay), for PNG export, under its title as shown (each
+   * word where the page lays it out, in its colour and weight: html-raster.js) when it has one.
+   */
   composite() {
     const PAD = this.pad;
+    const d = this.dpr;
+    const br = this.box.getBoundingClientRect();
+    const tr = this.titleEl?.getBoundingClientRect();
+    const pieces = tr?.height > 0 ? htmlPieces(this.titleEl) : null;
+    const tb = pieces && piecesBox(pieces);
+    // the canvas's origin on screen: the plot's box, or up and left to take the title in
+    let [ox, oy] = [br.left, br.top];
+    let [w, h] = [this.axes.width, this.axes.height];
+    let clip = null;
+    if (tb) {
+      // within the title's box (a title an ellipsis cuts short on screen is cut there too)
+      clip = { left: Math.max(tb.left, tr.left), right: Math.min(tb.right, tr.right) };
+      ox = Math.min(br.left, clip.left);
+      oy = Math.min(br.top, tr.top);
+      w = Math.max(Math.round((br.left - ox) * d) + w, Math.ceil((clip.right - ox) * d));
+      h += Math.round((br.top - oy) * d);
+    }
+    const [x0, y0] = [Math.round((br.left - ox) * d), Math.round((br.top - oy) * d)];
     const c = document.createElement('canvas');
-    c.width = this.axes.width;
-    c.height = this.axes.height;
+    c.width = w;
+    c.height = h;
     const ctx = c.getContext('2d');
-    ctx.drawImage(this.axes, 0, 0);
-    ctx.drawImage(this.pix, PAD.left * this.dpr, PAD.top * this.dpr);
-    ctx.drawImage(this.over, PAD.left * this.dpr, PAD.top * this.dpr);
+    ctx.drawImage(this.axes, x0, y0);
+    ctx.drawImage(this.pix, x0 + PAD.left * d, y0 + PAD.top * d);
+    ctx.drawImage(this.over, x0 + PAD.left * d, y0 + PAD.top * d);
+    if (tb) {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect((clip.left - ox) * d, (tr.top - oy) * d, (clip.right - clip.left) * d, tr.height * d);
+      ctx.clip();
+      drawPieces(ctx, pieces, ox, oy, d);
+      ctx.restore();
+    }
     return c;
   }
 }

@@ -2,6 +2,7 @@
 // figure whose subject is another model, a classifier, a reflowed model or a student, exports
 // that one: def.exportModel(fig) gives its text).
 import { el } from '../lib/dom.js';
+import { htmlPieces, piecesBox, drawPieces } from '../lib/html-raster.js';
 
 /** Saves `blob` as file `name` (a link clicked in the figure's shadow root). */
 export function download(shadow, name, blob) {
@@ -15,21 +16,44 @@ export function download(shadow, name, blob) {
 }
 
 /**
+ * An HTML legend (an element of class `cfg-legend`) as a canvas: its words and keys as shown
+ * (html-raster.js), at the pixel ratio of the plots and charts; null when it shows nothing.
+ */
+export function legendCanvas(e) {
+  const dpr = Math.min(3, window.devicePixelRatio || 1);
+  const pieces = htmlPieces(e);
+  const b = piecesBox(pieces);
+  if (!b) return null;
+  const c = document.createElement('canvas');
+  c.width = Math.ceil((b.right - b.left) * dpr);
+  c.height = Math.ceil((b.bottom - b.top) * dpr);
+  drawPieces(c.getContext('2d'), pieces, b.left, b.top, dpr);
+  return c;
+}
+
+/**
  * The figure's pictures as one canvas on background `bg`: every plot (its `__plot.composite()`, a
- * canvas or the promise of one) and every chart outside a plot (`Chart.toCanvas`), in `main` (the
- * plots and the side panel, not the training panel). They keep their arrangement on screen: parts
- * whose boxes overlap vertically share a row, left to right, and the rows stack.
+ * canvas or the promise of one), every chart (`Chart.toCanvas`) and HTML legend (`.cfg-legend`,
+ * legendCanvas) outside a plot, in `main` (the plots and the side panel, not the training panel).
+ * They keep their arrangement on screen: parts whose boxes overlap vertically share a row, left to
+ * right, and the rows stack.
  */
 export async function picture(main, bg) {
-  const found = [...main.querySelectorAll('.plot, svg.cfg-chart')]
-    .filter((e) => (e.classList.contains('plot') ? !!e.__plot : !!e.__chart && !e.closest('.plot')))
+  const found = [...main.querySelectorAll('.plot, svg.cfg-chart, .cfg-legend')]
+    .filter((e) =>
+      e.classList.contains('plot') ? !!e.__plot : (!!e.__chart || !e.matches('svg')) && !e.closest('.plot'),
+    )
     .map((e) => ({ e, r: e.getBoundingClientRect() }))
     .filter(({ r }) => r.width > 0 && r.height > 0);
   const parts = (
     await Promise.all(
       found.map(async (p) => ({
         ...p,
-        c: await (p.e.__plot ? p.e.__plot.composite() : p.e.__chart.toCanvas()),
+        c: await (p.e.classList.contains('cfg-legend')
+          ? legendCanvas(p.e)
+          : p.e.__plot
+            ? p.e.__plot.composite()
+            : p.e.__chart.toCanvas()),
       })),
     )
   ).filter((p) => p.c && p.c.width && p.c.height);

@@ -30,7 +30,8 @@ export class Frontier {
       label: 'the frontier against diversity',
       controls: true,
     });
-    this.legend = el('div', { class: 'gl-legend' });
+    // (a `cfg-legend`: the PNG export draws it under the chart)
+    this.legend = el('div', { class: 'gl-legend cfg-legend' });
     this.note = el('div', { class: 'gl-note' });
     // the shell's PNG export takes the chart as it stands (Chart.toCanvas)
     this.el = el(
