@@ -316,6 +316,49 @@ test('a figure exports itself as PNG and its model as a model file', async () =>
     w * h >= pw * ph + cw * ch,
     `the euler-steps PNG (${w} × ${h}) holds its plot (${pw} × ${ph}) and its chart (${Math.round(cw)} × ${Math.round(ch)} px)`,
   );
+  // a plot without a title is its canvases, as before
+  assert.deepEqual(
+    [pw, ph],
+    await page.$eval('#euler-steps', (h) => {
+      const a = h.shadowRoot.querySelector('.plot canvas.axes');
+      return [a.width, a.height];
+    }),
+    "euler-steps' plot has no title: its picture is its axes canvas's size",
+  );
+
+  // a plot with a title has it above, in the title's colour: cfg-grid's cells
+  await page.locator('#cfg-grid').scrollIntoViewIfNeeded();
+  await waitReady(page, '#cfg-grid');
+  await page.waitForFunction(
+    () =>
+      /hit \d/.test(document.querySelector('#cfg-grid').shadowRoot.querySelector('.plot-title').textContent),
+    null,
+    { timeout: TRAINED },
+  );
+  const cell = await page.$eval('#cfg-grid', (h) => {
+    const plot = h.shadowRoot.querySelector('.plot');
+    const title = plot.querySelector('.plot-title');
+    const row = Math.round(
+      (plot.querySelector('.plot-box').getBoundingClientRect().top - title.getBoundingClientRect().top) *
+        Math.min(3, devicePixelRatio),
+    );
+    const c = plot.__plot.composite();
+    const axes = plot.querySelector('canvas.axes');
+    // pixels of the title's colour in the rows above the plot
+    const [r, g, b] = getComputedStyle(title).color.match(/\d+/g).map(Number);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, Math.max(1, row)).data;
+    let ink = 0;
+    for (let i = 0; i < d.length; i += 4)
+      if (d[i + 3] > 0 && Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 60) ink += 1;
+    return { size: [c.width, c.height], axes: [axes.width, axes.height], row, ink };
+  });
+  assert.ok(cell.row > 8, `cfg-grid's cell has a title row: ${JSON.stringify(cell)}`);
+  assert.deepEqual(
+    cell.size,
+    [cell.axes[0], cell.axes[1] + cell.row],
+    "a titled plot's picture is its title's row over its canvases",
+  );
+  assert.ok(cell.ink > 20, `the title is drawn in its colour (${cell.ink} pixels)`);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -185,7 +185,7 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   assert.equal(await state(page, 'cfgPanels'), 'done', 'the axis redraws the frontier only');
   await host.locator('.ctl', { hasText: 'frontier shows' }).locator('select').selectOption('W2');
 
-  // the PNG export holds the three panels and the chart
+  // the PNG export holds the three panels and the chart, the panels' titles and the chart's legend
   const [png] = await Promise.all([
     page.waitForEvent('download'),
     host.locator('button', { hasText: 'PNG' }).click(),
@@ -219,6 +219,59 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   assert.ok(
     pngHeight >= Math.max(...panels.map(([, h]) => h)) + frontier[1],
     `the PNG (${pngHeight} px high) stacks the frontier under the panels`,
+  );
+  // what is HTML is in it too: the panels' titles above them (the method's name in its colour) and
+  // the legend under the frontier (each method's key in its colour), as tall as on screen
+  const exported = await page.$eval(
+    SEL,
+    async (h, b64) => {
+      const box = (e) => e.getBoundingClientRect();
+      const plot = h.shadowRoot.querySelector('.gl-panels .plot');
+      const legend = h.shadowRoot.querySelector('.gl-legend');
+      const title = box(plot.querySelector('.plot-box')).top - box(plot).top;
+      const rgb = (css) => css.match(/\d+/g).slice(0, 3).map(Number);
+      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      const img = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const c = new OffscreenCanvas(img.width, img.height);
+      const ctx = c.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      // pixels near colour `css` in rows y0 … y1
+      const near = (css, y0, y1) => {
+        const [r, g, b] = rgb(css);
+        const d = ctx.getImageData(0, y0, img.width, y1 - y0).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4)
+          if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 40) n += 1;
+        return n;
+      };
+      const name = plot.querySelector('.plot-title span');
+      const keys = [...legend.querySelectorAll('.gl-swatch')].map((k) =>
+        getComputedStyle(k).getPropertyValue('--swatch').trim(),
+      );
+      const hex = (k) => `rgb(${[1, 3, 5].map((i) => parseInt(k.slice(i, i + 2), 16)).join(',')})`;
+      const lh = Math.round(box(legend).height);
+      return {
+        title,
+        axes: plot.querySelector('canvas.axes').height,
+        legend: lh,
+        name: [name.textContent, near(getComputedStyle(name).color, 0, Math.floor(title))],
+        keys: keys.map((k) => near(hex(k), img.height - lh, img.height)),
+      };
+    },
+    bytes.toString('base64'),
+  );
+  assert.ok(
+    exported.title > 8 && exported.legend > 8,
+    `a title row and a legend: ${JSON.stringify(exported)}`,
+  );
+  assert.ok(
+    pngHeight >= exported.axes + exported.title + frontier[1] + exported.legend,
+    `the PNG (${pngHeight} px high) holds the panels (${exported.axes}) under their titles (${exported.title}) and the frontier (${frontier[1]}) over its legend (${exported.legend})`,
+  );
+  assert.ok(exported.name[1] > 10, `the left panel's title names its method in its colour: ${exported.name}`);
+  assert.ok(
+    exported.keys.length === lists.methods.length && exported.keys.every((n) => n > 10),
+    `the legend's keys in the PNG's last rows, in each method's colour (pixels: ${exported.keys})`,
   );
 
   // switch the left panel to APG: it samples again, the others keep their methods
