@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { openPage, pageSession, waitReady, openTrain } from './lib.js';
+import { openPage, pageSession, waitReady, openTrain, waitText } from './lib.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const ARTIFACTS = new URL('./artifacts', import.meta.url).pathname;
@@ -18,6 +18,19 @@ before(() => fs.mkdirSync(ARTIFACTS, { recursive: true }));
 const READY = 60000;
 const TRAINED = 180000;
 
+/**
+ * Scrolls to figure `sel`, opens its training panel once it has mounted, sets the run to `steps`
+ * steps, presses the button `button` and waits until the run has trained them all.
+ */
+async function trainHere(page, sel, steps, button) {
+  await page.locator(sel).scrollIntoViewIfNeeded();
+  await waitReady(page, sel);
+  await openTrain(page, sel);
+  await page.locator(`${sel} .train-controls input[type=range]`).last().fill(String(steps));
+  await page.locator(`${sel} button`, { hasText: button }).click();
+  await waitText(page, sel, '.progress-row .status', new RegExp(`trained ${steps} steps`), TRAINED);
+}
+
 test('training in the browser lowers the loss while the page keeps animating', async () => {
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
@@ -26,14 +39,7 @@ test('training in the browser lowers the loss while the page keeps animating', a
   await page.locator('#hero .train-controls input[type=range]').last().fill('20000');
   await page.locator('#hero button', { hasText: 'Train from scratch' }).click();
   const status = page.locator('#hero .progress-row .status');
-  await page.waitForFunction(
-    () =>
-      /loss/.test(
-        document.querySelector('#hero').shadowRoot.querySelector('.progress-row .status').textContent,
-      ),
-    null,
-    { timeout: READY },
-  );
+  await waitText(page, '#hero', '.progress-row .status', /loss/, READY);
   const lossOf = async () => Number((await status.innerText()).match(/loss ([\d.]+)/)[1]);
   const first = await lossOf();
   // count animation frames while the worker trains: the page keeps animating, and the figure
@@ -87,27 +93,14 @@ test('the classifier-guidance figure trains its classifier in the browser', asyn
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
   const sel = '#classifier-guidance';
-  await page.locator(sel).scrollIntoViewIfNeeded();
-  await waitReady(page, sel);
-  await openTrain(page, sel);
-  await page.locator(`${sel} .train-controls input[type=range]`).last().fill('300');
-  await page.locator(`${sel} button`, { hasText: 'Train from scratch' }).click();
-  await page.waitForFunction(
-    (s) =>
-      /trained 300 steps/.test(
-        document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent,
-      ),
-    sel,
-    { timeout: TRAINED },
-  );
+  await trainHere(page, sel, 300, 'Train from scratch');
   // the figure samples again with the classifier trained here
-  await page.waitForFunction(
-    (s) =>
-      /trained here for 300 steps[^]*Mean distance between paired samples: \d/.test(
-        document.querySelector(s).shadowRoot.querySelector('.readout').textContent,
-      ),
+  await waitText(
+    page,
     sel,
-    { timeout: TRAINED },
+    '.readout',
+    /trained here for 300 steps[^]*Mean distance between paired samples: \d/,
+    TRAINED,
   );
   // the Model button saves the classifier trained here, not the velocity model
   const [file] = await Promise.all([
@@ -125,30 +118,11 @@ test('the rectified-flow figure runs a reflow round in the browser', async () =>
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
   const sel = '#rectified-flow';
-  await page.locator(sel).scrollIntoViewIfNeeded();
-  await waitReady(page, sel);
-  await openTrain(page, sel);
-  await page.locator(`${sel} .train-controls input[type=range]`).last().fill('300');
   // reflow starts from the shipped weights: the button says so, before and after the run
-  await page.locator(`${sel} button`, { hasText: 'Reflow in your browser' }).click();
-  await page.waitForFunction(
-    (s) =>
-      /trained 300 steps/.test(
-        document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent,
-      ),
-    sel,
-    { timeout: TRAINED },
-  );
+  await trainHere(page, sel, 300, 'Reflow in your browser');
   assert.equal(await page.locator(`${sel} button`, { hasText: 'Train from scratch' }).count(), 0);
   assert.equal(await page.locator(`${sel} button`, { hasText: 'Reflow in your browser' }).count(), 1);
-  await page.waitForFunction(
-    (s) =>
-      /reflow trained here for 300 steps/.test(
-        document.querySelector(s).shadowRoot.querySelector('.readout').textContent,
-      ),
-    sel,
-    { timeout: TRAINED },
-  );
+  await waitText(page, sel, '.readout', /reflow trained here for 300 steps/, TRAINED);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -157,27 +131,8 @@ test('the distillation figure distils a student in the browser', async () => {
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
   const sel = '#distillation';
-  await page.locator(sel).scrollIntoViewIfNeeded();
-  await waitReady(page, sel);
-  await openTrain(page, sel);
-  await page.locator(`${sel} .train-controls input[type=range]`).last().fill('200');
-  await page.locator(`${sel} button`, { hasText: 'Distil in your browser' }).click();
-  await page.waitForFunction(
-    (s) =>
-      /trained 200 steps/.test(
-        document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent,
-      ),
-    sel,
-    { timeout: TRAINED },
-  );
-  await page.waitForFunction(
-    (s) =>
-      /distilled here for 200 steps[^]*Mean endpoint gap/.test(
-        document.querySelector(s).shadowRoot.querySelector('.readout').textContent,
-      ),
-    sel,
-    { timeout: TRAINED },
-  );
+  await trainHere(page, sel, 200, 'Distil in your browser');
+  await waitText(page, sel, '.readout', /distilled here for 200 steps[^]*Mean endpoint gap/, TRAINED);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -3,7 +3,7 @@
 // map, the CFG batch shows v_u, v_c and v = v_u + w·(v_c − v_u), and a phone does not scroll sideways.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, pageSession, waitPainted } from './lib.js';
+import { openPage, pageSession, waitPainted, waitReady } from './lib.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const session = pageSession({ dist: DIST });
@@ -12,9 +12,7 @@ const SEL = '#forward-pass';
 
 async function ready(page, sel = SEL) {
   await page.locator(sel).scrollIntoViewIfNeeded();
-  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, {
-    timeout: READY,
-  });
+  await waitReady(page, sel, READY);
   await page.waitForFunction(
     (s) => document.querySelector(s).shadowRoot.querySelector('.fp-net')?.dataset.v,
     sel,

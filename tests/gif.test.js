@@ -8,7 +8,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { openPage, pageSession } from './lib.js';
+import { openPage, pageSession, waitReady } from './lib.js';
 import { gifInfo } from './engines/gif.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
@@ -28,9 +28,7 @@ before(() => fs.mkdirSync(ARTIFACTS, { recursive: true }));
 async function pressGif(page, sel, name, where = '.tools') {
   // a figure mounts when it comes near the view (www/shell/lazy.js): scroll to it, then wait
   await page.locator(sel).scrollIntoViewIfNeeded();
-  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, {
-    timeout: READY,
-  });
+  await waitReady(page, sel, READY);
   // the page's frame rate before the press, for comparison (the figure plays meanwhile)
   const before = await page.evaluate(
     () =>
@@ -144,9 +142,7 @@ test('a figure that trains records its run: the figure as it learns over its los
     await mountElement(host);
   });
   const sel = '#gif-t';
-  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, {
-    timeout: READY,
-  });
+  await waitReady(page, sel, READY);
   // the panel's GIF starts a run when none is running and records it to its end; the reader's
   // Stop ends the run, and with it the GIF, once 22 frames are recorded (whatever the machine's speed)
   await page.locator(sel).locator('.train summary').click();
@@ -195,9 +191,7 @@ test('an embedded figure exports a GIF named by its settings; data-hide="export"
       await mountElement(host);
     }
   });
-  await page.waitForFunction(() => document.querySelector('#gif-b')?.dataset.cfgReady === '1', null, {
-    timeout: READY,
-  });
+  await waitReady(page, '#gif-b', READY);
   const buttons = await page
     .locator('#gif-b')
     .evaluate((h) => [...h.shadowRoot.querySelectorAll('.tools button')].map((b) => b.textContent));
@@ -213,9 +207,7 @@ test('WebM, where MediaRecorder exists (Chromium): one loop as a WebM video', as
   const errors = [];
   const page = await openPage(session.browser, session.url, errors);
   const sel = '#unconditional-flow';
-  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, {
-    timeout: READY,
-  });
+  await waitReady(page, sel, READY);
   await page.locator(sel).scrollIntoViewIfNeeded();
   const supported = await page.evaluate(
     () => typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported('video/webm'),
@@ -252,9 +244,7 @@ test('Cancel stops a GIF: nothing is downloaded, and the next GIF works', async 
     await mountElement(host);
   });
   const sel = '#gif-c';
-  await page.waitForFunction((s) => document.querySelector(s)?.dataset.cfgReady === '1', sel, {
-    timeout: READY,
-  });
+  await waitReady(page, sel, READY);
   const downloads = [];
   page.on('download', (d) => downloads.push(d));
   // the progress line names the frame and holds a Cancel button

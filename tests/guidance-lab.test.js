@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { openPage, pageSession, openTrain } from './lib.js';
+import { openPage, pageSession, openTrain, waitText } from './lib.js';
 
 const DIST = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const session = pageSession({ dist: DIST });
@@ -363,12 +363,7 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   // ground truth: every method on the exact field (guidance rescale in the middle), autoguidance
   // guided by the widened mixture
   await host.locator('.ctl', { hasText: 'ground truth' }).locator('input').check();
-  await page.waitForFunction(
-    (s) =>
-      /covariances × 1\.5/.test(document.querySelector(s).shadowRoot.querySelector('.readout').textContent),
-    SEL,
-    { timeout: READY },
-  );
+  await waitText(page, SEL, '.readout', /covariances × 1\.5/, READY);
   await waitMeasured(page);
   assert.ok(
     (await metrics(page)).every((m) => /exact field/.test(m)),
@@ -386,14 +381,7 @@ test('guidance lab: PNG, switch a method, click and key a frontier point, ground
   });
   const step = Number(await state(page, 'cfgGuideStep'));
   assert.ok(step >= 40 && step < 400, `the guide is an early checkpoint (step ${step})`);
-  await page.waitForFunction(
-    (s) =>
-      /trained 400 steps/.test(
-        document.querySelector(s).shadowRoot.querySelector('.progress-row .status').textContent,
-      ),
-    SEL,
-    { timeout: TRAINED },
-  );
+  await waitText(page, SEL, '.progress-row .status', /trained 400 steps/, TRAINED);
   await page.waitForFunction(
     ([s, k]) =>
       document

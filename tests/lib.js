@@ -228,3 +228,16 @@ export async function openTrain(page, sel) {
   }
   assert.ok(await details.evaluate((d) => d.open), `${sel}: the training panel opens`);
 }
+
+/**
+ * Waits until the text of `part` (a selector in the shadow root of figure host `sel`: '.readout',
+ * '.progress-row .status', …) matches the regular expression `re`.
+ */
+export async function waitText(page, sel, part, re, timeout = 60000) {
+  await page.waitForFunction(
+    ([s, p, source, flags]) =>
+      new RegExp(source, flags).test(document.querySelector(s).shadowRoot.querySelector(p).textContent),
+    [sel, part, re.source, re.flags],
+    { timeout },
+  );
+}
