@@ -7,7 +7,7 @@
 // Own code rather than a vendored library: the charts need about a tenth of what d3-scale and
 // d3-axis offer (two scale types, 1-2-5 ticks, one axis style), and those would bring their
 // dependencies (d3-array, d3-format, d3-interpolate, d3-time) for it.
-import { el, fmt } from './dom.js';
+import { el, fmt, pixelRatio } from './dom.js';
 
 /** A linear scale from `domain` [d0, d1] to `range` [r0, r1]. */
 export function linear([d0, d1], [r0, r1]) {
@@ -400,7 +400,7 @@ export class Chart {
    * The chart drawn on a canvas of `dpr` device pixels per px, without its read-out: a copy of
    * the SVG with its computed styles written in, loaded as an image (from a blob: URL).
    */
-  async toCanvas(dpr = Math.min(3, window.devicePixelRatio || 1)) {
+  async toCanvas(dpr = pixelRatio()) {
     if (!this.width) return null;
     const copy = this.svg.cloneNode(true);
     const from = [this.svg, ...this.svg.querySelectorAll('*')];

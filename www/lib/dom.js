@@ -54,6 +54,12 @@ export function fmt(x, digits = 2) {
   return Number.isFinite(x) ? x.toFixed(digits).replace('-', '−') : '–';
 }
 
+/**
+ * Device pixels per CSS pixel for the canvases (plots, charts, strips, PNG export): the screen's,
+ * at most 3, so that a canvas's memory stays bounded on very dense screens.
+ */
+export const pixelRatio = () => Math.min(3, window.devicePixelRatio || 1);
+
 /** Whether the reader asked for less motion. */
 export function reducedMotion() {
   return window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;

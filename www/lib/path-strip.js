@@ -5,7 +5,7 @@
 // column scaled to its own peak, columns not computed yet left empty, so the strip fills as the
 // flow advances); this module only frames it: axes, ticks, the class means (dashed, in their
 // colours), the front of the computation, and a screen-reader description.
-import { el, fmt, colorOf } from './dom.js';
+import { el, fmt, colorOf, pixelRatio } from './dom.js';
 
 /** The full frame leaves Plot's left margin for tick labels, so a strip lines up under a plot. */
 export const FULL = { left: 30, right: 6, top: 4, bottom: 18 };
@@ -68,7 +68,7 @@ export class PathStrip {
 
   /** Total width and height in CSS pixels (frame included); returns whether they changed. */
   resize(width, height) {
-    const dpr = Math.min(3, window.devicePixelRatio || 1);
+    const dpr = pixelRatio();
     width = Math.max(40, Math.round(width));
     height = Math.max(24, Math.round(height));
     if (width === this.width && height === this.height && dpr === this.dpr) return false;

@@ -1,7 +1,7 @@
 // One square plot of a data window: a pixel canvas (filled by the wasm Painter), an overlay
 // canvas for strokes (arrows, paths, probes) and an axes canvas with ticks and labels. Canvases
 // are sized in device pixels, so the figure stays crisp on high-DPI screens.
-import { el } from './dom.js';
+import { el, pixelRatio } from './dom.js';
 import { htmlPieces, piecesBox, drawPieces } from './html-raster.js';
 
 const FULL = { left: 30, right: 6, top: 6, bottom: 22 };
@@ -63,7 +63,7 @@ export class Plot {
 
   /** Sets the plotting square's side in CSS pixels (the whole plot adds room for the axes). */
   resize(side) {
-    const dpr = Math.min(3, window.devicePixelRatio || 1);
+    const dpr = pixelRatio();
     side = Math.max(this.compact ? 24 : 80, Math.round(side));
     if (side === this.side && dpr === this.dpr) return false;
     this.side = side;

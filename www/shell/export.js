@@ -1,7 +1,7 @@
 // The figure's exports: its plots and charts as one PNG, and its model as a cfg-playground model file (a
 // figure whose subject is another model, a classifier, a reflowed model or a student, exports
 // that one: def.exportModel(fig) gives its text).
-import { el } from '../lib/dom.js';
+import { el, pixelRatio } from '../lib/dom.js';
 import { htmlPieces, piecesBox, drawPieces } from '../lib/html-raster.js';
 
 /** Saves `blob` as file `name` (a link clicked in the figure's shadow root). */
@@ -20,7 +20,7 @@ export function download(shadow, name, blob) {
  * (html-raster.js), at the pixel ratio of the plots and charts; null when it shows nothing.
  */
 export function legendCanvas(e) {
-  const dpr = Math.min(3, window.devicePixelRatio || 1);
+  const dpr = pixelRatio();
   const pieces = htmlPieces(e);
   const b = piecesBox(pieces);
   if (!b) return null;
@@ -68,7 +68,7 @@ export async function picture(main, bg) {
     } else rows.push({ top: p.r.top, bottom: p.r.bottom, parts: [p] });
   }
   for (const row of rows) row.parts.sort((a, b) => a.r.left - b.r.left);
-  const gap = Math.round(8 * Math.min(3, window.devicePixelRatio || 1));
+  const gap = Math.round(8 * pixelRatio());
   const width = Math.max(
     ...rows.map((row) => row.parts.reduce((s, p) => s + p.c.width, 0) + gap * (row.parts.length - 1)),
   );

@@ -9,7 +9,7 @@
 // the one play head. A cell (cells.js) and each part of it have their own files in
 // probability-path/ (the square, the strip, the exact densities and their pool chunks, the
 // read-out, the reference circles).
-import { el, fmt, cfgFormula } from '../../lib/dom.js';
+import { el, fmt, cfgFormula, pixelRatio } from '../../lib/dom.js';
 import { P, fx, trainParams } from '../../shell/figure.js';
 import { Plot } from '../../lib/plot.js';
 import { wRole, flowMaker, makeCell, advance, cellSide, CELL_GAP } from './cells.js';
@@ -255,7 +255,7 @@ export default {
       const G = groups.length;
       const { s, across } = cellSide(width, G);
       groupsEl.classList.toggle('stacked', !across);
-      const newDpr = Math.min(3, window.devicePixelRatio || 1);
+      const newDpr = pixelRatio();
       if (s === side && newDpr === dpr) return;
       side = s;
       dpr = newDpr;

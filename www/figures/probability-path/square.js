@@ -1,7 +1,7 @@
 // A square of the probability-path figure: one panel's class at one time, either its exact
 // density p_t (from the panel's DensityPath, once that time is computed) or the histogram of its
 // samples, with a note in the corner saying which numbers stand behind it.
-import { fmt } from '../../lib/dom.js';
+import { fmt, pixelRatio } from '../../lib/dom.js';
 import { wText } from './refs.js';
 
 const HIST_BINS = 64; // histogram grid of the squares
@@ -12,7 +12,7 @@ const HIST_BLUR = 2; // cells of smoothing
  * to shortest; the first that fits the square is drawn (the last, smaller, if none does).
  */
 function note(ctx, texts, col, top) {
-  const d = Math.min(3, window.devicePixelRatio || 1);
+  const d = pixelRatio();
   const pad = 3 * d;
   const room = ctx.canvas.width - 4 * d;
   let size = 10 * d;
